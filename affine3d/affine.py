@@ -1,0 +1,727 @@
+"""Affine maps ``F(x) = A x + b`` in homogeneous coordinates: the one idea behind this package.
+
+An affine map from R^n to R^m is a linear map ``A`` (an m x n matrix) followed by a translation
+``b`` (a vector in R^m). Append a 1 to every point, ``x -> [x, 1]``, and the whole map becomes one
+(m+1) x (n+1) matrix::
+
+    [ A | b ] [ x ]   [ A x + b ]
+    [-------] [---] = [---------]
+    [ 0 | 1 ] [ 1 ]   [    1    ]
+
+so composing maps is multiplying matrices. That is why 3D graphics uses 4 x 4 matrices for 3D
+points, and it is exactly what one layer of a neural network computes before its activation:
+``y = W x + b`` is ``Affine(W, b)``.
+
+Conventions (column vectors, as on the blackboard):
+
+- ``F.matrix`` is ``[[A, b], [0 ... 0, 1]]``; ``F @ G`` is ``F o G`` (first ``G``, then ``F``),
+  exactly ``F.matrix @ G.matrix``.
+- Points in a batch are rows, numpy style: ``F(X)`` with ``X`` of shape ``(..., n)`` computes
+  ``X @ A.T + b`` and keeps ``X``'s float dtype.
+- Rotations are active (they move points) and right-handed; angles are radians.
+- ``A`` and ``b`` are stored as read-only float64 arrays; every method returns a new map.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+import numpy as np
+
+from .errors import AffineError
+
+__all__ = ["Affine"]
+
+_AXES = {"x": 0, "y": 1, "z": 2}
+_QUATERNION_ORDERS = ("wxyz", "xyzw")
+_FRAMES = ("intrinsic", "extrinsic")
+
+# Points per row of the view used to add b to short (3D) points in long, contiguous runs
+# (see Affine._apply_fast).
+_TILE_ROWS = 1024
+
+
+def _as_matrix(name: str, value, shape: tuple[int | None, int | None] | None = None) -> np.ndarray:
+    """``value`` as a finite float64 2D array, or an AffineError naming ``name``."""
+    try:
+        array = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise AffineError(f"{name}: expected an array of numbers, got {type(value).__name__} ({exc})") from None
+    if array.ndim != 2:
+        raise AffineError(f"{name}: expected a 2D matrix, got shape {array.shape}")
+    if shape is not None:
+        rows, cols = shape
+        if (rows is not None and array.shape[0] != rows) or (cols is not None and array.shape[1] != cols):
+            want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
+            raise AffineError(f"{name}: expected shape {want}, got {array.shape}")
+    _check_finite(name, array)
+    return array
+
+
+def _as_vector(name: str, value, length: int | None = None) -> np.ndarray:
+    """``value`` as a finite float64 1D array of the given length, or an AffineError naming ``name``."""
+    try:
+        array = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise AffineError(f"{name}: expected a vector of numbers, got {type(value).__name__} ({exc})") from None
+    if array.ndim != 1 or (length is not None and array.shape[0] != length):
+        want = f"({length},)" if length is not None else "(n,)"
+        raise AffineError(f"{name}: expected shape {want}, got {array.shape}")
+    _check_finite(name, array)
+    return array
+
+
+def _check_finite(name: str, array: np.ndarray) -> None:
+    if not np.all(np.isfinite(array)):
+        bad = np.argwhere(~np.isfinite(array))[0]
+        raise AffineError(f"{name}: expected finite numbers, got {array[tuple(bad)]} at index {tuple(int(i) for i in bad)}")
+
+
+def _as_angle(name: str, value) -> float:
+    try:
+        angle = float(value)
+    except (TypeError, ValueError):
+        raise AffineError(f"{name}: expected an angle in radians, got {value!r}") from None
+    if not math.isfinite(angle):
+        raise AffineError(f"{name}: expected a finite angle in radians, got {angle}")
+    return angle
+
+
+def _unit(name: str, value, length: int = 3) -> np.ndarray:
+    vector = _as_vector(name, value, length)
+    norm = np.linalg.norm(vector)
+    if norm < 1e-12:
+        raise AffineError(f"{name}: expected a non-zero vector, got {vector.tolist()} (length {norm:.3g})")
+    return vector / norm
+
+
+def _check_order(order: str) -> str:
+    if order not in _QUATERNION_ORDERS:
+        raise AffineError(f"order: expected 'wxyz' or 'xyzw', got {order!r}")
+    return order
+
+
+def _check_euler(axes: str, frame: str) -> tuple[int, int, int]:
+    if frame not in _FRAMES:
+        raise AffineError(f"frame: expected 'intrinsic' or 'extrinsic', got {frame!r}")
+    if not isinstance(axes, str) or len(axes) != 3 or any(c not in _AXES for c in axes.lower()):
+        raise AffineError(f"axes: expected three letters from 'xyz' such as 'xyz' or 'zxz', got {axes!r}")
+    i, j, k = (_AXES[c] for c in axes.lower())
+    if i == j or j == k:
+        raise AffineError(f"axes: two consecutive rotations about the same axis, got {axes!r}")
+    return i, j, k
+
+
+def _rotation_matrix(axis: int, angle: float) -> np.ndarray:
+    """3x3 active right-handed rotation about coordinate axis ``axis`` (0, 1, 2) by ``angle`` radians."""
+    c, s = math.cos(angle), math.sin(angle)
+    j, k = (axis + 1) % 3, (axis + 2) % 3
+    R = np.eye(3)
+    R[j, j], R[j, k], R[k, j], R[k, k] = c, -s, s, c
+    return R
+
+
+class Affine:
+    """An affine map ``F(x) = A x + b`` from R^n to R^m.
+
+    Parameters
+    ----------
+    A : array-like, shape (m, n)
+        The linear part. For an MLP layer this is the weight matrix ``W`` (PyTorch layout: out x in).
+    b : array-like, shape (m,), optional
+        The translation (an MLP layer's bias). Zeros if omitted.
+
+    Examples
+    --------
+    >>> F = Affine([[0, -1], [1, 0]], [1, 0])     # turn a quarter, then move right
+    >>> F([1.0, 0.0])
+    array([1., 1.])
+    >>> F
+    Affine R^2 -> R^2
+    [ 0  -1 | 1 ]
+    [ 1   0 | 0 ]
+    [ 0   0 | 1 ]
+    """
+
+    __slots__ = ("_A", "_b", "_cache")
+
+    def __init__(self, A, b=None):
+        A = _as_matrix("A", A)
+        if A.shape[0] == 0 or A.shape[1] == 0:
+            raise AffineError(f"A: expected at least one row and one column, got shape {A.shape}")
+        b = np.zeros(A.shape[0]) if b is None else _as_vector("b", b, A.shape[0])
+        A.setflags(write=False)
+        b.setflags(write=False)
+        self._A, self._b = A, b
+        self._cache: dict = {}  # dtype -> (A.T, b tiled) for __call__
+
+    # ------------------------------------------------------------------ the parts
+    @property
+    def A(self) -> np.ndarray:
+        """The linear part, shape (m, n), float64, read-only."""
+        return self._A
+
+    @property
+    def b(self) -> np.ndarray:
+        """The translation, shape (m,), float64, read-only."""
+        return self._b
+
+    @property
+    def dim_in(self) -> int:
+        """n: the dimension of the points the map takes."""
+        return self._A.shape[1]
+
+    @property
+    def dim_out(self) -> int:
+        """m: the dimension of the points the map returns."""
+        return self._A.shape[0]
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """The homogeneous matrix ``[[A, b], [0 ... 0, 1]]``, shape (m+1, n+1), float64 (a new array)."""
+        m, n = self._A.shape
+        M = np.zeros((m + 1, n + 1))
+        M[:m, :n] = self._A
+        M[:m, n] = self._b
+        M[m, n] = 1.0
+        return M
+
+    @classmethod
+    def from_matrix(cls, M) -> "Affine":
+        """The map whose homogeneous matrix is ``M``, shape (m+1, n+1), last row ``[0 ... 0, 1]``.
+
+        Examples
+        --------
+        >>> Affine.from_matrix([[1, 0, 5], [0, 1, 6], [0, 0, 1]]).b
+        array([5., 6.])
+        """
+        M = _as_matrix("M", M)
+        if M.shape[0] < 2 or M.shape[1] < 2:
+            raise AffineError(f"M: expected a homogeneous matrix of shape (m+1, n+1) with m, n >= 1, got {M.shape}")
+        last = M[-1]
+        expected = np.zeros(M.shape[1])
+        expected[-1] = 1.0
+        if not np.array_equal(last, expected):
+            raise AffineError(
+                f"M: expected last row {expected.tolist()} (an affine map), got {last.tolist()}"
+                " (a projection? those live in affine3d.projection)"
+            )
+        return cls(M[:-1, :-1], M[:-1, -1])
+
+    # ------------------------------------------------------------------ applying the map
+    def __call__(self, x, out: np.ndarray | None = None) -> np.ndarray:
+        """Apply the map to points: ``x`` of shape (n,) or (..., n) -> shape (m,) or (..., m).
+
+        Float32 input gives float32 output (computed in float32, as a GPU would); float64 stays
+        float64; integers become float64. ``out``, if given, must have the result's shape and dtype.
+
+        Examples
+        --------
+        >>> F = Affine.translation([1, 2, 3])
+        >>> F(np.zeros((2, 3), dtype=np.float32))
+        array([[1., 2., 3.],
+               [1., 2., 3.]], dtype=float32)
+        """
+        x = np.asarray(x)
+        if not np.issubdtype(x.dtype, np.floating):
+            if not (np.issubdtype(x.dtype, np.integer) or x.dtype == np.bool_):
+                raise AffineError(f"x: expected an array of numbers, got dtype {x.dtype}")
+            x = x.astype(np.float64)
+        n, m = self.dim_in, self.dim_out
+        if x.ndim == 0 or x.shape[-1] != n:
+            raise AffineError(f"x: expected shape (n,) or (..., n) with n={n}, got {x.shape}")
+        shape = x.shape[:-1] + (m,)
+        dtype = x.dtype
+        if out is None:
+            out = np.empty(shape, dtype=dtype)
+        elif out.shape != shape or out.dtype != dtype:
+            raise AffineError(f"out: expected shape {shape} and dtype {dtype}, got {out.shape} and {out.dtype}")
+        if not out.flags.c_contiguous:  # a strided view: fill a packed array, then copy into place
+            np.copyto(out, self(x))
+        elif dtype == np.float32 or dtype == np.float64:
+            self._apply_fast(x.reshape(-1, n), out.reshape(-1, m), np.dtype(dtype))
+        else:  # float16, longdouble: correct, not fast
+            np.copyto(out, (x @ self._A.T.astype(dtype) + self._b.astype(dtype)).astype(dtype))
+        return out
+
+    def _apply_fast(self, x: np.ndarray, out: np.ndarray, dtype) -> None:
+        """``out = x @ A.T + b`` for (N, n) rows, without temporaries.
+
+        ``x @ A.T + b`` in one go is slow for 3D points: it makes two (N, 3) temporaries, and the
+        ``+ b`` broadcasts a length-3 row over N rows, so numpy's inner loop is 3 elements long.
+        Here the product goes straight into ``out`` (one BLAS call), and for short rows ``b`` is
+        added to ``out`` viewed as rows of ``_TILE_ROWS`` points, with ``b`` tiled to match.
+        """
+        A_T, b_tile = self._kernels(dtype)
+        np.matmul(x, A_T, out=out)
+        if b_tile is None:
+            out += self._b.astype(dtype, copy=False)
+            return
+        whole = (x.shape[0] // _TILE_ROWS) * _TILE_ROWS
+        out[:whole].reshape(-1, b_tile.shape[0]).__iadd__(b_tile)
+        out[whole:] += b_tile[: self.dim_out]
+
+    def _kernels(self, dtype) -> tuple[np.ndarray, np.ndarray | None]:
+        """``A.T`` and ``b`` tiled over ``_TILE_ROWS`` points (None for long rows), in ``dtype``, made once."""
+        cache = self._cache.get(dtype)
+        if cache is None:
+            A_T = np.ascontiguousarray(self._A.T, dtype=dtype)
+            b_tile = np.tile(self._b.astype(dtype), _TILE_ROWS) if self.dim_out < 16 else None
+            cache = self._cache[dtype] = (A_T, b_tile)
+        return cache
+
+    def apply_vectors(self, v) -> np.ndarray:
+        """Apply only the linear part to direction vectors (w = 0: translations do not move them).
+
+        Examples
+        --------
+        >>> Affine.translation([5, 5, 5]).apply_vectors([1.0, 0.0, 0.0])
+        array([1., 0., 0.])
+        """
+        return Affine(self._A)(v)
+
+    # ------------------------------------------------------------------ composition and inverse
+    def __matmul__(self, other: "Affine") -> "Affine":
+        """``F @ G`` is ``F o G``: first ``G``, then ``F`` (the product of the homogeneous matrices)."""
+        if not isinstance(other, Affine):
+            return NotImplemented
+        if self.dim_in != other.dim_out:
+            raise AffineError(
+                f"F @ G: F takes R^{self.dim_in} but G returns R^{other.dim_out} (shapes {self._A.shape} and {other._A.shape})"
+            )
+        return Affine(self._A @ other._A, self._A @ other._b + self._b)
+
+    def inverse(self) -> "Affine":
+        """The map ``F^-1`` with ``F^-1 @ F = identity``: ``x = A^-1 (y - b)``.
+
+        A rigid map (orthonormal ``A``) is inverted with the transpose, which is exact and cheap;
+        any other square ``A`` with a solve. A singular or non-square ``A`` raises AffineError.
+
+        Examples
+        --------
+        >>> F = Affine.rotation_z(0.3) @ Affine.translation([1, 2, 3])
+        >>> np.allclose((F.inverse() @ F).matrix, np.eye(4))
+        True
+        """
+        m, n = self._A.shape
+        if m != n:
+            raise AffineError(f"A: expected a square matrix to invert, got shape {self._A.shape}")
+        if self.orthonormality_error() < 1e-12:
+            A_inv = self._A.T.copy()
+        else:
+            cond = np.linalg.cond(self._A)
+            if not np.isfinite(cond) or cond > 1e14:
+                raise AffineError(
+                    f"A: the map is singular (determinant {np.linalg.det(self._A):.3g}, condition number {cond:.3g}) and has no inverse"
+                )
+            A_inv = np.linalg.inv(self._A)
+        return Affine(A_inv, -A_inv @ self._b)
+
+    # ------------------------------------------------------------------ measures
+    @property
+    def determinant(self) -> float:
+        """``det A`` (square maps only): the factor by which volumes change; < 0 for a reflection."""
+        if self.dim_in != self.dim_out:
+            raise AffineError(f"A: the determinant needs a square matrix, got shape {self._A.shape}")
+        return float(np.linalg.det(self._A))
+
+    def orthonormality_error(self) -> float:
+        """``max |A^T A - I|``: 0 for a rotation or reflection; grows as rounding errors pile up."""
+        n = self.dim_in
+        return float(np.max(np.abs(self._A.T @ self._A - np.eye(n))))
+
+    def is_rigid(self, tol: float = 1e-9) -> bool:
+        """True if ``A`` is a rotation (orthonormal, det +1) to within ``tol``: distances are kept."""
+        return (
+            self.dim_in == self.dim_out
+            and self.orthonormality_error() <= tol
+            and self.determinant > 0
+        )
+
+    def orthonormalized(self) -> "Affine":
+        """The nearest map whose ``A`` is orthonormal (polar decomposition by SVD), same ``b``.
+
+        Products of many rotations drift from orthonormal by rounding; the viewer calls this after
+        every mouse step. The sign of the determinant is kept (a rotation stays a rotation).
+
+        Examples
+        --------
+        >>> F = Affine([[1.001, 0.002, 0], [0, 0.999, 0], [0, 0, 1]])
+        >>> G = F.orthonormalized(); G.orthonormality_error() < 1e-15
+        True
+        """
+        if self.dim_in != self.dim_out:
+            raise AffineError(f"A: expected a square matrix, got shape {self._A.shape}")
+        U, _, Vt = np.linalg.svd(self._A)
+        return Affine(U @ Vt, self._b)
+
+    def normal_matrix(self) -> np.ndarray:
+        """``(A^-1)^T``, shape (n, n): maps surface normals so they stay perpendicular to surfaces.
+
+        Under a non-uniform scale or a shear, ``A`` would tilt normals off their surfaces; the inverse
+        transpose keeps them perpendicular. For a rotation it equals ``A``.
+        """
+        return self.inverse().A.T
+
+    def allclose(self, other: "Affine", atol: float = 1e-9) -> bool:
+        """True if both maps have the same shape and entries equal within ``atol``."""
+        return self._A.shape == other._A.shape and bool(
+            np.allclose(self._A, other._A, atol=atol, rtol=0) and np.allclose(self._b, other._b, atol=atol, rtol=0)
+        )
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def identity(cls, n: int = 3) -> "Affine":
+        """The map that leaves every point of R^n where it is."""
+        if not isinstance(n, (int, np.integer)) or n < 1:
+            raise AffineError(f"n: expected a dimension >= 1, got {n!r}")
+        return cls(np.eye(int(n)))
+
+    @classmethod
+    def translation(cls, t) -> "Affine":
+        """The map that moves every point by ``t``: ``F(x) = x + t``.
+
+        Parameters
+        ----------
+        t : array-like, shape (n,)
+            Offset, in scene units.
+
+        Returns
+        -------
+        Affine
+            ``A = I`` and ``b = t``; directions (w = 0) do not move.
+
+        Examples
+        --------
+        >>> Affine.translation([1, 2, 3])(np.zeros(3))
+        array([1., 2., 3.])
+        """
+        t = _as_vector("t", t)
+        return cls(np.eye(t.shape[0]), t)
+
+    @classmethod
+    def scaling(cls, s, dim: int = 3) -> "Affine":
+        """Scale about the origin: ``s`` a number (uniform, in ``dim`` dimensions) or one factor per axis.
+
+        Examples
+        --------
+        >>> Affine.scaling([2, 3, 4])(np.ones(3))
+        array([2., 3., 4.])
+        >>> Affine.scaling(2, dim=2).A
+        array([[2., 0.],
+               [0., 2.]])
+        """
+        if np.ndim(s) == 0:
+            factor = _as_vector("s", [s])[0]
+            if not isinstance(dim, (int, np.integer)) or dim < 1:
+                raise AffineError(f"dim: expected a dimension >= 1, got {dim!r}")
+            return cls(np.eye(int(dim)) * factor)
+        return cls(np.diag(_as_vector("s", s)))
+
+    @classmethod
+    def rotation(cls, axis, angle: float) -> "Affine":
+        """Rotate R^3 by ``angle`` radians about ``axis`` through the origin (right-hand rule).
+
+        Rodrigues' formula: ``R = I + sin(a) K + (1 - cos(a)) K^2``, with ``K`` the cross-product
+        matrix of the unit axis.
+
+        Examples
+        --------
+        >>> np.round(Affine.rotation([0, 0, 1], np.pi / 2)([1.0, 0, 0]), 12)
+        array([0., 1., 0.])
+        """
+        k = _unit("axis", axis)
+        angle = _as_angle("angle", angle)
+        K = np.array([[0.0, -k[2], k[1]], [k[2], 0.0, -k[0]], [-k[1], k[0], 0.0]])
+        return cls(np.eye(3) + math.sin(angle) * K + (1 - math.cos(angle)) * (K @ K))
+
+    @classmethod
+    def rotation_x(cls, angle: float) -> "Affine":
+        """Rotate R^3 about the x axis by ``angle`` radians: y turns toward z."""
+        return cls(_rotation_matrix(0, _as_angle("angle", angle)))
+
+    @classmethod
+    def rotation_y(cls, angle: float) -> "Affine":
+        """Rotate R^3 about the y axis by ``angle`` radians: z turns toward x."""
+        return cls(_rotation_matrix(1, _as_angle("angle", angle)))
+
+    @classmethod
+    def rotation_z(cls, angle: float) -> "Affine":
+        """Rotate R^3 about the z axis by ``angle`` radians: x turns toward y.
+
+        Examples
+        --------
+        >>> np.round(Affine.rotation_z(np.pi / 2)([1.0, 0, 0]), 12)
+        array([0., 1., 0.])
+        """
+        return cls(_rotation_matrix(2, _as_angle("angle", angle)))
+
+    @classmethod
+    def rotation_2d(cls, angle: float) -> "Affine":
+        """Rotate the plane R^2 by ``angle`` radians, counter-clockwise.
+
+        Examples
+        --------
+        >>> np.round(Affine.rotation_2d(np.pi / 2)([1.0, 0.0]), 12)
+        array([0., 1.])
+        """
+        angle = _as_angle("angle", angle)
+        c, s = math.cos(angle), math.sin(angle)
+        return cls([[c, -s], [s, c]])
+
+    @classmethod
+    def shear(cls, xy: float = 0.0, xz: float = 0.0, yx: float = 0.0, yz: float = 0.0, zx: float = 0.0, zy: float = 0.0) -> "Affine":
+        """A shear of R^3: ``xy`` adds ``xy * y`` to x, ``xz`` adds ``xz * z`` to x, and so on.
+
+        Volumes are kept (det = 1 when only one factor is set); right angles are not.
+
+        Examples
+        --------
+        >>> Affine.shear(xy=0.5)([0.0, 2.0, 0.0])
+        array([1., 2., 0.])
+        """
+        factors = _as_vector("shear factors", [xy, xz, yx, yz, zx, zy])
+        A = np.eye(3)
+        A[0, 1], A[0, 2], A[1, 0], A[1, 2], A[2, 0], A[2, 1] = factors
+        return cls(A)
+
+    @classmethod
+    def from_quaternion(cls, q, *, order: str) -> "Affine":
+        """The rotation of R^3 given by a quaternion (normalised first).
+
+        Parameters
+        ----------
+        q : array-like, shape (4,)
+            The quaternion; need not be unit length, must not be zero.
+        order : {"wxyz", "xyzw"}
+            Where the scalar part stands. Required, because libraries disagree: pytransform3d, Eigen's
+            constructor and GLM's ``quat(w, x, y, z)`` put w first; pyrr, SciPy and Unity put it last.
+
+        Examples
+        --------
+        >>> q = [np.cos(np.pi / 4), 0, 0, np.sin(np.pi / 4)]   # 90 degrees about z
+        >>> np.round(Affine.from_quaternion(q, order="wxyz")([1.0, 0, 0]), 12)
+        array([0., 1., 0.])
+        """
+        _check_order(order)
+        q = _as_vector("q", q, 4)
+        norm = np.linalg.norm(q)
+        if norm < 1e-12:
+            raise AffineError(f"q: expected a non-zero quaternion, got {q.tolist()}")
+        q = q / norm
+        w, x, y, z = (q[0], q[1], q[2], q[3]) if order == "wxyz" else (q[3], q[0], q[1], q[2])
+        return cls(
+            [
+                [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
+                [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
+                [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
+            ]
+        )
+
+    def to_quaternion(self, *, order: str) -> np.ndarray:
+        """The unit quaternion of this rotation, shape (4,), with ``w >= 0`` (q and -q are the same rotation).
+
+        ``A`` must be a rotation of R^3 (orthonormal, det +1, to 1e-6). Shepperd's method: pick the
+        largest of w, x, y, z to divide by, so the result is accurate for every angle.
+        """
+        _check_order(order)
+        self._require_rotation()
+        R = self._A
+        trace = R[0, 0] + R[1, 1] + R[2, 2]
+        candidates = [trace, R[0, 0], R[1, 1], R[2, 2]]
+        largest = int(np.argmax(candidates))
+        if largest == 0:
+            w = math.sqrt(1 + trace) / 2
+            x, y, z = (R[2, 1] - R[1, 2]) / (4 * w), (R[0, 2] - R[2, 0]) / (4 * w), (R[1, 0] - R[0, 1]) / (4 * w)
+        elif largest == 1:
+            x = math.sqrt(1 + R[0, 0] - R[1, 1] - R[2, 2]) / 2
+            w, y, z = (R[2, 1] - R[1, 2]) / (4 * x), (R[0, 1] + R[1, 0]) / (4 * x), (R[0, 2] + R[2, 0]) / (4 * x)
+        elif largest == 2:
+            y = math.sqrt(1 - R[0, 0] + R[1, 1] - R[2, 2]) / 2
+            w, x, z = (R[0, 2] - R[2, 0]) / (4 * y), (R[0, 1] + R[1, 0]) / (4 * y), (R[1, 2] + R[2, 1]) / (4 * y)
+        else:
+            z = math.sqrt(1 - R[0, 0] - R[1, 1] + R[2, 2]) / 2
+            w, x, y = (R[1, 0] - R[0, 1]) / (4 * z), (R[0, 2] + R[2, 0]) / (4 * z), (R[1, 2] + R[2, 1]) / (4 * z)
+        q = np.array([w, x, y, z])
+        q /= np.linalg.norm(q)
+        if q[0] < 0:
+            q = -q
+        return q if order == "wxyz" else q[[1, 2, 3, 0]]
+
+    @classmethod
+    def from_euler(cls, angles, axes: str = "xyz", *, frame: str) -> "Affine":
+        """The rotation made of three turns about coordinate axes, ``angles`` in radians.
+
+        Parameters
+        ----------
+        angles : array-like, shape (3,)
+            The three angles, in the order the axes are named.
+        axes : str
+            Three letters, e.g. ``"xyz"`` (Tait-Bryan) or ``"zxz"`` (proper Euler).
+        frame : {"intrinsic", "extrinsic"}
+            Required. ``"extrinsic"``: each turn is about the fixed world axis, first ``axes[0]``;
+            ``R = R3 @ R2 @ R1``. ``"intrinsic"``: each turn is about the body's own, already turned
+            axis; ``R = R1 @ R2 @ R3``. So intrinsic ``"xyz"`` equals extrinsic ``"zyx"`` with the
+            angles reversed.
+
+        Examples
+        --------
+        >>> a = [0.1, 0.2, 0.3]
+        >>> Affine.from_euler(a, "xyz", frame="intrinsic").allclose(
+        ...     Affine.from_euler(a[::-1], "zyx", frame="extrinsic"))
+        True
+        """
+        i, j, k = _check_euler(axes, frame)
+        a = _as_vector("angles", angles, 3)
+        R1, R2, R3 = _rotation_matrix(i, a[0]), _rotation_matrix(j, a[1]), _rotation_matrix(k, a[2])
+        return cls(R1 @ R2 @ R3 if frame == "intrinsic" else R3 @ R2 @ R1)
+
+    def to_euler(self, axes: str = "xyz", *, frame: str) -> np.ndarray:
+        """The angles (radians, shape (3,)) with ``from_euler(angles, axes, frame=frame)`` equal to this rotation.
+
+        Uses the quaternion method of Bernardes and Viollet (2022), which handles all twelve axis
+        sequences. At gimbal lock (middle angle 0 or pi for proper Euler, +-pi/2 for Tait-Bryan)
+        the first angle is set to 0.
+        """
+        i, j, k = _check_euler(axes, frame)
+        if frame == "intrinsic":
+            # intrinsic (i, j, k) with angles (a, b, c) == extrinsic (k, j, i) with angles (c, b, a)
+            return self._extrinsic_euler(k, j, i)[::-1].copy()
+        return self._extrinsic_euler(i, j, k)
+
+    def _extrinsic_euler(self, i: int, j: int, k: int) -> np.ndarray:
+        w, *xyz = self.to_quaternion(order="wxyz")
+        symmetric = i == k
+        if symmetric:
+            k = 3 - i - j
+        sign = (i - j) * (j - k) * (k - i) // 2  # +1 for a cyclic (right-handed) sequence, -1 otherwise
+        if symmetric:
+            a, b, c, d = w, xyz[i], xyz[j], xyz[k] * sign
+        else:
+            a, b, c, d = w - xyz[j], xyz[i] + xyz[k] * sign, xyz[j] + w, xyz[k] * sign - xyz[i]
+        theta2 = 2 * math.atan2(math.hypot(c, d), math.hypot(a, b))
+        half_sum, half_diff = math.atan2(b, a), math.atan2(d, c)
+        eps = 1e-7
+        if abs(theta2) < eps:
+            theta1, theta3 = 0.0, 2 * half_sum
+        elif abs(theta2 - math.pi) < eps:
+            theta1, theta3 = 0.0, -2 * half_diff
+        else:
+            theta1, theta3 = half_sum - half_diff, half_sum + half_diff
+        if not symmetric:
+            theta3 *= sign
+            theta2 -= math.pi / 2
+        angles = np.array([theta1, theta2, theta3])
+        return (angles + math.pi) % (2 * math.pi) - math.pi
+
+    @classmethod
+    def look_at(cls, eye, target, up=(0.0, 1.0, 0.0)) -> "Affine":
+        """The world -> camera map of a camera at ``eye`` looking at ``target``.
+
+        It is the inverse of the camera's pose: it moves and turns the *world* so that the camera
+        sits at the origin looking down -z with ``up`` pointing along +y (OpenGL's eye space).
+        ``target`` lands on the negative z axis.
+
+        Examples
+        --------
+        >>> V = Affine.look_at(eye=[0, 0, 5], target=[0, 0, 0])
+        >>> V([0.0, 0.0, 0.0])
+        array([ 0.,  0., -5.])
+        """
+        eye = _as_vector("eye", eye, 3)
+        target = _as_vector("target", target, 3)
+        up = _unit("up", up)
+        if np.linalg.norm(target - eye) < 1e-12:
+            raise AffineError(f"eye, target: expected two different points, got {eye.tolist()} for both")
+        forward = (target - eye) / np.linalg.norm(target - eye)
+        side = np.cross(forward, up)
+        if np.linalg.norm(side) < 1e-9:
+            raise AffineError(
+                f"up: expected a direction not parallel to the view direction {forward.tolist()}, got {up.tolist()}"
+            )
+        side /= np.linalg.norm(side)
+        true_up = np.cross(side, forward)
+        R = np.vstack([side, true_up, -forward])  # rows: camera axes in world coordinates
+        return cls(R, -R @ eye)
+
+    # ------------------------------------------------------------------ GPU and pyrr
+    def to_gl(self) -> bytes:
+        """float32, column-major: the byte order a GLSL ``mat4`` uniform expects (``mat3`` for 2D maps).
+
+        Examples
+        --------
+        >>> len(Affine.identity(3).to_gl())
+        64
+        """
+        if self.dim_in != self.dim_out:
+            raise AffineError(f"A: a GLSL matN needs a square map, got shape {self._A.shape}")
+        return np.asarray(self.matrix, dtype=np.float32).tobytes(order="F")
+
+    def to_pyrr(self):
+        """This map as pyrr's ``Matrix44``, which stores the *transpose* (pyrr uses row vectors: ``v @ M``)."""
+        import pyrr
+
+        self._require_3d()
+        return pyrr.Matrix44(self.matrix.T)
+
+    @classmethod
+    def from_pyrr(cls, m) -> "Affine":
+        """The map stored in a pyrr ``Matrix44`` (row-vector convention: its transpose is our matrix)."""
+        M = _as_matrix("m", np.asarray(m), (4, 4))
+        return cls.from_matrix(M.T)
+
+    # ------------------------------------------------------------------ printing
+    def __repr__(self) -> str:
+        M = self.matrix
+        m, n = self._A.shape
+        cells = [[_format_number(v) for v in row] for row in M]
+        width = max(len(c) for row in cells for c in row)
+        lines = [f"Affine R^{n} -> R^{m}"]
+        for row in cells:
+            left = "  ".join(c.rjust(width) for c in row[:n])
+            lines.append(f"[ {left} | {row[n].rjust(width)} ]")
+        return "\n".join(lines)
+
+    __str__ = __repr__
+
+    def _repr_pretty_(self, p, cycle) -> None:  # IPython
+        p.text(repr(self))
+
+    # ------------------------------------------------------------------ checks
+    def _require_3d(self) -> None:
+        if self._A.shape != (3, 3):
+            raise AffineError(f"A: expected a map of R^3 (shape (3, 3)), got shape {self._A.shape}")
+
+    def _require_rotation(self, tol: float = 1e-6) -> None:
+        self._require_3d()
+        error = self.orthonormality_error()
+        det = self.determinant
+        if error > tol or det <= 0:
+            raise AffineError(
+                f"A: expected a rotation (orthonormal, det +1), got det {det:.6g} and |A^T A - I| = {error:.3g}"
+            )
+
+    def __reduce__(self):
+        # Affine objects are plain data; pickling them (in the user's own code) stays possible.
+        return (Affine, (self._A.copy(), self._b.copy()))
+
+
+def _format_number(value: float) -> str:
+    """Short, blackboard-like: integers without a point, others with up to 3 decimals."""
+    if value == 0:
+        return "0"
+    if float(value).is_integer() and abs(value) < 1e9:
+        return str(int(value))
+    return f"{value:.3f}"
+
+
+def compose(maps: Iterable[Affine]) -> Affine:
+    """``F_k o ... o F_1`` for maps given in the order they are applied (``F_1`` first)."""
+    maps = list(maps)
+    if not maps:
+        raise AffineError("maps: expected at least one map")
+    result = maps[0]
+    for F in maps[1:]:
+        result = F @ result
+    return result

@@ -1,0 +1,13 @@
+"""``affine3d bench``: each figure next to a reference measured in the same run.
+
+These machines are shared and noisy, so an absolute time means little; every suite reports a
+ratio against something measured seconds before, on the same data (a memory copy, a raw loop,
+another library). Suites are modules in this package with ``TITLE`` and ``run(quick) -> list[Table]``.
+"""
+
+SUITES = {
+    "transform": "affine3d.bench.transform",
+    "mlp": "affine3d.bench.mlp",
+    "render": "affine3d.bench.render",
+    "gpu": "affine3d.bench.gpu",
+}

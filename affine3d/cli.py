@@ -1,0 +1,78 @@
+"""The ``affine3d`` command.
+
+Each subcommand lives in its own module under ``affine3d/commands/`` with three names:
+``HELP`` (one line for ``--help``), ``add_arguments(parser)`` and ``run(args) -> int``. Those
+modules import OpenGL, pyglet and the optional extras (onnx) inside ``run``, so ``affine3d --help``
+is quick and works on a machine without OpenGL.
+
+Bad input (a scene, mesh or model file, a shape, a size) raises one of the project's errors; here
+it becomes one line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from . import __version__
+from .errors import AffineError, GLUnavailableError, ModelError, SceneError
+
+# (name on the command line, module in affine3d.commands), in the order --help lists them.
+COMMANDS = [
+    ("view", "view"),
+    ("render", "render"),
+    ("mlp-demo", "mlp_demo"),
+    ("inspect", "inspect"),
+    ("bench", "bench"),
+    ("doctor", "doctor"),
+]
+
+USER_ERRORS = (AffineError, SceneError, ModelError, GLUnavailableError, FileNotFoundError, IsADirectoryError, PermissionError)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="affine3d",
+        description="3D graphics and neural networks are the same linear algebra: F(x) = A x + b.",
+        epilog="Run 'affine3d COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"affine3d {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module_name in COMMANDS:
+        try:
+            module = importlib.import_module(f"affine3d.commands.{module_name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"affine3d.commands.{module_name}":
+                raise
+            continue
+        sub = commands.add_parser(name, help=module.HELP, description=module.__doc__,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+        module.add_arguments(sub)
+        sub.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.run(args) or 0)
+    except USER_ERRORS as exc:
+        print(f"affine3d {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, (FileNotFoundError, IsADirectoryError, PermissionError)) and exc.filename:
+        return f"{exc.strerror}: {exc.filename}"
+    return " ".join(str(exc).split())
+
+
+if __name__ == "__main__":  # python -m affine3d.cli
+    sys.exit(main())

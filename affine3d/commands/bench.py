@@ -1,0 +1,58 @@
+"""Benchmarks, each figure next to a reference measured in the same run.
+
+Suites: transform (F(points) against a memory copy, pyrr, pytransform3d), mlp (numpy against
+PyTorch and onnxruntime), render (the renderer against a raw moderngl loop), gpu (the MLP on a
+compute shader against numpy). Without a suite name, all of them run.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+HELP = "measure speed: transform, mlp, render, gpu (ratios against references in the same run)"
+
+
+def add_arguments(parser) -> None:
+    from ..bench import SUITES
+
+    parser.add_argument("suites", nargs="*", metavar="SUITE", help=f"which suites to run: {', '.join(SUITES)} (default: all)")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes: every suite in well under a minute")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH ('-' for stdout only)")
+
+
+def run(args) -> int:
+    from ..bench import SUITES
+    from ..bench.core import machine_info
+    from ..errors import AffineError
+
+    names = args.suites or list(SUITES)
+    unknown = [n for n in names if n not in SUITES]
+    if unknown:
+        raise AffineError(f"suite: unknown {unknown[0]!r}; expected one of {', '.join(SUITES)}")
+    info = machine_info()
+    results = {"machine": info, "tables": []}
+    as_json_only = args.json == "-"
+    if not as_json_only:
+        print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()))
+    for name in names:
+        try:
+            module = importlib.import_module(SUITES[name])
+        except ModuleNotFoundError:
+            if not as_json_only:
+                print(f"\n(suite {name!r} is not available in this build)")
+            continue
+        for table in module.run(quick=args.quick):
+            results["tables"].append(table.to_dict())
+            if not as_json_only:
+                print()
+                print(table.format(), flush=True)
+    if args.json:
+        text = json.dumps(results, indent=2, default=str)
+        if as_json_only:
+            print(text)
+        else:
+            with open(args.json, "w", encoding="utf-8") as f:
+                f.write(text + "\n")
+            print(f"\nwrote {args.json}")
+    return 0

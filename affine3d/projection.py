@@ -1,0 +1,152 @@
+"""Projection matrices: camera (eye) space -> clip space, in OpenGL's conventions.
+
+Why these are plain 4x4 arrays and not :class:`~affine3d.affine.Affine`: a perspective projection is
+not affine. Its last row is not ``[0, 0, 0, 1]``; it is ``[0, 0, -1, 0]``, which copies ``-z`` into
+``w``, and the GPU then divides ``x, y, z`` by ``w`` (the *perspective divide*). Dividing by a
+coordinate is not a linear operation, so no ``A x + b`` can do it: far things shrink, parallel lines
+meet. The orthographic projection *is* affine (it only scales and shifts a box onto the cube
+``[-1, 1]^3``), but it lives here next to its sibling so that both are used the same way:
+``clip = projection @ [x, y, z, 1]`` then ``ndc = clip[:3] / clip[3]``.
+
+Conventions (the ones GLSL, GLM and ``gluPerspective`` use):
+
+- eye space is right-handed, the camera sits at the origin and looks down ``-z``, ``+y`` is up;
+- clip space depth runs from ``-1`` (near plane) to ``+1`` (far plane) after the divide;
+- angles are in radians.
+
+Upload with ``np.asarray(P, np.float32).tobytes(order="F")`` (column-major, like ``Affine.to_gl``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .errors import AffineError
+
+__all__ = ["perspective", "orthographic", "project_points"]
+
+
+def _positive(name: str, value: float) -> float:
+    value = float(value)
+    if not math.isfinite(value) or value <= 0:
+        raise AffineError(f"{name}: expected a finite number > 0, got {value!r}")
+    return value
+
+
+def perspective(fovy: float, aspect: float, near: float, far: float) -> np.ndarray:
+    """The perspective projection: camera space -> clip space (then divide by ``w``).
+
+    Parameters
+    ----------
+    fovy : float
+        Vertical field of view, in radians, in ``(0, pi)``.
+    aspect : float
+        Width / height of the viewport.
+    near, far : float
+        Distances to the clipping planes, ``0 < near < far``.
+
+    Returns
+    -------
+    ndarray, shape (4, 4), float64
+        ``P`` with ``P @ [x, y, z, 1] = clip``; its last row is ``[0, 0, -1, 0]`` so ``w = -z``.
+
+    Examples
+    --------
+    A point on the near plane maps to depth -1, one on the far plane to +1:
+
+    >>> P = perspective(math.radians(60), 1.0, 1.0, 10.0)
+    >>> clip = P @ [0, 0, -1.0, 1]; float(clip[2] / clip[3])
+    -1.0
+    >>> clip = P @ [0, 0, -10.0, 1]; float(clip[2] / clip[3])
+    1.0
+    """
+    fovy = float(fovy)
+    if not (0 < fovy < math.pi):
+        raise AffineError(f"fovy: expected radians in (0, pi), got {fovy!r} (degrees? use math.radians)")
+    aspect = _positive("aspect", aspect)
+    near = _positive("near", near)
+    far = _positive("far", far)
+    if far <= near:
+        raise AffineError(f"far: expected far > near, got near={near}, far={far}")
+    f = 1.0 / math.tan(fovy / 2)
+    return np.array(
+        [
+            [f / aspect, 0.0, 0.0, 0.0],
+            [0.0, f, 0.0, 0.0],
+            [0.0, 0.0, (far + near) / (near - far), 2 * far * near / (near - far)],
+            [0.0, 0.0, -1.0, 0.0],
+        ]
+    )
+
+
+def orthographic(left: float, right: float, bottom: float, top: float, near: float, far: float) -> np.ndarray:
+    """The orthographic projection: the box ``[left, right] x [bottom, top] x [-near, -far]`` -> ``[-1, 1]^3``.
+
+    Parameters
+    ----------
+    left, right, bottom, top : float
+        The visible box's sides in camera space, in scene units.
+    near, far : float
+        Distances to the clipping planes along ``-z`` (``near != far``; ``near`` may be negative).
+
+    Returns
+    -------
+    ndarray, shape (4, 4), float64
+        An affine matrix (last row ``[0, 0, 0, 1]``), kept as a plain array like :func:`perspective`.
+
+    Examples
+    --------
+    >>> O = orthographic(-2, 2, -1, 1, 0.5, 10)
+    >>> (O @ [2, 1, -0.5, 1]).tolist()
+    [1.0, 1.0, -1.0, 1.0]
+    """
+    values = [float(v) for v in (left, right, bottom, top, near, far)]
+    if not all(math.isfinite(v) for v in values):
+        raise AffineError(f"orthographic: expected finite bounds, got {values}")
+    left, right, bottom, top, near, far = values
+    for lo_name, lo, hi_name, hi in (("left", left, "right", right), ("bottom", bottom, "top", top), ("near", near, "far", far)):
+        if lo == hi:
+            raise AffineError(f"{lo_name}, {hi_name}: expected different values, got {lo} for both")
+    return np.array(
+        [
+            [2 / (right - left), 0.0, 0.0, -(right + left) / (right - left)],
+            [0.0, 2 / (top - bottom), 0.0, -(top + bottom) / (top - bottom)],
+            [0.0, 0.0, -2 / (far - near), -(far + near) / (far - near)],
+            [0.0, 0.0, 0.0, 1.0],
+        ]
+    )
+
+
+def project_points(projection: np.ndarray, points_camera: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Camera-space points -> window pixel coordinates, as the GPU does it (divide by w, viewport map).
+
+    Parameters
+    ----------
+    projection : ndarray, shape (4, 4)
+        From :func:`perspective` or :func:`orthographic`.
+    points_camera : ndarray, shape (N, 3)
+        Points in camera space (in front of the camera: ``z < 0``).
+    size : (width, height)
+        Viewport size in pixels.
+
+    Returns
+    -------
+    ndarray, shape (N, 3), float64
+        ``(x_px, y_px, depth_ndc)`` with the pixel origin at the **top-left** (image rows, as numpy and
+        PNG files store them; OpenGL's window origin is bottom-left, hence the flip of ``y``).
+    """
+    points_camera = np.asarray(points_camera, dtype=np.float64)
+    if points_camera.ndim != 2 or points_camera.shape[1] != 3:
+        raise AffineError(f"points_camera: expected shape (N, 3), got {points_camera.shape}")
+    homogeneous = np.hstack([points_camera, np.ones((len(points_camera), 1))])
+    clip = homogeneous @ np.asarray(projection, dtype=np.float64).T
+    w = clip[:, 3:4]
+    if np.any(w <= 0):
+        raise AffineError("points_camera: a point is behind the camera (w <= 0); clip it before projecting")
+    ndc = clip[:, :3] / w  # clip -> NDC: divide by w
+    width, height = size
+    x_px = (ndc[:, 0] + 1) / 2 * width
+    y_px = (1 - ndc[:, 1]) / 2 * height  # GL's y points up, image rows go down
+    return np.column_stack([x_px, y_px, ndc[:, 2]])
