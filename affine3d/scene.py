@@ -1,0 +1,571 @@
+"""Scene files (``scenes/*.toml``) -> :class:`Scene`: objects, a fixed camera, a turning world.
+
+The lecture's picture: the camera stands at the origin looking down ``-z`` and never moves; the world
+is turned by ``world_rotation`` and pushed ``distance`` along ``-z``; each object is placed in the
+world by its own model transform. Per vertex::
+
+    clip = projection @ world @ model @ [p, 1],   world = translation([0, 0, -distance]) @ world_rotation
+
+Degrees are for people: the file says ``fov_deg``, ``deg``, ``yaw_deg``; this module converts them to
+radians once, and everything in Python (:class:`Camera`, :class:`Scene`, :class:`~affine3d.affine.Affine`)
+is in radians.
+
+Scene file format (TOML)
+------------------------
+Every key is optional except at least one ``[[object]]`` with a ``shape`` or a ``mesh``::
+
+    name = "Platonic solids"            # shown in the window title (default: the file name)
+    description = "one line for the HUD"
+    background = [0.10, 0.10, 0.12]     # colour: [r, g, b] in 0..1, or "#1a1a1f"
+
+    [camera]
+    fov_deg = 40                        # vertical field of view, degrees, in (0, 180)
+    near = 0.1                          # clipping planes, 0 < near < far
+    far = 100.0
+    distance = 6.0                      # from the camera to the world's origin, > 0
+    projection = "perspective"          # or "orthographic" (same framing at the world's origin)
+
+    [world]                             # the world's initial rotation in front of the camera:
+    yaw_deg = 30                        #   first turn it about its vertical y axis (yaw),
+    pitch_deg = 20                      #   then tip it about the camera's x axis (pitch)
+    spin_deg_per_s = 0                  # auto-spin about the vertical axis in the viewer (0: none)
+
+    [light]
+    direction = [0.3, 0.5, 1.0]         # camera space, from the surface toward the light (normalised here)
+
+    [[object]]                          # one block per object
+    name = "cube"                       # default: the shape name or the mesh file's stem
+    shape = "cube"                      # a built-in: tetrahedron cube octahedron dodecahedron icosahedron
+                                        #   icosphere uv_sphere torus prism pyramid
+    params = { }                        # the built-in's parameters, e.g. { level = 3 } for an icosphere
+    # mesh = "house.obj"                # or a mesh file (.obj, .off), relative to this scene file
+    transform = [                       # the model transform, steps applied in the order listed:
+        { scale = 0.8 },                #   a number (uniform) or [sx, sy, sz] (negative: a mirror)
+        { shear = { xy = 0.5 } },       #   xy adds xy * y to x; also xz yx yz zx zy
+        { rotate = { axis = [0, 1, 0], deg = 30 } },   # axis [x, y, z] or "x" / "y" / "z"
+        { translate = [-2, 0, 0] },     #   scene units
+    ]
+    color = [0.9, 0.3, 0.2]             # or "#e64d33" (default: a palette colour by position)
+    wireframe = false                   # draw the polygon edges over the faces
+    edge_color = [0, 0, 0]              # colour of those edges (default: the renderer's)
+
+The steps compose first to last: ``transform = [S1, S2, S3]`` is ``model = S3 @ S2 @ S1``, so the
+example scales the cube, shears it, turns it, and only then moves it to ``x = -2``.
+
+Errors
+------
+Anything wrong raises :class:`~affine3d.errors.SceneError` naming the file and the field, with
+0-based indices: ``"scenes/x.toml: object[2].transform[1].rotate.deg: expected a number, got
+'ninety'"``. Unknown keys list the valid ones; TOML syntax errors give the line.
+
+Examples
+--------
+>>> scene = load_scene("platonic")
+>>> [obj.name for obj in scene.objects]
+['tetrahedron', 'cube', 'octahedron', 'dodecahedron', 'icosahedron']
+>>> round(math.degrees(scene.camera.fov), 9) > 0
+True
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .affine import Affine
+from .errors import SceneError
+from .polyhedra import BUILTINS, Mesh, builtin_parameters
+from .projection import orthographic, perspective
+from .resources import scene_dir
+
+__all__ = [
+    "Camera",
+    "SceneObject",
+    "Scene",
+    "load_scene",
+    "list_scenes",
+    "DEFAULT_SCENE",
+    "parse_transform",
+    "parse_color",
+    "PALETTE",
+]
+
+DEFAULT_SCENE = "platonic"
+
+PROJECTIONS = ("perspective", "orthographic")
+
+# Colours given to objects without a ``color``, in order (a colour-blind-safe set: Okabe & Ito).
+PALETTE: tuple[tuple[float, float, float], ...] = (
+    (0.902, 0.624, 0.0),
+    (0.337, 0.706, 0.914),
+    (0.0, 0.620, 0.451),
+    (0.941, 0.894, 0.259),
+    (0.0, 0.447, 0.698),
+    (0.835, 0.369, 0.0),
+    (0.800, 0.475, 0.655),
+)
+
+_TOP_KEYS = ("name", "description", "background", "camera", "world", "light", "object")
+_CAMERA_KEYS = ("fov_deg", "near", "far", "distance", "projection")
+_WORLD_KEYS = ("yaw_deg", "pitch_deg", "spin_deg_per_s")
+_LIGHT_KEYS = ("direction",)
+_OBJECT_KEYS = ("name", "shape", "params", "mesh", "transform", "color", "wireframe", "edge_color")
+_STEP_KINDS = ("translate", "rotate", "scale", "shear")
+_ROTATE_KEYS = ("axis", "deg")
+_SHEAR_KEYS = ("xy", "xz", "yx", "yz", "zx", "zy")
+_AXIS_NAMES = {"x": (1.0, 0.0, 0.0), "y": (0.0, 1.0, 0.0), "z": (0.0, 0.0, 1.0)}
+
+
+# ---------------------------------------------------------------------------------------- data
+@dataclass
+class Camera:
+    """The fixed camera: at the origin, looking down ``-z``, ``+y`` up.
+
+    Attributes
+    ----------
+    fov : float
+        Vertical field of view, radians, in ``(0, pi)``.
+    near, far : float
+        Clipping distances along ``-z``, ``0 < near < far``, scene units.
+    distance : float
+        How far the world's origin is pushed in front of the camera (along ``-z``), scene units.
+    projection : str
+        ``"perspective"`` or ``"orthographic"``.
+    """
+
+    fov: float = math.radians(40.0)
+    near: float = 0.1
+    far: float = 100.0
+    distance: float = 6.0
+    projection: str = "perspective"
+
+
+@dataclass
+class SceneObject:
+    """One object of a scene: a mesh in object space and the model map that places it.
+
+    Attributes
+    ----------
+    name : str
+    mesh : Mesh
+        Object space.
+    model : Affine
+        model: object space -> world space.
+    color : (r, g, b)
+        Floats in ``0..1``.
+    wireframe : bool
+        Draw the mesh's polygon edges over its faces.
+    edge_color : (r, g, b) or None
+        Colour of those edges; None lets the renderer choose.
+    """
+
+    name: str
+    mesh: Mesh
+    model: Affine = field(default_factory=lambda: Affine.identity(3))
+    color: tuple[float, float, float] = PALETTE[0]
+    wireframe: bool = False
+    edge_color: tuple[float, float, float] | None = None
+
+
+@dataclass
+class Scene:
+    """A scene: objects in world space, a fixed camera, the world's rotation in front of it, a light.
+
+    Attributes
+    ----------
+    name : str
+    path : Path or None
+        The file it was read from (None for a scene built in Python).
+    objects : list of SceneObject
+    camera : Camera
+    world_rotation : Affine
+        The world's initial rotation, a 3D rotation: world space -> rotated world space.
+    spin : float
+        Auto-spin rate about the vertical (y) axis, radians per second; 0 for none.
+    light_direction : ndarray, shape (3,)
+        Unit vector in camera space, from the surface toward the light.
+    background : (r, g, b)
+        Floats in ``0..1``.
+    description : str
+        One line about the scene, for a HUD.
+    """
+
+    name: str
+    path: Path | None
+    objects: list[SceneObject]
+    camera: Camera = field(default_factory=Camera)
+    world_rotation: Affine = field(default_factory=lambda: Affine.identity(3))
+    spin: float = 0.0
+    light_direction: np.ndarray = field(default_factory=lambda: _unit_vector((0.3, 0.5, 1.0)))
+    background: tuple[float, float, float] = (0.1, 0.1, 0.12)
+    description: str = ""
+
+    def world(self, rotation: Affine | None = None) -> Affine:
+        """world: world space -> camera space, ``translation([0, 0, -distance]) @ rotation``.
+
+        Parameters
+        ----------
+        rotation : Affine, optional
+            The world's rotation (default: :attr:`world_rotation`).
+        """
+        rotation = self.world_rotation if rotation is None else rotation
+        return Affine.translation([0.0, 0.0, -self.camera.distance]) @ rotation
+
+    def projection(self, aspect: float, ortho: bool | None = None) -> np.ndarray:
+        """projection: camera space -> clip space, a 4x4 float64 array.
+
+        Parameters
+        ----------
+        aspect : float
+            Viewport width / height.
+        ortho : bool, optional
+            True for orthographic, False for perspective, None for the camera's own choice.
+            The orthographic box shows, at the world's origin, what the perspective view shows
+            there: half-height ``distance * tan(fov / 2)``.
+        """
+        camera = self.camera
+        if ortho is None:
+            ortho = camera.projection == "orthographic"
+        if not ortho:
+            return perspective(camera.fov, aspect, camera.near, camera.far)
+        half_height = camera.distance * math.tan(camera.fov / 2)
+        half_width = half_height * float(aspect)
+        return orthographic(-half_width, half_width, -half_height, half_height, camera.near, camera.far)
+
+    @property
+    def n_triangles(self) -> int:
+        """Triangles in all objects together."""
+        return sum(obj.mesh.n_triangles for obj in self.objects)
+
+    def _repr_png_(self) -> bytes | None:
+        """The scene as a PNG (800x600, headless renderer), so a notebook shows a picture; None without GL."""
+        import io
+
+        from .errors import GLUnavailableError
+
+        try:
+            from PIL import Image
+
+            from .renderer import render
+
+            image = render(self)
+        except (ImportError, GLUnavailableError):
+            return None
+        buffer = io.BytesIO()
+        Image.fromarray(np.asarray(image)).save(buffer, format="PNG")
+        return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------------------- validation
+def _show(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _Reader:
+    """Checks values from a parsed TOML file; every error names the file and the field."""
+
+    def __init__(self, shown: str):
+        self.shown = shown
+
+    def error(self, where: str, message: str) -> SceneError:
+        return SceneError(f"{self.shown}: {where}: {message}" if where else f"{self.shown}: {message}")
+
+    def table(self, value, where: str, keys: tuple[str, ...]) -> dict:
+        if not isinstance(value, dict):
+            raise self.error(where, f"expected a table, got {_show(value)}")
+        for key in value:
+            if key not in keys:
+                expected = f"expected one of: {', '.join(keys)}" if keys else "expected no keys here"
+                raise self.error(f"{where}.{key}" if where else key, f"unknown key; {expected}")
+        return value
+
+    def number(self, value, where: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.error(where, f"expected a number, got {_show(value)}")
+        if not math.isfinite(value):
+            raise self.error(where, f"expected a finite number, got {value}")
+        return float(value)
+
+    def positive(self, value, where: str) -> float:
+        value = self.number(value, where)
+        if value <= 0:
+            raise self.error(where, f"expected a number > 0, got {value:g}")
+        return value
+
+    def string(self, value, where: str, choices: tuple[str, ...] | None = None) -> str:
+        if not isinstance(value, str):
+            raise self.error(where, f"expected a string, got {_show(value)}")
+        if choices is not None and value not in choices:
+            raise self.error(where, f"expected one of: {', '.join(choices)}; got {_show(value)}")
+        return value
+
+    def boolean(self, value, where: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.error(where, f"expected true or false, got {_show(value)}")
+        return value
+
+    def vector(self, value, where: str) -> np.ndarray:
+        if not isinstance(value, list) or len(value) != 3:
+            raise self.error(where, f"expected [x, y, z] (3 numbers), got {_show(value)}")
+        return np.array([self.number(v, f"{where}[{k}]") for k, v in enumerate(value)])
+
+    def color(self, value, where: str) -> tuple[float, float, float]:
+        expected = 'expected [r, g, b] (numbers in 0..1) or "#rrggbb"'
+        if isinstance(value, str):
+            if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+                raise self.error(where, f"{expected}, got {_show(value)}")
+            return tuple(int(value[k : k + 2], 16) / 255 for k in (1, 3, 5))
+        if not isinstance(value, list) or len(value) != 3:
+            raise self.error(where, f"{expected}, got {_show(value)}")
+        rgb = tuple(self.number(v, f"{where}[{k}]") for k, v in enumerate(value))
+        for k, v in enumerate(rgb):
+            if not 0 <= v <= 1:
+                raise self.error(f"{where}[{k}]", f"expected a number in 0..1, got {v:g} (for 0..255 use \"#rrggbb\")")
+        return rgb
+
+    # ------------------------------------------------------------------ transforms
+    def transform(self, value, where: str) -> Affine:
+        if not isinstance(value, list):
+            raise self.error(where, f"expected a list of steps like [{{ translate = [x, y, z] }}], got {_show(value)}")
+        model = Affine.identity(3)
+        for k, step in enumerate(value):
+            model = self.step(step, f"{where}[{k}]") @ model  # the first step listed is applied first
+        return model
+
+    def step(self, value, where: str) -> Affine:
+        expected = "one of: " + ", ".join(f"{{ {kind} = ... }}" for kind in _STEP_KINDS)
+        if not isinstance(value, dict) or len(value) != 1:
+            raise self.error(where, f"expected a step with one key, {expected}; got {_show(value)}")
+        (kind, arg), = value.items()
+        here = f"{where}.{kind}"
+        if kind == "translate":
+            return Affine.translation(self.vector(arg, here))
+        if kind == "rotate":
+            arg = self.table(arg, here, _ROTATE_KEYS)
+            for key in _ROTATE_KEYS:
+                if key not in arg:
+                    raise self.error(here, f"missing key {key!r}; expected {{ axis = [x, y, z], deg = ... }}")
+            axis = self.axis(arg["axis"], f"{here}.axis")
+            return Affine.rotation(axis, math.radians(self.number(arg["deg"], f"{here}.deg")))
+        if kind == "scale":
+            if isinstance(arg, list):
+                factors = self.vector(arg, here)
+            else:
+                factors = np.full(3, self.number(arg, here))
+            if np.any(factors == 0):
+                raise self.error(here, f"expected non-zero factors (a zero flattens the object), got {_show(arg)}")
+            return Affine.scaling(factors)
+        if kind == "shear":
+            arg = self.table(arg, here, _SHEAR_KEYS)
+            return Affine.shear(**{key: self.number(v, f"{here}.{key}") for key, v in arg.items()})
+        raise self.error(where, f"unknown step {kind!r}; expected {expected}")
+
+    def axis(self, value, where: str) -> np.ndarray:
+        if isinstance(value, str):
+            if value not in _AXIS_NAMES:
+                raise self.error(where, f'expected [x, y, z] or "x", "y", "z", got {_show(value)}')
+            return np.array(_AXIS_NAMES[value])
+        axis = self.vector(value, where)
+        if not np.any(axis):
+            raise self.error(where, "expected a non-zero axis, got [0, 0, 0]")
+        return axis
+
+
+# ---------------------------------------------------------------------------------------- public helpers
+def parse_transform(steps, where: str = "transform", file: str = "<transform>") -> Affine:
+    """A model transform from scene-file steps (degrees), as :func:`load_scene` reads them.
+
+    Examples
+    --------
+    >>> F = parse_transform([{"rotate": {"axis": "z", "deg": 90}}, {"translate": [0, 0, 1]}])
+    >>> np.round(F([1.0, 0, 0]), 12)
+    array([0., 1., 1.])
+    """
+    return _Reader(file).transform(steps, where)
+
+
+def parse_color(value, where: str = "color", file: str = "<color>") -> tuple[float, float, float]:
+    """``[r, g, b]`` (0..1) or ``"#rrggbb"`` -> a tuple of three floats in 0..1.
+
+    Examples
+    --------
+    >>> parse_color("#ff8000")
+    (1.0, 0.5019607843137255, 0.0)
+    """
+    return _Reader(file).color(value, where)
+
+
+def _unit_vector(v) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float64)
+    return v / np.linalg.norm(v)
+
+
+def list_scenes() -> list[str]:
+    """Names of the shipped scenes (``scenes/*.toml`` without the suffix), sorted."""
+    return sorted(path.stem for path in scene_dir().glob("*.toml"))
+
+
+# ---------------------------------------------------------------------------------------- loading
+def _resolve(path_or_name) -> tuple[Path, str]:
+    """``(path, shown name)``: a shipped scene by name, or a file path."""
+    if isinstance(path_or_name, str) and not path_or_name.endswith(".toml") and "/" not in path_or_name and os.sep not in path_or_name:
+        path = scene_dir() / f"{path_or_name}.toml"
+        if not path.is_file():
+            raise SceneError(
+                f"scene: unknown scene {path_or_name!r}; expected one of: {', '.join(list_scenes())}, or a path to a .toml file"
+            )
+        return path, f"scenes/{path.name}"
+    try:
+        path = Path(os.fspath(path_or_name))
+    except TypeError:
+        raise SceneError(f"scene: expected a scene name or a path, got {type(path_or_name).__name__}") from None
+    return path, str(path)
+
+
+def load_scene(path_or_name=DEFAULT_SCENE) -> Scene:
+    """Read a scene: a shipped one by name (``"platonic"``) or any ``.toml`` file by path.
+
+    Parameters
+    ----------
+    path_or_name : str or os.PathLike
+        A name without ``.toml`` (see :func:`list_scenes`), or a path.
+
+    Returns
+    -------
+    Scene
+        Angles converted to radians; meshes built or loaded; model maps composed.
+
+    Raises
+    ------
+    SceneError
+        A missing file, a TOML syntax error (with its line), an unknown key, a wrong type or value,
+        an unknown shape, a missing or malformed mesh file: the message names the file and the field.
+    """
+    path, shown = _resolve(path_or_name)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SceneError(f"{shown}: scene file not found") from None
+    except (OSError, ValueError) as exc:
+        raise SceneError(f"{shown}: cannot read the scene file ({exc})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SceneError(f"{shown}:{line}: expected UTF-8 text, got the byte {data[exc.start]:#04x}") from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"at line (\d+)", str(exc))
+        line = f":{match.group(1)}" if match else ""
+        raise SceneError(f"{shown}{line}: TOML syntax error: {exc}") from None
+    return _build(document, path, shown)
+
+
+def _build(document: dict, path: Path, shown: str) -> Scene:
+    read = _Reader(shown)
+    read.table(document, "", _TOP_KEYS)
+
+    camera_table = read.table(document.get("camera", {}), "camera", _CAMERA_KEYS)
+    defaults = Camera()
+    fov_deg = read.number(camera_table.get("fov_deg", math.degrees(defaults.fov)), "camera.fov_deg")
+    if not 0 < fov_deg < 180:
+        raise read.error("camera.fov_deg", f"expected degrees in (0, 180), got {fov_deg:g}")
+    near = read.positive(camera_table.get("near", defaults.near), "camera.near")
+    far = read.positive(camera_table.get("far", defaults.far), "camera.far")
+    if far <= near:
+        raise read.error("camera.far", f"expected far > near = {near:g}, got {far:g}")
+    camera = Camera(
+        fov=math.radians(fov_deg),
+        near=near,
+        far=far,
+        distance=read.positive(camera_table.get("distance", defaults.distance), "camera.distance"),
+        projection=read.string(camera_table.get("projection", defaults.projection), "camera.projection", PROJECTIONS),
+    )
+
+    world = read.table(document.get("world", {}), "world", _WORLD_KEYS)
+    yaw = math.radians(read.number(world.get("yaw_deg", 0.0), "world.yaw_deg"))
+    pitch = math.radians(read.number(world.get("pitch_deg", 0.0), "world.pitch_deg"))
+    spin = math.radians(read.number(world.get("spin_deg_per_s", 0.0), "world.spin_deg_per_s"))
+
+    light = read.table(document.get("light", {}), "light", _LIGHT_KEYS)
+    if "direction" in light:
+        direction = read.vector(light["direction"], "light.direction")
+        if not np.any(direction):
+            raise read.error("light.direction", "expected a non-zero vector, got [0, 0, 0]")
+        light_direction = _unit_vector(direction)
+    else:
+        light_direction = Scene.__dataclass_fields__["light_direction"].default_factory()
+
+    objects_value = document.get("object")
+    if objects_value is None:
+        raise read.error("object", "expected at least one [[object]] table, got none")
+    if not isinstance(objects_value, list):
+        raise read.error("object", f"expected an array of tables ([[object]], double brackets), got {_show(objects_value)}")
+    if not objects_value:
+        raise read.error("object", "expected at least one [[object]] table, got none")
+    meshes: dict[Path, Mesh] = {}
+    objects = [_object(read, value, k, path.parent, meshes) for k, value in enumerate(objects_value)]
+
+    return Scene(
+        name=read.string(document.get("name", path.stem), "name"),
+        path=path,
+        objects=objects,
+        camera=camera,
+        world_rotation=Affine.rotation_x(pitch) @ Affine.rotation_y(yaw),
+        spin=spin,
+        light_direction=light_direction,
+        background=read.color(document["background"], "background") if "background" in document else Scene.background,
+        description=read.string(document.get("description", ""), "description"),
+    )
+
+
+def _object(read: _Reader, value, k: int, base: Path, meshes: dict[Path, Mesh]) -> SceneObject:
+    where = f"object[{k}]"
+    table = read.table(value, where, _OBJECT_KEYS)
+    has_shape, has_mesh = "shape" in table, "mesh" in table
+    if has_shape == has_mesh:
+        got = "both" if has_shape else "neither"
+        raise read.error(where, f'expected either shape = "..." (a built-in) or mesh = "file.obj", got {got}')
+    if has_shape:
+        shape = read.string(table["shape"], f"{where}.shape")
+        if shape not in BUILTINS:
+            raise read.error(f"{where}.shape", f"unknown shape {_show(shape)}; expected one of: {', '.join(BUILTINS)}")
+        params = read.table(table.get("params", {}), f"{where}.params", tuple(builtin_parameters(shape)))
+        try:
+            mesh = BUILTINS[shape](**params)
+        except SceneError as exc:  # the builder names the parameter: "level: expected ..."
+            raise SceneError(f"{read.shown}: {where}.params.{exc}") from None
+        default_name = shape
+    else:
+        if "params" in table:
+            raise read.error(f"{where}.params", "expected no params with mesh = ...; params belong to a built-in shape")
+        relative = read.string(table["mesh"], f"{where}.mesh")
+        mesh_path = base / relative
+        if not mesh_path.is_file():
+            raise read.error(f"{where}.mesh", f"mesh file not found: {mesh_path}")
+        if mesh_path not in meshes:
+            from .mesh_files import load_mesh  # scene -> mesh_files -> polyhedra: no cycle, but only when needed
+
+            try:
+                meshes[mesh_path] = load_mesh(mesh_path)
+            except SceneError as exc:
+                raise read.error(f"{where}.mesh", str(exc)) from None
+        mesh = meshes[mesh_path]
+        default_name = mesh_path.stem
+    edge_color = table.get("edge_color")
+    return SceneObject(
+        name=read.string(table.get("name", default_name), f"{where}.name"),
+        mesh=mesh,
+        model=read.transform(table.get("transform", []), f"{where}.transform"),
+        color=read.color(table["color"], f"{where}.color") if "color" in table else PALETTE[k % len(PALETTE)],
+        wireframe=read.boolean(table.get("wireframe", False), f"{where}.wireframe"),
+        edge_color=None if edge_color is None else read.color(edge_color, f"{where}.edge_color"),
+    )
