@@ -1,0 +1,485 @@
+"""Offscreen OpenGL rendering with moderngl: the world turns in front of a fixed camera.
+
+The lecture's picture, as code. Every vertex ``p`` of every object goes through three maps, all
+computed by :class:`~affine3d.affine.Affine` (or :mod:`~affine3d.projection`) on the CPU and applied
+on the GPU by ``shaders/mesh.vert``::
+
+    clip = projection @ world @ model @ [p, 1]
+
+- ``model``: object space -> world space (where the object stands in the scene);
+- ``world``: world space -> camera space (the world's rotation, then pushed ``distance`` away
+  along -z; the camera never moves);
+- ``projection``: camera space -> clip space (perspective or orthographic); the GPU divides by
+  ``w`` and maps to pixels.
+
+Surface normals go through the *normal matrix* ``(A^-1)^T`` of ``world @ model``'s linear part,
+also computed on the CPU (:meth:`Affine.normal_matrix`), so a stretched or sheared solid is still
+lit correctly. A map with a negative determinant (a mirror) reverses the order in which a triangle's
+corners appear on screen; the renderer then tells GL that clockwise triangles face forward, so the
+outside of a mirrored solid still shows.
+
+Meshes are uploaded once, when a :class:`Renderer` is made; a frame only writes a few uniforms per
+object and issues one draw call per object, so its CPU cost does not grow with the number of
+triangles (``affine3d bench render`` measures it).
+
+Typical use::
+
+    from affine3d.scene import load_scene
+    from affine3d.renderer import render, save_png
+
+    image = render(load_scene("platonic"), size=(800, 600))   # (600, 800, 4) uint8, top row first
+    save_png(image, "platonic.png")
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .affine import Affine
+from .errors import AffineError, GLUnavailableError
+from .glsl import build_program, set_uniform  # noqa: F401  (set_uniform: re-exported for students)
+
+__all__ = [
+    "create_context",
+    "Renderer",
+    "render",
+    "save_png",
+    "scene_png",
+    "parse_size",
+    "install_hint",
+    "AMBIENT",
+]
+
+AMBIENT = 0.15
+"""Share of the light every face gets, lit or not: colour * (AMBIENT + (1 - AMBIENT) * max(n . l, 0))."""
+
+MAX_SIZE = 16384
+_DEFAULT_EDGE_SHADE = 0.25  # edges: the object's colour darkened to a quarter
+
+
+# ---------------------------------------------------------------------------- contexts
+def install_hint() -> str:
+    """What to install for OpenGL on this platform, in one sentence."""
+    if sys.platform.startswith("linux"):
+        return "install Mesa: apt-get install libegl1 libgl1-mesa-dri (Debian/Ubuntu) or dnf install mesa-libEGL mesa-dri-drivers (Fedora)"
+    if sys.platform == "darwin":
+        return "macOS has OpenGL 4.1 built in; reinstall moderngl and glcontext (pip install --force-reinstall moderngl glcontext)"
+    if sys.platform.startswith("win"):
+        return "install or update the graphics driver (it provides OpenGL), then reinstall moderngl"
+    return "install an OpenGL 3.3 driver (Mesa) and moderngl"
+
+
+def _first_line(exc: BaseException, limit: int = 160) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def create_context(standalone: bool = True, *, require: int = 330):
+    """An OpenGL context: headless (EGL, then the platform's default) or the current window's.
+
+    Parameters
+    ----------
+    standalone : bool
+        True: a context of its own with no window (EGL on Linux: works without a display, in CI,
+        in a notebook on a server). False: attach to the context of the window that is current
+        (pyglet's), as the viewer does.
+    require : int
+        The least OpenGL version, as ``major * 100 + minor * 10`` (330 = OpenGL 3.3 core).
+
+    Returns
+    -------
+    moderngl.Context
+
+    Raises
+    ------
+    GLUnavailableError
+        One line: what was tried, why each failed, and what to install.
+    """
+    try:
+        import moderngl
+    except ImportError as exc:  # pragma: no cover - moderngl is a dependency
+        raise GLUnavailableError(f"moderngl could not be imported ({_first_line(exc)}); pip install moderngl") from None
+    version = f"{require // 100}.{require % 100 // 10}"
+    if not standalone:
+        try:
+            return moderngl.create_context(require=require)
+        except Exception as exc:
+            raise GLUnavailableError(
+                f"no OpenGL {version} context is current to attach to ({_first_line(exc)}); open a window first, "
+                f"or use create_context() for a headless one; {install_hint()}"
+            ) from None
+    attempts = []
+    for label, kwargs in (("EGL", {"backend": "egl"}), ("default", {})):
+        try:
+            return moderngl.create_standalone_context(require=require, **kwargs)
+        except Exception as exc:  # glcontext raises plain Exception subclasses with the driver's message
+            attempts.append(f"{label}: {_first_line(exc)}")
+    raise GLUnavailableError(f"no OpenGL {version} context could be made ({'; '.join(attempts)}); {install_hint()}")
+
+
+_SHARED = {}
+
+
+def shared_context():
+    """One headless context per process, made on first use (for :func:`render` and notebooks)."""
+    ctx = _SHARED.get("ctx")
+    if ctx is None:
+        ctx = _SHARED["ctx"] = create_context()
+    return ctx
+
+
+# ---------------------------------------------------------------------------- sizes
+def parse_size(text: str) -> tuple[int, int]:
+    """``"800x600"`` -> ``(800, 600)`` (width, height in pixels).
+
+    Raises
+    ------
+    AffineError
+        ``size: expected WIDTHxHEIGHT like 800x600, got '800'``, or a size out of range.
+
+    Examples
+    --------
+    >>> parse_size("320x240")
+    (320, 240)
+    """
+    match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", str(text))
+    if not match:
+        raise AffineError(f"size: expected WIDTHxHEIGHT like 800x600, got {text!r}")
+    return check_size((int(match.group(1)), int(match.group(2))))
+
+
+def check_size(size) -> tuple[int, int]:
+    """``size`` as ``(width, height)`` ints in ``1 .. 16384``, else :class:`AffineError`."""
+    try:
+        width, height = (int(v) for v in size)
+    except (TypeError, ValueError):
+        raise AffineError(f"size: expected (width, height) in pixels, got {size!r}") from None
+    if not (1 <= width <= MAX_SIZE and 1 <= height <= MAX_SIZE):
+        raise AffineError(f"size: expected width and height in 1..{MAX_SIZE} pixels, got {width}x{height}")
+    return width, height
+
+
+# ---------------------------------------------------------------------------- the renderer
+@dataclass
+class _Drawable:
+    """One scene object on the GPU: its buffers (uploaded once) and the object it draws."""
+
+    obj: object
+    buffers: list
+    fill: object | None  # VertexArray of triangles, or None for an empty mesh
+    edges: object | None  # VertexArray of line segments (Mesh.edges), or None
+
+
+class Renderer:
+    """Draws one scene into an offscreen framebuffer (or a window's); meshes are uploaded once.
+
+    Parameters
+    ----------
+    ctx : moderngl.Context
+        From :func:`create_context`.
+    scene : Scene
+        Objects (mesh, model, colour), camera, light and background (:mod:`affine3d.scene`).
+    size : (width, height)
+        Pixels of the offscreen image.
+    samples : int
+        Multisample antialiasing: samples per pixel (clamped to what the context allows; 0 or 1: off).
+    shading : {"flat", "smooth"}
+        "flat": one normal per triangle (``Mesh.flat()``: the facets show, as on 1980s hardware);
+        "smooth": per-vertex normals interpolated across triangles (shared vertices, an index buffer).
+    ambient : float
+        Light every face gets; the rest, ``1 - ambient``, follows Lambert's cosine law.
+    cull_back_faces : bool
+        Skip triangles that face away from the camera (the inside of a closed solid); turn off for
+        open meshes, whose back faces are then lit from the side you see.
+    shader_directory : Path, optional
+        Load ``mesh.vert`` & co. from here instead of ``shaders/`` (to experiment with the GLSL).
+
+    Notes
+    -----
+    Per frame, :meth:`draw` writes ``world`` and ``projection`` once and ``model``,
+    ``normal_matrix`` and ``color`` per object, then issues one draw call per object: nothing in a
+    frame loops over vertices on the CPU.
+    """
+
+    def __init__(self, ctx, scene, size=(800, 600), samples: int = 4, *, shading: str = "flat",
+                 ambient: float = AMBIENT, cull_back_faces: bool = True, shader_directory: Path | None = None):
+        if shading not in ("flat", "smooth"):
+            raise AffineError(f"shading: expected 'flat' or 'smooth', got {shading!r}")
+        self.ctx = ctx
+        self.scene = scene
+        self.shading = shading
+        self.ambient = float(ambient)
+        self.cull_back_faces = bool(cull_back_faces)
+        self.samples = 0 if samples <= 1 else min(int(samples), ctx.max_samples)
+        if self.samples <= 1:
+            self.samples = 0
+        self._framebuffers: list = []
+        self.mesh_program = build_program(ctx, "mesh.vert", "mesh.frag", directory=shader_directory)
+        self.line_program = build_program(ctx, "lines.vert", "lines.frag", directory=shader_directory)
+        # Uniform handles, looked up once; a missing one warns here (naming it) and is skipped per frame.
+        self._mesh = _uniforms(self.mesh_program, ["model", "world", "projection", "normal_matrix", "color", "light_dir", "ambient"])
+        self._line = _uniforms(self.line_program, ["model", "world", "projection", "edge_color"])
+        # Vertex layouts: interleaved float32 position (and normal); an attribute the compiler dropped is skipped.
+        self._mesh_layout = _layout(self.mesh_program, ["in_position", "in_normal"])
+        self._line_layout = _layout(self.line_program, ["in_position"])
+        self._drawables = [self._upload(obj) for obj in scene.objects]
+        self.size = (0, 0)
+        self.resize(size)
+
+    # -- construction
+    def _upload(self, obj) -> _Drawable:
+        ctx, mesh = self.ctx, obj.mesh
+        buffers, fill, edges = [], None, None
+        if mesh.n_triangles:
+            if self.shading == "flat":
+                positions, normals = mesh.flat()  # (3T, 3) float32 each: three unshared corners per triangle
+                vbo = ctx.buffer(np.hstack([positions, normals]).astype("f4").tobytes())
+                buffers.append(vbo)
+                fill = ctx.vertex_array(self.mesh_program, [(vbo, *self._mesh_layout)])
+            else:
+                data = np.hstack([mesh.vertices, mesh.vertex_normals()]).astype("f4")
+                vbo = ctx.buffer(data.tobytes())
+                ibo = ctx.buffer(np.asarray(mesh.triangles, dtype="u4").tobytes())
+                buffers += [vbo, ibo]
+                fill = ctx.vertex_array(self.mesh_program, [(vbo, *self._mesh_layout)], index_buffer=ibo, index_element_size=4)
+        if len(mesh.edges):
+            vbo = ctx.buffer(np.asarray(mesh.vertices, dtype="f4").tobytes())
+            ibo = ctx.buffer(np.asarray(mesh.edges, dtype="u4").tobytes())
+            buffers += [vbo, ibo]
+            edges = ctx.vertex_array(self.line_program, [(vbo, *self._line_layout)], index_buffer=ibo, index_element_size=4)
+        return _Drawable(obj, buffers, fill, edges)
+
+    def resize(self, size) -> None:
+        """Make the offscreen framebuffers ``size = (width, height)`` pixels (a no-op if unchanged)."""
+        size = check_size(size)
+        if size == self.size:
+            return
+        for fb in self._framebuffers:
+            fb.release()
+        ctx = self.ctx
+        # The image that read() returns: single-sampled colour + depth.
+        color = ctx.renderbuffer(size, 4)
+        depth = ctx.depth_renderbuffer(size)
+        self.fbo = ctx.framebuffer([color], depth)
+        self._framebuffers = [self.fbo, color, depth]
+        self.msaa_fbo = None
+        if self.samples:
+            # Draw into a multisampled framebuffer; read() resolves it into self.fbo (averaging the samples).
+            color_ms = ctx.renderbuffer(size, 4, samples=self.samples)
+            depth_ms = ctx.depth_renderbuffer(size, samples=self.samples)
+            self.msaa_fbo = ctx.framebuffer([color_ms], depth_ms)
+            self._framebuffers += [self.msaa_fbo, color_ms, depth_ms]
+        self.size = size
+
+    # -- per frame
+    def draw(self, world: Affine | None = None, *, ortho: bool | None = None, wireframe: bool = False,
+             framebuffer=None) -> None:
+        """Draw one frame: clear to the background, then every object (and its edges, if asked).
+
+        Parameters
+        ----------
+        world : Affine, optional
+            World space -> camera space; default ``scene.world()`` (the scene's own rotation, pushed
+            ``camera.distance`` away from the camera).
+        ortho : bool, optional
+            True: orthographic projection; False: perspective; None: what the scene's camera says.
+        wireframe : bool
+            Draw every object's polygon edges over its faces (objects whose ``wireframe`` is set get
+            them anyway).
+        framebuffer : moderngl.Framebuffer, optional
+            Draw there instead (``ctx.screen`` in a window); :meth:`read` still reads the offscreen image.
+        """
+        ctx = self.ctx
+        target = framebuffer or self.msaa_fbo or self.fbo
+        target.use()
+        width, height = target.viewport[2], target.viewport[3]
+        scene = self.scene
+        world = scene.world() if world is None else world
+        projection = np.asarray(scene.projection(width / height, ortho), dtype=np.float64)
+        background = tuple(float(c) for c in scene.background)[:3]
+        target.clear(*background, 1.0, depth=1.0)
+
+        ctx.enable(ctx.DEPTH_TEST)
+        ctx.depth_func = "<"
+        if self.cull_back_faces:
+            ctx.enable(ctx.CULL_FACE)
+            ctx.cull_face = "back"
+        else:
+            ctx.disable(ctx.CULL_FACE)
+        world_bytes = world.to_gl()
+        projection_bytes = projection.astype("f4").tobytes(order="F")
+        mesh = self._mesh
+        _write(mesh, "world", world_bytes)
+        _write(mesh, "projection", projection_bytes)
+        _write(mesh, "light_dir", np.asarray(scene.light_direction, "f4").tobytes())
+        _write(mesh, "ambient", np.float32(self.ambient).tobytes())
+
+        edged = []
+        # Fill pass: faces pushed a hair away from the camera so edges drawn on them win the depth test.
+        ctx.polygon_offset = (1.0, 1.0)
+        for item in self._drawables:
+            obj = item.obj
+            camera_from_object = world @ obj.model
+            if item.fill is not None:
+                _write(mesh, "model", obj.model.to_gl())
+                _write(mesh, "normal_matrix", np.asarray(camera_from_object.normal_matrix(), "f4").tobytes(order="F"))
+                _write(mesh, "color", np.asarray(obj.color, "f4").tobytes())
+                # A mirror (det < 0) turns counter-clockwise triangles clockwise on screen: the
+                # outside of the solid now winds clockwise, so that is the front.
+                ctx.front_face = "cw" if camera_from_object.determinant < 0 else "ccw"
+                item.fill.render(ctx.TRIANGLES)
+            if item.edges is not None and (wireframe or getattr(obj, "wireframe", False)):
+                edged.append(item)
+        ctx.front_face = "ccw"
+        ctx.polygon_offset = (0.0, 0.0)
+
+        if edged:
+            line = self._line
+            _write(line, "world", world_bytes)
+            _write(line, "projection", projection_bytes)
+            for item in edged:
+                obj = item.obj
+                edge_color = getattr(obj, "edge_color", None)
+                if edge_color is None:
+                    edge_color = [_DEFAULT_EDGE_SHADE * c for c in obj.color]
+                _write(line, "model", obj.model.to_gl())
+                _write(line, "edge_color", np.asarray(edge_color, "f4").tobytes())
+                item.edges.render(ctx.LINES)
+
+    def read(self) -> np.ndarray:
+        """The last offscreen frame as an image: shape (height, width, 4), uint8 RGBA, top row first."""
+        if self.msaa_fbo is not None:
+            self.ctx.copy_framebuffer(self.fbo, self.msaa_fbo)  # resolve: average the samples of each pixel
+        width, height = self.size
+        data = self.fbo.read(components=4, alignment=1)
+        # GL's rows start at the bottom of the picture; images (numpy, PNG) start at the top.
+        return np.frombuffer(data, dtype=np.uint8).reshape(height, width, 4)[::-1].copy()
+
+    def release(self) -> None:
+        """Free the GPU objects (buffers, vertex arrays, framebuffers, programs)."""
+        for item in self._drawables:
+            for va in (item.fill, item.edges):
+                if va is not None:
+                    va.release()
+            for buffer in item.buffers:
+                buffer.release()
+        self._drawables = []
+        for fb in self._framebuffers:
+            fb.release()
+        self._framebuffers = []
+        self.mesh_program.release()
+        self.line_program.release()
+
+    def __enter__(self) -> "Renderer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+    @property
+    def n_triangles(self) -> int:
+        """Triangles drawn per frame."""
+        return sum(item.obj.mesh.n_triangles for item in self._drawables)
+
+
+def _uniforms(program, names: list[str]) -> dict:
+    """``name -> moderngl.Uniform`` for the names the program kept; a warning names each one it dropped."""
+    import warnings
+
+    from .glsl import UnusedUniformWarning, active_uniforms
+
+    active = active_uniforms(program)
+    handles = {}
+    for name in names:
+        if name in active:
+            handles[name] = program[name]
+        else:
+            warnings.warn(
+                f"uniform {name!r} is not in the linked program: the GLSL compiler removed it because no "
+                f"output depends on it (or it is misspelt); the renderer will not set it",
+                UnusedUniformWarning,
+                stacklevel=3,
+            )
+    return handles
+
+
+def _layout(program, names: list[str]) -> tuple:
+    """moderngl's buffer format for interleaved vec3 attributes, e.g. ``("3f 3f", "in_position", "in_normal")``.
+
+    An attribute the program does not use (a student's shader ignores normals) becomes 12 skipped
+    bytes, with a warning naming it, instead of moderngl's ``KeyError``.
+    """
+    import warnings
+
+    from .glsl import UnusedUniformWarning
+
+    formats, kept = [], []
+    for name in names:
+        if name in program:
+            formats.append("3f")
+            kept.append(name)
+        else:
+            formats.append("12x")
+            warnings.warn(f"vertex attribute {name!r} is not in the linked program (unused, so the GLSL compiler "
+                          f"removed it); its data is skipped", UnusedUniformWarning, stacklevel=3)
+    return (" ".join(formats), *kept)
+
+
+def _write(handles: dict, name: str, data: bytes) -> None:
+    uniform = handles.get(name)
+    if uniform is not None:
+        uniform.write(data)
+
+
+# ---------------------------------------------------------------------------- one-shot helpers
+def render(scene, size=(800, 600), world: Affine | None = None, *, ortho: bool | None = None,
+           wireframe: bool = False, samples: int = 4, shading: str = "flat", ctx=None) -> np.ndarray:
+    """Render ``scene`` headless: an image of shape (height, width, 4), uint8 RGBA, top row first.
+
+    Parameters
+    ----------
+    scene : Scene
+    size : (width, height)
+        In pixels.
+    world : Affine, optional
+        World space -> camera space; default ``scene.world()``.
+    ortho : bool, optional
+        Orthographic (True) or perspective (False) projection; None: the scene's camera decides.
+    wireframe : bool
+        Polygon edges over the faces.
+    samples : int
+        Multisample antialiasing (0: off).
+    ctx : moderngl.Context, optional
+        Default: one shared headless context per process (:func:`create_context`).
+    """
+    ctx = ctx or shared_context()
+    with Renderer(ctx, scene, size, samples=samples, shading=shading) as renderer:
+        renderer.draw(world, ortho=ortho, wireframe=wireframe)
+        return renderer.read()
+
+
+def save_png(image: np.ndarray, path) -> Path:
+    """Write an (H, W, 4) or (H, W, 3) uint8 image (top row first) to a PNG file; returns the path."""
+    from PIL import Image
+
+    image = np.asarray(image)
+    if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] not in (3, 4):
+        raise AffineError(f"image: expected (H, W, 3 or 4) uint8, got {image.shape} {image.dtype}")
+    path = Path(path)
+    Image.fromarray(image, "RGBA" if image.shape[2] == 4 else "RGB").save(path, format="PNG")
+    return path
+
+
+def scene_png(scene, size=(640, 480)) -> bytes:
+    """The scene rendered headless as PNG bytes: what ``Scene._repr_png_`` returns to Jupyter."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(render(scene, size), "RGBA").save(buffer, format="PNG")
+    return buffer.getvalue()
