@@ -244,22 +244,15 @@ class Scene:
         return sum(obj.mesh.n_triangles for obj in self.objects)
 
     def _repr_png_(self) -> bytes | None:
-        """The scene as a PNG (800x600, headless renderer), so a notebook shows a picture; None without GL."""
-        import io
-
+        """The scene as PNG bytes from the headless renderer, so a notebook shows a picture; None without GL."""
         from .errors import GLUnavailableError
 
         try:
-            from PIL import Image
+            from .renderer import scene_png  # GL only when a notebook asks for the picture
 
-            from .renderer import render
-
-            image = render(self)
+            return scene_png(self)
         except (ImportError, GLUnavailableError):
             return None
-        buffer = io.BytesIO()
-        Image.fromarray(np.asarray(image)).save(buffer, format="PNG")
-        return buffer.getvalue()
 
 
 # ---------------------------------------------------------------------------------------- validation
