@@ -1,0 +1,412 @@
+"""A multilayer perceptron built from :class:`~affine3d.Affine` maps: ``F = σ_k ∘ F_k ∘ … ∘ σ_1 ∘ F_1``.
+
+One neuron computes ``y_i = σ(Σ_j w_ij x_j + b_i)``; a layer of them is ``y = σ(W x + b)``, and
+``x -> W x + b`` is exactly the affine map that moves a polyhedron in the renderer. So a
+:class:`Layer` here *is* an :class:`~affine3d.Affine` (the same object, not a copy) plus an
+activation, and a network is a list of layers.
+
+Weights use PyTorch's and ONNX Gemm's layout: ``W`` has shape ``(out, in)``, so a layer is
+``Affine(W, b)`` and a batch of rows goes through as ``X @ W.T + b``.
+
+Examples
+--------
+>>> from affine3d import Affine
+>>> F1 = Affine([[1.0, -1.0], [0.5, 0.5]], [0.0, -1.0])
+>>> net = MLP([(F1, "relu"), (Affine([[1.0, 1.0]]), "identity")])
+>>> net(np.array([2.0, 1.0]))
+array([1.5])
+>>> net.layers[0].affine is F1          # the layer is the Affine object itself
+True
+>>> [step.name for step in net.trace(np.array([2.0, 1.0]))]
+['x', 'z1 = W1 x + b1', 'a1 = relu(z1)', 'z2 = W2 a1 + b2', 'y = identity(z2)']
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Iterable, NamedTuple
+
+import numpy as np
+
+from . import activations as act
+from .activations import Activation
+from .affine import _TILE_ROWS, Affine, compose
+from .errors import AffineError, ModelError
+
+__all__ = ["MLP", "Layer", "TraceStep"]
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer ``x -> σ(W x + b)``: an :class:`Affine` (``A = W``, shape (out, in); ``b``) and an activation."""
+
+    affine: Affine
+    activation: Activation
+
+    @property
+    def W(self) -> np.ndarray:
+        """The weights, shape (out, in), float64, read-only: the Affine's ``A``."""
+        return self.affine.A
+
+    @property
+    def b(self) -> np.ndarray:
+        """The biases, shape (out,), float64, read-only: the Affine's ``b``."""
+        return self.affine.b
+
+    def __call__(self, x) -> np.ndarray:
+        """``σ(W x + b)`` for one point (in,) or rows (N, in)."""
+        z = self.affine(x)
+        return self.activation(z, out=z)
+
+
+class TraceStep(NamedTuple):
+    """One intermediate value of a forward pass (see :meth:`MLP.trace`)."""
+
+    name: str          # e.g. "z2 = W2 a1 + b2" or "a2 = relu(z2)"
+    layer: int         # 1-based layer number; 0 for the input
+    kind: str          # "input", "affine" or "activation"
+    value: np.ndarray  # shape (width,) or (N, width), the input's float dtype
+
+
+class MLP:
+    """A multilayer perceptron: layers applied in order, each ``σ_i(F_i(x))`` with ``F_i`` an Affine.
+
+    Parameters
+    ----------
+    layers : iterable
+        Each a :class:`Layer`, a pair ``(Affine, activation)`` (activation: a name such as ``"relu"``,
+        a dict such as ``{"name": "leaky_relu", "alpha": 0.1}``, or an :class:`Activation`), or an
+        ``Affine`` alone (identity activation). Layer ``i`` must take the width layer ``i - 1`` returns.
+    metadata : dict, optional
+        Free-form, JSON-serialisable facts about the model (what it was trained on, a description);
+        kept by the model files.
+
+    Raises
+    ------
+    ModelError
+        Layers whose shapes do not chain, or an unknown activation; the message names the layer
+        (1-based, as ``F_1`` in the lecture) and the shapes.
+    """
+
+    def __init__(self, layers: Iterable, metadata: dict | None = None):
+        built: list[Layer] = []
+        for i, spec in enumerate(layers, start=1):
+            built.append(_as_layer(i, spec))
+        if not built:
+            raise ModelError("layers: expected at least one layer, got none")
+        for i in range(1, len(built)):
+            prev, cur = built[i - 1].affine, built[i].affine
+            if cur.dim_in != prev.dim_out:
+                raise ModelError(
+                    f"layer {i + 1}: W has shape {cur.A.shape} so it takes R^{cur.dim_in}, but layer {i} returns "
+                    f"R^{prev.dim_out} (its W has shape {prev.A.shape}); shapes must chain as (h{i}, in) -> (h{i + 1}, h{i})"
+                )
+        self._layers = tuple(built)
+        self.metadata = dict(metadata or {})
+        self._local = threading.local()  # per-thread scratch buffers for the forward pass
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_arrays(cls, weights, biases=None, activations="identity", metadata: dict | None = None) -> "MLP":
+        """A network from weight matrices ``W_i`` (shape (out, in)), biases ``b_i`` and activation names.
+
+        ``biases`` None means zeros; ``activations`` is one name for every layer or a list with one
+        entry per layer. Non-finite weights raise ModelError naming the layer and the entry.
+
+        Examples
+        --------
+        >>> MLP.from_arrays([np.eye(2), [[1.0, 1.0]]], activations=["relu", "identity"]).sizes
+        [2, 2, 1]
+        """
+        weights = list(weights)
+        biases = [None] * len(weights) if biases is None else list(biases)
+        if len(biases) != len(weights):
+            raise ModelError(f"biases: expected one per layer ({len(weights)}), got {len(biases)}")
+        if isinstance(activations, (str, dict, Activation)) or activations is None:
+            activations = [activations] * len(weights)
+        activations = list(activations)
+        if len(activations) != len(weights):
+            raise ModelError(f"activations: expected one per layer ({len(weights)}), got {len(activations)}")
+        layers = []
+        for i, (W, b, a) in enumerate(zip(weights, biases, activations), start=1):
+            layers.append(Layer(_affine_for_layer(i, W, b), _activation_for_layer(i, a)))
+        return cls(layers, metadata)
+
+    @classmethod
+    def random(cls, sizes, activation="relu", output="identity", seed: int = 0, metadata: dict | None = None) -> "MLP":
+        """A freshly initialised network with widths ``sizes`` (``[in, h1, ..., out]``), ready to train.
+
+        Hidden layers use ``activation``, the last one ``output``. Weights are Gaussian with
+        variance 2/in (He, for the ReLU family) or 1/in (LeCun, otherwise), biases zero; the same
+        ``seed`` gives the same network.
+
+        Examples
+        --------
+        >>> MLP.random([3, 64, 64, 3]).sizes
+        [3, 64, 64, 3]
+        """
+        sizes = [int(s) for s in sizes]
+        if len(sizes) < 2 or min(sizes) < 1:
+            raise ModelError(f"sizes: expected [in, ..., out] with at least two positive widths, got {sizes}")
+        rng = np.random.default_rng(seed)
+        hidden, last = act.get(activation), act.get(output)
+        layers = []
+        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+            a = last if i == len(sizes) - 1 else hidden
+            gain = 2.0 if a.name in ("relu", "leaky_relu") else 1.0
+            W = rng.standard_normal((n_out, n_in)) * np.sqrt(gain / n_in)
+            layers.append(Layer(Affine(W, np.zeros(n_out)), a))
+        return cls(layers, metadata)
+
+    def with_weights(self, weights, biases) -> "MLP":
+        """The same architecture and metadata with new ``W_i`` and ``b_i`` (what a training step makes)."""
+        return MLP.from_arrays(weights, biases, [l.activation for l in self._layers], self.metadata)
+
+    # ------------------------------------------------------------------ shape
+    @property
+    def layers(self) -> tuple[Layer, ...]:
+        return self._layers
+
+    @property
+    def affines(self) -> list[Affine]:
+        """The layers' affine maps ``F_1, ..., F_k`` (the very objects, in the order they are applied)."""
+        return [l.affine for l in self._layers]
+
+    @property
+    def sizes(self) -> list[int]:
+        """Widths ``[in, h1, ..., out]``."""
+        return [self._layers[0].affine.dim_in] + [l.affine.dim_out for l in self._layers]
+
+    @property
+    def dim_in(self) -> int:
+        return self._layers[0].affine.dim_in
+
+    @property
+    def dim_out(self) -> int:
+        return self._layers[-1].affine.dim_out
+
+    @property
+    def n_parameters(self) -> int:
+        """Number of weights and biases: ``Σ out_i * (in_i + 1)``."""
+        return sum(l.affine.dim_out * (l.affine.dim_in + 1) for l in self._layers)
+
+    def architecture(self) -> dict:
+        """JSON-serialisable description: widths and activations per layer (what model files store beside the tensors)."""
+        return {
+            "sizes": self.sizes,
+            "layers": [
+                {"in": l.affine.dim_in, "out": l.affine.dim_out, "activation": l.activation.to_dict()} for l in self._layers
+            ],
+        }
+
+    # ------------------------------------------------------------------ forward pass
+    def __call__(self, X, out: np.ndarray | None = None) -> np.ndarray:
+        """The network's output for one point ``X`` of shape (in,) or a batch (N, in) -> (out,) or (N, out).
+
+        Float32 stays float32 and float64 stays float64 (integers become float64). ``out``, if
+        given, receives the result (shape and dtype as the result's).
+
+        How it is fast: each layer is one BLAS call ``z = a @ A.T`` into a scratch buffer kept
+        between calls (``A.T`` in the input's dtype is the one each layer's Affine caches for its
+        own ``F(x)``), then ``z += b`` and the activation in place. A call allocates nothing but its
+        result, and shapes are checked once for the network, not in every layer.
+        """
+        X = self._check_input(X)
+        shape = X.shape[:-1] + (self.dim_out,)
+        if out is None:
+            out = np.empty(shape, dtype=X.dtype)
+        elif not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != X.dtype:
+            got = (out.shape, out.dtype) if isinstance(out, np.ndarray) else type(out).__name__
+            raise ModelError(f"out: expected shape {shape} and dtype {X.dtype}, got {got}")
+        final = out if out.flags.c_contiguous else np.empty(shape, dtype=X.dtype)
+        rows = X if X.ndim == 2 else X.reshape(-1, X.shape[-1])
+        n_rows = rows.shape[0]
+        plan = self._plan(n_rows, X.dtype)
+        if plan is None:  # float16, longdouble: each layer's own F(x), correct but not tuned
+            a = rows
+            for layer in self._layers:
+                a = layer.activation(layer.affine(a))
+            np.copyto(final.reshape(a.shape), a)
+        else:
+            a = rows
+            for A_T, b, b_tile, z, sigma in plan:
+                if z is None:  # the last layer writes straight into the result
+                    z = final.reshape(n_rows, A_T.shape[1])
+                np.matmul(a, A_T, out=z)
+                if b_tile is None or n_rows < _TILE_ROWS:
+                    np.add(z, b, out=z)
+                else:  # short rows: add b tiled over long contiguous runs (as Affine does)
+                    whole = (n_rows // _TILE_ROWS) * _TILE_ROWS
+                    z[:whole].reshape(-1, b_tile.shape[0]).__iadd__(b_tile)
+                    z[whole:] += b
+                if sigma is not None:
+                    sigma(z, out=z)
+                a = z
+        if final is not out:
+            np.copyto(out, final)
+        return out
+
+    def trace(self, X) -> list[TraceStep]:
+        """Every intermediate value of the forward pass, named as on the blackboard.
+
+        ``x``, then for each layer ``i`` the affine step ``z_i = W_i a_{i-1} + b_i`` and the
+        activation ``a_i = σ_i(z_i)`` (the last one is called ``y``). Each value is a new array.
+        """
+        X = self._check_input(X)
+        steps = [TraceStep("x", 0, "input", X.copy())]
+        a, a_name = X, "x"
+        n = len(self._layers)
+        for i, layer in enumerate(self._layers, start=1):
+            z = layer.affine(a)
+            steps.append(TraceStep(f"z{i} = W{i} {a_name} + b{i}", i, "affine", z))
+            y = layer.activation(z)
+            a_name = "y" if i == n else f"a{i}"
+            steps.append(TraceStep(f"{a_name} = {layer.activation}(z{i})", i, "activation", y))
+            a = y
+        return steps
+
+    def collapse(self) -> Affine:
+        """The whole network as one :class:`Affine` ``F_k ∘ … ∘ F_1``: possible only when every activation is the identity.
+
+        This is the lecture's warning made concrete: without a non-linearity, depth buys nothing
+        — any stack of affine maps is a single affine map (one homogeneous matrix).
+
+        Raises
+        ------
+        ModelError
+            If some layer has a non-linear activation (the message names the first one).
+        """
+        for i, layer in enumerate(self._layers, start=1):
+            if not layer.activation.is_identity:
+                raise ModelError(
+                    f"layer {i}: activation {layer.activation} is not linear, so the network is not one affine map "
+                    "(only networks whose activations are all 'identity' collapse)"
+                )
+        return compose(self.affines)
+
+    def allclose(self, other: "MLP", atol: float = 1e-9) -> bool:
+        """Same architecture, activations and (to ``atol``) weights."""
+        return len(self._layers) == len(other._layers) and all(
+            a.activation == b.activation and a.affine.allclose(b.affine, atol) for a, b in zip(self._layers, other._layers)
+        )
+
+    # ------------------------------------------------------------------ files (see affine3d.model_files)
+    def save(self, path, *, dtype="float32") -> None:
+        """Write the model to ``path``: ``.safetensors``, ``.npz`` or ``.onnx`` (by suffix)."""
+        from . import model_files
+
+        model_files.save(self, path, dtype=dtype)
+
+    @classmethod
+    def load(cls, path) -> "MLP":
+        """Read a model written by :meth:`save` (``.safetensors``, ``.npz``) or an ONNX MLP (``.onnx``)."""
+        from . import model_files
+
+        return model_files.load(path)
+
+    def to_onnx(self, path) -> None:
+        """Write an ONNX graph, one ``Gemm(x, W, b, transB=1)`` (+ activation) per layer; needs the ``onnx`` package."""
+        from . import model_files
+
+        model_files.save_onnx(self, path)
+
+    @classmethod
+    def from_onnx(cls, path) -> "MLP":
+        """Read an ONNX graph of Gemm / MatMul + Add and activations; needs the ``onnx`` package."""
+        from . import model_files
+
+        return model_files.load_onnx(path)
+
+    # ------------------------------------------------------------------ printing
+    def __repr__(self) -> str:
+        lines = [f"MLP {' -> '.join(str(s) for s in self.sizes)}  ({self.n_parameters:,} parameters)"]
+        for i, layer in enumerate(self._layers, start=1):
+            W = layer.affine.A
+            lines.append(f"  layer {i}: W{i} {W.shape[0]}x{W.shape[1]}, b{i} ({W.shape[0]},), {layer.activation}")
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------------ internals
+    def _check_input(self, X) -> np.ndarray:
+        X = np.asarray(X)
+        if X.dtype.kind != "f":
+            if not (np.issubdtype(X.dtype, np.integer) or X.dtype == np.bool_):
+                raise ModelError(f"input: expected an array of numbers, got dtype {X.dtype}")
+            X = X.astype(np.float64)
+        if X.ndim == 0 or X.shape[-1] != self._layers[0].affine.dim_in:
+            raise ModelError(
+                f"input: expected shape ({self.dim_in},) or (N, {self.dim_in}) (layer 1 has W of shape "
+                f"{self._layers[0].affine.A.shape}), got {X.shape}"
+            )
+        return X
+
+    def _plan(self, rows: int, dtype) -> list | None:
+        """Per layer ``(A.T, b, b tiled or None, scratch (rows, out) or None for the last, activation or None)``.
+
+        ``A.T`` and the tiled ``b`` come from each layer's Affine (its cached kernels for ``dtype``).
+        Only the latest (rows, dtype) is kept, per thread, so two threads can run one network.
+        None for dtypes other than float32 and float64.
+        """
+        cached = getattr(self._local, "plan", None)
+        if cached is not None and cached[0] == rows and cached[1] == dtype:
+            return cached[2]
+        if dtype != np.float32 and dtype != np.float64:
+            return None
+        dtype = np.dtype(dtype)
+        plan = []
+        last = len(self._layers) - 1
+        for i, layer in enumerate(self._layers):
+            A_T, b_tile = layer.affine._kernels(dtype)
+            b = layer.affine.b.astype(dtype)
+            z = None if i == last else np.empty((rows, layer.affine.dim_out), dtype=dtype)
+            plan.append((A_T, b, b_tile, z, None if layer.activation.is_identity else layer.activation.function))
+        self._local.plan = (rows, dtype, plan)
+        return plan
+
+    def __getstate__(self):
+        return {"layers": self._layers, "metadata": self.metadata}
+
+    def __setstate__(self, state):
+        self._layers = state["layers"]
+        self.metadata = state["metadata"]
+        self._local = threading.local()
+
+
+def _as_layer(i: int, spec) -> Layer:
+    if isinstance(spec, Layer):
+        return spec
+    if isinstance(spec, Affine):
+        return Layer(spec, act.get("identity"))
+    if isinstance(spec, (tuple, list)) and len(spec) == 2 and isinstance(spec[0], Affine):
+        return Layer(spec[0], _activation_for_layer(i, spec[1]))
+    raise ModelError(f"layer {i}: expected a Layer, an Affine or a pair (Affine, activation), got {type(spec).__name__}")
+
+
+def _activation_for_layer(i: int, spec) -> Activation:
+    try:
+        return act.get(spec)
+    except ModelError as exc:
+        raise ModelError(f"layer {i}: {exc}") from None
+
+
+def _affine_for_layer(i: int, W, b) -> Affine:
+    """``Affine(W, b)`` with errors that name the layer: shapes and non-finite entries."""
+    try:
+        W = np.array(W, dtype=np.float64)
+        b = None if b is None else np.array(b, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ModelError(f"layer {i}: weights are not arrays of numbers ({exc})") from None
+    if W.ndim != 2 or 0 in W.shape:
+        raise ModelError(f"layer {i}: W must be a matrix of shape (out, in), got shape {W.shape}")
+    if b is not None and b.shape != (W.shape[0],):
+        raise ModelError(f"layer {i}: b must have shape ({W.shape[0]},) to match W of shape {W.shape}, got {b.shape}")
+    for name, array in (("W", W), ("b", b)):
+        if array is not None and not np.all(np.isfinite(array)):
+            where = tuple(int(k) for k in np.argwhere(~np.isfinite(array))[0])
+            raise ModelError(
+                f"layer {i}: {name}{i} (shape {array.shape}) has a non-finite entry {array[where]} at index {where}"
+            )
+    try:
+        return Affine(W, b)
+    except AffineError as exc:  # pragma: no cover - the checks above cover Affine's
+        raise ModelError(f"layer {i}: {exc}") from None
