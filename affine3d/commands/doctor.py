@@ -1,0 +1,208 @@
+"""Print what affine3d needs when something does not draw: versions and the OpenGL contexts this machine gives.
+
+Checks, each in its own short-lived process (a crashing driver cannot take this command down):
+
+  headless (EGL)    what `affine3d render`, the tests and notebooks use; needs no display
+  windowed (pyglet) what `affine3d view` uses; tried only where a display exists (DISPLAY or
+                    WAYLAND_DISPLAY on Linux; always on macOS and Windows)
+
+For each context: the GL renderer (the chip or, for "llvmpipe", Mesa's software renderer on the CPU),
+vendor, version, antialiasing samples, and whether compute shaders are available (OpenGL 4.3 or
+newer; `affine3d mlp-demo --gpu` and `affine3d bench gpu` need them). Always exits 0.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+
+HELP = "print versions and which OpenGL contexts work here (what to install if something does not draw)"
+
+_PROBE_TIMEOUT_S = 30
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the findings as JSON instead")
+
+
+# ---------------------------------------------------------------------------- probes (run in a child process)
+def _context_facts(ctx) -> dict:
+    facts = {
+        "renderer": ctx.info.get("GL_RENDERER"),
+        "vendor": ctx.info.get("GL_VENDOR"),
+        "version": ctx.info.get("GL_VERSION"),
+        "version_code": ctx.version_code,
+        "max_samples": ctx.max_samples,
+        "compute": False,
+    }
+    if ctx.version_code >= 430:
+        try:  # compile one, rather than trust the version number
+            ctx.compute_shader("#version 430\nlayout(local_size_x = 1) in;\nvoid main() {}\n").release()
+            facts["compute"] = True
+        except Exception as exc:  # noqa: BLE001 - any driver error means "no"
+            facts["compute_error"] = " ".join(str(exc).split())[:200]
+    return facts
+
+
+def probe(kind: str) -> dict:
+    """Try to make one kind of context ("egl", "default", "window"); a dict of facts or of the error."""
+    try:
+        if kind == "window":
+            import pyglet
+
+            from pyglet import gl
+
+            config = gl.Config(major_version=3, minor_version=3, forward_compatible=True, double_buffer=True, depth_size=24)
+            window = pyglet.window.Window(width=64, height=64, visible=False, config=config)
+            try:
+                import moderngl
+
+                facts = _context_facts(moderngl.create_context(require=330))
+            finally:
+                window.close()
+            return {"ok": True, **facts}
+        import moderngl
+
+        kwargs = {"backend": "egl"} if kind == "egl" else {}
+        ctx = moderngl.create_standalone_context(require=330, **kwargs)
+        facts = _context_facts(ctx)
+        ctx.release()
+        return {"ok": True, **facts}
+    except BaseException as exc:  # noqa: BLE001 - the point is to report it
+        return {"ok": False, "error": f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"}
+
+
+def _probe_in_child(kind: str) -> dict:
+    code = f"import json; from affine3d.commands.doctor import probe; print(json.dumps(probe({kind!r})))"
+    try:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=_PROBE_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return {"ok": False, "error": f"no answer within {_PROBE_TIMEOUT_S} s (a hung driver or display)"}
+    except OSError as exc:
+        return {"ok": False, "error": f"could not start {sys.executable}: {exc}"}
+    for line in reversed(done.stdout.splitlines()):
+        if line.startswith("{"):
+            try:
+                return json.loads(line)
+            except json.JSONDecodeError:
+                break
+    tail = " ".join((done.stderr or "").split())[-300:]
+    return {"ok": False, "error": f"the check process exited with code {done.returncode}" + (f": {tail}" if tail else "")}
+
+
+# ---------------------------------------------------------------------------- report
+def _version(module_name: str) -> str:
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+
+        return version(module_name)
+    except PackageNotFoundError:
+        return "not installed"
+    except Exception as exc:  # noqa: BLE001
+        return f"unknown ({exc})"
+
+
+def _has_display() -> tuple[bool, str]:
+    if sys.platform.startswith("linux") or "bsd" in sys.platform:
+        for name in ("DISPLAY", "WAYLAND_DISPLAY"):
+            if os.environ.get(name):
+                return True, f"{name}={os.environ[name]}"
+        return False, "no DISPLAY or WAYLAND_DISPLAY is set"
+    return True, f"{platform.system()} desktop"
+
+
+def gather() -> dict:
+    """Everything the report shows, as plain data."""
+    findings = {
+        "python": f"{platform.python_version()} ({sys.executable})",
+        "platform": platform.platform(),
+        "packages": {name: _version(name) for name in ("affine3d", "numpy", "moderngl", "glcontext", "pyglet", "pillow")},
+        "contexts": {},
+    }
+    findings["contexts"]["headless (EGL)"] = _probe_in_child("egl")
+    if not findings["contexts"]["headless (EGL)"]["ok"]:
+        findings["contexts"]["headless (default backend)"] = _probe_in_child("default")
+    display, why = _has_display()
+    findings["display"] = why
+    if display:
+        findings["contexts"]["windowed (pyglet)"] = _probe_in_child("window")
+    else:
+        findings["contexts"]["windowed (pyglet)"] = {"ok": False, "skipped": True, "error": f"not tried: {why}"}
+    findings["xvfb_run"] = shutil.which("xvfb-run")
+    return findings
+
+
+def _advice(findings: dict) -> list[str]:
+    from ..renderer import install_hint
+
+    contexts = findings["contexts"]
+    headless = next((c for name, c in contexts.items() if name.startswith("headless") and c["ok"]), None)
+    window = contexts["windowed (pyglet)"]
+    lines = []
+    if headless:
+        lines.append("affine3d render, the tests and notebook pictures: OK (headless context).")
+    else:
+        lines.append(f"affine3d render cannot draw: no headless OpenGL 3.3 context; {install_hint()}.")
+    if window["ok"]:
+        lines.append("affine3d view: OK (a window with OpenGL 3.3 opened).")
+    elif window.get("skipped"):
+        hint = "run it on a desktop, or under a virtual display: xvfb-run -a affine3d view"
+        if not findings.get("xvfb_run") and sys.platform.startswith("linux"):
+            hint += " (apt-get install xvfb)"
+        lines.append(f"affine3d view: needs a display, and {findings['display']}; {hint}.")
+    elif "display" in window["error"].lower():
+        lines.append(f"affine3d view: the display ({findings['display']}) could not be reached; check that variable, "
+                     "or use a virtual display: xvfb-run -a affine3d view.")
+    else:
+        lines.append("affine3d view: a window with OpenGL 3.3 could not be opened (see above); "
+                     f"{install_hint()}; on a remote machine use xvfb-run -a affine3d view.")
+    best = headless or (window if window["ok"] else None)
+    if best:
+        if best.get("compute"):
+            lines.append("compute shaders (the MLP on the GPU): available.")
+        else:
+            lines.append(f"compute shaders (the MLP on the GPU): not available, OpenGL {best['version_code'] / 100:.1f} < 4.3; "
+                         "the CPU path still works.")
+        if "llvmpipe" in (best.get("renderer") or "").lower() or "softpipe" in (best.get("renderer") or "").lower():
+            lines.append("note: llvmpipe is Mesa's software renderer: the 'GPU' is this CPU. Correct, but slow for big meshes.")
+    if findings["packages"]["pyglet"] == "not installed":
+        lines.append("pyglet is not installed: pip install pyglet (needed by affine3d view).")
+    return lines
+
+
+def format_report(findings: dict) -> str:
+    out = ["affine3d doctor", "", f"python      {findings['python']}", f"platform    {findings['platform']}"]
+    for name, value in findings["packages"].items():
+        out.append(f"{name:<11} {value}")
+    out += ["", "OpenGL contexts:"]
+    for name, facts in findings["contexts"].items():
+        if facts["ok"]:
+            compute = "yes" if facts.get("compute") else "no" + (f" ({facts['compute_error']})" if facts.get("compute_error") else "")
+            out += [
+                f"  {name}: OK",
+                f"      renderer  {facts['renderer']}",
+                f"      vendor    {facts['vendor']}",
+                f"      version   {facts['version']}",
+                f"      MSAA      up to {facts['max_samples']} samples",
+                f"      compute shaders (GL >= 4.3): {compute}",
+            ]
+        else:
+            out.append(f"  {name}: {'skipped' if facts.get('skipped') else 'FAILED'}: {facts['error']}")
+    out += [""] + _advice(findings)
+    return "\n".join(out)
+
+
+def run(args) -> int:
+    try:
+        findings = gather()
+        if getattr(args, "json", False):
+            print(json.dumps(findings, indent=2))
+        else:
+            print(format_report(findings))
+    except Exception as exc:  # noqa: BLE001 - doctor must always finish and say something
+        print(f"affine3d doctor: the check itself failed: {type(exc).__name__}: {exc}")
+    return 0
