@@ -1,0 +1,129 @@
+"""Open the viewer: turn the world with the mouse and watch the 4x4 matrix that does it.
+
+SCENE is a shipped scene's name (see the scenes/ folder: platonic, 1980-vs-2015, ...) or the path
+of a .toml scene file; without it, the default scene (the five Platonic solids).
+
+The camera never moves. The mouse changes the world map (world space -> camera space), shown
+live in the overlay with its determinant and its distance from orthonormal:
+
+    world = translation(0, 0, -distance + zoom) @ translation(pan_x, pan_y, 0) @ R
+
+Mouse: left-drag rotates (arcball; T switches to a turntable), right-drag (or shift+left-drag)
+pans, the wheel moves the world toward or away from the camera.
+Keys: space auto-spin, W wireframe, P perspective/orthographic, R reset, H overlay, S screenshot,
+1-9 / Tab scenes, T arcball/turntable, F1 or ? help, Esc or Q quit.
+
+Without a display (no DISPLAY or WAYLAND_DISPLAY, or no window can be opened) it says so and
+renders the scene headless to a PNG instead (--screenshot PATH, else ./affine3d-view.png).
+--offscreen draws the viewer itself, overlay included, into an offscreen EGL window: scripted
+figures with the matrix in them on a machine with no display.
+
+Examples:
+  affine3d view
+  affine3d view 1980-vs-2015 --turntable
+  affine3d view --frames 30 --screenshot slide.png          # a scripted figure, then quit
+  xvfb-run -a affine3d view --frames 30 --screenshot x.png  # the same on a server
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+HELP = "the interactive window: drag the world, watch its 4x4 matrix (renders a PNG when there is no display)"
+
+FALLBACK_PNG = "affine3d-view.png"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("scene", nargs="?", default=None, metavar="SCENE",
+                        help="a shipped scene's name or a .toml file (default: platonic)")
+    parser.add_argument("--frames", type=int, default=None, metavar="N", help="quit after N frames")
+    parser.add_argument("--screenshot", metavar="PATH", default=None,
+                        help="save the last frame as a PNG (with --frames: frame N; else when the window closes)")
+    parser.add_argument("--size", default="960x720", metavar="WxH", help="window size (default: 960x720)")
+    parser.add_argument("--turntable", action="store_true",
+                        help="start with the turntable (yaw and clamped pitch, no roll) instead of the arcball")
+    parser.add_argument("--ortho", action="store_true", help="start with the orthographic projection")
+    parser.add_argument("--wireframe", action="store_true", help="start with the polygon edges drawn")
+    parser.add_argument("--spin", action="store_true", help="start with auto-spin on")
+    parser.add_argument("--no-hud", dest="hud", action="store_false", help="start with the overlay hidden")
+    parser.add_argument("--samples", type=int, default=4, metavar="N", help="antialiasing samples per pixel (0: off; default 4)")
+    parser.add_argument("--offscreen", action="store_true",
+                        help="no window: draw the viewer into an offscreen EGL surface (use with --frames)")
+
+
+def no_display_reason() -> str | None:
+    """Why no window can open here, or None if one may: on Linux/BSD, no DISPLAY or WAYLAND_DISPLAY."""
+    if sys.platform.startswith(("win", "darwin", "cygwin")):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return "DISPLAY and WAYLAND_DISPLAY are not set"
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or "no message"
+    text = text if len(text) <= 200 else text[:197] + "..."
+    return f"{type(exc).__name__}: {text}"
+
+
+def run(args) -> int:
+    from ..errors import AffineError
+    from ..renderer import parse_size
+    from ..scene import DEFAULT_SCENE, load_scene
+
+    size = parse_size(args.size)
+    if args.frames is not None and args.frames < 1:
+        raise AffineError(f"--frames: expected 1 or more, got {args.frames}")
+    if args.samples < 0:
+        raise AffineError(f"--samples: expected 0 or more, got {args.samples}")
+    if args.screenshot is not None and Path(args.screenshot).suffix.lower() != ".png":
+        raise AffineError(f"--screenshot: expected a .png file name, got {args.screenshot!r}")
+    scene = load_scene(args.scene or DEFAULT_SCENE)
+
+    reason = None if args.offscreen else no_display_reason()
+    viewer = None
+    if reason is None:
+        if args.offscreen:
+            import pyglet
+
+            if "pyglet.window" in sys.modules and not pyglet.options["headless"]:
+                raise AffineError("--offscreen: pyglet's window module is already loaded with a display")
+            pyglet.options["headless"] = True
+        from ..viewer import Viewer
+
+        try:
+            viewer = Viewer(scene, size, turntable=args.turntable, samples=args.samples, visible=not args.offscreen)
+        except Exception as exc:  # no X server, no GLX, no OpenGL 3.3: fall back, never a traceback
+            if args.offscreen:
+                raise
+            where = f" on DISPLAY={os.environ['DISPLAY']}" if os.environ.get("DISPLAY") else ""
+            reason = f"no window could be opened{where} ({_one_line(exc)})"
+    if viewer is None:
+        return _render_instead(scene, args, size, reason)
+
+    state = viewer.state
+    state.ortho = state.ortho or args.ortho
+    state.wireframe = args.wireframe
+    state.spinning = state.spinning or args.spin
+    state.show_hud = args.hud
+    if args.offscreen and args.frames is None:
+        args.frames = 1
+    viewer.run(frames=args.frames, screenshot=args.screenshot)
+    return 0
+
+
+def _render_instead(scene, args, size, reason: str) -> int:
+    """No window: say why in one line, render the scene headless, say where the PNG went."""
+    from ..renderer import render, save_png
+
+    print(f"affine3d view: no display: {reason}", file=sys.stderr)
+    path = Path(args.screenshot or FALLBACK_PNG)
+    image = render(scene, size, ortho=True if args.ortho else None, wireframe=args.wireframe, samples=args.samples)
+    save_png(image, path)
+    shown = str(path) if path.is_absolute() or str(path).startswith(".") else f"./{path}"
+    which = "the default scene" if args.scene is None else f"the scene {args.scene!r}"
+    print(f"no display: rendered {which} to {shown} instead (use 'affine3d render' for more options)")
+    return 0

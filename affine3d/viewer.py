@@ -1,0 +1,779 @@
+"""The interactive viewer: turn the world with the mouse and watch the 4x4 matrix that does it.
+
+The camera sits at the origin looking down -z and never moves. What the mouse changes is the
+*world* map (world space -> camera space), an :class:`~affine3d.affine.Affine`::
+
+    world = translation(0, 0, -distance + zoom) @ translation(pan_x, pan_y, 0) @ R
+
+``R`` comes from the arcball or the turntable (:mod:`affine3d.arcball`), ``pan`` from right-drags,
+``zoom`` from the scroll wheel. Every frame the renderer sends ``world`` to the vertex shader
+(``projection * world * model * p``), and the overlay prints the same matrix, its determinant and
+how far its linear part is from orthonormal, so the picture and the numbers sit side by side.
+
+Mouse and keys (also on screen with F1 or ?):
+
+- left-drag: rotate (arcball, or turntable after T); right-drag, middle-drag or shift+left-drag:
+  pan (the point at the world origin's depth follows the cursor); scroll: move the world toward
+  or away from the camera (in orthographic projection that changes nothing on screen: parallel
+  rays do not care how far away a thing is).
+- space: auto-spin; W: edges (wireframe); P: perspective/orthographic; R: reset the view
+  (rotation, pan, zoom); H: hide/show the overlay; S: save a screenshot PNG (the path is printed);
+  T: arcball/turntable; 1-9: the n-th scene of ``scenes/``; Tab / shift+Tab: next / previous
+  scene; F1 or ?: key help; Esc or Q: quit.
+
+Two layers, so the logic is tested without a window:
+
+- :class:`ViewerState` holds everything the window shows and does (controller, pan, zoom,
+  toggles, FPS, the overlay's text) and answers events in plain terms (``mouse_press(x, y,
+  "left", shift=False)``, ``key("w")``); no pyglet, no GL.
+- :class:`Viewer` owns the pyglet window (an OpenGL 3.3 core, forward-compatible context, so it
+  opens on macOS too), a moderngl context on it, a :class:`~affine3d.renderer.Renderer` that draws
+  into the window's framebuffer, and pyglet labels for the overlay. Its ``on_*`` methods are the
+  window's event handlers; they translate pyglet's events and delegate to the state.
+
+pyglet is imported only when a :class:`Viewer` is made. To run without a display (tests), set
+``pyglet.options["headless"] = True`` before anything imports ``pyglet.window``: the window is then
+an offscreen EGL surface.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .affine import Affine
+from .arcball import Arcball, Turntable
+from .errors import AffineError, SceneError
+
+__all__ = ["ViewerState", "Viewer", "format_matrix", "parse_matrix", "HELP_TEXT", "DEFAULT_SPIN"]
+
+DEFAULT_SPIN = 0.5
+"""Auto-spin speed in radians per second when the scene sets none (about 29 degrees a second)."""
+
+ZOOM_STEP = 0.9
+"""One scroll click toward the camera multiplies the world's distance by this (away: divides)."""
+
+STATUS_SECONDS = 4.0
+"""How long a message (screenshot saved, scene loaded) stays at the bottom of the window."""
+
+HUD_FONT = ("DejaVu Sans Mono", "Menlo", "Consolas", "Courier New", "monospace")
+HUD_FONT_SIZE = 11
+
+HELP_TEXT = """\
+mouse
+  left-drag          rotate the world (arcball / turntable)
+  right-drag         pan (also middle-drag, shift+left-drag)
+  scroll             move the world toward / away from the camera
+keys
+  space              auto-spin on / off
+  W                  wireframe (polygon edges)
+  P                  perspective / orthographic
+  R                  reset the view (rotation, pan, zoom)
+  T                  arcball / turntable
+  H                  overlay on / off
+  S                  save a screenshot (PNG)
+  1-9                the n-th scene in scenes/
+  Tab, shift+Tab     next / previous scene
+  F1 or ?            this help
+  Esc or Q           quit
+The camera never moves: the mouse changes the world matrix."""
+
+
+# ---------------------------------------------------------------------------- text
+def _fixed(value: float, decimals: int = 3) -> str:
+    """``value`` with ``decimals`` places and no ``-0.000``."""
+    return f"{round(float(value), decimals) + 0.0:.{decimals}f}"
+
+
+def format_matrix(matrix: np.ndarray, decimals: int = 3) -> list[str]:
+    """A 4x4 (or any m x n) matrix as text rows ``[ a  b  c | d ]``, the last column set off by ``|``.
+
+    Examples
+    --------
+    >>> for row in format_matrix(Affine.translation([1, 2, -6]).matrix): print(row)
+    [  1.000   0.000   0.000 |   1.000 ]
+    [  0.000   1.000   0.000 |   2.000 ]
+    [  0.000   0.000   1.000 |  -6.000 ]
+    [  0.000   0.000   0.000 |   1.000 ]
+    """
+    matrix = np.asarray(matrix, dtype=np.float64)
+    cells = [[_fixed(v, decimals) for v in row] for row in matrix]
+    width = max(len(c) for row in cells for c in row) + 1
+    return ["[ " + " ".join(c.rjust(width) for c in row[:-1]) + " | " + row[-1].rjust(width) + " ]" for row in cells]
+
+
+def parse_matrix(lines) -> np.ndarray:
+    """Read back the rows that :func:`format_matrix` wrote: shape (rows, columns) float64.
+
+    Examples
+    --------
+    >>> parse_matrix(format_matrix(np.eye(4)))[3].tolist()
+    [0.0, 0.0, 0.0, 1.0]
+    """
+    rows = []
+    for line in lines:
+        rows.append([float(t) for t in line.replace("[", " ").replace("]", " ").replace("|", " ").split()])
+    return np.array(rows)
+
+
+def scene_key(scene) -> str:
+    """The name 1-9 and Tab know a scene by: its file's stem (``platonic``), else its own name."""
+    return scene.path.stem if getattr(scene, "path", None) is not None else scene.name
+
+
+def _count_triangles(scene) -> int:
+    return int(sum(obj.mesh.n_triangles for obj in scene.objects))
+
+
+def _scene_names() -> list[str]:
+    try:
+        from .scene import list_scenes
+
+        return list(list_scenes())
+    except (ImportError, FileNotFoundError):
+        return []
+
+
+# ---------------------------------------------------------------------------- the state
+class ViewerState:
+    """Everything the viewer shows and does, with no window: testable, and the window delegates here.
+
+    Parameters
+    ----------
+    scene : Scene
+        What to show (:func:`affine3d.scene.load_scene`).
+    size : (width, height)
+        The window in the units of mouse events (pyglet: window points, origin bottom-left).
+    framebuffer_size : (width, height), optional
+        The framebuffer in pixels (differs from ``size`` on HiDPI screens); default ``size``.
+    turntable : bool
+        Start with the turntable instead of the arcball.
+    scenes : list of str, optional
+        The scene names that 1-9 and Tab pick from; default :func:`affine3d.scene.list_scenes`.
+
+    Attributes
+    ----------
+    controller : Arcball or Turntable
+        Holds ``R``, the world's rotation (camera space -> camera space).
+    pan : ndarray, shape (2,)
+        The world's shift in camera x and y, scene units.
+    zoom : float
+        How far the world has come toward the camera from ``camera.distance``, scene units.
+    spinning, wireframe, ortho, show_hud, show_help : bool
+        The toggles.
+    """
+
+    def __init__(self, scene, size=(960, 720), framebuffer_size=None, *, turntable: bool = False,
+                 scenes: list[str] | None = None):
+        self.scenes = list(scenes) if scenes is not None else _scene_names()
+        self.size = (float(size[0]), float(size[1]))
+        self.framebuffer_size = tuple(int(v) for v in (framebuffer_size or size))
+        self.controller = Turntable(self.size) if turntable else Arcball(self.size)
+        self.show_hud = True
+        self.show_help = False
+        self.wireframe = False
+        self.fps = 0.0
+        self.frames = 0
+        self.status = ""
+        self._status_until = 0.0
+        self._drag_mode: str | None = None
+        self._fps_count = 0
+        self._fps_since: float | None = None
+        self.set_scene(scene)
+
+    # -- the scene and the view
+    def set_scene(self, scene) -> None:
+        """Show ``scene`` from its own starting view (rotation, distance, projection, spin)."""
+        self.scene = scene
+        self.n_triangles = _count_triangles(scene)
+        self.spin_rate = float(scene.spin) if scene.spin else DEFAULT_SPIN
+        self.spinning = bool(scene.spin)
+        self.ortho = scene.camera.projection == "orthographic"
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the scene's starting view: its rotation, no pan, no zoom (toggles stay)."""
+        self.controller.reset(self.scene.world_rotation)
+        self.pan = np.zeros(2)
+        self.zoom = 0.0
+        self._drag_mode = None
+
+    @property
+    def rotation(self) -> Affine:
+        """``R``: the world's rotation about its origin, camera space -> camera space."""
+        return self.controller.rotation
+
+    @property
+    def depth(self) -> float:
+        """How far in front of the camera the world's origin is: ``distance - zoom`` (scene units)."""
+        return self.scene.camera.distance - self.zoom
+
+    @property
+    def world(self) -> Affine:
+        """world space -> camera space: ``translation(0, 0, -distance + zoom) @ translation(pan) @ R``."""
+        push = Affine.translation([0.0, 0.0, -self.scene.camera.distance + self.zoom])
+        shift = Affine.translation([self.pan[0], self.pan[1], 0.0])
+        return push @ shift @ self.rotation
+
+    @property
+    def aspect(self) -> float:
+        """Framebuffer width / height: what the projection needs so circles stay round."""
+        width, height = self.framebuffer_size
+        return width / max(height, 1)
+
+    def projection(self) -> np.ndarray:
+        """camera space -> clip space, shape (4, 4): the scene's camera at the framebuffer's aspect."""
+        return np.asarray(self.scene.projection(self.aspect, self.ortho), dtype=np.float64)
+
+    def resize(self, size, framebuffer_size=None) -> None:
+        """The window is now ``size`` (mouse units) with a ``framebuffer_size`` pixel framebuffer."""
+        if min(size) <= 0:  # minimised: keep the last usable size
+            return
+        self.size = (float(size[0]), float(size[1]))
+        self.framebuffer_size = tuple(int(v) for v in (framebuffer_size or size))
+        self.controller.resize(self.size)
+
+    # -- mouse
+    def mouse_press(self, x: float, y: float, button: str, shift: bool = False) -> None:
+        """A button went down at ``(x, y)``: left rotates, right/middle (or shift+left) pans."""
+        if button == "left" and not shift:
+            self._drag_mode = "rotate"
+            self.controller.press(x, y)
+        elif button in ("left", "right", "middle"):
+            self._drag_mode = "pan"
+
+    def mouse_drag(self, x: float, y: float, dx: float, dy: float) -> None:
+        """The mouse moved to ``(x, y)`` by ``(dx, dy)`` with a button held."""
+        if self._drag_mode == "rotate":
+            self.controller.drag(x, y)
+        elif self._drag_mode == "pan":
+            self.pan = self.pan + np.array([dx, dy], dtype=np.float64) * self.units_per_point()
+
+    def mouse_release(self) -> None:
+        """The button came up: the drag ends."""
+        if self._drag_mode == "rotate":
+            self.controller.release()
+        self._drag_mode = None
+
+    def scroll(self, clicks: float) -> None:
+        """Scroll ``clicks`` (up/away from the user > 0): the world comes toward the camera.
+
+        The distance to the world's origin is multiplied by ``ZOOM_STEP ** clicks`` and kept
+        between twice the near plane and half the far plane.
+        """
+        camera = self.scene.camera
+        depth = self.depth * ZOOM_STEP ** float(clicks)
+        depth = min(max(depth, 2 * camera.near), camera.far / 2)
+        self.zoom = camera.distance - depth
+
+    def units_per_point(self) -> np.ndarray:
+        """Scene units per window point at the world origin's depth, shape (2,) (x, y): the pan scale.
+
+        The projection maps camera ``x`` at depth ``d`` to NDC ``P[0,0] x / w`` with ``w = -z = d``
+        (perspective) or ``w = 1`` (orthographic); NDC spans 2 across the window.
+        """
+        P = self.projection()
+        w = float(P[3] @ np.array([0.0, 0.0, -self.depth, 1.0]))
+        return np.array([2 * w / (P[0, 0] * self.size[0]), 2 * w / (P[1, 1] * self.size[1])])
+
+    # -- keys
+    def key(self, name: str, shift: bool = False) -> str | None:
+        """A key, by name (``"space"``, ``"w"``, ``"1"``, ``"tab"``, ``"f1"``, ``"?"``, ``"escape"``).
+
+        Returns
+        -------
+        str or None
+            What the window must do besides redrawing: ``"quit"``, ``"screenshot"`` or ``"scene"``
+            (the scene changed: upload the new one); None otherwise.
+        """
+        name = name.lower()
+        if name in ("escape", "q"):
+            return "quit"
+        if name == "s":
+            return "screenshot"
+        if name == "space":
+            self.spinning = not self.spinning
+        elif name == "w":
+            self.wireframe = not self.wireframe
+        elif name == "p":
+            self.ortho = not self.ortho
+        elif name == "r":
+            self.reset()
+        elif name == "h":
+            self.show_hud = not self.show_hud
+        elif name in ("f1", "?"):
+            self.show_help = not self.show_help
+        elif name == "t":
+            self.toggle_controller()
+        elif len(name) == 1 and name in "123456789":
+            return self.choose_scene(int(name) - 1)
+        elif name == "tab":
+            if not self.scenes:
+                self.say("no scenes found in scenes/")
+                return None
+            index = self.scene_index()
+            index = (index - 1 if shift else index + 1) % len(self.scenes) if index is not None else 0
+            return self.choose_scene(index)
+        return None
+
+    def toggle_controller(self) -> None:
+        """Arcball <-> turntable, keeping the rotation (the turntable stands a rolled world upright)."""
+        rotation = self.rotation
+        cls = Arcball if isinstance(self.controller, Turntable) else Turntable
+        self.controller = cls(self.size, rotation)
+        self.say(f"{self.controller.name}")
+
+    def scene_index(self) -> int | None:
+        """Where the current scene is in :attr:`scenes` (by name), or None."""
+        try:
+            return self.scenes.index(scene_key(self.scene))
+        except ValueError:
+            return None
+
+    def choose_scene(self, index: int) -> str | None:
+        """Load ``scenes[index]``; a bad file shows its error on screen instead of ending the program."""
+        if not 0 <= index < len(self.scenes):
+            self.say(f"no scene {index + 1}: there are {len(self.scenes)} in scenes/")
+            return None
+        from .scene import load_scene
+
+        try:
+            scene = load_scene(self.scenes[index])
+        except (SceneError, AffineError, OSError) as exc:
+            self.say(" ".join(str(exc).split()))
+            return None
+        self.set_scene(scene)
+        self.say(f"scene {index + 1}/{len(self.scenes)}: {scene.name}")
+        return "scene"
+
+    def say(self, message: str, now: float | None = None) -> None:
+        """Show ``message`` at the bottom of the window for a few seconds."""
+        now = time.perf_counter() if now is None else now
+        self.status = message
+        self._status_until = now + STATUS_SECONDS
+
+    # -- time
+    def update(self, dt_s: float) -> None:
+        """Advance the clock by ``dt_s`` seconds: auto-spin turns the world by ``spin_rate * dt_s``."""
+        if self.spinning and dt_s > 0:
+            self.controller.spin(self.spin_rate * dt_s)
+
+    def frame_drawn(self, now: float | None = None) -> None:
+        """Count a frame; the FPS figure is refreshed every half second (steady enough to read)."""
+        now = time.perf_counter() if now is None else now
+        self.frames += 1
+        if self._fps_since is None:
+            self._fps_since, self._fps_count = now, 0
+            return
+        self._fps_count += 1
+        elapsed = now - self._fps_since
+        if elapsed >= 0.5:
+            self.fps = self._fps_count / elapsed
+            self._fps_since, self._fps_count = now, 0
+        if self.status and now > self._status_until:
+            self.status = ""
+
+    # -- the overlay
+    def hud_lines(self) -> list[str]:
+        """The overlay's text, one string per line: the world matrix and what to know about it."""
+        world = self.world
+        camera = self.scene.camera
+        if self.ortho:
+            projection = "orthographic"
+        else:
+            projection = f"perspective, fov {math.degrees(camera.fov):.1f} deg"
+        index = self.scene_index()
+        where = f" ({index + 1}/{len(self.scenes)})" if index is not None else ""
+        return [
+            "world: world space -> camera space",
+            *format_matrix(world.matrix),
+            f"det A       {_fixed(world.determinant, 6)}",
+            f"|AtA - I|   {world.orthonormality_error():.1e}  (max entry)",
+            f"projection  {projection}",
+            f"control     {self.controller.name}{', spinning' if self.spinning else ''}",
+            f"triangles   {self.n_triangles:,}",
+            f"fps         {self.fps:.1f}",
+            f"scene       {self.scene.name}{where}   F1: keys",
+        ]
+
+    def hud_text(self) -> str:
+        """:meth:`hud_lines` joined by newlines."""
+        return "\n".join(self.hud_lines())
+
+
+# ---------------------------------------------------------------------------- the window
+def _import_pyglet():
+    """Import pyglet with the options the viewer needs (only if no one has imported its window yet)."""
+    import pyglet
+
+    if "pyglet.window" not in sys.modules:
+        pyglet.options["shadow_window"] = False  # no hidden legacy context (macOS would give 2.1)
+        pyglet.options["debug_gl"] = False  # no glGetError after every call: much faster
+    import pyglet.window  # noqa: F401
+
+    return pyglet
+
+
+def _configs(pyglet):
+    """The GL configurations to try, best first: OpenGL 3.3 core, forward-compatible (macOS needs both).
+
+    No multisampling here: the scene is drawn into the renderer's own multisampled framebuffer and
+    copied to the window, because reading back a multisampled *window* (for a screenshot) gives
+    unresolved samples on Mesa, and a multisampled window cannot be the target of that copy.
+    """
+    core = dict(major_version=3, minor_version=3, forward_compatible=True, double_buffer=True)
+    return [
+        pyglet.gl.Config(depth_size=24, red_size=8, green_size=8, blue_size=8, **core),
+        pyglet.gl.Config(depth_size=16, **core),
+    ]
+
+
+def _attach_context():
+    """A moderngl context on the OpenGL context that is current (the window's: GLX, EGL, WGL or CGL).
+
+    ``moderngl.init_context()`` wraps whatever context is current, every time it is called;
+    ``moderngl.create_context()`` does that only the first time in a process and later asks a
+    platform backend to detect the context, which pyglet's headless EGL windows do not support.
+    """
+    import moderngl
+
+    from .errors import GLUnavailableError
+
+    try:
+        moderngl.init_context()
+        ctx = moderngl.get_context()
+    except Exception as exc:
+        raise GLUnavailableError(f"the window has no usable OpenGL context ({' '.join(str(exc).split())})") from None
+    if ctx.version_code < 330:
+        raise GLUnavailableError(f"the window's OpenGL is {ctx.version_code // 100}.{ctx.version_code % 100 // 10}; "
+                                 f"the viewer needs 3.3")
+    return ctx
+
+
+def _key_name(key, symbol: int, modifiers: int) -> str:
+    """pyglet key symbol -> the names :meth:`ViewerState.key` takes."""
+    name = key.symbol_string(symbol).lower()
+    if name.startswith("num_") and name[4:].isdigit():
+        return name[4:]
+    return name.lstrip("_")
+
+
+class Viewer:
+    """A pyglet window that shows a scene, the mouse turning its world, the overlay showing the matrix.
+
+    Parameters
+    ----------
+    scene : Scene
+        What to show.
+    size : (width, height)
+        Window size in points.
+    turntable : bool
+        Start with the turntable instead of the arcball.
+    samples : int
+        Multisample antialiasing: samples per pixel of the offscreen framebuffer the frame is drawn
+        into (0: off; clamped to what the driver allows).
+    vsync : bool
+        Wait for the display's refresh at each swap.
+    visible : bool
+        Show the window (False for tests and benchmarks).
+    scenes : list of str, optional
+        The names 1-9 and Tab choose from (default: the files in ``scenes/``).
+
+    Raises
+    ------
+    Exception
+        Whatever pyglet raises when no window can be opened (no display, no OpenGL 3.3):
+        ``affine3d view`` catches it and renders headless instead.
+    """
+
+    def __init__(self, scene, size=(960, 720), *, turntable: bool = False, samples: int = 4, vsync: bool = True,
+                 visible: bool = True, scenes: list[str] | None = None, caption: str | None = None):
+        pyglet = self.pyglet = _import_pyglet()
+        from .renderer import Renderer
+
+        width, height = (int(v) for v in size)
+        errors = []
+        self.window = None
+        for config in _configs(pyglet):
+            try:
+                self.window = pyglet.window.Window(width, height, caption=caption or f"affine3d view: {scene.name}",
+                                                   resizable=True,
+                                                   config=config, vsync=vsync, visible=visible)
+                break
+            except (pyglet.window.NoSuchConfigException, pyglet.gl.ContextException) as exc:
+                errors.append(exc)
+        if self.window is None:
+            raise errors[-1]
+        window = self.window
+        window.switch_to()
+        self.ctx = _attach_context()
+        self.samples = samples
+        self.state = ViewerState(scene, window.get_size(), window.get_framebuffer_size(), turntable=turntable,
+                                 scenes=scenes)
+        self._renderer_class = Renderer
+        self.renderer = Renderer(self.ctx, scene, window.get_framebuffer_size(), samples=samples)
+        self._make_hud()
+        self._last_draw: float | None = None
+        self.frame_limit: int | None = None
+        self.screenshot_path: Path | None = None
+        self.saved: list[Path] = []
+        self.closed = False
+        self._set_viewport()
+        window.push_handlers(self)
+
+    # -- overlay
+    def _make_hud(self) -> None:
+        pyglet = self.pyglet
+        font = next((f for f in HUD_FONT if pyglet.font.have_font(f)), None)
+        style = dict(font_name=font, font_size=HUD_FONT_SIZE)
+        back, front = pyglet.graphics.Group(order=0), pyglet.graphics.Group(order=1)
+        # One label per line: a frame re-lays-out only the lines whose text changed (pyglet's layout
+        # is Python, about a millisecond a line), and nothing moves unless the window is resized.
+        self._batch = pyglet.graphics.Batch()
+        self._hud_box = pyglet.shapes.Rectangle(0, 0, 1, 1, color=(0, 0, 0, 160), batch=self._batch, group=back)
+        self._hud_lines = []
+        self._help_batch = pyglet.graphics.Batch()
+        self._help_box = pyglet.shapes.Rectangle(0, 0, 1, 1, color=(0, 0, 0, 230), batch=self._help_batch, group=back)
+        self._help_lines = [pyglet.text.Label(line, color=(255, 255, 210, 255), batch=self._help_batch, group=front, **style)
+                            for line in HELP_TEXT.splitlines()]
+        self._status = pyglet.text.Label("", color=(255, 255, 160, 255), **style)
+        self._line_height = math.ceil(self._help_lines[0].content_height) or 16
+        self._hud_style = dict(color=(235, 235, 235, 255), batch=self._batch, group=front, **style)
+        self._laid_out_for = None
+
+    @property
+    def hud_text(self) -> str:
+        """The text the overlay showed at the last frame, lines joined by newlines."""
+        return "\n".join(label.text for label in self._hud_lines)
+
+    def _layout(self) -> None:
+        """Place the overlay's labels for the window's size (only when it or the line count changed)."""
+        width, height = self.window.get_size()
+        key = (width, height, len(self._hud_lines))
+        if key == self._laid_out_for:
+            return
+        self._laid_out_for = key
+        step = self._line_height
+        for i, label in enumerate(self._hud_lines):
+            label.position = (12, height - 8 - (i + 1) * step, 0)
+        help_width = max(label.content_width for label in self._help_lines)
+        help_height = step * len(self._help_lines)
+        x = max(8, (width - help_width) // 2)
+        top = min(height - 8, (height + help_height) // 2)
+        for i, label in enumerate(self._help_lines):
+            label.position = (x, top - (i + 1) * step, 0)
+        self._help_box.position = (x - 10, top - help_height - 12)
+        self._help_box.width, self._help_box.height = help_width + 20, help_height + 20
+        self._status.position = (10, 8, 0)
+
+    def _draw_hud(self) -> None:
+        state = self.state
+        if state.show_hud:
+            lines = state.hud_lines()
+            labels = self._hud_lines
+            while len(labels) < len(lines):
+                labels.append(self.pyglet.text.Label("", **self._hud_style))
+            while len(labels) > len(lines):
+                labels.pop().delete()
+            self._layout()
+            changed = False
+            for label, text in zip(labels, lines):
+                if label.text != text:
+                    label.text = text
+                    changed = True
+            if changed or self._hud_box.height <= 1:
+                _, height = self.window.get_size()
+                box_height = self._line_height * len(lines) + 12
+                self._hud_box.position = (4, height - 4 - box_height)
+                self._hud_box.width = max(label.content_width for label in labels) + 18
+                self._hud_box.height = box_height
+            self._batch.draw()
+        else:
+            self._layout()
+        if state.show_help:
+            self._help_batch.draw()
+        message = state.status or (getattr(state.scene, "description", "") if state.show_hud else "")
+        if message:
+            if self._status.text != message:
+                self._status.text = message
+            self._status.draw()
+
+    # -- drawing
+    def _set_viewport(self) -> None:
+        width, height = self.window.get_framebuffer_size()
+        if width > 0 and height > 0:
+            self.renderer.resize((width, height))
+            self.ctx.screen.viewport = (0, 0, width, height)
+
+    def draw(self) -> None:
+        """Draw one frame into the window's back buffer: the scene, then the overlay on top.
+
+        Both go into the renderer's offscreen (multisampled) framebuffer, which is then resolved and
+        copied into the window: what the window shows is exactly what :meth:`read` returns.
+        """
+        state, ctx, renderer = self.state, self.ctx, self.renderer
+        self.window.switch_to()
+        renderer.draw(state.world, ortho=state.ortho, wireframe=state.wireframe)
+        # The overlay lies on top of everything: no depth test, no culling, pyglet's own shaders,
+        # drawn into the framebuffer the renderer left bound.
+        ctx.disable(ctx.DEPTH_TEST | ctx.CULL_FACE)
+        self._draw_hud()
+        if renderer.msaa_fbo is not None:
+            ctx.copy_framebuffer(renderer.fbo, renderer.msaa_fbo)  # resolve: average each pixel's samples
+        self._blit_to_window()
+
+    def _blit_to_window(self) -> None:
+        # moderngl's copy_framebuffer cannot target the window (GL_INVALID_OPERATION on GLX): plain GL.
+        gl = self.pyglet.gl
+        width, height = self.renderer.size
+        gl.glBindFramebuffer(gl.GL_READ_FRAMEBUFFER, self.renderer.fbo.glo)
+        gl.glBindFramebuffer(gl.GL_DRAW_FRAMEBUFFER, 0)
+        gl.glBlitFramebuffer(0, 0, width, height, 0, 0, width, height, gl.GL_COLOR_BUFFER_BIT, gl.GL_NEAREST)
+        gl.glBindFramebuffer(gl.GL_FRAMEBUFFER, 0)
+
+    def read(self) -> np.ndarray:
+        """The frame just drawn, as the window shows it: (height, width, 3) uint8 RGB, top row first."""
+        width, height = self.renderer.size
+        data = self.renderer.fbo.read(components=3, alignment=1)
+        return np.frombuffer(data, dtype=np.uint8).reshape(height, width, 3)[::-1].copy()
+
+    def save(self, path) -> Path:
+        """Save the frame just drawn (overlay included) as a PNG; returns the path."""
+        from .renderer import save_png
+
+        path = save_png(self.read(), path)
+        self.saved.append(path)
+        return path
+
+    def step(self, dt_s: float = 1 / 60, flip: bool = True) -> None:
+        """One frame without the event loop: events, ``update(dt_s)``, draw, swap (tests, benchmarks)."""
+        self.window.dispatch_events()
+        self.state.update(dt_s)
+        self.on_draw()
+        if flip and not self.closed:
+            self.window.flip()
+
+    def run(self, frames: int | None = None, screenshot=None, fps: float = 60.0) -> None:
+        """The event loop: redraw ``fps`` times a second until the window closes (or ``frames`` are drawn).
+
+        Parameters
+        ----------
+        frames : int, optional
+            Quit after this many frames.
+        screenshot : path, optional
+            Save the last frame there (with ``frames``: frame number ``frames``; else the frame on
+            screen when the window closes).
+        """
+        pyglet = self.pyglet
+        self.frame_limit = frames
+        self.screenshot_path = Path(screenshot) if screenshot else None
+        pyglet.clock.schedule(self._tick)
+        try:
+            pyglet.app.run(1 / fps)
+        finally:
+            pyglet.clock.unschedule(self._tick)
+            self.close()
+
+    def _tick(self, dt_s: float) -> None:
+        self.state.update(dt_s)
+
+    def screenshot_name(self) -> Path:
+        """``affine3d-SCENE-NNN.png`` in the working directory, the first number not taken."""
+        stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in scene_key(self.state.scene)) or "scene"
+        for n in range(1, 10000):
+            path = Path(f"affine3d-{stem}-{n:03d}.png")
+            if not path.exists():
+                return path
+        raise FileExistsError("affine3d-*.png: 9999 screenshots already; move some away")
+
+    def close(self) -> None:
+        """Save the pending screenshot, release the GPU objects, close the window (safe to call twice)."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            if self.screenshot_path is not None:  # closed before --frames ran out: save what is on screen
+                self.draw()
+                print(f"saved {self.save(self.screenshot_path)}")
+                self.screenshot_path = None
+            self.window.switch_to()
+            self.renderer.release()
+        finally:
+            self.window.close()
+            self.pyglet.app.exit()
+
+    # -- pyglet event handlers (the window calls these; they translate and delegate)
+    def on_draw(self):
+        if self.closed:
+            return True
+        self.draw()
+        now = time.perf_counter()
+        self.state.frame_drawn(now)
+        if self.frame_limit is not None and self.state.frames >= self.frame_limit:
+            if self.screenshot_path is not None:
+                print(f"saved {self.save(self.screenshot_path)}")
+                self.screenshot_path = None
+            self.pyglet.app.exit()
+        return True
+
+    def on_resize(self, width, height):
+        self.window.switch_to()
+        self.state.resize((width, height), self.window.get_framebuffer_size())
+        self._set_viewport()
+        self._hud_box.height = 0  # place the overlay's box again at the next frame
+        # not handled: pyglet's own on_resize then sets its viewport and the overlay's projection
+
+    def on_mouse_press(self, x, y, button, modifiers):
+        mouse, key = self.pyglet.window.mouse, self.pyglet.window.key
+        name = {mouse.LEFT: "left", mouse.RIGHT: "right", mouse.MIDDLE: "middle"}.get(button, "other")
+        self.state.mouse_press(x, y, name, shift=bool(modifiers & key.MOD_SHIFT))
+        return True
+
+    def on_mouse_drag(self, x, y, dx, dy, buttons, modifiers):
+        self.state.mouse_drag(x, y, dx, dy)
+        return True
+
+    def on_mouse_release(self, x, y, button, modifiers):
+        self.state.mouse_release()
+        return True
+
+    def on_mouse_scroll(self, x, y, scroll_x, scroll_y):
+        self.state.scroll(scroll_y)
+        return True
+
+    def on_key_press(self, symbol, modifiers):
+        key = self.pyglet.window.key
+        name = _key_name(key, symbol, modifiers)
+        if name in ("question", "slash"):  # '?' arrives through on_text, whatever the keyboard layout
+            return True
+        action = self.state.key(name, shift=bool(modifiers & key.MOD_SHIFT))
+        if action == "quit":
+            self.close()
+        elif action == "screenshot":
+            self.draw()  # the back buffer holds the frame to save
+            path = self.save(self.screenshot_name())
+            print(f"saved {path.resolve()}")
+            self.state.say(f"saved {path}")
+        elif action == "scene":
+            self._load_renderer()
+        return True
+
+    def on_text(self, text):
+        if text == "?":
+            self.state.key("?")
+        return True
+
+    def on_close(self):
+        self.close()
+        return True
+
+    def _load_renderer(self) -> None:
+        self.window.switch_to()
+        self.renderer.release()
+        self.renderer = self._renderer_class(self.ctx, self.state.scene, self.window.get_framebuffer_size(),
+                                             samples=self.samples)
+        self.window.set_caption(f"affine3d view: {self.state.scene.name}")
