@@ -291,24 +291,24 @@ def rasterize(buffer: DepthBuffer, p_window: np.ndarray, ids: np.ndarray, *, dep
         ``glPolygonOffset``: each triangle's depth grows by ``factor * max(|dz_dx|, |dz_dy|) + units * 2^-24``,
         pushing faces a hair back so that their edges, drawn later, win the depth test.
     """
+    # The pixel columns i whose centres i + 0.5 lie in the triangle's x-range, and likewise the rows.
+    x, y = p_window[..., 0], p_window[..., 1]  # (T, 3) each
+    lo = np.stack([np.minimum(np.minimum(x[:, 0], x[:, 1]), x[:, 2]), np.minimum(np.minimum(y[:, 0], y[:, 1]), y[:, 2])], axis=1)
+    hi = np.stack([np.maximum(np.maximum(x[:, 0], x[:, 1]), x[:, 2]), np.maximum(np.maximum(y[:, 0], y[:, 1]), y[:, 2])], axis=1)
+    lo = np.maximum(np.ceil(lo - 0.5), 0).astype(np.int64)  # (T, 2): first column, first row
+    hi = np.minimum(np.floor(hi - 0.5), [buffer.width - 1, buffer.height - 1]).astype(np.int64)  # last ones
+    extent = hi - lo + 1  # (T, 2): the bounding box's width and height, in pixels
     area2 = signed_area2(p_window)
-    keep = area2 != 0  # a degenerate triangle (a segment or a point) covers no pixel centre
-    p_window, ids, area2 = p_window[keep], ids[keep], area2[keep]
+    # Most sub-pixel triangles of a fine mesh have no pixel centre in their box and stop here; so
+    # does a degenerate triangle (a segment or a point: zero area), which covers no pixel centre.
+    keep = np.flatnonzero((extent[:, 0] > 0) & (extent[:, 1] > 0) & (area2 != 0))
+    if len(keep) == 0:
+        return
+    p_window, ids, area2 = np.take(p_window, keep, axis=0), ids[keep], area2[keep]
+    lo, extent = np.take(lo, keep, axis=0), np.take(extent, keep, axis=0)
     flip = area2 < 0  # order the corners so that area2 > 0: then the inside is where all w_k >= 0
-    p_window = p_window.copy()
     p_window[flip, 1], p_window[flip, 2] = p_window[flip, 2], p_window[flip, 1].copy()
     area2 = np.abs(area2)
-
-    # The pixel columns i whose centres i + 0.5 lie in the triangle's x-range, and likewise the rows.
-    lo = np.ceil(p_window[..., :2].min(axis=1) - 0.5).astype(np.int64)  # (T, 2): first column, first row
-    hi = np.floor(p_window[..., :2].max(axis=1) - 0.5).astype(np.int64)  # (T, 2): last column, last row
-    lo = np.maximum(lo, 0)
-    hi = np.minimum(hi, [buffer.width - 1, buffer.height - 1])
-    extent = hi - lo + 1  # (T, 2): the bounding box's width and height, in pixels
-    hit = (extent > 0).all(axis=1)  # most sub-pixel triangles of a fine mesh stop here
-    p_window, ids, area2, lo, extent = p_window[hit], ids[hit], area2[hit], lo[hit], extent[hit]
-    if len(ids) == 0:
-        return
 
     # The depth plane and its slopes, per triangle (the barycentric weights' x and y derivatives).
     x, y, z = p_window[..., 0], p_window[..., 1], p_window[..., 2]
@@ -387,12 +387,24 @@ def draw_triangles(buffer: DepthBuffer, p_clip: np.ndarray, triangles: np.ndarra
         ``glPolygonOffset`` for these faces (see :func:`rasterize`).
     """
     triangles = np.asarray(triangles, dtype=np.int64)
+    size = (buffer.width, buffer.height)
+    # Vertices in front of the near plane are divided once, like the GPU runs its vertex shader once
+    # per vertex; only the triangles with a corner behind the plane go through clip_near.
+    in_front = (p_clip[:, 2] + p_clip[:, 3] >= 0) & (p_clip[:, 3] >= 1e-12)
+    p_window_vertices = np.zeros((len(p_clip), 3))
+    p_window_vertices[in_front] = window_coordinates(p_clip[in_front], size)
     for start in range(0, len(triangles), CHUNK_TRIANGLES):
         chunk = triangles[start : start + CHUNK_TRIANGLES]
-        corners = p_clip[chunk]  # (n, 3, 4): each triangle's corners in clip space
         ids = first_id + start + np.arange(len(chunk), dtype=np.int64)
-        corners, ids = clip_near(corners, ids)
-        p_window = window_coordinates(corners, (buffer.width, buffer.height))
+        corner_in_front = np.take(in_front, chunk)  # (n, 3)
+        whole = corner_in_front[:, 0] & corner_in_front[:, 1] & corner_in_front[:, 2]
+        # (n, 3, 3): corners in window space (np.take: a faster p_window_vertices[chunk[whole]])
+        p_window, ids_whole = np.take(p_window_vertices, chunk[whole], axis=0), ids[whole]
+        if not whole.all():  # cut the others at the near plane, in clip space, then divide the pieces
+            pieces, piece_ids = clip_near(np.take(p_clip, chunk[~whole], axis=0), ids[~whole])
+            p_window = np.concatenate([p_window, window_coordinates(pieces, size)])
+            ids_whole = np.concatenate([ids_whole, piece_ids])
+        ids = ids_whole
         # Counter-clockwise on screen (GL's front) is a negative area2 here, since y_px points down.
         back = (signed_area2(p_window) > 0) != mirrored
         if cull_back_faces:
@@ -424,47 +436,68 @@ def draw_lines(buffer: DepthBuffer, p_clip: np.ndarray, edges: np.ndarray, *, fi
     for start in range(0, len(edges), CHUNK_TRIANGLES):
         chunk = edges[start : start + CHUNK_TRIANGLES]
         ids = first_id + start + np.arange(len(chunk), dtype=np.int64)
-        ends, ids = clip_segments_near(p_clip[chunk], ids)
+        ends, ids = clip_segments_near(np.take(p_clip, chunk, axis=0), ids)
         _rasterize_lines(buffer, window_coordinates(ends, (buffer.width, buffer.height)), 2 * ids)
 
 
 def _rasterize_lines(buffer: DepthBuffer, p_window: np.ndarray, ids: np.ndarray) -> None:
-    """Lines ``(N, 2, 3)`` in window coordinates into the depth buffer (see :func:`draw_lines`)."""
-    delta = p_window[:, 1, :2] - p_window[:, 0, :2]
-    major = (np.abs(delta[:, 1]) > np.abs(delta[:, 0])).astype(np.int64)  # 0: step along x, 1: along y
-    rows = np.arange(len(ids))
-    u0, u1 = p_window[rows, 0, major], p_window[rows, 1, major]  # along the major axis
-    v0, v1 = p_window[rows, 0, 1 - major], p_window[rows, 1, 1 - major]  # along the other
-    z0, z1 = p_window[:, 0, 2], p_window[:, 1, 2]
-    swap = u1 < u0  # step from the smaller u to the larger
-    u0, u1 = np.where(swap, u1, u0), np.where(swap, u0, u1)
-    v0, v1 = np.where(swap, v1, v0), np.where(swap, v0, v1)
-    z0, z1 = np.where(swap, z1, z0), np.where(swap, z0, z1)
+    """Lines ``(N, 2, 3)`` (start, end) in window coordinates into the depth buffer (see :func:`draw_lines`).
+
+    OpenGL's *diamond-exit* rule, for a line along its major axis ``u`` (x for a line flatter than
+    45 degrees, else y) with ``v`` the other axis: one pixel per pixel centre ``u = i + 0.5`` passed
+    from the start (included) to the end (excluded), in the row (or column) the line crosses there.
+    At the ends, the pixel holding the start is drawn and the one holding the end is not when the
+    point lies in the pixel's *diamond* ``|du| + |dv| < 1/2``: chained lines share no pixel.
+    A line exactly on a pixel border goes to the lower pixel in GL's y-up window (left, or below).
+    """
+    n = len(ids)
+    rows = np.arange(n)
+    start, end = p_window[:, 0], p_window[:, 1]
+    major = (np.abs(end[:, 1] - start[:, 1]) > np.abs(end[:, 0] - start[:, 0])).astype(np.int64)  # 0: x, 1: y
+    s_u, e_u, s_v, e_v = start[rows, major], end[rows, major], start[rows, 1 - major], end[rows, 1 - major]
+
+    def minor_index(v):  # the pixel index along v; on a border, the lower pixel in GL's y-up window
+        return np.where(major == 0, np.floor(v), np.ceil(v) - 1) if np.ndim(v) == 1 else None
+
+    forward = e_u >= s_u
+    # Pixels whose centres lie from the start (included) to the end (excluded): indices lo .. hi.
+    lo = np.where(forward, np.ceil(s_u - 0.5), np.floor(e_u - 0.5) + 1)
+    hi = np.where(forward, np.ceil(e_u - 0.5) - 1, np.floor(s_u - 0.5))
+    # The diamond-exit rule at the two ends.
+    i_s, i_e = np.floor(s_u), np.floor(e_u)
+    start_in = np.abs(s_u - i_s - 0.5) + np.abs(s_v - minor_index(s_v) - 0.5) < 0.5
+    end_in = np.abs(e_u - i_e - 0.5) + np.abs(e_v - minor_index(e_v) - 0.5) < 0.5
+    lo = np.where(start_in & forward, np.minimum(lo, i_s), lo)
+    hi = np.where(start_in & ~forward, np.maximum(hi, i_s), hi)
+    hi = np.where(end_in & forward, np.minimum(hi, i_e - 1), hi)
+    lo = np.where(end_in & ~forward, np.maximum(lo, i_e + 1), lo)
     limit = np.where(major == 0, buffer.width, buffer.height)
-    first = np.maximum(np.ceil(u0 - 0.5), 0).astype(np.int64)  # centres u + 0.5 in [u0, u1)
-    last = np.minimum(np.ceil(u1 - 0.5).astype(np.int64) - 1, limit - 1)
-    steps = last - first + 1
-    hit = steps > 0  # a line shorter than a pixel may cover no centre
-    if not hit.any():
+    lo = np.maximum(lo, 0).astype(np.int64)
+    hi = np.minimum(hi, limit - 1).astype(np.int64)
+    steps = hi - lo + 1
+    sel = np.flatnonzero((steps > 0) & (e_u != s_u))  # a line shorter than a pixel may draw nothing
+    if len(sel) == 0:
         return
-    sel = np.flatnonzero(hit)
     length = np.ceil(np.log2(steps[sel])).astype(np.int64)
     for log in np.unique(length):
         group = sel[length == log]
         box = 1 << int(log)
-        for s in range(0, len(group), max(1, BATCH_SAMPLES // box)):
-            g = group[s : s + max(1, BATCH_SAMPLES // box)]
-            u = first[g, None] + np.arange(box)  # (n, box): the pixel index along the major axis
-            t = (u + 0.5 - u0[g, None]) / (u1[g] - u0[g])[:, None]  # where the pixel centre is along the line
-            v = np.floor(v0[g, None] + t * (v1 - v0)[g, None]).astype(np.int64)  # the row (or column) it crosses
-            depth = z0[g, None] + t * (z1 - z0)[g, None]
+        per_batch = max(1, BATCH_SAMPLES // box)
+        for b in range(0, len(group), per_batch):
+            g = group[b : b + per_batch]
+            u = lo[g, None] + np.arange(box)  # (m, box): pixel indices along the major axis
+            t = (u + 0.5 - s_u[g, None]) / (e_u - s_u)[g, None]  # where each centre is along the line, 0..1
+            v = s_v[g, None] + t * (e_v - s_v)[g, None]
+            v = np.where(major[g, None] == 0, np.floor(v), np.ceil(v) - 1).astype(np.int64)
+            depth = start[g, 2, None] + t * (end[g, 2] - start[g, 2])[:, None]  # linear in window space
             other_limit = np.where(major[g] == 0, buffer.height, buffer.width)[:, None]
-            ok = (u <= last[g, None]) & (v >= 0) & (v < other_limit) & (depth < 1.0)
-            n, k = np.nonzero(ok)
-            x = np.where(major[g][n] == 0, u[n, k], v[n, k])
-            y = np.where(major[g][n] == 0, v[n, k], u[n, k])
-            depth32 = np.maximum(depth[n, k], 0.0).astype(np.float32)
-            key = (depth32.view(np.int32).astype(np.int64) << 32) | ids[g][n]
+            ok = (u <= hi[g, None]) & (v >= 0) & (v < other_limit) & (depth < 1.0)
+            line, k = np.nonzero(ok)
+            x_major = major[g][line] == 0
+            x = np.where(x_major, u[line, k], v[line, k])
+            y = np.where(x_major, v[line, k], u[line, k])
+            depth32 = np.maximum(depth[line, k], 0.0).astype(np.float32)
+            key = (depth32.view(np.int32).astype(np.int64) << 32) | ids[g][line]
             np.minimum.at(buffer.key, y * buffer.width + x, key)
 
 
