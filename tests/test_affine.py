@@ -417,12 +417,13 @@ def test_euler_matrix_round_trip_at_gimbal_lock(axes, frame):
 @pytest.mark.parametrize("axes", ALL_AXES)
 @pytest.mark.parametrize("frame", FRAMES)
 def test_euler_matrix_round_trip_near_gimbal_lock(axes, frame):
-    """Within 1e-6 of gimbal lock the matrix round trip still holds (to the size of the offset)."""
+    """Near gimbal lock the matrix round trip holds to the size of the offset (exactly, beyond 1e-7)."""
     for lock in gimbal_locks(axes):
         for offset in (1e-12, -1e-12, 1e-9, -1e-9, 5e-8, -5e-8, 2e-7, -2e-7, 1e-6, -1e-6):
             R = Affine.from_euler([2.5, lock + offset, -1.3], axes, frame=frame)
             back = Affine.from_euler(R.to_euler(axes, frame=frame), axes, frame=frame)
-            np.testing.assert_allclose(back.A, R.A, rtol=0, atol=1e-6)
+            # to_euler treats |offset| < 1e-7 as locked and sets the first angle to 0: an error of about |offset|
+            np.testing.assert_allclose(back.A, R.A, rtol=0, atol=max(1e-12, 4 * abs(offset)))
 
 
 # ---------------------------------------------------------------------------- applying the map
@@ -751,28 +752,34 @@ def small_random_rotations(count: int, seed: int, max_angle: float = 0.05) -> li
     return [Affine(r) for r in R]
 
 
+def orthonormality_error(A: np.ndarray) -> float:
+    return float(np.max(np.abs(A.T @ A - np.eye(3))))
+
+
 def test_orthonormalized_stops_drift_over_100000_small_rotations():
     """100 000 composed small random rotations, re-orthonormalized after each step as the viewer does, stay
     orthonormal to 1e-9 with det +1; without it the error grows measurably larger."""
-    pool = small_random_rotations(1000, seed=7)
+    pool = small_random_rotations(1000, seed=7)  # drawn from a pool: 10^5 Affine constructions cost seconds
     order = np.random.default_rng(8).integers(0, len(pool), 100_000)
     kept = Affine.identity(3)
-    drifting = Affine.identity(3)
     for index in order:
-        step = pool[index]
-        kept = (step @ kept).orthonormalized()
-        drifting = step @ drifting
-
-    def error(F):
-        return np.max(np.abs(F.A.T @ F.A - np.eye(3)))
-
-    assert error(kept) < 1e-9
+        kept = (pool[index] @ kept).orthonormalized()
+    assert orthonormality_error(kept.A) < 1e-9
     assert abs(np.linalg.det(kept.A) - 1) < 1e-9
-    assert error(kept) < 1e-14  # in fact at rounding level
-    # The reason for the feature: without it, rounding errors pile up step after step.
-    assert error(drifting) > 10 * error(kept)
+    assert orthonormality_error(kept.A) < 1e-14  # in fact at rounding level
+
+    # The reason for the feature: without it, rounding errors pile up step after step. The same walk
+    # without re-orthonormalizing, as the product of the A's (which is what F @ G computes for A).
+    drifting = np.eye(3)
+    errors = {}
+    for step, index in enumerate(order, start=1):
+        drifting = pool[index].A @ drifting
+        if step in (1_000, 100_000):
+            errors[step] = orthonormality_error(drifting)
+    assert errors[100_000] > 10 * orthonormality_error(kept.A)
+    assert errors[100_000] > errors[1_000]
     # both walks are the same rotation, up to that drift
-    np.testing.assert_allclose(kept.A, drifting.A, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(kept.A, drifting, rtol=0, atol=1e-9)
 
 
 # ---------------------------------------------------------------------------- errors
