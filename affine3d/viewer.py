@@ -392,7 +392,7 @@ class ViewerState:
             "world: world space -> camera space",
             *format_matrix(world.matrix),
             f"det A       {_fixed(world.determinant, 6)}",
-            f"|AtA - I|   {world.orthonormality_error():.1e}  (max entry)",
+            f"max|A\u1d40A-I| {world.orthonormality_error():.1e}",
             f"projection  {projection}",
             f"control     {self.controller.name}{', spinning' if self.spinning else ''}",
             f"triangles   {self.n_triangles:,}",
@@ -583,7 +583,9 @@ class Viewer:
             changed = False
             for label, text in zip(labels, lines):
                 if label.text != text:
+                    label.begin_update()  # one layout pass for delete + insert, not two
                     label.text = text
+                    label.end_update()
                     changed = True
             if changed or self._hud_box.height <= 1:
                 _, height = self.window.get_size()
@@ -677,6 +679,9 @@ class Viewer:
         finally:
             pyglet.clock.unschedule(self._tick)
             self.close()
+            # app.run() switches windows to immediate event dispatch and leaves it so; a window made
+            # afterwards (a second viewer in the same process) would then get on_resize half-built.
+            pyglet.window.Window._enable_event_queue = True
 
     def _tick(self, dt_s: float) -> None:
         self.state.update(dt_s)
