@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,12 +169,39 @@ def check_size(size) -> tuple[int, int]:
 # ---------------------------------------------------------------------------- the renderer
 @dataclass
 class _Drawable:
-    """One scene object on the GPU: its buffers (uploaded once) and the object it draws."""
+    """One scene object on the GPU: its buffers (uploaded once) and the object it draws.
+
+    The model-only terms of a frame (``model.to_gl()``, ``model.normal_matrix()``, ``det``) are kept
+    here and recomputed only when ``obj.model`` is replaced by another map (Affine maps are immutable).
+    """
 
     obj: object
     buffers: list
     fill: object | None  # VertexArray of triangles, or None for an empty mesh
     edges: object | None  # VertexArray of line segments (Mesh.edges), or None
+    model: object = None  # the Affine the cached terms below belong to
+    model_gl: bytes = b""
+    model_normal: np.ndarray | None = None  # (3, 3) float64: (A_model^-1)^T
+    model_det: float = 1.0
+    color: object = None  # the colour value color_gl belongs to
+    color_gl: bytes = b""
+
+    def model_terms(self) -> tuple[bytes, np.ndarray, float]:
+        model = self.obj.model
+        if model is not self.model:
+            try:
+                normal = model.normal_matrix()
+            except AffineError:
+                raise AffineError(f"object {getattr(self.obj, 'name', '?')!r}: model is singular (det 0), so its "
+                                  f"surface normals are undefined; give every axis a non-zero scale") from None
+            self.model, self.model_gl, self.model_normal, self.model_det = model, model.to_gl(), normal, model.determinant
+        return self.model_gl, self.model_normal, self.model_det
+
+    def color_bytes(self) -> bytes:
+        color = self.obj.color
+        if color is not self.color:
+            self.color, self.color_gl = color, np.asarray(color, "f4").tobytes()
+        return self.color_gl
 
 
 class Renderer:
@@ -229,6 +257,10 @@ class Renderer:
         self._mesh_layout = _layout(self.mesh_program, ["in_position", "in_normal"])
         self._line_layout = _layout(self.line_program, ["in_position"])
         self._drawables = [self._upload(obj) for obj in scene.objects]
+        for item in self._drawables:
+            item.model_terms()  # a singular model fails here, not in the middle of a frame
+        self._world, self._world_terms = None, None
+        self._projection_key, self._projection_gl = None, b""
         self.size = (0, 0)
         self.resize(size)
 
@@ -301,9 +333,9 @@ class Renderer:
         width, height = target.viewport[2], target.viewport[3]
         scene = self.scene
         world = scene.world() if world is None else world
-        projection = np.asarray(scene.projection(width / height, ortho), dtype=np.float64)
-        background = tuple(float(c) for c in scene.background)[:3]
-        target.clear(*background, 1.0, depth=1.0)
+        world_gl, projection_gl, world_normal, world_det = self._frame_terms(world, width / height, ortho)
+        background = scene.background
+        target.clear(background[0], background[1], background[2], 1.0, depth=1.0)
 
         ctx.enable(ctx.DEPTH_TEST)
         ctx.depth_func = "<"
@@ -312,45 +344,65 @@ class Renderer:
             ctx.cull_face = "back"
         else:
             ctx.disable(ctx.CULL_FACE)
-        world_bytes = world.to_gl()
-        projection_bytes = projection.astype("f4").tobytes(order="F")
         mesh = self._mesh
-        _write(mesh, "world", world_bytes)
-        _write(mesh, "projection", projection_bytes)
+        _write(mesh, "world", world_gl)
+        _write(mesh, "projection", projection_gl)
         _write(mesh, "light_dir", np.asarray(scene.light_direction, "f4").tobytes())
-        _write(mesh, "ambient", np.float32(self.ambient).tobytes())
+        _write(mesh, "ambient", struct.pack("f", self.ambient))
 
         edged = []
+        front_face = "ccw"
         # Fill pass: faces pushed a hair away from the camera so edges drawn on them win the depth test.
         ctx.polygon_offset = (1.0, 1.0)
         for item in self._drawables:
-            obj = item.obj
-            camera_from_object = world @ obj.model
+            model_gl, model_normal, model_det = item.model_terms()
             if item.fill is not None:
-                _write(mesh, "model", obj.model.to_gl())
-                _write(mesh, "normal_matrix", np.asarray(camera_from_object.normal_matrix(), "f4").tobytes(order="F"))
-                _write(mesh, "color", np.asarray(obj.color, "f4").tobytes())
+                # normal_matrix of camera_from_object = world @ model: (A_w A_m)^-T = A_w^-T A_m^-T,
+                # both factors from Affine.normal_matrix(); det multiplies the same way.
+                normal_matrix = world_normal @ model_normal
+                _write(mesh, "model", model_gl)
+                _write(mesh, "normal_matrix", normal_matrix.astype("f4").tobytes(order="F"))
+                _write(mesh, "color", item.color_bytes())
                 # A mirror (det < 0) turns counter-clockwise triangles clockwise on screen: the
                 # outside of the solid now winds clockwise, so that is the front.
-                ctx.front_face = "cw" if camera_from_object.determinant < 0 else "ccw"
+                wanted = "cw" if world_det * model_det < 0 else "ccw"
+                if wanted != front_face:
+                    ctx.front_face = front_face = wanted
                 item.fill.render(ctx.TRIANGLES)
-            if item.edges is not None and (wireframe or getattr(obj, "wireframe", False)):
+            if item.edges is not None and (wireframe or getattr(item.obj, "wireframe", False)):
                 edged.append(item)
         ctx.front_face = "ccw"
         ctx.polygon_offset = (0.0, 0.0)
 
         if edged:
             line = self._line
-            _write(line, "world", world_bytes)
-            _write(line, "projection", projection_bytes)
+            _write(line, "world", world_gl)
+            _write(line, "projection", projection_gl)
             for item in edged:
                 obj = item.obj
                 edge_color = getattr(obj, "edge_color", None)
                 if edge_color is None:
                     edge_color = [_DEFAULT_EDGE_SHADE * c for c in obj.color]
-                _write(line, "model", obj.model.to_gl())
+                _write(line, "model", item.model_gl)
                 _write(line, "edge_color", np.asarray(edge_color, "f4").tobytes())
                 item.edges.render(ctx.LINES)
+
+    def _frame_terms(self, world: Affine, aspect: float, ortho: bool | None) -> tuple[bytes, bytes, np.ndarray, float]:
+        """What one frame shares across objects: world and projection bytes, world's normal matrix and det.
+
+        The last world map and projection are remembered, so drawing the same view again (or a
+        window redrawing) costs nothing here.
+        """
+        camera = self.scene.camera
+        projection_key = (aspect, ortho, camera.fov, camera.near, camera.far, camera.distance, camera.projection)
+        if projection_key != self._projection_key:
+            projection = np.asarray(self.scene.projection(aspect, ortho), dtype=np.float64)
+            self._projection_key, self._projection_gl = projection_key, projection.astype("f4").tobytes(order="F")
+        if world is not self._world:
+            self._world = world
+            self._world_terms = (world.to_gl(), world.normal_matrix(), world.determinant)
+        world_gl, world_normal, world_det = self._world_terms
+        return world_gl, self._projection_gl, world_normal, world_det
 
     def read(self) -> np.ndarray:
         """The last offscreen frame as an image: shape (height, width, 4), uint8 RGBA, top row first."""

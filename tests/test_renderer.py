@@ -416,3 +416,11 @@ def test_no_opengl_is_one_line_naming_what_to_install(monkeypatch):
     message = str(info.value)
     assert "\n" not in message
     assert "EGL" in message and "install" in message
+
+
+def test_scene_shows_itself_as_a_png_in_jupyter(ctx):
+    """Scene._repr_png_ (what a notebook calls) returns PNG bytes of a non-empty picture."""
+    data = load_scene(DEFAULT_SCENE)._repr_png_()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    image = np.asarray(Image.open(io.BytesIO(data)))
+    assert covered(image, load_scene(DEFAULT_SCENE).background).mean() > 0.01
