@@ -120,7 +120,7 @@ def test_orthographic_is_affine():
     O = orthographic(-2, 2, -1, 1, 0.5, 10)
     F = Affine.from_matrix(O)
     np.testing.assert_array_equal(F.matrix, O)
-    np.testing.assert_allclose(F([2.0, 1.0, -0.5]), [1, 1, -1], atol=1e-15)
+    np.testing.assert_allclose(F([2.0, 1.0, -0.5]), [1, 1, -1], atol=1e-14)
 
 
 # ---------------------------------------------------------------------------- project_points
