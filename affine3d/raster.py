@@ -55,6 +55,7 @@ __all__ = [
     "lambert",
     "render_cpu",
     "render_auto",
+    "pick_backend",
 ]
 
 SUBPIXEL = 256  # corners snap to 1/SUBPIXEL of a pixel (8 sub-pixel bits, like llvmpipe)
@@ -167,7 +168,7 @@ def clip_near(corners: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndar
     Returns
     -------
     corners, ids : ndarray, shape (T', 3, 4), and ndarray, shape (T',)
-        The visible pieces, ``T' <= 2 T``.
+        The visible pieces: ``T' <= 2 T`` for the projections of :mod:`affine3d.projection`.
 
     Examples
     --------
@@ -601,8 +602,13 @@ def render_cpu(scene, size=(800, 600), world: Affine | None = None, *, ortho: bo
     parts, next_id = [], 0
     for obj in scene.objects:
         camera_from_object = world @ obj.model
+        try:
+            normal_matrix = camera_from_object.normal_matrix()
+        except AffineError:  # the GPU renderer's message, word for word
+            raise AffineError(f"object {getattr(obj, 'name', '?')!r}: model is singular (det 0), so its "
+                              f"surface normals are undefined; give every axis a non-zero scale") from None
         p_clip = vertex_stage(obj.mesh.vertices, obj.model, world, projection)
-        part = _Part(obj, "faces", next_id, obj.mesh.n_triangles, p_clip, camera_from_object.normal_matrix())
+        part = _Part(obj, "faces", next_id, obj.mesh.n_triangles, p_clip, normal_matrix)
         draw_triangles(buffer, p_clip, obj.mesh.triangles, first_id=part.first, cull_back_faces=cull_back_faces,
                        mirrored=camera_from_object.determinant < 0, depth_offset=(1.0, 1.0))
         parts.append(part)
@@ -672,3 +678,57 @@ def _smooth_normals(part: _Part, mesh, local: np.ndarray, pixel: np.ndarray, buf
     b /= b.sum(axis=1, keepdims=True)
     vertex_normals = _normalize(mesh.vertex_normals()[mesh.triangles[local]] @ part.normal_matrix.T)  # as mesh.vert
     return _normalize(np.einsum("nk,nki->ni", b, vertex_normals))
+
+
+# ---------------------------------------------------------------------------------------------- GPU or CPU
+BACKENDS = ("auto", "gpu", "cpu")
+
+
+def pick_backend(backend: str = "auto") -> tuple[str, str]:
+    """Which renderer draws: ``("gpu", what OpenGL runs)`` or ``("cpu", why)``.
+
+    ``"auto"`` takes the GPU when an OpenGL context can be made (the shared headless one of
+    :mod:`affine3d.renderer`) and the CPU rasterizer otherwise; ``"gpu"`` raises
+    :class:`GLUnavailableError` (with what to install) when there is no context; ``"cpu"`` never tries.
+    """
+    from .errors import GLUnavailableError
+
+    if backend not in BACKENDS:
+        raise AffineError(f"backend: expected one of {', '.join(BACKENDS)}, got {backend!r}")
+    if backend == "cpu":
+        return "cpu", "numpy rasterizer, as asked"
+    try:
+        from .renderer import shared_context
+
+        ctx = shared_context()
+    except GLUnavailableError as exc:
+        if backend == "gpu":
+            raise
+        return "cpu", f"numpy rasterizer; no OpenGL: {' '.join(str(exc).split())}"
+    return "gpu", f"OpenGL renderer: {ctx.info['GL_RENDERER']}"
+
+
+def render_auto(scene, size=(800, 600), world: Affine | None = None, *, ortho: bool | None = None,
+                wireframe: bool = False, shading: str = "flat", samples: int = 4,
+                backend: str = "auto") -> tuple[np.ndarray, str]:
+    """Render with the GPU where OpenGL works, else on the CPU: ``(image, "gpu" or "cpu")``.
+
+    The arguments are those of :func:`affine3d.renderer.render` and :func:`render_cpu` (``samples``,
+    the GPU's antialiasing, does not apply to the CPU); ``backend`` is ``"auto"``, ``"gpu"`` or
+    ``"cpu"`` (see :func:`pick_backend`). The image is (height, width, 4) uint8 RGBA, top row first.
+
+    Examples
+    --------
+    >>> from affine3d.scene import load_scene
+    >>> image, used = render_auto(load_scene("platonic"), (80, 60), backend="cpu")
+    >>> image.shape, used
+    ((60, 80, 4), 'cpu')
+    """
+    used, _ = pick_backend(backend)
+    if used == "gpu":
+        from .renderer import render, shared_context
+
+        image = render(scene, size, world, ortho=ortho, wireframe=wireframe, samples=samples, shading=shading,
+                       ctx=shared_context())
+        return image, used
+    return render_cpu(scene, size, world, ortho=ortho, wireframe=wireframe, shading=shading), used
