@@ -1,0 +1,156 @@
+"""`affine3d view`: a real X window under Xvfb, the headless fallback without a display, bad input.
+
+Every run that opens a window is a subprocess: a process can hold pyglet in one mode only (headless
+or X), and tests/test_viewer.py runs pyglet headless in the test process.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from affine3d.cli import main
+
+XVFB = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24"]
+BACKGROUND = np.array([0x1B, 0x1D, 0x23])  # platonic.toml: background = "#1b1d23"
+
+
+def xvfb_run():
+    """The xvfb-run command prefix; a missing xvfb-run is a failure (CI installs it), not a skip."""
+    if shutil.which("xvfb-run") is None:
+        pytest.fail("xvfb-run not found: install Xvfb (Debian/Ubuntu: apt-get install xvfb xauth) to test the viewer window")
+    return XVFB
+
+
+def run(command, cwd, env=None, timeout=180):
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def environment(**changes):
+    """This process's environment without a display, plus ``changes``."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.update(changes)
+    return env
+
+
+def scene_pixels(path):
+    """(pixels, covered): the PNG as (H, W, 3) uint8 and where it differs from the platonic background."""
+    with Image.open(path) as image:
+        pixels = np.asarray(image.convert("RGB"))
+    return pixels, np.any(np.abs(pixels.astype(int) - BACKGROUND) > 8, axis=2)
+
+
+def test_view_under_xvfb_exits_0_and_the_screenshot_shows_the_scene(tmp_path):
+    """xvfb-run affine3d view --frames 30 --screenshot x.png: exit 0; the middle band holds the five solids."""
+    result = run([*xvfb_run(), sys.executable, "-m", "affine3d", "view", "--frames", "30", "--screenshot", "x.png"],
+                 cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    pixels, covered = scene_pixels(tmp_path / "x.png")
+    assert pixels.shape == (720, 960, 3)
+    height, width = covered.shape
+    middle = covered[height // 3 : 2 * height // 3, width // 10 : 9 * width // 10]
+    assert middle.mean() > 0.05
+    band = pixels[height // 3 : 2 * height // 3][covered[height // 3 : 2 * height // 3]]
+    hues = {tuple(c) for c in (band // 32)}  # coarse colour bins: five differently coloured solids, lit and shaded
+    assert len(hues) >= 8
+    assert covered[: height // 4, : width // 3].mean() > 0.1  # the overlay's box and text, top left
+
+
+def test_window_under_xvfb_resizes_with_the_right_aspect(tmp_path):
+    """A real X window resized to 300x500: framebuffer, screen and screenshot agree; the cube is where the CPU says."""
+    script = textwrap.dedent('''
+        import json, math
+        import numpy as np
+        from affine3d import Affine, polyhedra
+        from affine3d.projection import project_points
+        from affine3d.scene import Camera, Scene, SceneObject
+        from affine3d.viewer import Viewer
+
+        cube = SceneObject(name="cube", mesh=polyhedra.cube(), model=Affine.identity(3), color=(0.9, 0.6, 0.2))
+        scene = Scene(name="cube", path=None, objects=[cube], background=(0.0, 0.0, 0.0),
+                      camera=Camera(fov=math.radians(40), near=0.5, far=50.0, distance=5.0))
+        v = Viewer(scene, (400, 300), scenes=[])
+        v.state.show_hud = False
+        v.window.set_size(300, 500)
+        for _ in range(20):
+            v.step(0.0)
+            if v.window.get_framebuffer_size() == (300, 500):
+                break
+        v.on_mouse_press(100, 250, 1, 0)
+        v.on_mouse_drag(200, 300, 100, 50, 1, 0)
+        v.on_mouse_release(200, 300, 1, 0)
+        v.draw()
+        image = v.read()
+        w, h = v.window.get_framebuffer_size()
+        screen = np.frombuffer(v.ctx.screen.read(viewport=(0, 0, w, h), components=3, alignment=1), np.uint8).reshape(h, w, 3)[::-1]
+        rows, cols = np.nonzero(image.max(axis=2) > 0)
+        corners = project_points(v.state.projection(), (v.state.world @ cube.model)(cube.mesh.vertices), (w, h))
+        print(json.dumps({
+            "framebuffer": [w, h], "image": list(image.shape), "screen_equal": bool(np.array_equal(screen, image)),
+            "box": [int(cols.min()), int(cols.max()) + 1, int(rows.min()), int(rows.max()) + 1],
+            "predicted": [corners[:, 0].min(), corners[:, 0].max(), corners[:, 1].min(), corners[:, 1].max()],
+            "aspect_ok": bool(abs(v.state.projection()[1, 1] / v.state.projection()[0, 0] - w / h) < 1e-12),
+        }))
+        v.close()
+    ''')
+    (tmp_path / "resize.py").write_text(script)
+    result = run([*xvfb_run(), sys.executable, "resize.py"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["framebuffer"] == [300, 500] and report["image"] == [500, 300, 3]
+    assert report["screen_equal"] and report["aspect_ok"]
+    assert np.allclose(report["box"], report["predicted"], atol=2)
+
+
+def test_view_without_a_display_renders_a_png_instead(tmp_path):
+    """No DISPLAY: one line saying so, the default scene rendered to ./affine3d-view.png, exit 0, no traceback."""
+    result = run([sys.executable, "-m", "affine3d", "view"], cwd=tmp_path, env=environment())
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == ["affine3d view: no display: DISPLAY and WAYLAND_DISPLAY are not set"]
+    assert "no display: rendered the default scene to ./affine3d-view.png instead" in result.stdout
+    assert "affine3d render" in result.stdout
+    pixels, covered = scene_pixels(tmp_path / "affine3d-view.png")
+    assert pixels.shape == (720, 960, 3) and covered.mean() > 0.05
+
+
+def test_view_with_an_unreachable_display_falls_back_too(tmp_path):
+    """DISPLAY names no X server: the window cannot open, so the PNG is rendered instead; exit 0."""
+    result = run([sys.executable, "-m", "affine3d", "view", "shapes", "--screenshot", "s.png", "--size", "320x240"],
+                 cwd=tmp_path, env=environment(DISPLAY=":4093"))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "no window could be opened on DISPLAY=:4093" in result.stderr
+    assert "to ./s.png instead" in result.stdout
+    with Image.open(tmp_path / "s.png") as image:
+        assert image.size == (320, 240)
+
+
+def test_offscreen_draws_the_viewer_with_its_overlay(tmp_path):
+    """--offscreen --frames 3 --screenshot: the viewer's own frame (scene and matrix overlay) without a display."""
+    result = run([sys.executable, "-m", "affine3d", "view", "--offscreen", "--frames", "3", "--screenshot", "o.png",
+                  "--size", "480x360"], cwd=tmp_path, env=environment())
+    assert result.returncode == 0, result.stderr
+    pixels, covered = scene_pixels(tmp_path / "o.png")
+    assert pixels.shape == (360, 480, 3)
+    text_corner = pixels[:120, :200]
+    assert (text_corner.min(axis=2) > 200).sum() > 200  # light overlay text over the dark box
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["view", "no-such-scene"], "unknown scene 'no-such-scene'"),
+    (["view", "--frames", "0"], "--frames: expected 1 or more"),
+    (["view", "--size", "800"], "size: expected WIDTHxHEIGHT"),
+    (["view", "--screenshot", "x.jpg"], "--screenshot: expected a .png"),
+])
+def test_bad_input_is_one_line_and_exit_2(argv, message, capsys):
+    """Bad arguments are rejected before any window opens: one line on stderr, exit code 2."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
