@@ -88,9 +88,17 @@ def _as_angle(name: str, value) -> float:
     return angle
 
 
+def _norm(vector: np.ndarray) -> float:
+    """Euclidean length without overflow: scaled by the largest entry first (|v| of [1e200, 1e200] is not inf)."""
+    scale = float(np.max(np.abs(vector))) if vector.size else 0.0
+    if scale == 0.0 or not math.isfinite(scale):
+        return scale
+    return scale * float(np.linalg.norm(vector / scale))
+
+
 def _unit(name: str, value, length: int = 3) -> np.ndarray:
     vector = _as_vector(name, value, length)
-    norm = np.linalg.norm(vector)
+    norm = _norm(vector)
     if norm < 1e-12:
         raise AffineError(f"{name}: expected a non-zero vector, got {vector.tolist()} (length {norm:.3g})")
     return vector / norm
@@ -145,6 +153,10 @@ class Affine:
     """
 
     __slots__ = ("_A", "_b", "_cache")
+
+    # numpy hands ``array @ F`` and ``F @ array`` back to Python (a TypeError), instead of treating F
+    # as a 0-d object array and failing with a gufunc error.
+    __array_ufunc__ = None
 
     def __init__(self, A, b=None):
         A = _as_matrix("A", A)
@@ -506,7 +518,7 @@ class Affine:
         """
         _check_order(order)
         q = _as_vector("q", q, 4)
-        norm = np.linalg.norm(q)
+        norm = _norm(q)
         if norm < 1e-12:
             raise AffineError(f"q: expected a non-zero quaternion, got {q.tolist()}")
         q = q / norm
@@ -587,10 +599,11 @@ class Affine:
         i, j, k = _check_euler(axes, frame)
         if frame == "intrinsic":
             # intrinsic (i, j, k) with angles (a, b, c) == extrinsic (k, j, i) with angles (c, b, a)
-            return self._extrinsic_euler(k, j, i)[::-1].copy()
-        return self._extrinsic_euler(i, j, k)
+            # (so at gimbal lock the extrinsic *third* angle, the intrinsic first, is the one set to 0)
+            return self._extrinsic_euler(k, j, i, zero_at_lock=2)[::-1].copy()
+        return self._extrinsic_euler(i, j, k, zero_at_lock=0)
 
-    def _extrinsic_euler(self, i: int, j: int, k: int) -> np.ndarray:
+    def _extrinsic_euler(self, i: int, j: int, k: int, zero_at_lock: int = 0) -> np.ndarray:
         w, *xyz = self.to_quaternion(order="wxyz")
         symmetric = i == k
         if symmetric:
@@ -603,10 +616,13 @@ class Affine:
         theta2 = 2 * math.atan2(math.hypot(c, d), math.hypot(a, b))
         half_sum, half_diff = math.atan2(b, a), math.atan2(d, c)
         eps = 1e-7
+        # At gimbal lock only theta1 + theta3 = 2 half_sum (theta2 = 0) or theta3 - theta1 = 2 half_diff
+        # (theta2 = pi) is defined (theta3 before its Tait-Bryan sign below); the angle
+        # ``zero_at_lock`` (0: theta1, 2: theta3) is set to 0 and the other one takes the whole turn.
         if abs(theta2) < eps:
-            theta1, theta3 = 0.0, 2 * half_sum
+            theta1, theta3 = (0.0, 2 * half_sum) if zero_at_lock == 0 else (2 * half_sum, 0.0)
         elif abs(theta2 - math.pi) < eps:
-            theta1, theta3 = 0.0, -2 * half_diff
+            theta1, theta3 = (0.0, 2 * half_diff) if zero_at_lock == 0 else (-2 * half_diff, 0.0)
         else:
             theta1, theta3 = half_sum - half_diff, half_sum + half_diff
         if not symmetric:
@@ -632,9 +648,9 @@ class Affine:
         eye = _as_vector("eye", eye, 3)
         target = _as_vector("target", target, 3)
         up = _unit("up", up)
-        if np.linalg.norm(target - eye) < 1e-12:
+        if _norm(target - eye) < 1e-12:
             raise AffineError(f"eye, target: expected two different points, got {eye.tolist()} for both")
-        forward = (target - eye) / np.linalg.norm(target - eye)
+        forward = (target - eye) / _norm(target - eye)
         side = np.cross(forward, up)
         if np.linalg.norm(side) < 1e-9:
             raise AffineError(
