@@ -332,7 +332,9 @@ def rasterize(buffer: DepthBuffer, p_window: np.ndarray, ids: np.ndarray, *, dep
         for s in range(start, end, per_batch):
             sel = order[s : min(end, s + per_batch)]
             plane = (z[sel, 0] + offset[sel], dz_dx[sel], dz_dy[sel])
-            _rasterize_batch(buffer, p_window[sel], ids[sel], plane, lo[sel], box_w, box_h)
+            # The batch's own largest box, no larger: a big triangle alone in its batch wastes nothing.
+            batch_w, batch_h = int(extent[sel, 0].max()), int(extent[sel, 1].max())
+            _rasterize_batch(buffer, p_window[sel], ids[sel], plane, lo[sel], batch_w, batch_h)
 
 
 def _rasterize_batch(buffer, p_window, ids, plane, lo, box_w, box_h) -> None:
@@ -627,38 +629,44 @@ def render_cpu(scene, size=(800, 600), world: Affine | None = None, *, ortho: bo
 
 
 def shade(buffer: DepthBuffer, parts: list[_Part], scene, *, shading: str, ambient: float) -> np.ndarray:
-    """Colour each pixel from the fragment that won it: the fragment shader, run once per pixel."""
-    rgb = np.empty((buffer.height * buffer.width, 3))
-    rgb[:] = np.asarray(scene.background, dtype=np.float64)[:3]
-    covered = np.flatnonzero(buffer.key != _EMPTY)
-    fragment = buffer.key[covered] & 0xFFFFFFFF
+    """Colour each pixel from the fragment that won it: what ``mesh.frag`` and ``lines.frag`` compute.
+
+    Flat shading gives a whole triangle one colour, so each visible triangle is shaded once and its
+    colour copied to its pixels; smooth shading interpolates normals, so it is computed per pixel.
+    """
+    image = np.empty((buffer.height * buffer.width, 4), dtype=np.uint8)
+    image[:, :3] = to_unorm8(np.asarray(scene.background, dtype=np.float64)[:3])
+    image[:, 3] = 255
+    covered = np.flatnonzero(buffer.key != _EMPTY)  # the pixels some triangle or edge reached
+    fragment = buffer.key[covered] & 0xFFFFFFFF  # 2 id + back
+    if shading == "flat":
+        fragment, pixel_fragment = np.unique(fragment, return_inverse=True)  # sorted: grouped by part
+    else:
+        order = np.argsort(fragment, kind="stable")  # group the pixels by part
+        fragment, covered = fragment[order], covered[order]
     index, back = fragment >> 1, (fragment & 1).astype(bool)
-    order = np.argsort(index, kind="stable")  # group the pixels by part
-    bounds = np.searchsorted(index[order], [p.first for p in parts] + [1 << 62])
+    rgb = np.empty((len(fragment), 3))
+    bounds = np.searchsorted(index, [p.first for p in parts] + [1 << 62])
     light_dir = np.asarray(scene.light_direction, dtype=np.float64)
     for part, lo, hi in zip(parts, bounds[:-1], bounds[1:]):
-        pixels = order[lo:hi]
-        if len(pixels) == 0:
+        if lo == hi:
             continue
-        local = index[pixels] - part.first  # the triangle's (or edge's) index in its mesh
+        local = index[lo:hi] - part.first  # the triangle's (or edge's) index in its mesh
         if part.kind == "edges":
             edge_color = getattr(part.obj, "edge_color", None)
-            if edge_color is None:
-                edge_color = EDGE_SHADE * np.asarray(part.obj.color, dtype=np.float64)
-            rgb[covered[pixels]] = edge_color
+            rgb[lo:hi] = EDGE_SHADE * np.asarray(part.obj.color, dtype=np.float64) if edge_color is None else edge_color
             continue
         mesh = part.obj.mesh
         if shading == "flat":
-            a, b, c = (mesh.vertices[mesh.triangles[local, k]] for k in range(3))
+            a, b, c = (np.take(mesh.vertices, mesh.triangles[local, k], axis=0) for k in range(3))
             normal = _normalize(np.cross(b - a, c - a) @ part.normal_matrix.T)  # object -> camera space
         else:
-            normal = _smooth_normals(part, mesh, local, covered[pixels], buffer)
-        normal[back[pixels]] *= -1  # a back face (culling off) is lit from the side that is seen
-        rgb[covered[pixels]] = lambert(normal, part.obj.color, light_dir, ambient)
-    image = np.empty((buffer.height, buffer.width, 4), dtype=np.uint8)
-    image[..., :3] = to_unorm8(rgb).reshape(buffer.height, buffer.width, 3)
-    image[..., 3] = 255
-    return image
+            normal = _smooth_normals(part, mesh, local, covered[lo:hi], buffer)
+        normal[back[lo:hi]] *= -1  # a back face (culling off) is lit from the side that is seen
+        rgb[lo:hi] = lambert(normal, part.obj.color, light_dir, ambient)
+    colors = to_unorm8(rgb)
+    image[covered, :3] = colors[pixel_fragment] if shading == "flat" else colors
+    return image.reshape(buffer.height, buffer.width, 4)
 
 
 def _smooth_normals(part: _Part, mesh, local: np.ndarray, pixel: np.ndarray, buffer: DepthBuffer) -> np.ndarray:
