@@ -176,7 +176,7 @@ class _Drawable:
     """
 
     obj: object
-    buffers: list
+    buffers: list  # the GPU buffers this object made (empty when it shares another object's mesh)
     fill: object | None  # VertexArray of triangles, or None for an empty mesh
     edges: object | None  # VertexArray of line segments (Mesh.edges), or None
     model: object = None  # the Affine the cached terms below belong to
@@ -228,11 +228,25 @@ class Renderer:
     shader_directory : Path, optional
         Load ``mesh.vert`` & co. from here instead of ``shaders/`` (to experiment with the GLSL).
 
+    Attributes
+    ----------
+    size : (width, height)
+        Of the offscreen image.
+    fbo : moderngl.Framebuffer
+        The single-sampled offscreen image (colour + depth) that :meth:`read` reads.
+    msaa_fbo : moderngl.Framebuffer or None
+        The multisampled framebuffer :meth:`draw` draws into when ``samples > 1``; :meth:`read`
+        resolves it into ``fbo`` (``ctx.copy_framebuffer(fbo, msaa_fbo)``).
+    samples : int
+        Samples per pixel actually used (0: no MSAA).
+
     Notes
     -----
     Per frame, :meth:`draw` writes ``world`` and ``projection`` once and ``model``,
     ``normal_matrix`` and ``color`` per object, then issues one draw call per object: nothing in a
-    frame loops over vertices on the CPU.
+    frame loops over vertices on the CPU. The normal matrix of ``world @ model`` is the product of
+    the two maps' :meth:`Affine.normal_matrix` (``(A_w A_m)^-T = A_w^-T A_m^-T``): the model's is
+    computed once per model, the world's once per frame.
     """
 
     def __init__(self, ctx, scene, size=(800, 600), samples: int = 4, *, shading: str = "flat",
@@ -248,25 +262,36 @@ class Renderer:
         if self.samples <= 1:
             self.samples = 0
         self._framebuffers: list = []
-        self.mesh_program = build_program(ctx, "mesh.vert", "mesh.frag", directory=shader_directory)
-        self.line_program = build_program(ctx, "lines.vert", "lines.frag", directory=shader_directory)
-        # Uniform handles, looked up once; a missing one warns here (naming it) and is skipped per frame.
-        self._mesh = _uniforms(self.mesh_program, ["model", "world", "projection", "normal_matrix", "color", "light_dir", "ambient"])
-        self._line = _uniforms(self.line_program, ["model", "world", "projection", "edge_color"])
-        # Vertex layouts: interleaved float32 position (and normal); an attribute the compiler dropped is skipped.
-        self._mesh_layout = _layout(self.mesh_program, ["in_position", "in_normal"])
-        self._line_layout = _layout(self.line_program, ["in_position"])
-        self._drawables = [self._upload(obj) for obj in scene.objects]
-        for item in self._drawables:
-            item.model_terms()  # a singular model fails here, not in the middle of a frame
+        self._drawables: list[_Drawable] = []
+        self._uploaded: dict[int, tuple] = {}  # id(mesh) -> (mesh, fill vertex array, edge vertex array)
+        self.mesh_program = self.line_program = None
         self._world, self._world_terms = None, None
         self._projection_key, self._projection_gl = None, b""
         self.size = (0, 0)
-        self.resize(size)
+        try:
+            self.mesh_program = build_program(ctx, "mesh.vert", "mesh.frag", directory=shader_directory)
+            self.line_program = build_program(ctx, "lines.vert", "lines.frag", directory=shader_directory)
+            # Uniform handles, looked up once; a missing one warns here (naming it) and is skipped per frame.
+            self._mesh = _uniforms(self.mesh_program, ["model", "world", "projection", "normal_matrix", "color", "light_dir", "ambient"])
+            self._line = _uniforms(self.line_program, ["model", "world", "projection", "edge_color"])
+            # Vertex layouts: interleaved float32 position (and normal); an attribute the compiler dropped is skipped.
+            self._mesh_layout = _layout(self.mesh_program, ["in_position", "in_normal"])
+            self._line_layout = _layout(self.line_program, ["in_position"])
+            for obj in scene.objects:
+                self._drawables.append(self._upload(obj))
+                self._drawables[-1].model_terms()  # a singular model fails here, not in the middle of a frame
+            self.resize(size)
+        except BaseException:
+            self.release()  # what was made so far; the GPU memory of a big mesh is worth giving back
+            raise
 
     # -- construction
     def _upload(self, obj) -> _Drawable:
+        """Buffers and vertex arrays for ``obj.mesh``; objects that share one Mesh share them too."""
         ctx, mesh = self.ctx, obj.mesh
+        shared = self._uploaded.get(id(mesh))
+        if shared is not None and shared[0] is mesh:
+            return _Drawable(obj, [], shared[1], shared[2])
         buffers, fill, edges = [], None, None
         if mesh.n_triangles:
             if self.shading == "flat":
@@ -285,6 +310,7 @@ class Renderer:
             ibo = ctx.buffer(np.asarray(mesh.edges, dtype="u4").tobytes())
             buffers += [vbo, ibo]
             edges = ctx.vertex_array(self.line_program, [(vbo, *self._line_layout)], index_buffer=ibo, index_element_size=4)
+        self._uploaded[id(mesh)] = (mesh, fill, edges)
         return _Drawable(obj, buffers, fill, edges)
 
     def resize(self, size) -> None:
@@ -415,18 +441,22 @@ class Renderer:
 
     def release(self) -> None:
         """Free the GPU objects (buffers, vertex arrays, framebuffers, programs)."""
-        for item in self._drawables:
-            for va in (item.fill, item.edges):
+        for _, fill, edges in self._uploaded.values():  # each vertex array once, however many objects share it
+            for va in (fill, edges):
                 if va is not None:
                     va.release()
-            for buffer in item.buffers:
+        self._uploaded = {}
+        for item in self._drawables:
+            for buffer in item.buffers:  # only the object that made a mesh's buffers holds them
                 buffer.release()
         self._drawables = []
         for fb in self._framebuffers:
             fb.release()
         self._framebuffers = []
-        self.mesh_program.release()
-        self.line_program.release()
+        for program in (self.mesh_program, self.line_program):
+            if program is not None:
+                program.release()
+        self.mesh_program = self.line_program = None
 
     def __enter__(self) -> "Renderer":
         return self

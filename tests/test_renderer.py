@@ -424,3 +424,36 @@ def test_scene_shows_itself_as_a_png_in_jupyter(ctx):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     image = np.asarray(Image.open(io.BytesIO(data)))
     assert covered(image, load_scene(DEFAULT_SCENE).background).mean() > 0.01
+
+
+def test_normal_matrix_uniform_is_affines_inverse_transpose_of_world_at_model(ctx):
+    """After a frame the normal_matrix uniform holds (world @ model).normal_matrix(), i.e. ((W M)^-1)^T."""
+    model = Affine.translation([0.3, 0, 0]) @ Affine.shear(xz=0.6) @ Affine.scaling([2.0, 0.5, -1.2])
+    scene = solo_scene(polyhedra.cube(), model)
+    world = scene.world(Affine.rotation([1, 1, 1], 0.8))
+    with Renderer(ctx, scene, (32, 24)) as renderer:
+        renderer.draw(world)
+        got = np.frombuffer(renderer.mesh_program["normal_matrix"].read(), "f4").reshape(3, 3, order="F")
+    expected = np.linalg.inv((world @ model).A).T
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_singular_model_is_an_affine_error_naming_the_object(ctx):
+    """A model that flattens its object (det 0) has no normal matrix: AffineError naming the object."""
+    scene = solo_scene(polyhedra.cube(), Affine.scaling([1.0, 1.0, 0.0]))
+    with pytest.raises(AffineError, match="singular"):
+        Renderer(ctx, scene, (32, 24))
+
+
+def test_objects_sharing_a_mesh_share_its_buffers(ctx):
+    """Two objects with the same Mesh upload it once, and both are drawn (at their own places)."""
+    mesh = polyhedra.cube()
+    one = solo_scene(mesh, Affine.translation([-1.5, 0, 0]) @ Affine.scaling(0.6))
+    one.objects.append(SceneObject(name="twin", mesh=mesh, model=Affine.translation([1.5, 0, 0]) @ Affine.scaling(0.6), color=(1.0, 1.0, 1.0)))
+    with Renderer(ctx, one, SIZE, samples=0) as renderer:
+        assert sum(len(item.buffers) for item in renderer._drawables) == len(renderer._drawables[0].buffers)
+        renderer.draw()
+        mask = covered(renderer.read())
+    cols = np.nonzero(mask)[1]
+    assert cols.min() < SIZE[0] / 2 - 10 and cols.max() > SIZE[0] / 2 + 10
+    assert not mask[:, SIZE[0] // 2].any()  # a gap between the two cubes
