@@ -1,0 +1,291 @@
+"""A small, readable trainer: backpropagation through the same layers, SGD with momentum or Adam.
+
+It exists so that the demos' models come from somewhere a student can read in one sitting.
+
+Forward: each layer's :class:`~affine3d.Affine` computes ``z_i = W_i a_{i-1} + b_i`` and its
+activation ``a_i = σ_i(z_i)``. Backward, with ``g = dL/da_i`` for a batch of rows::
+
+    dL/dz_i     = σ_i'(z_i) * g                    (Activation.backward)
+    dL/dW_i     = (dL/dz_i)^T a_{i-1}              shape (out, in), like W_i
+    dL/db_i     = Σ_rows dL/dz_i                   shape (out,)
+    dL/da_{i-1} = (dL/dz_i) W_i                    the transposed map carries the error back
+
+Losses: ``"mse"`` (mean over all entries of ``(y - t)^2``) and ``"cross_entropy"`` (mean over rows of
+``-log p_label``, with ``p = softmax(z)`` of the last layer: its activation must be ``softmax`` or
+``identity`` (logits); then ``dL/dz = (p - onehot) / N``).
+
+Everything random comes from ``seed``: the same call gives the same network.
+
+Examples
+--------
+>>> rng = np.random.default_rng(0)
+>>> X = rng.uniform(-1, 1, (200, 2))
+>>> Y = X @ np.array([[2.0], [-1.0]]) + 0.5               # a plane: y = 2 x1 - x2 + 0.5
+>>> result = fit(MLP.random([2, 1], output="identity"), X, Y, optimizer="sgd", lr=0.3, epochs=200, quiet=True)
+>>> result.mlp.layers[0].affine.A.round(4), result.mlp.layers[0].affine.b.round(4)
+(array([[ 2., -1.]]), array([0.5]))
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .activations import softmax
+from .errors import ModelError
+from .mlp import MLP
+
+__all__ = ["fit", "loss_and_gradients", "loss_value", "accuracy", "TrainResult", "LOSSES", "OPTIMIZERS"]
+
+LOSSES = ("mse", "cross_entropy")
+OPTIMIZERS = ("sgd", "adam")
+
+
+@dataclass
+class TrainResult:
+    """The trained network and the mean training loss of each epoch."""
+
+    mlp: MLP
+    losses: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+# ---------------------------------------------------------------------- losses and gradients
+def _targets(mlp: MLP, Y, loss: str, n_rows: int) -> np.ndarray:
+    """Targets as float64 (N, out): regression values, or one-hot rows from integer labels."""
+    Y = np.asarray(Y)
+    if loss == "cross_entropy" and Y.ndim == 1:
+        if not np.issubdtype(Y.dtype, np.integer) or Y.size and (Y.min() < 0 or Y.max() >= mlp.dim_out):
+            raise ModelError(f"Y: expected integer labels in [0, {mlp.dim_out}), got dtype {Y.dtype}")
+        onehot = np.zeros((Y.shape[0], mlp.dim_out))
+        onehot[np.arange(Y.shape[0]), Y] = 1.0
+        Y = onehot
+    Y = np.asarray(Y, dtype=np.float64)
+    if Y.ndim == 1 and mlp.dim_out == 1:
+        Y = Y[:, None]
+    if Y.shape != (n_rows, mlp.dim_out):
+        raise ModelError(f"Y: expected shape ({n_rows}, {mlp.dim_out}) to match X and the network's output, got {Y.shape}")
+    return Y
+
+
+def _check(mlp: MLP, X, loss: str) -> np.ndarray:
+    if loss not in LOSSES:
+        raise ModelError(f"loss: expected one of {', '.join(LOSSES)}, got {loss!r}")
+    if loss == "cross_entropy" and mlp.layers[-1].activation.name not in ("softmax", "identity"):
+        raise ModelError(
+            f"loss: cross_entropy needs the last layer's activation to be softmax (or identity: logits), "
+            f"got {mlp.layers[-1].activation}"
+        )
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != mlp.dim_in:
+        raise ModelError(f"X: expected shape (N, {mlp.dim_in}), got {X.shape}")
+    return X
+
+
+def _loss_from_forward(z_last: np.ndarray, y_last: np.ndarray, T: np.ndarray, loss: str) -> float:
+    if loss == "mse":
+        return float(np.mean((y_last - T) ** 2))
+    # cross-entropy from the logits z, stably: log Σ e^z - z_label (with soft targets: Σ_k t_k (...))
+    shifted = z_last - z_last.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float(-np.mean(np.sum(T * log_p, axis=1)))
+
+
+def loss_and_gradients(mlp: MLP, X, Y, loss: str = "mse") -> tuple[float, list[tuple[np.ndarray, np.ndarray]]]:
+    """The loss on ``(X, Y)`` and its gradient for every layer: ``[(dL/dW_1, dL/db_1), ...]`` (float64).
+
+    ``X`` has shape (N, in); ``Y`` (N, out), or (N,) integer labels for ``"cross_entropy"``.
+    """
+    X = _check(mlp, X, loss)
+    T = _targets(mlp, Y, loss, X.shape[0])
+    # forward, keeping each layer's input a_{i-1}, pre-activation z_i and output a_i
+    inputs, zs, outputs = [], [], []
+    a = X
+    for layer in mlp.layers:
+        z = layer.affine(a)                  # the layer's own Affine: a @ W.T + b
+        inputs.append(a)
+        zs.append(z)
+        a = layer.activation(z)
+        outputs.append(a)
+    value = _loss_from_forward(zs[-1], outputs[-1], T, loss)
+    n = X.shape[0]
+    grads: list[tuple[np.ndarray, np.ndarray]] = []
+    g = None
+    for i in range(len(mlp.layers) - 1, -1, -1):
+        layer = mlp.layers[i]
+        if i == len(mlp.layers) - 1:
+            if loss == "mse":
+                g = 2.0 * (outputs[i] - T) / T.size                       # dL/da_k
+                gz = layer.activation.backward(zs[i], outputs[i], g)
+            else:
+                gz = (softmax(zs[i]) - T) / n                             # softmax + cross-entropy, fused
+        else:
+            gz = layer.activation.backward(zs[i], outputs[i], g)
+        grads.append((gz.T @ inputs[i], gz.sum(axis=0)))
+        g = gz @ layer.W                                                   # dL/da_{i-1}
+    grads.reverse()
+    return value, grads
+
+
+def loss_value(mlp: MLP, X, Y, loss: str = "mse") -> float:
+    """The loss of ``mlp`` on ``(X, Y)`` (same definitions as in training)."""
+    X = _check(mlp, X, loss)
+    T = _targets(mlp, Y, loss, X.shape[0])
+    a = X
+    z = X
+    for layer in mlp.layers:
+        z = layer.affine(a)
+        a = layer.activation(z)
+    return _loss_from_forward(z, a, T, loss)
+
+
+def accuracy(mlp: MLP, X, labels) -> float:
+    """Fraction of rows whose largest output is at the label's index."""
+    return float(np.mean(np.argmax(mlp(np.asarray(X, dtype=np.float64)), axis=1) == np.asarray(labels)))
+
+
+# ---------------------------------------------------------------------- optimisers
+class _SGD:
+    """``v = μ v - lr g;  p = p + v`` (heavy-ball momentum)."""
+
+    def __init__(self, params, lr: float, momentum: float):
+        self.lr, self.momentum = lr, momentum
+        self.velocity = [np.zeros_like(p) for p in params]
+
+    def step(self, params, grads) -> None:
+        for p, g, v in zip(params, grads, self.velocity):
+            v *= self.momentum
+            v -= self.lr * g
+            p += v
+
+
+class _Adam:
+    """Adam (Kingma and Ba, 2015): per-parameter steps from running means of g and g², bias-corrected."""
+
+    def __init__(self, params, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
+        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+        self.t = 0
+
+    def step(self, params, grads) -> None:
+        self.t += 1
+        c1, c2 = 1 - self.beta1**self.t, 1 - self.beta2**self.t
+        for p, g, m, v in zip(params, grads, self.m, self.v):
+            m *= self.beta1
+            m += (1 - self.beta1) * g
+            v *= self.beta2
+            v += (1 - self.beta2) * g * g
+            p -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+
+
+# ---------------------------------------------------------------------- progress bar
+class _Progress:
+    """One line on a terminal, redrawn at most 10 times a second: ``[#####-----]  50/100  loss 0.0123``."""
+
+    def __init__(self, total: int, label: str, stream, enabled: bool, width: int = 30):
+        self.total, self.label, self.stream, self.width = total, label, stream, width
+        self.enabled = enabled
+        self.last = 0.0
+
+    def update(self, done: int, loss: float) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if done < self.total and now - self.last < 0.1:
+            return
+        self.last = now
+        filled = int(self.width * done / max(self.total, 1))
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\r{self.label} [{bar}] {done}/{self.total} epochs  loss {loss:.4g}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def fit(
+    mlp: MLP,
+    X,
+    Y,
+    *,
+    loss: str = "mse",
+    optimizer: str = "adam",
+    lr: float = 1e-2,
+    momentum: float = 0.9,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    seed: int = 0,
+    quiet: bool = False,
+    label: str = "training",
+    stream=None,
+    callback: Callable[[int, MLP, float], None] | None = None,
+) -> TrainResult:
+    """Train ``mlp`` (it is not changed: the result holds a new network) on inputs ``X`` and targets ``Y``.
+
+    Parameters
+    ----------
+    mlp : MLP
+        The starting point, e.g. ``MLP.random(sizes, seed=...)``; its architecture is kept.
+    X : array-like, shape (N, in)
+    Y : array-like, shape (N, out), or (N,) integer class labels for cross-entropy
+    loss : {"mse", "cross_entropy"}
+    optimizer : {"adam", "sgd"}
+        ``"sgd"`` is gradient descent with ``momentum`` (0 for plain steps).
+    lr : float
+        Step size.
+    epochs : int
+        Passes over the data.
+    batch_size : int, optional
+        Rows per step; None (default) uses the whole set each step (full-batch gradient descent).
+    seed : int
+        Seeds the shuffling of mini-batches.
+    quiet : bool
+        No progress bar. The bar is drawn on ``stream`` (default stderr) only when it is a terminal.
+    callback : callable, optional
+        ``callback(epoch, mlp, loss)`` after every epoch (epoch counted from 1).
+    """
+    X = _check(mlp, X, loss)
+    T_all = _targets(mlp, Y, loss, X.shape[0])
+    if optimizer not in OPTIMIZERS:
+        raise ModelError(f"optimizer: expected one of {', '.join(OPTIMIZERS)}, got {optimizer!r}")
+    if not (isinstance(epochs, int) and epochs >= 0):
+        raise ModelError(f"epochs: expected a non-negative integer, got {epochs!r}")
+    n = X.shape[0]
+    batch = n if batch_size is None else int(batch_size)
+    if batch < 1:
+        raise ModelError(f"batch_size: expected a positive integer, got {batch_size!r}")
+    rng = np.random.default_rng(seed)
+    weights = [np.array(l.W) for l in mlp.layers]   # float64, writable copies of each W_i and b_i
+    biases = [np.array(l.b) for l in mlp.layers]
+    params = [p for pair in zip(weights, biases) for p in pair]
+    opt = _SGD(params, lr, momentum) if optimizer == "sgd" else _Adam(params, lr)
+    stream = sys.stderr if stream is None else stream
+    enabled = not quiet and hasattr(stream, "isatty") and stream.isatty()
+    progress = _Progress(epochs, label, stream, enabled)
+    losses: list[float] = []
+    start = time.perf_counter()
+    current = mlp
+    try:
+        for epoch in range(1, epochs + 1):
+            order = rng.permutation(n) if batch < n else np.arange(n)
+            total = 0.0
+            for lo in range(0, n, batch):
+                rows = order[lo : lo + batch]
+                value, grads = loss_and_gradients(current, X[rows], T_all[rows], loss)
+                opt.step(params, [g for pair in grads for g in pair])
+                current = current.with_weights(weights, biases)
+                total += value * len(rows)
+            losses.append(total / n)
+            progress.update(epoch, losses[-1])
+            if callback is not None:
+                callback(epoch, current, losses[-1])
+    finally:
+        progress.close()
+    return TrainResult(current, losses, time.perf_counter() - start)
