@@ -6,6 +6,9 @@ one: a line ``#include "NAME"`` is replaced by the text of ``shaders/NAME``. Inc
 plain functions with no ``#version`` line, which is how one ``affine.glsl`` serves both the
 ``#version 330 core`` renderer and the ``#version 430`` compute shader.
 
+(Do not quote an include line inside a comment: moderngl scans the final text for the same
+pattern and would look for that file in ``ctx.includes``.)
+
 ``#line`` directives around each included file keep the compiler's error messages pointing at the
 right line: GLSL numbers source strings, so the main file is string 0 and the includes are 1, 2, ...
 in the order they appear; a compile error lists which number is which file.
@@ -249,7 +252,7 @@ def set_uniform(program, name: str, value) -> bool:
             stacklevel=2,
         )
         return False
-    if isinstance(value, (bool, int, np.integer)) and not isinstance(value, np.floating):
+    if isinstance(value, (bool, int, np.integer)):
         uniform.value = value
     else:
         uniform.write(uniform_bytes(value))
