@@ -13,7 +13,7 @@ import numpy as np
 import pyrr
 import pytest
 import pytransform3d.rotations as pr
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pyglm import glm
 
@@ -220,6 +220,7 @@ def test_rotations_are_orthonormal_with_det_plus_one(axis, angle, q):
         assert F.is_rigid(), name
 
 
+@settings(max_examples=50)  # each example checks all 24 conventions
 @given(a=st.tuples(angles, angles, angles))
 def test_euler_rotations_are_orthonormal_with_det_plus_one(a):
     """from_euler gives a rotation for all 12 axis sequences in both frames."""
@@ -374,6 +375,7 @@ def test_intrinsic_xyz_is_extrinsic_zyx_closed_form():
     np.testing.assert_allclose(Affine.from_euler([c, b, a], "zyx", frame="extrinsic").A, expected, atol=1e-14)
 
 
+@settings(max_examples=50)  # each example checks all 24 conventions
 @given(first=st.floats(-math.pi, math.pi), middle=st.floats(0.01, math.pi - 0.01), last=st.floats(-math.pi, math.pi))
 def test_euler_round_trip_away_from_gimbal_lock(first, middle, last):
     """to_euler(from_euler(a)) == a (mod 2 pi) with the middle angle inside its range, away from gimbal lock.
@@ -387,6 +389,7 @@ def test_euler_round_trip_away_from_gimbal_lock(first, middle, last):
         np.testing.assert_allclose(wrap(back - a), 0, rtol=0, atol=1e-9, err_msg=f"{axes} {frame}")
 
 
+@settings(max_examples=50)  # each example checks all 24 conventions
 @given(seed=seeds)
 def test_euler_matrix_round_trip_for_any_rotation(seed):
     """from_euler(to_euler(R)) == R for any rotation R (from pytransform3d), in all 24 conventions."""
