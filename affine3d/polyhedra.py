@@ -47,6 +47,7 @@ __all__ = [
     "torus",
     "prism",
     "pyramid",
+    "subdivided_cube",
     "PLATONIC",
     "BUILTINS",
     "builtin",
@@ -720,6 +721,46 @@ def pyramid(n_sides: int = 4, height: float = 1.0) -> Mesh:
     return Mesh.from_polygons(vertices, _outward(vertices, polygons), f"pyramid({n}, {h:g})")
 
 
+def subdivided_cube(n: int = 8) -> Mesh:
+    """The cube of :func:`cube` with each square face cut into an ``n x n`` grid of squares.
+
+    Same corners ``(±1, ±1, ±1) / sqrt(3)`` (circumradius 1), flat faces, but ``6 n^2 + 2``
+    vertices (shared along the cube's edges, so the surface stays closed when something bends
+    it), ``12 n^2`` triangles and the grid lines as polygon edges: what a network that warps space
+    needs to bend (``n = 1`` is the plain cube).
+
+    Parameters
+    ----------
+    n : int, 1 .. 1024
+        Squares along each edge of the cube.
+
+    Examples
+    --------
+    >>> mesh = subdivided_cube(4)
+    >>> mesh.n_vertices, mesh.n_triangles, mesh.euler_characteristic()
+    (98, 192, 2)
+    """
+    n = _int_param("n", n, 1, 1024)
+    rows, cols = np.meshgrid(np.arange(n + 1), np.arange(n + 1), indexing="ij")
+    points = []  # per face: (n+1, n+1, 3) integer lattice points in 0..n on the cube's surface
+    for axis in range(3):
+        u_axis, v_axis = (axis + 1) % 3, (axis + 2) % 3  # (u, v, normal) is right-handed
+        for side in (0, n):
+            point = np.empty((n + 1, n + 1, 3), dtype=np.int64)
+            point[..., axis], point[..., u_axis], point[..., v_axis] = side, cols, rows
+            # Rows go along v, columns along u; _quad_grid winds (r,c) (r+1,c) (r+1,c+1): that is
+            # counter-clockwise about -normal, so the face at side 0 keeps it and side n flips it.
+            points.append(point if side == 0 else point[:, ::-1])
+    lattice = np.stack(points)  # (6, n+1, n+1, 3)
+    keys = (lattice[..., 0] * (n + 1) + lattice[..., 1]) * (n + 1) + lattice[..., 2]
+    unique, inverse = _unique_inverse(keys.ravel())  # points on the cube's edges are shared by faces
+    index = inverse.reshape(keys.shape)
+    triangles, edges = zip(*(_quad_grid(face) for face in index))
+    ijk = np.stack([unique // (n + 1) ** 2, unique // (n + 1) % (n + 1), unique % (n + 1)], axis=1)
+    vertices = (2.0 * ijk / n - 1.0) / math.sqrt(3)
+    return Mesh(vertices, np.concatenate(triangles), np.concatenate(edges), f"subdivided_cube({n})")
+
+
 # ---------------------------------------------------------------------------------------- by name
 BUILTINS: dict[str, Callable[..., Mesh]] = {
     **PLATONIC,
@@ -728,6 +769,7 @@ BUILTINS: dict[str, Callable[..., Mesh]] = {
     "torus": torus,
     "prism": prism,
     "pyramid": pyramid,
+    "subdivided_cube": subdivided_cube,
 }
 
 
@@ -764,7 +806,7 @@ def builtin(name: str, **params) -> Mesh:
     >>> builtin("cone")
     Traceback (most recent call last):
     ...
-    affine3d.errors.SceneError: shape: unknown shape 'cone'; expected one of: tetrahedron, cube, octahedron, dodecahedron, icosahedron, icosphere, uv_sphere, torus, prism, pyramid
+    affine3d.errors.SceneError: shape: unknown shape 'cone'; expected one of: tetrahedron, cube, octahedron, dodecahedron, icosahedron, icosphere, uv_sphere, torus, prism, pyramid, subdivided_cube
     """
     builder = _lookup(name)
     valid = builtin_parameters(name)

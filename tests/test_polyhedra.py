@@ -18,6 +18,7 @@ from affine3d.polyhedra import (
     icosphere,
     prism,
     pyramid,
+    subdivided_cube,
     torus,
     uv_sphere,
 )
@@ -258,7 +259,7 @@ def test_mesh_rejects_bad_arrays(vertices, triangles, message):
 def test_builtin_by_name():
     """builtin() builds every name in BUILTINS; the Platonic ones equal their builders."""
     assert set(BUILTINS) == {"tetrahedron", "cube", "octahedron", "dodecahedron", "icosahedron",
-                             "icosphere", "uv_sphere", "torus", "prism", "pyramid"}
+                             "icosphere", "uv_sphere", "torus", "prism", "pyramid", "subdivided_cube"}
     for name in BUILTINS:
         assert builtin(name).n_triangles > 0
     assert builtin("icosphere", level=2).n_triangles == 320
@@ -287,6 +288,8 @@ def test_builtin_unknown_name_lists_valid_ones():
         ("prism", {"n_sides": 2}, "n_sides"),
         ("prism", {"height": 0}, "height"),
         ("pyramid", {"height": "tall"}, "height"),
+        ("subdivided_cube", {"n": 0}, "n"),
+        ("subdivided_cube", {"n": 2.5}, "n"),
         ("cube", {"size": 2}, "params"),
         ("torus", {"radius": 2}, "params"),
     ],
@@ -296,3 +299,35 @@ def test_builtin_parameter_errors_name_the_parameter(name, params, field):
     with pytest.raises(SceneError) as info:
         builtin(name, **params)
     assert str(info.value).startswith(f"{field}:")
+
+
+# ---------------------------------------------------------------------------------------- subdivided cube
+@pytest.mark.parametrize("n", [1, 2, 5, 12])
+def test_subdivided_cube_counts_and_closure(n):
+    """An n x n grid on each face: V = 6n^2 + 2, T = 12n^2, E = 12n^2 grid lines; closed, one orientation, Euler 2."""
+    mesh = subdivided_cube(n)
+    assert (mesh.n_vertices, mesh.n_triangles, mesh.n_edges) == (6 * n * n + 2, 12 * n * n, 12 * n * n)
+    assert closed_and_consistent(mesh)
+    assert mesh.euler_characteristic() == 2
+    assert outward_from_centre(mesh, np.zeros(3))
+
+
+@pytest.mark.parametrize("n", [1, 3, 8])
+def test_subdivided_cube_is_the_cube(n):
+    """Same solid as cube(): the 8 corners (±1,±1,±1)/sqrt(3) among the vertices, all on its surface, same volume."""
+    mesh = subdivided_cube(n)
+    half = 1 / math.sqrt(3)
+    assert np.allclose(np.abs(mesh.vertices).max(axis=1), half)  # every vertex on a face
+    corners = {tuple(np.round(v, 12)) for v in cube().vertices}
+    assert corners <= {tuple(np.round(v, 12)) for v in mesh.vertices}
+    assert mesh.signed_volume() == pytest.approx((2 * half) ** 3)
+    assert np.allclose(np.sort(np.linalg.norm(mesh.vertices, axis=1))[-8:], 1.0)  # the corners are the farthest
+    if n == 1:
+        assert len(mesh.polygons()) == 6
+
+
+def test_subdivided_cube_grid_spacing():
+    """Every grid edge is one step of the grid: the cube's edge 2/sqrt(3) over n."""
+    mesh = subdivided_cube(6)
+    a, b = mesh.vertices[mesh.edges].transpose(1, 0, 2)
+    assert np.allclose(np.linalg.norm(a - b, axis=1), 2 / math.sqrt(3) / 6)
