@@ -17,6 +17,8 @@ Every key is optional except at least one ``[[object]]`` with a ``shape`` or a `
     name = "Platonic solids"            # shown in the window title (default: the file name)
     description = "one line for the HUD"
     background = [0.10, 0.10, 0.12]     # colour: [r, g, b] in 0..1, or "#1a1a1f"
+    mlp = "cube-to-sphere.safetensors"  # a 3 -> ... -> 3 network (.safetensors, .npz, .onnx), relative to this
+                                        #   file, that warps the objects stage by stage (affine3d.morph)
 
     [camera]
     fov_deg = 40                        # vertical field of view, degrees, in (0, 180)
@@ -36,7 +38,7 @@ Every key is optional except at least one ``[[object]]`` with a ``shape`` or a `
     [[object]]                          # one block per object
     name = "cube"                       # default: the shape name or the mesh file's stem
     shape = "cube"                      # a built-in: tetrahedron cube octahedron dodecahedron icosahedron
-                                        #   icosphere uv_sphere torus prism pyramid
+                                        #   icosphere uv_sphere torus prism pyramid subdivided_cube
     params = { }                        # the built-in's parameters, e.g. { level = 3 } for an icosphere
     # mesh = "house.obj"                # or a mesh file (.obj, .off), relative to this scene file
     transform = [                       # the model transform, steps applied in the order listed:
@@ -114,7 +116,8 @@ PALETTE: tuple[tuple[float, float, float], ...] = (
     (0.800, 0.475, 0.655),
 )
 
-_TOP_KEYS = ("name", "description", "background", "camera", "world", "light", "object")
+_TOP_KEYS = ("name", "description", "background", "mlp", "camera", "world", "light", "object")
+MODEL_SUFFIXES = (".safetensors", ".npz", ".onnx")
 _CAMERA_KEYS = ("fov_deg", "near", "far", "distance", "projection")
 _WORLD_KEYS = ("yaw_deg", "pitch_deg", "spin_deg_per_s")
 _LIGHT_KEYS = ("direction",)
@@ -197,6 +200,10 @@ class Scene:
         Floats in ``0..1``.
     description : str
         One line about the scene, for a HUD.
+    mlp : Path or None
+        A 3 -> ... -> 3 network file (``.safetensors``, ``.npz``, ``.onnx``) that the viewer and
+        ``affine3d render --stages`` apply to the objects, stage by stage (:mod:`affine3d.morph`);
+        the file is checked to exist, not loaded here.
     """
 
     name: str
@@ -208,6 +215,7 @@ class Scene:
     light_direction: np.ndarray = field(default_factory=lambda: _unit_vector(DEFAULT_LIGHT))
     background: tuple[float, float, float] = (0.1, 0.1, 0.12)
     description: str = ""
+    mlp: Path | None = None
 
     def world(self, rotation: Affine | None = None) -> Affine:
         """world: world space -> camera space, ``translation([0, 0, -distance]) @ rotation``.
@@ -520,7 +528,19 @@ def _build(document: dict, path: Path, shown: str) -> Scene:
         light_direction=light_direction,
         background=read.color(document["background"], "background") if "background" in document else Scene.background,
         description=read.string(document.get("description", ""), "description"),
+        mlp=_model_path(read, document["mlp"], path.parent) if "mlp" in document else None,
     )
+
+
+def _model_path(read: _Reader, value, base: Path) -> Path:
+    """The ``mlp`` key: a network file relative to the scene file, with a known suffix, that exists."""
+    relative = read.string(value, "mlp")
+    model_path = base / relative
+    if model_path.suffix.lower() not in MODEL_SUFFIXES:
+        raise read.error("mlp", f"expected a model file ending in {', '.join(MODEL_SUFFIXES)}, got {_show(relative)}")
+    if not model_path.is_file():
+        raise read.error("mlp", f"model file not found: {model_path}")
+    return model_path
 
 
 def _object(read: _Reader, value, k: int, base: Path, meshes: dict[Path, Mesh]) -> SceneObject:

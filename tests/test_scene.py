@@ -235,6 +235,9 @@ BAD_SCENES = [
     (CUBE + 'transform = [{ shear = { xx = 1 } }]\n', "x.toml: object[0].transform[0].shear.xx: unknown key; expected one of: xy, xz, yx, yz, zx, zy"),
     (CUBE + CUBE + 'name = 7\n', "x.toml: object[1].name: expected a string, got 7"),
     ('[[object]]\nmesh = "m.obj"\nparams = { level = 1 }\n', "x.toml: object[0].params: expected no params with mesh"),
+    ('mlp = "nowhere.safetensors"\n' + CUBE, "x.toml: mlp: model file not found: "),
+    ('mlp = "net.pkl"\n' + CUBE, "x.toml: mlp: expected a model file ending in .safetensors, .npz, .onnx, got 'net.pkl'"),
+    ('mlp = 3\n' + CUBE, "x.toml: mlp: expected a string, got 3"),
 ]
 
 
@@ -270,6 +273,16 @@ def test_mesh_path_is_relative_to_the_scene(tmp_path, monkeypatch):
     monkeypatch.chdir("/")
     scene = scene_from(tmp_path, '[[object]]\nmesh = "sub/m.off"\n')
     assert scene.objects[0].name == "m" and scene.n_triangles == 1
+
+
+def test_mlp_path_is_relative_to_the_scene(tmp_path, monkeypatch):
+    """mlp = 'nets/n.npz' names the network file next to the scene file (checked, not loaded); no key: None."""
+    (tmp_path / "nets").mkdir()
+    (tmp_path / "nets" / "n.npz").write_bytes(b"not read by the scene loader")
+    monkeypatch.chdir("/")
+    scene = scene_from(tmp_path, 'mlp = "nets/n.npz"\n' + CUBE)
+    assert scene.mlp == tmp_path / "nets" / "n.npz"
+    assert scene_from(tmp_path, CUBE).mlp is None
 
 
 def test_not_utf8_unknown_name_missing_file(tmp_path):
