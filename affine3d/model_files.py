@@ -792,8 +792,9 @@ def describe(path) -> dict:
         report["facts"] = [
             f"IR version {model.ir_version}, opset {_default_opset(model)}, producer {model.producer_name or '-'} {model.producer_version}".rstrip(),
             f"graph {graph.name!r}: " + ", ".join(f"{n.op_type}" for n in graph.node),
-            "tensors are protobuf fields (no fixed byte offsets)",
+            "tensors: protobuf TensorProto messages; offsets are those of their raw_data bytes",
         ]
+        offsets = _onnx_raw_data_offsets(path.read_bytes())
         for tensor in graph.initializer:
             shape = tuple(int(d) for d in tensor.dims)
             try:
@@ -801,8 +802,11 @@ def describe(path) -> dict:
                 dtype_name, nbytes = dtype.name, math.prod(shape) * dtype.itemsize
             except (KeyError, TypeError, ValueError):
                 dtype_name, nbytes = f"unknown (ONNX type {tensor.data_type})", None
+            begin, end = offsets.get(tensor.name, (None, None))
+            if nbytes is None or (begin is not None and end - begin != nbytes):
+                begin = end = None
             report["tensors"].append({"name": tensor.name, "shape": shape, "dtype": dtype_name,
-                                      "nbytes": nbytes, "begin": None, "end": None})
+                                      "nbytes": nbytes, "begin": begin, "end": end})
         report["metadata"] = _expand_metadata({p.key: p.value for p in model.metadata_props})
         loader = load_onnx
     try:
@@ -811,6 +815,71 @@ def describe(path) -> dict:
         report["mlp"], report["mlp_error"] = None, str(exc)
     report["parameters"] = report["mlp"].n_parameters if report["mlp"] else sum(math.prod(t["shape"]) for t in report["tensors"])
     return report
+
+
+def _varint(data: bytes, pos: int, end: int) -> tuple[int, int]:
+    value, shift = 0, 0
+    while True:
+        if pos >= end or shift > 63:
+            raise ValueError("bad varint")
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, pos
+
+
+def _protobuf_fields(data: bytes, pos: int, end: int):
+    """``(field number, wire type, start, stop)`` for each field of a protobuf message in ``data[pos:end]``.
+
+    For length-delimited fields (wire type 2) ``[start, stop)`` is the payload; for others, the encoded value.
+    """
+    while pos < end:
+        key, pos = _varint(data, pos, end)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            _, stop = _varint(data, pos, end)
+        elif wire == 1:
+            stop = pos + 8
+        elif wire == 2:
+            length, pos = _varint(data, pos, end)
+            stop = pos + length
+        elif wire == 5:
+            stop = pos + 4
+        else:
+            raise ValueError(f"unsupported wire type {wire}")
+        if stop > end:
+            raise ValueError("field past the end")
+        yield number, wire, pos, stop
+        pos = stop
+
+
+def _onnx_raw_data_offsets(data: bytes) -> dict[str, tuple[int, int]]:
+    """Absolute byte ranges of each initializer's ``raw_data`` in an ONNX file (empty if it cannot tell).
+
+    ModelProto field 7 is the graph; GraphProto field 5 an initializer (TensorProto), whose field 8
+    is its name and field 9 its raw little-endian bytes.
+    """
+    offsets = {}
+    try:
+        for number, wire, start, stop in _protobuf_fields(data, 0, len(data)):
+            if number != 7 or wire != 2:
+                continue
+            for g_number, g_wire, g_start, g_stop in _protobuf_fields(data, start, stop):
+                if g_number != 5 or g_wire != 2:
+                    continue
+                name, raw = None, None
+                for t_number, t_wire, t_start, t_stop in _protobuf_fields(data, g_start, g_stop):
+                    if t_number == 8 and t_wire == 2:
+                        name = data[t_start:t_stop].decode("utf-8", "replace")
+                    elif t_number == 9 and t_wire == 2:
+                        raw = (t_start, t_stop)
+                if name is not None and raw is not None:
+                    offsets[name] = raw
+    except ValueError:
+        return {}
+    return offsets
 
 
 def _expand_metadata(metadata: dict) -> dict:
