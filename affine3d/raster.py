@@ -32,6 +32,35 @@ Conventions, the same as OpenGL's:
 Memory stays bounded whatever the mesh size: triangles go through in chunks, and each chunk is
 rasterized in batches of triangles with bounding boxes of similar size, a fixed number of pixel
 samples per batch. Nothing of size triangles x pixels is ever allocated.
+
+Examples
+--------
+One triangle, from object space to pixels of a 12 x 12 image:
+
+>>> from affine3d.projection import perspective
+>>> p_model = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0.0]])   # counter-clockwise seen from +z
+>>> model = Affine.translation([-0.4, -0.4, 0])                # object space -> world space
+>>> world = Affine.translation([0, 0, -2])                     # world space -> camera space: 2 in front
+>>> projection = perspective(np.radians(60), 1.0, 0.5, 10.0)   # camera space -> clip space
+>>> p_clip = vertex_stage(p_model, model, world, projection)
+>>> p_clip[:, 3]                                               # w = -z_camera = 2: the divide shrinks by 2
+array([2., 2., 2.])
+>>> p_window = window_coordinates(p_clip, (12, 12))           # columns, rows from the top, depth
+>>> p_window.round(2)
+array([[3.92, 8.08, 0.79],
+       [9.12, 8.08, 0.79],
+       [3.92, 2.88, 0.79]])
+>>> buffer = DepthBuffer((12, 12))
+>>> rasterize(buffer, p_window[None], np.array([0]))          # triangle id 0
+>>> for row in buffer.triangle_ids()[2:9]:                    # rows 2..8: the pixels whose centres it covers
+...     print("".join("#" if t == 0 else "-" for t in row))
+------------
+----#-------
+----##------
+----###-----
+----####----
+----#####---
+------------
 """
 
 from __future__ import annotations
@@ -42,6 +71,7 @@ import numpy as np
 
 from .affine import Affine
 from .errors import AffineError
+from .renderer import AMBIENT, check_size  # the GPU renderer's constants (renderer.py imports no GL until used)
 
 __all__ = [
     "DepthBuffer",
@@ -62,13 +92,13 @@ SUBPIXEL = 256  # corners snap to 1/SUBPIXEL of a pixel (8 sub-pixel bits, like 
 CHUNK_TRIANGLES = 1 << 16  # triangles taken through the pipeline at a time
 BATCH_SAMPLES = 1 << 18  # pixel samples tested at once (a few MB per temporary array)
 _EMPTY = np.iinfo(np.int64).max  # the key of a pixel no triangle has reached: depth 1, the far plane
-EDGE_SHADE = 0.25  # an edge without its own colour: the object's colour times this (as the GPU renderer)
+EDGE_SHADE = 0.25  # an edge without its own colour: the object's colour times this (as the GPU renderer's)
 
 
 class DepthBuffer:
     """Per pixel: the depth of the nearest triangle so far, and which triangle it is.
 
-    Both live in one int64 ``key`` per pixel, ``depth_bits << 32 | triangle_id``, with the depth as
+    Both live in one int64 ``key`` per pixel, ``depth_bits << 32 | id``, with the depth as
     the bits of a float32 in ``[0, 1)`` (non-negative float32 numbers sort like their bit
     patterns). The depth test of many fragments at once is then one ``np.minimum.at``: the nearest
     fragment wins, and of two equally deep ones the smaller id, the one drawn first, as with
@@ -81,12 +111,12 @@ class DepthBuffer:
     """
 
     def __init__(self, size: tuple[int, int]):
-        width, height = _check_size(size)
+        width, height = check_size(size)  # the GPU renderer's rule: 1 .. 16384 pixels a side
         self.width, self.height = width, height
         self.key = np.full(height * width, _EMPTY, dtype=np.int64)  # row-major, top row first
 
     def triangle_ids(self) -> np.ndarray:
-        """(H, W) int64: the id of the triangle seen at each pixel, -1 where none is."""
+        """(H, W) int64: the id recorded at each pixel (the triangle seen there), -1 where none is."""
         ids = (self.key & 0xFFFFFFFF).astype(np.int64)
         ids[self.key == _EMPTY] = -1
         return ids.reshape(self.height, self.width)
@@ -97,16 +127,6 @@ class DepthBuffer:
         depth = bits.view(np.float32).copy()
         depth[self.key == _EMPTY] = 1.0
         return depth.reshape(self.height, self.width)
-
-
-def _check_size(size) -> tuple[int, int]:
-    try:
-        width, height = (int(v) for v in size)
-    except (TypeError, ValueError):
-        raise AffineError(f"size: expected (width, height) in pixels, got {size!r}") from None
-    if width < 1 or height < 1 or width * height > 1 << 26:
-        raise AffineError(f"size: expected 1 <= width, height and width * height <= 2^26 pixels, got {width}x{height}")
-    return width, height
 
 
 # ---------------------------------------------------------------------------------------------- vertices
@@ -589,8 +609,6 @@ def render_cpu(scene, size=(800, 600), world: Affine | None = None, *, ortho: bo
     >>> render_cpu(load_scene("platonic"), size=(80, 60)).shape
     (60, 80, 4)
     """
-    from .renderer import AMBIENT, check_size
-
     if shading not in ("flat", "smooth"):
         raise AffineError(f"shading: expected 'flat' or 'smooth', got {shading!r}")
     width, height = check_size(size)

@@ -277,6 +277,15 @@ def test_mirrored_and_sheared_solids_match_the_gpu(ctx, shading, cull):
         assert_cpu_matches_gpu(ctx, scene, SIZE, scene.world(ROTATIONS[1]), shading=shading, cull=cull)
 
 
+def test_edges_have_the_gpus_colour(ctx):
+    """Wireframe edges without a colour of their own: a quarter of the object's colour on both backends."""
+    scene = solo_scene(polyhedra.cube(), Affine.rotation([1, 1, 0], 0.6), color=(0.8, 0.4, 1.0), wireframe=True)
+    edge = np.round(0.25 * np.array([0.8, 0.4, 1.0]) * 255)
+    counts = [np.all(image[..., :3] == edge, axis=2).sum()
+              for image in (render_cpu(scene, SIZE), gpu_image(ctx, scene))]
+    assert counts[0] > 100 and abs(counts[0] - counts[1]) <= 0.05 * counts[1]
+
+
 def test_a_mirrored_model_draws_the_mirror_image():
     """Without the GPU: mirroring x in camera space flips the picture left-right (outsides still shown)."""
     model = Affine.translation([0.6, 0.2, 0]) @ Affine.rotation([1, 2, 3], 0.8)
