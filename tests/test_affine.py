@@ -133,6 +133,20 @@ def test_pickle_round_trip():
     np.testing.assert_array_equal(G.matrix, F.matrix)
 
 
+def test_simple_constructors_closed_form():
+    """identity, translation, scaling (a number or one per axis), shear: the matrices written out by hand."""
+    np.testing.assert_array_equal(Affine.identity(4).matrix, np.eye(5))
+    np.testing.assert_array_equal(Affine.translation([1, 2]).matrix, [[1, 0, 1], [0, 1, 2], [0, 0, 1]])
+    np.testing.assert_array_equal(Affine.scaling(2).A, 2 * np.eye(3))
+    np.testing.assert_array_equal(Affine.scaling(3, dim=2).A, 3 * np.eye(2))
+    np.testing.assert_array_equal(Affine.scaling([1, 2, 3]).A, np.diag([1, 2, 3]))
+    S = Affine.shear(xy=0.5, zx=-2)
+    np.testing.assert_array_equal(S.A, [[1, 0.5, 0], [0, 1, 0], [-2, 0, 1]])
+    np.testing.assert_array_equal(S([0.0, 2.0, 1.0]), [1.0, 2.0, 1.0])
+    for F in (Affine.translation([1, 2, 3]), Affine.scaling([1, 2, 3]), S):
+        np.testing.assert_array_equal(F.matrix[-1], [0, 0, 0, 1])
+
+
 # ---------------------------------------------------------------------------- composition and inverse
 
 
