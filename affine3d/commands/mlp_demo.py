@@ -1,0 +1,366 @@
+"""A guided tour, in four computed steps: a neural-network layer and a 3D transform are one affine map.
+
+  1. The lecture's 3-input, 3-output layer: the three neuron formulas with their numbers, the same
+     as sigma(W x + b), and the same as one homogeneous 4x4 matrix; the three agree.
+  2. One Affine object, two jobs: it turns a cube's vertices (graphics) and is a network layer (ML).
+  3. A linear 3 -> 3 layer trained on pairs (x, R x + t) learns the rotation R and the translation
+     t: the learned 4x4 matrix next to the true one, and the cube rendered with the learned matrix.
+  4. A small non-linear network learns to tell three regions of the plane apart (a disc, the ring
+     around it, the outside); the same layers without sigma collapse to one affine map and cannot.
+     A picture of both decision regions; the model saved as .safetensors and .onnx and loaded back
+     (and run by onnxruntime when installed) to show the files hold the same function.
+
+Every number printed is computed as the demo runs. Pictures and models go to --out
+(default ./affine3d-demo). --explain adds the intermediate values.
+
+Examples:
+  affine3d mlp-demo
+  affine3d mlp-demo --explain --out /tmp/demo
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+
+HELP = "guided tour: an MLP layer and a 3D transform are the same affine map (trains, renders, saves models)"
+
+# Step 3's ground truth: the map the linear layer has to discover from examples.
+TRUE_AXIS = (1.0, 2.0, 2.0)
+TRUE_ANGLE_DEG = 50.0
+TRUE_T = (0.5, -0.25, 1.0)
+
+# Step 4's task: class 0 inside radius R_INNER, class 1 in the ring up to R_OUTER, class 2 outside.
+R_INNER, R_OUTER = 0.5, 1.0
+EXTENT = 1.5  # points are drawn from the square [-EXTENT, EXTENT]^2
+CLASS_NAMES = ("disc", "ring", "outside")
+CLASS_COLORS = ((230, 85, 60), (70, 150, 220), (245, 200, 70))
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--explain", action="store_true", help="also print the intermediate values")
+    parser.add_argument("--out", metavar="DIR", default="affine3d-demo",
+                        help="where pictures and model files go (default: ./affine3d-demo)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for data and initial weights (default 0)")
+
+
+def run(args) -> int:
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    print("affine3d mlp-demo: a neural-network layer and a 3D transform are the same affine map F(x) = A x + b")
+    step1(args.explain)
+    step2(args.explain)
+    step3(args.explain, out, args.seed)
+    step4(args.explain, out, args.seed)
+    print(f"\ndone in {time.perf_counter() - start:.1f} s; files in {out}/")
+    return 0
+
+
+# ====================================================================== printing helpers
+def _heading(number: int, title: str) -> None:
+    line = f"Step {number}/4  {title}"
+    print(f"\n{line}\n{'-' * len(line)}")
+
+
+def _n(value: float, digits: int = 4) -> str:
+    """A number as on a blackboard: 2, -0.75, 0.0323."""
+    value = float(value)
+    if value == int(value) and abs(value) < 1e6:
+        return str(int(value))
+    return f"{value:.{digits}f}".rstrip("0").rstrip(".")
+
+
+def _factor(value: float) -> str:
+    text = _n(value)
+    return f"({text})" if value < 0 else text
+
+
+def _vector(v, digits: int = 4) -> str:
+    return "[" + ", ".join(_n(x, digits) for x in v) + "]"
+
+
+def _matrix_rows(M, digits: int = 6) -> list[str]:
+    cells = [[f"{x:.{digits}f}" for x in row] for row in np.asarray(M)]
+    width = max(len(c) for row in cells for c in row)
+    return ["[ " + "  ".join(c.rjust(width) for c in row) + " ]" for row in cells]
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+# ====================================================================== step 1
+LAYER_W = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75], [-1.0, 1.0, 0.5]])
+LAYER_B = np.array([0.1, -0.2, 0.3])
+LAYER_X = np.array([1.0, 2.0, -1.0])
+
+
+def step1(explain: bool) -> None:
+    from ..affine import Affine
+    from ..mlp import MLP
+
+    _heading(1, "one layer of the lecture: three inputs, three outputs, sigma = sigmoid")
+    W, b, x = LAYER_W, LAYER_B, LAYER_X
+    print(f"  inputs x = {_vector(x)}")
+    print("  weights W (row i: the weights of neuron i)   biases b")
+    for i in range(3):
+        print(f"    [{', '.join(_n(w).rjust(5) for w in W[i])} ]   b{i + 1} = {_n(b[i])}")
+
+    print("\n  a) neuron by neuron:  y_i = sigma(w_i1 x1 + w_i2 x2 + w_i3 x3 + b_i)")
+    by_neuron = []
+    for i in range(3):
+        terms = [W[i, j] * x[j] for j in range(3)]
+        z = sum(terms) + b[i]          # plain Python sums: nothing vectorised here
+        y = 1.0 / (1.0 + math.exp(-z))
+        by_neuron.append(y)
+        written = " + ".join(f"{_factor(W[i, j])}*{_factor(x[j])}" for j in range(3))
+        print(f"    y{i + 1} = sigma({written} + {_factor(b[i])}) = sigma({_n(z)}) = {_n(y, 6)}")
+        if explain:
+            print(f"         products {', '.join(_n(t) for t in terms)}; sum with bias {_n(z)}; "
+                  f"sigma(z) = 1 / (1 + e^-z) = 1 / (1 + {_n(math.exp(-z), 6)})")
+
+    print("\n  b) as matrices:  y = sigma(W x + b), sigma applied to each entry")
+    layer = MLP.from_arrays([W], [b], "sigmoid")
+    z = W @ x + b
+    by_matrix = layer(x)
+    print(f"    W x = {_vector(W @ x)},  W x + b = {_vector(z)},  sigma(W x + b) = {_vector(by_matrix, 6)}")
+
+    print("\n  c) as one homogeneous 4x4 matrix M = [[W, b], [0 0 0 1]] acting on (x, 1):")
+    M = Affine(W, b).matrix
+    hx = np.append(x, 1.0)
+    Mx = M @ hx
+    for k, row in enumerate(_matrix_rows(M, 2)):
+        print(f"    {row}  [{_n(hx[k]).rjust(2)} ]   =  [{_n(Mx[k]).rjust(6)} ]")
+    by_homogeneous = _sigmoid(Mx[:3])
+    print(f"    sigma of the first three entries = {_vector(by_homogeneous, 6)}  (the last entry stays 1: a point stays a point)")
+
+    diff = max(np.max(np.abs(np.array(by_neuron) - by_matrix)), np.max(np.abs(by_homogeneous - by_matrix)))
+    print(f"\n  the three agree: largest difference {diff:.1e}")
+
+
+# ====================================================================== step 2
+def step2(explain: bool) -> None:
+    from ..affine import Affine
+    from ..mlp import MLP
+    from ..polyhedra import cube
+
+    _heading(2, "one Affine object, two jobs: it moves a cube (graphics) and is a layer (ML)")
+    F = Affine.translation([0.0, 0.5, 0.0]) @ Affine.rotation_y(math.radians(30))
+    net = MLP([(F, "identity")])
+    vertices = cube().vertices
+    print("  F = translation([0, 0.5, 0]) @ rotation_y(30 deg):")
+    for row in repr(F).splitlines()[1:]:
+        print(f"    {row}")
+    graphics = F(vertices)               # what the renderer does to a mesh (model: object -> world)
+    ml = net(vertices)                   # what a network layer does to a batch of inputs
+    print(f"\n  the network's layer is that very object: net.layers[0].affine is F -> {net.layers[0].affine is F}")
+    print(f"  the cube's {len(vertices)} vertices (object space) -> F(v) as graphics, and as the layer's output:")
+    print(f"    {'vertex v':<26}  {'graphics: F(v)':<26}  {'ML: layer(v) = W v + b':<26}")
+    for v, g, m in zip(vertices, graphics, ml):
+        print(f"    {_vector(v, 3):<26}  {_vector(g, 3):<26}  {_vector(m, 3):<26}")
+    print(f"  largest difference between the two columns: {np.max(np.abs(graphics - ml)):.1e}")
+    if explain:
+        gl = np.frombuffer(F.to_gl(), dtype=np.float32)
+        print("  the renderer uploads F.to_gl() as the 'model' uniform: 16 float32, column-major:")
+        print(f"    {_vector(gl, 3)}")
+        print("  and the layer computes the batch as rows: F(V) = V @ A.T + b (V of shape (8, 3))")
+
+
+# ====================================================================== step 3
+def true_map():
+    """Step 3's target ``x -> R x + t`` (rotation about TRUE_AXIS by TRUE_ANGLE_DEG, then TRUE_T)."""
+    from ..affine import Affine
+
+    return Affine.translation(TRUE_T) @ Affine.rotation(TRUE_AXIS, math.radians(TRUE_ANGLE_DEG))
+
+
+def step3(explain: bool, out: Path, seed: int) -> None:
+    from ..mlp import MLP
+    from ..train import fit
+
+    _heading(3, "a linear 3 -> 3 layer learns a rotation and a translation from examples")
+    truth = true_map()
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, (256, 3))
+    Y = truth(X)
+    print(f"  256 pairs (x, R x + t): R turns {_n(TRUE_ANGLE_DEG)} deg about {_vector(TRUE_AXIS)}, t = {_vector(TRUE_T)}")
+    print("  the layer starts random and is trained by gradient descent with momentum on the squared error")
+
+    def report(epoch, mlp, loss):
+        if explain and epoch in (1, 10, 30, 100, 200, 400):
+            print(f"    epoch {epoch:4d}: mean squared error {loss:.3e}")
+
+    result = fit(MLP.random([3, 3], output="identity", seed=seed), X, Y, loss="mse", optimizer="sgd",
+                 lr=0.5, momentum=0.9, epochs=400, quiet=True, label="step 3", callback=report)
+    learned = result.mlp.collapse()
+    print(f"  after {len(result.losses)} epochs ({result.seconds:.2f} s): mean squared error {result.losses[-1]:.2e}")
+    print(f"\n  {'learned 4x4 matrix [[W, b], [0, 1]]':<46}  true 4x4 matrix [[R, t], [0, 1]]")
+    for left, right in zip(_matrix_rows(learned.matrix), _matrix_rows(truth.matrix)):
+        print(f"  {left:<46}  {right}")
+    error = np.max(np.abs(learned.matrix - truth.matrix))
+    print(f"  largest difference {error:.1e}; det W = {learned.determinant:.6f}; "
+          f"|W^T W - I| = {learned.orthonormality_error():.1e} (a rotation: det 1, W^T W = I)")
+
+    path = out / "learned_cube.png"
+    note = _render_cube(learned, path)
+    print(f"  {note}")
+
+
+def _render_cube(learned, path: Path) -> str:
+    """The cube drawn by the learned matrix (solid) and where the original sits (wireframe); a one-line note."""
+    from ..affine import Affine
+    from ..errors import GLUnavailableError
+
+    try:
+        from ..polyhedra import cube
+        from ..renderer import render, save_png
+        from ..scene import Camera, Scene, SceneObject
+    except ImportError as exc:
+        return f"(no picture: the renderer is not available here: {exc})"
+    scene = Scene(
+        name="learned cube",
+        path=None,
+        objects=[
+            SceneObject("original cube", cube(), Affine.identity(3), (0.6, 0.6, 0.65), wireframe=True),
+            SceneObject("cube moved by the learned matrix", cube(), learned, (0.95, 0.55, 0.2), wireframe=True),
+        ],
+        camera=Camera(distance=7.0),
+        world_rotation=Affine.rotation_x(math.radians(20)) @ Affine.rotation_y(math.radians(-30)),
+    )
+    try:
+        image = render(scene, (640, 480))
+    except GLUnavailableError as exc:
+        return f"(no picture: {' '.join(str(exc).split())})"
+    save_png(image, path)
+    return f"rendered the cube moved by the learned matrix (orange; grey: where it started) -> {path}"
+
+
+# ====================================================================== step 4
+def ring_data(n: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` points in the square, labelled 0 (disc r < R_INNER), 1 (ring up to R_OUTER), 2 (outside)."""
+    X = rng.uniform(-EXTENT, EXTENT, (n, 2))
+    r = np.hypot(X[:, 0], X[:, 1])
+    labels = np.where(r < R_INNER, 0, np.where(r < R_OUTER, 1, 2))
+    return X, labels
+
+
+def step4(explain: bool, out: Path, seed: int) -> None:
+    from ..mlp import MLP
+    from ..train import accuracy, fit
+
+    _heading(4, "a non-linear network: disc, ring or outside?")
+    rng = np.random.default_rng(seed + 1)
+    X, labels = ring_data(3000, rng)
+    X_test, labels_test = ring_data(3000, rng)
+    counts = np.bincount(labels, minlength=3)
+    print(f"  3000 training points in the square [-{EXTENT}, {EXTENT}]^2: "
+          + ", ".join(f"{c} {name}" for c, name in zip(counts, CLASS_NAMES)))
+    print(f"  classes: 0 disc (r < {R_INNER}), 1 ring ({R_INNER} <= r < {R_OUTER}), 2 outside; softmax + cross-entropy, Adam")
+
+    sizes = [2, 16, 16, 3]
+    start = MLP.random(sizes, activation="tanh", output="softmax", seed=seed,
+                       metadata={"task": "disc / ring / outside in the plane", "classes": list(CLASS_NAMES),
+                                 "inner_radius": R_INNER, "outer_radius": R_OUTER})
+    result = fit(start, X, labels, loss="cross_entropy", optimizer="adam", lr=0.02, epochs=60, batch_size=64,
+                 seed=seed, label="step 4: 2-16-16-3 tanh")
+    net = result.mlp
+    acc = accuracy(net, X_test, labels_test)
+    print(f"  MLP {' -> '.join(map(str, sizes))} (tanh, softmax): trained in {result.seconds:.1f} s, "
+          f"cross-entropy {result.losses[-1]:.3f}, accuracy on 3000 new points {acc:.1%}")
+
+    linear_start = MLP.random(sizes, activation="identity", output="softmax", seed=seed)
+    linear = fit(linear_start, X, labels, loss="cross_entropy", optimizer="adam", lr=0.02, epochs=20, batch_size=64,
+                 seed=seed, label="step 4: same layers, no sigma").mlp
+    linear_acc = accuracy(linear, X_test, labels_test)
+    logits = MLP([l.affine for l in linear.layers]).collapse()
+    majority = np.bincount(labels_test, minlength=3).max() / len(labels_test)
+    print(f"  the same layers without sigma: accuracy {linear_acc:.1%} (always guessing 'outside': {majority:.1%});")
+    print("  its three affine layers compose to one affine map (then softmax), so straight lines cut out every region:")
+    for row in repr(logits).splitlines()[1:]:
+        print(f"    {row}")
+
+    if explain:
+        point = np.array([0.7, 0.2])
+        print(f"\n  the forward pass of one point, {_vector(point)} (r = {np.hypot(*point):.3f}: the ring), step by step:")
+        for step in net.trace(point):
+            print(f"    {step.name:<18} {_vector(step.value, 3)}")
+
+    picture = out / "decision_regions.png"
+    _save_regions(net, linear, X_test[:600], labels_test[:600], picture, acc, linear_acc)
+    print(f"  decision regions (left: the MLP; right: without sigma), with 600 test points -> {picture}")
+
+    _files(net, X_test, out)
+
+
+def _files(net, X_test: np.ndarray, out: Path) -> None:
+    from ..errors import ModelError
+    from ..mlp import MLP
+
+    print("\n  the trained model as files an inference engine loads (architecture + weights + metadata):")
+    X32 = X_test.astype(np.float32)
+    reference = net(X32)
+    rows = [("in memory", reference, None)]
+    paths = {}
+    for suffix in (".safetensors", ".onnx"):
+        path = out / f"rings{suffix}"
+        try:
+            net.save(path)
+        except ModelError as exc:  # only .onnx, when the optional onnx package is missing
+            rows.append((f"{suffix} file", None, str(exc)))
+            continue
+        paths[suffix] = path
+        rows.append((f"{path.name}, loaded back", MLP.load(path)(X32), f"{path.stat().st_size:,} bytes"))
+    if ".onnx" in paths:
+        try:
+            import onnxruntime as ort
+
+            session = ort.InferenceSession(str(paths[".onnx"]), providers=["CPUExecutionProvider"])
+            rows.append((f"{paths['.onnx'].name} in onnxruntime {ort.__version__}", session.run(None, {"input": X32})[0], None))
+        except ImportError:
+            rows.append(("onnxruntime", None, "not installed (pip install 'affine3d[onnx]')"))
+    for label, probabilities, note in rows:
+        if probabilities is None:
+            print(f"    {label:<40} {note}")
+            continue
+        diff = np.max(np.abs(probabilities - reference))
+        agree = np.mean(np.argmax(probabilities, axis=1) == np.argmax(reference, axis=1))
+        extra = f"  ({note})" if note else ""
+        print(f"    {label:<40} largest difference {diff:.1e}, same class for {agree:.0%} of 3000 points{extra}")
+    if ".safetensors" in paths:
+        print(f"  look inside: affine3d inspect {paths['.safetensors']}")
+
+
+def _save_regions(net, linear, points, labels, path: Path, acc: float, linear_acc: float, size: int = 320) -> None:
+    """Two panels: the class each network picks over the square, shaded by its confidence; the true circles; points."""
+    from PIL import Image, ImageDraw
+
+    coords = (np.arange(size) + 0.5) / size * 2 * EXTENT - EXTENT
+    gx, gy = np.meshgrid(coords, -coords)  # image rows go down, y goes up
+    grid = np.column_stack([gx.ravel(), gy.ravel()]).astype(np.float32)
+    colors = np.array(CLASS_COLORS, dtype=np.float32)
+    panels = []
+    for model, title in ((net, f"MLP 2-16-16-3, tanh: {acc:.1%}"), (linear, f"same layers, no sigma: {linear_acc:.1%}")):
+        p = model(grid)
+        cls = np.argmax(p, axis=1)
+        confidence = p[np.arange(len(p)), cls][:, None]
+        rgb = colors[cls] * (0.35 + 0.65 * confidence) + 255 * 0.65 * (1 - confidence) * 0.5
+        image = Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8).reshape(size, size, 3), "RGB")
+        draw = ImageDraw.Draw(image)
+        to_px = lambda v: (v + EXTENT) / (2 * EXTENT) * size  # noqa: E731
+        for radius in (R_INNER, R_OUTER):
+            lo, hi = to_px(-radius), to_px(radius)
+            draw.ellipse([lo, lo, hi, hi], outline=(255, 255, 255), width=1)
+        for (x, y), label in zip(points, labels):
+            px, py = to_px(x), to_px(-y)
+            draw.ellipse([px - 2, py - 2, px + 2, py + 2], fill=CLASS_COLORS[label], outline=(30, 30, 30))
+        draw.rectangle([0, 0, size, 16], fill=(0, 0, 0))
+        draw.text((4, 2), title, fill=(255, 255, 255))
+        panels.append(image)
+    sheet = Image.new("RGB", (2 * size + 8, size), (0, 0, 0))
+    sheet.paste(panels[0], (0, 0))
+    sheet.paste(panels[1], (size + 8, 0))
+    sheet.save(path, format="PNG")
