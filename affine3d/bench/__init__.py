@@ -10,4 +10,6 @@ SUITES = {
     "mlp": "affine3d.bench.mlp",
     "render": "affine3d.bench.render",
     "gpu": "affine3d.bench.gpu",
+    "raster": "affine3d.bench.raster",
+    "viewer": "affine3d.bench.viewer",
 }

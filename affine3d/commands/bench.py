@@ -2,7 +2,9 @@
 
 Suites: transform (F(points) against a memory copy, pyrr, pytransform3d), mlp (numpy against
 PyTorch and onnxruntime), render (the renderer against a raw moderngl loop), gpu (the MLP on a
-compute shader against numpy). Without a suite name, all of them run.
+compute shader against numpy), raster (the CPU rasterizer against the GPU renderer), viewer (the
+window's frames per second against headless rendering; needs a display, e.g. xvfb-run).
+Without a suite name, all of them run.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import importlib
 import json
 
-HELP = "measure speed: transform, mlp, render, gpu (ratios against references in the same run)"
+HELP = "measure speed: transform, mlp, render, gpu, raster, viewer (ratios against references in the same run)"
 
 
 def add_arguments(parser) -> None:
