@@ -414,7 +414,7 @@ class Renderer:
                 item.edges.render(ctx.LINES)
 
     def _frame_terms(self, world: Affine, aspect: float, ortho: bool | None) -> tuple[bytes, bytes, np.ndarray, float]:
-        """What one frame shares across objects: world and projection bytes, world's normal matrix and det.
+        """What one frame shares across objects: world and projection bytes, world's normal matrix, sign of det.
 
         The last world map and projection are remembered, so drawing the same view again (or a
         window redrawing) costs nothing here.
@@ -426,7 +426,11 @@ class Renderer:
             self._projection_key, self._projection_gl = projection_key, projection.astype("f4").tobytes(order="F")
         if world is not self._world:
             self._world = world
-            self._world_terms = (world.to_gl(), world.normal_matrix(), world.determinant)
+            normal = world.normal_matrix()
+            # sign(det A) = sign(det N), N = (A^-1)^T: the triple product of N's rows, in plain floats
+            (a, b, c), (d, e, f), (g, h, i) = normal.tolist()
+            det_sign = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g)
+            self._world_terms = (world.to_gl(), normal, det_sign)
         world_gl, world_normal, world_det = self._world_terms
         return world_gl, self._projection_gl, world_normal, world_det
 
