@@ -113,9 +113,10 @@ def _check_order(order: str) -> str:
 def _check_euler(axes: str, frame: str) -> tuple[int, int, int]:
     if frame not in _FRAMES:
         raise AffineError(f"frame: expected 'intrinsic' or 'extrinsic', got {frame!r}")
-    if not isinstance(axes, str) or len(axes) != 3 or any(c not in _AXES for c in axes.lower()):
-        raise AffineError(f"axes: expected three letters from 'xyz' such as 'xyz' or 'zxz', got {axes!r}")
-    i, j, k = (_AXES[c] for c in axes.lower())
+    if not isinstance(axes, str) or len(axes) != 3 or any(c not in _AXES for c in axes):
+        # upper case is refused, not folded: SciPy reads "XYZ" as intrinsic, and frame= says that here
+        raise AffineError(f"axes: expected three lower-case letters from 'xyz' such as 'xyz' or 'zxz', got {axes!r}")
+    i, j, k = (_AXES[c] for c in axes)
     if i == j or j == k:
         raise AffineError(f"axes: two consecutive rotations about the same axis, got {axes!r}")
     return i, j, k

@@ -28,8 +28,15 @@ from .errors import AffineError
 __all__ = ["perspective", "orthographic", "project_points"]
 
 
+def _number(name: str, value) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise AffineError(f"{name}: expected a number, got {value!r}") from None
+
+
 def _positive(name: str, value: float) -> float:
-    value = float(value)
+    value = _number(name, value)
     if not math.isfinite(value) or value <= 0:
         raise AffineError(f"{name}: expected a finite number > 0, got {value!r}")
     return value
@@ -62,7 +69,7 @@ def perspective(fovy: float, aspect: float, near: float, far: float) -> np.ndarr
     >>> clip = P @ [0, 0, -10.0, 1]; float(clip[2] / clip[3])
     1.0
     """
-    fovy = float(fovy)
+    fovy = _number("fovy", fovy)
     if not (0 < fovy < math.pi):
         raise AffineError(f"fovy: expected radians in (0, pi), got {fovy!r} (degrees? use math.radians)")
     aspect = _positive("aspect", aspect)
@@ -102,7 +109,8 @@ def orthographic(left: float, right: float, bottom: float, top: float, near: flo
     >>> (O @ [2, 1, -0.5, 1]).tolist()
     [1.0, 1.0, -1.0, 1.0]
     """
-    values = [float(v) for v in (left, right, bottom, top, near, far)]
+    names = ("left", "right", "bottom", "top", "near", "far")
+    values = [_number(n, v) for n, v in zip(names, (left, right, bottom, top, near, far))]
     if not all(math.isfinite(v) for v in values):
         raise AffineError(f"orthographic: expected finite bounds, got {values}")
     left, right, bottom, top, near, far = values
@@ -140,6 +148,8 @@ def project_points(projection: np.ndarray, points_camera: np.ndarray, size: tupl
     points_camera = np.asarray(points_camera, dtype=np.float64)
     if points_camera.ndim != 2 or points_camera.shape[1] != 3:
         raise AffineError(f"points_camera: expected shape (N, 3), got {points_camera.shape}")
+    if not np.all(np.isfinite(points_camera)):
+        raise AffineError("points_camera: expected finite coordinates, got NaN or inf")
     homogeneous = np.hstack([points_camera, np.ones((len(points_camera), 1))])
     clip = homogeneous @ np.asarray(projection, dtype=np.float64).T
     w = clip[:, 3:4]
