@@ -1,0 +1,311 @@
+"""The morph on the GPU: each stage of a network's forward pass moves a mesh's vertices in a vertex shader.
+
+:mod:`affine3d.morph` says what each stage does (numpy, the reference); this module has the GPU do
+it, with the renderer's own affine helper (``apply_affine`` from ``shaders/affine.glsl``) in
+``shaders/morph.vert``, run with *transform feedback*: the vertex shader's outputs are captured
+into a buffer instead of being drawn. For a network 3 wide throughout, each vertex is the
+homogeneous ``vec4(x, y, z, 1)`` and each affine stage is one 4x4 uniform, ``[A(t) | b(t)]``: the
+vertex shader evaluates a layer of the network exactly as ``mesh.vert`` moves a solid. Wider
+layers (up to :data:`MAX_WIDTH` values) use a homogeneous vector of up to four ``vec4`` blocks and
+the matrix in 4x4 blocks.
+
+The values at every stage boundary (the *keyframes*: ``z_i`` and ``a_i`` of :meth:`MLP.trace`)
+are computed once, stage after stage on the GPU (the output buffer of one stage is the input of
+the next, with no trip through the CPU); a frame at time ``t`` of a stage is one more pass from
+that stage's keyframe. The CPU (:class:`~affine3d.morph.Morph`) is there for the check.
+
+:class:`MorphingScene` puts the warped vertices into a :class:`~affine3d.renderer.Renderer` and
+draws them: the network is applied to each object's vertices in *world space* (after the object's
+model map, before the world's rotation), so ``clip = projection @ world @ F_net(model(p))``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import numpy as np
+
+from .affine import Affine
+from .errors import ModelError
+from .morph import Morph
+
+__all__ = ["GPUMorph", "MorphingScene", "MAX_WIDTH", "ACTIVATION_CODES"]
+
+MAX_BLOCKS = 4
+MAX_WIDTH = 4 * MAX_BLOCKS - 1
+"""The widest layer the vertex shader takes: 4 vec4 attributes hold 15 values and the homogeneous 1."""
+
+ACTIVATION_CODES = {"identity": 0, "relu": 1, "leaky_relu": 2, "sigmoid": 3, "tanh": 4, "softmax": 5}
+"""The ``activation`` uniform of ``shaders/morph.vert``."""
+
+
+def morph_source(n_blocks: int) -> str:
+    """``shaders/morph.vert`` with ``N_BLOCKS`` set (its ``#define`` line replaced, so line numbers stay)."""
+    from .glsl import shader_dir
+
+    text = (shader_dir() / "morph.vert").read_text(encoding="utf-8")
+    text, count = re.subn(r"^#define N_BLOCKS \d+", f"#define N_BLOCKS {int(n_blocks)}", text, count=1, flags=re.M)
+    if count != 1:  # pragma: no cover - the shader file is ours
+        raise RuntimeError("shaders/morph.vert: expected a line '#define N_BLOCKS 1'")
+    return text
+
+
+class GPUMorph:
+    """The stages of ``morph`` applied to ``points`` on the GPU (transform feedback through ``morph.vert``).
+
+    Parameters
+    ----------
+    ctx : moderngl.Context
+        OpenGL 3.3 or later (a headless one from :func:`affine3d.renderer.create_context` will do).
+    morph : Morph
+    points : array-like, shape (N, 3)
+        The vertices, in the space the network is applied in; N >= 1.
+
+    Raises
+    ------
+    ModelError
+        A layer wider than :data:`MAX_WIDTH`, or points of the wrong shape.
+    """
+
+    def __init__(self, ctx, morph: Morph, points):
+        from .glsl import build_program_from_source, shader_dir
+
+        points = np.asarray(points, dtype=np.float64)
+        if points.ndim != 2 or points.shape[1] != 3 or len(points) == 0:
+            raise ModelError(f"points: expected shape (N, 3) with N >= 1, got {points.shape}")
+        width = morph.max_width
+        if width > MAX_WIDTH:
+            raise ModelError(
+                f"model: the GPU morph takes layers up to {MAX_WIDTH} wide (four vec4 attributes), but this network "
+                f"has a layer {width} wide (sizes {morph.mlp.sizes}); use affine3d.morph.Morph on the CPU"
+            )
+        self.ctx, self.morph = ctx, morph
+        self.n_points = len(points)
+        self.n_blocks = (width + 1 + 3) // 4  # the values and the homogeneous 1, in vec4 blocks
+        self.slots = 4 * self.n_blocks
+        self.stride = self.slots + 3  # floats per vertex in a captured buffer: the values, then the position
+        names = [f"out_x{i}" for i in range(self.n_blocks)] + ["out_position"]
+        self.program = build_program_from_source(ctx, morph_source(self.n_blocks), varyings=tuple(names),
+                                                 directory=shader_dir(), names={"vertex_shader": "morph.vert"})
+        self._inputs = [f"in_x{i}" for i in range(self.n_blocks)]
+        self._format = " ".join(["4f"] * self.n_blocks) + " 12x"
+        self._vaos: dict[int, object] = {}
+        # A headless (surfaceless EGL) context has no default framebuffer, and a draw call with no
+        # framebuffer bound fails (GL_INVALID_FRAMEBUFFER_OPERATION) even when nothing is rasterised.
+        self._fbo = ctx.simple_framebuffer((1, 1))
+        first = np.zeros((self.n_points, self.stride), dtype="f4")
+        first[:, :3] = points
+        first[:, self.slots - 1] = 1.0  # the homogeneous 1
+        first[:, self.slots:] = morph.displays[0](points)
+        self._keys = [ctx.buffer(first.tobytes())]
+        self._frame = ctx.buffer(reserve=self.n_points * self.stride * 4)
+        for stage in morph.stages:  # every keyframe from the one before it, on the GPU
+            out = ctx.buffer(reserve=self.n_points * self.stride * 4)
+            self._run(stage, 1.0, self._keys[-1], out)
+            self._keys.append(out)
+
+    # ------------------------------------------------------------------ results
+    def keyframe(self, index: int) -> np.ndarray:
+        """The values at stage boundary ``index`` (0: the input; s + 1: the end of stage s), (N, width) float32.
+
+        Equal, to float32 rounding, to :meth:`Morph.keyframes` and so to ``z_i`` / ``a_i`` of :meth:`MLP.trace`.
+        """
+        widths = [s.width_in for s in self.morph.stages] + [self.morph.stages[-1].width_out]
+        data = self._read(self._keys[index])
+        return data[:, : widths[index]].copy()
+
+    def frame(self, stage, t: float) -> tuple[np.ndarray, np.ndarray]:
+        """``(values (N, stage.width), positions (N, 3))`` at time ``t`` of ``stage``, float32, computed on the GPU."""
+        stage = self.morph.stage(stage)
+        t = float(t)
+        if not 0.0 <= t <= 1.0:
+            raise ModelError(f"t: expected a time in [0, 1], got {t}")
+        self._run(stage, t, self._keys[stage.index], self._frame)
+        data = self._read(self._frame)
+        return data[:, : stage.width].copy(), data[:, self.slots:].copy()
+
+    def positions(self, stage, t: float) -> np.ndarray:
+        """Where the points are drawn at time ``t`` of ``stage``: (N, 3) float32, scene units."""
+        return self.frame(stage, t)[1]
+
+    def release(self) -> None:
+        """Free the buffers, vertex arrays and the program."""
+        for vao in self._vaos.values():
+            vao.release()
+        for buffer in self._keys + [self._frame]:
+            buffer.release()
+        self._vaos, self._keys = {}, []
+        if self.ctx.fbo is self._fbo:  # still bound (a headless context had none to go back to)
+            self.ctx.fbo = None
+        self._fbo.release()
+        self.program.release()
+
+    # ------------------------------------------------------------------ internals
+    def _read(self, buffer) -> np.ndarray:
+        return np.frombuffer(buffer.read(), dtype="f4").reshape(self.n_points, self.stride)
+
+    def _vao(self, buffer):
+        vao = self._vaos.get(id(buffer))
+        if vao is None:
+            vao = self._vaos[id(buffer)] = self.ctx.vertex_array(self.program, [(buffer, self._format, *self._inputs)])
+        return vao
+
+    def _blocks(self, H: np.ndarray, rows: int) -> bytes:
+        """Blocks (i, j) of the homogeneous matrix ``H`` (slots x slots) for block rows < ``rows``, column-major each."""
+        n = self.n_blocks
+        return b"".join(np.asarray(H[4 * i : 4 * i + 4, 4 * j : 4 * j + 4], dtype="f4").tobytes(order="F")
+                        for i in range(rows) for j in range(n))
+
+    def _homogeneous(self, F: Affine) -> np.ndarray:
+        """``F`` (``R^w -> R^m``, ``w, m < slots``) as a slots x slots matrix whose last column holds ``b``."""
+        H = np.zeros((self.slots, self.slots))
+        H[: F.dim_out, : F.dim_in] = F.A
+        H[: F.dim_out, -1] = F.b
+        H[-1, -1] = 1.0
+        return H
+
+    def _run(self, stage, t: float, source, target) -> None:
+        import moderngl
+
+        program = self.program
+        if stage.kind == "affine":
+            stage_map = self._homogeneous(stage.map_at(t))
+        else:
+            stage_map = np.eye(self.slots)
+        program["stage_map"].write(self._blocks(stage_map, self.n_blocks))
+        program["display"].write(self._blocks(self._homogeneous(self.morph.display(stage, t)), 1))
+        active = np.zeros(self.slots, dtype="f4")
+        active[: stage.width_out] = 1.0
+        _set(program, "value_mask", active.tobytes())
+        _set(program, "kind", np.int32(0 if stage.kind == "affine" else 1).tobytes())
+        _set(program, "activation", np.int32(ACTIVATION_CODES[stage.activation.name]).tobytes())
+        _set(program, "alpha", np.float32(stage.activation.alpha).tobytes())
+        _set(program, "t", np.float32(t).tobytes())
+        previous = self.ctx.fbo
+        self._fbo.use()
+        try:
+            self._vao(source).transform(target, mode=moderngl.POINTS, vertices=self.n_points)
+        finally:
+            if previous is not None:
+                previous.use()
+
+
+def _set(program, name: str, data: bytes) -> None:
+    """Write a uniform the compiler kept (``value_mask`` and ``alpha`` go unused for some N_BLOCKS / code paths)."""
+    try:
+        uniform = program[name]
+    except KeyError:
+        return
+    uniform.write(data)
+
+
+# ---------------------------------------------------------------------------------------- drawing
+class MorphingScene:
+    """A scene whose objects a network warps, stage by stage: GPU-warped vertices drawn by a Renderer.
+
+    Parameters
+    ----------
+    ctx : moderngl.Context
+    scene : Scene
+    mlp : MLP
+        3 -> ... -> 3; applied to every object's vertices in world space.
+    size : (width, height)
+        Of the renderer's offscreen image.
+    samples : int
+        Multisample antialiasing.
+    gpu : bool
+        True: positions from :class:`GPUMorph`; False (or a layer wider than :data:`MAX_WIDTH`): from
+        :class:`Morph` on the CPU.
+
+    Attributes
+    ----------
+    morph : Morph
+    gpu : GPUMorph or None
+    scene : Scene
+        The warped scene the renderer draws (objects with their model maps applied: model = identity).
+    renderer : Renderer
+        Built with back-face culling off, so a solid turned inside out (det < 0) shows its inside.
+    """
+
+    def __init__(self, ctx, scene, mlp, size=(800, 600), samples: int = 4, *, gpu: bool = True):
+        from .polyhedra import Mesh
+        from .renderer import Renderer
+
+        self.ctx = ctx
+        objects, world_points = [], []
+        for obj in scene.objects:
+            points = obj.model(obj.mesh.vertices)
+            triangles = obj.mesh.triangles[:, [0, 2, 1]] if obj.model.determinant < 0 else obj.mesh.triangles
+            mesh = Mesh(points, triangles, obj.mesh.edges, obj.mesh.name)
+            objects.append(replace(obj, mesh=mesh, model=Affine.identity(3)))
+            world_points.append(points)
+        self._offsets = np.cumsum([0] + [len(p) for p in world_points])
+        points = np.vstack(world_points)
+        self.morph = Morph(mlp, points)
+        self.gpu = GPUMorph(ctx, self.morph, points) if gpu and self.morph.max_width <= MAX_WIDTH else None
+        self._cpu_keys = None if self.gpu is not None else self.morph.keyframes(points)
+        self.scene = replace(scene, objects=objects)
+        self.renderer = Renderer(ctx, self.scene, size, samples=samples, cull_back_faces=False)
+        self.stage, self.t = self.morph.stages[0], 0.0
+
+    def positions(self, stage, t: float) -> np.ndarray:
+        """All objects' vertices at time ``t`` of ``stage``, (N, 3), world space."""
+        stage = self.morph.stage(stage)
+        if self.gpu is not None:
+            return self.gpu.positions(stage, t)
+        return self.morph.positions(stage, t, self._cpu_keys[stage.index])
+
+    def show(self, stage, t: float) -> None:
+        """Move the renderer's meshes to time ``t`` of ``stage`` (the next draw shows them there)."""
+        from .polyhedra import Mesh
+
+        stage = self.morph.stage(stage)
+        positions = np.asarray(self.positions(stage, t), dtype=np.float64)
+        if not np.all(np.isfinite(positions)):
+            raise ModelError(f"stage {stage.name!r} at t = {t:g}: the network produced non-finite positions")
+        for k, obj in enumerate(self.scene.objects):
+            lo, hi = self._offsets[k], self._offsets[k + 1]
+            mesh = Mesh(positions[lo:hi], obj.mesh.triangles, obj.mesh.edges, obj.mesh.name)
+            _rewrite(self.renderer, k, mesh)
+        self.stage, self.t = stage, float(t)
+
+    def render(self, stage, t: float, world: Affine | None = None, **draw_options) -> np.ndarray:
+        """The scene at time ``t`` of ``stage`` as an image (H, W, 4) uint8, top row first."""
+        self.show(stage, t)
+        self.renderer.draw(world, **draw_options)
+        return self.renderer.read()
+
+    def release(self) -> None:
+        self.renderer.release()
+        if self.gpu is not None:
+            self.gpu.release()
+
+    def __enter__(self) -> "MorphingScene":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def _rewrite(renderer, index: int, mesh) -> None:
+    """Write ``mesh``'s positions (and flat normals) into the buffers the renderer uploaded for object ``index``.
+
+    The topology is the object's own, so the buffers keep their sizes. The Renderer has no public
+    call for this yet: this relies on its flat-shading layout (one interleaved position + normal
+    buffer, then the edge vertex and index buffers) and checks the sizes before writing.
+    """
+    item = renderer._drawables[index]
+    if renderer.shading != "flat":  # pragma: no cover - MorphingScene makes a flat-shaded renderer
+        raise RuntimeError("MorphingScene needs a flat-shaded Renderer")
+    positions, normals = mesh.flat()
+    fill = np.hstack([positions, normals]).astype("f4").tobytes()
+    edges = np.asarray(mesh.vertices, dtype="f4").tobytes()
+    expected = [len(fill)] + ([len(edges), 4 * 2 * mesh.n_edges] if mesh.n_edges else [])
+    if [b.size for b in item.buffers] != expected:
+        raise RuntimeError(f"the renderer's buffers for object {index} are not laid out as expected "
+                           f"({[b.size for b in item.buffers]} bytes, expected {expected})")
+    item.buffers[0].write(fill)
+    if mesh.n_edges:
+        item.buffers[1].write(edges)
+    object.__setattr__(item.obj, "mesh", mesh)
