@@ -170,9 +170,11 @@ def run(quick: bool = False) -> list[Table]:
             f"Frames: {SIZE[0]}x{SIZE[1]}, {label}, flat shading, back faces culled; median frame, timed through ctx.finish().",
             "ratio = renderer / raw loop (same VBO, same fragment shader; raw: one precomputed MVP), the median over "
             "adjacent pairs of frames: the goal is < 1.10.",
-            "CPU submit: the draw call alone, before finish (median). On llvmpipe the driver shades vertices during "
-            "submission, so both columns grow with triangles; 'renderer extra CPU' (their difference: uniform writes, "
-            "the world's normal matrix and determinant by Affine, one 3x3 product per object) does not.",
+            "CPU submit: the draw call alone, before finish (median). On llvmpipe the driver runs the vertex shader "
+            "during submission, so both columns grow with triangles. 'renderer extra CPU' is their difference: the "
+            "renderer's Python work (uniform writes, the world's normal matrix by Affine, a 3x3 product per object), "
+            "flat in the triangle count, plus, on llvmpipe only, its vertex shader's per-vertex projection * world * "
+            "model (two more matrix products than the raw mvp), which shows from about 10^5 triangles.",
             "The renderer gets a new world Affine every frame (as in an animation), so none of its per-frame maths is "
             "cached; the raw loop's MVP is computed once, before timing.",
             f"Reading a frame back (read(): {'MSAA resolve + ' if samples else ''}glReadPixels + row flip, "
