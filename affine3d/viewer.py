@@ -509,15 +509,18 @@ class Viewer:
         if self.window is None:
             raise errors[-1]
         window = self.window
-        window.switch_to()
-        self.ctx = _attach_context()
-        self.samples = samples
-        self.state = ViewerState(scene, window.get_size(), window.get_framebuffer_size(), turntable=turntable,
-                                 scenes=scenes)
-        self._renderer_class = Renderer
-        self.renderer = Renderer(self.ctx, scene, window.get_framebuffer_size(), samples=samples)
-        self._make_hud()
-        self._last_draw: float | None = None
+        try:
+            window.switch_to()
+            self.ctx = _attach_context()
+            self.samples = samples
+            self.state = ViewerState(scene, window.get_size(), window.get_framebuffer_size(), turntable=turntable,
+                                     scenes=scenes)
+            self._renderer_class = Renderer
+            self.renderer = Renderer(self.ctx, scene, window.get_framebuffer_size(), samples=samples)
+            self._make_hud()
+        except BaseException:
+            window.close()  # no half-made window left on the screen
+            raise
         self.frame_limit: int | None = None
         self.screenshot_path: Path | None = None
         self.saved: list[Path] = []
