@@ -388,17 +388,17 @@ class ViewerState:
             projection = f"perspective, fov {math.degrees(camera.fov):.1f} deg"
         index = self.scene_index()
         where = f" ({index + 1}/{len(self.scenes)})" if index is not None else ""
-        return [
-            "world: world space -> camera space",
-            *format_matrix(world.matrix),
-            f"det A       {_fixed(world.determinant, 6)}",
-            f"max|A\u1d40A-I| {world.orthonormality_error():.1e}",
-            f"projection  {projection}",
-            f"control     {self.controller.name}{', spinning' if self.spinning else ''}",
-            f"triangles   {self.n_triangles:,}",
-            f"fps         {self.fps:.1f}",
-            f"scene       {self.scene.name}{where}   F1: keys",
+        rows = [
+            ("det A", _fixed(world.determinant, 6)),
+            ("max|A\u1d40A-I|", f"{world.orthonormality_error():.1e}"),
+            ("projection", projection),
+            ("control", f"{self.controller.name}{', spinning' if self.spinning else ''}"),
+            ("triangles", f"{self.n_triangles:,}"),
+            ("fps", f"{self.fps:.1f}"),
+            ("scene", f"{self.scene.name}{where}   F1: keys"),
         ]
+        return ["world: world space -> camera space", *format_matrix(world.matrix),
+                *(f"{name:<12}{value}" for name, value in rows)]
 
     def hud_text(self) -> str:
         """:meth:`hud_lines` joined by newlines."""
