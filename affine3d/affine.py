@@ -373,9 +373,18 @@ class Affine:
         """``(A^-1)^T``, shape (n, n): maps surface normals so they stay perpendicular to surfaces.
 
         Under a non-uniform scale or a shear, ``A`` would tilt normals off their surfaces; the inverse
-        transpose keeps them perpendicular. For a rotation it equals ``A``.
+        transpose keeps them perpendicular. For a rotation it equals ``A``. (The renderer calls this
+        every frame, so it inverts ``A`` directly instead of building a whole inverse map.)
         """
-        return self.inverse().A.T
+        if self.dim_in != self.dim_out:
+            raise AffineError(f"A: the normal matrix needs a square matrix, got shape {self._A.shape}")
+        cond = np.linalg.cond(self._A)
+        if not np.isfinite(cond) or cond > 1e14:
+            raise AffineError(
+                f"A: the map is singular (determinant {np.linalg.det(self._A):.3g}, condition number {cond:.3g}); "
+                "it flattens surfaces, so they have no normals"
+            )
+        return np.linalg.inv(self._A).T
 
     def allclose(self, other: "Affine", atol: float = 1e-9) -> bool:
         """True if both maps have the same shape and entries equal within ``atol``."""

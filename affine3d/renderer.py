@@ -563,9 +563,16 @@ def save_png(image: np.ndarray, path) -> Path:
 
 
 def scene_png(scene, size=(640, 480)) -> bytes:
-    """The scene rendered headless as PNG bytes: what ``Scene._repr_png_`` returns to Jupyter."""
+    """The scene as PNG bytes: what ``Scene._repr_png_`` returns to Jupyter.
+
+    Drawn headless by OpenGL where a context can be made, else by the CPU rasterizer
+    (:func:`affine3d.raster.render_auto`), so a notebook without OpenGL still shows the picture.
+    """
     from PIL import Image
 
+    from .raster import render_auto
+
+    image, _ = render_auto(scene, size)
     buffer = io.BytesIO()
-    Image.fromarray(render(scene, size), "RGBA").save(buffer, format="PNG")
+    Image.fromarray(image, "RGBA").save(buffer, format="PNG")
     return buffer.getvalue()

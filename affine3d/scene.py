@@ -255,7 +255,7 @@ class Scene:
         return sum(obj.mesh.n_triangles for obj in self.objects)
 
     def _repr_png_(self) -> bytes | None:
-        """The scene as PNG bytes from the headless renderer, so a notebook shows a picture; None without GL."""
+        """The scene as PNG bytes, so a notebook shows a picture: the headless GPU renderer, or the CPU rasterizer without GL."""
         from .errors import GLUnavailableError
 
         try:

@@ -394,3 +394,20 @@ def test_chunks_and_batches_do_not_change_the_picture(monkeypatch):
     monkeypatch.setattr(raster, "CHUNK_TRIANGLES", 97)
     monkeypatch.setattr(raster, "BATCH_SAMPLES", 64)
     assert np.array_equal(render_cpu(scene, SIZE, wireframe=True), reference)
+
+
+def test_repr_png_falls_back_to_the_cpu_without_opengl(monkeypatch):
+    """A notebook without OpenGL still shows the scene: _repr_png_ draws it with the CPU rasterizer."""
+    import io
+
+    from PIL import Image
+
+    from affine3d import renderer
+
+    def no_gl():
+        raise GLUnavailableError("no OpenGL 3.3 context could be made (EGL: eglInitialize failed); install Mesa")
+
+    monkeypatch.setattr(renderer, "shared_context", no_gl)
+    scene = load_scene(DEFAULT_SCENE)
+    image = np.asarray(Image.open(io.BytesIO(scene._repr_png_())))
+    assert np.array_equal(image, render_cpu(scene, (640, 480)))

@@ -17,6 +17,10 @@ Examples:
   affine3d render 1980-vs-2015 -o spheres.png --size 1280x720
   affine3d render --yaw 45 --pitch 20 --wireframe --ortho -o turned.png
   affine3d render my_scene.toml -o my_scene.png
+  affine3d render --backend cpu -o cpu.png          # numpy only: no OpenGL needed
+
+--backend auto (the default) draws with OpenGL when a context can be made and falls back to
+affine3d's CPU rasterizer (affine3d/raster.py) when not; the last line says which one drew.
 """
 
 from __future__ import annotations
@@ -44,7 +48,11 @@ def add_arguments(parser) -> None:
                             help="perspective projection (default: what the scene's camera says)")
     parser.add_argument("--wireframe", action="store_true", help="draw the polygon edges over the faces")
     parser.add_argument("--smooth", action="store_true", help="smooth shading (per-vertex normals) instead of flat")
-    parser.add_argument("--samples", type=int, default=4, metavar="N", help="antialiasing samples per pixel (0: off; default 4)")
+    parser.add_argument("--samples", type=int, default=4, metavar="N",
+                        help="antialiasing samples per pixel on the GPU (0: off; default 4); the CPU takes one")
+    parser.add_argument("--backend", choices=("auto", "gpu", "cpu"), default="auto",
+                        help="who draws: gpu (OpenGL), cpu (affine3d's numpy rasterizer: no OpenGL needed), or "
+                             "auto (the GPU if an OpenGL context can be made, else the CPU; the default)")
 
 
 def world_rotation(scene, yaw_deg: float, pitch_deg: float):
@@ -60,7 +68,8 @@ def world_rotation(scene, yaw_deg: float, pitch_deg: float):
 
 def run(args) -> int:
     from ..errors import AffineError
-    from ..renderer import parse_size, render, save_png, shared_context
+    from ..raster import pick_backend, render_auto
+    from ..renderer import parse_size, save_png
     from ..scene import DEFAULT_SCENE, load_scene
 
     size = parse_size(args.size)
@@ -75,10 +84,11 @@ def run(args) -> int:
     if output.suffix.lower() != ".png":
         raise AffineError(f"--output: expected a .png file name, got {str(output)!r}")
 
-    ctx = shared_context()
-    image = render(scene, size, scene.world(world_rotation(scene, args.yaw, args.pitch)), ortho=args.ortho,
-                   wireframe=args.wireframe, samples=args.samples, shading="smooth" if args.smooth else "flat", ctx=ctx)
+    backend, detail = pick_backend(args.backend)  # GLUnavailableError for --backend gpu without OpenGL
+    image, _ = render_auto(scene, size, scene.world(world_rotation(scene, args.yaw, args.pitch)), ortho=args.ortho,
+                           wireframe=args.wireframe, samples=args.samples, shading="smooth" if args.smooth else "flat",
+                           backend=backend)
     save_png(image, output)
     print(f"wrote {output} ({size[0]}x{size[1]}, scene {scene.name!r}, {scene.n_triangles:,} triangles, "
-          f"OpenGL renderer: {ctx.info['GL_RENDERER']})")
+          f"backend {backend}: {detail})")
     return 0
