@@ -30,11 +30,14 @@ from .affine import Affine
 from .errors import ModelError
 from .morph import Morph
 
-__all__ = ["GPUMorph", "MorphingScene", "MAX_WIDTH", "ACTIVATION_CODES"]
+__all__ = ["GPUMorph", "MorphingScene", "render_stages", "MAX_WIDTH", "ACTIVATION_CODES", "INSIDE_COLOR"]
 
 MAX_BLOCKS = 4
 MAX_WIDTH = 4 * MAX_BLOCKS - 1
 """The widest layer the vertex shader takes: 4 vec4 attributes hold 15 values and the homogeneous 1."""
+
+INSIDE_COLOR = (0.902, 0.624, 0.0)
+"""The colour of a solid the network has turned inside out (orange; solids are usually blue): its inside faces you."""
 
 ACTIVATION_CODES = {"identity": 0, "relu": 1, "leaky_relu": 2, "sigmoid": 3, "tanh": 4, "softmax": 5}
 """The ``activation`` uniform of ``shaders/morph.vert``."""
@@ -182,13 +185,9 @@ class GPUMorph:
         _set(program, "activation", np.int32(ACTIVATION_CODES[stage.activation.name]).tobytes())
         _set(program, "alpha", np.float32(stage.activation.alpha).tobytes())
         _set(program, "t", np.float32(t).tobytes())
-        previous = self.ctx.fbo
+        # Leaves this 1x1 framebuffer bound: whoever draws next binds its own (Renderer.draw does).
         self._fbo.use()
-        try:
-            self._vao(source).transform(target, mode=moderngl.POINTS, vertices=self.n_points)
-        finally:
-            if previous is not None:
-                previous.use()
+        self._vao(source).transform(target, mode=moderngl.POINTS, vertices=self.n_points)
 
 
 def _set(program, name: str, data: bytes) -> None:
@@ -225,7 +224,10 @@ class MorphingScene:
     scene : Scene
         The warped scene the renderer draws (objects with their model maps applied: model = identity).
     renderer : Renderer
-        Built with back-face culling off, so a solid turned inside out (det < 0) shows its inside.
+        Built with back-face culling off, so a solid turned inside out (det < 0) still shows.
+    inside_out : list of bool
+        Per object, after :meth:`show`: turned inside out (negative signed volume); it is then
+        drawn in :data:`INSIDE_COLOR`.
     """
 
     def __init__(self, ctx, scene, mlp, size=(800, 600), samples: int = 4, *, gpu: bool = True):
@@ -246,6 +248,8 @@ class MorphingScene:
         self.gpu = GPUMorph(ctx, self.morph, points) if gpu and self.morph.max_width <= MAX_WIDTH else None
         self._cpu_keys = None if self.gpu is not None else self.morph.keyframes(points)
         self.scene = replace(scene, objects=objects)
+        self._colors = [obj.color for obj in objects]
+        self.inside_out = [False] * len(objects)
         self.renderer = Renderer(ctx, self.scene, size, samples=samples, cull_back_faces=False)
         self.stage, self.t = self.morph.stages[0], 0.0
 
@@ -264,10 +268,17 @@ class MorphingScene:
         positions = np.asarray(self.positions(stage, t), dtype=np.float64)
         if not np.all(np.isfinite(positions)):
             raise ModelError(f"stage {stage.name!r} at t = {t:g}: the network produced non-finite positions")
+        inside_out = []
         for k, obj in enumerate(self.scene.objects):
             lo, hi = self._offsets[k], self._offsets[k + 1]
             mesh = Mesh(positions[lo:hi], obj.mesh.triangles, obj.mesh.edges, obj.mesh.name)
             _rewrite(self.renderer, k, mesh)
+            # Turned inside out (the stages so far have det < 0 overall): the outside now winds
+            # clockwise and the signed volume is negative. Show it: the inside has its own colour.
+            flipped = mesh.signed_volume() < 0
+            obj.color = INSIDE_COLOR if flipped else self._colors[k]
+            inside_out.append(flipped)
+        self.inside_out = inside_out
         self.stage, self.t = stage, float(t)
 
     def render(self, stage, t: float, world: Affine | None = None, **draw_options) -> np.ndarray:
@@ -309,3 +320,113 @@ def _rewrite(renderer, index: int, mesh) -> None:
     if mesh.n_edges:
         item.buffers[1].write(edges)
     object.__setattr__(item.obj, "mesh", mesh)
+
+
+# ---------------------------------------------------------------------------------------- pictures for slides
+def stage_file_name(index: int, stage=None) -> str:
+    """``stage-00-input.png``, ``stage-03-layer-2-of-5-affine.png``: the PNG of the state after stage ``index - 1``.
+
+    Examples
+    --------
+    >>> stage_file_name(0)
+    'stage-00-input.png'
+    """
+    if stage is None:
+        return f"stage-{index:02d}-input.png"
+    slug = re.sub(r"[^a-z0-9]+", "-", stage.name.lower()).strip("-")
+    return f"stage-{index:02d}-{slug}.png"
+
+
+def _caption(image, text: str):
+    """``image`` (PIL) with ``text`` in its top-left corner, light on a dark outline (readable on any background)."""
+    from PIL import ImageDraw, ImageFont
+
+    size = max(10, image.height // 22)
+    try:
+        font = ImageFont.load_default(size=size)
+    except TypeError:  # Pillow < 10.1: one small bitmap font
+        font = ImageFont.load_default()
+    ImageDraw.Draw(image).text((size // 2, size // 3), text, fill=(240, 240, 240), font=font,
+                               stroke_width=max(1, size // 8), stroke_fill=(0, 0, 0))
+    return image
+
+
+def contact_sheet(images, columns: int = 5, gap: int = 4, background=(255, 255, 255)):
+    """The PIL ``images`` (all one size) in a grid, ``columns`` wide, row by row."""
+    from PIL import Image
+
+    columns = max(1, min(columns, len(images)))
+    rows = -(-len(images) // columns)
+    width, height = images[0].size
+    sheet = Image.new("RGB", (columns * width + (columns - 1) * gap, rows * height + (rows - 1) * gap), background)
+    for k, image in enumerate(images):
+        sheet.paste(image.convert("RGB"), ((k % columns) * (width + gap), (k // columns) * (height + gap)))
+    return sheet
+
+
+def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: int = 12, world: Affine | None = None,
+                  ortho: bool | None = None, wireframe: bool = False, samples: int = 4, captions: bool = True,
+                  frame_ms: int = 50, hold_ms: int = 700, columns: int = 5, ctx=None) -> dict:
+    """Pictures of a network warping a scene: one PNG per stage, an animated GIF, and all stages on one sheet.
+
+    Parameters
+    ----------
+    scene : Scene
+    mlp : MLP
+        3 -> ... -> 3, applied to the objects' vertices in world space.
+    directory : path
+        Created if missing. Gets ``stage-00-input.png``, then one ``stage-NN-<stage name>.png``
+        per stage (the scene when that stage is done), ``forward-pass.gif`` (``frames_per_stage``
+        frames per stage, each stage's end held ``hold_ms``) and ``stages.png`` (every stage PNG
+        on one sheet, ``columns`` wide).
+    size : (width, height)
+        Pixels of each picture.
+    world : Affine, optional
+        World space -> camera space (default ``scene.world()``).
+    captions : bool
+        Write the stage's name in the corner of each picture.
+
+    Returns
+    -------
+    dict
+        ``{"stages": [png paths], "gif": path, "sheet": path, "frames": number of GIF frames}``.
+    """
+    from pathlib import Path
+
+    from PIL import Image
+
+    from .morph import stage_times
+    from .renderer import shared_context
+
+    ctx = ctx or shared_context()
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    times = stage_times(frames_per_stage)
+    frames, durations, stills, paths = [], [], [], []
+    with MorphingScene(ctx, scene, mlp, size, samples) as morphing:
+        stages = morphing.morph.stages
+
+        def picture(stage, t, label):
+            image = Image.fromarray(morphing.render(stage, t, world, ortho=ortho, wireframe=wireframe), "RGBA").convert("RGB")
+            return _caption(image, label) if captions else image
+
+        first = picture(stages[0], 0.0, f"input: {', '.join(o.name for o in scene.objects)}")
+        frames.append(first)
+        durations.append(hold_ms)
+        stills.append(first)
+        for stage in stages:
+            for t in times:
+                image = picture(stage, float(t), stage.name)
+                frames.append(image)
+                durations.append(hold_ms if t == 1.0 else frame_ms)
+            stills.append(frames[-1])
+    for k, (image, stage) in enumerate(zip(stills, [None, *stages])):
+        path = directory / stage_file_name(k, stage)
+        image.save(path, format="PNG")
+        paths.append(path)
+    gif = directory / "forward-pass.gif"
+    durations[-1] = 2 * hold_ms  # linger on the result before the loop starts again
+    frames[0].save(gif, format="GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0)
+    sheet = directory / "stages.png"
+    contact_sheet(stills, columns).save(sheet, format="PNG")
+    return {"stages": paths, "gif": gif, "sheet": sheet, "frames": len(frames)}

@@ -1,0 +1,356 @@
+"""Tests for affine3d.morph (the stages of a forward pass) and affine3d.morph_gl (the same on the GPU)."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from affine3d import Affine, ModelError
+from affine3d.mlp import MLP
+from affine3d.morph import Morph, check_model, stage_times
+from affine3d.polyhedra import subdivided_cube
+from affine3d.resources import scene_dir
+
+# What scenes/train_cube_to_sphere.py claims for the shipped network, on the scene's cube
+# (subdivided_cube(16)): every vertex ends within this distance of the unit sphere, and of the
+# sphere's point in its own direction, x / |x|.
+SPHERE_TOLERANCE = 0.025
+
+
+def random_points(n=50, seed=0):
+    return np.random.default_rng(seed).uniform(-1, 1, (n, 3))
+
+
+def net(sizes, hidden="tanh", output="identity", seed=0):
+    return MLP.random(sizes, hidden, output, seed=seed)
+
+
+# ---------------------------------------------------------------------------------------- stages
+def test_stage_order_and_names():
+    """Each layer gives 'layer i of k: affine' then 'layer i of k: <activation>'; identity activations move nothing and are left out."""
+    morph = Morph(net([3, 3, 3, 3], "tanh", "identity"))
+    assert [s.name for s in morph.stages] == [
+        "layer 1 of 3: affine", "layer 1 of 3: tanh",
+        "layer 2 of 3: affine", "layer 2 of 3: tanh",
+        "layer 3 of 3: affine",
+    ]
+    assert [s.index for s in morph.stages] == list(range(5))
+    assert [(s.layer, s.kind) for s in Morph(net([3, 4, 3], "relu", "sigmoid")).stages] == [
+        (1, "affine"), (1, "activation"), (2, "affine"), (2, "activation")]
+    assert Morph(net([3, 4, 3], "relu", "sigmoid")).stages[-1].name == "layer 2 of 2: sigmoid"
+    leaky = MLP.from_arrays([np.eye(3)], activations=[{"name": "leaky_relu", "alpha": 0.2}])
+    assert Morph(leaky).stages[1].name == "layer 1 of 1: leaky_relu(alpha=0.2)"
+
+
+@settings(max_examples=25, deadline=None)
+@given(sizes=st.lists(st.integers(1, 6), min_size=0, max_size=3), seed=st.integers(0, 10**6),
+       hidden=st.sampled_from(["tanh", "relu", "sigmoid", "leaky_relu"]), t=st.floats(0, 1))
+def test_interpolation_end_points(sizes, seed, hidden, t):
+    """t = 0 of a stage is exactly where the previous stage ended (drawn and as values); t = 1 is its own end."""
+    morph = Morph(net([3, *sizes, 3], hidden, "sigmoid", seed), random_points(20, seed))
+    x = random_points(7, seed + 1)
+    keys = morph.keyframes(x)
+    for stage in morph.stages:
+        start, end = keys[stage.index], keys[stage.index + 1]
+        at0, at1 = morph.values(stage, 0.0, start), morph.values(stage, 1.0, start)
+        assert np.array_equal(at0[:, : stage.width_in], start) and not at0[:, stage.width_in:].any()
+        assert np.array_equal(at1[:, : stage.width_out], end) and not at1[:, stage.width_out:].any()
+        if stage.index + 1 < morph.n_stages:  # the picture does not jump between stages
+            following = morph.stages[stage.index + 1]
+            np.testing.assert_allclose(morph.positions(stage, 1.0, start), morph.positions(following, 0.0, end), atol=1e-12)
+        middle = morph.values(stage, t, start)
+        assert middle.shape == (7, stage.width) and np.all(np.isfinite(middle))
+    np.testing.assert_allclose(morph.positions(morph.stages[-1], 1.0, keys[-2]), morph.mlp(x), atol=1e-12)
+    np.testing.assert_array_equal(morph.positions(0, 0.0, x), x)
+
+
+def test_affine_stage_is_the_interpolated_map():
+    """The affine stage applies A(t) = (1-t) I + t W, b(t) = t b: halfway from x to 2x + 1 is 1.5x + 0.5."""
+    layer = Affine(2 * np.eye(3), np.ones(3))
+    morph = Morph(MLP([layer]))
+    x = random_points(9)
+    np.testing.assert_allclose(morph.positions(0, 0.5, x), 1.5 * x + 0.5)
+    W, b = np.array([[0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]), np.array([1.0, 2.0, 3.0])
+    stage = Morph(MLP([Affine(W, b)])).stages[0]
+    for t in (0.0, 0.25, 0.7, 1.0):
+        F = stage.map_at(t)
+        np.testing.assert_allclose(F.A, (1 - t) * np.eye(3) + t * W)
+        np.testing.assert_allclose(F.b, t * b)
+        np.testing.assert_allclose(Morph(MLP([Affine(W, b)])).values(0, t, x), F(x), atol=1e-12)
+
+
+def test_activation_stage_blends_toward_sigma():
+    """The activation stage is x -> (1-t) x + t sigma(x), with numpy's tanh and a hand-written sigmoid as references."""
+    x = 3 * random_points(11)
+    for name, sigma in (("tanh", np.tanh), ("sigmoid", lambda z: 1 / (1 + np.exp(-z))), ("relu", lambda z: np.where(z > 0, z, 0.0))):
+        morph = Morph(MLP.from_arrays([np.eye(3)], activations=[name]))
+        for t in (0.0, 0.3, 1.0):
+            np.testing.assert_allclose(morph.values(1, t, x), (1 - t) * x + t * sigma(x), atol=1e-12)
+
+
+def test_keyframes_are_the_trace():
+    """The values at the stage boundaries are mlp.trace's z_i and a_i (identity activations skipped), bit for bit."""
+    mlp = net([3, 5, 4, 3], "tanh", "identity", seed=3)
+    x = random_points(30)
+    trace = [step.value for step in mlp.trace(x) if not (step.kind == "activation" and step.name.startswith("y = identity"))]
+    keys = Morph(mlp).keyframes(x)
+    assert len(keys) == len(trace)
+    for key, value in zip(keys, trace):
+        np.testing.assert_array_equal(key, value)
+
+
+def test_stage_times():
+    """stage_times(n): n evenly spaced times ending at 1; fewer than one frame is refused."""
+    np.testing.assert_allclose(stage_times(3), [1 / 3, 2 / 3, 1])
+    with pytest.raises(ModelError, match="frames_per_stage"):
+        stage_times(0)
+
+
+# ---------------------------------------------------------------------------------------- widths other than 3
+def test_layer_to_two_dimensions_flattens_onto_a_plane():
+    """A 3 -> 2 layer shows its values padded with a zero: the solid ends flat on the plane z = 0, then comes back."""
+    mlp = MLP.from_arrays([np.array([[1.0, 0, 0], [0, 1, 0]]), np.eye(3, 2)], activations="identity")
+    morph = Morph(mlp, random_points())
+    x = random_points(12, 4)
+    keys = morph.keyframes(x)
+    flat = morph.positions(0, 1.0, keys[0])
+    np.testing.assert_allclose(flat, np.column_stack([x[:, :2], np.zeros(12)]))
+    halfway = morph.positions(0, 0.5, keys[0])
+    np.testing.assert_allclose(halfway[:, 2], 0.5 * x[:, 2])  # z shrinks linearly to 0
+    assert morph.info(0).singular and morph.info(0).determinant is None
+
+
+def test_wide_hidden_layer_is_shown_without_distortion():
+    """A 3 -> 8 layer whose W has orthonormal columns keeps distances; its principal-subspace display keeps them too."""
+    Q, _ = np.linalg.qr(np.random.default_rng(5).standard_normal((8, 3)))
+    b = np.arange(8.0)
+    mlp = MLP.from_arrays([Q, Q.T], [b, -Q.T @ b], activations="identity")
+    points = random_points(40)
+    morph = Morph(mlp, points)
+    keys = morph.keyframes(points)
+    shown = morph.positions(0, 1.0, keys[0])  # the hidden layer, in R^8, drawn in 3D
+
+    def distances(p):
+        return np.linalg.norm(p[:, None] - p[None], axis=-1)
+
+    np.testing.assert_allclose(distances(shown), distances(points), atol=1e-9)
+    # Lined up with the input's picture (Procrustes): the hidden layer is drawn where the input was.
+    np.testing.assert_allclose(shown, points, atol=1e-9)
+    np.testing.assert_allclose(morph.positions(1, 1.0, keys[1]), points, atol=1e-9)  # Q^T (Q x + b) - Q^T b = x
+
+
+def test_wide_layer_without_sample_points_shows_first_coordinates():
+    """Without sample points a hidden layer wider than 3 is drawn by its first three coordinates."""
+    mlp = MLP.from_arrays([np.vstack([np.eye(3), np.ones((2, 3))]), np.ones((3, 5))], activations="identity")
+    morph = Morph(mlp)
+    x = random_points(5)
+    np.testing.assert_allclose(morph.positions(0, 1.0, x), x)
+
+
+# ---------------------------------------------------------------------------------------- HUD facts
+def test_stage_info_determinant_and_singular_values():
+    """det and singular values of W from closed forms: a rotation times diag(2, -1, 0.5) has det -1, singular values 2, 1, 0.5."""
+    R = Affine.rotation([1, 2, 3], 0.7).A
+    W = R @ np.diag([2.0, -1.0, 0.5])
+    morph = Morph(MLP.from_arrays([W], [np.zeros(3)], activations=["tanh"]))
+    info = morph.info(0)
+    assert info.determinant == pytest.approx(-1.0)
+    np.testing.assert_allclose(info.singular_values, [2.0, 1.0, 0.5])
+    assert info.rank == 3 and not info.singular
+    assert info.determinant_at(0.0) == pytest.approx(1.0) and info.determinant_at(1.0) == pytest.approx(-1.0)
+    ts = np.linspace(0, 1, 101)
+    assert any(a * b <= 0 for a, b in zip(map(info.determinant_at, ts[:-1]), map(info.determinant_at, ts[1:])))
+    text = "\n".join(info.lines(0.5))
+    assert "layer 1 of 1: affine" in text and "det W1 = -1.00" in text and "inside out" in text
+    assert "2.00, 1.00, 0.50" in text and "det A(t)" in text
+    assert morph.info(1).W is info.W and "tanh" in morph.info(1).lines()[0]  # the activation stage shows the same layer
+
+
+def test_stage_info_singular_layer_flattens():
+    """A rank-2 W: det 0, rank 2, and the HUD says it flattens the solid."""
+    W = np.array([[1.0, 0, 0], [0, 1, 0], [1, 1, 0]])
+    info = Morph(MLP.from_arrays([W])).info(0)
+    assert info.determinant == pytest.approx(0.0) and info.rank == 2 and info.singular
+    assert "flattens" in "\n".join(info.lines())
+
+
+# ---------------------------------------------------------------------------------------- bad models
+@pytest.mark.parametrize("sizes, message", [
+    ([2, 4, 3], "model: expected 3 inputs (a point of 3D space), got 2: W1 has shape (4, 2)"),
+    ([3, 4, 2], "model: expected 3 outputs (a point of 3D space), got 2: W2 has shape (2, 4)"),
+    ([4, 4], "model: expected 3 inputs"),
+    ([3, 3, 3, 10], "got 10: W3 has shape (10, 3)"),
+])
+def test_bad_models_are_refused(sizes, message):
+    """A network that does not take or return 3D points is refused, naming the width and the weight shape."""
+    with pytest.raises(ModelError) as info:
+        Morph(net(sizes))
+    assert message in str(info.value)
+    with pytest.raises(ModelError):
+        check_model(net(sizes))
+
+
+def test_bad_arguments():
+    """Points of the wrong shape, t outside [0, 1], unknown stages: ModelError saying what was expected."""
+    morph = Morph(net([3, 3, 3]))
+    with pytest.raises(ModelError, match=r"points: expected shape \(N, 3\)"):
+        morph.keyframes(np.zeros((4, 2)))
+    with pytest.raises(ModelError, match=r"t: expected a time in \[0, 1\], got 1.5"):
+        morph.values(0, 1.5, np.zeros((1, 3)))
+    with pytest.raises(ModelError, match="stage: expected an index in 0..2"):
+        morph.stage(3)
+    with pytest.raises(ModelError, match="no stage called"):
+        morph.stage("layer 9 of 9: affine")
+    assert morph.stage("layer 2 of 2: affine").index == 2
+    with pytest.raises(ModelError, match="map_at"):
+        morph.stages[1].map_at(0.5)
+
+
+# ---------------------------------------------------------------------------------------- the shipped network
+def shipped():
+    from affine3d.scene import load_scene
+
+    scene = load_scene("cube-to-sphere")
+    return scene, MLP.load(scene.mlp)
+
+
+def test_shipped_scene_names_its_network():
+    """scenes/cube-to-sphere.toml names cube-to-sphere.safetensors next to it: a 3 -> ... -> 3 network, 3 wide throughout."""
+    scene, mlp = shipped()
+    assert scene.mlp == scene_dir() / "cube-to-sphere.safetensors"
+    assert mlp.sizes[0] == mlp.sizes[-1] == 3 and set(mlp.sizes) == {3}
+    assert [obj.mesh.name for obj in scene.objects] == ["subdivided_cube(16)"]
+
+
+def test_shipped_network_morphs_the_cube_onto_the_sphere():
+    """After the last stage the scene cube's vertices lie on the unit sphere, each near x/|x|, within the stated tolerance."""
+    scene, mlp = shipped()
+    x = scene.objects[0].model(scene.objects[0].mesh.vertices)
+    assert np.abs(np.linalg.norm(x, axis=1) - 1).max() > 0.4  # the face centres start at 1/sqrt(3) from the origin
+    morph = Morph(mlp, x)
+    y = morph.keyframes(x)[-1]
+    assert np.abs(np.linalg.norm(y, axis=1) - 1).max() <= SPHERE_TOLERANCE
+    assert np.linalg.norm(y - x / np.linalg.norm(x, axis=1, keepdims=True), axis=1).max() <= SPHERE_TOLERANCE
+    # and in between it is not yet a sphere: the network does its work across the stages
+    assert np.abs(np.linalg.norm(morph.keyframes(x)[1], axis=1) - 1).max() > 0.1
+
+
+# ---------------------------------------------------------------------------------------- the GPU
+@pytest.fixture(scope="module")
+def ctx():
+    from affine3d.renderer import create_context
+
+    context = create_context()
+    yield context
+    context.release()
+
+
+@pytest.mark.parametrize("sizes, hidden, output", [
+    ([3, 3, 3, 3], "tanh", "identity"),
+    ([3, 7, 2, 3], "leaky_relu", "sigmoid"),
+    ([3, 5, 3], "relu", "softmax"),
+])
+def test_gpu_keyframes_equal_the_trace(ctx, sizes, hidden, output):
+    """The vertex shader's values at every stage boundary equal mlp.trace's z_i and a_i to float32 rounding."""
+    from affine3d.morph_gl import GPUMorph
+
+    mlp = net(sizes, hidden, output, seed=7)
+    x = subdivided_cube(3).vertices
+    morph = Morph(mlp, x)
+    gpu = GPUMorph(ctx, morph, x)
+    try:
+        trace = [s.value for s in mlp.trace(x) if not (s.kind == "activation" and s.name.split("(")[0].endswith("identity"))]
+        assert len(trace) == morph.n_stages + 1
+        for k, value in enumerate(trace):
+            np.testing.assert_allclose(gpu.keyframe(k), value, rtol=1e-5, atol=1e-5)
+        keys = morph.keyframes(x)
+        for stage in morph.stages:
+            for t in (0.0, 0.35, 1.0):
+                values, positions = gpu.frame(stage, t)
+                np.testing.assert_allclose(values, morph.values(stage, t, keys[stage.index]), rtol=1e-5, atol=1e-5)
+                np.testing.assert_allclose(positions, morph.positions(stage, t, keys[stage.index]), rtol=1e-5, atol=1e-5)
+    finally:
+        gpu.release()
+
+
+def test_gpu_warps_the_shipped_cube_like_the_cpu(ctx):
+    """The shipped network on the GPU: every in-between frame equals the CPU's, and the end is mlp(x)."""
+    from affine3d.morph_gl import GPUMorph
+
+    scene, mlp = shipped()
+    x = scene.objects[0].mesh.vertices
+    morph = Morph(mlp, x)
+    gpu = GPUMorph(ctx, morph, x)
+    try:
+        keys = morph.keyframes(x)
+        for stage in morph.stages:
+            np.testing.assert_allclose(gpu.positions(stage, 0.5), morph.positions(stage, 0.5, keys[stage.index]), atol=1e-5)
+        np.testing.assert_allclose(gpu.keyframe(morph.n_stages), mlp(x), atol=1e-5)
+    finally:
+        gpu.release()
+
+
+def test_gpu_refuses_layers_too_wide(ctx):
+    """A hidden layer wider than the vertex shader holds (15) is refused with the limit and the sizes."""
+    from affine3d.morph_gl import GPUMorph
+
+    mlp = net([3, 16, 3])
+    with pytest.raises(ModelError, match=r"up to 15 wide.*sizes \[3, 16, 3\]"):
+        GPUMorph(ctx, Morph(mlp), np.zeros((4, 3)))
+
+
+# ---------------------------------------------------------------------------------------- drawing the morph
+def test_morphing_scene_draws_where_the_cpu_projects(ctx):
+    """The drawn solid at each stage end covers the pixels the CPU projection of the CPU-warped vertices spans."""
+    from affine3d.morph_gl import MorphingScene
+    from affine3d.projection import project_points
+
+    scene, mlp = shipped()
+    size = (160, 120)
+    background = np.round(np.array(scene.background) * 255)
+    x = scene.objects[0].mesh.vertices
+    with MorphingScene(ctx, scene, mlp, size, samples=0) as morphing:
+        keys = morphing.morph.keyframes(x)
+        for stage in morphing.morph.stages[::2] + (morphing.morph.stages[-1],):
+            image = morphing.render(stage, 1.0)
+            covered = np.any(np.abs(image[..., :3].astype(float) - background) > 8, axis=-1)
+            rows, cols = np.nonzero(covered)
+            camera = scene.world()(keys[stage.index + 1])
+            pixels = project_points(scene.projection(size[0] / size[1]), camera, size)
+            assert abs(cols.min() - pixels[:, 0].min()) <= 1.5 and abs(cols.max() + 1 - pixels[:, 0].max()) <= 1.5
+            assert abs(rows.min() - pixels[:, 1].min()) <= 1.5 and abs(rows.max() + 1 - pixels[:, 1].max()) <= 1.5
+
+
+def test_inside_out_solid_gets_its_own_colour(ctx):
+    """A layer with det < 0 (a mirror) turns the solid inside out: drawn in INSIDE_COLOR from the moment det A(t) < 0."""
+    from affine3d.morph_gl import INSIDE_COLOR, MorphingScene
+    from affine3d.scene import Scene, SceneObject
+
+    scene = Scene("mirror", None, [SceneObject("cube", subdivided_cube(2), color=(0.2, 0.4, 0.9))])
+    mirror = MLP.from_arrays([np.diag([-1.0, 1.0, 1.0])])  # det A(t) = 1 - 2t: flat at t = 1/2
+    with MorphingScene(ctx, scene, mirror, (64, 48), samples=0) as morphing:
+        morphing.show(0, 0.25)
+        assert morphing.inside_out == [False] and morphing.scene.objects[0].color == (0.2, 0.4, 0.9)
+        morphing.show(0, 0.75)
+        assert morphing.inside_out == [True] and morphing.scene.objects[0].color == INSIDE_COLOR
+
+
+def test_render_stages_writes_pngs_gif_and_sheet(ctx, tmp_path):
+    """One PNG per stage plus the input, a GIF with frames_per_stage frames a stage (so at least one per stage), a sheet."""
+    from PIL import Image
+
+    from affine3d.morph_gl import render_stages
+
+    scene, mlp = shipped()
+    result = render_stages(scene, mlp, tmp_path / "out", (96, 72), frames_per_stage=2, samples=0, ctx=ctx)
+    n_stages = Morph(mlp).n_stages
+    assert len(result["stages"]) == n_stages + 1
+    assert all(p.is_file() and Image.open(p).size == (96, 72) for p in result["stages"])
+    assert result["stages"][0].name == "stage-00-input.png"
+    assert result["stages"][-1].name == f"stage-{n_stages:02d}-layer-5-of-5-affine.png"
+    with Image.open(result["gif"]) as gif:
+        assert gif.n_frames == result["frames"] == 1 + 2 * n_stages >= n_stages
+        assert gif.info.get("loop") == 0
+    assert Image.open(result["sheet"]).size == (5 * 96 + 4 * 4, 2 * 72 + 4)
