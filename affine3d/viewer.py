@@ -454,6 +454,29 @@ def _attach_context():
     return ctx
 
 
+def _release_current_egl_context() -> None:
+    """Let go of an EGL context that is current on this thread (a headless render made earlier).
+
+    With libglvnd (every current Linux), a thread has one current context across GLX and EGL: while a
+    headless EGL context is current, making the window's GLX context current silently fails, and the
+    viewer would draw into the headless context instead of the window. Nothing to do elsewhere.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import os
+
+    try:  # only if the process already loaded libEGL: never load it just to ask
+        egl = ctypes.CDLL("libEGL.so.1", mode=os.RTLD_NOLOAD | os.RTLD_LAZY)
+    except OSError:
+        return
+    egl.eglGetCurrentContext.restype = ctypes.c_void_p
+    egl.eglGetCurrentDisplay.restype = ctypes.c_void_p
+    egl.eglMakeCurrent.argtypes = [ctypes.c_void_p] * 4
+    if egl.eglGetCurrentContext():
+        egl.eglMakeCurrent(egl.eglGetCurrentDisplay(), None, None, None)
+
+
 def _key_name(key, symbol: int, modifiers: int) -> str:
     """pyglet key symbol -> the names :meth:`ViewerState.key` takes."""
     name = key.symbol_string(symbol).lower()
@@ -496,6 +519,8 @@ class Viewer:
         from .renderer import Renderer
 
         width, height = (int(v) for v in size)
+        if not pyglet.options["headless"]:
+            _release_current_egl_context()
         errors = []
         self.window = None
         for config in _configs(pyglet):

@@ -2,18 +2,20 @@
 
 Needs a display; on a server run it under a virtual one: ``xvfb-run -a affine3d bench viewer``.
 For the default scene and the 1.3-million-triangle icosphere (level 8; ``--quick``: level 6), at
-800x600 with 4x MSAA, each frame is timed five ways, alternating in rounds (best round kept):
+800x600 with 4x MSAA, a frame is timed these ways (best of several rounds; the ways alternate
+within a round so that machine noise hits all of them alike):
 
 - **viewer frame**: :meth:`affine3d.viewer.Viewer.step` with auto-spin on: events, the world map
   from the controller, the scene into the offscreen framebuffer, the overlay (the matrix lines
   that changed are laid out again by pyglet), the MSAA resolve, the copy into the window, the swap;
 - **viewer, overlay off**: the same with H pressed: what the overlay costs;
-- **copy to window + swap only**: the blit of a finished frame into the window and the swap: what
-  the window adds to the renderer's work;
-- **renderer alone**: :meth:`affine3d.renderer.Renderer.draw` plus the resolve into a headless
-  (EGL) context, waiting for the GPU (``ctx.finish()``): the floor the window adds to;
-- **affine3d render**: :func:`affine3d.renderer.render`, what the command does once: upload the
-  meshes, draw, resolve, read the image back.
+- **copy to window + swap only**: the blit of a finished frame into the window and the swap;
+- **renderer alone**: the viewer's own :meth:`affine3d.renderer.Renderer.draw` plus the resolve,
+  offscreen in the window's context, waiting for the GPU (``ctx.finish()``): the floor;
+- **renderer alone, headless EGL**: the same in the headless context ``affine3d render`` uses
+  (timed after the window is closed: with libglvnd a thread has one current context, GLX or EGL);
+- **affine3d render (one call)**: :func:`affine3d.renderer.render`, what the command does once:
+  upload the meshes, draw, resolve, read the image back.
 
 *x renderer* is each time over the renderer-alone time: the window should add little beyond the
 copy and the swap. Under Xvfb on llvmpipe the "GPU" is the CPU and a swap copies the image into the
@@ -60,23 +62,35 @@ def _per_frame(fn, n: int) -> float:
     return (time.perf_counter() - start) / n
 
 
-def _measure(scene, ctx, quick: bool) -> tuple[dict[str, float], str]:
-    """Seconds per frame of each way of drawing ``scene``: the best of several rounds, the ways alternating.
+def _rounds(ways: dict, quick: bool) -> dict[str, float]:
+    """Seconds per frame of each way: the best of several rounds, the ways alternating within a round."""
+    target_s = 0.25 if quick else 0.6
+    frames = {}
+    for name, fn in ways.items():  # warm up, and pick how many frames make a round
+        fn()
+        frames[name] = max(2, min(200, int(target_s / max(_per_frame(fn, 1), 1e-6))))
+    best = {name: math.inf for name in ways}
+    for _ in range(2 if quick else 3):
+        for name, fn in ways.items():
+            best[name] = min(best[name], _per_frame(fn, frames[name]))
+            pause(0.05)
+    return best
 
-    The window (GLX under Xvfb) and the headless renderer (EGL) live side by side in this process,
-    so every round times each of them in turn and machine noise hits all of them alike.
+
+def _measure_window(scene, quick: bool) -> tuple[dict[str, float], str]:
+    """The window's ways, all in the window's own OpenGL context (GLX under Xvfb).
+
+    One thread has one current context (libglvnd): the headless EGL context is used only after the
+    window is closed, so that neither draws into the other.
     """
-    from ..renderer import Renderer
     from ..viewer import Viewer
 
     viewer = Viewer(scene, SIZE, samples=SAMPLES, vsync=False, scenes=[], caption="affine3d bench viewer")
-    renderer = None
     try:
         gl_renderer = viewer.ctx.info["GL_RENDERER"]
         viewer.state.spinning = True
-        with ctx:
-            renderer = Renderer(ctx, scene, SIZE, samples=SAMPLES)
-        world = scene.world()
+        renderer, ctx = viewer.renderer, viewer.ctx
+        world = viewer.state.world
 
         def viewer_frame(hud: bool):
             def frame():
@@ -85,50 +99,51 @@ def _measure(scene, ctx, quick: bool) -> tuple[dict[str, float], str]:
             return frame
 
         def copy_and_swap():
-            viewer.window.switch_to()
             viewer._blit_to_window()
             viewer.window.flip()
-            viewer.ctx.finish()
+            ctx.finish()
 
-        def renderer_frame():
-            with ctx:
-                renderer.draw(world)
-                if renderer.msaa_fbo is not None:
-                    ctx.copy_framebuffer(renderer.fbo, renderer.msaa_fbo)  # resolve, as the viewer does
-                ctx.finish()
+        def renderer_frame():  # the viewer's own renderer, offscreen, nothing else
+            renderer.draw(world)
+            if renderer.msaa_fbo is not None:
+                ctx.copy_framebuffer(renderer.fbo, renderer.msaa_fbo)  # resolve, as the viewer does
+            ctx.finish()
 
-        ways = {
+        times = _rounds({
             "viewer frame": viewer_frame(True),
             "viewer, overlay off": viewer_frame(False),
             "copy to window + swap only": copy_and_swap,
             "renderer alone": renderer_frame,
-        }
-        target_s = 0.25 if quick else 0.6
-        frames = {}
-        for name, fn in ways.items():  # warm up, and pick how many frames make a round
-            fn()
-            frames[name] = max(2, min(200, int(target_s / max(_per_frame(fn, 1), 1e-6))))
-        best = {name: math.inf for name in ways}
-        for _ in range(2 if quick else 3):
-            for name, fn in ways.items():
-                best[name] = min(best[name], _per_frame(fn, frames[name]))
-                pause(0.05)
+        }, quick)
     finally:
-        if renderer is not None:
-            with ctx:
-                renderer.release()
         viewer.close()
-    return best, gl_renderer
+    return times, gl_renderer
 
 
-def _one_shot(ctx, scene) -> float:
-    """Seconds for one :func:`affine3d.renderer.render` call: upload, draw, resolve, read back."""
-    from ..renderer import render
+def _measure_headless(scene, quick: bool) -> dict[str, float]:
+    """Renderer.draw + resolve in a headless EGL context, and one render() call: what 'affine3d render' does."""
+    from ..renderer import Renderer, create_context, render
 
-    with ctx:
-        start = time.perf_counter()
-        render(scene, SIZE, samples=SAMPLES, ctx=ctx)
-        return time.perf_counter() - start
+    ctx = create_context()
+    try:
+        with ctx:
+            renderer = Renderer(ctx, scene, SIZE, samples=SAMPLES)
+            world = scene.world()
+
+            def frame():
+                renderer.draw(world)
+                if renderer.msaa_fbo is not None:
+                    ctx.copy_framebuffer(renderer.fbo, renderer.msaa_fbo)
+                ctx.finish()
+
+            times = _rounds({"renderer alone, headless EGL": frame}, quick)
+            renderer.release()
+            start = time.perf_counter()
+            render(scene, SIZE, samples=SAMPLES, ctx=ctx)
+            times["affine3d render (one call)"] = time.perf_counter() - start
+    finally:
+        ctx.release()
+    return times
 
 
 def run(quick: bool = False) -> list[Table]:
@@ -139,7 +154,9 @@ def run(quick: bool = False) -> list[Table]:
         notes=[
             "viewer frame: events, world map, scene, overlay, MSAA resolve, copy to the window, swap (vsync off).",
             "copy to window + swap only: what the window adds to a frame the renderer has made.",
-            "renderer alone: Renderer.draw + resolve in a headless EGL context, waiting for the GPU: the floor.",
+            "renderer alone: the viewer's own Renderer.draw + resolve, offscreen in the window's context, waiting "
+            "for the GPU (ctx.finish()): the floor; x renderer is each time over it.",
+            "renderer alone, headless EGL: the same in the headless context that 'affine3d render' uses.",
             "affine3d render: one call of renderer.render(): upload, draw, resolve, read back (not a per-frame cost).",
         ],
     )
@@ -147,22 +164,16 @@ def run(quick: bool = False) -> list[Table]:
         table.notes.insert(0, "no display (DISPLAY is not set): run it under Xvfb: xvfb-run -a affine3d bench viewer")
         return [table]
 
-    from ..renderer import create_context
     from ..scene import DEFAULT_SCENE, load_scene
 
-    ctx = create_context()
-    try:
-        for scene in (load_scene(DEFAULT_SCENE), _icosphere_scene(level)):
-            times, gl_renderer = _measure(scene, ctx, quick)
-            pause()
-            times["affine3d render (one call)"] = _one_shot(ctx, scene)
-            alone = times["renderer alone"]
-            for what, seconds in times.items():
-                table.add(scene.name, scene.n_triangles, what, f"{seconds * 1e3:.3g}", f"{1 / seconds:.3g}",
-                          seconds / alone)
-            pause()
-    finally:
-        ctx.release()
+    for scene in (load_scene(DEFAULT_SCENE), _icosphere_scene(level)):
+        times, gl_renderer = _measure_window(scene, quick)
+        pause()
+        times.update(_measure_headless(scene, quick))
+        pause()
+        alone = times["renderer alone"]
+        for what, seconds in times.items():
+            table.add(scene.name, scene.n_triangles, what, f"{seconds * 1e3:.3g}", f"{1 / seconds:.3g}", seconds / alone)
     table.notes.append(f"window: DISPLAY={os.environ.get('DISPLAY', '')}, OpenGL renderer {gl_renderer}; "
                        f"best of {2 if quick else 3} rounds, the ways alternating")
     return [table]
