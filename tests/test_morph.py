@@ -354,3 +354,53 @@ def test_render_stages_writes_pngs_gif_and_sheet(ctx, tmp_path):
         assert gif.n_frames == result["frames"] == 1 + 2 * n_stages >= n_stages
         assert gif.info.get("loop") == 0
     assert Image.open(result["sheet"]).size == (5 * 96 + 4 * 4, 2 * 72 + 4)
+
+
+# ---------------------------------------------------------------------------------------- the player
+def test_player_plays_through_the_stages_resting_at_each_end():
+    """seconds_per_stage = 2, hold 0.5: at 1 s halfway through stage 0; at 2.2 s resting at its end; 2.75 s an eighth into stage 1."""
+    from affine3d.morph import StagePlayer
+
+    player = StagePlayer(3, seconds_per_stage=2.0, hold_s=0.5)
+    player.update(0.5)  # the first rest, at the input
+    assert player.at_input
+    player.update(1.0)
+    assert (player.stage_index, player.t) == (0, 0.5)
+    player.update(1.2)  # 0.2 s into the rest at the end of stage 0
+    assert (player.stage_index, player.t) == (0, 1.0)
+    player.update(0.55)  # 0.3 s of rest left, then 0.25 s = an eighth of stage 1
+    assert player.stage_index == 1 and player.t == pytest.approx(0.125)
+    seen = set()
+    for _ in range(200):  # on through the last stage, a longer rest, and round again to the input
+        player.update(0.05)
+        seen.add(player.stage_index)
+        if player.at_input:
+            break
+    assert seen == {1, 2, 0} and player.at_input and player.playing
+
+
+def test_player_steps_scrubs_and_pauses():
+    """next/previous go to stage boundaries and pause; scrub moves by a fraction, clamped to [0, n]; toggle from the end restarts."""
+    from affine3d.morph import StagePlayer
+
+    player = StagePlayer(4)
+    player.scrub(0.3)
+    assert not player.playing and (player.stage_index, player.t) == (0, pytest.approx(0.3))
+    player.next()
+    assert (player.stage_index, player.t) == (0, 1.0)
+    player.next()
+    assert (player.stage_index, player.t) == (1, 1.0)
+    player.previous()
+    assert (player.stage_index, player.t) == (0, 1.0)
+    player.previous()
+    assert player.at_input
+    player.previous()
+    assert player.at_input
+    player.scrub(99)
+    assert (player.stage_index, player.t) == (3, 1.0)
+    player.update(5.0)
+    assert player.position == 4  # paused: time does not move it
+    player.toggle()
+    assert player.playing and player.at_input
+    with pytest.raises(ModelError, match="n_stages"):
+        StagePlayer(0)
