@@ -205,17 +205,19 @@ class MorphingScene:
 
     Parameters
     ----------
-    ctx : moderngl.Context
+    ctx : moderngl.Context or None
+        None: no OpenGL at all: positions from :class:`Morph` and pictures from the CPU rasterizer
+        (:func:`affine3d.raster.render_cpu`).
     scene : Scene
     mlp : MLP
         3 -> ... -> 3; applied to every object's vertices in world space.
     size : (width, height)
         Of the renderer's offscreen image.
     samples : int
-        Multisample antialiasing.
+        Multisample antialiasing (GPU only).
     gpu : bool
         True: positions from :class:`GPUMorph`; False (or a layer wider than :data:`MAX_WIDTH`): from
-        :class:`Morph` on the CPU.
+        :class:`Morph` on the CPU, drawn by the GPU all the same.
 
     Attributes
     ----------
@@ -223,8 +225,9 @@ class MorphingScene:
     gpu : GPUMorph or None
     scene : Scene
         The warped scene the renderer draws (objects with their model maps applied: model = identity).
-    renderer : Renderer
-        Built with back-face culling off, so a solid turned inside out (det < 0) still shows.
+    renderer : Renderer or None
+        Built with back-face culling off, so a solid turned inside out (det < 0) still shows; None
+        without a context.
     inside_out : list of bool
         Per object, after :meth:`show`: turned inside out (negative signed volume); it is then
         drawn in :data:`INSIDE_COLOR`.
@@ -235,6 +238,7 @@ class MorphingScene:
         from .renderer import Renderer
 
         self.ctx = ctx
+        self.size = tuple(size)
         objects, world_points = [], []
         for obj in scene.objects:
             points = obj.model(obj.mesh.vertices)
@@ -245,12 +249,13 @@ class MorphingScene:
         self._offsets = np.cumsum([0] + [len(p) for p in world_points])
         points = np.vstack(world_points)
         self.morph = Morph(mlp, points)
-        self.gpu = GPUMorph(ctx, self.morph, points) if gpu and self.morph.max_width <= MAX_WIDTH else None
+        use_gpu = ctx is not None and gpu and self.morph.max_width <= MAX_WIDTH
+        self.gpu = GPUMorph(ctx, self.morph, points) if use_gpu else None
         self._cpu_keys = None if self.gpu is not None else self.morph.keyframes(points)
         self.scene = replace(scene, objects=objects)
         self._colors = [obj.color for obj in objects]
         self.inside_out = [False] * len(objects)
-        self.renderer = Renderer(ctx, self.scene, size, samples=samples, cull_back_faces=False)
+        self.renderer = None if ctx is None else Renderer(ctx, self.scene, size, samples=samples, cull_back_faces=False)
         self.stage, self.t = self.morph.stages[0], 0.0
 
     def positions(self, stage, t: float) -> np.ndarray:
@@ -272,7 +277,10 @@ class MorphingScene:
         for k, obj in enumerate(self.scene.objects):
             lo, hi = self._offsets[k], self._offsets[k + 1]
             mesh = Mesh(positions[lo:hi], obj.mesh.triangles, obj.mesh.edges, obj.mesh.name)
-            _rewrite(self.renderer, k, mesh)
+            if self.renderer is not None:
+                _rewrite(self.renderer, k, mesh)
+            else:
+                obj.mesh = mesh
             # Turned inside out (the stages so far have det < 0 overall): the outside now winds
             # clockwise and the signed volume is negative. Show it: the inside has its own colour.
             flipped = mesh.signed_volume() < 0
@@ -282,13 +290,21 @@ class MorphingScene:
         self.stage, self.t = stage, float(t)
 
     def render(self, stage, t: float, world: Affine | None = None, **draw_options) -> np.ndarray:
-        """The scene at time ``t`` of ``stage`` as an image (H, W, 4) uint8, top row first."""
+        """The scene at time ``t`` of ``stage`` as an image (H, W, 4) uint8, top row first.
+
+        ``draw_options``: ``ortho``, ``wireframe`` (as :meth:`Renderer.draw`).
+        """
         self.show(stage, t)
+        if self.renderer is None:
+            from .raster import render_cpu
+
+            return render_cpu(self.scene, self.size, world, cull_back_faces=False, **draw_options)
         self.renderer.draw(world, **draw_options)
         return self.renderer.read()
 
     def release(self) -> None:
-        self.renderer.release()
+        if self.renderer is not None:
+            self.renderer.release()
         if self.gpu is not None:
             self.gpu.release()
 
@@ -366,7 +382,7 @@ def contact_sheet(images, columns: int = 5, gap: int = 4, background=(255, 255, 
 
 def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: int = 12, world: Affine | None = None,
                   ortho: bool | None = None, wireframe: bool = False, samples: int = 4, captions: bool = True,
-                  frame_ms: int = 50, hold_ms: int = 700, columns: int = 5, ctx=None) -> dict:
+                  frame_ms: int = 50, hold_ms: int = 700, columns: int = 5, backend: str = "gpu", ctx=None) -> dict:
     """Pictures of a network warping a scene: one PNG per stage, an animated GIF, and all stages on one sheet.
 
     Parameters
@@ -385,6 +401,9 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
         World space -> camera space (default ``scene.world()``).
     captions : bool
         Write the stage's name in the corner of each picture.
+    backend : {"gpu", "cpu"}
+        "gpu": the vertex shader warps, OpenGL draws (``ctx``, default the shared headless one);
+        "cpu": :class:`Morph` warps, the CPU rasterizer draws (no OpenGL needed).
 
     Returns
     -------
@@ -398,7 +417,12 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
     from .morph import stage_times
     from .renderer import shared_context
 
-    ctx = ctx or shared_context()
+    if backend not in ("gpu", "cpu"):
+        raise ModelError(f"backend: expected 'gpu' or 'cpu', got {backend!r}")
+    if backend == "gpu":
+        ctx = ctx or shared_context()
+    else:
+        ctx = None
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     times = stage_times(frames_per_stage)
