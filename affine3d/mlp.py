@@ -103,8 +103,10 @@ class MLP:
                     f"R^{prev.dim_out} (its W has shape {prev.A.shape}); shapes must chain as (h{i}, in) -> (h{i + 1}, h{i})"
                 )
         self._layers = tuple(built)
+        self._dim_in, self._dim_out = built[0].affine.dim_in, built[-1].affine.dim_out
         self.metadata = dict(metadata or {})
         self._local = threading.local()  # per-thread scratch buffers for the forward pass
+        self._block: dict[int, int] = {}  # itemsize -> rows per block (see _block_rows)
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -180,11 +182,11 @@ class MLP:
 
     @property
     def dim_in(self) -> int:
-        return self._layers[0].affine.dim_in
+        return self._dim_in
 
     @property
     def dim_out(self) -> int:
-        return self._layers[-1].affine.dim_out
+        return self._dim_out
 
     @property
     def n_parameters(self) -> int:
@@ -210,41 +212,41 @@ class MLP:
         How it is fast: each layer is one BLAS call ``z = a @ A.T`` into a scratch buffer kept
         between calls (``A.T`` in the input's dtype is the one each layer's Affine caches for its
         own ``F(x)``), then ``z += b`` and the activation in place. A call allocates nothing but its
-        result, and shapes are checked once for the network, not in every layer.
+        result, and shapes are checked once for the network, not in every layer. Large batches go
+        through in blocks of rows small enough for the scratch buffers to stay in the CPU cache
+        between the product, the bias and the activation.
         """
         X = self._check_input(X)
-        shape = X.shape[:-1] + (self.dim_out,)
-        if out is None:
-            out = np.empty(shape, dtype=X.dtype)
-        elif not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != X.dtype:
-            got = (out.shape, out.dtype) if isinstance(out, np.ndarray) else type(out).__name__
-            raise ModelError(f"out: expected shape {shape} and dtype {X.dtype}, got {got}")
-        final = out if out.flags.c_contiguous else np.empty(shape, dtype=X.dtype)
+        dtype = X.dtype
+        n_out = self._dim_out
         rows = X if X.ndim == 2 else X.reshape(-1, X.shape[-1])
         n_rows = rows.shape[0]
-        plan = self._plan(n_rows, X.dtype)
+        packed = True
+        if out is None:
+            result = np.empty((n_rows, n_out), dtype=dtype)
+            out = result if X.ndim == 2 else result.reshape(X.shape[:-1] + (n_out,))
+        else:
+            shape = X.shape[:-1] + (n_out,)
+            if not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != dtype:
+                got = (out.shape, out.dtype) if isinstance(out, np.ndarray) else type(out).__name__
+                raise ModelError(f"out: expected shape {shape} and dtype {dtype}, got {got}")
+            # a strided view (out=wide[:, ::2]) gets a packed result copied into it at the end
+            packed = out.flags.c_contiguous
+            result = out.reshape(n_rows, n_out) if packed else np.empty((n_rows, n_out), dtype=dtype)
+        block = self._block.get(dtype.itemsize) or self._block_rows(dtype)
+        plan = self._plan(n_rows if n_rows < block else block, dtype)
         if plan is None:  # float16, longdouble: each layer's own F(x), correct but not tuned
             a = rows
             for layer in self._layers:
                 a = layer.activation(layer.affine(a))
-            np.copyto(final.reshape(a.shape), a)
+            np.copyto(result, a)
+        elif n_rows <= block:
+            _forward(plan, rows, result)
         else:
-            a = rows
-            for A_T, b, b_tile, z, sigma in plan:
-                if z is None:  # the last layer writes straight into the result
-                    z = final.reshape(n_rows, A_T.shape[1])
-                np.matmul(a, A_T, out=z)
-                if b_tile is None or n_rows < _TILE_ROWS:
-                    np.add(z, b, out=z)
-                else:  # short rows: add b tiled over long contiguous runs (as Affine does)
-                    whole = (n_rows // _TILE_ROWS) * _TILE_ROWS
-                    z[:whole].reshape(-1, b_tile.shape[0]).__iadd__(b_tile)
-                    z[whole:] += b
-                if sigma is not None:
-                    sigma(z, out=z)
-                a = z
-        if final is not out:
-            np.copyto(out, final)
+            for lo in range(0, n_rows, block):
+                _forward(plan, rows[lo : lo + block], result[lo : lo + block])
+        if not packed:
+            np.copyto(out, result.reshape(out.shape))
         return out
 
     def trace(self, X) -> list[TraceStep]:
@@ -333,22 +335,33 @@ class MLP:
             if not (np.issubdtype(X.dtype, np.integer) or X.dtype == np.bool_):
                 raise ModelError(f"input: expected an array of numbers, got dtype {X.dtype}")
             X = X.astype(np.float64)
-        if X.ndim == 0 or X.shape[-1] != self._layers[0].affine.dim_in:
+        if X.ndim == 0 or X.shape[-1] != self._dim_in:
             raise ModelError(
                 f"input: expected shape ({self.dim_in},) or (N, {self.dim_in}) (layer 1 has W of shape "
                 f"{self._layers[0].affine.A.shape}), got {X.shape}"
             )
         return X
 
+    def _block_rows(self, dtype) -> int:
+        """Rows per block for large batches: the widest scratch buffer about 1 MiB (256 to 4096 rows)."""
+        itemsize = dtype.itemsize
+        rows = self._block.get(itemsize)
+        if rows is None:
+            widest = max((l.affine.dim_out for l in self._layers[:-1]), default=1)
+            fit = (1 << 20) // (widest * itemsize)
+            rows = self._block[itemsize] = int(min(4096, max(256, 1 << max(fit.bit_length() - 1, 0))))
+        return rows
+
     def _plan(self, rows: int, dtype) -> list | None:
-        """Per layer ``(A.T, b, b tiled or None, scratch (rows, out) or None for the last, activation or None)``.
+        """Per layer ``(A.T, b, b tiled or None, scratch (capacity, out) or None for the last, activation or None)``.
 
         ``A.T`` and the tiled ``b`` come from each layer's Affine (its cached kernels for ``dtype``).
-        Only the latest (rows, dtype) is kept, per thread, so two threads can run one network.
-        None for dtypes other than float32 and float64.
+        Scratch buffers hold at least ``rows`` rows; a smaller batch uses their first rows. One
+        plan is kept per thread (so two threads can run one network), rebuilt when the dtype
+        changes or more rows are needed. None for dtypes other than float32 and float64.
         """
         cached = getattr(self._local, "plan", None)
-        if cached is not None and cached[0] == rows and cached[1] == dtype:
+        if cached is not None and cached[0] >= rows and cached[1] == dtype:
             return cached[2]
         if dtype != np.float32 and dtype != np.float64:
             return None
@@ -368,8 +381,10 @@ class MLP:
 
     def __setstate__(self, state):
         self._layers = state["layers"]
+        self._dim_in, self._dim_out = self._layers[0].affine.dim_in, self._layers[-1].affine.dim_out
         self.metadata = state["metadata"]
         self._local = threading.local()
+        self._block = {}
 
 
 def _as_layer(i: int, spec) -> Layer:
@@ -410,3 +425,23 @@ def _affine_for_layer(i: int, W, b) -> Affine:
         return Affine(W, b)
     except AffineError as exc:  # pragma: no cover - the checks above cover Affine's
         raise ModelError(f"layer {i}: {exc}") from None
+
+
+def _forward(plan: list, a: np.ndarray, result: np.ndarray) -> None:
+    """Rows ``a`` (r, in) through every layer of ``plan`` (see :meth:`MLP._plan`) into ``result`` (r, out)."""
+    n_rows = a.shape[0]
+    for A_T, b, b_tile, z, sigma in plan:
+        if z is None:  # the last layer writes straight into the result
+            z = result
+        elif z.shape[0] != n_rows:
+            z = z[:n_rows]
+        np.matmul(a, A_T, out=z)
+        if b_tile is None or n_rows < _TILE_ROWS:
+            np.add(z, b, out=z)
+        else:  # short rows: add b tiled over long contiguous runs (as Affine does)
+            whole = (n_rows // _TILE_ROWS) * _TILE_ROWS
+            z[:whole].reshape(-1, b_tile.shape[0]).__iadd__(b_tile)
+            z[whole:] += b
+        if sigma is not None:
+            sigma(z, out=z)
+        a = z

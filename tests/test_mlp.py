@@ -254,3 +254,15 @@ def test_layer_callable():
     """A Layer applied on its own computes σ(W x + b)."""
     layer = Layer(Affine([[1.0, -2.0]], [0.5]), MLP.from_arrays([[[1.0]]], activations="relu").layers[0].activation)
     np.testing.assert_allclose(layer(np.array([[1.0, 1.0], [3.0, 0.0]])), [[0.0], [3.5]])
+
+
+def test_large_batches_in_blocks_match_longhand():
+    """Batches larger than the block size (wide hidden layers), with a partial last block, give the right rows."""
+    names = ["tanh", "relu", "identity"]
+    net, Ws, bs = _random_net([3, 600, 700, 5], names)
+    rng = np.random.default_rng(9)
+    for rows in (1100, 1, 257, 3000):  # block is 256 rows here; the plan is reused and regrown between calls
+        X = rng.normal(size=(rows, 3))
+        np.testing.assert_allclose(net(X), _reference(Ws, bs, names, X), rtol=1e-10, atol=1e-10)
+        X32 = X.astype(np.float32)
+        np.testing.assert_allclose(net(X32), _reference(Ws, bs, names, X), rtol=2e-3, atol=2e-3)

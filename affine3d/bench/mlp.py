@@ -1,0 +1,212 @@
+"""``affine3d bench mlp``: the forward pass of our MLP next to PyTorch and onnxruntime, same weights, same run.
+
+Two networks, ReLU hidden layers and a linear output, float32 throughout:
+
+- 3-64-64-3: the shape of a network that moves 3D points (the demos' size);
+- 784-256-256-10: an MNIST-sized classifier.
+
+For each batch size each library is timed in turn (best of several rounds, see
+:func:`~affine3d.bench.core.best_time`), with a pause in between: OpenBLAS (numpy), OpenMP (PyTorch)
+and onnxruntime each keep a pool of threads that spin for a while after a call, and a pool still
+spinning slows the next library down. The thread counts used are reported in the notes.
+
+Columns: ``affine3d`` is ``mlp(X)`` (scratch buffers, in-place activations); ``numpy`` the textbook
+loop ``a = act(a @ W.T + b)`` with fresh arrays, the naive reference; ``PyTorch`` a
+``torch.nn.Sequential`` of ``Linear`` and ``ReLU`` under ``inference_mode`` (skipped when torch is
+not installed); ``onnxruntime`` an ``InferenceSession`` on the file ``mlp.to_onnx`` writes (skipped
+when not installed). The ratio columns divide by onnxruntime's time: below 1 is faster than it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from ..mlp import MLP
+from .core import Table, best_time, format_si, pause
+
+TITLE = "mlp: forward pass, affine3d against numpy, PyTorch and onnxruntime"
+
+MODELS = ([3, 64, 64, 3], [784, 256, 256, 10])
+BATCHES = (1, 64, 4096, 65536)
+QUICK_BATCHES = (1, 64, 4096)
+
+
+SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+COLUMNS = ["model", "batch", "affine3d", "numpy", "PyTorch", "onnxruntime", "affine3d/ort", "numpy/ort", "torch/ort"]
+
+
+def run(quick: bool = False) -> list[Table]:
+    """Two tables: every library with its default thread pool, then each on one thread (in a child process)."""
+    batches = QUICK_BATCHES if quick else BATCHES
+    rows, notes = measure(batches, repeat=3 if quick else 5)
+    default = Table(f"{TITLE} (float32, time per call; default threads)", COLUMNS, rows, notes)
+    single = Table(f"{TITLE} (float32, time per call; one thread each)", COLUMNS)
+    try:
+        rows, notes = _measure_in_child(batches, repeat=3 if quick else 5)
+        single.rows, single.notes = rows, notes
+    except (OSError, subprocess.SubprocessError, ValueError) as exc:
+        single.notes = [f"the one-thread run failed: {' '.join(str(exc).split())[:300]}"]
+    return [default, single]
+
+
+def measure(batches, repeat: int = 5, threads: int | None = None) -> tuple[list[list], list[str]]:
+    """Table rows and notes: each model and batch size, each library timed in turn with a pause before it.
+
+    ``threads``: onnxruntime's and PyTorch's intra-op thread count (None: their defaults). numpy's
+    BLAS pool is fixed when numpy is imported (``OPENBLAS_NUM_THREADS``), hence the child process.
+    """
+    torch = _import_torch()
+    ort = _import_onnxruntime()
+    if torch is not None and threads is not None:
+        torch.set_num_threads(threads)
+    rng = np.random.default_rng(0)
+    rows, facts, worst = [], {}, {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for sizes in MODELS:
+            net = MLP.random(sizes, activation="relu", output="identity", seed=1)
+            name = "-".join(map(str, sizes))
+            numpy_plain = _numpy_plain(net)
+            torch_run = _torch_runner(torch, net, facts)
+            ort_run = _ort_runner(ort, net, Path(tmp) / f"{name}.onnx", facts, threads)
+            for batch in batches:
+                X = rng.standard_normal((batch, sizes[0])).astype(np.float32)
+                out = np.empty((batch, sizes[-1]), dtype=np.float32)
+                expected = net(X)
+                for label, fn in (("numpy", numpy_plain), ("PyTorch", torch_run), ("onnxruntime", ort_run)):
+                    if fn is not None:  # every column must compute the same function before it is timed
+                        worst[label] = max(worst.get(label, 0.0), float(np.max(np.abs(fn(X) - expected))))
+                times = {}
+                for label, fn in (("affine3d", lambda: net(X, out=out)), ("numpy", lambda: numpy_plain(X)),
+                                  ("PyTorch", torch_run and (lambda: torch_run(X))),
+                                  ("onnxruntime", ort_run and (lambda: ort_run(X)))):
+                    if fn is None:
+                        times[label] = None
+                        continue
+                    pause(0.3)  # let the previous library's threads stop spinning
+                    times[label] = best_time(fn, repeat=repeat, min_time_s=0.05)
+                reference = times["onnxruntime"]
+                ratio = lambda t: None if t is None or reference is None else round(t / reference, 2)  # noqa: E731
+                rows.append([name, batch, *(format_si(t, "s") if t is not None else None for t in
+                                            (times["affine3d"], times["numpy"], times["PyTorch"], times["onnxruntime"])),
+                             ratio(times["affine3d"]), ratio(times["numpy"]), ratio(times["PyTorch"])])
+    notes = _notes(torch, ort, facts)
+    if worst:
+        notes.insert(1, "Same outputs: largest difference from affine3d's "
+                     + ", ".join(f"{label} {value:.1e}" for label, value in worst.items()) + " (float32 rounding).")
+    return rows, notes
+
+
+def _measure_in_child(batches, repeat: int) -> tuple[list[list], list[str]]:
+    """:func:`measure` with one thread per library, in a fresh interpreter whose BLAS starts with one thread."""
+    env = {**os.environ, **SINGLE_THREAD_ENV}
+    code = (
+        "import json, sys; from affine3d.bench.mlp import measure; "
+        f"rows, notes = measure({tuple(batches)!r}, repeat={repeat}, threads=1); "
+        "json.dump({'rows': rows, 'notes': notes}, sys.stdout)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=1800)
+    if done.returncode != 0:
+        raise ValueError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit code {done.returncode}")
+    result = json.loads(done.stdout)
+    notes = [n for n in result["notes"] if not n.startswith("Each library is paused")]
+    notes.append("Run in a child process with " + " ".join(f"{k}={v}" for k, v in SINGLE_THREAD_ENV.items())
+                 + " and one intra-op thread for onnxruntime and PyTorch: the same work on one core, no thread pool in the way.")
+    return result["rows"], notes
+
+
+# ---------------------------------------------------------------------- the contestants
+def _numpy_plain(net: MLP):
+    """The textbook forward pass: ``a = relu(a @ W.T + b)`` with new arrays at every step."""
+    params = [(np.ascontiguousarray(l.W.T, dtype=np.float32), l.b.astype(np.float32), l.activation.name) for l in net.layers]
+
+    def forward(X):
+        a = X
+        for W_T, b, act in params:
+            a = a @ W_T + b
+            if act == "relu":
+                a = np.maximum(a, 0)
+        return a
+
+    return forward
+
+
+def _import_torch():
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+def _import_onnxruntime():
+    try:
+        import onnxruntime
+    except ImportError:
+        return None
+    return onnxruntime
+
+
+def _torch_runner(torch, net: MLP, threads: dict):
+    if torch is None:
+        return None
+    modules = []
+    for layer in net.layers:
+        linear = torch.nn.Linear(layer.affine.dim_in, layer.affine.dim_out)
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(layer.W.astype(np.float32)))   # same (out, in) layout as ours
+            linear.bias.copy_(torch.from_numpy(layer.b.astype(np.float32)))
+        modules.append(linear)
+        if layer.activation.name == "relu":
+            modules.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*modules).eval()
+    threads["PyTorch"] = f"torch {torch.__version__}, {torch.get_num_threads()} intra-op threads"
+
+    def forward(X):
+        with torch.inference_mode():
+            return model(torch.from_numpy(X)).numpy()
+
+    return forward
+
+
+def _ort_runner(ort, net: MLP, path: Path, threads: dict, n_threads: int | None = None):
+    if ort is None:
+        return None
+    try:
+        net.to_onnx(path)
+    except Exception:  # the onnx package (needed to write the file) may be missing even with onnxruntime
+        return None
+    options = ort.SessionOptions()
+    if n_threads is not None:
+        options.intra_op_num_threads = n_threads
+    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    configured = session.get_session_options().intra_op_num_threads
+    threads["onnxruntime"] = (f"onnxruntime {ort.__version__}, intra-op threads "
+                              + (str(configured) if configured else f"default (one per physical core; {os.cpu_count()} logical CPUs)"))
+    name = session.get_inputs()[0].name
+    return lambda X: session.run(None, {name: X})[0]
+
+
+def _notes(torch, ort, threads: dict) -> list[str]:
+    notes = ["Times are the best of several rounds; ratios divide by onnxruntime's time (below 1: faster than onnxruntime)."]
+    try:
+        from threadpoolctl import threadpool_info
+
+        pools = ", ".join(f"{p['internal_api']} {p['num_threads']} threads" for p in threadpool_info())
+        notes.append(f"numpy / affine3d BLAS: {pools or 'none found'} (threadpoolctl)")
+    except ImportError:
+        env = {k: os.environ[k] for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS") if k in os.environ}
+        notes.append(f"numpy / affine3d BLAS threads: {env or 'library default (usually one per CPU)'}; "
+                     f"{os.cpu_count()} CPUs (install threadpoolctl to see the pool sizes)")
+    notes.append(threads.get("PyTorch", "PyTorch: not installed, column skipped (pip install torch)" if torch is None else "PyTorch: -"))
+    notes.append(threads.get("onnxruntime", "onnxruntime: not installed, column skipped (pip install 'affine3d[onnx]')" if ort is None
+                             else "onnxruntime: the onnx package is missing, so no model file; column skipped"))
+    notes.append("Each library is paused 0.3 s before its turn: idle BLAS/OpenMP/onnxruntime threads spin ~0.2 s after a call "
+                 "and would slow the next one (see NOTES.md).")
+    return notes
