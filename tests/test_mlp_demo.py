@@ -115,3 +115,12 @@ def test_without_opengl_the_picture_is_a_one_line_note(tmp_path, monkeypatch):
     note = mlp_demo._render_cube(mlp_demo.true_map(), tmp_path / "cube.png")
     assert note.startswith("(no picture:") and "\n" not in note
     assert not (tmp_path / "cube.png").exists()
+
+
+def test_out_that_is_a_file_is_one_line_and_exit_2(tmp_path, capsys):
+    """--out naming an existing file: exit code 2 and one line on stderr, nothing computed."""
+    target = tmp_path / "taken"
+    target.write_text("x")
+    assert main(["mlp-demo", "--out", str(target)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and len(captured.err.strip().splitlines()) == 1 and "not a folder" in captured.err

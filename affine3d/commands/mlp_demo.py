@@ -21,6 +21,7 @@ Examples:
 from __future__ import annotations
 
 import math
+import sys
 import time
 from pathlib import Path
 
@@ -49,6 +50,9 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     out = Path(args.out)
+    if out.exists() and not out.is_dir():  # the same one-line error the affine3d command gives
+        print(f"affine3d mlp-demo: error: --out: {out} is a file, not a folder", file=sys.stderr)
+        return 2
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     print("affine3d mlp-demo: a neural-network layer and a 3D transform are the same affine map F(x) = A x + b")
