@@ -30,11 +30,14 @@ from .affine import Affine
 from .errors import ModelError
 from .morph import Morph
 
-__all__ = ["GPUMorph", "MorphingScene", "render_stages", "MAX_WIDTH", "ACTIVATION_CODES", "INSIDE_COLOR"]
+__all__ = ["GPUMorph", "MorphingScene", "render_stages", "render_output", "MORPH_SCENE", "MAX_WIDTH", "ACTIVATION_CODES", "INSIDE_COLOR"]
 
 MAX_BLOCKS = 4
 MAX_WIDTH = 4 * MAX_BLOCKS - 1
 """The widest layer the vertex shader takes: 4 vec4 attributes hold 15 values and the homogeneous 1."""
+
+MORPH_SCENE = "cube-to-sphere"
+"""The scene a network warps when no scene is named (``affine3d view --mlp MODEL``): a finely cut cube."""
 
 INSIDE_COLOR = (0.902, 0.624, 0.0)
 """The colour of a solid the network has turned inside out (orange; solids are usually blue): its inside faces you."""
@@ -454,3 +457,18 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
     sheet = directory / "stages.png"
     contact_sheet(stills, columns).save(sheet, format="PNG")
     return {"stages": paths, "gif": gif, "sheet": sheet, "frames": len(frames)}
+
+
+def render_output(scene, mlp, size=(800, 600), *, world: Affine | None = None, ortho: bool | None = None,
+                  wireframe: bool = False, samples: int = 4, backend: str = "gpu", ctx=None) -> np.ndarray:
+    """The scene after the whole network (the end of the last stage): (H, W, 4) uint8, top row first.
+
+    ``backend`` "gpu" (``ctx``, default the shared headless context) or "cpu" (no OpenGL).
+    """
+    from .renderer import shared_context
+
+    if backend not in ("gpu", "cpu"):
+        raise ModelError(f"backend: expected 'gpu' or 'cpu', got {backend!r}")
+    ctx = (ctx or shared_context()) if backend == "gpu" else None
+    with MorphingScene(ctx, scene, mlp, size, samples) as morphing:
+        return morphing.render(morphing.morph.stages[-1], 1.0, world, ortho=ortho, wireframe=wireframe)
