@@ -109,12 +109,18 @@ def create_context(standalone: bool = True, *, require: int = 330):
     version = f"{require // 100}.{require % 100 // 10}"
     if not standalone:
         try:
-            return moderngl.create_context(require=require)
+            # init_context + get_context wrap whatever context is current, on every call;
+            # create_context() attaches only the first time under headless pyglet.
+            moderngl.init_context()
+            ctx = moderngl.get_context()
         except Exception as exc:
             raise GLUnavailableError(
                 f"no OpenGL {version} context is current to attach to ({_first_line(exc)}); open a window first, "
                 f"or use create_context() for a headless one; {install_hint()}"
             ) from None
+        if ctx.version_code < require:
+            raise GLUnavailableError(f"the current OpenGL context is {ctx.version_code}; need {require}; {install_hint()}")
+        return ctx
     attempts = []
     for label, kwargs in (("EGL", {"backend": "egl"}), ("default", {})):
         try:
