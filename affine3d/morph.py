@@ -8,8 +8,10 @@ leaves it):
 
 - affine stage: ``A(t) = (1 - t) I + t W``, ``b(t) = t b``, so ``x(t) = A(t) x + b(t)``; at ``t = 0``
   nothing has moved, at ``t = 1`` the point is at ``W x + b``. Since ``A(t) x + b(t) = (1 - t) x +
-  t (W x + b)``, every vertex travels in a straight line to its image; what bends is the *shape*,
-  and ``det A(t)`` shows when it flattens (``det = 0``) or turns inside out (``det < 0``).
+  t (W x + b)``, every vertex travels in a straight line to its image, and at every ``t`` the solid
+  is an affine image of where it started (flat faces stay flat); ``det A(t)`` shows when it
+  flattens (``det = 0``) or turns inside out (``det < 0``; it must pass through 0 on the way from
+  ``det I = 1``, and can do so twice even when ``det W > 0``).
 - activation stage: ``x(t) = (1 - t) x + t σ(x)``, element by element (softmax by rows).
 
 Stages whose activation is the identity are left out: nothing would move. A 3-64-3 network with a
