@@ -31,10 +31,13 @@ import numpy as np
 
 from . import activations as act
 from .activations import Activation
-from .affine import _TILE_ROWS, Affine, compose
+from .affine import Affine, compose
 from .errors import AffineError, ModelError
 
 __all__ = ["MLP", "Layer", "TraceStep"]
+
+# Bias and ReLU zeros are repeated over tiles of about this many numbers (64 KiB of float32).
+_TILE_NUMBERS = 16384
 
 
 @dataclass(frozen=True)
@@ -353,12 +356,15 @@ class MLP:
         return rows
 
     def _plan(self, rows: int, dtype) -> list | None:
-        """Per layer ``(A.T, b, b tiled or None, scratch (capacity, out) or None for the last, activation or None)``.
+        """Per layer: ``(A.T, b, b tiled, zeros tiled or None, rows per tile, scratch or None, activation or None)``.
 
-        ``A.T`` and the tiled ``b`` come from each layer's Affine (its cached kernels for ``dtype``).
-        Scratch buffers hold at least ``rows`` rows; a smaller batch uses their first rows. One
-        plan is kept per thread (so two threads can run one network), rebuilt when the dtype
-        changes or more rows are needed. None for dtypes other than float32 and float64.
+        ``A.T`` is the one each layer's Affine caches for ``F(x)`` in ``dtype``. The bias and (for
+        ReLU) zeros are repeated over a tile of rows, about 16K numbers: numpy adds and compares
+        two long contiguous runs several times faster than it broadcasts a short row (or a scalar,
+        for ``maximum``) over many rows. ReLU is done that way here; other activations are applied
+        as they are, in place. Scratch buffers hold at least ``rows`` rows (the last layer writes
+        into the result: None). One plan per thread, rebuilt when the dtype changes or more rows
+        are needed. None for dtypes other than float32 and float64.
         """
         cached = getattr(self._local, "plan", None)
         if cached is not None and cached[0] >= rows and cached[1] == dtype:
@@ -369,10 +375,16 @@ class MLP:
         plan = []
         last = len(self._layers) - 1
         for i, layer in enumerate(self._layers):
-            A_T, b_tile = layer.affine._kernels(dtype)
+            A_T, _ = layer.affine._kernels(dtype)
+            width = layer.affine.dim_out
             b = layer.affine.b.astype(dtype)
-            z = None if i == last else np.empty((rows, layer.affine.dim_out), dtype=dtype)
-            plan.append((A_T, b, b_tile, z, None if layer.activation.is_identity else layer.activation.function))
+            tile_rows = max(1, _TILE_NUMBERS // width)
+            b_tile = np.tile(b, tile_rows)
+            relu = layer.activation.name == "relu"
+            zeros = np.zeros(tile_rows * width, dtype=dtype) if relu else None
+            sigma = None if (relu or layer.activation.is_identity) else layer.activation.function
+            z = None if i == last else np.empty((rows, width), dtype=dtype)
+            plan.append((A_T, b, b_tile, zeros, tile_rows, z, sigma))
         self._local.plan = (rows, dtype, plan)
         return plan
 
@@ -430,18 +442,23 @@ def _affine_for_layer(i: int, W, b) -> Affine:
 def _forward(plan: list, a: np.ndarray, result: np.ndarray) -> None:
     """Rows ``a`` (r, in) through every layer of ``plan`` (see :meth:`MLP._plan`) into ``result`` (r, out)."""
     n_rows = a.shape[0]
-    for A_T, b, b_tile, z, sigma in plan:
+    for A_T, b, b_tile, zeros, tile_rows, z, sigma in plan:
         if z is None:  # the last layer writes straight into the result
             z = result
         elif z.shape[0] != n_rows:
             z = z[:n_rows]
-        np.matmul(a, A_T, out=z)
-        if b_tile is None or n_rows < _TILE_ROWS:
-            np.add(z, b, out=z)
-        else:  # short rows: add b tiled over long contiguous runs (as Affine does)
-            whole = (n_rows // _TILE_ROWS) * _TILE_ROWS
-            z[:whole].reshape(-1, b_tile.shape[0]).__iadd__(b_tile)
-            z[whole:] += b
+        np.matmul(a, A_T, out=z)                    # z = a @ W.T: one BLAS call
+        whole = n_rows - n_rows % tile_rows          # rows covered by whole tiles
+        if whole:
+            tiles = z[:whole].reshape(-1, b_tile.shape[0])
+            np.add(tiles, b_tile, out=tiles)         # z += b
+            if zeros is not None:
+                np.maximum(tiles, zeros, out=tiles)  # relu, in place
+        if whole < n_rows:
+            rest = z[whole:] if whole else z
+            np.add(rest, b, out=rest)
+            if zeros is not None:
+                np.maximum(rest, 0, out=rest)
         if sigma is not None:
             sigma(z, out=z)
         a = z

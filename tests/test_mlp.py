@@ -266,3 +266,13 @@ def test_large_batches_in_blocks_match_longhand():
         np.testing.assert_allclose(net(X), _reference(Ws, bs, names, X), rtol=1e-10, atol=1e-10)
         X32 = X.astype(np.float32)
         np.testing.assert_allclose(net(X32), _reference(Ws, bs, names, X), rtol=2e-3, atol=2e-3)
+
+
+@pytest.mark.parametrize("rows", [255, 256, 257, 5461, 5462, 9000])
+def test_tiled_bias_and_relu_edges(rows):
+    """Row counts just around the bias/ReLU tile sizes (256 rows of 64, 5461 rows of 3) give the longhand result."""
+    names = ["relu", "relu", "identity"]
+    net, Ws, bs = _random_net([3, 64, 64, 3], names)
+    X = np.random.default_rng(10).normal(size=(rows, 3))
+    np.testing.assert_allclose(net(X), _reference(Ws, bs, names, X), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(net(X.astype(np.float32)), _reference(Ws, bs, names, X), rtol=1e-4, atol=1e-4)
