@@ -71,6 +71,11 @@ def require_compute(ctx) -> None:
         )
 
 
+def max_uniform_block_size(ctx) -> int:
+    """GL_MAX_UNIFORM_BLOCK_SIZE in bytes (at least 16384 by the GL spec; 65536 on llvmpipe)."""
+    return int(ctx.info.get("GL_MAX_UNIFORM_BLOCK_SIZE", 16384))
+
+
 @dataclass
 class GPUTimings:
     """Seconds spent in the last call, by step (wall clock; each step ends with the GPU idle)."""
@@ -285,7 +290,7 @@ class GPUMLP:
         """("buffer") A compiled program for the layer's shape and activation, and its weight buffer."""
         n_out, n_in = layer.affine.A.shape
         data = weight_blocks(layer)
-        in_ubo = len(data) <= int(self.ctx.info.get("GL_MAX_UNIFORM_BLOCK_SIZE", 16384))
+        in_ubo = len(data) <= max_uniform_block_size(self.ctx)
         defines = {
             "LOCAL_SIZE": self.local_size,
             "SAMPLES": SAMPLES_PER_INVOCATION,
