@@ -10,6 +10,12 @@ For each batch size each library is timed in turn (best of several rounds, see
 and onnxruntime each keep a pool of threads that spin for a while after a call, and a pool still
 spinning slows the next library down. The thread counts used are reported in the notes.
 
+Two tables: first every library with its default thread pool (all cores), then every library on
+one thread, measured in a child process started with ``OPENBLAS_NUM_THREADS=1`` (numpy's BLAS pool
+is sized when numpy is imported) and one intra-op thread for onnxruntime and PyTorch. The second
+compares the algorithms; the first what a user gets out of the box. Before anything is timed, every
+column's output is compared with ours (the notes give the largest difference).
+
 Columns: ``affine3d`` is ``mlp(X)`` (scratch buffers, in-place activations); ``numpy`` the textbook
 loop ``a = act(a @ W.T + b)`` with fresh arrays, the naive reference; ``PyTorch`` a
 ``torch.nn.Sequential`` of ``Linear`` and ``ReLU`` under ``inference_mode`` (skipped when torch is
