@@ -20,11 +20,13 @@ Two ways to hold the weights (``weights=``):
 ``"auto"`` (default)
     ``"inline"`` up to :data:`INLINE_MAX_BLOCKS` blocks in all, else ``"buffer"``.
 
-Measured on llvmpipe (Mesa 22.3, LLVM 15, 2 cores), 3-64-64-3 at batch 65536, time against numpy's
-``X @ W.T + b`` with in-place activations in the same run: inline ~1.1x; weights in a uniform
-buffer 6-7x; in a storage buffer ~20x. llvmpipe reads a weight from a buffer with a scalar load per
-SIMD lane unless the address is a compile-time constant, and a constant weight costs no load at all:
-on this software GPU the layout of the weights decides. None of this says anything about a real GPU.
+Measured on llvmpipe (Mesa 22.3, LLVM 15, 2 cores), 3-64-64-3 at batch 65536, compute time over
+numpy's ``X @ W.T + b`` with in-place activations in the same run: inline 0.6-1.1x; weights in a
+uniform buffer 3.6-6.6x; in a storage buffer ~20x (the spread is a shared machine's noise). llvmpipe
+gathers a weight read from a buffer lane by lane unless its address is a compile-time constant
+(a loop index is not), and unrolling the loops instead makes LLVM's compile time grow with the
+square of the number of loads (minutes for one 64x64 layer); a constant weight costs no load at all.
+On this software GPU the layout of the weights decides. None of this says anything about a real GPU.
 
 Per call: the batch is uploaded (padded to whole vec4 blocks), the layers run, the output is read
 back; :attr:`GPUMLP.timings` holds the three times of the last call (a small batch loses in the upload
