@@ -7,8 +7,9 @@ maths works on a machine without a GPU or a display.
 
 from .affine import Affine, compose
 from .errors import AffineError, GLUnavailableError, ModelError, SceneError
+from .mlp import MLP, Layer
 from . import projection
 
 __version__ = "0.1.0"
 
-__all__ = ["Affine", "compose", "projection", "AffineError", "SceneError", "ModelError", "GLUnavailableError", "__version__"]
+__all__ = ["Affine", "compose", "MLP", "Layer", "projection", "AffineError", "SceneError", "ModelError", "GLUnavailableError", "__version__"]

@@ -268,19 +268,19 @@ class Affine:
         """
         A_T, b_tile = self._kernels(dtype)
         np.matmul(x, A_T, out=out)
-        if b_tile is None:
-            out += self._b.astype(dtype, copy=False)
+        if b_tile.shape[0] == self.dim_out:  # long rows: numpy's broadcast add is already efficient
+            out += b_tile
             return
         whole = (x.shape[0] // _TILE_ROWS) * _TILE_ROWS
         out[:whole].reshape(-1, b_tile.shape[0]).__iadd__(b_tile)
         out[whole:] += b_tile[: self.dim_out]
 
-    def _kernels(self, dtype) -> tuple[np.ndarray, np.ndarray | None]:
-        """``A.T`` and ``b`` tiled over ``_TILE_ROWS`` points (None for long rows), in ``dtype``, made once."""
+    def _kernels(self, dtype) -> tuple[np.ndarray, np.ndarray]:
+        """``A.T`` and ``b`` in ``dtype``, made once; ``b`` tiled over ``_TILE_ROWS`` points for short rows."""
         cache = self._cache.get(dtype)
         if cache is None:
             A_T = np.ascontiguousarray(self._A.T, dtype=dtype)
-            b_tile = np.tile(self._b.astype(dtype), _TILE_ROWS) if self.dim_out < 16 else None
+            b_tile = np.tile(self._b.astype(dtype), _TILE_ROWS if self.dim_out < 16 else 1)
             cache = self._cache[dtype] = (A_T, b_tile)
         return cache
 

@@ -66,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `affine3d inspect m.onnx | head`: the reader left; nothing to report
+        sys.stderr.close()
+        return 0
 
 
 def _one_line(exc: BaseException) -> str:
