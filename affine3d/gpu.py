@@ -198,6 +198,7 @@ class GPUMLP:
             data[:, :n_in] = rows  # the padding columns stay zero (0 * NaN would not)
         if n:
             self._x.write(data)
+        self.ctx.finish()  # a real GPU may copy later; the wait keeps the copy out of the compute column
         self._n = n
         self.timings.upload_s = time.perf_counter() - start
 
