@@ -1,8 +1,9 @@
 """The morph on the GPU: each stage of a network's forward pass moves a mesh's vertices in a vertex shader.
 
 :mod:`affine3d.morph` says what each stage does (numpy, the reference); this module has the GPU do
-it, with the renderer's own affine helper (``apply_affine`` from ``shaders/affine.glsl``) in
-``shaders/morph.vert``, run with *transform feedback*: the vertex shader's outputs are captured
+it, with the renderer's own affine helper (``apply_affine`` from ``shaders/affine.glsl``) and the
+compute shaders' activations (``shaders/activations.glsl``) in ``shaders/morph.vert``, run with
+*transform feedback*: the vertex shader's outputs are captured
 into a buffer instead of being drawn. For a network 3 wide throughout, each vertex is the
 homogeneous ``vec4(x, y, z, 1)`` and each affine stage is one 4x4 uniform, ``[A(t) | b(t)]``: the
 vertex shader evaluates a layer of the network exactly as ``mesh.vert`` moves a solid. Wider
@@ -43,7 +44,7 @@ INSIDE_COLOR = (0.902, 0.624, 0.0)
 """The colour of a solid the network has turned inside out (orange; solids are usually blue): its inside faces you."""
 
 ACTIVATION_CODES = {"identity": 0, "relu": 1, "leaky_relu": 2, "sigmoid": 3, "tanh": 4, "softmax": 5}
-"""The ``activation`` uniform of ``shaders/morph.vert``."""
+"""The ``activation`` uniform of ``shaders/morph.vert`` (the codes of ``shaders/mlp_layer.comp``'s ACTIVATION)."""
 
 
 def morph_source(n_blocks: int) -> str:

@@ -13,7 +13,7 @@
 // uniform stage_map[N*N]  mat4 blocks of the affine stage's homogeneous matrix at t, block (i, j) at
 //                         index N_BLOCKS * i + j:  [[A(t), b(t)], [0, 1]],  A(t) = (1-t) I + t W,  b(t) = t b
 // uniform kind            0: affine stage (x -> A(t) x + b(t)); 1: activation stage (x -> (1-t) x + t sigma(x))
-// uniform activation      0 identity, 1 relu, 2 leaky_relu, 3 sigmoid, 4 tanh, 5 softmax
+// uniform activation      0 identity, 1 relu, 2 leaky_relu, 3 sigmoid, 4 tanh, 5 softmax (as mlp_layer.comp)
 // uniform alpha           leaky_relu's slope for z < 0
 // uniform t               time in the stage, 0..1
 // uniform value_mask[N]       1.0 in the slots that hold values, 0.0 in the padding and the homogeneous 1
@@ -24,6 +24,7 @@
 #define N_BLOCKS 1
 
 #include "affine.glsl"
+#include "activations.glsl"
 
 in vec4 in_x0;
 out vec4 out_x0;
@@ -49,16 +50,14 @@ uniform int activation;
 uniform float alpha;
 uniform float t;
 
-// sigma, element by element (as affine3d/activations.py); softmax is handled below.
+// sigma, element by element, with the compute shaders' own functions (activations.glsl); softmax,
+// which mixes a whole vertex's values, is handled in main().
 vec4 sigma(vec4 z) {
-    if (activation == 1) return max(z, 0.0);
-    if (activation == 2) return mix(alpha * z, z, step(0.0, z));        // z >= 0 ? z : alpha z
-    if (activation == 3) return 1.0 / (1.0 + exp(-z));                  // exp overflow -> 1/inf = 0, the limit
-    if (activation == 4) {                                              // tanh without inf/inf for large |z|
-        vec4 e = exp(-2.0 * abs(z));
-        return sign(z) * (1.0 - e) / (1.0 + e);
-    }
-    return z;
+    if (activation == 1) return sigma_relu(z);
+    if (activation == 2) return sigma_leaky_relu(z, alpha);
+    if (activation == 3) return sigma_sigmoid(z);
+    if (activation == 4) return sigma_tanh(z);
+    return sigma_identity(z);
 }
 
 void main() {
