@@ -420,3 +420,61 @@ def test_render_stages_on_the_cpu_draws_the_same_shapes(ctx, tmp_path):
         assert a.name == b.name
         covered = [np.any(np.abs(np.asarray(Image.open(p))[..., :3] - background) > 8, axis=-1) for p in (a, b)]
         assert np.mean(covered[0] != covered[1]) < 0.01  # edge pixels may differ (rasterization rules)
+
+
+# ---------------------------------------------------------------------------------------- the command line
+def run_cli(capsys, *argv):
+    from affine3d.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_render_stages_writes_the_files(tmp_path, capsys):
+    """`render cube-to-sphere --stages -o DIR` writes a PNG per stage plus the input, a GIF with >= one frame per stage, a sheet."""
+    from PIL import Image
+
+    folder = tmp_path / "slides"
+    code, out, err = run_cli(capsys, "render", "cube-to-sphere", "--stages", "-o", str(folder), "--size", "96x72",
+                             "--frames", "2", "--samples", "0")
+    assert code == 0 and err == ""
+    n_stages = Morph(shipped()[1]).n_stages
+    pngs = sorted(folder.glob("stage-*.png"))
+    assert len(pngs) == n_stages + 1 and all(Image.open(p).size == (96, 72) for p in pngs)
+    with Image.open(folder / "forward-pass.gif") as gif:
+        assert gif.n_frames >= n_stages
+    assert (folder / "stages.png").is_file() and str(folder / "forward-pass.gif") in out
+
+
+def test_cli_render_mlp_draws_the_output(tmp_path, capsys):
+    """`render --mlp MODEL -o x.png` (no SCENE: the cube-to-sphere cube) draws the scene after the whole network."""
+    from PIL import Image
+
+    from affine3d.morph_gl import render_output
+
+    path = tmp_path / "sphere.png"
+    model = scene_dir() / "cube-to-sphere.safetensors"
+    code, out, _ = run_cli(capsys, "render", "--mlp", str(model), "-o", str(path), "--size", "64x48", "--backend", "cpu")
+    assert code == 0 and str(path) in out
+    scene, mlp = shipped()
+    np.testing.assert_array_equal(np.asarray(Image.open(path)), render_output(scene, mlp, (64, 48), backend="cpu"))
+
+
+@pytest.mark.parametrize("sizes, message", [
+    ([2, 3, 3], "expected 3 inputs (a point of 3D space), got 2"),
+    ([3, 3, 4], "expected 3 outputs (a point of 3D space), got 4"),
+])
+def test_cli_refuses_bad_models_in_one_line(tmp_path, capsys, sizes, message):
+    """A model file with the wrong input or output width: exit 2 and one line saying which width and why."""
+    path = tmp_path / "bad.safetensors"
+    net(sizes).save(path)
+    code, out, err = run_cli(capsys, "render", "--mlp", str(path), "--stages", "-o", str(tmp_path / "d"))
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "d").exists()
+
+
+def test_cli_render_stages_needs_a_network(tmp_path, capsys):
+    """--stages on a scene without an mlp key and no --mlp: exit 2 naming what is missing."""
+    code, _, err = run_cli(capsys, "render", "platonic", "--stages", "-o", str(tmp_path / "d"))
+    assert code == 2 and "names no network" in err and "--mlp" in err

@@ -18,9 +18,20 @@ Examples:
   affine3d render --yaw 45 --pitch 20 --wireframe --ortho -o turned.png
   affine3d render my_scene.toml -o my_scene.png
   affine3d render --backend cpu -o cpu.png          # numpy only: no OpenGL needed
+  affine3d render cube-to-sphere --stages -o stages/  # a network warping a cube: PNGs and a GIF
+  affine3d render --mlp my-net.safetensors --stages -o my-net/
 
 --backend auto (the default) draws with OpenGL when a context can be made and falls back to
 affine3d's CPU rasterizer (affine3d/raster.py) when not; the last line says which one drew.
+
+A network that warps space: --mlp MODEL (a .safetensors, .npz or .onnx MLP with 3 inputs and 3
+outputs) is applied to every object's vertices in world space; a scene file can name one itself
+(mlp = "file" at the top). Without SCENE, --mlp warps the cube of the cube-to-sphere scene. With
+--stages, -o is a folder that gets one PNG per stage of the forward pass (each layer's affine map
+A(t) = (1-t) I + t W, b(t) = t b, then its activation (1-t) x + t sigma(x); see affine3d/morph.py),
+an animated GIF of the whole pass (--frames in-between frames a stage) and stages.png, all the
+stages on one sheet. Without --stages, the PNG shows the scene after the whole network. A solid
+turned inside out by a layer with det < 0 is drawn orange.
 """
 
 from __future__ import annotations
@@ -50,6 +61,14 @@ def add_arguments(parser) -> None:
     parser.add_argument("--smooth", action="store_true", help="smooth shading (per-vertex normals) instead of flat")
     parser.add_argument("--samples", type=int, default=4, metavar="N",
                         help="antialiasing samples per pixel on the GPU (0: off; default 4); the CPU takes one")
+    parser.add_argument("--mlp", metavar="MODEL", default=None,
+                        help="a 3 -> ... -> 3 network file (.safetensors, .npz, .onnx) that warps the scene "
+                             "(default: the scene file's mlp key, if any)")
+    parser.add_argument("--stages", action="store_true",
+                        help="write one PNG per stage of the network's forward pass, an animated GIF and a sheet "
+                             "into the folder -o (default: SCENE-stages)")
+    parser.add_argument("--frames", type=int, default=12, metavar="N",
+                        help="with --stages: GIF frames per stage (default 12)")
     parser.add_argument("--backend", choices=("auto", "gpu", "cpu"), default="auto",
                         help="who draws: gpu (OpenGL), cpu (affine3d's numpy rasterizer: no OpenGL needed), or "
                              "auto (the GPU if an OpenGL context can be made, else the CPU; the default)")
@@ -78,6 +97,8 @@ def run(args) -> int:
             raise AffineError(f"--{name}: expected a finite number of degrees, got {getattr(args, name)}")
     if args.samples < 0:
         raise AffineError(f"--samples: expected 0 or more, got {args.samples}")
+    if args.mlp is not None or args.stages:
+        return _run_network(args, size)
     scene = load_scene(args.scene or DEFAULT_SCENE)
     stem = scene.path.stem if scene.path is not None else "scene"
     output = Path(args.output) if args.output else Path(f"{stem}.png")
@@ -90,5 +111,48 @@ def run(args) -> int:
                            backend=backend)
     save_png(image, output)
     print(f"wrote {output} ({size[0]}x{size[1]}, scene {scene.name!r}, {scene.n_triangles:,} triangles, "
+          f"backend {backend}: {detail})")
+    return 0
+
+
+def _run_network(args, size) -> int:
+    """--mlp / --stages: the scene warped by a network, as one PNG (its output) or the stages, a GIF, a sheet."""
+    from ..errors import AffineError, ModelError
+    from ..renderer import save_png
+    from ..mlp import MLP
+    from ..morph import check_model
+    from ..morph_gl import MORPH_SCENE, render_stages
+    from ..raster import pick_backend
+    from ..scene import load_scene
+
+    scene = load_scene(args.scene or MORPH_SCENE)
+    model_path = Path(args.mlp) if args.mlp is not None else scene.mlp
+    if model_path is None:
+        raise ModelError(f"--stages: the scene {scene.name!r} names no network (no mlp key); give one with --mlp MODEL")
+    mlp = MLP.load(model_path)
+    check_model(mlp)
+    if args.frames < 1:
+        raise AffineError(f"--frames: expected 1 or more, got {args.frames}")
+    stem = scene.path.stem if scene.path is not None else "scene"
+    backend, detail = pick_backend(args.backend)
+    world = scene.world(world_rotation(scene, args.yaw, args.pitch))
+    if args.stages:
+        folder = Path(args.output) if args.output else Path(f"{stem}-stages")
+        if folder.suffix.lower() in (".png", ".gif"):
+            raise AffineError(f"--output: with --stages, expected a folder, got {str(folder)!r}")
+        result = render_stages(scene, mlp, folder, size, frames_per_stage=args.frames, world=world, ortho=args.ortho,
+                               wireframe=args.wireframe, samples=args.samples, backend=backend)
+        print(f"wrote {len(result['stages'])} stage PNGs, {result['gif']} ({result['frames']} frames) and "
+              f"{result['sheet']} ({size[0]}x{size[1]}, scene {scene.name!r}, network {model_path.name} "
+              f"{'-'.join(map(str, mlp.sizes))}, backend {backend}: {detail})")
+        return 0
+    output = Path(args.output) if args.output else Path(f"{stem}.png")
+    if output.suffix.lower() != ".png":
+        raise AffineError(f"--output: expected a .png file name, got {str(output)!r}")
+    from ..morph_gl import render_output
+
+    save_png(render_output(scene, mlp, size, world=world, ortho=args.ortho, wireframe=args.wireframe,
+                           samples=args.samples, backend=backend), output)
+    print(f"wrote {output} ({size[0]}x{size[1]}, scene {scene.name!r} after network {model_path.name}, "
           f"backend {backend}: {detail})")
     return 0
