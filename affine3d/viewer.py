@@ -20,6 +20,12 @@ Mouse and keys (also on screen with F1 or ?):
   (rotation, pan, zoom); H: hide/show the overlay; S: save a screenshot PNG (the path is printed);
   T: arcball/turntable; 1-9: the n-th scene of ``scenes/``; Tab / shift+Tab: next / previous
   scene; F1 or ?: key help; Esc or Q: quit.
+- a network warping the scene (``--mlp MODEL`` or a scene's ``mlp`` key, :mod:`affine3d.morph`):
+  the forward pass plays stage by stage (each layer's affine map, then its activation) while the
+  mouse still turns the world; M: play/pause; Right / Left: next / previous stage; ``.`` / ``,``
+  (or ``]`` / ``[``): scrub forward / back by a twentieth of a stage; Home / End: the input / the
+  output. The overlay adds the stage, the layer's matrix W | b, det W, det A(t) and the singular
+  values. The vertices are moved on the GPU (``shaders/morph.vert``), then drawn as usual.
 
 Two layers, so the logic is tested without a window:
 
@@ -60,6 +66,17 @@ ZOOM_STEP = 0.9
 STATUS_SECONDS = 4.0
 """How long a message (screenshot saved, scene loaded) stays at the bottom of the window."""
 
+SCRUB_STEP = 0.05
+"""How far one scrub key moves the forward pass, in stages."""
+
+# key name -> what it does to the network's animation (ViewerState._morph_key)
+_MORPH_KEYS = {
+    "m": "toggle", "right": "next", "left": "previous",
+    "period": "forward", "bracketright": "forward", ".": "forward", "]": "forward",
+    "comma": "back", "bracketleft": "back", ",": "back", "[": "back",
+    "home": "home", "end": "end",
+}
+
 HUD_FONT = ("DejaVu Sans Mono", "Menlo", "Consolas", "Courier New", "monospace")
 HUD_FONT_SIZE = 11
 
@@ -80,6 +97,11 @@ keys
   Tab, shift+Tab     next / previous scene
   F1 or ?            this help
   Esc or Q           quit
+network (--mlp MODEL, or a scene with an mlp key)
+  M                  play / pause the forward pass
+  Right, Left        next / previous stage (pauses)
+  . and ,  (] and [) scrub forward / back (pauses)
+  Home, End          the input / the network's output
 The camera never moves: the mouse changes the world matrix."""
 
 
@@ -183,6 +205,9 @@ class ViewerState:
         self._drag_mode: str | None = None
         self._fps_count = 0
         self._fps_since: float | None = None
+        self.morph = None
+        self.player = None
+        self.network_name = ""
         self.set_scene(scene)
 
     # -- the scene and the view
@@ -280,6 +305,48 @@ class ViewerState:
         w = float(P[3] @ np.array([0.0, 0.0, -self.depth, 1.0]))
         return np.array([2 * w / (P[0, 0] * self.size[0]), 2 * w / (P[1, 1] * self.size[1])])
 
+    # -- a network warping the scene (affine3d.morph)
+    def set_morph(self, morph, name: str = "", playing: bool = True) -> None:
+        """Animate the stages of ``morph`` (an :class:`affine3d.morph.Morph`; None: no network)."""
+        from .morph import StagePlayer
+
+        self.morph = morph
+        self.network_name = name
+        self.player = None if morph is None else StagePlayer(morph.n_stages, playing=playing)
+
+    def morph_frame(self):
+        """``(stage, t)`` of the forward pass to show now, or None when no network warps the scene."""
+        if self.player is None:
+            return None
+        return self.morph.stages[self.player.stage_index], self.player.t
+
+    def _morph_key(self, name: str) -> bool:
+        """A key of the network's animation; True if it was one."""
+        player = self.player
+        if name not in _MORPH_KEYS:
+            return False
+        if player is None:
+            if name == "m":
+                self.say("no network: give --mlp MODEL, or open a scene with an mlp key (cube-to-sphere)")
+                return True
+            return False
+        action = _MORPH_KEYS[name]
+        if action == "toggle":
+            player.toggle()
+        elif action == "next":
+            player.next()
+        elif action == "previous":
+            player.previous()
+        elif action == "forward":
+            player.scrub(SCRUB_STEP)
+        elif action == "back":
+            player.scrub(-SCRUB_STEP)
+        elif action == "home":
+            player.seek(0)
+        else:
+            player.seek(player.n_stages)
+        return True
+
     # -- keys
     def key(self, name: str, shift: bool = False) -> str | None:
         """A key, by name (``"space"``, ``"w"``, ``"1"``, ``"tab"``, ``"f1"``, ``"?"``, ``"escape"``).
@@ -291,6 +358,8 @@ class ViewerState:
             (the scene changed: upload the new one); None otherwise.
         """
         name = name.lower()
+        if self._morph_key(name):
+            return None
         if name in ("escape", "q"):
             return "quit"
         if name == "s":
@@ -361,6 +430,8 @@ class ViewerState:
         """Advance the clock by ``dt_s`` seconds: auto-spin turns the world by ``spin_rate * dt_s``."""
         if self.spinning and dt_s > 0:
             self.controller.spin(self.spin_rate * dt_s)
+        if self.player is not None:
+            self.player.update(dt_s)
 
     def frame_drawn(self, now: float | None = None) -> None:
         """Count a frame; the FPS figure is refreshed every half second (steady enough to read)."""
@@ -398,7 +469,20 @@ class ViewerState:
             ("scene", f"{self.scene.name}{where}   F1: keys"),
         ]
         return ["world: world space -> camera space", *format_matrix(world.matrix),
-                *(f"{name:<12}{value}" for name, value in rows)]
+                *(f"{name:<12}{value}" for name, value in rows), *self.morph_lines()]
+
+    def morph_lines(self) -> list[str]:
+        """The overlay's lines about the network: the stage, the layer's W | b, det W, det A(t), singular values."""
+        if self.player is None:
+            return []
+        player = self.player
+        sizes = "-".join(str(w) for w in self.morph.mlp.sizes)
+        how = "playing" if player.playing else "paused"
+        head = f"network {self.network_name} {sizes}, stage {player.stage_index + 1}/{player.n_stages}, {how}"
+        if player.at_input:
+            return ["", head, "input: the scene before layer 1   (M play/pause, Left/Right stages, , . scrub)"]
+        stage, t = self.morph_frame()
+        return ["", head, *self.morph.info(stage).lines(t)]
 
     def hud_text(self) -> str:
         """:meth:`hud_lines` joined by newlines."""
@@ -505,6 +589,11 @@ class Viewer:
         Show the window (False for tests and benchmarks).
     scenes : list of str, optional
         The names 1-9 and Tab choose from (default: the files in ``scenes/``).
+    mlp : MLP, optional
+        A 3 -> ... -> 3 network that warps every scene shown, played stage by stage
+        (:mod:`affine3d.morph`); without it, a scene's own ``mlp`` key does the same.
+    mlp_name : str
+        What the overlay calls ``mlp`` (its file name).
 
     Raises
     ------
@@ -514,7 +603,8 @@ class Viewer:
     """
 
     def __init__(self, scene, size=(960, 720), *, turntable: bool = False, samples: int = 4, vsync: bool = True,
-                 visible: bool = True, scenes: list[str] | None = None, caption: str | None = None):
+                 visible: bool = True, scenes: list[str] | None = None, caption: str | None = None,
+                 mlp=None, mlp_name: str = ""):
         pyglet = self.pyglet = _import_pyglet()
         from .renderer import Renderer
 
@@ -541,7 +631,9 @@ class Viewer:
             self.state = ViewerState(scene, window.get_size(), window.get_framebuffer_size(), turntable=turntable,
                                      scenes=scenes)
             self._renderer_class = Renderer
-            self.renderer = Renderer(self.ctx, scene, window.get_framebuffer_size(), samples=samples)
+            self.mlp, self.mlp_name = mlp, mlp_name or ("--mlp" if mlp is not None else "")
+            self.morphing = None
+            self._make_renderer(scene)
             self._make_hud()
         except BaseException:
             window.close()  # no half-made window left on the screen
@@ -647,6 +739,7 @@ class Viewer:
         """
         state, ctx, renderer = self.state, self.ctx, self.renderer
         self.window.switch_to()
+        self._move_vertices()
         renderer.draw(state.world, ortho=state.ortho, wireframe=state.wireframe)
         # The overlay lies on top of everything: no depth test, no culling, pyglet's own shaders,
         # drawn into the framebuffer the renderer left bound.
@@ -734,7 +827,7 @@ class Viewer:
                 print(f"saved {self.save(self.screenshot_path)}")
                 self.screenshot_path = None
             self.window.switch_to()
-            self.renderer.release()
+            self._release_renderer()
         finally:
             self.window.close()
             self.pyglet.app.exit()
@@ -806,7 +899,58 @@ class Viewer:
 
     def _load_renderer(self) -> None:
         self.window.switch_to()
-        self.renderer.release()
-        self.renderer = self._renderer_class(self.ctx, self.state.scene, self.window.get_framebuffer_size(),
-                                             samples=self.samples)
+        self._release_renderer()
+        self._make_renderer(self.state.scene)
         self.window.set_caption(f"affine3d view: {self.state.scene.name}")
+
+    # -- a network warping the scene (affine3d.morph, affine3d.morph_gl)
+    def _network_for(self, scene):
+        """``(mlp, name)`` that warps ``scene``: the one given to the viewer, else the scene's mlp key, else None."""
+        if self.mlp is not None:
+            return self.mlp, self.mlp_name
+        if getattr(scene, "mlp", None) is None:
+            return None, ""
+        from .errors import ModelError
+        from .mlp import MLP
+        from .morph import check_model
+
+        try:
+            mlp = MLP.load(scene.mlp)
+            check_model(mlp)
+        except ModelError as exc:  # a broken model file: say so on screen, show the scene unwarped
+            self.state.say(" ".join(str(exc).split()))
+            return None, ""
+        return mlp, scene.mlp.name
+
+    def _make_renderer(self, scene) -> None:
+        """A Renderer for ``scene``; with a network, a MorphingScene's (vertices moved on the GPU each frame)."""
+        mlp, name = self._network_for(scene)
+        size = self.window.get_framebuffer_size()
+        self._shown = None
+        if mlp is None:
+            self.morphing = None
+            self.renderer = self._renderer_class(self.ctx, scene, size, samples=self.samples)
+            self.state.set_morph(None)
+            return
+        from .morph_gl import MorphingScene
+
+        self.morphing = MorphingScene(self.ctx, scene, mlp, size, samples=self.samples)
+        self.renderer = self.morphing.renderer
+        self.state.set_morph(self.morphing.morph, name)
+
+    def _move_vertices(self) -> None:
+        """Put the warped scene where the player is (a GPU pass, only when the stage or t changed)."""
+        frame = self.state.morph_frame()
+        if self.morphing is None or frame is None:
+            return
+        key = (frame[0].index, frame[1])
+        if key != self._shown:
+            self.morphing.show(*frame)
+            self._shown = key
+
+    def _release_renderer(self) -> None:
+        if self.morphing is not None:
+            self.morphing.release()
+            self.morphing = None
+        else:
+            self.renderer.release()

@@ -13,6 +13,15 @@ pans, the wheel moves the world toward or away from the camera.
 Keys: space auto-spin, W wireframe, P perspective/orthographic, R reset, H overlay, S screenshot,
 1-9 / Tab scenes, T arcball/turntable, F1 or ? help, Esc or Q quit.
 
+Watch a network warp space: --mlp MODEL (a .safetensors, .npz or .onnx MLP with 3 inputs and 3
+outputs), or a scene file's mlp key (scenes/cube-to-sphere.toml), applies the network to the
+objects' vertices and plays its forward pass stage by stage: each layer's affine map, A(t) = (1-t) I
++ t W and b(t) = t b, then its activation, x -> (1-t) x + t sigma(x). The overlay names the stage and
+shows the layer's W | b, det W, det A(t) and the singular values; a solid turned inside out
+(det < 0) is drawn orange. Without SCENE, --mlp warps the finely cut cube of cube-to-sphere.
+Keys: M play/pause, Right/Left next/previous stage, . and , (or ] and [) scrub, Home/End the
+input/the output; the mouse still turns the world while it plays.
+
 Without a display (no DISPLAY or WAYLAND_DISPLAY, or no window can be opened) it says so and
 renders the scene headless to a PNG instead (--screenshot PATH, else ./affine3d-view.png).
 --offscreen draws the viewer itself, overlay included, into an offscreen EGL window: scripted
@@ -21,6 +30,8 @@ figures with the matrix in them on a machine with no display.
 Examples:
   affine3d view
   affine3d view 1980-vs-2015 --turntable
+  affine3d view cube-to-sphere                              # a network bends a cube onto a sphere
+  affine3d view --mlp my-net.safetensors                    # any 3 -> ... -> 3 network, on the cube
   affine3d view --frames 30 --screenshot slide.png          # a scripted figure, then quit
   xvfb-run -a affine3d view --frames 30 --screenshot x.png  # the same on a server
 """
@@ -50,6 +61,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--spin", action="store_true", help="start with auto-spin on")
     parser.add_argument("--no-hud", dest="hud", action="store_false", help="start with the overlay hidden")
     parser.add_argument("--samples", type=int, default=4, metavar="N", help="antialiasing samples per pixel (0: off; default 4)")
+    parser.add_argument("--mlp", metavar="MODEL", default=None,
+                        help="a 3 -> ... -> 3 network (.safetensors, .npz, .onnx) that warps the scene, played stage "
+                             "by stage (default: the scene file's mlp key, if any)")
     parser.add_argument("--offscreen", action="store_true",
                         help="no window: draw the viewer into an offscreen EGL surface (use with --frames)")
 
@@ -72,6 +86,7 @@ def _one_line(exc: BaseException) -> str:
 def run(args) -> int:
     from ..errors import AffineError
     from ..renderer import parse_size
+    from ..morph_gl import MORPH_SCENE
     from ..scene import DEFAULT_SCENE, load_scene
 
     size = parse_size(args.size)
@@ -81,7 +96,13 @@ def run(args) -> int:
         raise AffineError(f"--samples: expected 0 or more, got {args.samples}")
     if args.screenshot is not None and Path(args.screenshot).suffix.lower() != ".png":
         raise AffineError(f"--screenshot: expected a .png file name, got {args.screenshot!r}")
-    scene = load_scene(args.scene or DEFAULT_SCENE)
+    mlp = _network(args)
+    scene = load_scene(args.scene or (MORPH_SCENE if mlp is not None else DEFAULT_SCENE))
+    if mlp is None and scene.mlp is not None:  # a broken model file: one line and exit 2, before any window
+        from ..mlp import MLP
+        from ..morph import check_model
+
+        check_model(MLP.load(scene.mlp))
 
     reason = None if args.offscreen else no_display_reason()
     viewer = None
@@ -95,14 +116,15 @@ def run(args) -> int:
         from ..viewer import Viewer
 
         try:
-            viewer = Viewer(scene, size, turntable=args.turntable, samples=args.samples, visible=not args.offscreen)
+            viewer = Viewer(scene, size, turntable=args.turntable, samples=args.samples, visible=not args.offscreen,
+                            mlp=mlp, mlp_name=Path(args.mlp).name if args.mlp else "")
         except Exception as exc:  # no X server, no GLX, no OpenGL 3.3: fall back, never a traceback
             if args.offscreen:
                 raise
             where = f" on DISPLAY={os.environ['DISPLAY']}" if os.environ.get("DISPLAY") else ""
             reason = f"no window could be opened{where} ({_one_line(exc)})"
     if viewer is None:
-        return _render_instead(scene, args, size, reason)
+        return _render_instead(scene, args, size, reason, mlp)
 
     state = viewer.state
     state.ortho = state.ortho or args.ortho
@@ -115,13 +137,35 @@ def run(args) -> int:
     return 0
 
 
-def _render_instead(scene, args, size, reason: str) -> int:
+def _network(args):
+    """The --mlp network, loaded and checked to map R^3 to R^3 (ModelError otherwise), or None."""
+    if args.mlp is None:
+        return None
+    from ..mlp import MLP
+    from ..morph import check_model
+
+    mlp = MLP.load(args.mlp)
+    check_model(mlp)
+    return mlp
+
+
+def _render_instead(scene, args, size, reason: str, mlp=None) -> int:
     """No window: say why in one line, render the scene headless, say where the PNG went."""
     from ..renderer import render, save_png
 
     print(f"affine3d view: no display: {reason}", file=sys.stderr)
     path = Path(args.screenshot or FALLBACK_PNG)
-    image = render(scene, size, ortho=True if args.ortho else None, wireframe=args.wireframe, samples=args.samples)
+    if mlp is None and scene.mlp is not None:
+        from ..mlp import MLP
+
+        mlp = MLP.load(scene.mlp)
+    if mlp is not None:  # the scene after the whole network
+        from ..morph_gl import render_output
+
+        image = render_output(scene, mlp, size, ortho=True if args.ortho else None, wireframe=args.wireframe,
+                              samples=args.samples)
+    else:
+        image = render(scene, size, ortho=True if args.ortho else None, wireframe=args.wireframe, samples=args.samples)
     save_png(image, path)
     shown = str(path) if path.is_absolute() or str(path).startswith(".") else f"./{path}"
     which = "the default scene" if args.scene is None else f"the scene {args.scene!r}"
