@@ -240,13 +240,21 @@ class StageInfo:
         out, n_in = self.W.shape
         lines.append(f"W{i} ({out}x{n_in}) | b{i}")
         width = digits + 4
+
+        def number(v: float) -> str:  # no "-0.00"
+            return f"{round(float(v), digits) + 0.0:{width}.{digits}f}"
+
         for row, bias in zip(self.W[:8], self.b[:8]):
-            cells = " ".join(f"{v:{width}.{digits}f}" for v in row[:8])
+            cells = " ".join(number(v) for v in row[:8])
             more = " ..." if n_in > 8 else ""
-            lines.append(f"[{cells}{more} ] [{bias:{width}.{digits}f}]")
+            lines.append(f"[{cells}{more} ] [{number(bias)}]")
         if out > 8:
             lines.append(f"... ({out - 8} more rows)")
-        sv = ", ".join(f"{s:.{digits}f}" for s in self.singular_values[:8])
+        def small(v: float) -> str:  # fixed point, or powers of ten for what would print as 0.00
+            v = float(v)
+            return f"{v:.1e}" if v != 0 and abs(v) < 0.5 * 10.0**-digits else f"{round(v, digits) + 0.0:.{digits}f}"
+
+        sv = ", ".join(small(s) for s in self.singular_values[:8])
         if self.determinant is None:
             lines.append(f"det: none ({out}x{n_in} is not square); singular values {sv}")
         else:
@@ -256,10 +264,10 @@ class StageInfo:
                 note = "  singular: flattens the solid"
             elif det < 0:
                 note = "  < 0: turns the solid inside out"
-            lines.append(f"det W{i} = {det:.{digits}f}{note}")
+            lines.append(f"det W{i} = {small(det)}{note}")
             lines.append(f"singular values {sv}")
             if stage.kind == "affine" and t is not None:
-                lines.append(f"det A(t) = {self.determinant_at(t):.{digits}f}")
+                lines.append(f"det A(t) = {small(self.determinant_at(t))}")
         if out < n_in:
             lines.append(f"{n_in} -> {out}: the layer drops to {out} dimensions")
         return lines

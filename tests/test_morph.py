@@ -478,3 +478,11 @@ def test_cli_render_stages_needs_a_network(tmp_path, capsys):
     """--stages on a scene without an mlp key and no --mlp: exit 2 naming what is missing."""
     code, _, err = run_cli(capsys, "render", "platonic", "--stages", "-o", str(tmp_path / "d"))
     assert code == 2 and "names no network" in err and "--mlp" in err
+
+
+def test_hud_numbers_never_read_minus_zero():
+    """Tiny entries print as 0.00 (never -0.00); a tiny det or singular value prints in powers of ten, not as 0.00."""
+    W = np.diag([-1e-5, 1e-5, 1e-5])
+    text = "\n".join(Morph(MLP.from_arrays([W], [np.array([-1e-4, 0.0, 1.0])])).info(0).lines(0.5))
+    assert "-0.00" not in text
+    assert "det W1 = -1.0e-15" in text and "singular values 1.0e-05, 1.0e-05, 1.0e-05" in text

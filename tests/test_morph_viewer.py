@@ -106,7 +106,8 @@ def test_hud_shows_the_layer_matrix_det_and_singular_values(viewer):
     assert f"det W1 = {np.linalg.det(W):.2f}" in text
     assert f"det A(t) = {np.linalg.det(0.05 * np.eye(3) + 0.95 * W):.2f}" in text
     assert ", ".join(f"{s:.2f}" for s in np.linalg.svd(W, compute_uv=False)) in text
-    assert f"{W[0, 0]:.2f}" in text and f"{mlp.layers[0].b[0]:.2f}" in text
+    row = " ".join(f"{round(v, 2) + 0.0:6.2f}" for v in W[0])  # the first row of W1, then b1's first entry
+    assert f"[{row} ] [{round(mlp.layers[0].b[0], 2) + 0.0:6.2f}]" in text
 
 
 def test_playing_advances_while_the_mouse_turns_the_world(viewer):
