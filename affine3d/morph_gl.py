@@ -282,7 +282,7 @@ class MorphingScene:
             lo, hi = self._offsets[k], self._offsets[k + 1]
             mesh = Mesh(positions[lo:hi], obj.mesh.triangles, obj.mesh.edges, obj.mesh.name)
             if self.renderer is not None:
-                _rewrite(self.renderer, k, mesh)
+                self.renderer.set_mesh(k, mesh)
             else:
                 obj.mesh = mesh
             # Turned inside out (the stages so far have det < 0 overall): the outside now winds
@@ -317,29 +317,6 @@ class MorphingScene:
 
     def __exit__(self, *exc) -> None:
         self.release()
-
-
-def _rewrite(renderer, index: int, mesh) -> None:
-    """Write ``mesh``'s positions (and flat normals) into the buffers the renderer uploaded for object ``index``.
-
-    The topology is the object's own, so the buffers keep their sizes. The Renderer has no public
-    call for this yet: this relies on its flat-shading layout (one interleaved position + normal
-    buffer, then the edge vertex and index buffers) and checks the sizes before writing.
-    """
-    item = renderer._drawables[index]
-    if renderer.shading != "flat":  # pragma: no cover - MorphingScene makes a flat-shaded renderer
-        raise RuntimeError("MorphingScene needs a flat-shaded Renderer")
-    positions, normals = mesh.flat()
-    fill = np.hstack([positions, normals]).astype("f4").tobytes()
-    edges = np.asarray(mesh.vertices, dtype="f4").tobytes()
-    expected = [len(fill)] + ([len(edges), 4 * 2 * mesh.n_edges] if mesh.n_edges else [])
-    if [b.size for b in item.buffers] != expected:
-        raise RuntimeError(f"the renderer's buffers for object {index} are not laid out as expected "
-                           f"({[b.size for b in item.buffers]} bytes, expected {expected})")
-    item.buffers[0].write(fill)
-    if mesh.n_edges:
-        item.buffers[1].write(edges)
-    object.__setattr__(item.obj, "mesh", mesh)
 
 
 # ---------------------------------------------------------------------------------------- pictures for slides

@@ -319,6 +319,36 @@ class Renderer:
         self._uploaded[id(mesh)] = (mesh, fill, edges)
         return _Drawable(obj, buffers, fill, edges)
 
+    def set_mesh(self, index: int, mesh) -> None:
+        """Move object ``index``'s vertices: ``mesh`` has its old mesh's triangles and edges, new positions.
+
+        The object's buffers are rewritten in place (same sizes, no new GPU objects), so animating
+        vertices (a network warping a solid, see :mod:`affine3d.morph_gl`) costs one upload a frame.
+        Only the shapes are checked, not every index: that would cost as much as the upload. The
+        scene's object is given ``mesh`` too, so what it holds is what is drawn.
+        """
+        item = self._drawables[index]
+        old = item.obj.mesh
+        if mesh.vertices.shape != old.vertices.shape or mesh.triangles.shape != old.triangles.shape \
+                or mesh.edges.shape != old.edges.shape:
+            raise AffineError(
+                f"mesh: expected object {index}'s topology ({old.n_vertices} vertices, {old.n_triangles} triangles, "
+                f"{old.n_edges} edges), got {mesh.n_vertices}, {mesh.n_triangles}, {mesh.n_edges}"
+            )
+        if not item.buffers:
+            raise AffineError(f"object {index} shares its mesh's buffers with another object; give it a Mesh of its own")
+        buffers = iter(item.buffers)
+        if mesh.n_triangles:
+            if self.shading == "flat":
+                positions, normals = mesh.flat()
+                next(buffers).write(np.hstack([positions, normals]).astype("f4").tobytes())
+            else:
+                next(buffers).write(np.hstack([mesh.vertices, mesh.vertex_normals()]).astype("f4").tobytes())
+                next(buffers)  # the triangle indices do not change
+        if len(mesh.edges):
+            next(buffers).write(np.asarray(mesh.vertices, dtype="f4").tobytes())
+        object.__setattr__(item.obj, "mesh", mesh)
+
     def resize(self, size) -> None:
         """Make the offscreen framebuffers ``size = (width, height)`` pixels (a no-op if unchanged)."""
         size = check_size(size)

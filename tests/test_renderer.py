@@ -457,3 +457,29 @@ def test_objects_sharing_a_mesh_share_its_buffers(ctx):
     cols = np.nonzero(mask)[1]
     assert cols.min() < SIZE[0] / 2 - 10 and cols.max() > SIZE[0] / 2 + 10
     assert not mask[:, SIZE[0] // 2].any()  # a gap between the two cubes
+
+
+@pytest.mark.parametrize("shading", ["flat", "smooth"])
+def test_set_mesh_draws_what_a_fresh_upload_of_the_moved_mesh_draws(ctx, shading):
+    """set_mesh rewrites an object's buffers in place: the frame equals a new Renderer given the moved mesh."""
+    cube = polyhedra.cube()
+    moved = polyhedra.Mesh(Affine.shear(xy=0.4)(cube.vertices) * [1.0, 0.7, 1.2], cube.triangles, cube.edges)
+    scene = solo_scene(cube)
+    with Renderer(ctx, scene, SIZE, samples=0, shading=shading) as renderer:
+        renderer.set_mesh(0, moved)
+        renderer.draw(scene.world(), wireframe=True)
+        rewritten = renderer.read()
+    with Renderer(ctx, solo_scene(moved), SIZE, samples=0, shading=shading) as renderer:
+        renderer.draw(scene.world(), wireframe=True)
+        fresh = renderer.read()
+    original = render(solo_scene(cube), SIZE, scene.world(), wireframe=True, samples=0, shading=shading, ctx=ctx)
+    assert covered(rewritten).sum() != covered(original).sum()  # the picture did change
+    assert np.array_equal(rewritten, fresh)
+    assert scene.objects[0].mesh is moved  # the scene's object now holds the mesh it shows
+
+
+def test_set_mesh_refuses_another_topology(ctx):
+    """A mesh with other triangles cannot be written into the old buffers: one clear AffineError."""
+    with Renderer(ctx, solo_scene(polyhedra.cube()), SIZE, samples=0) as renderer:
+        with pytest.raises(AffineError, match="object 0's topology"):
+            renderer.set_mesh(0, polyhedra.octahedron())
