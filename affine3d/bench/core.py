@@ -49,8 +49,28 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def machine_info() -> dict:
-    """Python, numpy, CPU and its BLAS threads: the line every table is read against."""
+def gl_renderer() -> str:
+    """The OpenGL renderer a headless context gets here, e.g. ``llvmpipe (LLVM 15.0.6, 256 bits), OpenGL 4.5``.
+
+    Made lazily (moderngl is imported here, not at import time) and released at once; never raises:
+    without OpenGL the text says why (the GL suites then report it in their own tables).
+    """
+    try:
+        from ..renderer import create_context
+
+        ctx = create_context(standalone=True)
+    except Exception as exc:  # GLUnavailableError, or anything an odd driver throws
+        return "unavailable (" + " ".join(str(exc).split())[:160] + ")"
+    try:
+        renderer = ctx.info.get("GL_RENDERER", "unknown renderer")
+        version = int(ctx.version_code)
+        return f"{renderer}, OpenGL {version // 100}.{version % 100 // 10}"
+    finally:
+        ctx.release()
+
+
+def machine_info(*, gl: bool = False) -> dict:
+    """Python, numpy, CPU and its BLAS threads (and, with ``gl``, the OpenGL renderer): the line every table is read against."""
     import numpy as np
 
     info = {
@@ -59,6 +79,8 @@ def machine_info() -> dict:
         "cpu": cpu_name(),
         "cores": os.cpu_count(),
     }
+    if gl:
+        info["gl_renderer"] = gl_renderer()
     try:
         from threadpoolctl import threadpool_info  # optional
 

@@ -4,7 +4,8 @@ Suites: transform (F(points) against a memory copy, pyrr, pytransform3d), mlp (n
 PyTorch and onnxruntime), render (the renderer against a raw moderngl loop), gpu (the MLP on a
 compute shader against numpy), raster (the CPU rasterizer against the GPU renderer), viewer (the
 window's frames per second against headless rendering; needs a display, e.g. xvfb-run).
-Without a suite name, all of them run.
+Without a suite name, all of them run. The first lines name the machine: CPU, cores, BLAS threads
+and the OpenGL renderer (on Mesa's llvmpipe the "GPU" is software on these same CPU cores).
 """
 
 from __future__ import annotations
@@ -32,11 +33,12 @@ def run(args) -> int:
     unknown = [n for n in names if n not in SUITES]
     if unknown:
         raise AffineError(f"suite: unknown {unknown[0]!r}; expected one of {', '.join(SUITES)}")
-    info = machine_info()
+    info = machine_info(gl=True)
     results = {"machine": info, "tables": []}
     as_json_only = args.json == "-"
     if not as_json_only:
-        print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()))
+        print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items() if k != "gl_renderer"))
+        print(f"OpenGL renderer: {info['gl_renderer']}", flush=True)
     for name in names:
         try:
             module = importlib.import_module(SUITES[name])
