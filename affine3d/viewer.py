@@ -24,8 +24,8 @@ Mouse and keys (also on screen with F1 or ?):
   the forward pass plays stage by stage (each layer's affine map, then its activation) while the
   mouse still turns the world; M: play/pause; Right / Left: next / previous stage; ``.`` / ``,``
   (or ``]`` / ``[``): scrub forward / back by a twentieth of a stage; Home / End: the input / the
-  output. The overlay adds the stage, the layer's matrix W | b, det W, det A(t) and the singular
-  values. The vertices are moved on the GPU (``shaders/morph.vert``), then drawn as usual.
+  output. A second panel of the overlay (top right, or lower down when the window is too narrow)
+  shows the stage, the layer's matrix W | b, det W, det A(t) and the singular values. The vertices are moved on the GPU (``shaders/morph.vert``), then drawn as usual.
 
 Two layers, so the logic is tested without a window:
 
@@ -79,6 +79,8 @@ _MORPH_KEYS = {
 
 HUD_FONT = ("DejaVu Sans Mono", "Menlo", "Consolas", "Courier New", "monospace")
 HUD_FONT_SIZE = 11
+NETWORK_FONT_SIZE = 10
+"""The network panel's font size (points): a size smaller, so it fits beside the world matrix at 960 x 720."""
 
 HELP_TEXT = """\
 mouse
@@ -450,7 +452,12 @@ class ViewerState:
 
     # -- the overlay
     def hud_lines(self) -> list[str]:
-        """The overlay's text, one string per line: the world matrix and what to know about it."""
+        """The overlay's text, one string per line: :meth:`world_lines`, then a blank and :meth:`morph_lines`."""
+        network = self.morph_lines()
+        return [*self.world_lines(), *([""] + network if network else [])]
+
+    def world_lines(self) -> list[str]:
+        """The overlay's first panel (top left): the world matrix, its determinant, orthonormality error, and so on."""
         world = self.world
         camera = self.scene.camera
         if self.ortho:
@@ -469,20 +476,36 @@ class ViewerState:
             ("scene", f"{self.scene.name}{where}   F1: keys"),
         ]
         return ["world: world space -> camera space", *format_matrix(world.matrix),
-                *(f"{name:<12}{value}" for name, value in rows), *self.morph_lines()]
+                *(f"{name:<12}{value}" for name, value in rows)]
 
     def morph_lines(self) -> list[str]:
-        """The overlay's lines about the network: the stage, the layer's W | b, det W, det A(t), singular values."""
+        """The overlay's network panel (top right): the stage, the layer's W | b, det W, det A(t), singular values.
+
+        Empty when no network warps the scene.
+        """
         if self.player is None:
             return []
         player = self.player
         sizes = "-".join(str(w) for w in self.morph.mlp.sizes)
         how = "playing" if player.playing else "paused"
-        head = f"network {self.network_name} {sizes}, stage {player.stage_index + 1}/{player.n_stages}, {how}"
+        head = [f"network {self.network_name} {sizes}", f"stage {player.stage_index + 1}/{player.n_stages}, {how}"]
         if player.at_input:
-            return ["", head, "input: the scene before layer 1   (M play/pause, Left/Right stages, , . scrub)"]
+            return [*head, "input: the scene before layer 1", "M play/pause, Left/Right stages, , . scrub"]
         stage, t = self.morph_frame()
-        return ["", head, *self.morph.info(stage).lines(t)]
+        return [*head, *self.morph.info(stage).lines(t)]
+
+    def caption(self) -> str:
+        """The line at the bottom of the window: the scene's description, unless that describes another network.
+
+        A scene with an ``mlp`` key describes its own network; warped by a different one (``--mlp``),
+        the line says which network is shown instead.
+        """
+        description = getattr(self.scene, "description", "") or ""
+        own = getattr(self.scene, "mlp", None)
+        if self.morph is not None and own is not None and Path(own).name != self.network_name:
+            sizes = "-".join(str(w) for w in self.morph.mlp.sizes)
+            return f"{self.scene.name}, warped by {self.network_name} ({sizes}) instead of the scene's {Path(own).name}"
+        return description
 
     def hud_text(self) -> str:
         """:meth:`hud_lines` joined by newlines."""
@@ -567,6 +590,71 @@ def _key_name(key, symbol: int, modifiers: int) -> str:
     if name.startswith("num_") and name[4:].isdigit():
         return name[4:]
     return name.lstrip("_")
+
+
+class _Panel:
+    """One box of overlay text: a label per line over a dark translucent rectangle, placed by its top-left corner.
+
+    Its width only grows while the window keeps its size (a number changing width does not make
+    the box jitter); :meth:`place` moves the labels only when the corner or the line count changed.
+    """
+
+    PAD = 8
+
+    def __init__(self, pyglet, batch, back, front, style):
+        self._pyglet, self._batch, self._front, self._style = pyglet, batch, front, style
+        self.box_shape = pyglet.shapes.Rectangle(0, 0, 0, 0, color=(0, 0, 0, 160), batch=batch, group=back)
+        self.labels = []
+        self.line_height = None
+        self.width = 0
+        self.placed_for = None
+
+    @property
+    def height(self) -> int:
+        return self.line_height * len(self.labels) + 12 if self.labels else 0
+
+    def text_lines(self) -> list[str]:
+        return [label.text for label in self.labels]
+
+    def set_lines(self, lines: list[str]) -> None:
+        """Show ``lines`` (re-laying out only the labels whose text changed)."""
+        labels = self.labels
+        while len(labels) < len(lines):
+            labels.append(self._pyglet.text.Label("", color=(235, 235, 235, 255), batch=self._batch,
+                                                  group=self._front, **self._style))
+        while len(labels) > len(lines):
+            labels.pop().delete()
+        if not labels:
+            self.width, self.placed_for = 0, None
+            self.box_shape.width = self.box_shape.height = 0
+            return
+        for label, text in zip(labels, lines):
+            if label.text != text:
+                label.begin_update()  # one layout pass for delete + insert, not two
+                label.text = text
+                label.end_update()
+        if self.line_height is None:
+            self.line_height = math.ceil(self._pyglet.text.Label("0", **self._style).content_height) or 16
+        self.width = max(self.width if self.placed_for else 0,
+                         math.ceil(max(label.content_width for label in labels)) + 2 * self.PAD + 2)
+
+    def place(self, x: int, top: int) -> None:
+        """Put the box's top-left corner at ``(x, top)`` (window points, origin bottom-left)."""
+        key = (x, top, len(self.labels))
+        if key != self.placed_for:
+            self.placed_for = key
+            for i, label in enumerate(self.labels):
+                label.position = (x + self.PAD, top - 4 - (i + 1) * self.line_height, 0)
+        shape = self.box_shape
+        shape.position = (x, top - self.height)
+        shape.width, shape.height = self.width, self.height
+
+    def box(self):
+        """``(x, y, width, height)`` of the box, bottom-left corner; None when it has no lines."""
+        if not self.labels:
+            return None
+        shape = self.box_shape
+        return (shape.x, shape.y, shape.width, shape.height)
 
 
 class Viewer:
@@ -654,32 +742,38 @@ class Viewer:
         # One label per line: a frame re-lays-out only the lines whose text changed (pyglet's layout
         # is Python, about a millisecond a line), and nothing moves unless the window is resized.
         self._batch = pyglet.graphics.Batch()
-        self._hud_box = pyglet.shapes.Rectangle(0, 0, 1, 1, color=(0, 0, 0, 160), batch=self._batch, group=back)
-        self._hud_lines = []
+        self._panels = {  # the world matrix top left; the network (if any) top right, a size smaller
+            name: _Panel(pyglet, self._batch, back, front, dict(font_name=font, font_size=size))
+            for name, size in (("world", HUD_FONT_SIZE), ("network", NETWORK_FONT_SIZE))
+        }
         self._help_batch = pyglet.graphics.Batch()
         self._help_box = pyglet.shapes.Rectangle(0, 0, 1, 1, color=(0, 0, 0, 230), batch=self._help_batch, group=back)
         self._help_lines = [pyglet.text.Label(line, color=(255, 255, 210, 255), batch=self._help_batch, group=front, **style)
                             for line in HELP_TEXT.splitlines()]
         self._status = pyglet.text.Label("", color=(255, 255, 160, 255), **style)
         self._line_height = math.ceil(self._help_lines[0].content_height) or 16
-        self._hud_style = dict(color=(235, 235, 235, 255), batch=self._batch, group=front, **style)
         self._laid_out_for = None
 
     @property
     def hud_text(self) -> str:
-        """The text the overlay showed at the last frame, lines joined by newlines."""
-        return "\n".join(label.text for label in self._hud_lines)
+        """The text the overlay showed at the last frame, lines joined by newlines (as :meth:`ViewerState.hud_text`)."""
+        world, network = (self._panels[name].text_lines() for name in ("world", "network"))
+        return "\n".join([*world, *([""] + network if network else [])])
+
+    def hud_boxes(self) -> dict:
+        """Where the overlay's panels are: ``{"world": (x, y, width, height), "network": ...}`` in window
+        points, origin bottom-left (a panel with no lines: None)."""
+        return {name: panel.box() for name, panel in self._panels.items()}
 
     def _layout(self) -> None:
-        """Place the overlay's labels for the window's size (only when it or the line count changed)."""
+        """Place the help's labels for the window's size (only when it changed)."""
         width, height = self.window.get_size()
-        key = (width, height, len(self._hud_lines))
-        if key == self._laid_out_for:
+        if (width, height) == self._laid_out_for:
             return
-        self._laid_out_for = key
+        self._laid_out_for = (width, height)
+        for panel in self._panels.values():
+            panel.placed_for = None
         step = self._line_height
-        for i, label in enumerate(self._hud_lines):
-            label.position = (12, height - 8 - (i + 1) * step, 0)
         help_width = max(label.content_width for label in self._help_lines)
         help_height = step * len(self._help_lines)
         x = max(8, (width - help_width) // 2)
@@ -692,33 +786,28 @@ class Viewer:
 
     def _draw_hud(self) -> None:
         state = self.state
+        self._layout()
         if state.show_hud:
-            lines = state.hud_lines()
-            labels = self._hud_lines
-            while len(labels) < len(lines):
-                labels.append(self.pyglet.text.Label("", **self._hud_style))
-            while len(labels) > len(lines):
-                labels.pop().delete()
-            self._layout()
-            changed = False
-            for label, text in zip(labels, lines):
-                if label.text != text:
-                    label.begin_update()  # one layout pass for delete + insert, not two
-                    label.text = text
-                    label.end_update()
-                    changed = True
-            if changed or self._hud_box.height <= 1:
-                _, height = self.window.get_size()
-                box_height = self._line_height * len(lines) + 12
-                self._hud_box.position = (4, height - 4 - box_height)
-                self._hud_box.width = max(label.content_width for label in labels) + 18
-                self._hud_box.height = box_height
+            world, network = self._panels["world"], self._panels["network"]
+            world.set_lines(state.world_lines())
+            network.set_lines(state.morph_lines())
+            width, height = self.window.get_size()
+            world.place(4, height - 4)
+            if network.labels:
+                # At the right edge: beside the world panel if both fit across the window, else at the
+                # bottom (above the status line) if it fits under the world panel, else just under it.
+                x = width - 4 - network.width
+                bottom = 30 + network.height
+                if x >= 4 + world.width + 8:
+                    network.place(x, height - 4)
+                elif bottom <= height - 4 - world.height - 6 and x >= 4:
+                    network.place(x, bottom)
+                else:
+                    network.place(4, height - 4 - world.height - 6)
             self._batch.draw()
-        else:
-            self._layout()
         if state.show_help:
             self._help_batch.draw()
-        message = state.status or (getattr(state.scene, "description", "") if state.show_hud else "")
+        message = state.status or (state.caption() if state.show_hud else "")
         if message:
             if self._status.text != message:
                 self._status.text = message
@@ -850,7 +939,7 @@ class Viewer:
         self.window.switch_to()
         self.state.resize((width, height), self.window.get_framebuffer_size())
         self._set_viewport()
-        self._hud_box.height = 0  # place the overlay's box again at the next frame
+        self._laid_out_for = None  # place the overlay again at the next frame
         # not handled: pyglet's own on_resize then sets its viewport and the overlay's projection
 
     def on_mouse_press(self, x, y, button, modifiers):

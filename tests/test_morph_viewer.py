@@ -213,3 +213,43 @@ def test_view_command_refuses_a_bad_model(tmp_path, capsys):
     code = main(["view", "--mlp", str(path), "--offscreen", "--frames", "1"])
     out, err = capsys.readouterr()
     assert code == 2 and "expected 3 outputs (a point of 3D space), got 2" in err
+
+
+def test_network_panel_sits_beside_the_world_matrix_and_both_show_their_lines(viewer):
+    """At 960x720 the network's panel is top right, clear of the world panel; in a narrow window it goes under it."""
+    press(viewer, KEY.RIGHT)  # the 320x240 fixture: too narrow for both side by side
+    viewer.step(0.0)
+    wx, wy, ww, wh = viewer.hud_boxes()["world"]
+    nx, ny, nw, nh = viewer.hud_boxes()["network"]
+    assert nx == wx and ny + nh <= wy  # stacked, not overlapping
+    v = Viewer(load_scene("cube-to-sphere"), (960, 720), visible=False, samples=0, scenes=[])
+    try:
+        press(v, KEY.RIGHT)
+        v.step(0.0)
+        boxes = v.hud_boxes()
+        wx, wy, ww, wh = boxes["world"]
+        nx, ny, nw, nh = boxes["network"]
+        assert wy + wh == 716 and ny + nh == 716  # both hang from the top edge
+        assert nx >= wx + ww and nx + nw <= 960  # side by side, inside the window
+        assert v.hud_text == v.state.hud_text()  # the two panels together show the state's lines
+        assert "layer 1 of 5: affine" in v.hud_text and "det A" in v.hud_text
+        v.state.show_hud = False
+        v.step(0.0)
+        image = v.read()
+        v.state.show_hud = True
+        v.step(0.0)
+        changed = np.any(image != v.read(), axis=2)  # the pixels the overlay covers
+        assert changed[720 - (ny + nh):720 - ny, nx:nx + nw].mean() > 0.9  # the network's box is drawn there
+    finally:
+        v.close()
+
+
+def test_caption_names_a_network_that_is_not_the_scenes_own():
+    """The bottom line is the scene's description with its own network; with another one (--mlp) it names that one."""
+    scene = load_scene("cube-to-sphere")
+    state = ViewerState(scene, SIZE, scenes=[])
+    assert state.caption() == scene.description
+    state.set_morph(Morph(MLP.load(scene.mlp)), scene.mlp.name)
+    assert state.caption() == scene.description
+    state.set_morph(Morph(MLP.random([3, 8, 3])), "wide.onnx")
+    assert "warped by wide.onnx (3-8-3)" in state.caption() and "3-3-3-3-3-3" not in state.caption()
