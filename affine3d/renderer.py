@@ -57,7 +57,7 @@ __all__ = [
     "AMBIENT",
 ]
 
-AMBIENT = 0.15
+AMBIENT = 0.3
 """Share of the light every face gets, lit or not: colour * (AMBIENT + (1 - AMBIENT) * max(n . l, 0))."""
 
 MAX_SIZE = 16384

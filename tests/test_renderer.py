@@ -13,10 +13,10 @@ from affine3d import Affine, GLUnavailableError
 from affine3d import polyhedra
 from affine3d.glsl import UnusedUniformWarning
 from affine3d.projection import project_points
-from affine3d.renderer import Renderer, create_context, parse_size, render, save_png, scene_png
+from affine3d.renderer import AMBIENT, Renderer, create_context, parse_size, render, save_png, scene_png
 from affine3d.resources import shader_dir
 from affine3d.errors import AffineError
-from affine3d.scene import DEFAULT_SCENE, Camera, Scene, SceneObject, load_scene
+from affine3d.scene import DEFAULT_SCENE, Camera, Scene, SceneObject, list_scenes, load_scene
 
 SIZE = (240, 180)
 BLACK = (0.0, 0.0, 0.0)
@@ -241,6 +241,15 @@ def test_default_scene_shows_every_object_in_its_colour(ctx):
         k = float(rgb @ color / (color @ color))
         assert k > 0.1, f"{obj.name}: centre pixel {rgb} is dark or background"
         np.testing.assert_allclose(rgb, k * color, atol=0.03, err_msg=f"{obj.name}: not a shade of {obj.color}")
+
+
+@pytest.mark.parametrize("name", list_scenes())
+def test_faces_turned_away_from_the_light_still_stand_out_from_the_background(name):
+    """An unlit face (colour * AMBIENT) of every shipped object differs from its scene's background by >= 0.1 in RGB."""
+    scene = load_scene(name)
+    for obj in scene.objects:
+        unlit = np.asarray(obj.color) * AMBIENT
+        assert np.linalg.norm(unlit - np.asarray(scene.background)) >= 0.1, f"{name}: {obj.name} melts into the background"
 
 
 def test_default_scene_has_no_inside_out_faces(ctx):

@@ -1,7 +1,8 @@
 """``affine3d bench render``: the renderer's frame next to a minimal raw moderngl loop, same run, same data.
 
 For icospheres of level 0..8 (20 to 1.3 million triangles; ``--quick``: 0..5), one frame at
-1024x768 is drawn two ways into the same kind of framebuffer (4x MSAA colour + depth):
+1024x768 is drawn two ways into the same kind of framebuffer (colour + depth; one table with
+4x MSAA, the renderer's default, one without):
 
 - **renderer**: :meth:`affine3d.renderer.Renderer.draw`: clear, write ``world``, ``projection``,
   ``model``, ``normal_matrix``, ``color`` (computed by ``Affine`` each frame), one draw call; the
@@ -14,6 +15,9 @@ ratio is the median over adjacent pairs, so that a shared machine's noise hits b
 alone, before ``finish``: on a real GPU it is the per-frame CPU cost, flat in the triangle count.
 On llvmpipe (Mesa's software renderer) the "GPU" is the CPU, and the driver shades vertices while
 the draw call is submitted, so there the submit time grows with the mesh for both loops alike.
+
+The CPU rasterizer's column (the same picture computed by numpy) is its own suite, ``affine3d bench
+raster``, so that each suite stays within a few minutes.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ class _RawLoop:
 
     def __init__(self, ctx, scene, positions, normals, samples):
         from ..glsl import load_source
+        from ..renderer import AMBIENT
 
         self.ctx = ctx
         self.program = ctx.program(vertex_shader=load_source("bench_mvp.vert"), fragment_shader=load_source("mesh.frag"))
@@ -62,7 +67,7 @@ class _RawLoop:
         self.program["normal_matrix"].write(np.asarray((world @ obj.model).normal_matrix(), "f4").tobytes(order="F"))
         self.program["color"].value = tuple(obj.color)
         self.program["light_dir"].value = tuple(float(v) for v in scene.light_direction)
-        self.program["ambient"].value = 0.15
+        self.program["ambient"].value = AMBIENT  # the renderer's, so both shade alike
         self.background = tuple(scene.background)
 
     def draw(self):
@@ -179,6 +184,7 @@ def run(quick: bool = False) -> list[Table]:
             "cached; the raw loop's MVP is computed once, before timing.",
             f"Reading a frame back (read(): {'MSAA resolve + ' if samples else ''}glReadPixels + row flip, "
             f"{SIZE[0]}x{SIZE[1]} RGBA): {format_si(readback[samples], 's')}.",
+            "The same frames from the CPU rasterizer (numpy, no OpenGL), GPU / CPU per mesh size: affine3d bench raster.",
         ]
     ctx.release()
     return [tables[samples] for samples, _ in settings]
