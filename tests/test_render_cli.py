@@ -137,3 +137,4 @@ def test_doctor_without_any_opengl_still_exits_0_and_says_what_to_install(capsys
     code, out, _ = run_cli(capsys, "doctor")
     assert code == 0
     assert "FAILED" in out and "install" in out
+    assert "CPU rasterizer" in out and "cannot draw" not in out   # render still works: --backend auto falls back

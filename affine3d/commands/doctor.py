@@ -8,7 +8,8 @@ Checks, each in its own short-lived process (a crashing driver cannot take this 
 
 For each context: the GL renderer (the chip or, for "llvmpipe", Mesa's software renderer on the CPU),
 vendor, version, antialiasing samples, and whether compute shaders are available (OpenGL 4.3 or
-newer; `affine3d mlp-demo --gpu` and `affine3d bench gpu` need them). Always exits 0.
+newer; `affine3d.gpu` and `affine3d bench gpu` need them). Without any context, `affine3d render`
+still draws, with the CPU rasterizer (affine3d/raster.py). Always exits 0.
 """
 
 from __future__ import annotations
@@ -146,7 +147,8 @@ def _advice(findings: dict) -> list[str]:
     if headless:
         lines.append("affine3d render, the tests and notebook pictures: OK (headless context).")
     else:
-        lines.append(f"affine3d render cannot draw: no headless OpenGL 3.3 context; {install_hint()}.")
+        lines.append("affine3d render: no headless OpenGL 3.3 context, so it draws with the CPU rasterizer "
+                     f"(numpy, slower: --backend cpu); for the GPU, {install_hint()}.")
     if window["ok"]:
         lines.append("affine3d view: OK (a window with OpenGL 3.3 opened).")
     elif window.get("skipped"):

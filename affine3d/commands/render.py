@@ -1,4 +1,4 @@
-"""Render a scene to a PNG file, headless (no window, no display needed: OpenGL through EGL).
+"""Render a scene to a PNG file, headless (no window, no display needed): OpenGL through EGL, or the CPU.
 
 SCENE is a shipped scene's name (see the scenes/ folder: platonic, 1980-vs-2015, ...) or the path
 of a .toml scene file; without it, the default scene (the five Platonic solids).
