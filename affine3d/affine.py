@@ -734,11 +734,13 @@ class Affine:
 
 
 def _format_number(value: float) -> str:
-    """Short, blackboard-like: integers without a point, others with up to 3 decimals."""
+    """Short, blackboard-like: integers without a point, others with up to 3 decimals, huge ones as 1.000e+12."""
     if value == 0:
         return "0"
     if float(value).is_integer() and abs(value) < 1e9:
         return str(int(value))
+    if abs(value) >= 1e6:
+        return f"{value:.3e}"  # not 200 digits for a scaling by 1e200
     return f"{value:.3f}"
 
 

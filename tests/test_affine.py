@@ -738,6 +738,16 @@ def test_repr_rounds_to_three_decimals():
         assert right == pytest.approx(M[i, 3], abs=5e-4)
 
 
+def test_repr_of_huge_entries_stays_short_and_readable_back():
+    """A scaling by 1e200 prints as 1.000e+200 (not 200 digits) and parses back to the matrix."""
+    F = Affine.scaling([1e200, 2.5e7, 0.5]) @ Affine.translation([0, 1e12 + 0.5, 0])
+    text = repr(F)
+    assert max(len(line) for line in text.splitlines()) < 80
+    _, rows = parse_repr(text)
+    for i, (left, right) in enumerate(rows):
+        np.testing.assert_allclose(left + [right], F.matrix[i], rtol=1e-3, atol=5e-4)
+
+
 def test_to_gl_is_float32_column_major():
     """to_gl() is 64 bytes for a 3D map; read back column-major it is the matrix; 2D maps give a mat3."""
     F = Affine.translation([1, 2, 3]) @ Affine.rotation([1, 1, 1], 0.6) @ Affine.scaling([1, 2, 3])
