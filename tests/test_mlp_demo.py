@@ -102,6 +102,11 @@ def test_explain_shows_the_trace(demo):
     _, text, _ = demo
     for name in ("z1 = W1 x + b1", "a1 = tanh(z1)", "z3 = W3 a2 + b3", "y = softmax(z3)"):
         assert name in text
+    # the output row is a probability vector: every entry printed positive (softmax is never 0), sum 1
+    row = re.search(r"y = softmax\(z3\)\s+\[([^\]]*)\]", text).group(1)
+    probabilities = [float(v) for v in row.split(",")]
+    assert len(probabilities) == 3 and min(probabilities) > 0
+    assert abs(sum(probabilities) - 1) < 0.01
 
 
 def test_without_opengl_the_picture_is_a_one_line_note(tmp_path, monkeypatch):

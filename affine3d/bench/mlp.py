@@ -13,7 +13,8 @@ spinning slows the next library down. The thread counts used are reported in the
 Two tables: first every library with its default thread pool (all cores), then every library on
 one thread, measured in a child process started with ``OPENBLAS_NUM_THREADS=1`` (numpy's BLAS pool
 is sized when numpy is imported) and one intra-op thread for onnxruntime and PyTorch. The second
-compares the algorithms; the first what a user gets out of the box. Before anything is timed, every
+compares the algorithms; the first what a user gets out of the box (``--quick``: only the first
+table, batches 1 and 4096, shorter pauses). Before anything is timed, every
 column's output is compared with ours (the notes give the largest difference).
 
 Columns: ``affine3d`` is ``mlp(X)`` (scratch buffers, in-place activations); ``numpy`` the textbook
@@ -41,7 +42,7 @@ TITLE = "mlp: forward pass, affine3d against numpy, PyTorch and onnxruntime"
 
 MODELS = ([3, 64, 64, 3], [784, 256, 256, 10])
 BATCHES = (1, 64, 4096, 65536)
-QUICK_BATCHES = (1, 64, 4096)
+QUICK_BATCHES = (1, 4096)
 
 
 SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -49,24 +50,34 @@ COLUMNS = ["model", "batch", "affine3d", "numpy", "PyTorch", "onnxruntime", "aff
 
 
 def run(quick: bool = False) -> list[Table]:
-    """Two tables: every library with its default thread pool, then each on one thread (in a child process)."""
-    batches = QUICK_BATCHES if quick else BATCHES
-    rows, notes = measure(batches, repeat=3 if quick else 5)
+    """Two tables: every library with its default thread pool, then each on one thread (in a child process).
+
+    ``quick``: batches 1 and 4096 only, shorter rounds and pauses, and no one-thread table (a few
+    seconds instead of half a minute: ``affine3d bench --quick`` runs every suite in about 30 s).
+    """
+    if quick:
+        rows, notes = measure(QUICK_BATCHES, repeat=3, rest_s=0.25, min_time_s=0.02)
+        notes.append("--quick: batches " + ", ".join(map(str, QUICK_BATCHES)) + ", default threads only; "
+                     "run without --quick for every batch size and the one-thread table.")
+        return [Table(f"{TITLE} (float32, time per call; default threads)", COLUMNS, rows, notes)]
+    rows, notes = measure(BATCHES, repeat=5)
     default = Table(f"{TITLE} (float32, time per call; default threads)", COLUMNS, rows, notes)
     single = Table(f"{TITLE} (float32, time per call; one thread each)", COLUMNS)
     try:
-        rows, notes = _measure_in_child(batches, repeat=3 if quick else 5)
+        rows, notes = _measure_in_child(BATCHES, repeat=5)
         single.rows, single.notes = rows, notes
     except (OSError, subprocess.SubprocessError, ValueError) as exc:
         single.notes = [f"the one-thread run failed: {' '.join(str(exc).split())[:300]}"]
     return [default, single]
 
 
-def measure(batches, repeat: int = 5, threads: int | None = None) -> tuple[list[list], list[str]]:
+def measure(batches, repeat: int = 5, threads: int | None = None, *, rest_s: float = 0.3,
+            min_time_s: float = 0.05) -> tuple[list[list], list[str]]:
     """Table rows and notes: each model and batch size, each library timed in turn with a pause before it.
 
     ``threads``: onnxruntime's and PyTorch's intra-op thread count (None: their defaults). numpy's
     BLAS pool is fixed when numpy is imported (``OPENBLAS_NUM_THREADS``), hence the child process.
+    ``rest_s``: the pause before each library; ``repeat`` and ``min_time_s`` go to :func:`best_time`.
     """
     torch = _import_torch()
     ort = _import_onnxruntime()
@@ -95,14 +106,14 @@ def measure(batches, repeat: int = 5, threads: int | None = None) -> tuple[list[
                     if fn is None:
                         times[label] = None
                         continue
-                    pause(0.3)  # let the previous library's threads stop spinning
-                    times[label] = best_time(fn, repeat=repeat, min_time_s=0.05)
+                    pause(rest_s)  # let the previous library's threads stop spinning
+                    times[label] = best_time(fn, repeat=repeat, min_time_s=min_time_s)
                 reference = times["onnxruntime"]
                 ratio = lambda t: None if t is None or reference is None else round(t / reference, 2)  # noqa: E731
                 rows.append([name, batch, *(format_si(t, "s") if t is not None else None for t in
                                             (times["affine3d"], times["numpy"], times["PyTorch"], times["onnxruntime"])),
                              ratio(times["affine3d"]), ratio(times["numpy"]), ratio(times["PyTorch"])])
-    notes = _notes(torch, ort, facts)
+    notes = _notes(torch, ort, facts, rest_s)
     if worst:
         notes.insert(1, "Same outputs: largest difference from affine3d's "
                      + ", ".join(f"{label} {value:.1e}" for label, value in worst.items()) + " (float32 rounding).")
@@ -199,7 +210,7 @@ def _ort_runner(ort, net: MLP, path: Path, threads: dict, n_threads: int | None 
     return lambda X: session.run(None, {name: X})[0]
 
 
-def _notes(torch, ort, threads: dict) -> list[str]:
+def _notes(torch, ort, threads: dict, rest_s: float = 0.3) -> list[str]:
     notes = ["Times are the best of several rounds; ratios divide by onnxruntime's time (below 1: faster than onnxruntime)."]
     try:
         from threadpoolctl import threadpool_info
@@ -213,6 +224,6 @@ def _notes(torch, ort, threads: dict) -> list[str]:
     notes.append(threads.get("PyTorch", "PyTorch: not installed, column skipped (pip install torch)" if torch is None else "PyTorch: -"))
     notes.append(threads.get("onnxruntime", "onnxruntime: not installed, column skipped (pip install 'affine3d[onnx]')" if ort is None
                              else "onnxruntime: the onnx package is missing, so no model file; column skipped"))
-    notes.append("Each library is paused 0.3 s before its turn: idle BLAS/OpenMP/onnxruntime threads spin ~0.2 s after a call "
+    notes.append(f"Each library is paused {rest_s:g} s before its turn: idle BLAS/OpenMP/onnxruntime threads spin ~0.2 s after a call "
                  "and would slow the next one (see NOTES.md).")
     return notes

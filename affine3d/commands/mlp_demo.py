@@ -290,8 +290,8 @@ def step4(explain: bool, out: Path, seed: int) -> None:
     if explain:
         point = np.array([0.7, 0.2])
         print(f"\n  the forward pass of one point, {_vector(point)} (r = {np.hypot(*point):.3f}: the ring), step by step:")
-        for step in net.trace(point):
-            print(f"    {step.name:<18} {_vector(step.value, 3)}")
+        for step in net.trace(point):  # 3 significant digits: a probability of 0.0002 must not print as 0
+            print(f"    {step.name:<18} [{', '.join(f'{v:.3g}' for v in step.value)}]")
 
     picture = out / "decision_regions.png"
     _save_regions(net, linear, X_test[:600], labels_test[:600], picture, acc, linear_acc)
@@ -307,7 +307,7 @@ def _files(net, X_test: np.ndarray, out: Path) -> None:
     print("\n  the trained model as files an inference engine loads (architecture + weights + metadata):")
     X32 = X_test.astype(np.float32)
     reference = net(X32)
-    rows = [("in memory", reference, None)]
+    rows = [("in memory (the reference)", reference, None)]
     paths = {}
     for suffix in (".safetensors", ".onnx"):
         path = out / f"rings{suffix}"
