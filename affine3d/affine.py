@@ -228,6 +228,8 @@ class Affine:
 
         Float32 input gives float32 output (computed in float32, as a GPU would); float64 stays
         float64; integers become float64. ``out``, if given, must have the result's shape and dtype.
+        The map's own entries are finite (checked when it was made); the points are not checked, since
+        that would cost a pass over them as long as the map itself: NaN in, NaN out, as in numpy.
 
         Examples
         --------
