@@ -20,7 +20,7 @@ def add_arguments(parser) -> None:
     from ..bench import SUITES
 
     parser.add_argument("suites", nargs="*", metavar="SUITE", help=f"which suites to run: {', '.join(SUITES)} (default: all)")
-    parser.add_argument("--quick", action="store_true", help="a subset (fewer sizes, shorter rounds): all suites in about 30 s on an idle 2-core machine")
+    parser.add_argument("--quick", action="store_true", help="a subset: fewer sizes, shorter rounds (seconds per suite instead of minutes)")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH ('-' for stdout only)")
 
 
