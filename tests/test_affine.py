@@ -458,11 +458,11 @@ def test_batch_equals_one_at_a_time(seed, m, n, count):
         np.testing.assert_allclose(y, F.A @ x + F.b, rtol=1e-12, atol=1e-11)
 
 
-@pytest.mark.parametrize("count", [0, 1, 2, 1023, 1024, 1025, 3000, 4096])
+@pytest.mark.parametrize("count", [0, 1, 2, 999, 1000, 1001, 1023, 1024, 1025, 3000, 4096])
 @pytest.mark.parametrize("m", [1, 3, 4, 16, 20])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_large_batches_match_the_closed_form(count, m, dtype, rng):
-    """F(X) == X @ A.T + b for batch sizes around the 1024-point blocks used to add b, float32 and float64."""
+    """F(X) == X @ A.T + b for batch sizes around the 1000-point rows (affine._TILE_ROWS) used to add b, float32 and float64."""
     n = 3
     F = Affine(well_conditioned(rng, m, n), rng.uniform(-10, 10, m))
     X = rng.uniform(-10, 10, (count, n)).astype(dtype)
