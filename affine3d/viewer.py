@@ -472,7 +472,7 @@ class ViewerState:
             ("projection", projection),
             ("control", f"{self.controller.name}{', spinning' if self.spinning else ''}"),
             ("triangles", f"{self.n_triangles:,}"),
-            ("fps", f"{self.fps:.1f}"),
+            ("fps", f"{self.fps:.1f}" if self.fps else "(measuring)"),  # first figure after half a second
             ("scene", f"{self.scene.name}{where}   F1: keys"),
         ]
         return ["world: world space -> camera space", *format_matrix(world.matrix),
