@@ -13,3 +13,6 @@ SUITES = {
     "raster": "affine3d.bench.raster",
     "viewer": "affine3d.bench.viewer",
 }
+
+# Suites whose tables another suite already prints: run alone when named, left out of "all".
+PART_OF = {"raster": "render"}

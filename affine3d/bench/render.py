@@ -184,7 +184,11 @@ def run(quick: bool = False) -> list[Table]:
             "cached; the raw loop's MVP is computed once, before timing.",
             f"Reading a frame back (read(): {'MSAA resolve + ' if samples else ''}glReadPixels + row flip, "
             f"{SIZE[0]}x{SIZE[1]} RGBA): {format_si(readback[samples], 's')}.",
-            "The same frames from the CPU rasterizer (numpy, no OpenGL), GPU / CPU per mesh size: affine3d bench raster.",
+            "The same scenes from the CPU rasterizer (numpy, no OpenGL) against this renderer, per mesh size: the next table.",
         ]
     ctx.release()
-    return [tables[samples] for samples, _ in settings]
+    # The CPU column (issue: `bench render` compares the numpy rasterizer with the GPU renderer):
+    # the raster suite's table, frames of the same scenes drawn both ways in the same run.
+    from . import raster
+
+    return [tables[samples] for samples, _ in settings] + raster.run(quick)

@@ -1,10 +1,10 @@
 """Benchmarks, each figure next to a reference measured in the same run.
 
 Suites: transform (F(points) against a memory copy, pyrr, pytransform3d), mlp (numpy against
-PyTorch and onnxruntime), render (the renderer against a raw moderngl loop), gpu (the MLP on a
-compute shader against numpy), raster (the CPU rasterizer against the GPU renderer), viewer (the
-window's frames per second against headless rendering; needs a display, e.g. xvfb-run).
-Without a suite name, all of them run. The first lines name the machine: CPU, cores, BLAS threads
+PyTorch and onnxruntime), render (the renderer against a raw moderngl loop, then the CPU
+rasterizer against the GPU renderer), gpu (the MLP on a compute shader against numpy), raster
+(only the CPU-against-GPU table), viewer (the window's frames per second against headless
+rendering; needs a display, e.g. xvfb-run). Without a suite name, all of them run. The first lines name the machine: CPU, cores, BLAS threads
 and the OpenGL renderer (on Mesa's llvmpipe the "GPU" is software on these same CPU cores).
 """
 
@@ -25,11 +25,11 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from ..bench import SUITES
+    from ..bench import PART_OF, SUITES
     from ..bench.core import machine_info
     from ..errors import AffineError
 
-    names = args.suites or list(SUITES)
+    names = args.suites or [name for name in SUITES if name not in PART_OF]
     unknown = [n for n in names if n not in SUITES]
     if unknown:
         raise AffineError(f"suite: unknown {unknown[0]!r}; expected one of {', '.join(SUITES)}")
