@@ -133,30 +133,39 @@ def _checked_inverse(A: np.ndarray, consequence: str) -> np.ndarray:
     The test is the 1-norm condition number ``|A|_1 |A^-1|_1`` (within a factor n of the 2-norm one),
     which costs no SVD: the renderer asks for a normal matrix every frame.
     """
-    with np.errstate(all="ignore"):
-        try:
-            A_inv = _inverse_3x3(A) if A.shape == (3, 3) else np.linalg.inv(A)
-            cond = float(np.abs(A).sum(axis=0).max() * np.abs(A_inv).sum(axis=0).max())
-        except (np.linalg.LinAlgError, ZeroDivisionError):
-            A_inv, cond = None, math.inf
-    if A_inv is None or not math.isfinite(cond) or cond > 1e14 or not np.all(np.isfinite(A_inv)):
+    if A.shape == (3, 3):
+        A_inv, cond = _inverse_3x3(A)
+    else:
+        with np.errstate(all="ignore"):
+            try:
+                A_inv = np.linalg.inv(A)
+                cond = float(np.abs(A).sum(axis=0).max() * np.abs(A_inv).sum(axis=0).max())
+            except np.linalg.LinAlgError:
+                A_inv, cond = None, math.inf
+    if A_inv is None or not math.isfinite(cond) or cond > 1e14:
         raise AffineError(
             f"A: the map is singular (determinant {np.linalg.det(A):.3g}, condition number {cond:.3g}){consequence}"
         )
     return A_inv
 
 
-def _inverse_3x3(A: np.ndarray) -> np.ndarray:
-    """``A^-1`` of a 3x3 matrix by cofactors, in plain floats: several times quicker than LAPACK at this size.
+def _inverse_3x3(A: np.ndarray) -> tuple[np.ndarray | None, float]:
+    """``(A^-1, 1-norm condition number)`` of a 3x3 matrix by cofactors, in plain floats.
 
-    With rows r0, r1, r2 of A, the columns of ``det(A) A^-1`` are r1 x r2, r2 x r0 and r0 x r1.
+    Several times quicker than LAPACK at this size. With rows r0, r1, r2 of A, the columns of
+    ``det(A) A^-1`` are r1 x r2, r2 x r0 and r0 x r1.
     """
     (a, b, c), (d, e, f), (g, h, i) = A.tolist()
     c0 = (e * i - f * h, f * g - d * i, d * h - e * g)  # r1 x r2
     c1 = (h * c - i * b, i * a - g * c, g * b - h * a)  # r2 x r0
     c2 = (b * f - c * e, c * d - a * f, a * e - b * d)  # r0 x r1
     det = a * c0[0] + b * c0[1] + c * c0[2]
-    return np.array([c0, c1, c2]).T / det
+    if det == 0 or not math.isfinite(det):
+        return None, math.inf
+    # 1-norm: the largest column sum of absolute values; A^-1's columns are c0, c1, c2 over det
+    norm_A = max(abs(a) + abs(d) + abs(g), abs(b) + abs(e) + abs(h), abs(c) + abs(f) + abs(i))
+    norm_inv = max(sum(abs(v) for v in column) for column in (c0, c1, c2)) / abs(det)
+    return np.array([c0, c1, c2]).T / det, norm_A * norm_inv
 
 
 def _rotation_matrix(axis: int, angle: float) -> np.ndarray:
