@@ -134,10 +134,17 @@ _SHARED = {}
 
 
 def shared_context():
-    """One headless context per process, made on first use (for :func:`render` and notebooks)."""
+    """One headless context per process, made on first use (for :func:`render` and notebooks).
+
+    It is made current on every call: a viewer window opened in the same process since (a notebook
+    that also opened the viewer, the tests) leaves its own context current, and GL calls go to the
+    current one.
+    """
     ctx = _SHARED.get("ctx")
     if ctx is None:
         ctx = _SHARED["ctx"] = create_context()
+    else:
+        ctx.__enter__()  # make current; not paired with __exit__, which would leave none current
     return ctx
 
 

@@ -24,17 +24,6 @@ SIZE = (320, 240)
 KEY = pyglet.window.key
 
 
-@pytest.fixture(scope="module", autouse=True)
-def restore_shared_context():
-    """Leave the renderer's shared headless context current again for the test modules that follow."""
-    yield
-    from affine3d import renderer
-
-    ctx = renderer._SHARED.get("ctx")
-    if ctx is not None:
-        ctx.__enter__()
-
-
 @pytest.fixture
 def viewer():
     """A headless viewer on the cube-to-sphere scene (its mlp key names the network), 320x240, no MSAA."""

@@ -32,17 +32,6 @@ def cube_scene(distance=5.0, fov_deg=40.0, rotation=None):
                  world_rotation=rotation or Affine.identity(3), background=BLACK)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def restore_shared_context():
-    """Leave the renderer's shared headless context current again for the test modules that follow."""
-    yield
-    from affine3d import renderer
-
-    ctx = renderer._SHARED.get("ctx")
-    if ctx is not None:
-        ctx.__enter__()
-
-
 @pytest.fixture
 def viewer():
     """A headless viewer on the one-cube scene, 400x300; closed afterwards."""
@@ -291,3 +280,4 @@ def test_5000_frames_of_auto_spin_stay_orthonormal_and_do_not_leak():
         assert rss[5000] - rss[1000] < 3 * 2**20, f"RSS grew by {(rss[5000] - rss[1000]) / 2**20:.1f} MB"
     finally:
         v.close()
+
