@@ -40,7 +40,11 @@ __all__ = [
     "set_uniform",
     "uniform_bytes",
     "active_uniforms",
+    "ACTIVATION_CODES",
 ]
+
+ACTIVATION_CODES = {"identity": 0, "relu": 1, "leaky_relu": 2, "sigmoid": 3, "tanh": 4, "softmax": 5}
+"""How the shaders name an activation: ``mlp_layer.comp``'s ``ACTIVATION`` define, ``morph.vert``'s ``activation`` uniform."""
 
 _INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]+"([^"]+)"[ \t]*(?://.*)?$')
 

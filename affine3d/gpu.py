@@ -46,7 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import GLUnavailableError, ModelError
-from .glsl import expand_includes, source_names
+from .glsl import ACTIVATION_CODES, expand_includes, source_names
 from .mlp import MLP
 from .resources import shader_dir
 
@@ -55,7 +55,6 @@ __all__ = ["GPUMLP", "GPUTimings", "run_mlp_gpu", "require_compute", "INLINE_MAX
 COMPUTE_VERSION = 430  # OpenGL 4.3: compute shaders and storage buffers
 INLINE_MAX_BLOCKS = 1024  # 4x4 weight blocks in one inline program; beyond that, "auto" keeps them in buffers
 SAMPLES_PER_INVOCATION = 4  # "buffer": samples per invocation, so a fetched weight block serves four products
-_ACTIVATION_CODES = {"identity": 0, "relu": 1, "leaky_relu": 2, "sigmoid": 3, "tanh": 4, "softmax": 5}
 _MAX_GROUPS = 65535  # GL guarantees at least this many work groups per dispatch dimension
 
 
@@ -301,7 +300,7 @@ class GPUMLP:
             "OUT_BLOCKS": _blocks(n_out),
             "OUT_WIDTH": n_out,
             "WEIGHTS_IN_UBO": int(in_ubo),
-            "ACTIVATION": _ACTIVATION_CODES[layer.activation.name],
+            "ACTIVATION": ACTIVATION_CODES[layer.activation.name],
         }
         program = _compile(self.ctx, _source("mlp_layer.comp", defines))
         program["in_blocks"].value = _blocks(n_in)

@@ -29,6 +29,7 @@ import numpy as np
 
 from .affine import Affine
 from .errors import ModelError
+from .glsl import ACTIVATION_CODES  # noqa: F401  (re-exported: the codes morph.vert's activation uniform takes)
 from .morph import Morph
 
 __all__ = ["GPUMorph", "MorphingScene", "render_stages", "render_output", "MORPH_SCENE", "MAX_WIDTH", "ACTIVATION_CODES", "INSIDE_COLOR"]
@@ -42,9 +43,6 @@ MORPH_SCENE = "cube-to-sphere"
 
 INSIDE_COLOR = (0.902, 0.624, 0.0)
 """The colour of a solid the network has turned inside out (orange; solids are usually blue): its inside faces you."""
-
-ACTIVATION_CODES = {"identity": 0, "relu": 1, "leaky_relu": 2, "sigmoid": 3, "tanh": 4, "softmax": 5}
-"""The ``activation`` uniform of ``shaders/morph.vert`` (the codes of ``shaders/mlp_layer.comp``'s ACTIVATION)."""
 
 
 def morph_source(n_blocks: int) -> str:
