@@ -282,8 +282,10 @@ def step4(explain: bool, out: Path, seed: int) -> None:
     linear_acc = accuracy(linear, X_test, labels_test)
     logits = MLP([l.affine for l in linear.layers]).collapse()
     majority = np.bincount(labels_test, minlength=3).max() / len(labels_test)
-    print(f"  the same layers without sigma: accuracy {linear_acc:.1%} (always guessing 'outside': {majority:.1%});")
-    print("  its three affine layers compose to one affine map (then softmax), so straight lines cut out every region:")
+    print(f"  the same layer sizes, trained without sigma: accuracy {linear_acc:.1%} "
+          f"(always answering 'outside' scores {majority:.1%});")
+    print("  its three affine layers compose to one affine map R^2 -> R^3, [W | b] below, before the softmax;")
+    print("  so the borders between its classes are straight lines, and none can cut a disc or a ring out of the plane:")
     for row in repr(logits).splitlines()[1:]:
         print(f"    {row}")
 
