@@ -71,7 +71,7 @@ import numpy as np
 
 from .affine import Affine
 from .errors import AffineError
-from .renderer import AMBIENT, check_size  # the GPU renderer's constants (renderer.py imports no GL until used)
+from .renderer import AMBIENT, EDGE_SHADE, check_size, singular_model_error  # the GPU renderer's (it imports no GL until used)
 
 __all__ = [
     "DepthBuffer",
@@ -92,7 +92,6 @@ SUBPIXEL = 256  # corners snap to 1/SUBPIXEL of a pixel (8 sub-pixel bits, like 
 CHUNK_TRIANGLES = 1 << 16  # triangles taken through the pipeline at a time
 BATCH_SAMPLES = 1 << 18  # pixel samples tested at once (a few MB per temporary array)
 _EMPTY = np.iinfo(np.int64).max  # the key of a pixel no triangle has reached: depth 1, the far plane
-EDGE_SHADE = 0.25  # an edge without its own colour: the object's colour times this (as the GPU renderer's)
 
 
 class DepthBuffer:
@@ -625,8 +624,7 @@ def render_cpu(scene, size=(800, 600), world: Affine | None = None, *, ortho: bo
         try:
             normal_matrix = camera_from_object.normal_matrix()
         except AffineError:  # the GPU renderer's message, word for word
-            raise AffineError(f"object {getattr(obj, 'name', '?')!r}: model is singular (det 0), so its "
-                              f"surface normals are undefined; give every axis a non-zero scale") from None
+            raise singular_model_error(obj) from None
         p_clip = vertex_stage(obj.mesh.vertices, obj.model, world, projection)
         part = _Part(obj, "faces", next_id, obj.mesh.n_triangles, p_clip, normal_matrix)
         draw_triangles(buffer, p_clip, obj.mesh.triangles, first_id=part.first, cull_back_faces=cull_back_faces,

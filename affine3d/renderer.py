@@ -61,7 +61,8 @@ AMBIENT = 0.3
 """Share of the light every face gets, lit or not: colour * (AMBIENT + (1 - AMBIENT) * max(n . l, 0))."""
 
 MAX_SIZE = 16384
-_DEFAULT_EDGE_SHADE = 0.25  # edges: the object's colour darkened to a quarter
+EDGE_SHADE = 0.25
+"""An edge without its own ``edge_color``: the object's colour times this (darkened to a quarter)."""
 
 
 # ---------------------------------------------------------------------------- contexts
@@ -180,6 +181,12 @@ def check_size(size) -> tuple[int, int]:
 
 
 # ---------------------------------------------------------------------------- the renderer
+def singular_model_error(obj) -> AffineError:
+    """What both renderers (this one and :mod:`affine3d.raster`) raise for an object whose model has det 0."""
+    return AffineError(f"object {getattr(obj, 'name', '?')!r}: model is singular (det 0), so its "
+                       f"surface normals are undefined; give every axis a non-zero scale")
+
+
 @dataclass
 class _Drawable:
     """One scene object on the GPU: its buffers (uploaded once) and the object it draws.
@@ -205,8 +212,7 @@ class _Drawable:
             try:
                 normal = model.normal_matrix()
             except AffineError:
-                raise AffineError(f"object {getattr(self.obj, 'name', '?')!r}: model is singular (det 0), so its "
-                                  f"surface normals are undefined; give every axis a non-zero scale") from None
+                raise singular_model_error(self.obj) from None
             self.model, self.model_gl, self.model_normal, self.model_det = model, model.to_gl(), normal, model.determinant
         return self.model_gl, self.model_normal, self.model_det
 
@@ -451,7 +457,7 @@ class Renderer:
                 obj = item.obj
                 edge_color = getattr(obj, "edge_color", None)
                 if edge_color is None:
-                    edge_color = [_DEFAULT_EDGE_SHADE * c for c in obj.color]
+                    edge_color = [EDGE_SHADE * c for c in obj.color]
                 _write(line, "model", item.model_gl)
                 _write(line, "edge_color", np.asarray(edge_color, "f4").tobytes())
                 item.edges.render(ctx.LINES)
