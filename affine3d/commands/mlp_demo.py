@@ -297,7 +297,9 @@ def step4(explain: bool, out: Path, seed: int) -> None:
 
     picture = out / "decision_regions.png"
     _save_regions(net, linear, X_test[:600], labels_test[:600], picture, acc, linear_acc)
-    print(f"  decision regions (left: the MLP; right: without sigma), with 600 test points -> {picture}")
+    print(f"  decision regions (left: the MLP; right: without sigma) -> {picture}")
+    print("    background: the class each network picks (red disc, blue ring, yellow outside; greyer: less sure);")
+    print(f"    white circles: the true borders r = {_n(R_INNER)} and r = {_n(R_OUTER)}; dots: 600 test points, in their true class's colour")
 
     _files(net, X_test, out)
 
