@@ -366,8 +366,8 @@ def _vec4(values) -> str:
 
 
 def _mat4(block: np.ndarray) -> str:
-    """A 4x4 block as a GLSL ``mat4(...)`` constructor: its arguments are column by column."""
-    return "mat4(" + ", ".join(_float(v) for v in block.T.ravel()) + ")"
+    """A 4x4 block as a GLSL ``mat4(...)`` constructor: its arguments are column by column (as ``to_gl``'s bytes)."""
+    return "mat4(" + ", ".join(_float(v) for v in np.ravel(block, order="F")) + ")"
 
 
 def _inline_source(mlp: MLP, local_size: int) -> str:
