@@ -311,7 +311,8 @@ def _files(net, X_test: np.ndarray, out: Path) -> None:
     print("\n  the trained model as files an inference engine loads (architecture + weights + metadata):")
     X32 = X_test.astype(np.float32)
     reference = net(X32)
-    rows = [("in memory (the reference)", reference, None)]
+    print(f"    {'net(X) in memory, 3000 test points':<40} the reference each file below is compared with")
+    rows = []
     paths = {}
     for suffix in (".safetensors", ".onnx"):
         path = out / f"rings{suffix}"
@@ -337,7 +338,7 @@ def _files(net, X_test: np.ndarray, out: Path) -> None:
         diff = np.max(np.abs(probabilities - reference))
         agree = np.mean(np.argmax(probabilities, axis=1) == np.argmax(reference, axis=1))
         extra = f"  ({note})" if note else ""
-        print(f"    {label:<40} largest difference {diff:.1e}, same class for {agree:.0%} of 3000 points{extra}")
+        print(f"    {label:<40} probabilities differ by at most {diff:.1e}, same class for {agree:.0%} of them{extra}")
     if ".safetensors" in paths:
         print(f"  look inside: affine3d inspect {paths['.safetensors']}")
 
