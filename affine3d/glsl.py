@@ -33,6 +33,7 @@ from .resources import shader_dir
 __all__ = [
     "UnusedUniformWarning",
     "load_source",
+    "with_defines",
     "expand_includes",
     "build_program",
     "build_program_from_source",
@@ -46,6 +47,7 @@ __all__ = [
 ACTIVATION_CODES = {"identity": 0, "relu": 1, "leaky_relu": 2, "sigmoid": 3, "tanh": 4, "softmax": 5}
 """How the shaders name an activation: ``mlp_layer.comp``'s ``ACTIVATION`` define, ``morph.vert``'s ``activation`` uniform."""
 
+_DEFINE = re.compile(r"^#define (\w+) .*$", re.MULTILINE)
 _INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]+"([^"]+)"[ \t]*(?://.*)?$')
 
 
@@ -80,6 +82,38 @@ def load_source(name: str, directory: Path | None = None) -> str:
     path = folder / name
     text = path.read_text(encoding="utf-8")  # FileNotFoundError names the path
     return expand_includes(text, folder, name=name)
+
+
+def with_defines(name: str, defines: dict, directory: Path | None = None) -> str:
+    """The text of ``shaders/NAME`` with its ``#define KEY value`` lines set from ``defines``; includes not yet joined.
+
+    Each line is replaced in place, so the compiler's line numbers stay those of the file.
+
+    Raises
+    ------
+    ValueError
+        A key of ``defines`` with no ``#define`` line in the file.
+
+    Examples
+    --------
+    >>> [line for line in with_defines("morph.vert", {"N_BLOCKS": 2}).splitlines() if "N_BLOCKS 2" in line]
+    ['#define N_BLOCKS 2']
+    """
+    folder = Path(directory) if directory is not None else shader_dir()
+    text = (folder / name).read_text(encoding="utf-8")
+    missing = set(defines)
+
+    def define(match):
+        key = match.group(1)
+        if key not in defines:
+            return match.group(0)
+        missing.discard(key)
+        return f"#define {key} {defines[key]}"
+
+    text = _DEFINE.sub(define, text)
+    if missing:
+        raise ValueError(f"{name}: no '#define' line for {', '.join(sorted(missing))}")
+    return text
 
 
 def expand_includes(source: str, directory: Path | None = None, *, name: str = "<source>") -> str:

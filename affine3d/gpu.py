@@ -46,9 +46,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import GLUnavailableError, ModelError
-from .glsl import ACTIVATION_CODES, expand_includes, source_names
+from .glsl import ACTIVATION_CODES, expand_includes, source_names, with_defines
 from .mlp import MLP
-from .resources import shader_dir
 
 __all__ = ["GPUMLP", "GPUTimings", "run_mlp_gpu", "require_compute", "INLINE_MAX_BLOCKS", "COMPUTE_VERSION"]
 
@@ -311,7 +310,6 @@ class GPUMLP:
 
 
 # ---------------------------------------------------------------------- sources and programs
-_DEFINE = re.compile(r"^#define (\w+) .*$", re.MULTILINE)
 _MARKER = re.compile(r"^[ \t]*// @network.*$", re.MULTILINE)
 _PROGRAMS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # ctx -> {source: program}
 
@@ -319,19 +317,7 @@ _PROGRAMS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # ctx -> {
 def _source(name: str, defines: dict, network: str | None = None) -> str:
     """``shaders/NAME`` with its ``#define NAME value`` lines set from ``defines`` and, for mlp.comp, the
     generated network in place of the marker line; includes not yet joined."""
-    text = (shader_dir() / name).read_text(encoding="utf-8")
-    missing = set(defines)
-
-    def define(match):
-        key = match.group(1)
-        if key not in defines:
-            return match.group(0)
-        missing.discard(key)
-        return f"#define {key} {defines[key]}"
-
-    text = _DEFINE.sub(define, text)
-    if missing:
-        raise ValueError(f"{name}: no '#define' line for {', '.join(sorted(missing))}")
+    text = with_defines(name, defines)
     if network is not None:
         text, count = _MARKER.subn(lambda _: network, text)
         if count != 1:

@@ -47,13 +47,9 @@ INSIDE_COLOR = (0.902, 0.624, 0.0)
 
 def morph_source(n_blocks: int) -> str:
     """``shaders/morph.vert`` with ``N_BLOCKS`` set (its ``#define`` line replaced, so line numbers stay)."""
-    from .glsl import shader_dir
+    from .glsl import with_defines
 
-    text = (shader_dir() / "morph.vert").read_text(encoding="utf-8")
-    text, count = re.subn(r"^#define N_BLOCKS \d+", f"#define N_BLOCKS {int(n_blocks)}", text, count=1, flags=re.M)
-    if count != 1:  # pragma: no cover - the shader file is ours
-        raise RuntimeError("shaders/morph.vert: expected a line '#define N_BLOCKS 1'")
-    return text
+    return with_defines("morph.vert", {"N_BLOCKS": int(n_blocks)})
 
 
 class GPUMorph:
@@ -74,7 +70,7 @@ class GPUMorph:
     """
 
     def __init__(self, ctx, morph: Morph, points):
-        from .glsl import build_program_from_source, shader_dir
+        from .glsl import build_program_from_source
 
         points = np.asarray(points, dtype=np.float64)
         if points.ndim != 2 or points.shape[1] != 3 or len(points) == 0:
@@ -92,7 +88,7 @@ class GPUMorph:
         self.stride = self.slots + 3  # floats per vertex in a captured buffer: the values, then the position
         names = [f"out_x{i}" for i in range(self.n_blocks)] + ["out_position"]
         self.program = build_program_from_source(ctx, morph_source(self.n_blocks), varyings=tuple(names),
-                                                 directory=shader_dir(), names={"vertex_shader": "morph.vert"})
+                                                 names={"vertex_shader": "morph.vert"})
         self._inputs = [f"in_x{i}" for i in range(self.n_blocks)]
         self._format = " ".join(["4f"] * self.n_blocks) + " 12x"
         self._vaos: dict[int, object] = {}
