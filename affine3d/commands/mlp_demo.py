@@ -294,6 +294,10 @@ def step4(explain: bool, out: Path, seed: int) -> None:
         print(f"\n  the forward pass of one point, {_vector(point)} (r = {np.hypot(*point):.3f}: the ring), step by step:")
         for step in net.trace(point):  # 3 significant digits: a probability of 0.0002 must not print as 0
             print(f"    {step.name:<18} [{', '.join(f'{v:.3g}' for v in step.value)}]")
+        probabilities = step.value
+        winner = int(np.argmax(probabilities))
+        print(f"    the answer: the largest probability, {probabilities[winner]:.6f}, is class {winner}, "
+              f"'{CLASS_NAMES[winner]}'")
 
     picture = out / "decision_regions.png"
     _save_regions(net, linear, X_test[:600], labels_test[:600], picture, acc, linear_acc)
