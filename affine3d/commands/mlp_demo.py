@@ -162,10 +162,11 @@ def step2(explain: bool) -> None:
     graphics = F(vertices)               # what the renderer does to a mesh (model: object -> world)
     ml = net(vertices)                   # what a network layer does to a batch of inputs
     print(f"\n  the network's layer is that very object: net.layers[0].affine is F -> {net.layers[0].affine is F}")
-    print(f"  the cube's {len(vertices)} vertices (object space) -> F(v) as graphics, and as the layer's output:")
-    print(f"    {'vertex v':<26}  {'graphics: F(v)':<26}  {'ML: layer(v) = W v + b':<26}")
+    print(f"  the cube's {len(vertices)} vertices (object space) -> F(v) as graphics, and as the layer's output")
+    print(f"  (the cube fits in the unit sphere: its corners are (+-1, +-1, +-1) / sqrt(3), so +-{1 / math.sqrt(3):.3f}):")
+    print(f"    {'vertex v':<26}  {'graphics: F(v)':<26}  ML: layer(v) = W v + b")
     for v, g, m in zip(vertices, graphics, ml):
-        print(f"    {_vector(v, 3):<26}  {_vector(g, 3):<26}  {_vector(m, 3):<26}")
+        print(f"    {_vector(v, 3):<26}  {_vector(g, 3):<26}  {_vector(m, 3)}")
     print(f"  largest difference between the two columns: {np.max(np.abs(graphics - ml)):.1e}")
     if explain:
         gl = np.frombuffer(F.to_gl(), dtype=np.float32)
