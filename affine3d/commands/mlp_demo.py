@@ -192,8 +192,9 @@ def step3(explain: bool, out: Path, seed: int) -> None:
     rng = np.random.default_rng(seed)
     X = rng.uniform(-1, 1, (256, 3))
     Y = truth(X)
-    print(f"  256 pairs (x, R x + t): R turns {_n(TRUE_ANGLE_DEG)} deg about {_vector(TRUE_AXIS)}, t = {_vector(TRUE_T)}")
-    print("  the layer starts random and is trained by gradient descent with momentum on the squared error")
+    print(f"  256 pairs (x, R x + t), x random in [-1, 1]^3: R turns {_n(TRUE_ANGLE_DEG)} deg about {_vector(TRUE_AXIS)}, t = {_vector(TRUE_T)}")
+    print("  the layer starts random and is trained by gradient descent with momentum on the squared error;")
+    print("  one epoch = one step, with the gradient over all 256 pairs")
 
     def report(epoch, mlp, loss):
         if explain and epoch in (1, 10, 30, 100, 200, 400):
@@ -208,7 +209,7 @@ def step3(explain: bool, out: Path, seed: int) -> None:
         print(f"  {left:<46}  {right}")
     error = np.max(np.abs(learned.matrix - truth.matrix))
     print(f"  largest difference {error:.1e}; det W = {learned.determinant:.6f}; "
-          f"|W^T W - I| = {learned.orthonormality_error():.1e} (a rotation: det 1, W^T W = I)")
+          f"max|W^T W - I| = {learned.orthonormality_error():.1e} (a rotation: det 1, W^T W = I)")
 
     path = out / "learned_cube.png"
     note = _render_cube(learned, path)
@@ -216,7 +217,7 @@ def step3(explain: bool, out: Path, seed: int) -> None:
 
 
 def _render_cube(learned, path: Path) -> str:
-    """The cube drawn by the learned matrix (solid) and where the original sits (wireframe); a one-line note."""
+    """The cube moved by the learned matrix (orange) and where it started (grey), edges drawn; a one-line note."""
     from ..affine import Affine
     from ..errors import GLUnavailableError
 
