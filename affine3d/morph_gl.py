@@ -265,8 +265,6 @@ class MorphingScene:
 
     def show(self, stage, t: float) -> None:
         """Move the renderer's meshes to time ``t`` of ``stage`` (the next draw shows them there)."""
-        from .polyhedra import Mesh
-
         stage = self.morph.stage(stage)
         positions = np.asarray(self.positions(stage, t), dtype=np.float64)
         if not np.all(np.isfinite(positions)):
@@ -274,7 +272,7 @@ class MorphingScene:
         inside_out = []
         for k, obj in enumerate(self.scene.objects):
             lo, hi = self._offsets[k], self._offsets[k + 1]
-            mesh = Mesh(positions[lo:hi], obj.mesh.triangles, obj.mesh.edges, obj.mesh.name)
+            mesh = obj.mesh.with_vertices(positions[lo:hi])  # same topology: not checked again
             if self.renderer is not None:
                 self.renderer.set_mesh(k, mesh)
             else:

@@ -100,10 +100,7 @@ class Mesh:
 
     def __post_init__(self) -> None:
         where = f"mesh {self.name!r}" if self.name else "mesh"
-        vertices = _array(f"{where}: vertices", self.vertices, np.float64, 3)
-        if not np.all(np.isfinite(vertices)):
-            row = int(np.argwhere(~np.isfinite(vertices))[0, 0])
-            raise SceneError(f"{where}: vertices[{row}]: expected finite coordinates, got {vertices[row].tolist()}")
+        vertices = _vertices(where, self.vertices)
         triangles = _array(f"{where}: triangles", self.triangles, np.int64, 3)
         _check_range(f"{where}: triangles", triangles, len(vertices))
         if self.edges is None:
@@ -183,6 +180,30 @@ class Mesh:
         if self.n_vertices == 0:
             return np.zeros(3), np.zeros(3)
         return self.vertices.min(axis=0), self.vertices.max(axis=0)
+
+    def with_vertices(self, vertices) -> "Mesh":
+        """The same triangles and edges with the vertices moved to ``vertices``, shape (V, 3).
+
+        Only the new vertices are checked (shape, finite): the topology was checked when this mesh
+        was made and is shared, read-only, so moving a mesh every frame (a network warping it,
+        :mod:`affine3d.morph_gl`) does not re-check and re-sort its indices each time.
+
+        Examples
+        --------
+        >>> m = cube()
+        >>> moved = m.with_vertices(2 * m.vertices)
+        >>> moved.triangles is m.triangles, round(moved.signed_volume() / m.signed_volume(), 12)
+        (True, 8.0)
+        """
+        where = f"mesh {self.name!r}" if self.name else "mesh"
+        vertices = _vertices(where, vertices)
+        if vertices.shape != self.vertices.shape:
+            raise SceneError(f"{where}: vertices: expected shape {self.vertices.shape}, got {vertices.shape}")
+        vertices.setflags(write=False)
+        mesh = object.__new__(Mesh)
+        for name, value in (("vertices", vertices), ("triangles", self.triangles), ("edges", self.edges), ("name", self.name)):
+            object.__setattr__(mesh, name, value)
+        return mesh
 
     def transformed(self, F: Affine) -> "Mesh":
         """A new mesh with every vertex moved by ``F`` (object space -> F's space).
@@ -377,6 +398,15 @@ def _array(name: str, value, dtype, columns: int) -> np.ndarray:
     if array.ndim != 2 or array.shape[1] != columns:
         raise SceneError(f"{name}: expected shape (N, {columns}), got {array.shape}")
     return array
+
+
+def _vertices(where: str, value) -> np.ndarray:
+    """``value`` as a (V, 3) float64 array of finite coordinates, else a SceneError naming ``where``."""
+    vertices = _array(f"{where}: vertices", value, np.float64, 3)
+    if not np.all(np.isfinite(vertices)):
+        row = int(np.argwhere(~np.isfinite(vertices))[0, 0])
+        raise SceneError(f"{where}: vertices[{row}]: expected finite coordinates, got {vertices[row].tolist()}")
+    return vertices
 
 
 def _check_range(name: str, indices: np.ndarray, n_vertices: int) -> None:
