@@ -1,11 +1,17 @@
 """Benchmarks, each figure next to a reference measured in the same run.
 
-Suites: transform (F(points) against a memory copy, pyrr, pytransform3d), mlp (numpy against
-PyTorch and onnxruntime), render (the renderer against a raw moderngl loop, then the CPU
-rasterizer against the GPU renderer), gpu (the MLP on a compute shader against numpy), raster
-(only the CPU-against-GPU table), viewer (the window's frames per second against headless
-rendering; needs a display, e.g. xvfb-run). Without a suite name, all of them run. The first lines name the machine: CPU, cores, BLAS threads
-and the OpenGL renderer (on Mesa's llvmpipe the "GPU" is software on these same CPU cores).
+Suites: transform (F(points) against a memory copy, pytransform3d and, without --quick, a loop
+over pyrr), mlp (numpy against PyTorch and onnxruntime), render (the renderer against a raw
+moderngl loop, then the CPU rasterizer against the GPU renderer), gpu (the MLP on a compute
+shader against numpy), raster (only the CPU-against-GPU table), viewer (the window's frames per
+second against headless rendering; needs a display, e.g. xvfb-run). Without a suite name, all of
+them run. The first lines name the machine: CPU, cores, BLAS threads and the OpenGL renderer (on
+Mesa's llvmpipe the "GPU" is software on these same CPU cores).
+
+Examples:
+  affine3d bench transform --quick
+  affine3d bench mlp gpu --json results.json
+  xvfb-run -a affine3d bench viewer
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ def add_arguments(parser) -> None:
 
     parser.add_argument("suites", nargs="*", metavar="SUITE", help=f"which suites to run: {', '.join(SUITES)} (default: all)")
     parser.add_argument("--quick", action="store_true", help="a subset: fewer sizes, shorter rounds (seconds per suite instead of minutes)")
-    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH ('-' for stdout only)")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH ('-': print only the JSON, no tables)")
 
 
 def run(args) -> int:
