@@ -207,6 +207,7 @@ class ViewerState:
         self._drag_mode: str | None = None
         self._fps_count = 0
         self._fps_since: float | None = None
+        self._world = None  # (R, (distance, zoom, pan x, pan y), world): see world
         self.morph = None
         self.player = None
         self.network_name = ""
@@ -241,10 +242,21 @@ class ViewerState:
 
     @property
     def world(self) -> Affine:
-        """world space -> camera space: ``translation(0, 0, -distance + zoom) @ translation(pan) @ R``."""
+        """world space -> camera space: ``translation(0, 0, -distance + zoom) @ translation(pan) @ R``.
+
+        The same object while the view stands still (the renderer then reuses its per-world terms,
+        and the overlay asks again in the same frame); a new one once R, the pan or the zoom moved.
+        """
+        rotation = self.rotation
+        key = (self.scene.camera.distance, self.zoom, float(self.pan[0]), float(self.pan[1]))
+        cached = self._world
+        if cached is not None and cached[0] is rotation and cached[1] == key:
+            return cached[2]
         push = Affine.translation([0.0, 0.0, -self.scene.camera.distance + self.zoom])
         shift = Affine.translation([self.pan[0], self.pan[1], 0.0])
-        return push @ shift @ self.rotation
+        world = push @ shift @ rotation
+        self._world = (rotation, key, world)
+        return world
 
     @property
     def aspect(self) -> float:
