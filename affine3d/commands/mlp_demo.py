@@ -6,12 +6,14 @@
   3. A linear 3 -> 3 layer trained on pairs (x, R x + t) learns the rotation R and the translation
      t: the learned 4x4 matrix next to the true one, and the cube rendered with the learned matrix.
   4. A small non-linear network learns to tell three regions of the plane apart (a disc, the ring
-     around it, the outside); the same layers without sigma collapse to one affine map and cannot.
-     A picture of both decision regions; the model saved as .safetensors and .onnx and loaded back
-     (and run by onnxruntime when installed) to show the files hold the same function.
+     around it, the outside); the same layer sizes trained without sigma collapse to one affine map
+     and cannot. A picture of both decision regions; the model saved as .safetensors and .onnx and
+     loaded back (and run by onnxruntime when installed) to show the files hold the same function.
 
-Every number printed is computed as the demo runs. Pictures and models go to --out
-(default ./affine3d-demo). --explain adds the intermediate values.
+Every number printed is computed as the demo runs. --out (default ./affine3d-demo) gets
+learned_cube.png, decision_regions.png, rings.safetensors and rings.onnx. --explain adds the
+intermediate values: each neuron's products, the floats to_gl() uploads, the training loss, and
+one point's forward pass through the classifier.
 
 Examples:
   affine3d mlp-demo
