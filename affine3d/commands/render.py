@@ -44,7 +44,7 @@ HELP = "render a scene to a PNG file, headless (no display needed)"
 
 def add_arguments(parser) -> None:
     parser.add_argument("scene", nargs="?", default=None, metavar="SCENE",
-                        help="a shipped scene's name or a .toml file (default: the default scene, platonic)")
+                        help="a shipped scene's name or a .toml file (default: platonic)")
     parser.add_argument("-o", "--output", metavar="PATH", default=None,
                         help="the PNG file to write (default: SCENE.png in the current folder)")
     parser.add_argument("--size", default="800x600", metavar="WxH", help="image size in pixels (default: 800x600)")
