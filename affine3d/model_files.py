@@ -197,9 +197,13 @@ def _tensors_for_saving(mlp: MLP, dtype) -> dict[str, np.ndarray]:
 # ====================================================================== safetensors
 def save_safetensors(mlp: MLP, path, *, dtype="float32") -> None:
     """Write ``layer{i}.weight`` / ``layer{i}.bias`` and the architecture JSON under ``__metadata__["affine3d"]``."""
-    from safetensors.numpy import save_file
+    from safetensors.numpy import save
 
-    save_file(_tensors_for_saving(mlp, dtype), str(path), metadata={METADATA_KEY: _architecture_json(mlp)})
+    # save() + an ordinary write, not save_file(): that one creates the file with mode 0600, so a
+    # teacher's model could not be read by the students it is shared with.
+    data = save(_tensors_for_saving(mlp, dtype), metadata={METADATA_KEY: _architecture_json(mlp)})
+    with open(path, "wb") as f:
+        f.write(data)
 
 
 def read_safetensors_header(path) -> dict:

@@ -483,3 +483,21 @@ def test_describe_foreign_files(tmp_path):
     info = mf.describe(path)
     assert info["mlp"] is None and "no 'affine3d' entry" in info["mlp_error"]
     assert info["parameters"] == 40 and info["metadata"] == {"format": "pt"}
+
+
+def test_safetensors_file_gets_the_ordinary_permissions(tmp_path):
+    """A saved .safetensors is created like any other file (mode 0666 less the umask), so it can be shared."""
+    import os
+
+    from affine3d import MLP
+
+    mask = os.umask(0o022)
+    try:
+        path = tmp_path / "m.safetensors"
+        MLP.random([3, 4, 3], seed=0).save(path)
+        other = tmp_path / "plain.bin"
+        other.write_bytes(b"x")
+    finally:
+        os.umask(mask)
+    assert (path.stat().st_mode & 0o777) == (other.stat().st_mode & 0o777) == 0o644
+    assert MLP.load(path).allclose(MLP.random([3, 4, 3], seed=0), atol=1e-6)
