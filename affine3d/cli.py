@@ -15,8 +15,8 @@ import argparse
 import importlib
 import sys
 
-from . import __version__
-from .errors import AffineError, GLUnavailableError, ModelError, SceneError
+from .errors import GLUnavailableError, InputError
+from .version import __version__
 
 # (name on the command line, module in affine3d.commands), in the order --help lists them.
 COMMANDS = [
@@ -28,7 +28,7 @@ COMMANDS = [
     ("doctor", "doctor"),
 ]
 
-USER_ERRORS = (AffineError, SceneError, ModelError, GLUnavailableError, FileNotFoundError, IsADirectoryError, PermissionError)
+USER_ERRORS = (InputError, GLUnavailableError, FileNotFoundError, IsADirectoryError, PermissionError)
 
 
 def build_parser() -> argparse.ArgumentParser:

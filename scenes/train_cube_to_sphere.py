@@ -4,14 +4,14 @@ Run it from the repository root (about two minutes on one core; the same seed gi
 
     python scenes/train_cube_to_sphere.py
 
-The task: a point ``x`` on the surface of the cube of ``affine3d.polyhedra.cube()`` (corners
+The task: a point ``x`` on the surface of the cube of ``affine3d.geometry.solids.cube()`` (corners
 ``(±1, ±1, ±1) / sqrt(3)``, so the corners already lie on the unit sphere and the face centres are
 ``1 / sqrt(3)`` from the origin) should go to ``x / |x|``, the point of the unit sphere in the same
 direction. Every layer is 3 wide, so in the viewer each stage of the forward pass is a real solid
 in 3D space, shown exactly as the network computes it: five affine maps with four tanh in between
 (the last layer is linear, so the output can reach any point of the sphere).
 
-The trainer is the project's own (``affine3d.train.fit``: backpropagation, Adam), run in phases
+The trainer is the project's own (``affine3d.nn.train.fit``: backpropagation, Adam), run in phases
 with a falling step size. The script writes ``scenes/cube-to-sphere.safetensors`` (float32
 weights, as shipped) and prints how far the vertices of the scene's cube land from the sphere,
 measured on the file it wrote. With SEED = 1 it prints (and tests/test_morph.py checks, with a
@@ -26,9 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from affine3d.mlp import MLP
-from affine3d.polyhedra import subdivided_cube
-from affine3d.train import fit
+from affine3d.nn.mlp import MLP
+from affine3d.geometry.solids import subdivided_cube
+from affine3d.nn.train import fit
 
 SEED = 1
 SIZES = [3, 3, 3, 3, 3, 3]

@@ -7,19 +7,10 @@
 // Conventions (the same as Python's Affine): column vectors, M * p applies M to p, and a product
 // A * B applies B first. A mat4 holds [A | b] over [0 0 0 | 1] (column-major, as Affine.to_gl() writes it).
 
-// F(p) = A p + b on a homogeneous point (w = 1) or direction (w = 0): just the matrix product.
+// F(p) = A p + b on a homogeneous point (w = 1), or A v on a direction (w = 0: the translation
+// b does not apply): just the matrix product.
 vec4 apply_affine(mat4 M, vec4 p) {
     return M * p;
-}
-
-// F(p) = A p + b on a 3D point: the translation b applies.
-vec3 apply_affine_point(mat4 M, vec3 p) {
-    return (M * vec4(p, 1.0)).xyz;
-}
-
-// A v on a 3D direction (an edge, a velocity): the translation b does not apply.
-vec3 apply_affine_vector(mat4 M, vec3 v) {
-    return mat3(M) * v;
 }
 
 // A surface normal through the normal matrix N = (A^-1)^T, which the CPU computes

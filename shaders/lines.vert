@@ -11,8 +11,6 @@
 // offset (pushed a hair away from the camera), so the edges win the depth test there and stay
 // hidden behind the solid's nearer faces.
 
-#include "affine.glsl"
-
 uniform mat4 model;
 uniform mat4 world;
 uniform mat4 projection;
@@ -20,5 +18,6 @@ uniform mat4 projection;
 in vec3 in_position;
 
 void main() {
-    gl_Position = apply_affine(projection * world * model, vec4(in_position, 1.0));
+    // The same order as Python and mesh.vert: projection @ world @ model @ [p, 1] (model first).
+    gl_Position = projection * world * model * vec4(in_position, 1.0);
 }

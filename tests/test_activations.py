@@ -8,7 +8,7 @@ import pytest
 from onnx import TensorProto, helper
 
 from affine3d import ModelError
-from affine3d.activations import NAMES, Activation, get, leaky_relu, relu, sigmoid, softmax, tanh
+from affine3d.nn.activations import NAMES, Activation, get, leaky_relu, relu, sigmoid, softmax, tanh
 
 Z = np.array([-1000.0, -40.0, -3.0, -0.5, 0.0, 1e-8, 0.7, 2.0, 40.0, 1000.0])
 

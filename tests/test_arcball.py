@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from affine3d.affine import Affine
-from affine3d.arcball import PITCH_LIMIT, Arcball, Turntable, arc_rotation
+from affine3d.app.arcball import PITCH_LIMIT, Arcball, Turntable, arc_rotation
 from affine3d.errors import AffineError
 
 SIZE = (800, 600)  # sphere radius 300 px, centre (400, 300)

@@ -24,7 +24,7 @@ def fake_suite(monkeypatch):
 
 def test_gl_renderer_is_the_contexts_own():
     """gl_renderer() names the GL_RENDERER string of a headless context made independently here."""
-    from affine3d.renderer import create_context
+    from affine3d.gl.context import create_context
 
     ctx = create_context(standalone=True)
     expected = ctx.info["GL_RENDERER"]
@@ -34,13 +34,13 @@ def test_gl_renderer_is_the_contexts_own():
 
 def test_gl_renderer_never_raises(monkeypatch):
     """Without OpenGL the header says why instead of failing the whole benchmark."""
-    from affine3d import renderer
     from affine3d.errors import GLUnavailableError
+    from affine3d.gl import context
 
     def broken(*args, **kwargs):
         raise GLUnavailableError("no EGL here")
 
-    monkeypatch.setattr(renderer, "create_context", broken)
+    monkeypatch.setattr(context, "create_context", broken)
     assert core.gl_renderer() == "unavailable (no EGL here)"
 
 

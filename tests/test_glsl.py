@@ -8,18 +8,10 @@ import numpy as np
 import pytest
 
 from affine3d import Affine
-from affine3d.glsl import (
-    UnusedUniformWarning,
-    build_compute,
-    build_program,
-    build_program_from_source,
-    expand_includes,
-    load_source,
-    set_uniform,
-    source_names,
-    uniform_bytes,
-)
-from affine3d.renderer import create_context
+from affine3d import pack
+from affine3d.gl.glsl import (UnusedUniformWarning, Uniforms, build_compute_from_source, build_program, build_program_from_source,
+                             expand_includes, load_source, source_names)
+from affine3d.gl.context import create_context
 from affine3d.resources import shader_dir
 
 SHADERS = ["mesh.vert", "mesh.frag", "lines.vert", "lines.frag"]
@@ -54,7 +46,7 @@ def test_affine_glsl_is_version_agnostic_functions_only():
     assert not any(line.startswith("#version") for line in code)
     assert not any(line.split()[0] in ("in", "out", "uniform", "layout", "buffer") for line in code)
     assert any(line.startswith("vec4 apply_affine(mat4 M, vec4 p)") for line in code)
-    assert any(line.startswith("vec3 apply_affine_point(mat4 M, vec3 p)") for line in code)
+    assert any(line.startswith("vec3 apply_normal_matrix(mat3 N, vec3 n)") for line in code)
 
 
 def test_vertex_shader_multiplies_in_python_order():
@@ -117,7 +109,7 @@ def test_compile_error_names_the_included_file(ctx):
 
 
 def test_helpers_compute_what_affine_computes(ctx):
-    """apply_affine_point / apply_affine_vector / apply_normal_matrix on the GPU match F(x), A v and (A^-1)^T n (transform feedback)."""
+    """apply_affine on points (w = 1) and directions (w = 0), and apply_normal_matrix, on the GPU match F(x), A v and (A^-1)^T n."""
     vertex = """#version 330 core
 #include "affine.glsl"
 uniform mat4 M;
@@ -127,15 +119,16 @@ out vec3 out_point;
 out vec3 out_vector;
 out vec3 out_normal;
 void main() {
-    out_point = apply_affine_point(M, in_p);
-    out_vector = apply_affine_vector(M, in_p);
+    out_point = apply_affine(M, vec4(in_p, 1.0)).xyz;
+    out_vector = apply_affine(M, vec4(in_p, 0.0)).xyz;
     out_normal = apply_normal_matrix(N, in_p);
 }
 """
     program = build_program_from_source(ctx, vertex, varyings=("out_point", "out_vector", "out_normal"))
     F = Affine.translation([1, -2, 3]) @ Affine.shear(xy=0.7) @ Affine.scaling([2, 0.5, 1.5]) @ Affine.rotation([1, 2, 3], 0.4)
-    set_uniform(program, "M", F)
-    set_uniform(program, "N", F.normal_matrix())
+    uniforms = Uniforms(program, ["M", "N"])
+    uniforms.write("M", F.to_gl())
+    uniforms.write("N", pack.matrix(F.normal_matrix()))
     points = np.random.default_rng(1).standard_normal((50, 3)).astype("f4")
     vbo = ctx.buffer(points.tobytes())
     out = ctx.buffer(reserve=points.nbytes * 3)
@@ -155,10 +148,9 @@ void main() {
         obj.release()
 
 
-def test_compute_shader_can_include_affine_glsl(ctx, tmp_path):
+def test_compute_shader_can_include_affine_glsl(ctx):
     """A #version 430 compute shader includes the same affine.glsl and computes M p like numpy."""
-    (tmp_path / "affine.glsl").write_text((shader_dir() / "affine.glsl").read_text())
-    (tmp_path / "apply.comp").write_text("""#version 430
+    shader = build_compute_from_source(ctx, """#version 430
 #include "affine.glsl"
 layout(local_size_x = 1) in;
 layout(std430, binding = 0) buffer Points { vec4 points[]; };
@@ -167,8 +159,7 @@ void main() {
     uint i = gl_GlobalInvocationID.x;
     points[i] = apply_affine(M, points[i]);
 }
-""")
-    shader = build_compute(ctx, "apply.comp", directory=tmp_path)
+""", name="apply.comp")
     F = Affine.rotation([0, 1, 1], 1.1) @ Affine.translation([0.5, 0, -1])
     shader["M"].write(F.to_gl())
     points = np.hstack([np.random.default_rng(2).standard_normal((8, 3)), np.ones((8, 1))]).astype("f4")
@@ -194,28 +185,30 @@ void main() { gl_Position = model * vec4(in_position, 1.0); }
     assert "unused_scale" not in program  # the premise: the compiler really dropped it
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        assert set_uniform(program, "model", Affine.identity(3)) is True
-        assert set_uniform(program, "unused_scale", Affine.scaling(2)) is False
+        uniforms = Uniforms(program, ["model", "unused_scale"])
+    uniforms.write("model", Affine.identity(3).to_gl())
+    uniforms.write("unused_scale", Affine.scaling(2).to_gl())  # skipped, no KeyError
+    assert "model" in uniforms and "unused_scale" not in uniforms
     assert len(caught) == 1
     assert issubclass(caught[0].category, UnusedUniformWarning)
     assert "'unused_scale'" in str(caught[0].message)
     program.release()
 
 
-def test_set_uniform_writes_column_major(ctx):
+def test_uniform_writes_column_major(ctx):
     """A mat4 set from an Affine reads back as F.matrix (column-major bytes, no transpose)."""
     vertex = "#version 330 core\nuniform mat4 M;\nin vec3 p;\nvoid main() { gl_Position = M * vec4(p, 1.0); }\n"
     program = build_program_from_source(ctx, vertex)
     F = Affine.translation([1, 2, 3]) @ Affine.rotation_z(0.3)
-    set_uniform(program, "M", F)
+    Uniforms(program, ["M"]).write("M", F.to_gl())
     values = np.array(struct.unpack("16f", program["M"].read())).reshape(4, 4, order="F")
     np.testing.assert_allclose(values, F.matrix, atol=1e-6)
     program.release()
 
 
-def test_uniform_bytes_of_numbers_and_affine():
-    """uniform_bytes: Affine -> to_gl(), arrays -> float32 column-major, bytes unchanged."""
+def test_packed_bytes_of_numbers_and_affine():
+    """pack: an Affine's matrix -> exactly to_gl(), vectors -> float32 in order, matrices column-major."""
     F = Affine.rotation_x(0.2)
-    assert uniform_bytes(F) == F.to_gl()
-    assert uniform_bytes(b"abc") == b"abc"
-    assert np.frombuffer(uniform_bytes([1, 2, 3]), "f4").tolist() == [1.0, 2.0, 3.0]
+    assert pack.matrix(F.matrix) == F.to_gl()
+    assert np.frombuffer(pack.floats([1, 2, 3]), "f4").tolist() == [1.0, 2.0, 3.0]
+    assert np.frombuffer(pack.matrix([[1, 2], [3, 4]]), "f4").tolist() == [1.0, 3.0, 2.0, 4.0]

@@ -1,13 +1,13 @@
-"""affine3d.gpu: the MLP on compute shaders equals the CPU forward pass (independent reference: a plain
+"""affine3d.gl.compute: the MLP on compute shaders equals the CPU forward pass (independent reference: a plain
 numpy loop ``a = σ(a @ W.T + b)`` in float64 with the activations written out here)."""
 
 import numpy as np
 import pytest
 
-from affine3d import gpu
+from affine3d.gl import compute as gpu
 from affine3d.errors import GLUnavailableError, ModelError
-from affine3d.glsl import expand_includes
-from affine3d.mlp import MLP
+from affine3d.gl.glsl import expand_includes
+from affine3d.nn.mlp import MLP
 from affine3d.resources import shader_dir
 
 ACTIVATIONS = ["identity", "relu", "leaky_relu", "sigmoid", "tanh", "softmax"]
@@ -15,7 +15,7 @@ ACTIVATIONS = ["identity", "relu", "leaky_relu", "sigmoid", "tanh", "softmax"]
 
 @pytest.fixture(scope="module")
 def ctx():
-    from affine3d.renderer import create_context
+    from affine3d.gl.context import create_context
 
     return create_context(standalone=True, require=430)
 

@@ -11,7 +11,7 @@ import pytest
 from onnx import numpy_helper
 
 from affine3d.cli import main
-from affine3d.mlp import MLP
+from affine3d.nn.mlp import MLP
 
 ROW = re.compile(r"^\s+(layer\d\.(?:weight|bias))\s+\(([\d, ]+)\)\s+(\S+)\s+([\d,]+)\s+\[([\d,]+), ([\d,]+)\)$")
 

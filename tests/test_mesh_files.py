@@ -1,4 +1,4 @@
-"""Tests for affine3d.mesh_files: OBJ and OFF round trips, the OBJ corner forms, errors with line numbers, fuzzing."""
+"""Tests for affine3d.geometry.mesh_files: OBJ and OFF round trips, the OBJ corner forms, errors with line numbers, fuzzing."""
 
 import math
 import random
@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from affine3d import SceneError
-from affine3d.mesh_files import load_mesh, load_obj, load_off, save_obj, save_off
-from affine3d.polyhedra import Mesh, cube, dodecahedron, icosphere, prism, torus, uv_sphere
+from affine3d.geometry.mesh_files import load_mesh, load_obj, load_off, save_obj, save_off
+from affine3d.geometry.mesh import Mesh
+from affine3d.geometry.solids import cube, dodecahedron, icosphere, prism, torus, uv_sphere
 from affine3d.resources import scene_dir
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

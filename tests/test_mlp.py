@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from affine3d import Affine, ModelError
-from affine3d.mlp import MLP, Layer
+from affine3d.nn.mlp import MLP, Layer
 
 ACTIVATIONS = ["identity", "relu", {"name": "leaky_relu", "alpha": 0.1}, "sigmoid", "tanh", "softmax"]
 

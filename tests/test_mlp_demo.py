@@ -12,7 +12,7 @@ from pytransform3d.rotations import matrix_from_axis_angle
 from affine3d.cli import main
 from affine3d.commands import mlp_demo
 from affine3d.errors import GLUnavailableError
-from affine3d.mlp import MLP
+from affine3d.nn.mlp import MLP
 
 NUMBER = r"-?\d+\.\d+"
 
@@ -111,7 +111,7 @@ def test_explain_shows_the_trace(demo):
 
 def test_without_opengl_the_picture_is_a_one_line_note(tmp_path, monkeypatch):
     """If no OpenGL context can be made, step 3 says so in one line instead of failing."""
-    import affine3d.renderer as renderer
+    import affine3d.gl.renderer as renderer
 
     def no_gl(*args, **kwargs):
         raise GLUnavailableError("no OpenGL 3.3 context could be made (EGL: test)")

@@ -12,8 +12,9 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from affine3d import ModelError
-from affine3d import model_files as mf
-from affine3d.mlp import MLP
+from affine3d.nn import files as mf
+from affine3d.nn.inspect import describe
+from affine3d.nn.mlp import MLP
 
 SPECS = ["relu", {"name": "leaky_relu", "alpha": 0.2}, "sigmoid", "tanh", "softmax"]
 
@@ -256,7 +257,7 @@ def test_truncated_files_are_model_errors(tmp_path, suffix):
         bad = tmp_path / f"cut{suffix}"
         bad.write_bytes(data[:cut])
         try:
-            mf.describe(bad)
+            describe(bad)
         except ModelError:
             pass
         try:
@@ -279,7 +280,7 @@ def test_corrupted_bytes_never_crash(tmp_path, suffix):
             damaged[pos] = int(rng.integers(0, 256))
         bad = tmp_path / f"bad{suffix}"
         bad.write_bytes(bytes(damaged))
-        for reader in (MLP.load, mf.describe):
+        for reader in (MLP.load, describe):
             try:
                 reader(bad)
             except ModelError:
@@ -444,7 +445,7 @@ def test_describe_safetensors_offsets_point_at_the_tensors(tmp_path):
     net = _net()
     path = tmp_path / "m.safetensors"
     net.save(path)
-    info = mf.describe(path)
+    info = describe(path)
     data = path.read_bytes()
     (length,) = struct.unpack("<Q", data[:8])
     header = json.loads(data[8 : 8 + length])
@@ -465,7 +466,7 @@ def test_describe_npz_offsets_point_at_the_tensors(tmp_path):
     net = _net()
     path = tmp_path / "m.npz"
     net.save(path)
-    info = mf.describe(path)
+    info = describe(path)
     data = path.read_bytes()
     for t in info["tensors"]:
         i = int(t["name"].split(".")[0][5:])
@@ -480,7 +481,7 @@ def test_describe_foreign_files(tmp_path):
 
     path = tmp_path / "foreign.safetensors"
     save_file({"embeddings": np.zeros((10, 4), dtype=np.float32)}, str(path), metadata={"format": "pt"})
-    info = mf.describe(path)
+    info = describe(path)
     assert info["mlp"] is None and "no 'affine3d' entry" in info["mlp_error"]
     assert info["parameters"] == 40 and info["metadata"] == {"format": "pt"}
 

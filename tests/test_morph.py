@@ -1,4 +1,4 @@
-"""Tests for affine3d.morph (the stages of a forward pass) and affine3d.morph_gl (the same on the GPU)."""
+"""Tests for affine3d.nn.morph (the stages of a forward pass) and affine3d.gl.morph (the same on the GPU)."""
 
 import math
 
@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from affine3d import Affine, ModelError
-from affine3d.mlp import MLP
-from affine3d.morph import Morph, check_model, stage_times
-from affine3d.polyhedra import subdivided_cube
+from affine3d.nn.mlp import MLP
+from affine3d.nn.morph import Morph, check_model, stage_times
+from affine3d.geometry.solids import subdivided_cube
 from affine3d.resources import scene_dir
 
 # What scenes/train_cube_to_sphere.py claims for the shipped network, on the scene's cube
@@ -210,7 +210,7 @@ def test_bad_arguments():
 
 # ---------------------------------------------------------------------------------------- the shipped network
 def shipped():
-    from affine3d.scene import load_scene
+    from affine3d.geometry.scene import load_scene
 
     scene = load_scene("cube-to-sphere")
     return scene, MLP.load(scene.mlp)
@@ -240,7 +240,7 @@ def test_shipped_network_morphs_the_cube_onto_the_sphere():
 # ---------------------------------------------------------------------------------------- the GPU
 @pytest.fixture(scope="module")
 def ctx():
-    from affine3d.renderer import create_context
+    from affine3d.gl.context import create_context
 
     context = create_context()
     yield context
@@ -254,7 +254,7 @@ def ctx():
 ])
 def test_gpu_keyframes_equal_the_trace(ctx, sizes, hidden, output):
     """The vertex shader's values at every stage boundary equal mlp.trace's z_i and a_i to float32 rounding."""
-    from affine3d.morph_gl import GPUMorph
+    from affine3d.gl.morph import GPUMorph
 
     mlp = net(sizes, hidden, output, seed=7)
     x = subdivided_cube(3).vertices
@@ -277,7 +277,7 @@ def test_gpu_keyframes_equal_the_trace(ctx, sizes, hidden, output):
 
 def test_gpu_warps_the_shipped_cube_like_the_cpu(ctx):
     """The shipped network on the GPU: every in-between frame equals the CPU's, and the end is mlp(x)."""
-    from affine3d.morph_gl import GPUMorph
+    from affine3d.gl.morph import GPUMorph
 
     scene, mlp = shipped()
     x = scene.objects[0].mesh.vertices
@@ -294,7 +294,7 @@ def test_gpu_warps_the_shipped_cube_like_the_cpu(ctx):
 
 def test_gpu_refuses_layers_too_wide(ctx):
     """A hidden layer wider than the vertex shader holds (15) is refused with the limit and the sizes."""
-    from affine3d.morph_gl import GPUMorph
+    from affine3d.gl.morph import GPUMorph
 
     mlp = net([3, 16, 3])
     with pytest.raises(ModelError, match=r"up to 15 wide.*sizes \[3, 16, 3\]"):
@@ -304,7 +304,7 @@ def test_gpu_refuses_layers_too_wide(ctx):
 # ---------------------------------------------------------------------------------------- drawing the morph
 def test_morphing_scene_draws_where_the_cpu_projects(ctx):
     """The drawn solid at each stage end covers the pixels the CPU projection of the CPU-warped vertices spans."""
-    from affine3d.morph_gl import MorphingScene
+    from affine3d.render import MorphingScene
     from affine3d.projection import project_points
 
     scene, mlp = shipped()
@@ -325,8 +325,9 @@ def test_morphing_scene_draws_where_the_cpu_projects(ctx):
 
 def test_inside_out_solid_gets_its_own_colour(ctx):
     """A layer with det < 0 (a mirror) turns the solid inside out: drawn in INSIDE_COLOR from the moment det A(t) < 0."""
-    from affine3d.morph_gl import INSIDE_COLOR, MorphingScene
-    from affine3d.scene import Scene, SceneObject
+    from affine3d.render import INSIDE_COLOR
+    from affine3d.render import MorphingScene
+    from affine3d.geometry.scene import Scene, SceneObject
 
     scene = Scene("mirror", None, [SceneObject("cube", subdivided_cube(2), color=(0.2, 0.4, 0.9))])
     mirror = MLP.from_arrays([np.diag([-1.0, 1.0, 1.0])])  # det A(t) = 1 - 2t: flat at t = 1/2
@@ -341,7 +342,7 @@ def test_render_stages_writes_pngs_gif_and_sheet(ctx, tmp_path):
     """One PNG per stage plus the input, a GIF with frames_per_stage frames a stage (so at least one per stage), a sheet."""
     from PIL import Image
 
-    from affine3d.morph_gl import render_stages
+    from affine3d.render import render_stages
 
     scene, mlp = shipped()
     result = render_stages(scene, mlp, tmp_path / "out", (96, 72), frames_per_stage=2, samples=0, ctx=ctx)
@@ -359,7 +360,7 @@ def test_render_stages_writes_pngs_gif_and_sheet(ctx, tmp_path):
 # ---------------------------------------------------------------------------------------- the player
 def test_player_plays_through_the_stages_resting_at_each_end():
     """seconds_per_stage = 2, hold 0.5: at 1 s halfway through stage 0; at 2.2 s resting at its end; 2.75 s an eighth into stage 1."""
-    from affine3d.morph import StagePlayer
+    from affine3d.nn.morph import StagePlayer
 
     player = StagePlayer(3, seconds_per_stage=2.0, hold_s=0.5)
     player.update(0.5)  # the first rest, at the input
@@ -381,7 +382,7 @@ def test_player_plays_through_the_stages_resting_at_each_end():
 
 def test_player_steps_scrubs_and_pauses():
     """next/previous go to stage boundaries and pause; scrub moves by a fraction, clamped to [0, n]; toggle from the end restarts."""
-    from affine3d.morph import StagePlayer
+    from affine3d.nn.morph import StagePlayer
 
     player = StagePlayer(4)
     player.scrub(0.3)
@@ -410,7 +411,7 @@ def test_render_stages_on_the_cpu_draws_the_same_shapes(ctx, tmp_path):
     """With no OpenGL (backend cpu: Morph warps, the numpy rasterizer draws) each stage covers the same pixels as on the GPU."""
     from PIL import Image
 
-    from affine3d.morph_gl import render_stages
+    from affine3d.render import render_stages
 
     scene, mlp = shipped()
     gpu = render_stages(scene, mlp, tmp_path / "gpu", (96, 72), frames_per_stage=1, samples=0, captions=False, ctx=ctx)
@@ -451,7 +452,7 @@ def test_cli_render_mlp_draws_the_output(tmp_path, capsys):
     """`render --mlp MODEL -o x.png` (no SCENE: the cube-to-sphere cube) draws the scene after the whole network."""
     from PIL import Image
 
-    from affine3d.morph_gl import render_output
+    from affine3d.render import render_output
 
     path = tmp_path / "sphere.png"
     model = scene_dir() / "cube-to-sphere.safetensors"

@@ -13,12 +13,13 @@ pyglet.options["debug_gl"] = False
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from affine3d.mlp import MLP  # noqa: E402
-from affine3d.morph import Morph  # noqa: E402
+from affine3d.nn.mlp import MLP  # noqa: E402
+from affine3d.nn.morph import Morph  # noqa: E402
 from affine3d.projection import project_points  # noqa: E402
 from affine3d.resources import scene_dir  # noqa: E402
-from affine3d.scene import load_scene  # noqa: E402
-from affine3d.viewer import HELP_TEXT, Viewer, ViewerState  # noqa: E402
+from affine3d.geometry.scene import load_scene  # noqa: E402
+from affine3d.app.state import HELP_TEXT, ViewerState
+from affine3d.app.window import Viewer  # noqa: E402
 
 SIZE = (320, 240)
 KEY = pyglet.window.key

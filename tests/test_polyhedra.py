@@ -1,4 +1,4 @@
-"""Tests for affine3d.polyhedra: counts and volumes from closed forms, orientation and closure as properties."""
+"""Tests for affine3d.geometry.solids: counts and volumes from closed forms, orientation and closure as properties."""
 
 import math
 from collections import Counter
@@ -9,19 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from affine3d import Affine, SceneError
-from affine3d.polyhedra import (
-    BUILTINS,
-    PLATONIC,
-    Mesh,
-    builtin,
-    cube,
-    icosphere,
-    prism,
-    pyramid,
-    subdivided_cube,
-    torus,
-    uv_sphere,
-)
+from affine3d.geometry.solids import BUILTINS, PLATONIC, builtin, cube, icosphere, prism, pyramid, subdivided_cube, torus, uv_sphere
+from affine3d.geometry.mesh import Mesh
 
 SQRT5 = math.sqrt(5)
 

@@ -23,22 +23,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from affine3d import Affine, AffineError, GLUnavailableError, SceneError
-from affine3d import polyhedra, raster
+from affine3d import Affine, AffineError, GLUnavailableError, SceneError, UsageError
+from affine3d.cpu import raster
+from affine3d.geometry import Mesh
+from affine3d.geometry import solids as polyhedra
 from affine3d.projection import perspective, project_points
-from affine3d.raster import (
-    DepthBuffer,
-    clip_near,
-    draw_lines,
-    pick_backend,
-    rasterize,
-    render_auto,
-    render_cpu,
-    vertex_stage,
-    window_coordinates,
-)
-from affine3d.renderer import Renderer, create_context
-from affine3d.scene import DEFAULT_SCENE, Camera, Scene, SceneObject, load_scene
+from affine3d.cpu.raster import DepthBuffer, clip_near, draw_lines, rasterize, render_cpu, vertex_stage, window_coordinates
+from affine3d.render import pick_backend, render_auto
+from affine3d.gl.renderer import Renderer
+from affine3d.gl.context import create_context
+from affine3d.geometry.scene import DEFAULT_SCENE, Camera, Scene, SceneObject, load_scene
 
 SIZE = (240, 180)
 LIGHT = np.array([0.4, 0.6, 1.0]) / np.linalg.norm([0.4, 0.6, 1.0])  # camera space, toward the light
@@ -220,7 +214,7 @@ def test_nearer_triangle_wins_and_a_tie_goes_to_the_one_drawn_first():
 def test_degenerate_triangles_draw_nothing_and_warn_nothing():
     """Zero-area triangles (three equal corners, collinear corners) cover no pixel and raise no warning."""
     vertices = np.array([[0, 0, 0], [1, 1, 0], [2, 2, 0], [0.5, 0.5, 0]], dtype=float)
-    mesh = polyhedra.Mesh(vertices, [[0, 1, 2], [3, 3, 3], [0, 2, 1]], None, name="flat")
+    mesh = Mesh(vertices, [[0, 1, 2], [3, 3, 3], [0, 2, 1]], None, name="flat")
     scene = solo_scene(mesh)
     with warnings.catch_warnings(), np.errstate(all="raise"):
         warnings.simplefilter("error")
@@ -346,18 +340,18 @@ def test_bad_scene_files_raise_the_shared_scene_error(tmp_path, text):
 
 
 @pytest.mark.parametrize("size", [(0, 10), (10, -1), ("a", 3), (20000, 10)])
-def test_bad_size_is_the_same_affine_error_as_the_gpu(size):
+def test_bad_size_is_the_same_usage_error_as_the_gpu(size):
     """Sizes are checked by the renderer's own check_size, so both backends reject the same sizes."""
-    with pytest.raises(AffineError, match="size"):
+    with pytest.raises(UsageError, match="size"):
         render_cpu(load_scene(DEFAULT_SCENE), size)
 
 
-def test_a_singular_model_is_the_same_affine_error_as_the_gpu(ctx):
+def test_a_singular_model_is_the_same_scene_error_as_the_gpu(ctx):
     """A model that squashes an axis to zero has no normal matrix: both backends say so, naming the object."""
     scene = solo_scene(polyhedra.cube(), Affine.scaling([1.0, 0.0, 1.0]))
-    with pytest.raises(AffineError) as gpu:
+    with pytest.raises(SceneError) as gpu:
         gpu_image(ctx, scene)
-    with pytest.raises(AffineError) as cpu:
+    with pytest.raises(SceneError) as cpu:
         render_cpu(scene, SIZE)
     assert str(cpu.value) == str(gpu.value) and "cube" in str(cpu.value)
 
@@ -368,18 +362,18 @@ def test_backend_choice():
     assert pick_backend("auto")[0] == "gpu" and "OpenGL renderer" in pick_backend("auto")[1]
     image, used = render_auto(load_scene(DEFAULT_SCENE), (64, 48), backend="gpu", samples=0)
     assert used == "gpu" and image.shape == (48, 64, 4)
-    with pytest.raises(AffineError, match="backend"):
+    with pytest.raises(UsageError, match="backend"):
         pick_backend("vulkan")
 
 
 def test_auto_falls_back_to_the_cpu_without_opengl(monkeypatch):
     """No OpenGL context: 'auto' renders on the CPU and says why, 'gpu' raises GLUnavailableError."""
-    from affine3d import renderer
+    from affine3d import render
 
     def no_gl():
         raise GLUnavailableError("no OpenGL 3.3 context could be made (EGL: eglInitialize failed); install Mesa")
 
-    monkeypatch.setattr(renderer, "shared_context", no_gl)
+    monkeypatch.setattr(render, "default_context", no_gl)
     image, used = render_auto(load_scene(DEFAULT_SCENE), (64, 48))
     assert used == "cpu" and image.shape == (48, 64, 4)
     assert "eglInitialize failed" in pick_backend("auto")[1]
@@ -402,12 +396,12 @@ def test_repr_png_falls_back_to_the_cpu_without_opengl(monkeypatch):
 
     from PIL import Image
 
-    from affine3d import renderer
+    from affine3d import render
 
     def no_gl():
         raise GLUnavailableError("no OpenGL 3.3 context could be made (EGL: eglInitialize failed); install Mesa")
 
-    monkeypatch.setattr(renderer, "shared_context", no_gl)
+    monkeypatch.setattr(render, "default_context", no_gl)
     scene = load_scene(DEFAULT_SCENE)
     image = np.asarray(Image.open(io.BytesIO(scene._repr_png_())))
     assert np.array_equal(image, render_cpu(scene, (640, 480)))

@@ -11,9 +11,9 @@ from PIL import Image
 from affine3d import Affine
 from affine3d.cli import main
 from affine3d.commands import doctor
-from affine3d.renderer import render
+from affine3d.gl.renderer import render
 from affine3d.resources import scene_dir
-from affine3d.scene import DEFAULT_SCENE, load_scene
+from affine3d.geometry.scene import DEFAULT_SCENE, load_scene
 
 SIZE = (160, 120)
 

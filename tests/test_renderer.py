@@ -3,20 +3,25 @@
 import io
 import math
 import warnings
+from dataclasses import replace
 
 import moderngl
 import numpy as np
 import pytest
 from PIL import Image
 
-from affine3d import Affine, GLUnavailableError
-from affine3d import polyhedra
-from affine3d.glsl import UnusedUniformWarning
+from affine3d import Affine, GLUnavailableError, SceneError, UsageError
+from affine3d.geometry import Mesh
+from affine3d.geometry import solids as polyhedra
+from affine3d.gl.glsl import UnusedUniformWarning
 from affine3d.projection import project_points
-from affine3d.renderer import AMBIENT, Renderer, create_context, parse_size, render, save_png, scene_png
+from affine3d.gl.renderer import AMBIENT, Renderer, render
+from affine3d.gl.context import create_context
+from affine3d.images import parse_size, save_png
+from affine3d.render import scene_png
 from affine3d.resources import shader_dir
 from affine3d.errors import AffineError
-from affine3d.scene import DEFAULT_SCENE, Camera, Scene, SceneObject, list_scenes, load_scene
+from affine3d.geometry.scene import DEFAULT_SCENE, Camera, Scene, SceneObject, list_scenes, load_scene
 
 SIZE = (240, 180)
 BLACK = (0.0, 0.0, 0.0)
@@ -408,9 +413,9 @@ def test_save_png_and_scene_png_round_trip(ctx, tmp_path):
 
 
 @pytest.mark.parametrize("text", ["800", "800x", "x600", "0x600", "800x-1", "abcxdef", "99999x10"])
-def test_bad_size_is_an_affine_error(text):
-    """A size that is not WIDTHxHEIGHT in 1..16384 raises AffineError quoting it."""
-    with pytest.raises(AffineError, match="size"):
+def test_bad_size_is_a_usage_error(text):
+    """A size that is not WIDTHxHEIGHT in 1..16384 raises UsageError quoting it."""
+    with pytest.raises(UsageError, match="size"):
         parse_size(text)
 
 
@@ -447,10 +452,10 @@ def test_normal_matrix_uniform_is_affines_inverse_transpose_of_world_at_model(ct
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
 
 
-def test_singular_model_is_an_affine_error_naming_the_object(ctx):
-    """A model that flattens its object (det 0) has no normal matrix: AffineError naming the object."""
+def test_singular_model_is_a_scene_error_naming_the_object(ctx):
+    """A model that flattens its object (det 0) has no normal matrix: SceneError naming the object."""
     scene = solo_scene(polyhedra.cube(), Affine.scaling([1.0, 1.0, 0.0]))
-    with pytest.raises(AffineError, match="singular"):
+    with pytest.raises(SceneError, match="singular"):
         Renderer(ctx, scene, (32, 24))
 
 
@@ -469,13 +474,13 @@ def test_objects_sharing_a_mesh_share_its_buffers(ctx):
 
 
 @pytest.mark.parametrize("shading", ["flat", "smooth"])
-def test_set_mesh_draws_what_a_fresh_upload_of_the_moved_mesh_draws(ctx, shading):
-    """set_mesh rewrites an object's buffers in place: the frame equals a new Renderer given the moved mesh."""
+def test_set_object_draws_what_a_fresh_upload_of_the_moved_mesh_draws(ctx, shading):
+    """set_object rewrites an object's buffers in place: the frame equals a new Renderer given the moved mesh."""
     cube = polyhedra.cube()
-    moved = polyhedra.Mesh(Affine.shear(xy=0.4)(cube.vertices) * [1.0, 0.7, 1.2], cube.triangles, cube.edges)
+    moved = Mesh(Affine.shear(xy=0.4)(cube.vertices) * [1.0, 0.7, 1.2], cube.triangles, cube.edges)
     scene = solo_scene(cube)
     with Renderer(ctx, scene, SIZE, samples=0, shading=shading) as renderer:
-        renderer.set_mesh(0, moved)
+        renderer.set_object(0, replace(scene.objects[0], mesh=moved))
         renderer.draw(scene.world(), wireframe=True)
         rewritten = renderer.read()
     with Renderer(ctx, solo_scene(moved), SIZE, samples=0, shading=shading) as renderer:
@@ -484,11 +489,12 @@ def test_set_mesh_draws_what_a_fresh_upload_of_the_moved_mesh_draws(ctx, shading
     original = render(solo_scene(cube), SIZE, scene.world(), wireframe=True, samples=0, shading=shading, ctx=ctx)
     assert covered(rewritten).sum() != covered(original).sum()  # the picture did change
     assert np.array_equal(rewritten, fresh)
-    assert scene.objects[0].mesh is moved  # the scene's object now holds the mesh it shows
+    assert scene.objects[0].mesh is cube  # the caller's scene is not changed: the renderer holds the new object
 
 
-def test_set_mesh_refuses_another_topology(ctx):
+def test_set_object_refuses_another_topology(ctx):
     """A mesh with other triangles cannot be written into the old buffers: one clear AffineError."""
-    with Renderer(ctx, solo_scene(polyhedra.cube()), SIZE, samples=0) as renderer:
+    scene = solo_scene(polyhedra.cube())
+    with Renderer(ctx, scene, SIZE, samples=0) as renderer:
         with pytest.raises(AffineError, match="object 0's topology"):
-            renderer.set_mesh(0, polyhedra.octahedron())
+            renderer.set_object(0, replace(scene.objects[0], mesh=polyhedra.octahedron()))

@@ -1,4 +1,4 @@
-"""Tests for affine3d.scene: shipped scenes load and are framed, degrees become radians, bad files say where."""
+"""Tests for affine3d.geometry.scene: shipped scenes load and are framed, degrees become radians, bad files say where."""
 
 import math
 
@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from affine3d import Affine, SceneError
-from affine3d.mesh_files import load_obj
-from affine3d.polyhedra import PLATONIC, cube
+from affine3d.geometry.mesh_files import load_obj
+from affine3d.geometry.solids import PLATONIC, cube
 from affine3d.projection import orthographic, perspective, project_points
 from affine3d.resources import scene_dir
-from affine3d.scene import DEFAULT_SCENE, Camera, Scene, SceneObject, list_scenes, load_scene, parse_color, parse_transform
+from affine3d.geometry.scene import DEFAULT_SCENE, Camera, Scene, SceneObject, list_scenes, load_scene, parse_color, parse_transform
 
 CUBE = '[[object]]\nshape = "cube"\n'
 

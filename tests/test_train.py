@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from affine3d import ModelError
-from affine3d.mlp import MLP
-from affine3d.train import accuracy, fit, loss_and_gradients, loss_value
+from affine3d.nn.mlp import MLP
+from affine3d.nn.train import accuracy, fit, loss_and_gradients, loss_value
 
 
 def _finite_difference_check(net, X, Y, loss):

@@ -12,13 +12,14 @@ import numpy as np
 import pytest
 
 from affine3d.affine import Affine
-from affine3d.glsl import build_program, set_uniform
-from affine3d.mlp import MLP
+from affine3d import pack
+from affine3d.gl.glsl import Uniforms, build_program
+from affine3d.nn.mlp import MLP
 
 
 @pytest.fixture(scope="module")
 def ctx():
-    from affine3d.renderer import create_context
+    from affine3d.gl.context import create_context
 
     return create_context(standalone=True)
 
@@ -31,9 +32,10 @@ def mesh_vert(ctx):
 
 def vertex_shader_layer(ctx, program, layer_map: Affine, points: np.ndarray) -> np.ndarray:
     """Run ``points`` (N, 3) through mesh.vert with world = layer_map; return the captured gl_Position (N, 4)."""
-    set_uniform(program, "model", Affine.identity(3))
-    set_uniform(program, "world", layer_map)
-    set_uniform(program, "projection", np.eye(4))
+    uniforms = Uniforms(program, ["model", "world", "projection"])
+    uniforms.write("model", Affine.identity(3).to_gl())
+    uniforms.write("world", layer_map.to_gl())
+    uniforms.write("projection", pack.matrix(np.eye(4)))
     vbo = ctx.buffer(np.ascontiguousarray(points, dtype=np.float32).tobytes())
     captured = ctx.buffer(reserve=len(points) * 16)
     vao = ctx.vertex_array(program, [(vbo, "3f", "in_position")])

@@ -72,11 +72,12 @@ def test_window_under_xvfb_resizes_with_the_right_aspect(tmp_path):
     script = textwrap.dedent('''
         import json, math
         import numpy as np
-        from affine3d import Affine, polyhedra
+        from affine3d import Affine
+        from affine3d.geometry import solids as polyhedra
         from affine3d.projection import project_points
-        from affine3d.renderer import create_context
-        from affine3d.scene import Camera, Scene, SceneObject
-        from affine3d.viewer import Viewer
+        from affine3d.gl.context import create_context
+        from affine3d.geometry.scene import Camera, Scene, SceneObject
+        from affine3d.app.window import Viewer
 
         headless = create_context()  # current on this thread until the viewer lets go of it
 

@@ -15,10 +15,12 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from affine3d import Affine, polyhedra  # noqa: E402
+from affine3d import Affine  # noqa: E402
+from affine3d.geometry import solids as polyhedra  # noqa: E402
 from affine3d.projection import project_points  # noqa: E402
-from affine3d.scene import Camera, Scene, SceneObject, list_scenes, load_scene  # noqa: E402
-from affine3d.viewer import DEFAULT_SPIN, ZOOM_STEP, Viewer, ViewerState, format_matrix, parse_matrix  # noqa: E402
+from affine3d.geometry.scene import Camera, Scene, SceneObject, list_scenes, load_scene  # noqa: E402
+from affine3d.app.state import DEFAULT_SPIN, ZOOM_STEP, ViewerState, format_matrix, parse_matrix
+from affine3d.app.window import Viewer  # noqa: E402
 
 SIZE = (400, 300)  # arcball radius 150 px, centre (200, 150)
 BLACK = (0.0, 0.0, 0.0)

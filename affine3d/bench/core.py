@@ -56,7 +56,7 @@ def gl_renderer() -> str:
     without OpenGL the text says why (the GL suites then report it in their own tables).
     """
     try:
-        from ..renderer import create_context
+        from ..gl.context import create_context
 
         ctx = create_context(standalone=True)
     except Exception as exc:  # GLUnavailableError, or anything an odd driver throws

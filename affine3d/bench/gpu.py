@@ -4,7 +4,7 @@ The network is 3-64-64-3 (ReLU, then a linear output), float32, at growing batch
 for every ratio is numpy's textbook layer ``X @ W.T + b`` into a preallocated array with the
 activation in place, timed seconds before on the same batch. Beside it: ``mlp(X)`` (affine3d's own
 CPU forward pass), onnxruntime on the file ``mlp.to_onnx`` writes (where installed), and the two
-GPU paths of :mod:`affine3d.gpu`:
+GPU paths of :mod:`affine3d.gl.compute`:
 
 - ``weights inline``: one fused dispatch, the weights as ``mat4`` constants in the shader;
 - ``weights in UBO``: one dispatch per layer, the weights as ``mat4`` blocks in a uniform buffer.
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..mlp import MLP
+from ..nn.mlp import MLP
 from .core import Table, best_time, cpu_name, format_si, pause
 
 TITLE = "gpu: the MLP on a compute shader (affine.glsl's apply_affine per 4x4 weight block) against numpy"
@@ -40,8 +40,8 @@ COLUMNS = ["batch", "method", "compute", "upload + read-back", "total", "x numpy
 
 def run(quick: bool = False) -> list[Table]:
     from ..errors import GLUnavailableError
-    from ..gpu import GPUMLP
-    from ..renderer import create_context
+    from ..gl.compute import GPUMLP
+    from ..gl.context import create_context
 
     batches = QUICK_BATCHES if quick else BATCHES
     repeat = 2 if quick else 5

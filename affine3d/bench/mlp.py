@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..mlp import MLP
+from ..nn.mlp import MLP
 from .core import Table, best_time, format_si, pause
 
 TITLE = "mlp: forward pass, affine3d against numpy, PyTorch and onnxruntime"

@@ -3,8 +3,8 @@
 For icospheres of level 0..8 (20 to 1.3 million triangles; ``--quick``: levels 0, 2, 4, 5) and the default
 scene, one 800x600 frame is made into a numpy image two ways:
 
-- **CPU**: :func:`affine3d.raster.render_cpu`, numpy only;
-- **GPU**: :class:`affine3d.renderer.Renderer` with one sample per pixel (no MSAA, like the CPU):
+- **CPU**: :func:`affine3d.cpu.raster.render_cpu`, numpy only;
+- **GPU**: :class:`affine3d.gl.renderer.Renderer` with one sample per pixel (no MSAA, like the CPU):
   ``draw()`` then ``read()``, so both columns end with the same (H, W, 4) uint8 array in memory.
 
 The lecture says a GPU has about ten times the raw power of a CPU of its class; the ratio column
@@ -26,8 +26,8 @@ SIZE = (800, 600)
 
 def _icosphere_scene(level: int):
     from ..affine import Affine
-    from ..polyhedra import icosphere
-    from ..scene import Camera, Scene, SceneObject
+    from ..geometry.solids import icosphere
+    from ..geometry.scene import Camera, Scene, SceneObject
 
     mesh = icosphere(level)
     obj = SceneObject(name=mesh.name or "icosphere", mesh=mesh, model=Affine.scaling(1.0), color=(0.35, 0.7, 0.9))
@@ -37,9 +37,10 @@ def _icosphere_scene(level: int):
 
 
 def run(quick: bool = False) -> list[Table]:
-    from ..raster import render_cpu
-    from ..renderer import Renderer, create_context
-    from ..scene import DEFAULT_SCENE, load_scene
+    from ..cpu.raster import render_cpu
+    from ..gl.renderer import Renderer
+    from ..gl.context import create_context
+    from ..geometry.scene import DEFAULT_SCENE, load_scene
 
     ctx = create_context()
     gl_renderer = ctx.info["GL_RENDERER"]

@@ -4,7 +4,7 @@ For icospheres of level 0..8 (20 to 1.3 million triangles; ``--quick``: 0..5), o
 1024x768 is drawn two ways into the same kind of framebuffer (colour + depth; one table with
 4x MSAA, the renderer's default, one without):
 
-- **renderer**: :meth:`affine3d.renderer.Renderer.draw`: clear, write ``world``, ``projection``,
+- **renderer**: :meth:`affine3d.gl.renderer.Renderer.draw`: clear, write ``world``, ``projection``,
   ``model``, ``normal_matrix``, ``color`` (computed by ``Affine`` each frame), one draw call; the
   vertex shader multiplies ``projection * world * model`` per vertex;
 - **raw**: the least moderngl can do: clear, one precomputed ``mvp`` and normal matrix, one draw
@@ -39,7 +39,7 @@ SAMPLES = 4
 
 def _scene(mesh):
     from ..affine import Affine
-    from ..scene import Camera, Scene, SceneObject
+    from ..geometry.scene import Camera, Scene, SceneObject
 
     obj = SceneObject(name=mesh.name or "icosphere", mesh=mesh, model=Affine.scaling(1.0), color=(0.35, 0.7, 0.9))
     return Scene(name="bench", path=None, objects=[obj], camera=Camera(fov=math.radians(40), near=0.5, far=50.0, distance=3.2),
@@ -50,8 +50,8 @@ class _RawLoop:
     """The reference: one program with a precomputed MVP, one VBO, one draw call, nothing else."""
 
     def __init__(self, ctx, scene, positions, normals, samples):
-        from ..glsl import load_source
-        from ..renderer import AMBIENT
+        from ..gl.glsl import load_source
+        from ..gl.renderer import AMBIENT
 
         self.ctx = ctx
         self.program = ctx.program(vertex_shader=load_source("bench_mvp.vert"), fragment_shader=load_source("mesh.frag"))
@@ -130,8 +130,9 @@ def _compare(ctx, renderer, worlds, raw, budget_s):
 
 def run(quick: bool = False) -> list[Table]:
     from ..affine import Affine
-    from ..polyhedra import icosphere
-    from ..renderer import Renderer, create_context
+    from ..geometry.solids import icosphere
+    from ..gl.renderer import Renderer
+    from ..gl.context import create_context
 
     ctx = create_context()
     gl_renderer = ctx.info["GL_RENDERER"]

@@ -5,16 +5,16 @@ For the default scene and the 1.3-million-triangle icosphere (level 8; ``--quick
 triangles, and shorter rounds: a few seconds), at 800x600 with 4x MSAA, a frame is timed these ways
 (best of several rounds; the ways alternate within a round so that machine noise hits all of them alike):
 
-- **viewer frame**: :meth:`affine3d.viewer.Viewer.step` with auto-spin on: events, the world map
+- **viewer frame**: :meth:`affine3d.app.window.Viewer.step` with auto-spin on: events, the world map
   from the controller, the scene into the offscreen framebuffer, the overlay (the matrix lines
   that changed are laid out again by pyglet), the MSAA resolve, the copy into the window, the swap;
 - **viewer, overlay off**: the same with H pressed: what the overlay costs;
 - **copy to window + swap only**: the blit of a finished frame into the window and the swap;
-- **renderer alone**: the viewer's own :meth:`affine3d.renderer.Renderer.draw` plus the resolve,
+- **renderer alone**: the viewer's own :meth:`affine3d.gl.renderer.Renderer.draw` plus the resolve,
   offscreen in the window's context, waiting for the GPU (``ctx.finish()``): the floor;
 - **renderer alone, headless EGL**: the same in the headless context ``affine3d render`` uses
   (timed after the window is closed: with libglvnd a thread has one current context, GLX or EGL);
-- **affine3d render (one call)**: :func:`affine3d.renderer.render`, what the command does once:
+- **affine3d render (one call)**: :func:`affine3d.gl.renderer.render`, what the command does once:
   upload the meshes, draw, resolve, read the image back.
 
 *x renderer* is each time over the renderer-alone time: the window should add little beyond the
@@ -45,8 +45,8 @@ def _needs_display() -> bool:
 
 def _icosphere_scene(level: int):
     from ..affine import Affine
-    from ..polyhedra import icosphere
-    from ..scene import Camera, Scene, SceneObject
+    from ..geometry.solids import icosphere
+    from ..geometry.scene import Camera, Scene, SceneObject
 
     mesh = icosphere(level)
     obj = SceneObject(name=f"icosphere {level}", mesh=mesh, model=Affine.identity(3), color=(0.35, 0.7, 0.9))
@@ -83,7 +83,7 @@ def _measure_window(scene, quick: bool) -> tuple[dict[str, float], str]:
     One thread has one current context (libglvnd): the headless EGL context is used only after the
     window is closed, so that neither draws into the other.
     """
-    from ..viewer import Viewer
+    from ..app.window import Viewer
 
     viewer = Viewer(scene, SIZE, samples=SAMPLES, vsync=False, scenes=[], caption="affine3d bench viewer")
     try:
@@ -122,7 +122,8 @@ def _measure_window(scene, quick: bool) -> tuple[dict[str, float], str]:
 
 def _measure_headless(scene, quick: bool) -> dict[str, float]:
     """Renderer.draw + resolve in a headless EGL context, and one render() call: what 'affine3d render' does."""
-    from ..renderer import Renderer, create_context, render
+    from ..gl.renderer import Renderer, render
+    from ..gl.context import create_context
 
     ctx = create_context()
     try:
@@ -165,7 +166,7 @@ def run(quick: bool = False) -> list[Table]:
                       notes=["run it under a virtual display: xvfb-run -a affine3d bench viewer"])
         return [table]
 
-    from ..scene import DEFAULT_SCENE, load_scene
+    from ..geometry.scene import DEFAULT_SCENE, load_scene
 
     for scene in (load_scene(DEFAULT_SCENE), _icosphere_scene(level)):
         times, gl_renderer = _measure_window(scene, quick)

@@ -8,7 +8,7 @@ Checks, each in its own short-lived process (a crashing driver cannot take this 
 
 For each context: the GL renderer (the chip or, for "llvmpipe", Mesa's software renderer on the CPU),
 vendor, version, antialiasing samples, and whether compute shaders are available (OpenGL 4.3 or
-newer; `affine3d.gpu` and `affine3d bench gpu` need them). Without any context, `affine3d render`
+newer; `affine3d.gl.compute` and `affine3d bench gpu` need them). Without any context, `affine3d render`
 still draws, with the CPU rasterizer (affine3d/raster.py). Always exits 0.
 """
 
@@ -138,7 +138,7 @@ def gather() -> dict:
 
 
 def _advice(findings: dict) -> list[str]:
-    from ..renderer import install_hint
+    from ..gl.context import install_hint
 
     contexts = findings["contexts"]
     headless = next((c for name, c in contexts.items() if name.startswith("headless") and c["ok"]), None)

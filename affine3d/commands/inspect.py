@@ -28,7 +28,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from ..model_files import describe
+    from ..nn.inspect import describe
 
     report = describe(args.file)
     if args.json:
@@ -39,7 +39,7 @@ def run(args) -> int:
 
 
 def format_report(report: dict) -> str:
-    """The text ``affine3d inspect`` prints for a :func:`affine3d.model_files.describe` report."""
+    """The text ``affine3d inspect`` prints for a :func:`affine3d.nn.inspect.describe` report."""
     lines = [f"file:       {report['file']} ({report['size']:,} bytes, {report['format']})"]
     lines += [f"layout:     {fact}" if i == 0 else f"            {fact}" for i, fact in enumerate(report["facts"])]
     mlp = report["mlp"]

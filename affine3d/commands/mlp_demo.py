@@ -107,7 +107,7 @@ LAYER_X = np.array([1.0, 2.0, -1.0])
 
 def step1(explain: bool) -> None:
     from ..affine import Affine
-    from ..mlp import MLP
+    from ..nn.mlp import MLP
 
     _heading(1, "one layer of the lecture: three inputs, three outputs, sigma = sigmoid")
     W, b, x = LAYER_W, LAYER_B, LAYER_X
@@ -151,8 +151,8 @@ def step1(explain: bool) -> None:
 # ====================================================================== step 2
 def step2(explain: bool) -> None:
     from ..affine import Affine
-    from ..mlp import MLP
-    from ..polyhedra import cube
+    from ..nn.mlp import MLP
+    from ..geometry.solids import cube
 
     _heading(2, "one Affine object, two jobs: it moves a cube (graphics) and is a layer (ML)")
     F = Affine.translation([0.0, 0.5, 0.0]) @ Affine.rotation_y(math.radians(30))
@@ -186,8 +186,8 @@ def true_map():
 
 
 def step3(explain: bool, out: Path, seed: int) -> None:
-    from ..mlp import MLP
-    from ..train import fit
+    from ..nn.mlp import MLP
+    from ..nn.train import fit
 
     _heading(3, "a linear 3 -> 3 layer learns a rotation and a translation from examples")
     truth = true_map()
@@ -224,9 +224,10 @@ def _render_cube(learned, path: Path) -> str:
     from ..errors import GLUnavailableError
 
     try:
-        from ..polyhedra import cube
-        from ..renderer import render, save_png
-        from ..scene import Camera, Scene, SceneObject
+        from ..geometry.solids import cube
+        from ..gl.renderer import render
+        from ..images import save_png
+        from ..geometry.scene import Camera, Scene, SceneObject
     except ImportError as exc:
         return f"(no picture: the renderer is not available here: {exc})"
     scene = Scene(
@@ -257,8 +258,8 @@ def ring_data(n: int, rng) -> tuple[np.ndarray, np.ndarray]:
 
 
 def step4(explain: bool, out: Path, seed: int) -> None:
-    from ..mlp import MLP
-    from ..train import accuracy, fit
+    from ..nn.mlp import MLP
+    from ..nn.train import accuracy, fit
 
     _heading(4, "a non-linear network: disc, ring or outside?")
     rng = np.random.default_rng(seed + 1)
@@ -314,7 +315,7 @@ def step4(explain: bool, out: Path, seed: int) -> None:
 
 def _files(net, X_test: np.ndarray, out: Path) -> None:
     from ..errors import ModelError
-    from ..mlp import MLP
+    from ..nn.mlp import MLP
 
     print("\n  the trained model as files an inference engine loads (architecture + weights + metadata):")
     X32 = X_test.astype(np.float32)

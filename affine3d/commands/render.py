@@ -87,9 +87,9 @@ def world_rotation(scene, yaw_deg: float, pitch_deg: float):
 
 def run(args) -> int:
     from ..errors import AffineError
-    from ..raster import pick_backend, render_auto
-    from ..renderer import parse_size, save_png
-    from ..scene import DEFAULT_SCENE, load_scene
+    from ..render import pick_backend, render_auto
+    from ..images import parse_size, save_png
+    from ..geometry.scene import DEFAULT_SCENE, load_scene
 
     size = parse_size(args.size)
     for name in ("yaw", "pitch"):
@@ -118,12 +118,13 @@ def run(args) -> int:
 def _run_network(args, size) -> int:
     """--mlp / --stages: the scene warped by a network, as one PNG (its output) or the stages, a GIF, a sheet."""
     from ..errors import AffineError, ModelError
-    from ..renderer import save_png
-    from ..mlp import MLP
-    from ..morph import check_model
-    from ..morph_gl import MORPH_SCENE, render_stages
-    from ..raster import pick_backend
-    from ..scene import load_scene
+    from ..images import save_png
+    from ..nn.mlp import MLP
+    from ..nn.morph import check_model
+    from ..render import MORPH_SCENE
+    from ..render import render_stages
+    from ..render import pick_backend
+    from ..geometry.scene import load_scene
 
     scene = load_scene(args.scene or MORPH_SCENE)
     model_path = Path(args.mlp) if args.mlp is not None else scene.mlp
@@ -149,7 +150,7 @@ def _run_network(args, size) -> int:
     output = Path(args.output) if args.output else Path(f"{stem}.png")
     if output.suffix.lower() != ".png":
         raise AffineError(f"--output: expected a .png file name, got {str(output)!r}")
-    from ..morph_gl import render_output
+    from ..render import render_output
 
     save_png(render_output(scene, mlp, size, world=world, ortho=args.ortho, wireframe=args.wireframe,
                            samples=args.samples, backend=backend), output)

@@ -85,9 +85,9 @@ def _one_line(exc: BaseException) -> str:
 
 def run(args) -> int:
     from ..errors import AffineError
-    from ..renderer import parse_size
-    from ..morph_gl import MORPH_SCENE
-    from ..scene import DEFAULT_SCENE, load_scene
+    from ..images import parse_size
+    from ..render import MORPH_SCENE
+    from ..geometry.scene import DEFAULT_SCENE, load_scene
 
     size = parse_size(args.size)
     if args.frames is not None and args.frames < 1:
@@ -99,8 +99,8 @@ def run(args) -> int:
     mlp = _network(args)
     scene = load_scene(args.scene or (MORPH_SCENE if mlp is not None else DEFAULT_SCENE))
     if mlp is None and scene.mlp is not None:  # a broken model file: one line and exit 2, before any window
-        from ..mlp import MLP
-        from ..morph import check_model
+        from ..nn.mlp import MLP
+        from ..nn.morph import check_model
 
         check_model(MLP.load(scene.mlp))
 
@@ -113,7 +113,7 @@ def run(args) -> int:
             if "pyglet.window" in sys.modules and not pyglet.options["headless"]:
                 raise AffineError("--offscreen: pyglet's window module is already loaded with a display")
             pyglet.options["headless"] = True
-        from ..viewer import Viewer
+        from ..app.window import Viewer
 
         try:
             viewer = Viewer(scene, size, turntable=args.turntable, samples=args.samples, visible=not args.offscreen,
@@ -141,8 +141,8 @@ def _network(args):
     """The --mlp network, loaded and checked to map R^3 to R^3 (ModelError otherwise), or None."""
     if args.mlp is None:
         return None
-    from ..mlp import MLP
-    from ..morph import check_model
+    from ..nn.mlp import MLP
+    from ..nn.morph import check_model
 
     mlp = MLP.load(args.mlp)
     check_model(mlp)
@@ -151,16 +151,17 @@ def _network(args):
 
 def _render_instead(scene, args, size, reason: str, mlp=None) -> int:
     """No window: say why in one line, render the scene headless, say where the PNG went."""
-    from ..renderer import render, save_png
+    from ..gl.renderer import render
+    from ..images import save_png
 
     print(f"affine3d view: no display: {reason}", file=sys.stderr)
     path = Path(args.screenshot or FALLBACK_PNG)
     if mlp is None and scene.mlp is not None:
-        from ..mlp import MLP
+        from ..nn.mlp import MLP
 
         mlp = MLP.load(scene.mlp)
     if mlp is not None:  # the scene after the whole network
-        from ..morph_gl import render_output
+        from ..render import render_output
 
         image = render_output(scene, mlp, size, ortho=True if args.ortho else None, wireframe=args.wireframe,
                               samples=args.samples)

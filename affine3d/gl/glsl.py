@@ -14,10 +14,10 @@ right line: GLSL numbers source strings, so the main file is string 0 and the in
 in the order they appear; a compile error lists which number is which file.
 
 A uniform that the GLSL compiler optimised away (because a student commented out the line that
-used it) does not exist in the linked program. Setting it warns, naming it, instead of raising
-``KeyError``: the picture is still worth drawing.
+used it) does not exist in the linked program. :class:`Uniforms` warns, naming it, instead of
+raising ``KeyError``: the picture is still worth drawing.
 
-This module imports moderngl only for type names; it never makes a context.
+This module imports moderngl only inside its functions; the contexts come from :mod:`.context`.
 """
 
 from __future__ import annotations
@@ -26,9 +26,8 @@ import re
 import warnings
 from pathlib import Path
 
-import numpy as np
-
-from .resources import shader_dir
+from ..resources import shader_dir
+from .context import make_current
 
 __all__ = [
     "UnusedUniformWarning",
@@ -37,9 +36,8 @@ __all__ = [
     "expand_includes",
     "build_program",
     "build_program_from_source",
-    "build_compute",
-    "set_uniform",
-    "uniform_bytes",
+    "build_compute_from_source",
+    "Uniforms",
     "active_uniforms",
     "ACTIVATION_CODES",
 ]
@@ -200,6 +198,7 @@ def build_program_from_source(ctx, vertex_shader: str, fragment_shader: str | No
     """Compile and link a program from GLSL text (for tests and experiments); includes are joined first."""
     import moderngl
 
+    make_current(ctx)
     names = names or {}
     stages = {"vertex_shader": vertex_shader, "fragment_shader": fragment_shader, "geometry_shader": geometry_shader}
     expanded, legends = {}, []
@@ -218,17 +217,21 @@ def build_program_from_source(ctx, vertex_shader: str, fragment_shader: str | No
         raise moderngl.Error(f"{legend}{exc}") from None
 
 
-def build_compute(ctx, compute_shader: str, *, directory: Path | None = None):
-    """Compile a compute shader (``#version 430``, GL >= 4.3) from a file in ``shaders/``; includes joined."""
+def build_compute_from_source(ctx, source: str, *, name: str = "compute shader", directory: Path | None = None):
+    """Compile a compute shader (``#version 430``, GL >= 4.3) from GLSL text; includes joined first.
+
+    Raises
+    ------
+    moderngl.Error
+        A compile error; the message starts with which source number is which file.
+    """
     import moderngl
 
-    folder = Path(directory) if directory is not None else shader_dir()
-    text = (folder / compute_shader).read_text(encoding="utf-8")
-    numbered = source_names(text, folder, name=compute_shader)
+    make_current(ctx)
     try:
-        return ctx.compute_shader(expand_includes(text, folder, name=compute_shader))
+        return ctx.compute_shader(expand_includes(source, directory, name=name))
     except moderngl.Error as exc:
-        legend = ", ".join(f"{i} = {n}" for i, n in enumerate(numbered))
+        legend = ", ".join(f"{i} = {n}" for i, n in enumerate(source_names(source, directory, name=name)))
         raise moderngl.Error(f"(GLSL source numbers: {legend})\n{exc}") from None
 
 
@@ -239,59 +242,36 @@ def active_uniforms(program) -> set[str]:
     return {name for name in program if isinstance(program[name], moderngl.Uniform)}
 
 
-def uniform_bytes(value) -> bytes:
-    """A Python value as the bytes a GLSL uniform expects: float32, matrices column-major.
+class Uniforms:
+    """The uniforms ``names`` of a linked program, looked up once; :meth:`write` sets one from its bytes.
 
-    ``Affine`` -> ``to_gl()`` (its 4x4 homogeneous matrix); a 2D array -> column-major float32
-    (a ``mat3`` normal matrix, a 4x4 projection); anything else -> a flat float32 array.
-    Integer and boolean uniforms are set with ``.value`` instead (see :func:`set_uniform`).
+    A name the GLSL compiler removed (nothing depends on it: a student commented out the line that
+    used it, or it is misspelt) is not in the linked program. With ``warn`` (the default) that is an
+    :class:`UnusedUniformWarning` naming it, here, once; :meth:`write` then skips it, so the picture
+    is still drawn. ``warn=False`` for programs that use some uniforms only in some variants.
 
-    Examples
-    --------
-    >>> np.frombuffer(uniform_bytes(np.array([[1, 2], [3, 4]])), np.float32).tolist()
-    [1.0, 3.0, 2.0, 4.0]
+    The bytes come from :mod:`affine3d.pack` (``pack.matrix(M)``, ``F.to_gl()``, ``pack.floats(v)``):
+    float32, matrices column-major, as GLSL reads them.
     """
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value)
-    to_gl = getattr(value, "to_gl", None)
-    if to_gl is not None:
-        return to_gl()
-    array = np.asarray(value, dtype=np.float32)
-    return array.tobytes(order="F")
 
+    def __init__(self, program, names, *, warn: bool = True):
+        active = active_uniforms(program)
+        self._handles = {name: program[name] for name in names if name in active}
+        if warn:
+            for name in names:
+                if name not in active:
+                    warnings.warn(
+                        f"uniform {name!r} is not in the linked program: the GLSL compiler removed it because no "
+                        f"output depends on it (or it is misspelt); it will not be set",
+                        UnusedUniformWarning,
+                        stacklevel=2,
+                    )
 
-def set_uniform(program, name: str, value) -> bool:
-    """Set the uniform ``name`` of ``program``; warn (naming it) if the linked program has no such uniform.
+    def __contains__(self, name: str) -> bool:
+        return name in self._handles
 
-    Parameters
-    ----------
-    program : moderngl.Program
-    name : str
-        The GLSL name, e.g. ``"model"``.
-    value : Affine, array-like, bytes, int or bool
-        Floats, vectors and matrices go through :func:`uniform_bytes` (float32, column-major);
-        ``int`` and ``bool`` values (samplers, flags) are assigned to ``.value`` as they are.
-
-    Returns
-    -------
-    bool
-        True if it was set, False if the uniform is not in the program (after an
-        :class:`UnusedUniformWarning`).
-    """
-    try:
-        uniform = program[name]
-    except KeyError:
-        uniform = None
-    if uniform is None or not hasattr(uniform, "write"):
-        warnings.warn(
-            f"uniform {name!r} is not in the linked program: the GLSL compiler removed it because no "
-            f"output depends on it (or the name is misspelt); setting it has no effect",
-            UnusedUniformWarning,
-            stacklevel=2,
-        )
-        return False
-    if isinstance(value, (bool, int, np.integer)):
-        uniform.value = value
-    else:
-        uniform.write(uniform_bytes(value))
-    return True
+    def write(self, name: str, data: bytes) -> None:
+        """Set uniform ``name`` to ``data`` (its bytes); a uniform the program dropped is skipped."""
+        uniform = self._handles.get(name)
+        if uniform is not None:
+            uniform.write(data)

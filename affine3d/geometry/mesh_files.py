@@ -1,4 +1,4 @@
-"""Wavefront OBJ and OFF mesh files: read into a :class:`~affine3d.polyhedra.Mesh`, write one out.
+"""Wavefront OBJ and OFF mesh files: read into a :class:`~affine3d.geometry.Mesh`, write one out.
 
 Reading
 -------
@@ -31,7 +31,7 @@ the same vertices (exactly: floats are written with ``repr``), the same triangle
 Examples
 --------
 >>> import tempfile, pathlib
->>> from affine3d.polyhedra import cube
+>>> from affine3d.geometry.solids import cube
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "cube.obj"
 >>> save_obj(cube(), path)
 >>> back = load_mesh(path)
@@ -47,8 +47,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import SceneError
-from .polyhedra import Mesh
+from ..errors import SceneError
+from .mesh import Mesh
 
 __all__ = ["load_mesh", "load_obj", "load_off", "save_obj", "save_off", "MESH_SUFFIXES"]
 

@@ -25,14 +25,16 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable, NamedTuple
 
 import numpy as np
 
 from . import activations as act
+from . import files
 from .activations import Activation
-from .affine import Affine, compose
-from .errors import AffineError, ModelError
+from ..affine import Affine, compose
+from ..errors import AffineError, ModelError
 
 __all__ = ["MLP", "Layer", "TraceStep"]
 
@@ -299,32 +301,33 @@ class MLP:
             a.activation == b.activation and a.affine.allclose(b.affine, atol) for a, b in zip(self._layers, other._layers)
         )
 
-    # ------------------------------------------------------------------ files (see affine3d.model_files)
+    # ------------------------------------------------------------------ files (see affine3d.nn.files)
     def save(self, path, *, dtype="float32") -> None:
         """Write the model to ``path``: ``.safetensors``, ``.npz`` or ``.onnx`` (by suffix)."""
-        from . import model_files
-
-        model_files.save(self, path, dtype=dtype)
+        files.save(self, path, dtype=dtype)
 
     @classmethod
     def load(cls, path) -> "MLP":
         """Read a model written by :meth:`save` (``.safetensors``, ``.npz``) or an ONNX MLP (``.onnx``)."""
-        from . import model_files
-
-        return model_files.load(path)
+        return cls._from_file(Path(path), files.load(path))
 
     def to_onnx(self, path) -> None:
         """Write an ONNX graph, one ``Gemm(x, W, b, transB=1)`` (+ activation) per layer; needs the ``onnx`` package."""
-        from . import model_files
-
-        model_files.save_onnx(self, path)
+        files.save_onnx(self, path)
 
     @classmethod
     def from_onnx(cls, path) -> "MLP":
         """Read an ONNX graph of Gemm / MatMul + Add and activations; needs the ``onnx`` package."""
-        from . import model_files
+        return cls._from_file(Path(path), files.load_onnx(path))
 
-        return model_files.load_onnx(path)
+    @classmethod
+    def _from_file(cls, path: Path, model: "files.Model") -> "MLP":
+        """The network of a file's layers; a layer that is wrong, or layers that do not chain, name the file."""
+        weights, biases, activations = zip(*model.layers)
+        try:
+            return cls.from_arrays(weights, biases, activations, model.metadata)
+        except ModelError as exc:
+            raise ModelError(f"{path.name}: {exc}") from None
 
     # ------------------------------------------------------------------ printing
     def __repr__(self) -> str:

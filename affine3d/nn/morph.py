@@ -40,11 +40,11 @@ and ``W`` padded to an ``N x N`` matrix. When ``N <= 3`` the padded values are d
 two spaces' display maps, ``D(t) = (1 - t) D_in + t D_out``, so ``t = 0`` and ``t = 1`` show exactly
 the neighbouring stages.
 
-Numpy only: no OpenGL here (the GPU path is :mod:`affine3d.morph_gl`).
+Numpy only: no OpenGL here (the GPU path is :mod:`affine3d.gl.morph`).
 
 Examples
 --------
->>> from affine3d.mlp import MLP
+>>> from affine3d.nn.mlp import MLP
 >>> net = MLP.from_arrays([2 * np.eye(3), np.eye(3)], [np.zeros(3), np.ones(3)], ["tanh", "identity"])
 >>> morph = Morph(net)
 >>> [stage.name for stage in morph.stages]
@@ -61,8 +61,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import Activation
-from .affine import Affine
-from .errors import ModelError
+from ..affine import Affine
+from ..errors import ModelError
 
 __all__ = ["Stage", "StageInfo", "Morph", "StagePlayer", "stage_times", "check_model"]
 

@@ -45,9 +45,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import GLUnavailableError, ModelError
-from .glsl import ACTIVATION_CODES, expand_includes, source_names, with_defines
-from .mlp import MLP
+from .. import pack
+from ..errors import GLUnavailableError, ModelError
+from .glsl import ACTIVATION_CODES, build_compute_from_source, with_defines
+from ..nn.mlp import MLP
+from .context import default_context, make_current
 
 __all__ = ["GPUMLP", "GPUTimings", "run_mlp_gpu", "require_compute", "INLINE_MAX_BLOCKS", "COMPUTE_VERSION"]
 
@@ -108,19 +110,16 @@ def weight_blocks(layer) -> bytes:
     """The layer's ``W`` as 4x4 blocks, block (i, j) at index ``i * in_blocks + j``, each a column-major
     ``mat4`` (the bytes std140/std430 ``mat4 W_blocks[]`` expects), then ``b`` as ``vec4 bias[]``."""
     P, B = _padded(layer)
-    OB, IB = P.shape[0] // 4, P.shape[1] // 4
-    # (i, row, j, col) -> (i, j, col, row): column-major inside each block
-    blocks = P.reshape(OB, 4, IB, 4).transpose(0, 2, 3, 1)
-    return np.ascontiguousarray(blocks).tobytes() + B.tobytes()
+    return pack.mat4_blocks(P) + pack.floats(B)
 
 
 class GPUMLP:
-    """An :class:`~affine3d.mlp.MLP` on a moderngl context: ``gpu(X)`` equals ``mlp(X)`` to float32 rounding.
+    """An :class:`~affine3d.nn.MLP` on a moderngl context: ``gpu(X)`` equals ``mlp(X)`` to float32 rounding.
 
     Parameters
     ----------
     ctx : moderngl.Context
-        OpenGL 4.3 or newer (the headless EGL context of :func:`affine3d.renderer.create_context` is 4.5
+        OpenGL 4.3 or newer (the headless EGL context of :func:`affine3d.gl.context.default_context` is 4.5
         on Mesa's llvmpipe).
     mlp : MLP
         Any widths and activations (softmax too); the weights are converted to float32 once, here.
@@ -139,6 +138,7 @@ class GPUMLP:
     """
 
     def __init__(self, ctx, mlp: MLP, *, weights: str = "auto", local_size: int = 64):
+        make_current(ctx)
         require_compute(ctx)
         if not isinstance(mlp, MLP):
             raise ModelError(f"mlp: expected an affine3d MLP, got {type(mlp).__name__}")
@@ -185,6 +185,7 @@ class GPUMLP:
     def upload(self, X) -> None:
         """Write the batch ``X`` (N, in) to the GPU, padded with zeros to whole vec4 blocks."""
         start = time.perf_counter()
+        make_current(self.ctx)
         rows, _ = self._check_input(X)
         n = rows.shape[0]
         self._reserve(n)
@@ -203,6 +204,7 @@ class GPUMLP:
     def compute(self) -> None:
         """Run the network on the uploaded batch; returns when the GPU has finished."""
         start = time.perf_counter()
+        make_current(self.ctx)
         n = self._n
         if n:
             if self.weights == "inline":
@@ -224,6 +226,7 @@ class GPUMLP:
     def read(self) -> np.ndarray:
         """The output of the last :meth:`compute`: float32 array (N, out), a new array."""
         start = time.perf_counter()
+        make_current(self.ctx)
         n = self._n
         out = self._result[:n]
         if n:
@@ -235,6 +238,8 @@ class GPUMLP:
 
     def release(self) -> None:
         """Free the GPU buffers and programs (the object is unusable afterwards)."""
+        if self._buffers:
+            make_current(self.ctx)
         for obj in self._buffers:
             obj.release()
         self._buffers = []
@@ -327,17 +332,10 @@ def _source(name: str, defines: dict, network: str | None = None) -> str:
 
 def _compile(ctx, source: str):
     """A compute program for ``source`` (includes joined), compiled once per context and source."""
-    import moderngl
-
     cache = _PROGRAMS.setdefault(ctx, {})
     program = cache.get(source)
     if program is None:
-        try:
-            program = ctx.compute_shader(expand_includes(source, name="mlp shader"))
-        except moderngl.Error as exc:
-            legend = ", ".join(f"{i} = {n}" for i, n in enumerate(source_names(source, name="mlp shader")))
-            raise moderngl.Error(f"(GLSL source numbers: {legend})\n{exc}") from None
-        cache[source] = program
+        program = cache[source] = build_compute_from_source(ctx, source, name="mlp shader")
     return program
 
 
@@ -353,7 +351,7 @@ def _vec4(values) -> str:
 
 def _mat4(block: np.ndarray) -> str:
     """A 4x4 block as a GLSL ``mat4(...)`` constructor: its arguments are column by column (as ``to_gl``'s bytes)."""
-    return "mat4(" + ", ".join(_float(v) for v in np.ravel(block, order="F")) + ")"
+    return "mat4(" + ", ".join(_float(v) for v in pack.column_major(block)) + ")"
 
 
 def _inline_source(mlp: MLP, local_size: int) -> str:
@@ -398,12 +396,11 @@ def _inline_softmax(L: int, width: int) -> list[str]:
     return lines
 
 
-_DEFAULT_CONTEXT = None
 _RUNNERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # mlp -> GPUMLP on the default context
 
 
 def run_mlp_gpu(mlp: MLP, X, ctx=None, *, weights: str = "auto") -> np.ndarray:
-    """``mlp(X)`` on the GPU (float32 result); without ``ctx``, a headless context made once and kept.
+    """``mlp(X)`` on the GPU (float32 result); without ``ctx``, on the process's default context.
 
     Programs are compiled once per context and network; on the default context the uploaded weights
     are kept for the next call with the same ``mlp`` object too.
@@ -415,15 +412,10 @@ def run_mlp_gpu(mlp: MLP, X, ctx=None, *, weights: str = "auto") -> np.ndarray:
     >>> bool(np.allclose(run_mlp_gpu(net, X), net(X), atol=1e-5))
     True
     """
-    global _DEFAULT_CONTEXT
     if ctx is None:
-        if _DEFAULT_CONTEXT is None:
-            from .renderer import create_context
-
-            _DEFAULT_CONTEXT = create_context(standalone=True, require=COMPUTE_VERSION)
         runner = _RUNNERS.get(mlp)
         if runner is None or runner.weights != weights and weights != "auto":
-            runner = _RUNNERS[mlp] = GPUMLP(_DEFAULT_CONTEXT, mlp, weights=weights)
+            runner = _RUNNERS[mlp] = GPUMLP(default_context(), mlp, weights=weights)
         return runner(X)
     runner = GPUMLP(ctx, mlp, weights=weights)
     try:

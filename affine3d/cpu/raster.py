@@ -69,9 +69,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .affine import Affine
-from .errors import AffineError
-from .renderer import AMBIENT, EDGE_SHADE, check_size, singular_model_error  # the GPU renderer's (it imports no GL until used)
+from ..affine import Affine
+from ..errors import AffineError
+from ..geometry.scene import AMBIENT, EDGE_SHADE, singular_model_error  # the GPU renderer's too
+from ..images import check_size
 
 __all__ = [
     "DepthBuffer",
@@ -84,8 +85,6 @@ __all__ = [
     "draw_lines",
     "lambert",
     "render_cpu",
-    "render_auto",
-    "pick_backend",
 ]
 
 SUBPIXEL = 256  # corners snap to 1/SUBPIXEL of a pixel (8 sub-pixel bits, like llvmpipe)
@@ -580,13 +579,13 @@ def render_cpu(scene, size=(800, 600), world: Affine | None = None, *, ortho: bo
                cull_back_faces: bool = True) -> np.ndarray:
     """Render ``scene`` on the CPU: an image of shape (height, width, 4), uint8 RGBA, top row first.
 
-    The same arguments, the same picture as :func:`affine3d.renderer.render` (without antialiasing),
+    The same arguments, the same picture as :func:`affine3d.gl.renderer.render` (without antialiasing),
     computed by numpy: no OpenGL is needed.
 
     Parameters
     ----------
     scene : Scene
-        Objects (mesh, model, colour), camera, light and background (:mod:`affine3d.scene`).
+        Objects (mesh, model, colour), camera, light and background (:mod:`affine3d.geometry.scene`).
     size : (width, height)
         In pixels.
     world : Affine, optional
@@ -604,7 +603,7 @@ def render_cpu(scene, size=(800, 600), world: Affine | None = None, *, ortho: bo
 
     Examples
     --------
-    >>> from affine3d.scene import load_scene
+    >>> from affine3d.geometry.scene import load_scene
     >>> render_cpu(load_scene("platonic"), size=(80, 60)).shape
     (60, 80, 4)
     """
@@ -702,57 +701,3 @@ def _smooth_normals(part: _Part, mesh, local: np.ndarray, pixel: np.ndarray, buf
     b /= b.sum(axis=1, keepdims=True)
     vertex_normals = _normalize(mesh.vertex_normals()[mesh.triangles[local]] @ part.normal_matrix.T)  # as mesh.vert
     return _normalize(np.einsum("nk,nki->ni", b, vertex_normals))
-
-
-# ---------------------------------------------------------------------------------------------- GPU or CPU
-BACKENDS = ("auto", "gpu", "cpu")
-
-
-def pick_backend(backend: str = "auto") -> tuple[str, str]:
-    """Which renderer draws: ``("gpu", what OpenGL runs)`` or ``("cpu", why)``.
-
-    ``"auto"`` takes the GPU when an OpenGL context can be made (the shared headless one of
-    :mod:`affine3d.renderer`) and the CPU rasterizer otherwise; ``"gpu"`` raises
-    :class:`GLUnavailableError` (with what to install) when there is no context; ``"cpu"`` never tries.
-    """
-    from .errors import GLUnavailableError
-
-    if backend not in BACKENDS:
-        raise AffineError(f"backend: expected one of {', '.join(BACKENDS)}, got {backend!r}")
-    if backend == "cpu":
-        return "cpu", "numpy rasterizer, as asked"
-    try:
-        from .renderer import shared_context
-
-        ctx = shared_context()
-    except GLUnavailableError as exc:
-        if backend == "gpu":
-            raise
-        return "cpu", f"numpy rasterizer; no OpenGL: {' '.join(str(exc).split())}"
-    return "gpu", f"OpenGL renderer: {ctx.info['GL_RENDERER']}"
-
-
-def render_auto(scene, size=(800, 600), world: Affine | None = None, *, ortho: bool | None = None,
-                wireframe: bool = False, shading: str = "flat", samples: int = 4,
-                backend: str = "auto") -> tuple[np.ndarray, str]:
-    """Render with the GPU where OpenGL works, else on the CPU: ``(image, "gpu" or "cpu")``.
-
-    The arguments are those of :func:`affine3d.renderer.render` and :func:`render_cpu` (``samples``,
-    the GPU's antialiasing, does not apply to the CPU); ``backend`` is ``"auto"``, ``"gpu"`` or
-    ``"cpu"`` (see :func:`pick_backend`). The image is (height, width, 4) uint8 RGBA, top row first.
-
-    Examples
-    --------
-    >>> from affine3d.scene import load_scene
-    >>> image, used = render_auto(load_scene("platonic"), (80, 60), backend="cpu")
-    >>> image.shape, used
-    ((60, 80, 4), 'cpu')
-    """
-    used, _ = pick_backend(backend)
-    if used == "gpu":
-        from .renderer import render, shared_context
-
-        image = render(scene, size, world, ortho=ortho, wireframe=wireframe, samples=samples, shading=shading,
-                       ctx=shared_context())
-        return image, used
-    return render_cpu(scene, size, world, ortho=ortho, wireframe=wireframe, shading=shading), used

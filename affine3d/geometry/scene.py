@@ -18,7 +18,7 @@ Every key is optional except at least one ``[[object]]`` with a ``shape`` or a `
     description = "one line for the HUD"
     background = [0.10, 0.10, 0.12]     # colour: [r, g, b] in 0..1, or "#1a1a1f"
     mlp = "cube-to-sphere.safetensors"  # a 3 -> ... -> 3 network (.safetensors, .npz, .onnx), relative to this
-                                        #   file, that warps the objects stage by stage (affine3d.morph)
+                                        #   file, that warps the objects stage by stage (affine3d.nn.morph)
 
     [camera]
     fov_deg = 40                        # vertical field of view, degrees, in (0, 180)
@@ -80,11 +80,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .affine import Affine
-from .errors import SceneError
-from .polyhedra import BUILTINS, Mesh, builtin_parameters
-from .projection import orthographic, perspective
-from .resources import scene_dir
+from ..affine import Affine
+from ..errors import SceneError
+from .solids import BUILTINS, builtin_parameters
+from .mesh import Mesh
+from ..projection import orthographic, perspective
+from ..resources import scene_dir
 
 __all__ = [
     "Camera",
@@ -126,6 +127,20 @@ _STEP_KINDS = ("translate", "rotate", "scale", "shear")
 _ROTATE_KEYS = ("axis", "deg")
 _SHEAR_KEYS = ("xy", "xz", "yx", "yz", "zx", "zy")
 _AXIS_NAMES = {"x": (1.0, 0.0, 0.0), "y": (0.0, 1.0, 0.0), "z": (0.0, 0.0, 1.0)}
+
+
+# ---------------------------------------------------------------------------------------- light
+AMBIENT = 0.3
+"""Share of the light every face gets, lit or not: colour * (AMBIENT + (1 - AMBIENT) * max(n . l, 0))."""
+
+EDGE_SHADE = 0.25
+"""An edge without its own ``edge_color``: the object's colour times this (darkened to a quarter)."""
+
+
+def singular_model_error(obj) -> SceneError:
+    """What both renderers (:mod:`affine3d.gl.renderer` and :mod:`affine3d.cpu.raster`) raise for an object whose model has det 0."""
+    return SceneError(f"object {getattr(obj, 'name', '?')!r}: model is singular (det 0), so its "
+                       f"surface normals are undefined; give every axis a non-zero scale")
 
 
 # ---------------------------------------------------------------------------------------- data
@@ -202,7 +217,7 @@ class Scene:
         One line about the scene, for a HUD.
     mlp : Path or None
         A 3 -> ... -> 3 network file (``.safetensors``, ``.npz``, ``.onnx``) that the viewer and
-        ``affine3d render --stages`` apply to the objects, stage by stage (:mod:`affine3d.morph`);
+        ``affine3d render --stages`` apply to the objects, stage by stage (:mod:`affine3d.nn.morph`);
         the file is checked to exist, not loaded here.
     """
 
@@ -255,15 +270,21 @@ class Scene:
         return sum(obj.mesh.n_triangles for obj in self.objects)
 
     def _repr_png_(self) -> bytes | None:
-        """The scene as PNG bytes, so a notebook shows a picture: the headless GPU renderer, or the CPU rasterizer without GL."""
-        from .errors import GLUnavailableError
+        """The scene as PNG bytes, so a notebook shows a picture (see :func:`set_png_maker`); None if there is none."""
+        make_png = _PNG_MAKER.get("png")
+        return None if make_png is None else make_png(self)
 
-        try:
-            from .renderer import scene_png  # GL only when a notebook asks for the picture
 
-            return scene_png(self)
-        except (ImportError, GLUnavailableError):
-            return None
+_PNG_MAKER: dict = {}
+
+
+def set_png_maker(make_png) -> None:
+    """Say how a :class:`Scene` becomes a picture in Jupyter: ``make_png(scene) -> PNG bytes or None``.
+
+    Geometry knows no renderer (imports point down), so the ``affine3d`` package, which knows
+    them all, sets this when it is imported: :func:`affine3d.render.scene_png`.
+    """
+    _PNG_MAKER["png"] = make_png
 
 
 # ---------------------------------------------------------------------------------------- validation

@@ -36,7 +36,7 @@ from typing import Callable
 import numpy as np
 
 from .activations import softmax
-from .errors import ModelError
+from ..errors import ModelError
 from .mlp import MLP
 
 __all__ = ["fit", "loss_and_gradients", "loss_value", "accuracy", "TrainResult", "LOSSES", "OPTIMIZERS"]

@@ -35,8 +35,8 @@ import math
 
 import numpy as np
 
-from .affine import Affine
-from .errors import AffineError
+from ..affine import Affine
+from ..errors import AffineError
 
 __all__ = ["Arcball", "Turntable", "arc_rotation", "PITCH_LIMIT"]
 

@@ -2,11 +2,11 @@
 
 Each one acts element by element (softmax along the last axis), so it does not care whether a
 batch has one point or a million. The lecture's point is what happens *without* them: a stack of
-affine maps is one affine map (see :meth:`affine3d.mlp.MLP.collapse`).
+affine maps is one affine map (see :meth:`affine3d.nn.MLP.collapse`).
 
 Every function takes ``z`` (any shape, float32 or float64) and ``out=`` (an array of the same
 shape and dtype, which may be ``z`` itself: then no memory is allocated). The derivatives used
-by backpropagation (:mod:`affine3d.train`) sit next to them in :class:`Activation`.
+by backpropagation (:mod:`affine3d.nn.train`) sit next to them in :class:`Activation`.
 
 Examples
 --------
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import ModelError
+from ..errors import ModelError
 
 __all__ = ["Activation", "NAMES", "get", "identity", "relu", "sigmoid", "tanh", "leaky_relu", "softmax"]
 

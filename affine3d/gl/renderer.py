@@ -24,8 +24,9 @@ triangles (``affine3d bench render`` measures it).
 
 Typical use::
 
-    from affine3d.scene import load_scene
-    from affine3d.renderer import render, save_png
+    from affine3d.geometry import load_scene
+    from affine3d.gl import render
+    from affine3d.images import save_png
 
     image = render(load_scene("platonic"), size=(800, 600))   # (600, 800, 4) uint8, top row first
     save_png(image, "platonic.png")
@@ -33,160 +34,23 @@ Typical use::
 
 from __future__ import annotations
 
-import io
-import re
-import struct
-import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .affine import Affine
-from .errors import AffineError, GLUnavailableError
-from .glsl import build_program, set_uniform  # noqa: F401  (set_uniform: re-exported for students)
+from .. import pack
+from ..affine import Affine
+from ..errors import AffineError
+from ..geometry.scene import AMBIENT, EDGE_SHADE, singular_model_error
+from ..images import check_size
+from .context import default_context, make_current
+from .glsl import UnusedUniformWarning, Uniforms, build_program
 
-__all__ = [
-    "create_context",
-    "Renderer",
-    "render",
-    "save_png",
-    "scene_png",
-    "parse_size",
-    "install_hint",
-    "AMBIENT",
-]
-
-AMBIENT = 0.3
-"""Share of the light every face gets, lit or not: colour * (AMBIENT + (1 - AMBIENT) * max(n . l, 0))."""
-
-MAX_SIZE = 16384
-EDGE_SHADE = 0.25
-"""An edge without its own ``edge_color``: the object's colour times this (darkened to a quarter)."""
-
-
-# ---------------------------------------------------------------------------- contexts
-def install_hint() -> str:
-    """What to install for OpenGL on this platform, in one sentence."""
-    if sys.platform.startswith("linux"):
-        return "install Mesa: apt-get install libegl1 libgl1-mesa-dri (Debian/Ubuntu) or dnf install mesa-libEGL mesa-dri-drivers (Fedora)"
-    if sys.platform == "darwin":
-        return "macOS has OpenGL 4.1 built in; reinstall moderngl and glcontext (pip install --force-reinstall moderngl glcontext)"
-    if sys.platform.startswith("win"):
-        return "install or update the graphics driver (it provides OpenGL), then reinstall moderngl"
-    return "install an OpenGL 3.3 driver (Mesa) and moderngl"
-
-
-def _first_line(exc: BaseException, limit: int = 160) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def create_context(standalone: bool = True, *, require: int = 330):
-    """An OpenGL context: headless (EGL, then the platform's default) or the current window's.
-
-    Parameters
-    ----------
-    standalone : bool
-        True: a context of its own with no window (EGL on Linux: works without a display, in CI,
-        in a notebook on a server). False: attach to the context of the window that is current
-        (pyglet's), as the viewer does.
-    require : int
-        The least OpenGL version, as ``major * 100 + minor * 10`` (330 = OpenGL 3.3 core).
-
-    Returns
-    -------
-    moderngl.Context
-
-    Raises
-    ------
-    GLUnavailableError
-        One line: what was tried, why each failed, and what to install.
-    """
-    try:
-        import moderngl
-    except ImportError as exc:  # pragma: no cover - moderngl is a dependency
-        raise GLUnavailableError(f"moderngl could not be imported ({_first_line(exc)}); pip install moderngl") from None
-    version = f"{require // 100}.{require % 100 // 10}"
-    if not standalone:
-        try:
-            # init_context + get_context wrap whatever context is current, on every call;
-            # create_context() attaches only the first time under headless pyglet.
-            moderngl.init_context()
-            ctx = moderngl.get_context()
-        except Exception as exc:
-            raise GLUnavailableError(
-                f"no OpenGL {version} context is current to attach to ({_first_line(exc)}); open a window first, "
-                f"or use create_context() for a headless one; {install_hint()}"
-            ) from None
-        if ctx.version_code < require:
-            raise GLUnavailableError(f"the current OpenGL context is {ctx.version_code}; need {require}; {install_hint()}")
-        return ctx
-    attempts = []
-    for label, kwargs in (("EGL", {"backend": "egl"}), ("default", {})):
-        try:
-            return moderngl.create_standalone_context(require=require, **kwargs)
-        except Exception as exc:  # glcontext raises plain Exception subclasses with the driver's message
-            attempts.append(f"{label}: {_first_line(exc)}")
-    raise GLUnavailableError(f"no OpenGL {version} context could be made ({'; '.join(attempts)}); {install_hint()}")
-
-
-_SHARED = {}
-
-
-def shared_context():
-    """One headless context per process, made on first use (for :func:`render` and notebooks).
-
-    It is made current on every call: a viewer window opened in the same process since (a notebook
-    that also opened the viewer, the tests) leaves its own context current, and GL calls go to the
-    current one.
-    """
-    ctx = _SHARED.get("ctx")
-    if ctx is None:
-        ctx = _SHARED["ctx"] = create_context()
-    else:
-        ctx.__enter__()  # make current; not paired with __exit__, which would leave none current
-    return ctx
-
-
-# ---------------------------------------------------------------------------- sizes
-def parse_size(text: str) -> tuple[int, int]:
-    """``"800x600"`` -> ``(800, 600)`` (width, height in pixels).
-
-    Raises
-    ------
-    AffineError
-        ``size: expected WIDTHxHEIGHT like 800x600, got '800'``, or a size out of range.
-
-    Examples
-    --------
-    >>> parse_size("320x240")
-    (320, 240)
-    """
-    match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", str(text))
-    if not match:
-        raise AffineError(f"size: expected WIDTHxHEIGHT like 800x600, got {text!r}")
-    return check_size((int(match.group(1)), int(match.group(2))))
-
-
-def check_size(size) -> tuple[int, int]:
-    """``size`` as ``(width, height)`` ints in ``1 .. 16384``, else :class:`AffineError`."""
-    try:
-        width, height = (int(v) for v in size)
-    except (TypeError, ValueError):
-        raise AffineError(f"size: expected (width, height) in pixels, got {size!r}") from None
-    if not (1 <= width <= MAX_SIZE and 1 <= height <= MAX_SIZE):
-        raise AffineError(f"size: expected width and height in 1..{MAX_SIZE} pixels, got {width}x{height}")
-    return width, height
-
+__all__ = ["Renderer", "render"]
 
 # ---------------------------------------------------------------------------- the renderer
-def singular_model_error(obj) -> AffineError:
-    """What both renderers (this one and :mod:`affine3d.raster`) raise for an object whose model has det 0."""
-    return AffineError(f"object {getattr(obj, 'name', '?')!r}: model is singular (det 0), so its "
-                       f"surface normals are undefined; give every axis a non-zero scale")
-
-
 @dataclass
 class _Drawable:
     """One scene object on the GPU: its buffers (uploaded once) and the object it draws.
@@ -219,7 +83,7 @@ class _Drawable:
     def color_bytes(self) -> bytes:
         color = self.obj.color
         if color is not self.color:
-            self.color, self.color_gl = color, np.asarray(color, "f4").tobytes()
+            self.color, self.color_gl = color, pack.floats(color)
         return self.color_gl
 
 
@@ -231,7 +95,7 @@ class Renderer:
     ctx : moderngl.Context
         From :func:`create_context`.
     scene : Scene
-        Objects (mesh, model, colour), camera, light and background (:mod:`affine3d.scene`).
+        Objects (mesh, model, colour), camera, light and background (:mod:`affine3d.geometry.scene`).
     size : (width, height)
         Pixels of the offscreen image.
     samples : int
@@ -282,6 +146,7 @@ class Renderer:
             self.samples = 0
         self._framebuffers: list = []
         self._drawables: list[_Drawable] = []
+        make_current(ctx)
         self._uploaded: dict[int, tuple] = {}  # id(mesh) -> (mesh, fill vertex array, edge vertex array)
         self.mesh_program = self.line_program = None
         self._world, self._world_terms = None, None
@@ -291,8 +156,8 @@ class Renderer:
             self.mesh_program = build_program(ctx, "mesh.vert", "mesh.frag", directory=shader_directory)
             self.line_program = build_program(ctx, "lines.vert", "lines.frag", directory=shader_directory)
             # Uniform handles, looked up once; a missing one warns here (naming it) and is skipped per frame.
-            self._mesh = _uniforms(self.mesh_program, ["model", "world", "projection", "normal_matrix", "color", "light_dir", "ambient"])
-            self._line = _uniforms(self.line_program, ["model", "world", "projection", "edge_color"])
+            self._mesh = Uniforms(self.mesh_program, ["model", "world", "projection", "normal_matrix", "color", "light_dir", "ambient"])
+            self._line = Uniforms(self.line_program, ["model", "world", "projection", "edge_color"])
             # Vertex layouts: interleaved float32 position (and normal); an attribute the compiler dropped is skipped.
             self._mesh_layout = _layout(self.mesh_program, ["in_position", "in_normal"])
             self._line_layout = _layout(self.line_program, ["in_position"])
@@ -315,58 +180,60 @@ class Renderer:
         if mesh.n_triangles:
             if self.shading == "flat":
                 positions, normals = mesh.flat()  # (3T, 3) float32 each: three unshared corners per triangle
-                vbo = ctx.buffer(np.hstack([positions, normals]).astype("f4").tobytes())
+                vbo = ctx.buffer(pack.vertices(positions, normals))
                 buffers.append(vbo)
                 fill = ctx.vertex_array(self.mesh_program, [(vbo, *self._mesh_layout)])
             else:
-                data = np.hstack([mesh.vertices, mesh.vertex_normals()]).astype("f4")
-                vbo = ctx.buffer(data.tobytes())
-                ibo = ctx.buffer(np.asarray(mesh.triangles, dtype="u4").tobytes())
+                vbo = ctx.buffer(pack.vertices(mesh.vertices, mesh.vertex_normals()))
+                ibo = ctx.buffer(pack.indices(mesh.triangles))
                 buffers += [vbo, ibo]
                 fill = ctx.vertex_array(self.mesh_program, [(vbo, *self._mesh_layout)], index_buffer=ibo, index_element_size=4)
         if len(mesh.edges):
-            vbo = ctx.buffer(np.asarray(mesh.vertices, dtype="f4").tobytes())
-            ibo = ctx.buffer(np.asarray(mesh.edges, dtype="u4").tobytes())
+            vbo = ctx.buffer(pack.vertices(mesh.vertices))
+            ibo = ctx.buffer(pack.indices(mesh.edges))
             buffers += [vbo, ibo]
             edges = ctx.vertex_array(self.line_program, [(vbo, *self._line_layout)], index_buffer=ibo, index_element_size=4)
         self._uploaded[id(mesh)] = (mesh, fill, edges)
         return _Drawable(obj, buffers, fill, edges)
 
-    def set_mesh(self, index: int, mesh) -> None:
-        """Move object ``index``'s vertices: ``mesh`` has its old mesh's triangles and edges, new positions.
+    def set_object(self, index: int, obj) -> None:
+        """Draw ``obj`` (a :class:`~affine3d.geometry.SceneObject`) in place of object ``index``.
 
-        The object's buffers are rewritten in place (same sizes, no new GPU objects), so animating
-        vertices (a network warping a solid, see :mod:`affine3d.morph_gl`) costs one upload a frame.
-        Only the shapes are checked, not every index: that would cost as much as the upload. The
-        scene's object is given ``mesh`` too, so what it holds is what is drawn.
+        Its mesh must have the old one's triangles and edges; its vertices, colour and model may
+        differ. The vertex buffers are rewritten in place (same sizes, no new GPU objects) when the
+        mesh changed, so animating vertices (a network warping a solid, see :class:`affine3d.render.MorphingScene`)
+        costs one upload a frame. Only the shapes are checked, not every index: that would cost as
+        much as the upload.
         """
         item = self._drawables[index]
-        old = item.obj.mesh
-        if mesh.vertices.shape != old.vertices.shape or mesh.triangles.shape != old.triangles.shape \
-                or mesh.edges.shape != old.edges.shape:
-            raise AffineError(
-                f"mesh: expected object {index}'s topology ({old.n_vertices} vertices, {old.n_triangles} triangles, "
-                f"{old.n_edges} edges), got {mesh.n_vertices}, {mesh.n_triangles}, {mesh.n_edges}"
-            )
-        if not item.buffers:
-            raise AffineError(f"object {index} shares its mesh's buffers with another object; give it a Mesh of its own")
-        buffers = iter(item.buffers)
-        if mesh.n_triangles:
-            if self.shading == "flat":
-                positions, normals = mesh.flat()
-                next(buffers).write(np.hstack([positions, normals]).astype("f4").tobytes())
-            else:
-                next(buffers).write(np.hstack([mesh.vertices, mesh.vertex_normals()]).astype("f4").tobytes())
-                next(buffers)  # the triangle indices do not change
-        if len(mesh.edges):
-            next(buffers).write(np.asarray(mesh.vertices, dtype="f4").tobytes())
-        object.__setattr__(item.obj, "mesh", mesh)
+        old, mesh = item.obj.mesh, obj.mesh
+        if mesh is not old:
+            if mesh.vertices.shape != old.vertices.shape or mesh.triangles.shape != old.triangles.shape \
+                    or mesh.edges.shape != old.edges.shape:
+                raise AffineError(
+                    f"mesh: expected object {index}'s topology ({old.n_vertices} vertices, {old.n_triangles} triangles, "
+                    f"{old.n_edges} edges), got {mesh.n_vertices}, {mesh.n_triangles}, {mesh.n_edges}"
+                )
+            if not item.buffers:
+                raise AffineError(f"object {index} shares its mesh's buffers with another object; give it a Mesh of its own")
+            make_current(self.ctx)
+            buffers = iter(item.buffers)
+            if mesh.n_triangles:
+                if self.shading == "flat":
+                    next(buffers).write(pack.vertices(*mesh.flat()))
+                else:
+                    next(buffers).write(pack.vertices(mesh.vertices, mesh.vertex_normals()))
+                    next(buffers)  # the triangle indices do not change
+            if len(mesh.edges):
+                next(buffers).write(pack.vertices(mesh.vertices))
+        item.obj = obj
 
     def resize(self, size) -> None:
         """Make the offscreen framebuffers ``size = (width, height)`` pixels (a no-op if unchanged)."""
         size = check_size(size)
         if size == self.size:
             return
+        make_current(self.ctx)
         for fb in self._framebuffers:
             fb.release()
         ctx = self.ctx
@@ -402,7 +269,7 @@ class Renderer:
         framebuffer : moderngl.Framebuffer, optional
             Draw there instead (``ctx.screen`` in a window); :meth:`read` still reads the offscreen image.
         """
-        ctx = self.ctx
+        ctx = make_current(self.ctx)
         target = framebuffer or self.msaa_fbo or self.fbo
         target.use()
         width, height = target.viewport[2], target.viewport[3]
@@ -420,10 +287,10 @@ class Renderer:
         else:
             ctx.disable(ctx.CULL_FACE)
         mesh = self._mesh
-        _write(mesh, "world", world_gl)
-        _write(mesh, "projection", projection_gl)
-        _write(mesh, "light_dir", np.asarray(scene.light_direction, "f4").tobytes())
-        _write(mesh, "ambient", struct.pack("f", self.ambient))
+        mesh.write("world", world_gl)
+        mesh.write("projection", projection_gl)
+        mesh.write("light_dir", pack.floats(scene.light_direction))
+        mesh.write("ambient", pack.floats(self.ambient))
 
         edged = []
         front_face = "ccw"
@@ -435,9 +302,9 @@ class Renderer:
                 # normal_matrix of camera_from_object = world @ model: (A_w A_m)^-T = A_w^-T A_m^-T,
                 # both factors from Affine.normal_matrix(); det multiplies the same way.
                 normal_matrix = world_normal @ model_normal
-                _write(mesh, "model", model_gl)
-                _write(mesh, "normal_matrix", normal_matrix.astype("f4").tobytes(order="F"))
-                _write(mesh, "color", item.color_bytes())
+                mesh.write("model", model_gl)
+                mesh.write("normal_matrix", pack.matrix(normal_matrix))
+                mesh.write("color", item.color_bytes())
                 # A mirror (det < 0) turns counter-clockwise triangles clockwise on screen: the
                 # outside of the solid now winds clockwise, so that is the front.
                 wanted = "cw" if world_det * model_det < 0 else "ccw"
@@ -451,15 +318,15 @@ class Renderer:
 
         if edged:
             line = self._line
-            _write(line, "world", world_gl)
-            _write(line, "projection", projection_gl)
+            line.write("world", world_gl)
+            line.write("projection", projection_gl)
             for item in edged:
                 obj = item.obj
                 edge_color = getattr(obj, "edge_color", None)
                 if edge_color is None:
                     edge_color = [EDGE_SHADE * c for c in obj.color]
-                _write(line, "model", item.model_gl)
-                _write(line, "edge_color", np.asarray(edge_color, "f4").tobytes())
+                line.write("model", item.model_gl)
+                line.write("edge_color", pack.floats(edge_color))
                 item.edges.render(ctx.LINES)
 
     def _frame_terms(self, world: Affine, aspect: float, ortho: bool | None) -> tuple[bytes, bytes, np.ndarray, float]:
@@ -472,7 +339,7 @@ class Renderer:
         projection_key = (aspect, ortho, camera.fov, camera.near, camera.far, camera.distance, camera.projection)
         if projection_key != self._projection_key:
             projection = np.asarray(self.scene.projection(aspect, ortho), dtype=np.float64)
-            self._projection_key, self._projection_gl = projection_key, projection.astype("f4").tobytes(order="F")
+            self._projection_key, self._projection_gl = projection_key, pack.matrix(projection)
         if world is not self._world:
             self._world = world
             normal = world.normal_matrix()
@@ -485,6 +352,7 @@ class Renderer:
 
     def read(self) -> np.ndarray:
         """The last offscreen frame as an image: shape (height, width, 4), uint8 RGBA, top row first."""
+        make_current(self.ctx)
         if self.msaa_fbo is not None:
             self.ctx.copy_framebuffer(self.fbo, self.msaa_fbo)  # resolve: average the samples of each pixel
         width, height = self.size
@@ -494,6 +362,7 @@ class Renderer:
 
     def release(self) -> None:
         """Free the GPU objects (buffers, vertex arrays, framebuffers, programs)."""
+        make_current(self.ctx)
         for _, fill, edges in self._uploaded.values():  # each vertex array once, however many objects share it
             for va in (fill, edges):
                 if va is not None:
@@ -523,37 +392,12 @@ class Renderer:
         return sum(item.obj.mesh.n_triangles for item in self._drawables)
 
 
-def _uniforms(program, names: list[str]) -> dict:
-    """``name -> moderngl.Uniform`` for the names the program kept; a warning names each one it dropped."""
-    import warnings
-
-    from .glsl import UnusedUniformWarning, active_uniforms
-
-    active = active_uniforms(program)
-    handles = {}
-    for name in names:
-        if name in active:
-            handles[name] = program[name]
-        else:
-            warnings.warn(
-                f"uniform {name!r} is not in the linked program: the GLSL compiler removed it because no "
-                f"output depends on it (or it is misspelt); the renderer will not set it",
-                UnusedUniformWarning,
-                stacklevel=3,
-            )
-    return handles
-
-
 def _layout(program, names: list[str]) -> tuple:
     """moderngl's buffer format for interleaved vec3 attributes, e.g. ``("3f 3f", "in_position", "in_normal")``.
 
     An attribute the program does not use (a student's shader ignores normals) becomes 12 skipped
     bytes, with a warning naming it, instead of moderngl's ``KeyError``.
     """
-    import warnings
-
-    from .glsl import UnusedUniformWarning
-
     formats, kept = [], []
     for name in names:
         if name in program:
@@ -564,12 +408,6 @@ def _layout(program, names: list[str]) -> tuple:
             warnings.warn(f"vertex attribute {name!r} is not in the linked program (unused, so the GLSL compiler "
                           f"removed it); its data is skipped", UnusedUniformWarning, stacklevel=3)
     return (" ".join(formats), *kept)
-
-
-def _write(handles: dict, name: str, data: bytes) -> None:
-    uniform = handles.get(name)
-    if uniform is not None:
-        uniform.write(data)
 
 
 # ---------------------------------------------------------------------------- one-shot helpers
@@ -591,37 +429,9 @@ def render(scene, size=(800, 600), world: Affine | None = None, *, ortho: bool |
     samples : int
         Multisample antialiasing (0: off).
     ctx : moderngl.Context, optional
-        Default: one shared headless context per process (:func:`create_context`).
+        Default: the process's shared headless context (:func:`affine3d.gl.context.default_context`).
     """
-    ctx = ctx or shared_context()
+    ctx = ctx or default_context()
     with Renderer(ctx, scene, size, samples=samples, shading=shading) as renderer:
         renderer.draw(world, ortho=ortho, wireframe=wireframe)
         return renderer.read()
-
-
-def save_png(image: np.ndarray, path) -> Path:
-    """Write an (H, W, 4) or (H, W, 3) uint8 image (top row first) to a PNG file; returns the path."""
-    from PIL import Image
-
-    image = np.asarray(image)
-    if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] not in (3, 4):
-        raise AffineError(f"image: expected (H, W, 3 or 4) uint8, got {image.shape} {image.dtype}")
-    path = Path(path)
-    Image.fromarray(image, "RGBA" if image.shape[2] == 4 else "RGB").save(path, format="PNG")
-    return path
-
-
-def scene_png(scene, size=(640, 480)) -> bytes:
-    """The scene as PNG bytes: what ``Scene._repr_png_`` returns to Jupyter.
-
-    Drawn headless by OpenGL where a context can be made, else by the CPU rasterizer
-    (:func:`affine3d.raster.render_auto`), so a notebook without OpenGL still shows the picture.
-    """
-    from PIL import Image
-
-    from .raster import render_auto
-
-    image, _ = render_auto(scene, size)
-    buffer = io.BytesIO()
-    Image.fromarray(image, "RGBA").save(buffer, format="PNG")
-    return buffer.getvalue()

@@ -1,0 +1,505 @@
+"""What the viewer shows and does, without a window: the world map the mouse builds, the keys, the overlay's text.
+
+The camera sits at the origin looking down -z and never moves. What the mouse changes is the
+*world* map (world space -> camera space), an :class:`~affine3d.affine.Affine`::
+
+    world = translation(0, 0, -distance + zoom) @ translation(pan_x, pan_y, 0) @ R
+
+``R`` comes from the arcball or the turntable (:mod:`affine3d.app.arcball`), ``pan`` from right-drags,
+``zoom`` from the scroll wheel. Every frame the renderer sends ``world`` to the vertex shader
+(``projection * world * model * p``), and the overlay prints the same matrix, its determinant and
+how far its linear part is from orthonormal, so the picture and the numbers sit side by side.
+
+:class:`ViewerState` answers events in plain terms (``mouse_press(x, y, "left", shift=False)``,
+``key("w")``) and imports neither pyglet nor OpenGL, so all of this is tested without a window;
+:class:`affine3d.app.window.Viewer` translates the window's events into these calls.
+
+Mouse and keys (also on screen with F1 or ?):
+
+- left-drag: rotate (arcball, or turntable after T); right-drag, middle-drag or shift+left-drag:
+  pan (the point at the world origin's depth follows the cursor); scroll: move the world toward
+  or away from the camera (in orthographic projection that changes nothing on screen: parallel
+  rays do not care how far away a thing is).
+- space: auto-spin; W: edges (wireframe); P: perspective/orthographic; R: reset the view
+  (rotation, pan, zoom); H: hide/show the overlay; S: save a screenshot PNG (the path is printed);
+  T: arcball/turntable; 1-9: the n-th scene of ``scenes/``; Tab / shift+Tab: next / previous
+  scene; F1 or ?: key help; Esc or Q: quit.
+- a network warping the scene (``--mlp MODEL`` or a scene's ``mlp`` key, :mod:`affine3d.nn.morph`):
+  the forward pass plays stage by stage (each layer's affine map, then its activation) while the
+  mouse still turns the world; M: play/pause; Right / Left: next / previous stage; ``.`` / ``,``
+  (or ``]`` / ``[``): scrub forward / back by a twentieth of a stage; Home / End: the input / the
+  output. A second panel of the overlay shows the stage, the layer's matrix W | b, det W, det A(t)
+  and the singular values.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..affine import Affine
+from ..errors import AffineError, SceneError
+from ..geometry.scene import list_scenes, load_scene
+from ..nn.morph import StagePlayer
+from .arcball import Arcball, Turntable
+
+__all__ = ["ViewerState", "format_matrix", "parse_matrix", "scene_key", "HELP_TEXT", "DEFAULT_SPIN"]
+
+DEFAULT_SPIN = 0.5
+"""Auto-spin speed in radians per second when the scene sets none (about 29 degrees a second)."""
+
+ZOOM_STEP = 0.9
+"""One scroll click toward the camera multiplies the world's distance by this (away: divides)."""
+
+STATUS_SECONDS = 4.0
+"""How long a message (screenshot saved, scene loaded) stays at the bottom of the window."""
+
+SCRUB_STEP = 0.05
+"""How far one scrub key moves the forward pass, in stages."""
+
+# key name -> what it does to the network's animation (ViewerState._morph_key)
+_MORPH_KEYS = {
+    "m": "toggle", "right": "next", "left": "previous",
+    "period": "forward", "bracketright": "forward", ".": "forward", "]": "forward",
+    "comma": "back", "bracketleft": "back", ",": "back", "[": "back",
+    "home": "home", "end": "end",
+}
+
+HELP_TEXT = """\
+mouse
+  left-drag          rotate the world (arcball / turntable)
+  right-drag         pan (also middle-drag, shift+left-drag)
+  scroll             move the world toward / away from the camera
+keys
+  space              auto-spin on / off
+  W                  wireframe (polygon edges)
+  P                  perspective / orthographic
+  R                  reset the view (rotation, pan, zoom)
+  T                  arcball / turntable
+  H                  overlay on / off
+  S                  save a screenshot (PNG)
+  1-9                the n-th scene in scenes/
+  Tab, shift+Tab     next / previous scene
+  F1 or ?            this help
+  Esc or Q           quit
+network (--mlp MODEL, or a scene with an mlp key)
+  M                  play / pause the forward pass
+  Right, Left        next / previous stage (pauses)
+  . and ,  (] and [) scrub forward / back (pauses)
+  Home, End          the input / the network's output
+The camera never moves: the mouse changes the world matrix."""
+
+
+# ---------------------------------------------------------------------------- text
+def _fixed(value: float, decimals: int = 3) -> str:
+    """``value`` with ``decimals`` places and no ``-0.000``."""
+    return f"{round(float(value), decimals) + 0.0:.{decimals}f}"
+
+
+def format_matrix(matrix: np.ndarray, decimals: int = 3) -> list[str]:
+    """A 4x4 (or any m x n) matrix as text rows ``[ a  b  c | d ]``, the last column set off by ``|``.
+
+    Examples
+    --------
+    >>> for row in format_matrix(Affine.translation([1, 2, -6]).matrix): print(row)
+    [  1.000   0.000   0.000 |   1.000 ]
+    [  0.000   1.000   0.000 |   2.000 ]
+    [  0.000   0.000   1.000 |  -6.000 ]
+    [  0.000   0.000   0.000 |   1.000 ]
+    """
+    matrix = np.asarray(matrix, dtype=np.float64)
+    cells = [[_fixed(v, decimals) for v in row] for row in matrix]
+    width = max(len(c) for row in cells for c in row) + 1
+    return ["[ " + " ".join(c.rjust(width) for c in row[:-1]) + " | " + row[-1].rjust(width) + " ]" for row in cells]
+
+
+def parse_matrix(lines) -> np.ndarray:
+    """Read back the rows that :func:`format_matrix` wrote: shape (rows, columns) float64.
+
+    Examples
+    --------
+    >>> parse_matrix(format_matrix(np.eye(4)))[3].tolist()
+    [0.0, 0.0, 0.0, 1.0]
+    """
+    rows = []
+    for line in lines:
+        rows.append([float(t) for t in line.replace("[", " ").replace("]", " ").replace("|", " ").split()])
+    return np.array(rows)
+
+
+def scene_key(scene) -> str:
+    """The name 1-9 and Tab know a scene by: its file's stem (``platonic``), else its own name."""
+    return scene.path.stem if getattr(scene, "path", None) is not None else scene.name
+
+
+def _count_triangles(scene) -> int:
+    return int(sum(obj.mesh.n_triangles for obj in scene.objects))
+
+
+def _scene_names() -> list[str]:
+    try:
+        return list(list_scenes())
+    except FileNotFoundError:
+        return []
+
+
+# ---------------------------------------------------------------------------- the state
+class ViewerState:
+    """Everything the viewer shows and does, with no window: testable, and the window delegates here.
+
+    Parameters
+    ----------
+    scene : Scene
+        What to show (:func:`affine3d.geometry.scene.load_scene`).
+    size : (width, height)
+        The window in the units of mouse events (pyglet: window points, origin bottom-left).
+    framebuffer_size : (width, height), optional
+        The framebuffer in pixels (differs from ``size`` on HiDPI screens); default ``size``.
+    turntable : bool
+        Start with the turntable instead of the arcball.
+    scenes : list of str, optional
+        The scene names that 1-9 and Tab pick from; default :func:`affine3d.geometry.scene.list_scenes`.
+
+    Attributes
+    ----------
+    controller : Arcball or Turntable
+        Holds ``R``, the world's rotation (camera space -> camera space).
+    pan : ndarray, shape (2,)
+        The world's shift in camera x and y, scene units.
+    zoom : float
+        How far the world has come toward the camera from ``camera.distance``, scene units.
+    spinning, wireframe, ortho, show_hud, show_help : bool
+        The toggles.
+    """
+
+    def __init__(self, scene, size=(960, 720), framebuffer_size=None, *, turntable: bool = False,
+                 scenes: list[str] | None = None):
+        self.scenes = list(scenes) if scenes is not None else _scene_names()
+        self.size = (float(size[0]), float(size[1]))
+        self.framebuffer_size = tuple(int(v) for v in (framebuffer_size or size))
+        self.controller = Turntable(self.size) if turntable else Arcball(self.size)
+        self.show_hud = True
+        self.show_help = False
+        self.wireframe = False
+        self.fps = 0.0
+        self.frames = 0
+        self.status = ""
+        self._status_until = 0.0
+        self._drag_mode: str | None = None
+        self._fps_count = 0
+        self._fps_since: float | None = None
+        self._world = None  # (R, (distance, zoom, pan x, pan y), world): see world
+        self.morph = None
+        self.player = None
+        self.network_name = ""
+        self.set_scene(scene)
+
+    # -- the scene and the view
+    def set_scene(self, scene) -> None:
+        """Show ``scene`` from its own starting view (rotation, distance, projection, spin)."""
+        self.scene = scene
+        self.n_triangles = _count_triangles(scene)
+        self.spin_rate = float(scene.spin) if scene.spin else DEFAULT_SPIN
+        self.spinning = bool(scene.spin)
+        self.ortho = scene.camera.projection == "orthographic"
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the scene's starting view: its rotation, no pan, no zoom (toggles stay)."""
+        self.controller.reset(self.scene.world_rotation)
+        self.pan = np.zeros(2)
+        self.zoom = 0.0
+        self._drag_mode = None
+
+    @property
+    def rotation(self) -> Affine:
+        """``R``: the world's rotation about its origin, camera space -> camera space."""
+        return self.controller.rotation
+
+    @property
+    def depth(self) -> float:
+        """How far in front of the camera the world's origin is: ``distance - zoom`` (scene units)."""
+        return self.scene.camera.distance - self.zoom
+
+    @property
+    def world(self) -> Affine:
+        """world space -> camera space: ``translation(0, 0, -distance + zoom) @ translation(pan) @ R``.
+
+        The same object while the view stands still (the renderer then reuses its per-world terms,
+        and the overlay asks again in the same frame); a new one once R, the pan or the zoom moved.
+        """
+        rotation = self.rotation
+        key = (self.scene.camera.distance, self.zoom, float(self.pan[0]), float(self.pan[1]))
+        cached = self._world
+        if cached is not None and cached[0] is rotation and cached[1] == key:
+            return cached[2]
+        push = Affine.translation([0.0, 0.0, -self.scene.camera.distance + self.zoom])
+        shift = Affine.translation([self.pan[0], self.pan[1], 0.0])
+        world = push @ shift @ rotation
+        self._world = (rotation, key, world)
+        return world
+
+    @property
+    def aspect(self) -> float:
+        """Framebuffer width / height: what the projection needs so circles stay round."""
+        width, height = self.framebuffer_size
+        return width / max(height, 1)
+
+    def projection(self) -> np.ndarray:
+        """camera space -> clip space, shape (4, 4): the scene's camera at the framebuffer's aspect."""
+        return np.asarray(self.scene.projection(self.aspect, self.ortho), dtype=np.float64)
+
+    def resize(self, size, framebuffer_size=None) -> None:
+        """The window is now ``size`` (mouse units) with a ``framebuffer_size`` pixel framebuffer."""
+        if min(size) <= 0:  # minimised: keep the last usable size
+            return
+        self.size = (float(size[0]), float(size[1]))
+        self.framebuffer_size = tuple(int(v) for v in (framebuffer_size or size))
+        self.controller.resize(self.size)
+
+    # -- mouse
+    def mouse_press(self, x: float, y: float, button: str, shift: bool = False) -> None:
+        """A button went down at ``(x, y)``: left rotates, right/middle (or shift+left) pans."""
+        if button == "left" and not shift:
+            self._drag_mode = "rotate"
+            self.controller.press(x, y)
+        elif button in ("left", "right", "middle"):
+            self._drag_mode = "pan"
+
+    def mouse_drag(self, x: float, y: float, dx: float, dy: float) -> None:
+        """The mouse moved to ``(x, y)`` by ``(dx, dy)`` with a button held."""
+        if self._drag_mode == "rotate":
+            self.controller.drag(x, y)
+        elif self._drag_mode == "pan":
+            self.pan = self.pan + np.array([dx, dy], dtype=np.float64) * self.units_per_point()
+
+    def mouse_release(self) -> None:
+        """The button came up: the drag ends."""
+        if self._drag_mode == "rotate":
+            self.controller.release()
+        self._drag_mode = None
+
+    def scroll(self, clicks: float) -> None:
+        """Scroll ``clicks`` (up/away from the user > 0): the world comes toward the camera.
+
+        The distance to the world's origin is multiplied by ``ZOOM_STEP ** clicks`` and kept
+        between twice the near plane and half the far plane.
+        """
+        camera = self.scene.camera
+        depth = self.depth * ZOOM_STEP ** float(clicks)
+        depth = min(max(depth, 2 * camera.near), camera.far / 2)
+        self.zoom = camera.distance - depth
+
+    def units_per_point(self) -> np.ndarray:
+        """Scene units per window point at the world origin's depth, shape (2,) (x, y): the pan scale.
+
+        The projection maps camera ``x`` at depth ``d`` to NDC ``P[0,0] x / w`` with ``w = -z = d``
+        (perspective) or ``w = 1`` (orthographic); NDC spans 2 across the window.
+        """
+        P = self.projection()
+        w = float(P[3] @ np.array([0.0, 0.0, -self.depth, 1.0]))
+        return np.array([2 * w / (P[0, 0] * self.size[0]), 2 * w / (P[1, 1] * self.size[1])])
+
+    # -- a network warping the scene (affine3d.nn.morph)
+    def set_morph(self, morph, name: str = "", playing: bool = True) -> None:
+        """Animate the stages of ``morph`` (an :class:`affine3d.nn.morph.Morph`; None: no network)."""
+        self.morph = morph
+        self.network_name = name
+        self.player = None if morph is None else StagePlayer(morph.n_stages, playing=playing)
+
+    def morph_frame(self):
+        """``(stage, t)`` of the forward pass to show now, or None when no network warps the scene."""
+        if self.player is None:
+            return None
+        return self.morph.stages[self.player.stage_index], self.player.t
+
+    def _morph_key(self, name: str) -> bool:
+        """A key of the network's animation; True if it was one."""
+        player = self.player
+        if name not in _MORPH_KEYS:
+            return False
+        if player is None:
+            if name == "m":
+                self.say("no network: give --mlp MODEL, or open a scene with an mlp key (cube-to-sphere)")
+                return True
+            return False
+        action = _MORPH_KEYS[name]
+        if action == "toggle":
+            player.toggle()
+        elif action == "next":
+            player.next()
+        elif action == "previous":
+            player.previous()
+        elif action == "forward":
+            player.scrub(SCRUB_STEP)
+        elif action == "back":
+            player.scrub(-SCRUB_STEP)
+        elif action == "home":
+            player.seek(0)
+        else:
+            player.seek(player.n_stages)
+        return True
+
+    # -- keys
+    def key(self, name: str, shift: bool = False) -> str | None:
+        """A key, by name (``"space"``, ``"w"``, ``"1"``, ``"tab"``, ``"f1"``, ``"?"``, ``"escape"``).
+
+        Returns
+        -------
+        str or None
+            What the window must do besides redrawing: ``"quit"``, ``"screenshot"`` or ``"scene"``
+            (the scene changed: upload the new one); None otherwise.
+        """
+        name = name.lower()
+        if self._morph_key(name):
+            return None
+        if name in ("escape", "q"):
+            return "quit"
+        if name == "s":
+            return "screenshot"
+        if name == "space":
+            self.spinning = not self.spinning
+        elif name == "w":
+            self.wireframe = not self.wireframe
+        elif name == "p":
+            self.ortho = not self.ortho
+        elif name == "r":
+            self.reset()
+        elif name == "h":
+            self.show_hud = not self.show_hud
+        elif name in ("f1", "?"):
+            self.show_help = not self.show_help
+        elif name == "t":
+            self.toggle_controller()
+        elif len(name) == 1 and name in "123456789":
+            return self.choose_scene(int(name) - 1)
+        elif name == "tab":
+            if not self.scenes:
+                self.say("no scenes found in scenes/")
+                return None
+            index = self.scene_index()
+            index = (index - 1 if shift else index + 1) % len(self.scenes) if index is not None else 0
+            return self.choose_scene(index)
+        return None
+
+    def toggle_controller(self) -> None:
+        """Arcball <-> turntable, keeping the rotation (the turntable stands a rolled world upright)."""
+        rotation = self.rotation
+        cls = Arcball if isinstance(self.controller, Turntable) else Turntable
+        self.controller = cls(self.size, rotation)
+        self.say(f"{self.controller.name}")
+
+    def scene_index(self) -> int | None:
+        """Where the current scene is in :attr:`scenes` (by name), or None."""
+        try:
+            return self.scenes.index(scene_key(self.scene))
+        except ValueError:
+            return None
+
+    def choose_scene(self, index: int) -> str | None:
+        """Load ``scenes[index]``; a bad file shows its error on screen instead of ending the program."""
+        if not 0 <= index < len(self.scenes):
+            self.say(f"no scene {index + 1}: there are {len(self.scenes)} in scenes/")
+            return None
+        try:
+            scene = load_scene(self.scenes[index])
+        except (SceneError, AffineError, OSError) as exc:
+            self.say(" ".join(str(exc).split()))
+            return None
+        self.set_scene(scene)
+        self.say(f"scene {index + 1}/{len(self.scenes)}: {scene.name}")
+        return "scene"
+
+    def say(self, message: str, now: float | None = None) -> None:
+        """Show ``message`` at the bottom of the window for a few seconds."""
+        now = time.perf_counter() if now is None else now
+        self.status = message
+        self._status_until = now + STATUS_SECONDS
+
+    # -- time
+    def update(self, dt_s: float) -> None:
+        """Advance the clock by ``dt_s`` seconds: auto-spin turns the world by ``spin_rate * dt_s``."""
+        if self.spinning and dt_s > 0:
+            self.controller.spin(self.spin_rate * dt_s)
+        if self.player is not None:
+            self.player.update(dt_s)
+
+    def frame_drawn(self, now: float | None = None) -> None:
+        """Count a frame; the FPS figure is refreshed every half second (steady enough to read)."""
+        now = time.perf_counter() if now is None else now
+        self.frames += 1
+        if self._fps_since is None:
+            self._fps_since, self._fps_count = now, 0
+            return
+        self._fps_count += 1
+        elapsed = now - self._fps_since
+        if elapsed >= 0.5:
+            self.fps = self._fps_count / elapsed
+            self._fps_since, self._fps_count = now, 0
+        if self.status and now > self._status_until:
+            self.status = ""
+
+    # -- the overlay
+    def hud_lines(self) -> list[str]:
+        """The overlay's text, one string per line: :meth:`world_lines`, then a blank and :meth:`morph_lines`."""
+        network = self.morph_lines()
+        return [*self.world_lines(), *([""] + network if network else [])]
+
+    def world_lines(self) -> list[str]:
+        """The overlay's first panel (top left): the world matrix, its determinant, orthonormality error, and so on."""
+        world = self.world
+        camera = self.scene.camera
+        if self.ortho:
+            projection = "orthographic"
+        else:
+            projection = f"perspective, fov {math.degrees(camera.fov):.1f} deg"
+        index = self.scene_index()
+        where = f" ({index + 1}/{len(self.scenes)})" if index is not None else ""
+        rows = [
+            ("det A", _fixed(world.determinant, 6)),
+            ("max|A\u1d40A-I|", f"{world.orthonormality_error():.1e}"),
+            ("projection", projection),
+            ("control", f"{self.controller.name}{', spinning' if self.spinning else ''}"),
+            ("triangles", f"{self.n_triangles:,}"),
+            ("fps", f"{self.fps:.1f}" if self.fps else "(measuring)"),  # first figure after half a second
+            ("scene", f"{self.scene.name}{where}   F1: keys"),
+        ]
+        return ["world: world space -> camera space", *format_matrix(world.matrix),
+                *(f"{name:<12}{value}" for name, value in rows)]
+
+    def morph_lines(self) -> list[str]:
+        """The overlay's network panel (top right): the stage, the layer's W | b, det W, det A(t), singular values.
+
+        Empty when no network warps the scene.
+        """
+        if self.player is None:
+            return []
+        player = self.player
+        sizes = "-".join(str(w) for w in self.morph.mlp.sizes)
+        how = "playing" if player.playing else "paused"
+        head = [f"network {self.network_name} {sizes}", f"stage {player.stage_index + 1}/{player.n_stages}, {how}"]
+        if player.at_input:
+            return [*head, "input: the scene before layer 1", "M play/pause, Left/Right stages, , . scrub"]
+        stage, t = self.morph_frame()
+        return [*head, *self.morph.info(stage).lines(t)]
+
+    def caption(self) -> str:
+        """The line at the bottom of the window: the scene's description, unless that describes another network.
+
+        A scene with an ``mlp`` key describes its own network; warped by a different one (``--mlp``),
+        the line says which network is shown instead.
+        """
+        description = getattr(self.scene, "description", "") or ""
+        own = getattr(self.scene, "mlp", None)
+        if self.morph is not None and own is not None and Path(own).name != self.network_name:
+            sizes = "-".join(str(w) for w in self.morph.mlp.sizes)
+            return f"{self.scene.name}, warped by {self.network_name} ({sizes}) instead of the scene's {Path(own).name}"
+        return description
+
+    def hud_text(self) -> str:
+        """:meth:`hud_lines` joined by newlines."""
+        return "\n".join(self.hud_lines())
+

@@ -1,0 +1,516 @@
+"""The viewer's window: pyglet for the window and its events, the renderer drawing into it, the overlay on top.
+
+:class:`Viewer` owns the pyglet window (an OpenGL 3.3 core, forward-compatible context, so it
+opens on macOS too), a moderngl context on it (:func:`affine3d.gl.context.window_context`), a
+:class:`~affine3d.gl.renderer.Renderer` that draws into an offscreen framebuffer copied to the window,
+and pyglet labels for the overlay. Its ``on_*`` methods are the window's event handlers; they
+translate pyglet's events and delegate to :class:`~affine3d.app.state.ViewerState`, which holds
+everything the window shows and does.
+
+pyglet is imported only when a :class:`Viewer` is made. To run without a display (tests), set
+``pyglet.options["headless"] = True`` before anything imports ``pyglet.window``: the window is then
+an offscreen EGL surface.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ModelError
+from ..gl.context import make_current, release_current_egl_context, window_context
+from ..images import save_png
+from ..nn.mlp import MLP
+from ..nn.morph import check_model
+from ..render import MorphingScene
+from ..gl.renderer import Renderer
+from .state import HELP_TEXT, ViewerState, scene_key
+
+__all__ = ["Viewer"]
+
+HUD_FONT = ("DejaVu Sans Mono", "Menlo", "Consolas", "Courier New", "monospace")
+HUD_FONT_SIZE = 11
+NETWORK_FONT_SIZE = 10
+"""The network panel's font size (points): a size smaller, so it fits beside the world matrix at 960 x 720."""
+
+
+# ---------------------------------------------------------------------------- the window
+def _import_pyglet():
+    """Import pyglet with the options the viewer needs (only if no one has imported its window yet)."""
+    import pyglet
+
+    if "pyglet.window" not in sys.modules:
+        pyglet.options["shadow_window"] = False  # no hidden legacy context (macOS would give 2.1)
+        pyglet.options["debug_gl"] = False  # no glGetError after every call: much faster
+    import pyglet.window  # noqa: F401
+
+    return pyglet
+
+
+def _configs(pyglet):
+    """The GL configurations to try, best first: OpenGL 3.3 core, forward-compatible (macOS needs both).
+
+    No multisampling here: the scene is drawn into the renderer's own multisampled framebuffer and
+    copied to the window, because reading back a multisampled *window* (for a screenshot) gives
+    unresolved samples on Mesa, and a multisampled window cannot be the target of that copy.
+    """
+    core = dict(major_version=3, minor_version=3, forward_compatible=True, double_buffer=True)
+    return [
+        pyglet.gl.Config(depth_size=24, red_size=8, green_size=8, blue_size=8, **core),
+        pyglet.gl.Config(depth_size=16, **core),
+    ]
+
+
+def _key_name(key, symbol: int, modifiers: int) -> str:
+    """pyglet key symbol -> the names :meth:`ViewerState.key` takes."""
+    name = key.symbol_string(symbol).lower()
+    if name.startswith("num_") and name[4:].isdigit():
+        return name[4:]
+    return name.lstrip("_")
+
+
+class _Panel:
+    """One box of overlay text: a label per line over a dark translucent rectangle, placed by its top-left corner.
+
+    Its width only grows while the window keeps its size (a number changing width does not make
+    the box jitter); :meth:`place` moves the labels only when the corner or the line count changed.
+    """
+
+    PAD = 8
+
+    def __init__(self, pyglet, batch, back, front, style):
+        self._pyglet, self._batch, self._front, self._style = pyglet, batch, front, style
+        self.box_shape = pyglet.shapes.Rectangle(0, 0, 0, 0, color=(0, 0, 0, 160), batch=batch, group=back)
+        self.labels = []
+        self.line_height = None
+        self.width = 0
+        self.placed_for = None
+
+    @property
+    def height(self) -> int:
+        return self.line_height * len(self.labels) + 12 if self.labels else 0
+
+    def text_lines(self) -> list[str]:
+        return [label.text for label in self.labels]
+
+    def set_lines(self, lines: list[str]) -> None:
+        """Show ``lines`` (re-laying out only the labels whose text changed)."""
+        labels = self.labels
+        while len(labels) < len(lines):
+            labels.append(self._pyglet.text.Label("", color=(235, 235, 235, 255), batch=self._batch,
+                                                  group=self._front, **self._style))
+        while len(labels) > len(lines):
+            labels.pop().delete()
+        if not labels:
+            self.width, self.placed_for = 0, None
+            self.box_shape.width = self.box_shape.height = 0
+            return
+        for label, text in zip(labels, lines):
+            if label.text != text:
+                label.begin_update()  # one layout pass for delete + insert, not two
+                label.text = text
+                label.end_update()
+        if self.line_height is None:
+            self.line_height = math.ceil(self._pyglet.text.Label("0", **self._style).content_height) or 16
+        self.width = max(self.width if self.placed_for else 0,
+                         math.ceil(max(label.content_width for label in labels)) + 2 * self.PAD + 2)
+
+    def place(self, x: int, top: int) -> None:
+        """Put the box's top-left corner at ``(x, top)`` (window points, origin bottom-left)."""
+        key = (x, top, len(self.labels))
+        if key != self.placed_for:
+            self.placed_for = key
+            for i, label in enumerate(self.labels):
+                label.position = (x + self.PAD, top - 4 - (i + 1) * self.line_height, 0)
+        shape = self.box_shape
+        shape.position = (x, top - self.height)
+        shape.width, shape.height = self.width, self.height
+
+    def box(self):
+        """``(x, y, width, height)`` of the box, bottom-left corner; None when it has no lines."""
+        if not self.labels:
+            return None
+        shape = self.box_shape
+        return (shape.x, shape.y, shape.width, shape.height)
+
+
+class Viewer:
+    """A pyglet window that shows a scene, the mouse turning its world, the overlay showing the matrix.
+
+    Parameters
+    ----------
+    scene : Scene
+        What to show.
+    size : (width, height)
+        Window size in points.
+    turntable : bool
+        Start with the turntable instead of the arcball.
+    samples : int
+        Multisample antialiasing: samples per pixel of the offscreen framebuffer the frame is drawn
+        into (0: off; clamped to what the driver allows).
+    vsync : bool
+        Wait for the display's refresh at each swap.
+    visible : bool
+        Show the window (False for tests and benchmarks).
+    scenes : list of str, optional
+        The names 1-9 and Tab choose from (default: the files in ``scenes/``).
+    mlp : MLP, optional
+        A 3 -> ... -> 3 network that warps every scene shown, played stage by stage
+        (:mod:`affine3d.nn.morph`); without it, a scene's own ``mlp`` key does the same.
+    mlp_name : str
+        What the overlay calls ``mlp`` (its file name).
+
+    Raises
+    ------
+    Exception
+        Whatever pyglet raises when no window can be opened (no display, no OpenGL 3.3):
+        ``affine3d view`` catches it and renders headless instead.
+    """
+
+    def __init__(self, scene, size=(960, 720), *, turntable: bool = False, samples: int = 4, vsync: bool = True,
+                 visible: bool = True, scenes: list[str] | None = None, caption: str | None = None,
+                 mlp=None, mlp_name: str = ""):
+        pyglet = self.pyglet = _import_pyglet()
+
+        width, height = (int(v) for v in size)
+        if not pyglet.options["headless"]:
+            release_current_egl_context()
+        errors = []
+        self.window = None
+        for config in _configs(pyglet):
+            try:
+                self.window = pyglet.window.Window(width, height, caption=caption or f"affine3d view: {scene.name}",
+                                                   resizable=True,
+                                                   config=config, vsync=vsync, visible=visible)
+                break
+            except (pyglet.window.NoSuchConfigException, pyglet.gl.ContextException) as exc:
+                errors.append(exc)
+        if self.window is None:
+            raise errors[-1]
+        window = self.window
+        try:
+            window.switch_to()
+            self.ctx = window_context(window)
+            self.samples = samples
+            self.state = ViewerState(scene, window.get_size(), window.get_framebuffer_size(), turntable=turntable,
+                                     scenes=scenes)
+            self.mlp, self.mlp_name = mlp, mlp_name or ("--mlp" if mlp is not None else "")
+            self.morphing = None
+            self._make_renderer(scene)
+            self._make_hud()
+        except BaseException:
+            window.close()  # no half-made window left on the screen
+            raise
+        self.frame_limit: int | None = None
+        self.screenshot_path: Path | None = None
+        self.saved: list[Path] = []
+        self.closed = False
+        self._set_viewport()
+        window.push_handlers(self)
+
+    # -- overlay
+    def _make_hud(self) -> None:
+        pyglet = self.pyglet
+        font = next((f for f in HUD_FONT if pyglet.font.have_font(f)), None)
+        style = dict(font_name=font, font_size=HUD_FONT_SIZE)
+        back, front = pyglet.graphics.Group(order=0), pyglet.graphics.Group(order=1)
+        # One label per line: a frame re-lays-out only the lines whose text changed (pyglet's layout
+        # is Python, about a millisecond a line), and nothing moves unless the window is resized.
+        self._batch = pyglet.graphics.Batch()
+        self._panels = {  # the world matrix top left; the network (if any) top right, a size smaller
+            name: _Panel(pyglet, self._batch, back, front, dict(font_name=font, font_size=size))
+            for name, size in (("world", HUD_FONT_SIZE), ("network", NETWORK_FONT_SIZE))
+        }
+        self._help_batch = pyglet.graphics.Batch()
+        self._help_box = pyglet.shapes.Rectangle(0, 0, 1, 1, color=(0, 0, 0, 230), batch=self._help_batch, group=back)
+        self._help_lines = [pyglet.text.Label(line, color=(255, 255, 210, 255), batch=self._help_batch, group=front, **style)
+                            for line in HELP_TEXT.splitlines()]
+        self._status = pyglet.text.Label("", color=(255, 255, 160, 255), **style)
+        self._line_height = math.ceil(self._help_lines[0].content_height) or 16
+        self._laid_out_for = None
+
+    @property
+    def hud_text(self) -> str:
+        """The text the overlay showed at the last frame, lines joined by newlines (as :meth:`ViewerState.hud_text`)."""
+        world, network = (self._panels[name].text_lines() for name in ("world", "network"))
+        return "\n".join([*world, *([""] + network if network else [])])
+
+    def hud_boxes(self) -> dict:
+        """Where the overlay's panels are: ``{"world": (x, y, width, height), "network": ...}`` in window
+        points, origin bottom-left (a panel with no lines: None)."""
+        return {name: panel.box() for name, panel in self._panels.items()}
+
+    def _layout(self) -> None:
+        """Place the help's labels for the window's size (only when it changed)."""
+        width, height = self.window.get_size()
+        if (width, height) == self._laid_out_for:
+            return
+        self._laid_out_for = (width, height)
+        for panel in self._panels.values():
+            panel.placed_for = None
+        step = self._line_height
+        help_width = max(label.content_width for label in self._help_lines)
+        help_height = step * len(self._help_lines)
+        x = max(8, (width - help_width) // 2)
+        top = min(height - 8, (height + help_height) // 2)
+        for i, label in enumerate(self._help_lines):
+            label.position = (x, top - (i + 1) * step, 0)
+        self._help_box.position = (x - 10, top - help_height - 12)
+        self._help_box.width, self._help_box.height = help_width + 20, help_height + 20
+        self._status.position = (10, 8, 0)
+
+    def _draw_hud(self) -> None:
+        state = self.state
+        self._layout()
+        if state.show_hud:
+            world, network = self._panels["world"], self._panels["network"]
+            world.set_lines(state.world_lines())
+            network.set_lines(state.morph_lines())
+            width, height = self.window.get_size()
+            world.place(4, height - 4)
+            if network.labels:
+                # At the right edge: beside the world panel if both fit across the window, else at the
+                # bottom (above the status line) if it fits under the world panel, else just under it.
+                x = width - 4 - network.width
+                bottom = 30 + network.height
+                if x >= 4 + world.width + 8:
+                    network.place(x, height - 4)
+                elif bottom <= height - 4 - world.height - 6 and x >= 4:
+                    network.place(x, bottom)
+                else:
+                    network.place(4, height - 4 - world.height - 6)
+            self._batch.draw()
+        if state.show_help:
+            self._help_batch.draw()
+        message = state.status or (state.caption() if state.show_hud else "")
+        if message:
+            if self._status.text != message:
+                self._status.text = message
+            self._status.draw()
+
+    # -- drawing
+    def _set_viewport(self) -> None:
+        width, height = self.window.get_framebuffer_size()
+        if width > 0 and height > 0:
+            self.renderer.resize((width, height))
+            self.ctx.screen.viewport = (0, 0, width, height)
+
+    def draw(self) -> None:
+        """Draw one frame into the window's back buffer: the scene, then the overlay on top.
+
+        Both go into the renderer's offscreen (multisampled) framebuffer, which is then resolved and
+        copied into the window: what the window shows is exactly what :meth:`read` returns.
+        """
+        state, ctx, renderer = self.state, self.ctx, self.renderer
+        self.window.switch_to()
+        self._move_vertices()
+        renderer.draw(state.world, ortho=state.ortho, wireframe=state.wireframe)
+        # The overlay lies on top of everything: no depth test, no culling, pyglet's own shaders,
+        # drawn into the framebuffer the renderer left bound.
+        ctx.disable(ctx.DEPTH_TEST | ctx.CULL_FACE)
+        self._draw_hud()
+        if renderer.msaa_fbo is not None:
+            ctx.copy_framebuffer(renderer.fbo, renderer.msaa_fbo)  # resolve: average each pixel's samples
+        self._blit_to_window()
+
+    def _blit_to_window(self) -> None:
+        # moderngl's copy_framebuffer cannot target the window (GL_INVALID_OPERATION on GLX): plain GL.
+        gl = self.pyglet.gl
+        width, height = self.renderer.size
+        gl.glBindFramebuffer(gl.GL_READ_FRAMEBUFFER, self.renderer.fbo.glo)
+        gl.glBindFramebuffer(gl.GL_DRAW_FRAMEBUFFER, 0)
+        gl.glBlitFramebuffer(0, 0, width, height, 0, 0, width, height, gl.GL_COLOR_BUFFER_BIT, gl.GL_NEAREST)
+        gl.glBindFramebuffer(gl.GL_FRAMEBUFFER, 0)
+
+    def read(self) -> np.ndarray:
+        """The frame just drawn, as the window shows it: (height, width, 3) uint8 RGB, top row first."""
+        width, height = self.renderer.size
+        data = self.renderer.fbo.read(components=3, alignment=1)
+        return np.frombuffer(data, dtype=np.uint8).reshape(height, width, 3)[::-1].copy()
+
+    def save(self, path) -> Path:
+        """Save the frame just drawn (overlay included) as a PNG; returns the path."""
+        path = save_png(self.read(), path)
+        self.saved.append(path)
+        return path
+
+    def step(self, dt_s: float = 1 / 60, flip: bool = True) -> None:
+        """One frame without the event loop: events, ``update(dt_s)``, draw, swap (tests, benchmarks)."""
+        self.window.dispatch_events()
+        self.state.update(dt_s)
+        self.on_draw()
+        if flip and not self.closed:
+            self.window.flip()
+
+    def run(self, frames: int | None = None, screenshot=None, fps: float = 60.0) -> None:
+        """The event loop: redraw ``fps`` times a second until the window closes (or ``frames`` are drawn).
+
+        Parameters
+        ----------
+        frames : int, optional
+            Quit after this many frames.
+        screenshot : path, optional
+            Save the last frame there (with ``frames``: frame number ``frames``; else the frame on
+            screen when the window closes).
+        """
+        pyglet = self.pyglet
+        self.frame_limit = frames
+        self.screenshot_path = Path(screenshot) if screenshot else None
+        pyglet.clock.schedule(self._tick)
+        try:
+            pyglet.app.run(1 / fps)
+        finally:
+            pyglet.clock.unschedule(self._tick)
+            self.close()
+            # app.run() switches windows to immediate event dispatch and leaves it so; a window made
+            # afterwards (a second viewer in the same process) would then get on_resize half-built.
+            pyglet.window.Window._enable_event_queue = True
+
+    def _tick(self, dt_s: float) -> None:
+        self.state.update(dt_s)
+
+    def screenshot_name(self) -> Path:
+        """``affine3d-SCENE-NNN.png`` in the working directory, the first number not taken."""
+        stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in scene_key(self.state.scene)) or "scene"
+        for n in range(1, 10000):
+            path = Path(f"affine3d-{stem}-{n:03d}.png")
+            if not path.exists():
+                return path
+        raise FileExistsError("affine3d-*.png: 9999 screenshots already; move some away")
+
+    def close(self) -> None:
+        """Save the pending screenshot, release the GPU objects, close the window (safe to call twice)."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            if self.screenshot_path is not None:  # closed before --frames ran out: save what is on screen
+                self.draw()
+                print(f"saved {self.save(self.screenshot_path)}")
+                self.screenshot_path = None
+            self.window.switch_to()
+            self._release_renderer()
+        finally:
+            self.window.close()
+            self.pyglet.app.exit()
+
+    # -- pyglet event handlers (the window calls these; they translate and delegate)
+    def on_draw(self):
+        if self.closed:
+            return True
+        self.draw()
+        now = time.perf_counter()
+        self.state.frame_drawn(now)
+        if self.frame_limit is not None and self.state.frames >= self.frame_limit:
+            if self.screenshot_path is not None:
+                print(f"saved {self.save(self.screenshot_path)}")
+                self.screenshot_path = None
+            self.pyglet.app.exit()
+        return True
+
+    def on_resize(self, width, height):
+        self.window.switch_to()
+        self.state.resize((width, height), self.window.get_framebuffer_size())
+        self._set_viewport()
+        self._laid_out_for = None  # place the overlay again at the next frame
+        # not handled: pyglet's own on_resize then sets its viewport and the overlay's projection
+
+    def on_mouse_press(self, x, y, button, modifiers):
+        mouse, key = self.pyglet.window.mouse, self.pyglet.window.key
+        name = {mouse.LEFT: "left", mouse.RIGHT: "right", mouse.MIDDLE: "middle"}.get(button, "other")
+        self.state.mouse_press(x, y, name, shift=bool(modifiers & key.MOD_SHIFT))
+        return True
+
+    def on_mouse_drag(self, x, y, dx, dy, buttons, modifiers):
+        self.state.mouse_drag(x, y, dx, dy)
+        return True
+
+    def on_mouse_release(self, x, y, button, modifiers):
+        self.state.mouse_release()
+        return True
+
+    def on_mouse_scroll(self, x, y, scroll_x, scroll_y):
+        self.state.scroll(scroll_y)
+        return True
+
+    def on_key_press(self, symbol, modifiers):
+        key = self.pyglet.window.key
+        name = _key_name(key, symbol, modifiers)
+        if name in ("question", "slash"):  # '?' arrives through on_text, whatever the keyboard layout
+            return True
+        action = self.state.key(name, shift=bool(modifiers & key.MOD_SHIFT))
+        if action == "quit":
+            self.close()
+        elif action == "screenshot":
+            self.draw()  # the back buffer holds the frame to save
+            path = self.save(self.screenshot_name())
+            print(f"saved {path.resolve()}")
+            self.state.say(f"saved {path}")
+        elif action == "scene":
+            self._load_renderer()
+        return True
+
+    def on_text(self, text):
+        if text == "?":
+            self.state.key("?")
+        return True
+
+    def on_close(self):
+        self.close()
+        return True
+
+    def _load_renderer(self) -> None:
+        self.window.switch_to()
+        self._release_renderer()
+        self._make_renderer(self.state.scene)
+        self.window.set_caption(f"affine3d view: {self.state.scene.name}")
+
+    # -- a network warping the scene (affine3d.nn.morph, affine3d.gl.morph)
+    def _network_for(self, scene):
+        """``(mlp, name)`` that warps ``scene``: the one given to the viewer, else the scene's mlp key, else None."""
+        if self.mlp is not None:
+            return self.mlp, self.mlp_name
+        if getattr(scene, "mlp", None) is None:
+            return None, ""
+        try:
+            mlp = MLP.load(scene.mlp)
+            check_model(mlp)
+        except ModelError as exc:  # a broken model file: say so on screen, show the scene unwarped
+            self.state.say(" ".join(str(exc).split()))
+            return None, ""
+        return mlp, scene.mlp.name
+
+    def _make_renderer(self, scene) -> None:
+        """A Renderer for ``scene``; with a network, a MorphingScene's (vertices moved on the GPU each frame)."""
+        mlp, name = self._network_for(scene)
+        size = self.window.get_framebuffer_size()
+        self._shown = None
+        if mlp is None:
+            self.morphing = None
+            self.renderer = Renderer(self.ctx, scene, size, samples=self.samples)
+            self.state.set_morph(None)
+            return
+        self.morphing = MorphingScene(self.ctx, scene, mlp, size, samples=self.samples)
+        self.renderer = self.morphing.renderer
+        self.state.set_morph(self.morphing.morph, name)
+
+    def _move_vertices(self) -> None:
+        """Put the warped scene where the player is (a GPU pass, only when the stage or t changed)."""
+        frame = self.state.morph_frame()
+        if self.morphing is None or frame is None:
+            return
+        key = (frame[0].index, frame[1])
+        if key != self._shown:
+            self.morphing.show(*frame)
+            self._shown = key
+
+    def _release_renderer(self) -> None:
+        if self.morphing is not None:
+            self.morphing.release()
+            self.morphing = None
+        else:
+            self.renderer.release()

@@ -1,0 +1,12 @@
+"""Geometry: triangle meshes, the built-in solids, OBJ/OFF files and scene files. Numpy only.
+
+Inside this package imports point one way: ``mesh`` <- ``solids``, ``mesh_files`` <- ``scene``.
+"""
+
+from .mesh import Mesh
+from .mesh_files import load_mesh, save_obj, save_off
+from .scene import Camera, Scene, SceneObject, list_scenes, load_scene
+from .solids import builtin, builtin_names
+
+__all__ = ["Mesh", "load_mesh", "save_obj", "save_off", "Scene", "SceneObject", "Camera", "load_scene", "list_scenes",
+           "builtin", "builtin_names"]

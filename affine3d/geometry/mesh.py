@@ -1,0 +1,425 @@
+"""A triangle mesh: vertices in object space, counter-clockwise triangles, and the polygon edges of its faces.
+
+A :class:`Mesh` is what the GPU draws: a table of vertices (points in *object space*), a table of
+triangles (three vertex indices each, counter-clockwise when seen from outside, so the right-hand
+rule gives the outward normal), and the polygon edges of the faces it was built from, so that a
+wireframe of a cube shows squares and not their diagonals. The shapes that come with affine3d are in
+:mod:`affine3d.geometry.solids`; OBJ and OFF files in :mod:`affine3d.geometry.mesh_files`.
+
+Numpy only: no OpenGL here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from ..affine import Affine
+from ..errors import SceneError
+
+__all__ = ["Mesh", "unique_edges", "unique_inverse"]
+
+# ---------------------------------------------------------------------------------------- Mesh
+@dataclass(frozen=True, eq=False)
+class Mesh:
+    """A triangle mesh in object space, with the polygon edges of its original faces.
+
+    Parameters
+    ----------
+    vertices : array-like, shape (V, 3)
+        Vertex positions in object space, scene units; stored as read-only float64.
+    triangles : array-like, shape (T, 3)
+        Vertex indices, counter-clockwise seen from outside; stored as read-only int64.
+    edges : array-like, shape (E, 2)
+        The polygon edges of the faces (for wireframes): stored unique, each as ``(i, j)`` with
+        ``i < j``, sorted. Pass ``None`` to use every triangle edge.
+    name : str
+        What to call it in messages and the HUD.
+
+    Raises
+    ------
+    SceneError
+        A wrong shape, a non-finite coordinate, or an index outside ``0 .. V-1``.
+
+    Examples
+    --------
+    >>> m = Mesh([[0, 0, 0], [1, 0, 0], [0, 1, 0]], [[0, 1, 2]], None, name="triangle")
+    >>> m.edges.tolist()
+    [[0, 1], [0, 2], [1, 2]]
+    >>> m.face_normals().tolist()
+    [[0.0, 0.0, 1.0]]
+    """
+
+    vertices: np.ndarray
+    triangles: np.ndarray
+    edges: np.ndarray
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        where = f"mesh {self.name!r}" if self.name else "mesh"
+        vertices = _vertices(where, self.vertices)
+        triangles = _array(f"{where}: triangles", self.triangles, np.int64, 3)
+        _check_range(f"{where}: triangles", triangles, len(vertices))
+        if self.edges is None:
+            edges = unique_edges(triangles, len(vertices))
+        else:
+            edges = _array(f"{where}: edges", self.edges, np.int64, 2)
+            _check_range(f"{where}: edges", edges, len(vertices))
+            edges = _canonical_edges(edges, len(vertices))
+        for array in (vertices, triangles, edges):
+            array.setflags(write=False)
+        object.__setattr__(self, "vertices", vertices)
+        object.__setattr__(self, "triangles", triangles)
+        object.__setattr__(self, "edges", edges)
+
+    # ------------------------------------------------------------------ sizes
+    @property
+    def n_vertices(self) -> int:
+        """V, the number of vertices."""
+        return len(self.vertices)
+
+    @property
+    def n_triangles(self) -> int:
+        """T, the number of triangles."""
+        return len(self.triangles)
+
+    @property
+    def n_edges(self) -> int:
+        """E, the number of polygon edges."""
+        return len(self.edges)
+
+    def __repr__(self) -> str:
+        return f"Mesh({self.name!r}: {self.n_vertices} vertices, {self.n_triangles} triangles, {self.n_edges} edges)"
+
+    # ------------------------------------------------------------------ geometry
+    def _cross(self) -> np.ndarray:
+        """(T, 3) float64: ``(b - a) x (c - a)`` per triangle, twice its area along its normal."""
+        a, b, c = (self.vertices[k] for k in self.triangles.T)
+        return _cross(b - a, c - a)
+
+    def face_normals(self) -> np.ndarray:
+        """Unit outward normals, one per triangle: ndarray (T, 3) float64, object space.
+
+        A degenerate (zero-area) triangle gets the zero vector rather than NaN.
+        """
+        n = self._cross()
+        length = np.linalg.norm(n, axis=1, keepdims=True)
+        return np.divide(n, length, out=np.zeros_like(n), where=length > 0)
+
+    def vertex_normals(self) -> np.ndarray:
+        """Unit normals per vertex: the area-weighted mean of the adjacent face normals, (V, 3) float64.
+
+        A vertex in no triangle gets the zero vector.
+        """
+        n = self._cross()  # its length is twice the area: the weight comes for free
+        flat_index = self.triangles.ravel()
+        summed = np.column_stack(
+            [np.bincount(flat_index, weights=np.repeat(n[:, k], 3), minlength=self.n_vertices) for k in range(3)]
+        )
+        length = np.linalg.norm(summed, axis=1, keepdims=True)
+        return np.divide(summed, length, out=np.zeros_like(summed), where=length > 0)
+
+    def signed_volume(self) -> float:
+        """The enclosed volume, positive when the triangles wind counter-clockwise seen from outside.
+
+        Sum over triangles of ``a . (b x c) / 6`` (the divergence theorem); exact for a closed mesh.
+
+        Examples
+        --------
+        >>> from affine3d.geometry.solids import cube
+        >>> round(cube().signed_volume() * 3 ** 1.5 / 8, 12)   # a cube of side 2 / sqrt(3)
+        1.0
+        """
+        a, b, c = (self.vertices[k] for k in self.triangles.T)
+        return float(np.einsum("ij,ij->", a, _cross(b, c)) / 6)
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """The axis-aligned bounding box: ``(lo, hi)``, each shape (3,), object space."""
+        if self.n_vertices == 0:
+            return np.zeros(3), np.zeros(3)
+        return self.vertices.min(axis=0), self.vertices.max(axis=0)
+
+    def with_vertices(self, vertices) -> "Mesh":
+        """The same triangles and edges with the vertices moved to ``vertices``, shape (V, 3).
+
+        Only the new vertices are checked (shape, finite): the topology was checked when this mesh
+        was made and is shared, read-only, so moving a mesh every frame (a network warping it,
+        :mod:`affine3d.gl.morph`) does not re-check and re-sort its indices each time.
+
+        Examples
+        --------
+        >>> from affine3d.geometry.solids import cube
+        >>> m = cube()
+        >>> moved = m.with_vertices(2 * m.vertices)
+        >>> moved.triangles is m.triangles, round(moved.signed_volume() / m.signed_volume(), 12)
+        (True, 8.0)
+        """
+        where = f"mesh {self.name!r}" if self.name else "mesh"
+        vertices = _vertices(where, vertices)
+        if vertices.shape != self.vertices.shape:
+            raise SceneError(f"{where}: vertices: expected shape {self.vertices.shape}, got {vertices.shape}")
+        vertices.setflags(write=False)
+        mesh = object.__new__(Mesh)
+        for name, value in (("vertices", vertices), ("triangles", self.triangles), ("edges", self.edges), ("name", self.name)):
+            object.__setattr__(mesh, name, value)
+        return mesh
+
+    def transformed(self, F: Affine) -> "Mesh":
+        """A new mesh with every vertex moved by ``F`` (object space -> F's space).
+
+        A map with a negative determinant (a mirror) turns counter-clockwise into clockwise, so the
+        triangles are rewound to keep the outside outside.
+        """
+        if not isinstance(F, Affine) or F.dim_in != 3 or F.dim_out != 3:
+            raise SceneError(f"F: expected a 3D Affine, got {F!r}")
+        triangles = self.triangles[:, [0, 2, 1]] if F.determinant < 0 else self.triangles
+        return Mesh(F(self.vertices), triangles, self.edges, self.name)
+
+    def flat(self) -> tuple[np.ndarray, np.ndarray]:
+        """Unshared vertices for flat shading: ``(positions, normals)``, each (3T, 3) float32, object space.
+
+        Triangle ``t`` owns rows ``3t, 3t+1, 3t+2``, and all three carry its face normal.
+        """
+        positions = self.vertices[self.triangles].reshape(-1, 3).astype(np.float32)
+        normals = np.repeat(self.face_normals(), 3, axis=0).astype(np.float32)
+        return positions, normals
+
+    # ------------------------------------------------------------------ polygons
+    def polygons(self) -> list[list[int]]:
+        """The original polygon faces, rebuilt from the triangles and the polygon edges.
+
+        Triangles that share a side which is not a polygon edge (a diagonal) belong to one polygon.
+        A polygon is returned as its boundary, counter-clockwise from outside, starting at a vertex
+        shared by all its triangles, so a fan from its first vertex gives back the same triangles.
+        A group of triangles that is not such a fan (or has no single boundary) is returned as its
+        separate triangles.
+
+        Examples
+        --------
+        >>> from affine3d.geometry.solids import cube, dodecahedron
+        >>> len(cube().polygons()), len(dodecahedron().polygons()[0])
+        (6, 5)
+        """
+        groups = self._polygon_groups()
+        if groups is None:  # every triangle is a face of its own
+            return self.triangles.tolist()
+        out: list[list[int]] = []
+        for group in groups:
+            if len(group) == 1:
+                out.append(self.triangles[group[0]].tolist())
+                continue
+            polygon = _fan_polygon(self.triangles[group])
+            if polygon is None:
+                out.extend(self.triangles[t].tolist() for t in group)
+            else:
+                out.append(polygon)
+        return out
+
+    def euler_characteristic(self) -> int:
+        """V - E + F, with F the number of polygon faces: 2 for a closed, hole-free solid, 0 for a torus.
+
+        Vertices in no face and no edge are not counted.
+        """
+        used = _unique(np.concatenate([self.triangles.ravel(), self.edges.ravel()]))
+        groups = self._polygon_groups()
+        return int(len(used) - self.n_edges + (self.n_triangles if groups is None else len(groups)))
+
+    def _polygon_groups(self) -> list[list[int]] | None:
+        """Triangle indices grouped into polygons (joined across sides that are not polygon edges).
+
+        None when every triangle is a polygon of its own (an icosphere): no list of a million lists.
+        """
+        T, V = self.n_triangles, max(self.n_vertices, 1)
+        if T == 0:
+            return []
+        sides = np.stack([self.triangles[:, [0, 1]], self.triangles[:, [1, 2]], self.triangles[:, [2, 0]]], axis=1)
+        keys = (sides.min(axis=2) * V + sides.max(axis=2)).ravel()  # (3T,), triangle t owns 3t .. 3t+2
+        edge_keys = self.edges[:, 0] * V + self.edges[:, 1]
+        inner = ~_contains(edge_keys, keys)
+        if not inner.any():
+            return None
+        half = np.flatnonzero(inner)
+        order = np.argsort(keys[half], kind="stable")
+        half, sorted_keys = half[order], keys[half][order]
+        same = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])
+        parent = list(range(T))
+
+        def find(t: int) -> int:
+            while parent[t] != t:
+                parent[t] = parent[parent[t]]
+                t = parent[t]
+            return t
+
+        for i in same:
+            a, b = find(int(half[i]) // 3), find(int(half[i + 1]) // 3)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+        groups: dict[int, list[int]] = {}
+        for t in range(T):
+            groups.setdefault(find(t), []).append(t)
+        return list(groups.values())
+
+    @classmethod
+    def from_polygons(cls, vertices, polygons: Sequence[Sequence[int]], name: str = "", extra_edges=()) -> "Mesh":
+        """A mesh from polygon faces: each fanned into triangles from its first vertex.
+
+        Parameters
+        ----------
+        vertices : array-like, shape (V, 3)
+            Object space.
+        polygons : sequence of sequences of int
+            Vertex indices of each face, counter-clockwise seen from outside, at least 3 each.
+        name : str
+        extra_edges : sequence of (i, j)
+            Edges drawn in the wireframe besides the polygons' sides (OBJ ``l`` lines).
+
+        Examples
+        --------
+        >>> square = Mesh.from_polygons([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0]], [[0, 1, 2, 3]])
+        >>> square.triangles.tolist(), square.n_edges
+        ([[0, 1, 2], [0, 2, 3]], 4)
+        """
+        triangles: list[tuple[int, int, int]] = []
+        edges: list[tuple[int, int]] = [tuple(e) for e in extra_edges]
+        for k, polygon in enumerate(polygons):
+            polygon = [int(i) for i in polygon]
+            if len(polygon) < 3:
+                raise SceneError(f"polygons[{k}]: expected at least 3 vertex indices, got {len(polygon)}")
+            first = polygon[0]
+            triangles.extend((first, polygon[i], polygon[i + 1]) for i in range(1, len(polygon) - 1))
+            edges.extend(zip(polygon, polygon[1:] + polygon[:1]))
+        return cls(
+            np.asarray(vertices, dtype=np.float64).reshape(-1, 3),
+            np.asarray(triangles, dtype=np.int64).reshape(-1, 3),
+            np.asarray(edges, dtype=np.int64).reshape(-1, 2),
+            name,
+        )
+
+
+def _cross(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Row-wise cross products of two (N, 3) arrays (several times faster than ``np.cross`` for large N)."""
+    out = np.empty(np.broadcast_shapes(u.shape, v.shape))
+    out[:, 0] = u[:, 1] * v[:, 2] - u[:, 2] * v[:, 1]
+    out[:, 1] = u[:, 2] * v[:, 0] - u[:, 0] * v[:, 2]
+    out[:, 2] = u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]
+    return out
+
+
+def unique_edges(triangles: np.ndarray, n_vertices: int) -> np.ndarray:
+    """Every side of every triangle once: ndarray (E, 2) int64, ``i < j``, sorted."""
+    a, b, c = np.asarray(triangles, dtype=np.int64).reshape(-1, 3).T
+    sides = np.stack([np.concatenate([a, b, c]), np.concatenate([b, c, a])], axis=1)
+    return _canonical_edges(sides, n_vertices)
+
+
+def _unique(keys: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of a 1D integer array (sort + mask: numpy 2.3's hash-based
+    ``np.unique`` is many times slower on millions of keys)."""
+    keys = np.sort(keys, axis=None)
+    return keys[np.concatenate([[True], keys[1:] != keys[:-1]])] if len(keys) else keys
+
+
+def unique_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(unique, inverse)`` with ``unique[inverse] == keys``, for a flat integer array."""
+    order = np.argsort(keys, axis=None)
+    ordered = keys.ravel()[order]
+    first = np.concatenate([[True], ordered[1:] != ordered[:-1]])
+    inverse = np.empty(len(ordered), dtype=np.int64)
+    inverse[order] = np.cumsum(first) - 1
+    return ordered[first], inverse
+
+
+def _canonical_edges(edges: np.ndarray, n_vertices: int) -> np.ndarray:
+    """``edges`` as unique sorted pairs ``(i, j)`` with ``i < j``, dropping loops ``(i, i)``."""
+    lo, hi = np.minimum(edges[:, 0], edges[:, 1]), np.maximum(edges[:, 0], edges[:, 1])
+    V = max(int(n_vertices), 1)
+    keys = lo * V + hi
+    if len(keys) and np.all(lo < hi) and np.all(keys[1:] > keys[:-1]):
+        return np.ascontiguousarray(np.column_stack([lo, hi]))  # already canonical: skip the sort
+    keys = _unique(keys[lo < hi])
+    return np.column_stack([keys // V, keys % V]).astype(np.int64)
+
+
+def _contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Boolean mask: which ``keys`` occur in the sorted array ``sorted_keys``."""
+    if len(sorted_keys) == 0:
+        return np.zeros(len(keys), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return sorted_keys[at] == keys
+
+
+def _array(name: str, value, dtype, columns: int) -> np.ndarray:
+    try:
+        array = np.array(value, dtype=dtype)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise SceneError(f"{name}: expected an array of numbers, got {type(value).__name__} ({exc})") from None
+    if array.size == 0:
+        array = array.reshape(0, columns)
+    if array.ndim != 2 or array.shape[1] != columns:
+        raise SceneError(f"{name}: expected shape (N, {columns}), got {array.shape}")
+    return array
+
+
+def _vertices(where: str, value) -> np.ndarray:
+    """``value`` as a (V, 3) float64 array of finite coordinates, else a SceneError naming ``where``."""
+    vertices = _array(f"{where}: vertices", value, np.float64, 3)
+    if not np.all(np.isfinite(vertices)):
+        row = int(np.argwhere(~np.isfinite(vertices))[0, 0])
+        raise SceneError(f"{where}: vertices[{row}]: expected finite coordinates, got {vertices[row].tolist()}")
+    return vertices
+
+
+def _check_range(name: str, indices: np.ndarray, n_vertices: int) -> None:
+    if indices.size and (indices.min() < 0 or indices.max() >= n_vertices):
+        bad = np.argwhere((indices < 0) | (indices >= n_vertices))[0]
+        raise SceneError(
+            f"{name}[{bad[0]}]: expected vertex indices in 0..{n_vertices - 1}, got {indices[tuple(bad)]}"
+        )
+
+
+def _fan_polygon(triangles: np.ndarray) -> list[int] | None:
+    """The boundary of a group of CCW triangles, started where a fan reproduces them; else None."""
+    following: dict[int, int] = {}
+    counts: dict[tuple[int, int], int] = {}
+    for a, b, c in triangles.tolist():
+        for u, v in ((a, b), (b, c), (c, a)):
+            counts[(u, v)] = counts.get((u, v), 0) + 1
+    for (u, v), n in counts.items():
+        if n > 1:
+            return None
+        if (v, u) not in counts:  # a side of only one triangle: on the boundary
+            if u in following:
+                return None  # the boundary touches itself
+            following[u] = v
+    if len(following) != len(triangles) + 2:
+        return None
+    start = next(iter(following))
+    cycle = [start]
+    while len(cycle) <= len(following):
+        nxt = following.get(cycle[-1])
+        if nxt is None:
+            return None
+        if nxt == start:
+            break
+        cycle.append(nxt)
+    if len(cycle) != len(following):
+        return None
+    wanted = {_rotated(t) for t in triangles.tolist()}
+    for shift in range(len(cycle)):
+        candidate = cycle[shift:] + cycle[:shift]
+        fan = {_rotated((candidate[0], candidate[i], candidate[i + 1])) for i in range(1, len(candidate) - 1)}
+        if fan == wanted:
+            return candidate
+    return None
+
+
+def _rotated(triangle) -> tuple[int, int, int]:
+    """A triangle's indices rotated so the smallest comes first (the same triangle, same winding)."""
+    a, b, c = (int(i) for i in triangle)
+    if a <= b and a <= c:
+        return a, b, c
+    if b <= a and b <= c:
+        return b, c, a
+    return c, a, b

@@ -1,0 +1,62 @@
+"""Model files: what an inference engine loads. A trained MLP is architecture + weights + metadata.
+
+Three formats, chosen by the file's suffix (one module each):
+
+``.safetensors`` (:mod:`.safetensors`, Hugging Face)
+    An 8-byte little-endian header length, a JSON header naming each tensor's dtype, shape and
+    byte range, then the raw little-endian tensor bytes. No code runs on load.
+``.npz`` (:mod:`.npz`, numpy)
+    A zip of ``.npy`` arrays, uncompressed; read with pickle disabled.
+``.onnx`` (:mod:`.onnx`)
+    A protobuf graph of ``Gemm(x, W, b, transB=1)`` per layer and activation nodes; needs the
+    optional ``onnx`` package.
+
+These modules read and write arrays, not networks: :func:`load` returns a
+:class:`~affine3d.nn.files.common.Model` (per layer W, b and the activation, and the metadata), and
+:meth:`affine3d.nn.MLP.load` makes the network of it. Every problem with a file (truncated,
+corrupted, a header whose shapes do not match its bytes, a pickle, an unsupported operator or
+version) raises :class:`~affine3d.errors.ModelError` naming the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .common import METADATA_KEY, SUFFIXES, Model, suffix_of
+from .npz import load_npz, save_npz
+from .onnx import (MAX_ONNX_IR_VERSION, MAX_ONNX_OPSET, MIN_ONNX_OPSET, ONNX_IR_VERSION, ONNX_OPSET, load_onnx,
+                   save_onnx)
+from .safetensors import load_safetensors, read_safetensors_header, save_safetensors
+
+__all__ = [
+    "save", "load", "Model", "save_safetensors", "load_safetensors", "save_npz", "load_npz", "save_onnx", "load_onnx",
+    "read_safetensors_header", "SUFFIXES", "METADATA_KEY",
+    "ONNX_IR_VERSION", "ONNX_OPSET", "MAX_ONNX_IR_VERSION", "MAX_ONNX_OPSET", "MIN_ONNX_OPSET",
+]
+
+
+def save(mlp, path, *, dtype="float32") -> None:
+    """Write ``mlp`` to ``path`` in the format its suffix names (``.safetensors``, ``.npz``, ``.onnx``).
+
+    ``dtype`` is the weights' dtype in the file (``"float32"``, what inference engines run, or
+    ``"float64"`` for an exact copy of the Affine maps; ONNX files are always float32).
+    """
+    path = Path(path)
+    suffix = suffix_of(path)
+    if suffix == ".safetensors":
+        save_safetensors(mlp, path, dtype=dtype)
+    elif suffix == ".npz":
+        save_npz(mlp, path, dtype=dtype)
+    else:
+        save_onnx(mlp, path)
+
+
+def load(path) -> Model:
+    """Read the layers and metadata of the model file ``path`` (format by suffix); ModelError for anything wrong."""
+    path = Path(path)
+    suffix = suffix_of(path)
+    if suffix == ".safetensors":
+        return load_safetensors(path)
+    if suffix == ".npz":
+        return load_npz(path)
+    return load_onnx(path)

@@ -1,0 +1,347 @@
+""".onnx: a protobuf graph. Export writes one ``Gemm(x, W, b, transB=1)`` per layer and the activation's node.
+
+So the file holds exactly ``A`` and ``b`` of ``F(x) = A x + b``. Import reads graphs of Gemm
+(``alpha``, ``beta``, ``transA``, ``transB`` honoured) or MatMul + Add, with Relu, Sigmoid, Tanh,
+LeakyRelu, Softmax and Identity; any other operator is refused by name, and external data is never
+followed. Needs the optional ``onnx`` package (``pip install 'affine3d[onnx]'``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ...affine import Affine
+from ...errors import ModelError
+from ...version import __version__
+from .. import activations as act
+from .common import METADATA_KEY, Model, architecture_json, parse_architecture
+
+__all__ = ["save_onnx", "load_onnx", "read_onnx_model", "default_opset", "import_onnx", "ONNX_IR_VERSION", "ONNX_OPSET",
+           "MAX_ONNX_IR_VERSION", "MAX_ONNX_OPSET", "MIN_ONNX_OPSET"]
+
+# ONNX export: IR version 9 and opset 17 are read by onnx >= 1.13 and onnxruntime >= 1.15 (and the
+# onnxruntime 1.32 this was tested with). Import accepts up to IR 10 and opset 21 (onnx 1.16, the
+# oldest onnx the 'onnx' extra allows): the operators we read have not changed meaning since opset 13.
+ONNX_IR_VERSION = 9
+ONNX_OPSET = 17
+MAX_ONNX_IR_VERSION = 10
+MAX_ONNX_OPSET = 21
+MIN_ONNX_OPSET = 7              # Gemm with numpy broadcasting
+
+ONNX_HINT = "pip install 'affine3d[onnx]'"
+
+def import_onnx():
+    try:
+        import onnx
+        from onnx import numpy_helper
+    except ImportError:
+        raise ModelError(f"ONNX files need the onnx package: {ONNX_HINT}") from None
+    return onnx, numpy_helper
+
+
+_ONNX_ACTIVATIONS = {"relu": "Relu", "sigmoid": "Sigmoid", "tanh": "Tanh", "leaky_relu": "LeakyRelu", "softmax": "Softmax"}
+
+
+def save_onnx(mlp, path) -> None:
+    """Write an ONNX model: per layer ``Gemm(x, W, b, transB=1)`` then the activation's node; float32.
+
+    Input ``input`` of shape (batch, in), output ``output`` of shape (batch, out); IR version
+    :data:`ONNX_IR_VERSION`, opset :data:`ONNX_OPSET`. Our metadata goes into ``metadata_props``
+    under ``"affine3d"``.
+    """
+    onnx, numpy_helper = import_onnx()
+    from onnx import TensorProto, helper
+
+
+    nodes, initializers = [], []
+    current = "input"
+    n = len(mlp.layers)
+    for i, layer in enumerate(mlp.layers, start=1):
+        W, b = f"layer{i}.weight", f"layer{i}.bias"
+        initializers.append(numpy_helper.from_array(np.ascontiguousarray(layer.W, dtype=np.float32), W))
+        initializers.append(numpy_helper.from_array(np.ascontiguousarray(layer.b, dtype=np.float32), b))
+        a = layer.activation
+        z = "output" if (i == n and a.is_identity) else f"layer{i}.z"
+        nodes.append(helper.make_node("Gemm", [current, W, b], [z], name=f"layer{i}.gemm", transB=1))
+        current = z
+        if not a.is_identity:
+            y = "output" if i == n else f"layer{i}.a"
+            attrs = {"alpha": a.alpha} if a.name == "leaky_relu" else {"axis": -1} if a.name == "softmax" else {}
+            nodes.append(helper.make_node(_ONNX_ACTIVATIONS[a.name], [z], [y], name=f"layer{i}.{a.name}", **attrs))
+            current = y
+    graph = helper.make_graph(
+        nodes,
+        "affine3d_mlp",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", mlp.dim_in])],
+        [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["batch", mlp.dim_out])],
+        initializers,
+        doc_string="An MLP: each layer is Gemm(x, W, b, transB=1) = x W^T + b, the affine map F(x) = W x + b, then its activation.",
+    )
+    model = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", ONNX_OPSET)],
+        producer_name="affine3d",
+        producer_version=__version__,
+    )
+    model.ir_version = ONNX_IR_VERSION
+    helper.set_model_props(model, {METADATA_KEY: architecture_json(mlp)})
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+
+
+def read_onnx_model(path: Path):
+    """``onnx.ModelProto`` from ``path`` with versions checked; external data is never followed."""
+    onnx, _ = import_onnx()
+    name = path.name
+    data = path.read_bytes()
+    try:
+        model = onnx.load_model_from_string(data)
+    except Exception as exc:  # protobuf's DecodeError and friends
+        raise ModelError(f"{name}: not a valid ONNX protobuf, truncated or corrupted ({type(exc).__name__}: {exc})") from None
+    if model.ir_version <= 0 or not model.HasField("graph"):
+        raise ModelError(f"{name}: not an ONNX model (no IR version or no graph; truncated or corrupted?)")
+    opset = default_opset(model)
+    if opset is None:
+        raise ModelError(f"{name}: the model imports no opset of the default ONNX domain (truncated or corrupted?)")
+    if model.ir_version > MAX_ONNX_IR_VERSION or opset > MAX_ONNX_OPSET:
+        raise ModelError(
+            f"{name}: the file has IR version {model.ir_version} and opset {opset}, newer than this affine3d reads "
+            f"(IR version <= {MAX_ONNX_IR_VERSION}, opset <= {MAX_ONNX_OPSET}); re-export with opset {ONNX_OPSET}"
+        )
+    if opset < MIN_ONNX_OPSET:
+        raise ModelError(f"{name}: opset {opset} is older than this affine3d reads (opset >= {MIN_ONNX_OPSET})")
+    try:
+        onnx.checker.check_model(model)
+    except Exception as exc:  # onnx.checker.ValidationError, mostly
+        raise ModelError(f"{name}: not a valid ONNX model: {' '.join(str(exc).split())[:300]}") from None
+    return model
+
+
+def default_opset(model) -> int | None:
+    for entry in model.opset_import:
+        if entry.domain in ("", "ai.onnx"):
+            return int(entry.version)
+    return None
+
+
+def _attributes(onnx, node) -> dict:
+    return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+
+
+def _number(name, where, attrs, key, default, kind):
+    """Attribute ``key`` as an int or float, or a ModelError naming the node."""
+    value = attrs.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)):
+        raise ModelError(f"{name}: {where}: attribute {key} must be {'an int' if kind is int else 'a float'}, got {value!r}")
+    return kind(value)
+
+
+def load_onnx(path) -> Model:
+    """An MLP from an ONNX graph that is a chain of affine operators and activations.
+
+    Affine operators are ``Gemm`` (``Y = alpha op(A) op(B) + beta C``, either input may be the
+    weight), ``MatMul`` with a constant matrix and ``Add`` of a constant; consecutive ones are
+    composed into one :class:`Affine`. ``Relu``, ``Sigmoid``, ``Tanh``, ``LeakyRelu`` and
+    ``Softmax`` close a layer; ``Identity`` passes through. The batch may run along rows or, between
+    transposing Gemms, along columns; the network's input and output must be (batch, width).
+
+    Raises
+    ------
+    ModelError
+        Missing onnx package, a corrupted or too new file, an operator outside the list above
+        (the message names the operator and the node), a graph that is not a chain, or shapes
+        that do not fit.
+    """
+    onnx, numpy_helper = import_onnx()
+    path = Path(path)
+    name = path.name
+    model = read_onnx_model(path)
+    graph = model.graph
+    opset = default_opset(model)
+
+    constants: dict[str, np.ndarray] = {}
+    for tensor in graph.initializer:
+        constants[tensor.name] = _onnx_array(onnx, numpy_helper, name, tensor)
+    inputs = [v for v in graph.input if v.name not in constants]
+    if len(inputs) != 1 or len(graph.output) != 1:
+        raise ModelError(
+            f"{name}: an MLP has one input and one output; the graph has inputs {[v.name for v in inputs]} "
+            f"and outputs {[v.name for v in graph.output]}"
+        )
+    current = inputs[0].name
+    width = _declared_width(inputs[0])
+    layout = "rows"              # the running tensor is (batch, width) or, after some Gemms, (width, batch)
+    pending: Affine | None = None
+    layers: list[tuple[Affine, object]] = []
+
+    def describe_node(node) -> str:
+        return f"node {node.name or '(unnamed)'!r} ({node.op_type})"
+
+    for node in graph.node:
+        op = node.op_type
+        where = describe_node(node)
+        if node.domain not in ("", "ai.onnx"):
+            raise ModelError(f"{name}: {where}: operator {node.domain}.{op} is not supported; an MLP here uses Gemm, MatMul, Add, "
+                             "Relu, Sigmoid, Tanh, LeakyRelu, Softmax, Identity")
+        attrs = _attributes(onnx, node)
+        if op == "Constant":
+            if len(node.output) != 1 or "value" not in attrs:
+                raise ModelError(f"{name}: {where}: only Constant nodes with a 'value' tensor are supported")
+            constants[node.output[0]] = _onnx_array(onnx, numpy_helper, name, attrs["value"])
+            continue
+        if op not in _ONNX_SUPPORTED:
+            raise ModelError(
+                f"{name}: {where}: operator {op} is not supported; an MLP here uses Gemm, MatMul, Add, "
+                "Relu, Sigmoid, Tanh, LeakyRelu, Softmax, Identity"
+            )
+        used = [x for x in node.input if x]
+        dynamic = [x for x in used if x not in constants]
+        if dynamic != [current] or len(node.output) != 1:
+            raise ModelError(
+                f"{name}: {where}: reads {used} and writes {list(node.output)}, but an MLP is a chain: each node must read "
+                f"the previous result {current!r} (plus constants) and write one tensor"
+            )
+        if op == "Identity":
+            pass
+        elif op in ("Gemm", "MatMul", "Add"):
+            F, layout = _onnx_affine(name, where, op, node, attrs, constants, current, layout, width)
+            if width is not None and F.dim_in != width:
+                raise ModelError(f"{name}: {where}: its weights take width {F.dim_in} (map {F.A.shape}) but the tensor {current!r} has width {width}")
+            width = F.dim_out
+            pending = F if pending is None else F @ pending
+        else:
+            activation = _onnx_activation(name, where, op, attrs, layout, opset)
+            if width is None:
+                raise ModelError(f"{name}: {where}: the input's width is not declared and no weight comes before this activation")
+            layers.append((pending if pending is not None else Affine.identity(width), activation))
+            pending = None
+        current = node.output[0]
+
+    if current != graph.output[0].name:
+        raise ModelError(f"{name}: the graph's output {graph.output[0].name!r} is not the end of the chain {current!r}")
+    if layout != "rows":
+        raise ModelError(f"{name}: the graph returns its batch along columns (width, batch); affine3d's MLP returns rows (batch, width)")
+    if pending is not None:
+        layers.append((pending, act.get("identity")))
+    if not layers:
+        raise ModelError(f"{name}: the graph has no layers (no Gemm, MatMul, Add or activation)")
+    metadata = {}
+    for prop in model.metadata_props:
+        if prop.key == METADATA_KEY:
+            try:
+                metadata = parse_architecture(name, prop.value).get("metadata", {})
+            except ModelError:
+                metadata = {}
+    return Model([(F.A, F.b, activation) for F, activation in layers], metadata)
+
+
+_ONNX_SUPPORTED = ("Gemm", "MatMul", "Add", "Identity", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "Softmax")
+
+
+def _onnx_array(onnx, numpy_helper, name: str, tensor) -> np.ndarray:
+    if tensor.data_location == onnx.TensorProto.EXTERNAL:
+        raise ModelError(f"{name}: tensor {tensor.name!r} is stored in an external file; affine3d reads self-contained models only")
+    try:
+        array = numpy_helper.to_array(tensor)
+    except Exception as exc:
+        raise ModelError(f"{name}: tensor {tensor.name!r} cannot be read ({type(exc).__name__}: {exc})") from None
+    if array.dtype.kind not in "fiu":
+        raise ModelError(f"{name}: tensor {tensor.name!r} has dtype {array.dtype}; expected numbers")
+    if not np.all(np.isfinite(array)):
+        raise ModelError(f"{name}: tensor {tensor.name!r} (shape {array.shape}) has non-finite entries")
+    return array.astype(np.float64)
+
+
+def _declared_width(value_info) -> int | None:
+    tensor_type = value_info.type.tensor_type
+    if not tensor_type.HasField("shape"):
+        return None
+    dims = tensor_type.shape.dim
+    if len(dims) >= 1 and dims[-1].HasField("dim_value"):
+        return int(dims[-1].dim_value)
+    return None
+
+
+def _onnx_affine(name, where, op, node, attrs, constants, current, layout, width):
+    """The Affine a Gemm / MatMul / Add node applies to each point, and the layout of its result."""
+    if op == "Add":
+        a, b = node.input[0], node.input[1]
+        c = constants[b] if a == current else constants[a]
+        if width is None:
+            raise ModelError(f"{name}: {where}: adds a constant before the width of {current!r} is known (declare the input's shape)")
+        return Affine.translation(_broadcast_bias(name, where, c, 1.0, width, layout)), layout
+    if op == "MatMul":
+        alpha, beta, trans_a, trans_b, C = 1.0, 0.0, 0, 0, None
+    else:
+        alpha = _number(name, where, attrs, "alpha", 1.0, float)
+        beta = _number(name, where, attrs, "beta", 1.0, float)
+        trans_a = _number(name, where, attrs, "transA", 0, int)
+        trans_b = _number(name, where, attrs, "transB", 0, int)
+        C = constants[node.input[2]] if len(node.input) > 2 and node.input[2] else None
+    A_name, B_name = node.input[0], node.input[1]
+    if current not in (A_name, B_name):
+        raise ModelError(f"{name}: {where}: the running tensor {current!r} is the bias C, not one of the factors A, B")
+    if A_name == current:
+        # Y = alpha X op(B) + beta C: the batch is op(A)'s rows, so A must be X itself or X^T transposed back
+        needed = "cols" if trans_a else "rows"
+        if layout != needed:
+            raise ModelError(f"{name}: {where}: reads the batch {'transposed' if trans_a else 'as is'} but it runs along {layout}")
+        B = constants[B_name]
+        if B.ndim != 2:
+            raise ModelError(f"{name}: {where}: the weight {B_name!r} must be a matrix, got shape {B.shape}")
+        op_B = B.T if trans_b else B                      # (in, out)
+        W = alpha * op_B.T                                 # (out, in)
+        bias = _broadcast_bias(name, where, C, beta, W.shape[0], "rows")
+        return Affine(W, bias), "rows"
+    # the weight comes first: Y = alpha op(A) X^T + beta C, the batch runs along Y's columns
+    needed = "rows" if trans_b else "cols"
+    if layout != needed:
+        raise ModelError(f"{name}: {where}: reads the batch {'transposed' if trans_b else 'as is'} but it runs along {layout}")
+    A = constants[A_name]
+    if A.ndim != 2:
+        raise ModelError(f"{name}: {where}: the weight {A_name!r} must be a matrix, got shape {A.shape}")
+    W = alpha * (A.T if trans_a else A)                    # (out, in)
+    bias = _broadcast_bias(name, where, C, beta, W.shape[0], "cols")
+    return Affine(W, bias), "cols"
+
+
+def _broadcast_bias(name, where, C, beta, n_out, layout) -> np.ndarray:
+    """``beta * C`` as a bias of shape (out,), if C adds the same vector to every point of the batch.
+
+    With the batch along rows the result is (batch, out), so C must broadcast to one row
+    (1, out); along columns it is (out, batch), so C must broadcast to one column (out, 1).
+    """
+    if C is None or beta == 0.0:
+        return np.zeros(n_out)
+    C = np.asarray(C, dtype=np.float64)
+    one_point = (1, n_out) if layout == "rows" else (n_out, 1)
+    try:
+        flat = np.broadcast_to(C, one_point).reshape(n_out)
+    except ValueError:
+        raise ModelError(
+            f"{name}: {where}: a bias of shape {C.shape} does not add one value per output to every point "
+            f"(out={n_out}, batch along {layout}; expected a shape that broadcasts to {one_point})"
+        ) from None
+    return beta * flat
+
+
+def _onnx_activation(name, where, op, attrs, layout, opset):
+    if op == "Relu":
+        return act.get("relu")
+    if op == "Sigmoid":
+        return act.get("sigmoid")
+    if op == "Tanh":
+        return act.get("tanh")
+    if op == "LeakyRelu":
+        # ONNX stores the float attribute as float32: take the shortest decimal that rounds to it (0.2, not 0.2000000029)
+        return act.get("leaky_relu", alpha=float(str(np.float32(_number(name, where, attrs, "alpha", 0.01, float)))))
+    # Softmax: the axis must be the feature axis (1 / -1 with rows, 0 / -2 with columns; rank 2).
+    # Before opset 13 the input was flattened to 2D at `axis` (default 1), which for rank 2 and
+    # axis 1 is the same row-wise softmax; axis 0 then meant "over everything".
+    axis = _number(name, where, attrs, "axis", -1 if opset >= 13 else 1, int)
+    feature_axes = (1, -1) if layout == "rows" else ((0, -2) if opset >= 13 else ())
+    if axis not in feature_axes:
+        raise ModelError(f"{name}: {where}: softmax over axis {axis} mixes points of the batch; expected the feature axis")
+    return act.get("softmax")

@@ -1,0 +1,149 @@
+""".safetensors (Hugging Face): an 8-byte little-endian header length, a JSON header, the raw tensor bytes.
+
+The JSON header names each tensor's dtype, shape and byte range; no code runs on load. The format
+allows only string metadata, so the architecture and our metadata are one JSON string under the key
+``"affine3d"`` in the header's ``__metadata__``. The header is checked here, entry by entry, before
+the safetensors library reads a byte of the tensors.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from pathlib import Path
+
+from ...errors import ModelError
+from .common import METADATA_KEY, Model, architecture_json, build, parse_architecture, tensors_for_saving
+
+__all__ = ["save_safetensors", "load_safetensors", "read_safetensors_header"]
+
+# safetensors dtypes -> (numpy dtype or None when numpy has none, bytes per element)
+ST_DTYPES = {
+    "BOOL": ("bool", 1), "U8": ("uint8", 1), "I8": ("int8", 1), "F8_E5M2": (None, 1), "F8_E4M3": (None, 1),
+    "I16": ("int16", 2), "U16": ("uint16", 2), "F16": ("float16", 2), "BF16": (None, 2),
+    "I32": ("int32", 4), "U32": ("uint32", 4), "F32": ("float32", 4),
+    "I64": ("int64", 8), "U64": ("uint64", 8), "F64": ("float64", 8),
+}
+_MAX_HEADER_BYTES = 100_000_000  # the safetensors library's own limit
+
+
+def save_safetensors(mlp, path, *, dtype="float32") -> None:
+    """Write ``layer{i}.weight`` / ``layer{i}.bias`` and the architecture JSON under ``__metadata__["affine3d"]``."""
+    from safetensors.numpy import save
+
+    # save() + an ordinary write, not save_file(): that one creates the file with mode 0600, so a
+    # teacher's model could not be read by the students it is shared with.
+    data = save(tensors_for_saving(mlp, dtype), metadata={METADATA_KEY: architecture_json(mlp)})
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def read_safetensors_header(path) -> dict:
+    """Parse and check a .safetensors header without reading the tensors.
+
+    Returns
+    -------
+    dict
+        ``header_length`` (the 8-byte prefix's value), ``data_start`` (absolute offset of the
+        first tensor byte = 8 + header_length), ``file_size``, ``metadata`` (the ``__metadata__``
+        strings), and ``tensors``: name -> ``{"dtype", "shape", "begin", "end"}`` with ``begin``
+        and ``end`` absolute byte offsets in the file, in file order.
+
+    Raises
+    ------
+    ModelError
+        For a truncated file, a header that is not JSON, or one whose shapes, dtypes and byte
+        ranges do not agree with each other or with the file's size.
+    """
+    path = Path(path)
+    name = path.name
+    with open(path, "rb") as f:
+        file_size = f.seek(0, 2)
+        f.seek(0)
+        prefix = f.read(8)
+        if len(prefix) < 8:
+            raise ModelError(f"{name}: truncated: {file_size} bytes, but a .safetensors file starts with an 8-byte header length")
+        (length,) = struct.unpack("<Q", prefix)
+        if length > file_size - 8 or length > _MAX_HEADER_BYTES:
+            raise ModelError(
+                f"{name}: the header length says {length:,} bytes but only {file_size - 8:,} follow (truncated, or not a .safetensors file)"
+            )
+        raw = f.read(length)
+    try:
+        header = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{name}: the header is not valid JSON ({exc}); the file is corrupted or not a .safetensors file") from None
+    if not isinstance(header, dict):
+        raise ModelError(f"{name}: the header must be a JSON object, got {type(header).__name__}")
+    data_start = 8 + length
+    data_size = file_size - data_start
+    metadata = header.pop("__metadata__", None) or {}
+    if not isinstance(metadata, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()):
+        raise ModelError(f"{name}: __metadata__ must map strings to strings")
+    tensors = {}
+    for key, entry in header.items():
+        if not isinstance(entry, dict):
+            raise ModelError(f"{name}: tensor {key!r}: expected an object with dtype, shape and data_offsets")
+        dtype, shape, offsets = entry.get("dtype"), entry.get("shape"), entry.get("data_offsets")
+        if dtype not in ST_DTYPES:
+            raise ModelError(f"{name}: tensor {key!r}: unknown dtype {dtype!r}")
+        if not isinstance(shape, list) or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape):
+            raise ModelError(f"{name}: tensor {key!r}: shape must be a list of non-negative integers, got {shape!r}")
+        if (
+            not isinstance(offsets, list) or len(offsets) != 2
+            or not all(isinstance(o, int) and not isinstance(o, bool) for o in offsets)
+            or not 0 <= offsets[0] <= offsets[1]
+        ):
+            raise ModelError(f"{name}: tensor {key!r}: data_offsets must be [begin, end] with 0 <= begin <= end, got {offsets!r}")
+        needed = math.prod(shape) * ST_DTYPES[dtype][1]
+        begin, end = offsets
+        if end - begin != needed:
+            raise ModelError(
+                f"{name}: tensor {key!r}: the header says shape {tuple(shape)} {dtype} ({needed:,} bytes) "
+                f"but gives it bytes [{begin}, {end}) ({end - begin:,} bytes)"
+            )
+        if end > data_size:
+            raise ModelError(
+                f"{name}: tensor {key!r}: bytes [{begin}, {end}) of the data lie past the end of the file "
+                f"(only {data_size:,} data bytes; truncated?)"
+            )
+        tensors[key] = {"dtype": dtype, "shape": tuple(shape), "begin": data_start + begin, "end": data_start + end}
+    ordered = sorted(tensors.items(), key=lambda kv: (kv[1]["begin"], kv[1]["end"]))
+    for (k1, t1), (k2, t2) in zip(ordered, ordered[1:]):
+        if t2["begin"] < t1["end"]:
+            raise ModelError(f"{name}: tensors {k1!r} and {k2!r} overlap in the file")
+    return {
+        "header_length": length,
+        "data_start": data_start,
+        "file_size": file_size,
+        "metadata": metadata,
+        "tensors": dict(ordered),
+    }
+
+
+def load_safetensors(path) -> Model:
+    """Read a file written by :func:`save_safetensors` (the header is checked first, then read with safetensors)."""
+    from safetensors import SafetensorError, safe_open
+
+    path = Path(path)
+    name = path.name
+    info = read_safetensors_header(path)
+    if METADATA_KEY not in info["metadata"]:
+        raise ModelError(
+            f"{name}: no {METADATA_KEY!r} entry in the header's __metadata__, so the architecture (activations) is unknown; "
+            f"tensors: {', '.join(info['tensors']) or 'none'} (see 'affine3d inspect')"
+        )
+    record = parse_architecture(name, info["metadata"][METADATA_KEY])
+    wanted = {spec[role] for spec in record["layers"] for role in ("weight", "bias")}
+    tensors = {}
+    try:
+        with safe_open(str(path), framework="np") as f:
+            for key in wanted & set(info["tensors"]):
+                dtype = info["tensors"][key]["dtype"]
+                if dtype not in ("F16", "F32", "F64"):
+                    raise ModelError(f"{name}: tensor {key!r} has dtype {dtype}; expected F16, F32 or F64")
+                tensors[key] = f.get_tensor(key)
+    except SafetensorError as exc:
+        raise ModelError(f"{name}: the safetensors library refused the file: {exc}") from None
+    return build(name, record, tensors)

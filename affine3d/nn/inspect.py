@@ -1,0 +1,179 @@
+"""What a model file holds, for ``affine3d inspect``: the bytes of the format laid open, then the network.
+
+:func:`describe` reads the header (safetensors), the members (npz) or the protobuf (ONNX) without
+trusting any of it, lists every tensor with its name, shape, dtype and byte range in the file, and
+then tries to load the network (:meth:`MLP.load`), keeping the reason when that fails.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ModelError
+from .files.common import METADATA_KEY, suffix_of
+from .files.npz import ZIP_ERRORS, npz_members
+from .files.onnx import default_opset, import_onnx, read_onnx_model
+from .files.safetensors import read_safetensors_header
+from .mlp import MLP
+
+__all__ = ["describe"]
+
+
+def describe(path) -> dict:
+    """What a model file holds, for ``affine3d inspect``: format facts, tensors, metadata, architecture.
+
+    Returns
+    -------
+    dict
+        ``file``, ``size`` (bytes), ``format``, ``facts`` (format-specific lines, e.g. the
+        safetensors header length), ``tensors`` (list of dicts: ``name``, ``shape``, ``dtype``,
+        ``nbytes``, ``begin``/``end`` absolute byte offsets or None), ``metadata`` (dict),
+        ``mlp`` (the loaded :class:`MLP`, or None) with ``mlp_error`` (why not), and
+        ``parameters`` (the MLP's count, else the sum of the tensors' sizes).
+    """
+    path = Path(path)
+    suffix = suffix_of(path)
+    if not path.is_file():
+        raise FileNotFoundError(2, "No such file", str(path))
+    report = {"file": str(path), "size": path.stat().st_size, "format": suffix[1:], "facts": [], "tensors": [], "metadata": {}}
+    if suffix == ".safetensors":
+        info = read_safetensors_header(path)
+        report["facts"] = [
+            f"bytes 0..8: header length (little-endian u64) = {info['header_length']:,}",
+            f"bytes 8..{info['data_start']}: JSON header (dtype, shape, data_offsets per tensor; __metadata__)",
+            f"bytes {info['data_start']}..{info['file_size']}: tensor data",
+        ]
+        for key, t in info["tensors"].items():
+            report["tensors"].append({"name": key, "shape": t["shape"], "dtype": t["dtype"], "nbytes": t["end"] - t["begin"],
+                                      "begin": t["begin"], "end": t["end"]})
+        report["metadata"] = _expand_metadata(info["metadata"])
+    elif suffix == ".npz":
+        members = npz_members(path)
+        report["facts"] = ["a zip archive of .npy arrays (offsets: the raw array bytes, for uncompressed members)"]
+        for key, m in members.items():
+            dtype = m["dtype"]
+            if key == METADATA_KEY and dtype.kind == "U" and not m.get("pickle"):
+                continue
+            report["tensors"].append({
+                "name": key, "shape": m["shape"], "dtype": ("object (pickle!)" if m.get("pickle") else dtype.name),
+                "nbytes": None if m.get("pickle") else math.prod(m["shape"]) * dtype.itemsize,
+                "begin": m.get("begin"), "end": m.get("end"),
+            })
+        if METADATA_KEY in members and not members[METADATA_KEY].get("pickle"):
+            try:
+                with np.load(path, allow_pickle=False) as data:
+                    report["metadata"] = _expand_metadata({METADATA_KEY: str(data[METADATA_KEY][()])})
+            except ZIP_ERRORS:
+                pass
+    else:
+        onnx, numpy_helper = import_onnx()
+        model = read_onnx_model(path)
+        graph = model.graph
+        report["facts"] = [
+            f"IR version {model.ir_version}, opset {default_opset(model)}, producer {model.producer_name or '-'} {model.producer_version}".rstrip(),
+            f"graph {graph.name!r}: " + ", ".join(f"{n.op_type}" for n in graph.node),
+            "tensors: protobuf TensorProto messages; offsets are those of their raw_data bytes",
+        ]
+        offsets = _onnx_raw_data_offsets(path.read_bytes())
+        for tensor in graph.initializer:
+            shape = tuple(int(d) for d in tensor.dims)
+            try:
+                dtype = np.dtype(onnx.helper.tensor_dtype_to_np_dtype(tensor.data_type))
+                dtype_name, nbytes = dtype.name, math.prod(shape) * dtype.itemsize
+            except (KeyError, TypeError, ValueError):
+                dtype_name, nbytes = f"unknown (ONNX type {tensor.data_type})", None
+            begin, end = offsets.get(tensor.name, (None, None))
+            if nbytes is None or (begin is not None and end - begin != nbytes):
+                begin = end = None
+            report["tensors"].append({"name": tensor.name, "shape": shape, "dtype": dtype_name,
+                                      "nbytes": nbytes, "begin": begin, "end": end})
+        report["metadata"] = _expand_metadata({p.key: p.value for p in model.metadata_props})
+    try:
+        report["mlp"], report["mlp_error"] = MLP.load(path), None
+    except ModelError as exc:
+        report["mlp"], report["mlp_error"] = None, str(exc)
+    report["parameters"] = report["mlp"].n_parameters if report["mlp"] else sum(math.prod(t["shape"]) for t in report["tensors"])
+    return report
+
+
+def _varint(data: bytes, pos: int, end: int) -> tuple[int, int]:
+    value, shift = 0, 0
+    while True:
+        if pos >= end or shift > 63:
+            raise ValueError("bad varint")
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, pos
+
+
+def _protobuf_fields(data: bytes, pos: int, end: int):
+    """``(field number, wire type, start, stop)`` for each field of a protobuf message in ``data[pos:end]``.
+
+    For length-delimited fields (wire type 2) ``[start, stop)`` is the payload; for others, the encoded value.
+    """
+    while pos < end:
+        key, pos = _varint(data, pos, end)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            _, stop = _varint(data, pos, end)
+        elif wire == 1:
+            stop = pos + 8
+        elif wire == 2:
+            length, pos = _varint(data, pos, end)
+            stop = pos + length
+        elif wire == 5:
+            stop = pos + 4
+        else:
+            raise ValueError(f"unsupported wire type {wire}")
+        if stop > end:
+            raise ValueError("field past the end")
+        yield number, wire, pos, stop
+        pos = stop
+
+
+def _onnx_raw_data_offsets(data: bytes) -> dict[str, tuple[int, int]]:
+    """Absolute byte ranges of each initializer's ``raw_data`` in an ONNX file (empty if it cannot tell).
+
+    ModelProto field 7 is the graph; GraphProto field 5 an initializer (TensorProto), whose field 8
+    is its name and field 9 its raw little-endian bytes.
+    """
+    offsets = {}
+    try:
+        for number, wire, start, stop in _protobuf_fields(data, 0, len(data)):
+            if number != 7 or wire != 2:
+                continue
+            for g_number, g_wire, g_start, g_stop in _protobuf_fields(data, start, stop):
+                if g_number != 5 or g_wire != 2:
+                    continue
+                name, raw = None, None
+                for t_number, t_wire, t_start, t_stop in _protobuf_fields(data, g_start, g_stop):
+                    if t_number == 8 and t_wire == 2:
+                        name = data[t_start:t_stop].decode("utf-8", "replace")
+                    elif t_number == 9 and t_wire == 2:
+                        raw = (t_start, t_stop)
+                if name is not None and raw is not None:
+                    offsets[name] = raw
+    except ValueError:
+        return {}
+    return offsets
+
+
+def _expand_metadata(metadata: dict) -> dict:
+    """String metadata with our JSON entry decoded (so inspect shows its structure, not one long string)."""
+    out = {}
+    for key, value in metadata.items():  # a corrupted protobuf string may come back as bytes
+        key = key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key)
+        out[key] = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+    if isinstance(out.get(METADATA_KEY), str):
+        try:
+            out[METADATA_KEY] = json.loads(out[METADATA_KEY])
+        except json.JSONDecodeError:
+            pass
+    return out

@@ -1,0 +1,307 @@
+"""The one module that knows both renderers: OpenGL (:mod:`affine3d.gl`) and the CPU rasterizer (:mod:`affine3d.cpu`).
+
+- :func:`pick_backend` and :func:`render_auto`: draw with the GPU where OpenGL works, else with numpy.
+- :func:`scene_png`: what a ``Scene`` shows in Jupyter, with or without OpenGL.
+- :class:`MorphingScene`: a scene whose objects a network warps, stage by stage (:mod:`affine3d.nn.morph`
+  says what each stage does; :mod:`affine3d.gl.morph` has the GPU do it); drawn by a
+  :class:`~affine3d.gl.renderer.Renderer`, or by the CPU rasterizer where there is no context.
+- :func:`render_stages` and :func:`render_output`: pictures of that for slides (PNGs, a GIF, a sheet).
+
+The network is applied to each object's vertices in *world space* (after the object's model map,
+before the world's rotation), so ``clip = projection @ world @ F_net(model(p))``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from .affine import Affine
+from .cpu.raster import render_cpu
+from .errors import GLUnavailableError, ModelError, UsageError
+from .geometry.mesh import Mesh
+from .gl.context import default_context
+from .gl.morph import MAX_WIDTH, GPUMorph
+from .gl.renderer import Renderer, render
+from .images import caption, contact_sheet, png_bytes
+from .nn.morph import Morph, stage_times
+
+__all__ = ["BACKENDS", "pick_backend", "render_auto", "scene_png", "MorphingScene", "render_stages", "render_output",
+           "stage_file_name", "MORPH_SCENE", "INSIDE_COLOR"]
+
+MORPH_SCENE = "cube-to-sphere"
+"""The scene a network warps when no scene is named (``affine3d view --mlp MODEL``): a finely cut cube."""
+
+INSIDE_COLOR = (0.902, 0.624, 0.0)
+"""The colour of a solid the network has turned inside out (orange; solids are usually blue): its inside faces you."""
+
+
+# ---------------------------------------------------------------------------------------- GPU or CPU
+BACKENDS = ("auto", "gpu", "cpu")
+
+
+def pick_backend(backend: str = "auto") -> tuple[str, str]:
+    """Which renderer draws: ``("gpu", what OpenGL runs)`` or ``("cpu", why)``.
+
+    ``"auto"`` takes the GPU when an OpenGL context can be made (the shared headless one of
+    :func:`affine3d.gl.default_context`) and the CPU rasterizer otherwise; ``"gpu"`` raises
+    :class:`GLUnavailableError` (with what to install) when there is no context; ``"cpu"`` never tries.
+    """
+    if backend not in BACKENDS:
+        raise UsageError(f"backend: expected one of {', '.join(BACKENDS)}, got {backend!r}")
+    if backend == "cpu":
+        return "cpu", "numpy rasterizer, as asked"
+    try:
+        ctx = default_context()
+    except GLUnavailableError as exc:
+        if backend == "gpu":
+            raise
+        return "cpu", f"numpy rasterizer; no OpenGL: {' '.join(str(exc).split())}"
+    return "gpu", f"OpenGL renderer: {ctx.info['GL_RENDERER']}"
+
+
+def render_auto(scene, size=(800, 600), world: Affine | None = None, *, ortho: bool | None = None,
+                wireframe: bool = False, shading: str = "flat", samples: int = 4,
+                backend: str = "auto") -> tuple[np.ndarray, str]:
+    """Render with the GPU where OpenGL works, else on the CPU: ``(image, "gpu" or "cpu")``.
+
+    The arguments are those of :func:`affine3d.gl.renderer.render` and :func:`render_cpu` (``samples``,
+    the GPU's antialiasing, does not apply to the CPU); ``backend`` is ``"auto"``, ``"gpu"`` or
+    ``"cpu"`` (see :func:`pick_backend`). The image is (height, width, 4) uint8 RGBA, top row first.
+
+    Examples
+    --------
+    >>> from affine3d.geometry import load_scene
+    >>> image, used = render_auto(load_scene("platonic"), (80, 60), backend="cpu")
+    >>> image.shape, used
+    ((60, 80, 4), 'cpu')
+    """
+    used, _ = pick_backend(backend)
+    if used == "gpu":
+        image = render(scene, size, world, ortho=ortho, wireframe=wireframe, samples=samples, shading=shading)
+        return image, used
+    return render_cpu(scene, size, world, ortho=ortho, wireframe=wireframe, shading=shading), used
+
+
+
+def scene_png(scene, size=(640, 480)) -> bytes:
+    """The scene as PNG bytes: what ``Scene._repr_png_`` returns to Jupyter.
+
+    Drawn headless by OpenGL where a context can be made, else by the CPU rasterizer
+    (:func:`render_auto`), so a notebook without OpenGL still shows the picture.
+    """
+    image, _ = render_auto(scene, size)
+    return png_bytes(image)
+
+
+# ---------------------------------------------------------------------------------------- a network warping a scene
+class MorphingScene:
+    """A scene whose objects a network warps, stage by stage: GPU-warped vertices drawn by a Renderer.
+
+    Parameters
+    ----------
+    ctx : moderngl.Context or None
+        None: no OpenGL at all: positions from :class:`Morph` and pictures from the CPU rasterizer
+        (:func:`affine3d.cpu.render_cpu`).
+    scene : Scene
+    mlp : MLP
+        3 -> ... -> 3; applied to every object's vertices in world space.
+    size : (width, height)
+        Of the renderer's offscreen image.
+    samples : int
+        Multisample antialiasing (GPU only).
+    gpu : bool
+        True: positions from :class:`GPUMorph`; False (or a layer wider than :data:`MAX_WIDTH`): from
+        :class:`Morph` on the CPU, drawn by the GPU all the same.
+
+    Attributes
+    ----------
+    morph : Morph
+    gpu : GPUMorph or None
+    scene : Scene
+        The warped scene as drawn now (objects with their model maps applied: model = identity; after
+        :meth:`show`, their warped meshes and colours). A new Scene at each :meth:`show`; the one
+        given is never changed.
+    renderer : Renderer or None
+        Built with back-face culling off, so a solid turned inside out (det < 0) still shows; None
+        without a context.
+    inside_out : list of bool
+        Per object, after :meth:`show`: turned inside out (negative signed volume); it is then
+        drawn in :data:`INSIDE_COLOR`.
+    """
+
+    def __init__(self, ctx, scene, mlp, size=(800, 600), samples: int = 4, *, gpu: bool = True):
+        self.ctx = ctx
+        self.size = tuple(size)
+        objects, world_points = [], []
+        for obj in scene.objects:
+            points = obj.model(obj.mesh.vertices)
+            triangles = obj.mesh.triangles[:, [0, 2, 1]] if obj.model.determinant < 0 else obj.mesh.triangles
+            mesh = Mesh(points, triangles, obj.mesh.edges, obj.mesh.name)
+            objects.append(replace(obj, mesh=mesh, model=Affine.identity(3)))
+            world_points.append(points)
+        self._offsets = np.cumsum([0] + [len(p) for p in world_points])
+        points = np.vstack(world_points)
+        self.morph = Morph(mlp, points)
+        use_gpu = ctx is not None and gpu and self.morph.max_width <= MAX_WIDTH
+        self.gpu = GPUMorph(ctx, self.morph, points) if use_gpu else None
+        self._cpu_keys = None if self.gpu is not None else self.morph.keyframes(points)
+        self.scene = replace(scene, objects=objects)
+        self._unwarped = objects
+        self.inside_out = [False] * len(objects)
+        self.renderer = None if ctx is None else Renderer(ctx, self.scene, size, samples=samples, cull_back_faces=False)
+        self.stage, self.t = self.morph.stages[0], 0.0
+
+    def positions(self, stage, t: float) -> np.ndarray:
+        """All objects' vertices at time ``t`` of ``stage``, (N, 3), world space."""
+        stage = self.morph.stage(stage)
+        if self.gpu is not None:
+            return self.gpu.positions(stage, t)
+        return self.morph.positions(stage, t, self._cpu_keys[stage.index])
+
+    def show(self, stage, t: float) -> None:
+        """Move the renderer's meshes to time ``t`` of ``stage`` (the next draw shows them there)."""
+        stage = self.morph.stage(stage)
+        positions = np.asarray(self.positions(stage, t), dtype=np.float64)
+        if not np.all(np.isfinite(positions)):
+            raise ModelError(f"stage {stage.name!r} at t = {t:g}: the network produced non-finite positions")
+        objects, inside_out = [], []
+        for k, obj in enumerate(self._unwarped):
+            lo, hi = self._offsets[k], self._offsets[k + 1]
+            mesh = obj.mesh.with_vertices(positions[lo:hi])  # same topology: not checked again
+            # Turned inside out (the stages so far have det < 0 overall): the outside now winds
+            # clockwise and the signed volume is negative. Show it: the inside has its own colour.
+            flipped = mesh.signed_volume() < 0
+            warped = replace(obj, mesh=mesh, color=INSIDE_COLOR if flipped else obj.color)
+            if self.renderer is not None:
+                self.renderer.set_object(k, warped)
+            objects.append(warped)
+            inside_out.append(flipped)
+        self.scene = replace(self.scene, objects=objects)
+        self.inside_out = inside_out
+        self.stage, self.t = stage, float(t)
+
+    def render(self, stage, t: float, world: Affine | None = None, **draw_options) -> np.ndarray:
+        """The scene at time ``t`` of ``stage`` as an image (H, W, 4) uint8, top row first.
+
+        ``draw_options``: ``ortho``, ``wireframe`` (as :meth:`Renderer.draw`).
+        """
+        self.show(stage, t)
+        if self.renderer is None:
+            return render_cpu(self.scene, self.size, world, cull_back_faces=False, **draw_options)
+        self.renderer.draw(world, **draw_options)
+        return self.renderer.read()
+
+    def release(self) -> None:
+        if self.renderer is not None:
+            self.renderer.release()
+        if self.gpu is not None:
+            self.gpu.release()
+
+    def __enter__(self) -> "MorphingScene":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+# ---------------------------------------------------------------------------------------- pictures for slides
+def stage_file_name(index: int, stage=None) -> str:
+    """``stage-00-input.png``, ``stage-03-layer-2-of-5-affine.png``: the PNG of the state after stage ``index - 1``.
+
+    Examples
+    --------
+    >>> stage_file_name(0)
+    'stage-00-input.png'
+    """
+    if stage is None:
+        return f"stage-{index:02d}-input.png"
+    slug = re.sub(r"[^a-z0-9]+", "-", stage.name.lower()).strip("-")
+    return f"stage-{index:02d}-{slug}.png"
+
+
+def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: int = 12, world: Affine | None = None,
+                  ortho: bool | None = None, wireframe: bool = False, samples: int = 4, captions: bool = True,
+                  frame_ms: int = 50, hold_ms: int = 700, columns: int = 5, backend: str = "gpu", ctx=None) -> dict:
+    """Pictures of a network warping a scene: one PNG per stage, an animated GIF, and all stages on one sheet.
+
+    Parameters
+    ----------
+    scene : Scene
+    mlp : MLP
+        3 -> ... -> 3, applied to the objects' vertices in world space.
+    directory : path
+        Created if missing. Gets ``stage-00-input.png``, then one ``stage-NN-<stage name>.png``
+        per stage (the scene when that stage is done), ``forward-pass.gif`` (``frames_per_stage``
+        frames per stage, each stage's end held ``hold_ms``) and ``stages.png`` (every stage PNG
+        on one sheet, ``columns`` wide).
+    size : (width, height)
+        Pixels of each picture.
+    world : Affine, optional
+        World space -> camera space (default ``scene.world()``).
+    captions : bool
+        Write the stage's name in the corner of each picture.
+    backend : {"gpu", "cpu"}
+        "gpu": the vertex shader warps, OpenGL draws (``ctx``, default the shared headless one);
+        "cpu": :class:`Morph` warps, the CPU rasterizer draws (no OpenGL needed).
+
+    Returns
+    -------
+    dict
+        ``{"stages": [png paths], "gif": path, "sheet": path, "frames": number of GIF frames}``.
+    """
+    from PIL import Image
+
+    if backend not in ("gpu", "cpu"):
+        raise UsageError(f"backend: expected 'gpu' or 'cpu', got {backend!r}")
+    if backend == "gpu":
+        ctx = ctx or default_context()
+    else:
+        ctx = None
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    times = stage_times(frames_per_stage)
+    frames, durations, stills, paths = [], [], [], []
+    with MorphingScene(ctx, scene, mlp, size, samples) as morphing:
+        stages = morphing.morph.stages
+
+        def picture(stage, t, label):
+            image = Image.fromarray(morphing.render(stage, t, world, ortho=ortho, wireframe=wireframe), "RGBA").convert("RGB")
+            return caption(image, label) if captions else image
+
+        first = picture(stages[0], 0.0, f"input: {', '.join(o.name for o in scene.objects)}")
+        frames.append(first)
+        durations.append(hold_ms)
+        stills.append(first)
+        for stage in stages:
+            for t in times:
+                image = picture(stage, float(t), stage.name)
+                frames.append(image)
+                durations.append(hold_ms if t == 1.0 else frame_ms)
+            stills.append(frames[-1])
+    for k, (image, stage) in enumerate(zip(stills, [None, *stages])):
+        path = directory / stage_file_name(k, stage)
+        image.save(path, format="PNG")
+        paths.append(path)
+    gif = directory / "forward-pass.gif"
+    durations[-1] = 2 * hold_ms  # linger on the result before the loop starts again
+    frames[0].save(gif, format="GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0)
+    sheet = directory / "stages.png"
+    contact_sheet(stills, columns).save(sheet, format="PNG")
+    return {"stages": paths, "gif": gif, "sheet": sheet, "frames": len(frames)}
+
+
+def render_output(scene, mlp, size=(800, 600), *, world: Affine | None = None, ortho: bool | None = None,
+                  wireframe: bool = False, samples: int = 4, backend: str = "gpu", ctx=None) -> np.ndarray:
+    """The scene after the whole network (the end of the last stage): (H, W, 4) uint8, top row first.
+
+    ``backend`` "gpu" (``ctx``, default the shared headless context) or "cpu" (no OpenGL).
+    """
+    if backend not in ("gpu", "cpu"):
+        raise UsageError(f"backend: expected 'gpu' or 'cpu', got {backend!r}")
+    ctx = (ctx or default_context()) if backend == "gpu" else None
+    with MorphingScene(ctx, scene, mlp, size, samples) as morphing:
+        return morphing.render(morphing.morph.stages[-1], 1.0, world, ortho=ortho, wireframe=wireframe)
