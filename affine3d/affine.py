@@ -29,6 +29,7 @@ from typing import Iterable
 
 import numpy as np
 
+from . import _fast
 from .errors import AffineError
 
 __all__ = ["Affine"]
@@ -36,16 +37,6 @@ __all__ = ["Affine"]
 _AXES = {"x": 0, "y": 1, "z": 2}
 _QUATERNION_ORDERS = ("wxyz", "xyzw")
 _FRAMES = ("intrinsic", "extrinsic")
-
-# Points per row of the view used to add b to short (3D) points in long, contiguous runs
-# (see Affine._apply_fast). Not a power of two on purpose: with 1024 points a row is 12 KiB (float32),
-# a multiple of 4 KiB, so every row of the output starts at the same offset modulo 4096 from the tiled
-# b, and the CPU stalls on false store-to-load dependencies ("4K aliasing"): measured 4-6x slower.
-_TILE_ROWS = 1000
-
-# Points per row of the matrix product for small maps (see Affine._apply_fast).
-_GROUP = 4
-
 
 def _as_matrix(name: str, value, shape: tuple[int | None, int | None] | None = None) -> np.ndarray:
     """``value`` as a finite float64 2D array, or an AffineError naming ``name``."""
@@ -199,7 +190,7 @@ class Affine:
     [ 0   0 | 1 ]
     """
 
-    __slots__ = ("_A", "_b", "_cache")
+    __slots__ = ("_A", "_b")
 
     # numpy hands ``array @ F`` and ``F @ array`` back to Python (a TypeError), instead of treating F
     # as a 0-d object array and failing with a gufunc error.
@@ -213,7 +204,6 @@ class Affine:
         A.setflags(write=False)
         b.setflags(write=False)
         self._A, self._b = A, b
-        self._cache: dict = {}  # dtype -> (A.T, b tiled) for __call__
 
     # ------------------------------------------------------------------ the parts
     @property
@@ -272,10 +262,11 @@ class Affine:
     def __call__(self, x, out: np.ndarray | None = None) -> np.ndarray:
         """Apply the map to points: ``x`` of shape (n,) or (..., n) -> shape (m,) or (..., m).
 
+        Each point goes to ``A x + b``; a batch of points is rows, so the batch goes to ``x @ A.T + b``.
         Float32 input gives float32 output (computed in float32, as a GPU would); float64 stays
-        float64; integers become float64. ``out``, if given, must have the result's shape and dtype.
-        The map's own entries are finite (checked when it was made); the points are not checked, since
-        that would cost a pass over them as long as the map itself: NaN in, NaN out, as in numpy.
+        float64; integers become float64. ``out``, if given, must be an array of the result's shape
+        and dtype. The map's own entries are finite (checked when it was made); the points are not
+        checked, since that would cost a pass over them as long as the map itself: NaN in, NaN out.
 
         Examples
         --------
@@ -285,72 +276,23 @@ class Affine:
                [1., 2., 3.]], dtype=float32)
         """
         x = np.asarray(x)
-        if not np.issubdtype(x.dtype, np.floating):
-            if not (np.issubdtype(x.dtype, np.integer) or x.dtype == np.bool_):
+        if x.dtype.kind != "f":
+            if x.dtype.kind not in "iub":
                 raise AffineError(f"x: expected an array of numbers, got dtype {x.dtype}")
             x = x.astype(np.float64)
-        n, m = self.dim_in, self.dim_out
-        if x.ndim == 0 or x.shape[-1] != n:
-            raise AffineError(f"x: expected shape (n,) or (..., n) with n={n}, got {x.shape}")
-        shape = x.shape[:-1] + (m,)
-        dtype = x.dtype
+        if x.ndim == 0 or x.shape[-1] != self.dim_in:
+            raise AffineError(f"x: expected shape (n,) or (..., n) with n={self.dim_in}, got {x.shape}")
+        shape = x.shape[:-1] + (self.dim_out,)
+        if out is not None and (not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != x.dtype):
+            got = f"{out.shape} and {out.dtype}" if isinstance(out, np.ndarray) else type(out).__name__
+            raise AffineError(f"out: expected an array of shape {shape} and dtype {x.dtype}, got {got}")
+        if x.ndim > 1 and x.dtype.char in _fast.FAST_DTYPES:
+            return _fast.affine_rows(self._A, self._b, x, out)  # the same sum, without temporaries
+        y = (x @ self._A.T.astype(x.dtype) + self._b.astype(x.dtype)).astype(x.dtype, copy=False)
         if out is None:
-            out = np.empty(shape, dtype=dtype)
-        elif out.shape != shape or out.dtype != dtype:
-            raise AffineError(f"out: expected shape {shape} and dtype {dtype}, got {out.shape} and {out.dtype}")
-        if not out.flags.c_contiguous:  # a strided view: fill a packed array, then copy into place
-            np.copyto(out, self(x))
-        elif dtype == np.float32 or dtype == np.float64:
-            self._apply_fast(x.reshape(-1, n), out.reshape(-1, m), np.dtype(dtype))
-        else:  # float16, longdouble: correct, not fast
-            np.copyto(out, (x @ self._A.T.astype(dtype) + self._b.astype(dtype)).astype(dtype))
+            return y
+        np.copyto(out, y)
         return out
-
-    def _apply_fast(self, x: np.ndarray, out: np.ndarray, dtype) -> None:
-        """``out = x @ A.T + b`` for (N, n) rows, without temporaries.
-
-        ``x @ A.T + b`` in one go is slow for 3D points: it makes two (N, 3) temporaries, and the
-        ``+ b`` broadcasts a length-3 row over N rows, so numpy's inner loop is 3 elements long.
-        Here the product goes straight into ``out``, and for short rows ``b`` is added to ``out``
-        viewed as rows of ``_TILE_ROWS`` points, with ``b`` tiled to match.
-
-        For small maps (n, m <= 4) the product itself is done ``_GROUP`` points at a time: the rows
-        of ``x`` viewed as (N / k, k n) times the block-diagonal ``diag(A.T, ..., A.T)``. BLAS is
-        slow on an inner dimension of 3 and fast on 12; the extra multiplications by zero are free
-        next to the memory traffic.
-        """
-        A_T, b_tile = self._kernels(dtype)
-        rows, n, m = x.shape[0], self.dim_in, self.dim_out
-        if n <= 4 and m <= 4 and rows >= _GROUP:
-            grouped = rows - rows % _GROUP
-            A_T_blocks = self._block_diagonal(dtype)
-            np.matmul(x[:grouped].reshape(-1, _GROUP * n), A_T_blocks, out=out[:grouped].reshape(-1, _GROUP * m))
-            np.matmul(x[grouped:], A_T, out=out[grouped:])
-        else:
-            np.matmul(x, A_T, out=out)
-        if b_tile.shape[0] == m:  # long rows: numpy's broadcast add is already efficient
-            out += b_tile
-            return
-        whole = (rows // _TILE_ROWS) * _TILE_ROWS
-        out[:whole].reshape(-1, b_tile.shape[0]).__iadd__(b_tile)
-        out[whole:] += b_tile[:m]
-
-    def _block_diagonal(self, dtype) -> np.ndarray:
-        """``diag(A.T, ..., A.T)`` with ``_GROUP`` blocks, in ``dtype``, made once (see ``_apply_fast``)."""
-        key = ("blocks", dtype)
-        blocks = self._cache.get(key)
-        if blocks is None:
-            blocks = self._cache[key] = np.kron(np.eye(_GROUP), self._A.T).astype(dtype)
-        return blocks
-
-    def _kernels(self, dtype) -> tuple[np.ndarray, np.ndarray]:
-        """``A.T`` and ``b`` in ``dtype``, made once; ``b`` tiled over ``_TILE_ROWS`` points for short rows."""
-        cache = self._cache.get(dtype)
-        if cache is None:
-            A_T = np.ascontiguousarray(self._A.T, dtype=dtype)
-            b_tile = np.tile(self._b.astype(dtype), _TILE_ROWS if self.dim_out < 16 else 1)
-            cache = self._cache[dtype] = (A_T, b_tile)
-        return cache
 
     def apply_vectors(self, v) -> np.ndarray:
         """Apply only the linear part to direction vectors (w = 0: translations do not move them).

@@ -23,13 +23,13 @@ True
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
 import numpy as np
 
+from .. import _fast
 from . import activations as act
 from . import files
 from .activations import Activation
@@ -37,13 +37,6 @@ from ..affine import Affine, compose
 from ..errors import AffineError, ModelError
 
 __all__ = ["MLP", "Layer", "TraceStep"]
-
-# Bias and ReLU zeros are repeated over tiles of about this many numbers (64 KiB of float32).
-# Tiles get an odd number of rows: a tile that is a multiple of 4 KiB starts every row of the output
-# at the same offset modulo 4096 from the tile, and the CPU stalls on false store-to-load
-# dependencies ("4K aliasing"; measured ~12% on 3-64-64-3 at batch 4096).
-_TILE_NUMBERS = 16384
-
 
 @dataclass(frozen=True)
 class Layer:
@@ -113,8 +106,7 @@ class MLP:
         self._layers = tuple(built)
         self._dim_in, self._dim_out = built[0].affine.dim_in, built[-1].affine.dim_out
         self.metadata = dict(metadata or {})
-        self._local = threading.local()  # per-thread scratch buffers for the forward pass
-        self._block: dict[int, int] = {}  # itemsize -> rows per block (see _block_rows)
+        self._fast = _fast.ForwardPass([(l.affine.A, l.affine.b, l.activation) for l in built])
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -214,47 +206,32 @@ class MLP:
     def __call__(self, X, out: np.ndarray | None = None) -> np.ndarray:
         """The network's output for one point ``X`` of shape (in,) or a batch (N, in) -> (out,) or (N, out).
 
-        Float32 stays float32 and float64 stays float64 (integers become float64). ``out``, if
-        given, receives the result (shape and dtype as the result's).
-
-        How it is fast: each layer is one BLAS call ``z = a @ A.T`` into a scratch buffer kept
-        between calls (``A.T`` in the input's dtype is the one each layer's Affine caches for its
-        own ``F(x)``), then ``z += b`` and the activation in place. A call allocates nothing but its
-        result, and shapes are checked once for the network, not in every layer. Large batches go
-        through in blocks of rows small enough for the scratch buffers to stay in the CPU cache
-        between the product, the bias and the activation.
+        Layer after layer, ``a = σ(W a + b)``. Float32 stays float32 and float64 stays float64
+        (integers become float64). ``out``, if given, receives the result (shape and dtype as the
+        result's). Batches of rows in float32 or float64 go through ``affine3d/_fast.py``, which
+        computes the same sums without temporaries.
         """
         X = self._check_input(X)
-        dtype = X.dtype
-        n_out = self._dim_out
-        rows = X if X.ndim == 2 else X.reshape(-1, X.shape[-1])
-        n_rows = rows.shape[0]
-        packed = True
-        if out is None:
-            result = np.empty((n_rows, n_out), dtype=dtype)
-            out = result if X.ndim == 2 else result.reshape(X.shape[:-1] + (n_out,))
-        else:
-            shape = X.shape[:-1] + (n_out,)
-            if not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != dtype:
-                got = (out.shape, out.dtype) if isinstance(out, np.ndarray) else type(out).__name__
-                raise ModelError(f"out: expected shape {shape} and dtype {dtype}, got {got}")
-            # a strided view (out=wide[:, ::2]) gets a packed result copied into it at the end
-            packed = out.flags.c_contiguous
-            result = out.reshape(n_rows, n_out) if packed else np.empty((n_rows, n_out), dtype=dtype)
-        block = self._block.get(dtype.itemsize) or self._block_rows(dtype)
-        plan = self._plan(n_rows if n_rows < block else block, dtype)
-        if plan is None:  # float16, longdouble: each layer's own F(x), correct but not tuned
-            a = rows
+        shape = X.shape[:-1] + (self._dim_out,)
+        if out is not None and (not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != X.dtype):
+            got = (out.shape, out.dtype) if isinstance(out, np.ndarray) else type(out).__name__
+            raise ModelError(f"out: expected shape {shape} and dtype {X.dtype}, got {got}")
+        if X.ndim == 1 or X.dtype.char not in _fast.FAST_DTYPES:
+            a = X
             for layer in self._layers:
-                a = layer.activation(layer.affine(a))
-            np.copyto(result, a)
-        elif n_rows <= block:
-            _forward(plan, rows, result)
-        else:
-            for lo in range(0, n_rows, block):
-                _forward(plan, rows[lo : lo + block], result[lo : lo + block])
+                a = layer(a)
+            if out is None:
+                return a
+            np.copyto(out, a)
+            return out
+        rows = X if X.ndim == 2 else X.reshape(-1, X.shape[-1])
+        packed = out is not None and out.flags.c_contiguous  # else a strided view gets a packed result copied in
+        result = out.reshape(-1, self._dim_out) if packed else np.empty((rows.shape[0], self._dim_out), X.dtype)
+        self._fast(rows, result)
+        if out is None:
+            return result if X.ndim == 2 else result.reshape(shape)
         if not packed:
-            np.copyto(out, result.reshape(out.shape))
+            np.copyto(out, result.reshape(shape))
         return out
 
     def trace(self, X) -> list[TraceStep]:
@@ -351,49 +328,6 @@ class MLP:
             )
         return X
 
-    def _block_rows(self, dtype) -> int:
-        """Rows per block for large batches: the widest scratch buffer about 1 MiB (256 to 4096 rows)."""
-        itemsize = dtype.itemsize
-        rows = self._block.get(itemsize)
-        if rows is None:
-            widest = max((l.affine.dim_out for l in self._layers[:-1]), default=1)
-            fit = (1 << 20) // (widest * itemsize)
-            rows = self._block[itemsize] = int(min(4096, max(256, 1 << max(fit.bit_length() - 1, 0))))
-        return rows
-
-    def _plan(self, rows: int, dtype) -> list | None:
-        """Per layer: ``(A.T, b, b tiled, zeros tiled or None, rows per tile, scratch or None, activation or None)``.
-
-        ``A.T`` is the one each layer's Affine caches for ``F(x)`` in ``dtype``. The bias and (for
-        ReLU) zeros are repeated over a tile of rows, about 16K numbers: numpy adds and compares
-        two long contiguous runs several times faster than it broadcasts a short row (or a scalar,
-        for ``maximum``) over many rows. ReLU is done that way here; other activations are applied
-        as they are, in place. Scratch buffers hold at least ``rows`` rows (the last layer writes
-        into the result: None). One plan per thread, rebuilt when the dtype changes or more rows
-        are needed. None for dtypes other than float32 and float64.
-        """
-        cached = getattr(self._local, "plan", None)
-        if cached is not None and cached[0] >= rows and cached[1] == dtype:
-            return cached[2]
-        if dtype != np.float32 and dtype != np.float64:
-            return None
-        dtype = np.dtype(dtype)
-        plan = []
-        last = len(self._layers) - 1
-        for i, layer in enumerate(self._layers):
-            A_T, _ = layer.affine._kernels(dtype)
-            width = layer.affine.dim_out
-            b = layer.affine.b.astype(dtype)
-            tile_rows = max(1, _TILE_NUMBERS // width) | 1  # odd: see _TILE_NUMBERS
-            b_tile = np.tile(b, tile_rows)
-            relu = layer.activation.name == "relu"
-            zeros = np.zeros(tile_rows * width, dtype=dtype) if relu else None
-            sigma = None if (relu or layer.activation.is_identity) else layer.activation.function
-            z = None if i == last else np.empty((rows, width), dtype=dtype)
-            plan.append((A_T, b, b_tile, zeros, tile_rows, z, sigma))
-        self._local.plan = (rows, dtype, plan)
-        return plan
-
     def __getstate__(self):
         return {"layers": self._layers, "metadata": self.metadata}
 
@@ -401,8 +335,7 @@ class MLP:
         self._layers = state["layers"]
         self._dim_in, self._dim_out = self._layers[0].affine.dim_in, self._layers[-1].affine.dim_out
         self.metadata = state["metadata"]
-        self._local = threading.local()
-        self._block = {}
+        self._fast = _fast.ForwardPass([(l.affine.A, l.affine.b, l.activation) for l in self._layers])
 
 
 def _as_layer(i: int, spec) -> Layer:
@@ -443,28 +376,3 @@ def _affine_for_layer(i: int, W, b) -> Affine:
         return Affine(W, b)
     except AffineError as exc:  # pragma: no cover - the checks above cover Affine's
         raise ModelError(f"layer {i}: {exc}") from None
-
-
-def _forward(plan: list, a: np.ndarray, result: np.ndarray) -> None:
-    """Rows ``a`` (r, in) through every layer of ``plan`` (see :meth:`MLP._plan`) into ``result`` (r, out)."""
-    n_rows = a.shape[0]
-    for A_T, b, b_tile, zeros, tile_rows, z, sigma in plan:
-        if z is None:  # the last layer writes straight into the result
-            z = result
-        elif z.shape[0] != n_rows:
-            z = z[:n_rows]
-        np.matmul(a, A_T, out=z)                    # z = a @ W.T: one BLAS call
-        whole = n_rows - n_rows % tile_rows          # rows covered by whole tiles
-        if whole:
-            tiles = z[:whole].reshape(-1, b_tile.shape[0])
-            np.add(tiles, b_tile, out=tiles)         # z += b
-            if zeros is not None:
-                np.maximum(tiles, zeros, out=tiles)  # relu, in place
-        if whole < n_rows:
-            rest = z[whole:] if whole else z
-            np.add(rest, b, out=rest)
-            if zeros is not None:
-                np.maximum(rest, 0, out=rest)
-        if sigma is not None:
-            sigma(z, out=z)
-        a = z
