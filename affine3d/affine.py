@@ -29,7 +29,7 @@ from typing import Iterable
 
 import numpy as np
 
-from . import _fast
+from . import _fast, pack
 from .errors import AffineError
 
 __all__ = ["Affine"]
@@ -681,7 +681,7 @@ class Affine:
         """
         if self.dim_in != self.dim_out:
             raise AffineError(f"A: a GLSL matN needs a square map, got shape {self._A.shape}")
-        return np.asarray(self.matrix, dtype=np.float32).tobytes(order="F")
+        return pack.matrix(self.matrix)
 
     def to_pyrr(self):
         """This map as pyrr's ``Matrix44``, which stores the *transpose* (pyrr uses row vectors: ``v @ M``)."""

@@ -14,7 +14,7 @@ Conventions (the ones GLSL, GLM and ``gluPerspective`` use):
 - clip space depth runs from ``-1`` (near plane) to ``+1`` (far plane) after the divide;
 - angles are in radians.
 
-Upload with ``np.asarray(P, np.float32).tobytes(order="F")`` (column-major, like ``Affine.to_gl``).
+Upload with ``affine3d.pack.matrix(P)`` (float32, column-major, like ``Affine.to_gl``).
 """
 
 from __future__ import annotations

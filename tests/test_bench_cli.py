@@ -26,7 +26,7 @@ def test_gl_renderer_is_the_contexts_own():
     """gl_renderer() names the GL_RENDERER string of a headless context made independently here."""
     from affine3d.gl.context import create_context
 
-    ctx = create_context(standalone=True)
+    ctx = create_context()
     expected = ctx.info["GL_RENDERER"]
     ctx.release()
     assert core.gl_renderer().startswith(expected + ", OpenGL ")

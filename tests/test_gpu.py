@@ -17,7 +17,7 @@ ACTIVATIONS = ["identity", "relu", "leaky_relu", "sigmoid", "tanh", "softmax"]
 def ctx():
     from affine3d.gl.context import create_context
 
-    return create_context(standalone=True, require=430)
+    return create_context(require=430)
 
 
 def reference(net: MLP, X: np.ndarray) -> np.ndarray:

@@ -21,7 +21,7 @@ from affine3d.nn.mlp import MLP
 def ctx():
     from affine3d.gl.context import create_context
 
-    return create_context(standalone=True)
+    return create_context()
 
 
 @pytest.fixture(scope="module")

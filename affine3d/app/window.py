@@ -193,8 +193,7 @@ class Viewer:
             raise errors[-1]
         window = self.window
         try:
-            window.switch_to()
-            self.ctx = window_context(window)
+            self.ctx = window_context(window)  # current now; every later GL step goes through make_current
             self.samples = samples
             self.state = ViewerState(scene, window.get_size(), window.get_framebuffer_size(), turntable=turntable,
                                      scenes=scenes)
@@ -306,7 +305,7 @@ class Viewer:
         copied into the window: what the window shows is exactly what :meth:`read` returns.
         """
         state, ctx, renderer = self.state, self.ctx, self.renderer
-        self.window.switch_to()
+        make_current(self.ctx)
         self._move_vertices()
         renderer.draw(state.world, ortho=state.ortho, wireframe=state.wireframe)
         # The overlay lies on top of everything: no depth test, no culling, pyglet's own shaders,
@@ -392,7 +391,7 @@ class Viewer:
                 self.draw()
                 print(f"saved {self.save(self.screenshot_path)}")
                 self.screenshot_path = None
-            self.window.switch_to()
+            make_current(self.ctx)
             self._release_renderer()
         finally:
             self.window.close()
@@ -413,7 +412,7 @@ class Viewer:
         return True
 
     def on_resize(self, width, height):
-        self.window.switch_to()
+        make_current(self.ctx)
         self.state.resize((width, height), self.window.get_framebuffer_size())
         self._set_viewport()
         self._laid_out_for = None  # place the overlay again at the next frame
@@ -464,7 +463,7 @@ class Viewer:
         return True
 
     def _load_renderer(self) -> None:
-        self.window.switch_to()
+        make_current(self.ctx)
         self._release_renderer()
         self._make_renderer(self.state.scene)
         self.window.set_caption(f"affine3d view: {self.state.scene.name}")

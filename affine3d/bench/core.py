@@ -58,7 +58,7 @@ def gl_renderer() -> str:
     try:
         from ..gl.context import create_context
 
-        ctx = create_context(standalone=True)
+        ctx = create_context()
     except Exception as exc:  # GLUnavailableError, or anything an odd driver throws
         return "unavailable (" + " ".join(str(exc).split())[:160] + ")"
     try:

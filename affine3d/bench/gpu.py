@@ -47,7 +47,7 @@ def run(quick: bool = False) -> list[Table]:
     repeat = 2 if quick else 5
     rest_s = 0.1 if quick else 0.3
     try:
-        ctx = create_context(standalone=True, require=430)
+        ctx = create_context(require=430)
         renderer = ctx.info.get("GL_RENDERER", "unknown renderer")
         runners = {"inline": GPUMLP(ctx, _network(), weights="inline"), "buffer": GPUMLP(ctx, _network(), weights="buffer")}
     except GLUnavailableError as exc:

@@ -29,6 +29,7 @@ import time
 
 import numpy as np
 
+from .. import pack
 from .core import Table, best_time, format_si, pause
 
 TITLE = "render: one frame at 1024x768, renderer vs raw moderngl loop"
@@ -51,11 +52,11 @@ class _RawLoop:
 
     def __init__(self, ctx, scene, positions, normals, samples):
         from ..gl.glsl import load_source
-        from ..gl.renderer import AMBIENT
+        from ..geometry.scene import AMBIENT
 
         self.ctx = ctx
         self.program = ctx.program(vertex_shader=load_source("bench_mvp.vert"), fragment_shader=load_source("mesh.frag"))
-        self.vbo = ctx.buffer(np.hstack([positions, normals]).astype("f4").tobytes())
+        self.vbo = ctx.buffer(pack.vertices(positions, normals))
         self.vao = ctx.vertex_array(self.program, [(self.vbo, "3f 3f", "in_position", "in_normal")])
         self.color_rb = ctx.renderbuffer(SIZE, 4, samples=samples)
         self.depth_rb = ctx.depth_renderbuffer(SIZE, samples=samples)
@@ -63,8 +64,8 @@ class _RawLoop:
         obj = scene.objects[0]
         world = scene.world()
         mvp = scene.projection(SIZE[0] / SIZE[1]) @ (world @ obj.model).matrix  # once, outside the loop
-        self.program["mvp"].write(np.asarray(mvp, "f4").tobytes(order="F"))
-        self.program["normal_matrix"].write(np.asarray((world @ obj.model).normal_matrix(), "f4").tobytes(order="F"))
+        self.program["mvp"].write(pack.matrix(mvp))
+        self.program["normal_matrix"].write(pack.matrix((world @ obj.model).normal_matrix()))
         self.program["color"].value = tuple(obj.color)
         self.program["light_dir"].value = tuple(float(v) for v in scene.light_direction)
         self.program["ambient"].value = AMBIENT  # the renderer's, so both shade alike

@@ -51,6 +51,8 @@ def _context_facts(ctx) -> dict:
 
 def probe(kind: str) -> dict:
     """Try to make one kind of context ("egl", "default", "window"); a dict of facts or of the error."""
+    from ..gl.context import create_context, window_context
+
     try:
         if kind == "window":
             import pyglet
@@ -60,16 +62,11 @@ def probe(kind: str) -> dict:
             config = gl.Config(major_version=3, minor_version=3, forward_compatible=True, double_buffer=True, depth_size=24)
             window = pyglet.window.Window(width=64, height=64, visible=False, config=config)
             try:
-                import moderngl
-
-                facts = _context_facts(moderngl.create_context(require=330))
+                facts = _context_facts(window_context(window))
             finally:
                 window.close()
             return {"ok": True, **facts}
-        import moderngl
-
-        kwargs = {"backend": "egl"} if kind == "egl" else {}
-        ctx = moderngl.create_standalone_context(require=330, **kwargs)
+        ctx = create_context(require=330, backend=kind)
         facts = _context_facts(ctx)
         ctx.release()
         return {"ok": True, **facts}

@@ -11,8 +11,7 @@ under a microsecond when the context is current already.
 - :func:`default_context`: one headless context per process, made on first use and shared by the
   renderer (:func:`affine3d.gl.render`), the GPU MLP (:func:`affine3d.gl.run_mlp_gpu`) and the
   morph; a notebook needs no other.
-- :func:`create_context`: a new headless context of your own (EGL: no display needed), or one
-  attached to the window whose context is current.
+- :func:`create_context`: a new headless context of your own (EGL: no display needed).
 - :func:`window_context`: a moderngl context on a pyglet window; :func:`make_current` then switches
   to that window.
 """
@@ -56,17 +55,16 @@ def _import_moderngl():
     return moderngl
 
 
-def create_context(standalone: bool = True, *, require: int = 330):
-    """A new OpenGL context: headless (EGL, then the platform's default) or the current window's.
+def create_context(*, require: int = 330, backend: str | None = None):
+    """A new headless OpenGL context of its own: no window, no display needed (CI, a notebook on a server).
 
     Parameters
     ----------
-    standalone : bool
-        True: a context of its own with no window (EGL on Linux: works without a display, in CI,
-        in a notebook on a server). False: attach to the context of the window that is current
-        (pyglet's); prefer :func:`window_context`, which also knows how to make it current again.
     require : int
         The least OpenGL version, as ``major * 100 + minor * 10`` (330 = OpenGL 3.3 core).
+    backend : {None, "egl", "default"}
+        None: EGL, then the platform's default (GLX, WGL, CGL); ``"egl"`` or ``"default"``: only that
+        one (``affine3d doctor`` asks each in turn).
 
     Returns
     -------
@@ -80,23 +78,11 @@ def create_context(standalone: bool = True, *, require: int = 330):
     """
     moderngl = _import_moderngl()
     version = f"{require // 100}.{require % 100 // 10}"
-    if not standalone:
-        try:
-            # init_context + get_context wrap whatever context is current, on every call;
-            # create_context() attaches only the first time under headless pyglet.
-            moderngl.init_context()
-            ctx = moderngl.get_context()
-        except Exception as exc:
-            raise GLUnavailableError(
-                f"no OpenGL {version} context is current to attach to ({_first_line(exc)}); open a window first, "
-                f"or use create_context() for a headless one; {install_hint()}"
-            ) from None
-        if ctx.version_code < require:
-            raise GLUnavailableError(f"the current OpenGL context is {ctx.version_code // 100}."
-                                     f"{ctx.version_code % 100 // 10}; need {version}; {install_hint()}")
-        return ctx
+    tries = {"egl": ("EGL", {"backend": "egl"}), "default": ("default", {})}
+    if backend is not None and backend not in tries:
+        raise ValueError(f"backend: expected None, 'egl' or 'default', got {backend!r}")
     attempts = []
-    for label, kwargs in (("EGL", {"backend": "egl"}), ("default", {})):
+    for label, kwargs in ([tries[backend]] if backend else tries.values()):
         try:
             return moderngl.create_standalone_context(require=require, **kwargs)
         except Exception as exc:  # glcontext raises plain Exception subclasses with the driver's message
