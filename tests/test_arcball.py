@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from affine3d.affine import Affine
 from affine3d.app.arcball import PITCH_LIMIT, Arcball, Turntable, arc_rotation
-from affine3d.errors import AffineError
+from affine3d.errors import AffineError, UsageError
 
 SIZE = (800, 600)  # sphere radius 300 px, centre (400, 300)
 E_Y = np.array([0.0, 1.0, 0.0])
@@ -174,11 +174,11 @@ def test_turntable_spin_changes_yaw_only():
     assert R.allclose(Affine.rotation_x(0.3) @ Affine.rotation_y(1.0), atol=1e-12)
 
 
-def test_bad_arguments_raise_affine_errors():
-    """A bad size, outside mode or non-rotation start is an AffineError naming the argument."""
-    with pytest.raises(AffineError, match="size"):
+def test_bad_arguments_raise_errors_naming_them():
+    """A bad size or outside mode is a UsageError, a non-rotation start an AffineError; each names the argument."""
+    with pytest.raises(UsageError, match="size"):
         Arcball((0, 600))
-    with pytest.raises(AffineError, match="outside"):
+    with pytest.raises(UsageError, match="outside"):
         Arcball(SIZE, outside="wrap")
     with pytest.raises(AffineError, match="rotation"):
         Turntable(SIZE, Affine.scaling(2))

@@ -171,3 +171,29 @@ def test_bad_input_is_one_line_and_exit_2(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+LOAD_COUNTER = """
+import sys
+from affine3d.cli import main
+from affine3d.nn.mlp import MLP
+loads = []
+original = MLP.load.__func__
+MLP.load = classmethod(lambda cls, path: loads.append(str(path)) or original(cls, path))
+code = main(sys.argv[1:])
+print("loads", len(loads), code)
+"""
+
+
+@pytest.mark.parametrize("where", ["window", "no display"])
+def test_view_reads_the_scenes_model_file_once(tmp_path, where):
+    """`affine3d view cube-to-sphere` reads its network file once, window or fallback, and passes the MLP down."""
+    args = ["view", "cube-to-sphere", "--size", "160x120", "--frames", "2", "--screenshot", "x.png"]
+    command = [sys.executable, "-c", LOAD_COUNTER, *args]
+    if where == "window":
+        result = run([*xvfb_run(), *command], cwd=tmp_path)
+    else:
+        result = run(command, cwd=tmp_path, env=environment())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "loads 1 0"
+    assert (tmp_path / "x.png").is_file()

@@ -36,7 +36,7 @@ import math
 import numpy as np
 
 from ..affine import Affine
-from ..errors import AffineError
+from ..errors import AffineError, UsageError
 
 __all__ = ["Arcball", "Turntable", "arc_rotation", "PITCH_LIMIT"]
 
@@ -50,9 +50,9 @@ def _check_size(size) -> tuple[float, float]:
     try:
         width, height = (float(v) for v in size)
     except (TypeError, ValueError):
-        raise AffineError(f"size: expected (width, height) in pixels, got {size!r}") from None
+        raise UsageError(f"size: expected (width, height) in pixels, got {size!r}") from None
     if not (width > 0 and height > 0 and math.isfinite(width) and math.isfinite(height)):
-        raise AffineError(f"size: expected a positive (width, height) in pixels, got {size!r}")
+        raise UsageError(f"size: expected a positive (width, height) in pixels, got {size!r}")
     return width, height
 
 
@@ -130,7 +130,7 @@ class Arcball:
 
     def __init__(self, size, rotation: Affine | None = None, *, double: bool = False, outside: str = "clamp"):
         if outside not in _OUTSIDE:
-            raise AffineError(f"outside: expected 'clamp' or 'hyperbolic', got {outside!r}")
+            raise UsageError(f"outside: expected 'clamp' or 'hyperbolic', got {outside!r}")
         self.width, self.height = _check_size(size)
         self.double = bool(double)
         self.outside = outside

@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from ..affine import Affine
-from ..errors import AffineError, SceneError
+from ..errors import InputError
 from ..geometry.scene import list_scenes, load_scene
 from ..nn.morph import StagePlayer
 from .arcball import Arcball, Turntable
@@ -406,7 +406,7 @@ class ViewerState:
             return None
         try:
             scene = load_scene(self.scenes[index])
-        except (SceneError, AffineError, OSError) as exc:
+        except (InputError, OSError) as exc:
             self.say(" ".join(str(exc).split()))
             return None
         self.set_scene(scene)

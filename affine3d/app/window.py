@@ -163,6 +163,10 @@ class Viewer:
         (:mod:`affine3d.nn.morph`); without it, a scene's own ``mlp`` key does the same.
     mlp_name : str
         What the overlay calls ``mlp`` (its file name).
+    models : dict, optional
+        Networks already loaded, by file path (``{scene.mlp: MLP}``): a scene's ``mlp`` key is looked
+        up here before its file is read (``affine3d view`` loads and checks the file once, then hands
+        it over); files read later are added.
 
     Raises
     ------
@@ -173,7 +177,7 @@ class Viewer:
 
     def __init__(self, scene, size=(960, 720), *, turntable: bool = False, samples: int = 4, vsync: bool = True,
                  visible: bool = True, scenes: list[str] | None = None, caption: str | None = None,
-                 mlp=None, mlp_name: str = ""):
+                 mlp=None, mlp_name: str = "", models: dict | None = None):
         pyglet = self.pyglet = _import_pyglet()
 
         width, height = (int(v) for v in size)
@@ -198,6 +202,7 @@ class Viewer:
             self.state = ViewerState(scene, window.get_size(), window.get_framebuffer_size(), turntable=turntable,
                                      scenes=scenes)
             self.mlp, self.mlp_name = mlp, mlp_name or ("--mlp" if mlp is not None else "")
+            self.models = dict(models or {})
             self.morphing = None
             self._make_renderer(scene)
             self._make_hud()
@@ -475,12 +480,15 @@ class Viewer:
             return self.mlp, self.mlp_name
         if getattr(scene, "mlp", None) is None:
             return None, ""
-        try:
-            mlp = MLP.load(scene.mlp)
-            check_model(mlp)
-        except ModelError as exc:  # a broken model file: say so on screen, show the scene unwarped
-            self.state.say(" ".join(str(exc).split()))
-            return None, ""
+        mlp = self.models.get(scene.mlp)
+        if mlp is None:
+            try:
+                mlp = MLP.load(scene.mlp)
+                check_model(mlp)
+            except ModelError as exc:  # a broken model file: say so on screen, show the scene unwarped
+                self.state.say(" ".join(str(exc).split()))
+                return None, ""
+            self.models[scene.mlp] = mlp
         return mlp, scene.mlp.name
 
     def _make_renderer(self, scene) -> None:

@@ -27,7 +27,6 @@ import math
 import statistics
 import time
 
-import numpy as np
 
 from .. import pack
 from .core import Table, best_time, format_si, pause

@@ -33,12 +33,12 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from ..bench import PART_OF, SUITES
     from ..bench.core import machine_info
-    from ..errors import AffineError
+    from ..errors import UsageError
 
     names = args.suites or [name for name in SUITES if name not in PART_OF]
     unknown = [n for n in names if n not in SUITES]
     if unknown:
-        raise AffineError(f"suite: unknown {unknown[0]!r}; expected one of {', '.join(SUITES)}")
+        raise UsageError(f"suite: unknown {unknown[0]!r}; expected one of {', '.join(SUITES)}")
     info = machine_info(gl=True)
     results = {"machine": info, "tables": []}
     as_json_only = args.json == "-"

@@ -86,24 +86,24 @@ def world_rotation(scene, yaw_deg: float, pitch_deg: float):
 
 
 def run(args) -> int:
-    from ..errors import AffineError
-    from ..render import pick_backend, render_auto
-    from ..images import parse_size, save_png
+    from ..errors import UsageError
     from ..geometry.scene import DEFAULT_SCENE, load_scene
+    from ..images import parse_size, save_png
+    from ..render import pick_backend, render_auto
 
     size = parse_size(args.size)
     for name in ("yaw", "pitch"):
         if not math.isfinite(getattr(args, name)):
-            raise AffineError(f"--{name}: expected a finite number of degrees, got {getattr(args, name)}")
+            raise UsageError(f"--{name}: expected a finite number of degrees, got {getattr(args, name)}")
     if args.samples < 0:
-        raise AffineError(f"--samples: expected 0 or more, got {args.samples}")
+        raise UsageError(f"--samples: expected 0 or more, got {args.samples}")
     if args.mlp is not None or args.stages:
         return _run_network(args, size)
     scene = load_scene(args.scene or DEFAULT_SCENE)
     stem = scene.path.stem if scene.path is not None else "scene"
     output = Path(args.output) if args.output else Path(f"{stem}.png")
     if output.suffix.lower() != ".png":
-        raise AffineError(f"--output: expected a .png file name, got {str(output)!r}")
+        raise UsageError(f"--output: expected a .png file name, got {str(output)!r}")
 
     backend, detail = pick_backend(args.backend)  # GLUnavailableError for --backend gpu without OpenGL
     image, _ = render_auto(scene, size, scene.world(world_rotation(scene, args.yaw, args.pitch)), ortho=args.ortho,
@@ -117,14 +117,12 @@ def run(args) -> int:
 
 def _run_network(args, size) -> int:
     """--mlp / --stages: the scene warped by a network, as one PNG (its output) or the stages, a GIF, a sheet."""
-    from ..errors import AffineError, ModelError
+    from ..errors import ModelError, UsageError
+    from ..geometry.scene import load_scene
     from ..images import save_png
     from ..nn.mlp import MLP
     from ..nn.morph import check_model
-    from ..render import MORPH_SCENE
-    from ..render import render_stages
-    from ..render import pick_backend
-    from ..geometry.scene import load_scene
+    from ..render import MORPH_SCENE, pick_backend, render_stages
 
     scene = load_scene(args.scene or MORPH_SCENE)
     model_path = Path(args.mlp) if args.mlp is not None else scene.mlp
@@ -133,14 +131,14 @@ def _run_network(args, size) -> int:
     mlp = MLP.load(model_path)
     check_model(mlp)
     if args.frames < 1:
-        raise AffineError(f"--frames: expected 1 or more, got {args.frames}")
+        raise UsageError(f"--frames: expected 1 or more, got {args.frames}")
     stem = scene.path.stem if scene.path is not None else "scene"
     backend, detail = pick_backend(args.backend)
     world = scene.world(world_rotation(scene, args.yaw, args.pitch))
     if args.stages:
         folder = Path(args.output) if args.output else Path(f"{stem}-stages")
         if folder.suffix.lower() in (".png", ".gif"):
-            raise AffineError(f"--output: with --stages, expected a folder, got {str(folder)!r}")
+            raise UsageError(f"--output: with --stages, expected a folder, got {str(folder)!r}")
         result = render_stages(scene, mlp, folder, size, frames_per_stage=args.frames, world=world, ortho=args.ortho,
                                wireframe=args.wireframe, samples=args.samples, backend=backend)
         print(f"wrote {len(result['stages'])} stage PNGs, {result['gif']} ({result['frames']} frames) and "
@@ -149,7 +147,7 @@ def _run_network(args, size) -> int:
         return 0
     output = Path(args.output) if args.output else Path(f"{stem}.png")
     if output.suffix.lower() != ".png":
-        raise AffineError(f"--output: expected a .png file name, got {str(output)!r}")
+        raise UsageError(f"--output: expected a .png file name, got {str(output)!r}")
     from ..render import render_output
 
     save_png(render_output(scene, mlp, size, world=world, ortho=args.ortho, wireframe=args.wireframe,

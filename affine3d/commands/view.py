@@ -84,25 +84,24 @@ def _one_line(exc: BaseException) -> str:
 
 
 def run(args) -> int:
-    from ..errors import AffineError
-    from ..images import parse_size
-    from ..render import MORPH_SCENE
+    from ..errors import UsageError
     from ..geometry.scene import DEFAULT_SCENE, load_scene
+    from ..images import parse_size
+    from ..nn.mlp import MLP
+    from ..render import MORPH_SCENE
 
     size = parse_size(args.size)
     if args.frames is not None and args.frames < 1:
-        raise AffineError(f"--frames: expected 1 or more, got {args.frames}")
+        raise UsageError(f"--frames: expected 1 or more, got {args.frames}")
     if args.samples < 0:
-        raise AffineError(f"--samples: expected 0 or more, got {args.samples}")
+        raise UsageError(f"--samples: expected 0 or more, got {args.samples}")
     if args.screenshot is not None and Path(args.screenshot).suffix.lower() != ".png":
-        raise AffineError(f"--screenshot: expected a .png file name, got {args.screenshot!r}")
+        raise UsageError(f"--screenshot: expected a .png file name, got {args.screenshot!r}")
     mlp = _network(args)
     scene = load_scene(args.scene or (MORPH_SCENE if mlp is not None else DEFAULT_SCENE))
-    if mlp is None and scene.mlp is not None:  # a broken model file: one line and exit 2, before any window
-        from ..nn.mlp import MLP
-        from ..nn.morph import check_model
-
-        check_model(MLP.load(scene.mlp))
+    models = {}
+    if mlp is None and scene.mlp is not None:  # read once: a broken file is one line and exit 2, before any window
+        models[scene.mlp] = _checked(MLP.load(scene.mlp))
 
     reason = None if args.offscreen else no_display_reason()
     viewer = None
@@ -111,20 +110,20 @@ def run(args) -> int:
             import pyglet
 
             if "pyglet.window" in sys.modules and not pyglet.options["headless"]:
-                raise AffineError("--offscreen: pyglet's window module is already loaded with a display")
+                raise UsageError("--offscreen: pyglet's window module is already loaded with a display")
             pyglet.options["headless"] = True
         from ..app.window import Viewer
 
         try:
             viewer = Viewer(scene, size, turntable=args.turntable, samples=args.samples, visible=not args.offscreen,
-                            mlp=mlp, mlp_name=Path(args.mlp).name if args.mlp else "")
+                            mlp=mlp, mlp_name=Path(args.mlp).name if args.mlp else "", models=models)
         except Exception as exc:  # no X server, no GLX, no OpenGL 3.3: fall back, never a traceback
             if args.offscreen:
                 raise
             where = f" on DISPLAY={os.environ['DISPLAY']}" if os.environ.get("DISPLAY") else ""
             reason = f"no window could be opened{where} ({_one_line(exc)})"
     if viewer is None:
-        return _render_instead(scene, args, size, reason, mlp)
+        return _render_instead(scene, args, size, reason, mlp if mlp is not None else models.get(scene.mlp))
 
     state = viewer.state
     state.ortho = state.ortho or args.ortho
@@ -139,12 +138,15 @@ def run(args) -> int:
 
 def _network(args):
     """The --mlp network, loaded and checked to map R^3 to R^3 (ModelError otherwise), or None."""
-    if args.mlp is None:
-        return None
     from ..nn.mlp import MLP
+
+    return None if args.mlp is None else _checked(MLP.load(args.mlp))
+
+
+def _checked(mlp):
+    """``mlp`` after checking that it maps R^3 to R^3 (ModelError otherwise)."""
     from ..nn.morph import check_model
 
-    mlp = MLP.load(args.mlp)
     check_model(mlp)
     return mlp
 
@@ -156,10 +158,6 @@ def _render_instead(scene, args, size, reason: str, mlp=None) -> int:
 
     print(f"affine3d view: no display: {reason}", file=sys.stderr)
     path = Path(args.screenshot or FALLBACK_PNG)
-    if mlp is None and scene.mlp is not None:
-        from ..nn.mlp import MLP
-
-        mlp = MLP.load(scene.mlp)
     if mlp is not None:  # the scene after the whole network
         from ..render import render_output
 
