@@ -241,7 +241,7 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
     size : (width, height)
         Pixels of each picture.
     world : Affine, optional
-        World space -> camera space (default ``scene.world()``).
+        world space -> camera space (default ``scene.world()``).
     captions : bool
         Write the stage's name in the corner of each picture.
     backend : {"gpu", "cpu"}

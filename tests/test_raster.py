@@ -114,10 +114,10 @@ def test_vertex_stage_and_viewport_agree_with_project_points(rng):
     """model, world, projection, divide and viewport put points where projection.project_points does."""
     p_model = rng.uniform(-1, 1, (50, 3))
     model = Affine.rotation([1, 2, 3], 0.4) @ Affine.scaling([1.5, 0.5, 1.0])
-    world = Affine.translation([0.2, -0.1, -5.0]) @ Affine.rotation_y(0.3)
+    camera_from_world = Affine.translation([0.2, -0.1, -5.0]) @ Affine.rotation_y(0.3)
     P = perspective(math.radians(50), 4 / 3, 0.5, 20.0)
-    p_window = window_coordinates(vertex_stage(p_model, model, world, P), (400, 300))
-    expected = project_points(P, world(model(p_model)), (400, 300))
+    p_window = window_coordinates(vertex_stage(p_model, model, camera_from_world, P), (400, 300))
+    expected = project_points(P, camera_from_world(model(p_model)), (400, 300))
     assert np.allclose(p_window[:, :2], expected[:, :2], atol=1 / 512)  # snapped to 1/256 pixel
     assert np.allclose(p_window[:, 2], (expected[:, 2] + 1) / 2)  # NDC depth [-1, 1] -> [0, 1]
 
@@ -293,13 +293,13 @@ def test_a_mirrored_model_draws_the_mirror_image():
 def test_a_vertex_behind_the_camera_is_clipped_like_the_gpu(ctx):
     """The camera inside a box: corners behind it (w < 0) are cut at the near plane; no NaN, no warning."""
     scene = solo_scene(polyhedra.cube(), Affine.scaling([4.0, 2.0, 4.0]), distance=0.0, near=0.05, wireframe=True)
-    world = scene.world(Affine.rotation_y(0.6) @ Affine.rotation_x(0.2))
-    p_clip = vertex_stage(scene.objects[0].mesh.vertices, scene.objects[0].model, world,
+    camera_from_world = scene.world(Affine.rotation_y(0.6) @ Affine.rotation_x(0.2))
+    p_clip = vertex_stage(scene.objects[0].mesh.vertices, scene.objects[0].model, camera_from_world,
                           scene.projection(SIZE[0] / SIZE[1]))
     assert (p_clip[:, 3] < 0).any() and (p_clip[:, 3] > 0).any()  # corners on both sides of the camera
     with warnings.catch_warnings(), np.errstate(all="raise"):
         warnings.simplefilter("error")
-        assert_cpu_matches_gpu(ctx, scene, SIZE, world, cull=False)
+        assert_cpu_matches_gpu(ctx, scene, SIZE, camera_from_world, cull=False)
 
 
 def test_a_million_triangles_in_bounded_memory():

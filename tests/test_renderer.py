@@ -106,11 +106,11 @@ def test_cube_silhouette_matches_cpu_projection(ctx, rotation, ortho):
     mesh = polyhedra.cube()
     model = Affine.scaling(1.6)
     scene = solo_scene(mesh, model)
-    world = scene.world(rotation)
+    camera_from_world = scene.world(rotation)
     with Renderer(ctx, scene, SIZE, samples=0) as renderer:
-        renderer.draw(world, ortho=ortho)
+        renderer.draw(camera_from_world, ortho=ortho)
         mask = covered(renderer.read())
-    pixels = cpu_pixels(scene, world, mesh.vertices, model, SIZE, ortho)
+    pixels = cpu_pixels(scene, camera_from_world, mesh.vertices, model, SIZE, ortho)
     rows, cols = np.nonzero(mask)
     # pixel (col, row) covers [col, col + 1) x [row, row + 1)
     rendered_box = [cols.min(), rows.min(), cols.max() + 1, rows.max() + 1]
@@ -130,10 +130,10 @@ def test_quarter_turn_of_the_world_moves_an_object_where_the_cpu_says(ctx):
     np.testing.assert_allclose(quarter(np.array([0.0, 0.0, 2.0])), [2.0, 0.0, 0.0], atol=1e-12)
     boxes = []
     for rotation in (Affine.identity(3), quarter):
-        world = scene.world(rotation)
-        mask = covered(render(scene, SIZE, world, samples=0))
+        camera_from_world = scene.world(rotation)
+        mask = covered(render(scene, SIZE, camera_from_world, samples=0))
         rows, cols = np.nonzero(mask)
-        pixels = cpu_pixels(scene, world, mesh.vertices, model, SIZE)
+        pixels = cpu_pixels(scene, camera_from_world, mesh.vertices, model, SIZE)
         np.testing.assert_allclose([cols.min(), rows.min(), cols.max() + 1, rows.max() + 1],
                                    [pixels[:, 0].min(), pixels[:, 1].min(), pixels[:, 0].max(), pixels[:, 1].max()], atol=2.0)
         boxes.append((cols.min() + cols.max() + 1) / 2)
@@ -184,11 +184,11 @@ def lambert_rgb(color, n_camera, ambient):
 def check_lighting(ctx, model, rotation, *, cull=True, color=(0.9, 0.8, 0.6), ambient=0.2):
     mesh = polyhedra.cube()
     scene = solo_scene(mesh, model, color=color)
-    world = scene.world(rotation)
+    camera_from_world = scene.world(rotation)
     with Renderer(ctx, scene, SIZE, samples=0, ambient=ambient, cull_back_faces=cull) as renderer:
-        renderer.draw(world)
+        renderer.draw(camera_from_world)
         image = renderer.read()
-    faces = visible_faces(mesh, world @ model, scene, SIZE)
+    faces = visible_faces(mesh, camera_from_world @ model, scene, SIZE)
     assert len(faces) >= 2
     for pixel, n_object, n_camera in faces:
         got = image[int(pixel[1]), int(pixel[0]), :3].astype(float)
@@ -223,11 +223,11 @@ def test_mirrored_world_also_shows_outsides(ctx):
     model = Affine.shear(yz=0.5)
     color, ambient = (0.6, 0.8, 0.9), 0.2
     scene = solo_scene(mesh, model, color=color)
-    world = scene.world(Affine.scaling([-1, 1, 1]) @ Affine.rotation_x(0.4) @ Affine.rotation_y(0.9))
+    camera_from_world = scene.world(Affine.scaling([-1, 1, 1]) @ Affine.rotation_x(0.4) @ Affine.rotation_y(0.9))
     with Renderer(ctx, scene, SIZE, samples=0, ambient=ambient) as renderer:
-        renderer.draw(world)
+        renderer.draw(camera_from_world)
         image = renderer.read()
-    for pixel, _, n_camera in visible_faces(mesh, world @ model, scene, SIZE):
+    for pixel, _, n_camera in visible_faces(mesh, camera_from_world @ model, scene, SIZE):
         np.testing.assert_allclose(image[int(pixel[1]), int(pixel[0]), :3], lambert_rgb(color, n_camera, ambient), atol=2.5)
 
 
@@ -238,9 +238,9 @@ def test_default_scene_shows_every_object_in_its_colour(ctx):
     size = (320, 240)
     image = render(scene, size)
     assert covered(image, scene.background).mean() > 0.03
-    world = scene.world()
+    camera_from_world = scene.world()
     for obj in scene.objects:
-        x, y = cpu_pixels(scene, world, np.zeros((1, 3)), obj.model, size)[0]
+        x, y = cpu_pixels(scene, camera_from_world, np.zeros((1, 3)), obj.model, size)[0]
         assert 0 <= x < size[0] and 0 <= y < size[1], f"{obj.name} is off screen"
         rgb = image[int(y), int(x), :3] / 255.0
         color = np.asarray(obj.color, dtype=float)
@@ -445,11 +445,11 @@ def test_normal_matrix_uniform_is_affines_inverse_transpose_of_world_at_model(ct
     """After a frame the normal_matrix uniform holds (world @ model).normal_matrix(), i.e. ((W M)^-1)^T."""
     model = Affine.translation([0.3, 0, 0]) @ Affine.shear(xz=0.6) @ Affine.scaling([2.0, 0.5, -1.2])
     scene = solo_scene(polyhedra.cube(), model)
-    world = scene.world(Affine.rotation([1, 1, 1], 0.8))
+    camera_from_world = scene.world(Affine.rotation([1, 1, 1], 0.8))
     with Renderer(ctx, scene, (32, 24)) as renderer:
-        renderer.draw(world)
+        renderer.draw(camera_from_world)
         got = np.frombuffer(renderer.mesh_program["normal_matrix"].read(), "f4").reshape(3, 3, order="F")
-    expected = np.linalg.inv((world @ model).A).T
+    expected = np.linalg.inv((camera_from_world @ model).A).T
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
 
 

@@ -124,10 +124,10 @@ def test_hud_shows_the_world_matrix_and_its_measures(viewer):
     mouse_drag(viewer, (200, 150), (230, 130), button=pyglet.window.mouse.RIGHT)
     viewer.draw()
     lines = viewer.hud_text.splitlines()
-    world = viewer.state.world
-    assert np.allclose(parse_matrix(lines[1:5]), world.matrix, atol=5e-4 + 1e-12)
-    assert float(lines[5].split()[-1]) == pytest.approx(world.determinant, abs=5e-7)
-    assert float(lines[6].split()[1]) == pytest.approx(world.orthonormality_error(), abs=1e-16)
+    camera_from_world = viewer.state.world
+    assert np.allclose(parse_matrix(lines[1:5]), camera_from_world.matrix, atol=5e-4 + 1e-12)
+    assert float(lines[5].split()[-1]) == pytest.approx(camera_from_world.determinant, abs=5e-7)
+    assert float(lines[6].split()[1]) == pytest.approx(camera_from_world.orthonormality_error(), abs=1e-16)
     assert "perspective" in viewer.hud_text and "arcball" in viewer.hud_text
     assert f"{viewer.state.scene.n_triangles:,}" in viewer.hud_text
 

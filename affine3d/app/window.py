@@ -223,7 +223,7 @@ class Viewer:
         style = dict(font_name=font, font_size=HUD_FONT_SIZE)
         back, front = pyglet.graphics.Group(order=0), pyglet.graphics.Group(order=1)
         # One label per line: a frame re-lays-out only the lines whose text changed (pyglet's layout
-        # is Python, about a millisecond a line), and nothing moves unless the window is resized.
+        # is Python, and slow), and nothing moves unless the window is resized.
         self._batch = pyglet.graphics.Batch()
         self._panels = {  # the world matrix top left; the network (if any) top right, a size smaller
             name: _Panel(pyglet, self._batch, back, front, dict(font_name=font, font_size=size))

@@ -138,7 +138,7 @@ def vertex_stage(p_model: np.ndarray, model: Affine, world: Affine, projection: 
     model : Affine
         Model space -> world space (the object's place in the scene).
     world : Affine
-        World space -> camera space (the world turned and pushed in front of the fixed camera).
+        world space -> camera space (the world turned and pushed in front of the fixed camera).
     projection : ndarray, shape (4, 4)
         Camera space -> clip space (:mod:`affine3d.projection`).
 
@@ -589,7 +589,7 @@ def render_cpu(scene, size=(800, 600), world: Affine | None = None, *, ortho: bo
     size : (width, height)
         In pixels.
     world : Affine, optional
-        World space -> camera space; default ``scene.world()``.
+        world space -> camera space; default ``scene.world()``.
     ortho : bool, optional
         Orthographic (True) or perspective (False) projection; None: the scene's camera decides.
     wireframe : bool

@@ -12,7 +12,7 @@ Two ways to hold the weights (``weights=``):
     ``shaders/mlp.comp``: the whole network in one dispatch, one sample per invocation; each block
     ``W_ij`` is a ``mat4`` constant written into the shader source when the model is loaded, and every
     hidden value stays in registers. The fastest on Mesa's llvmpipe by far; the compile time grows
-    with the number of blocks (about 2 s for 3-64-64-3's 288), so it is for small networks.
+    with the number of blocks, so it is for small networks.
 ``"buffer"``
     ``shaders/mlp_layer.comp``: one dispatch per layer, the blocks in a uniform buffer (a storage
     buffer when the layer is larger than ``GL_MAX_UNIFORM_BLOCK_SIZE``), loops whose bounds are
@@ -20,13 +20,11 @@ Two ways to hold the weights (``weights=``):
 ``"auto"`` (default)
     ``"inline"`` up to :data:`INLINE_MAX_BLOCKS` blocks in all, else ``"buffer"``.
 
-Measured on llvmpipe (Mesa 22.3, LLVM 15, 2 cores), 3-64-64-3 at batch 65536, compute time over
-numpy's ``X @ W.T + b`` with in-place activations in the same run: inline 0.6-1.1x; weights in a
-uniform buffer 3.6-6.6x; in a storage buffer ~20x (the spread is a shared machine's noise). llvmpipe
-gathers a weight read from a buffer lane by lane unless its address is a compile-time constant
-(a loop index is not), and unrolling the loops instead makes LLVM's compile time grow with the
-square of the number of loads (minutes for one 64x64 layer); a constant weight costs no load at all.
-On this software GPU the layout of the weights decides. None of this says anything about a real GPU.
+Why two: on Mesa's llvmpipe (a software GPU) the layout of the weights decides the speed. llvmpipe
+gathers a weight read from a buffer lane by lane unless its address is a compile-time constant (a
+loop index is not), and unrolling the loops instead makes LLVM's compile time grow with the square of
+the number of loads; a constant weight costs no load at all. ``affine3d bench gpu`` measures both
+against numpy on the machine at hand; nothing here says anything about a real GPU.
 
 Per call: the batch is uploaded (padded to whole vec4 blocks), the layers run, the output is read
 back; :attr:`GPUMLP.timings` holds the three times of the last call (a small batch loses in the upload

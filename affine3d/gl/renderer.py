@@ -259,7 +259,7 @@ class Renderer:
         Parameters
         ----------
         world : Affine, optional
-            World space -> camera space; default ``scene.world()`` (the scene's own rotation, pushed
+            world space -> camera space; default ``scene.world()`` (the scene's own rotation, pushed
             ``camera.distance`` away from the camera).
         ortho : bool, optional
             True: orthographic projection; False: perspective; None: what the scene's camera says.
@@ -421,7 +421,7 @@ def render(scene, size=(800, 600), world: Affine | None = None, *, ortho: bool |
     size : (width, height)
         In pixels.
     world : Affine, optional
-        World space -> camera space; default ``scene.world()``.
+        world space -> camera space; default ``scene.world()``.
     ortho : bool, optional
         Orthographic (True) or perspective (False) projection; None: the scene's camera decides.
     wireframe : bool
