@@ -5,12 +5,14 @@ import numpy as np
 import pytest
 
 from affine3d.gl import compute as gpu
+from affine3d.gl.glsl import ACTIVATION_CODES
+from affine3d.nn.activations import NAMES
 from affine3d.errors import GLUnavailableError, ModelError
 from affine3d.gl.glsl import expand_includes
 from affine3d.nn.mlp import MLP
 from affine3d.resources import shader_dir
 
-ACTIVATIONS = ["identity", "relu", "leaky_relu", "sigmoid", "tanh", "softmax"]
+ACTIVATIONS = list(NAMES)  # every activation affine3d knows: a new one is checked on the GPU the day it is added
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +58,12 @@ def random_mlp(rng, sizes, hidden, output, alpha=0.01) -> MLP:
     spec = lambda name: {"name": name, "alpha": alpha} if name == "leaky_relu" else name
     acts = [spec(hidden)] * (len(weights) - 1) + [spec(output)]
     return MLP.from_arrays(weights, biases, acts)
+
+
+def test_every_activation_has_a_shader_code():
+    """Each activation name has its code for the shaders (mlp_layer.comp's ACTIVATION, morph.vert's activation)."""
+    assert set(ACTIVATION_CODES) == set(NAMES)
+    assert len(set(ACTIVATION_CODES.values())) == len(ACTIVATION_CODES)
 
 
 @pytest.mark.parametrize("weights", ["inline", "buffer"])
