@@ -12,7 +12,7 @@ class InputError(ValueError):
 
 
 class AffineError(InputError):
-    """A bad argument to an affine map: wrong shape, non-finite entry, singular inverse, zero axis."""
+    """A bad argument to the core maths (an affine map, a projection): wrong shape, non-finite entry, singular inverse, zero axis."""
 
 
 class SceneError(InputError):

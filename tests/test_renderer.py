@@ -21,7 +21,6 @@ from affine3d.gl.context import create_context
 from affine3d.images import parse_size, save_png
 from affine3d.render import scene_png
 from affine3d.resources import shader_dir
-from affine3d.errors import AffineError
 from affine3d.geometry.scene import DEFAULT_SCENE, Camera, Scene, SceneObject, list_scenes, load_scene
 
 SIZE = (240, 180)
@@ -494,8 +493,8 @@ def test_set_object_draws_what_a_fresh_upload_of_the_moved_mesh_draws(ctx, shadi
 
 
 def test_set_object_refuses_another_topology(ctx):
-    """A mesh with other triangles cannot be written into the old buffers: one clear AffineError."""
+    """A mesh with other triangles cannot be written into the old buffers: one clear SceneError."""
     scene = solo_scene(polyhedra.cube())
     with Renderer(ctx, scene, SIZE, samples=0) as renderer:
-        with pytest.raises(AffineError, match="object 0's topology"):
+        with pytest.raises(SceneError, match="object 0's topology"):
             renderer.set_object(0, replace(scene.objects[0], mesh=polyhedra.octahedron()))

@@ -70,7 +70,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..affine import Affine
-from ..errors import AffineError
+from ..errors import AffineError, SceneError, UsageError
 from ..geometry.scene import AMBIENT, EDGE_SHADE, singular_model_error  # the GPU renderer's too
 from ..images import check_size
 
@@ -608,7 +608,7 @@ def render_cpu(scene, size=(800, 600), world: Affine | None = None, *, ortho: bo
     (60, 80, 4)
     """
     if shading not in ("flat", "smooth"):
-        raise AffineError(f"shading: expected 'flat' or 'smooth', got {shading!r}")
+        raise UsageError(f"shading: expected 'flat' or 'smooth', got {shading!r}")
     width, height = check_size(size)
     ambient = AMBIENT if ambient is None else float(ambient)
     world = scene.world() if world is None else world
@@ -639,7 +639,7 @@ def render_cpu(scene, size=(800, 600), world: Affine | None = None, *, ortho: bo
             parts.append(part)
             next_id += part.count
     if next_id >= 1 << 31:
-        raise AffineError(f"scene: expected fewer than 2^31 triangles and edges, got {next_id}")
+        raise SceneError(f"scene: expected fewer than 2^31 triangles and edges, got {next_id}")
     return shade(buffer, parts, scene, shading=shading, ambient=ambient)
 
 

@@ -146,7 +146,7 @@ class Mesh:
 
         Only the new vertices are checked (shape, finite): the topology was checked when this mesh
         was made and is shared, read-only, so moving a mesh every frame (a network warping it,
-        :mod:`affine3d.gl.morph`) does not re-check and re-sort its indices each time.
+        :class:`affine3d.render.MorphingScene`) does not re-check and re-sort its indices each time.
 
         Examples
         --------

@@ -46,7 +46,7 @@ class GPUMorph:
     Parameters
     ----------
     ctx : moderngl.Context
-        OpenGL 3.3 or later (a headless one from :func:`affine3d.gl.renderer.create_context` will do).
+        OpenGL 3.3 or later (the default one of :func:`affine3d.gl.context.default_context` will do).
     morph : Morph
     points : array-like, shape (N, 3)
         The vertices, in the space the network is applied in; N >= 1.

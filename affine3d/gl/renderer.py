@@ -42,7 +42,7 @@ import numpy as np
 
 from .. import pack
 from ..affine import Affine
-from ..errors import AffineError
+from ..errors import AffineError, SceneError, UsageError
 from ..geometry.scene import AMBIENT, EDGE_SHADE, singular_model_error
 from ..images import check_size
 from .context import default_context, make_current
@@ -135,7 +135,7 @@ class Renderer:
     def __init__(self, ctx, scene, size=(800, 600), samples: int = 4, *, shading: str = "flat",
                  ambient: float = AMBIENT, cull_back_faces: bool = True, shader_directory: Path | None = None):
         if shading not in ("flat", "smooth"):
-            raise AffineError(f"shading: expected 'flat' or 'smooth', got {shading!r}")
+            raise UsageError(f"shading: expected 'flat' or 'smooth', got {shading!r}")
         self.ctx = ctx
         self.scene = scene
         self.shading = shading
@@ -210,12 +210,12 @@ class Renderer:
         if mesh is not old:
             if mesh.vertices.shape != old.vertices.shape or mesh.triangles.shape != old.triangles.shape \
                     or mesh.edges.shape != old.edges.shape:
-                raise AffineError(
+                raise SceneError(
                     f"mesh: expected object {index}'s topology ({old.n_vertices} vertices, {old.n_triangles} triangles, "
                     f"{old.n_edges} edges), got {mesh.n_vertices}, {mesh.n_triangles}, {mesh.n_edges}"
                 )
             if not item.buffers:
-                raise AffineError(f"object {index} shares its mesh's buffers with another object; give it a Mesh of its own")
+                raise SceneError(f"object {index} shares its mesh's buffers with another object; give it a Mesh of its own")
             make_current(self.ctx)
             buffers = iter(item.buffers)
             if mesh.n_triangles:
