@@ -9,7 +9,7 @@ Checks, each in its own short-lived process (a crashing driver cannot take this 
 For each context: the GL renderer (the chip or, for "llvmpipe", Mesa's software renderer on the CPU),
 vendor, version, antialiasing samples, and whether compute shaders are available (OpenGL 4.3 or
 newer; `affine3d.gl.compute` and `affine3d bench gpu` need them). Without any context, `affine3d render`
-still draws, with the CPU rasterizer (affine3d/raster.py). Always exits 0.
+still draws, with the CPU rasterizer (affine3d/cpu/raster.py). Always exits 0.
 """
 
 from __future__ import annotations

@@ -22,13 +22,13 @@ Examples:
   affine3d render --mlp my-net.safetensors --stages -o my-net/
 
 --backend auto (the default) draws with OpenGL when a context can be made and falls back to
-affine3d's CPU rasterizer (affine3d/raster.py) when not; the last line says which one drew.
+affine3d's CPU rasterizer (affine3d/cpu/raster.py) when not; the last line says which one drew.
 
 A network that warps space: --mlp MODEL (a .safetensors, .npz or .onnx MLP with 3 inputs and 3
 outputs) is applied to every object's vertices in world space; a scene file can name one itself
 (mlp = "file" at the top). Without SCENE, --mlp warps the cube of the cube-to-sphere scene. With
 --stages, -o is a folder that gets one PNG per stage of the forward pass (each layer's affine map
-A(t) = (1-t) I + t W, b(t) = t b, then its activation (1-t) x + t sigma(x); see affine3d/morph.py),
+A(t) = (1-t) I + t W, b(t) = t b, then its activation (1-t) x + t sigma(x); see affine3d/nn/morph.py),
 an animated GIF of the whole pass (--frames in-between frames a stage) and stages.png, all the
 stages on one sheet. Without --stages, the PNG shows the scene after the whole network. A solid
 turned inside out by a layer with det < 0 is drawn orange.
