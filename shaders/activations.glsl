@@ -1,6 +1,6 @@
-// activations.glsl: the activation functions sigma of affine3d/activations.py, four values at a time.
+// activations.glsl: the activation functions sigma of affine3d/nn/activations.py, four values at a time.
 //
-// Pulled in by an include line naming this file (affine3d/glsl.py pastes it in), like affine.glsl:
+// Pulled in by an include line naming this file (affine3d/gl/glsl.py pastes it in), like affine.glsl:
 // no #version line, no in/out/uniform variables, only functions. Softmax mixes a whole layer, so the
 // shaders that need it (mlp.comp, mlp_layer.comp) do it themselves over all of a sample's blocks.
 

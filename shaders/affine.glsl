@@ -1,6 +1,6 @@
 // affine.glsl: the affine-map helpers every affine3d shader shares.
 //
-// Pulled in by an include line naming this file (affine3d/glsl.py pastes the file in place of that line).
+// Pulled in by an include line naming this file (affine3d/gl/glsl.py pastes the file in place of that line).
 // It has no #version line and declares no in/out/uniform variables, only functions, so the same
 // file serves the renderer's vertex shaders (#version 330 core) and the MLP compute shader (#version 430).
 //

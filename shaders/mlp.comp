@@ -9,13 +9,12 @@
 //
 // Each layer's W (shape (out, in)) is cut into 4x4 blocks, and block (i, j) is written into this
 // source as a mat4 constant: the i-th four outputs are b_i + sum_j W_ij x_j, each term the very
-// apply_affine(M, p) = M * p that mesh.vert applies to a vertex. affine3d/gpu.py writes the network
+// apply_affine(M, p) = M * p that mesh.vert applies to a vertex. affine3d/gl/compute.py writes the network
 // in place of the marker line in main() once per model, and sets the #defines below, before compiling.
 //
 // Why constants and not a uniform buffer: on Mesa's llvmpipe (software GL) a constant costs nothing
 // to fetch, while a weight read from a buffer costs a memory load per use and the compile time
-// grows with the square of the number of loads; measured for 3-64-64-3 at batch 65536: constants
-// 0.6-1.1x the time of numpy, weights in a uniform buffer 3.6-6.6x (see affine3d/gpu.py). Every
+// grows with the square of the number of loads (`affine3d bench gpu` compares both with numpy). Every
 // intermediate value stays in registers: nothing is written between layers.
 
 #define LOCAL_SIZE 64
@@ -38,5 +37,5 @@ void main() {
     if (s >= n_samples) return;
     uint x_at = s * uint(IN_BLOCKS);
     uint y_at = s * uint(OUT_BLOCKS);
-    // @network (affine3d/gpu.py puts the layers here)
+    // @network (affine3d/gl/compute.py puts the layers here)
 }

@@ -13,7 +13,7 @@
 // Output block i of a sample is b_i + sum_j apply_affine(W_ij, x_j): the same mat4 * vec4 that
 // mesh.vert applies to a vertex. Each invocation does SAMPLES samples, so each weight block fetched
 // serves SAMPLES products (on llvmpipe the fetch, not the arithmetic, is what costs).
-// affine3d/gpu.py sets the #defines below before compiling, one program per layer shape.
+// affine3d/gl/compute.py sets the #defines below before compiling, one program per layer shape.
 
 #define LOCAL_SIZE 64
 #define SAMPLES 4

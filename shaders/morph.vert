@@ -6,7 +6,7 @@
 // blocks of four: the values, zeros, and a 1 in the very last slot, so b rides in the matrix exactly as
 // in Affine.to_gl(). For a network that is 3 wide throughout, N_BLOCKS is 1, the state is vec4(x, y, z, 1)
 // and stage_map[0] is the stage's 4x4 homogeneous matrix [A(t) | b(t)] over [0 0 0 | 1]: the vertex
-// shader evaluates a network layer the way mesh.vert moves a solid. affine3d/morph_gl.py sets N_BLOCKS
+// shader evaluates a network layer the way mesh.vert moves a solid. affine3d/gl/morph.py sets N_BLOCKS
 // (the #define below, 1..4) before compiling: values up to 4 * N_BLOCKS - 1 wide.
 //
 // in   in_x0 .. in_x{N_BLOCKS-1}   the values at the start of the stage (t = 0)
