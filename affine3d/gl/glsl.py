@@ -13,6 +13,10 @@ pattern and would look for that file in ``ctx.includes``.)
 right line: GLSL numbers source strings, so the main file is string 0 and the includes are 1, 2, ...
 in the order they appear; a compile error lists which number is which file.
 
+The same step builds the page's programs (``affine3d serve``, :mod:`affine3d.web`): :func:`webgl_source`
+joins the same includes and only swaps the ``#version 330 core`` line for WebGL2's ``#version 300 es``
+and the precision statements GLSL ES asks for, so the browser compiles the very files the desktop does.
+
 A uniform that the GLSL compiler optimised away (because a student commented out the line that
 used it) does not exist in the linked program. :class:`Uniforms` warns, naming it, instead of
 raising ``KeyError``: the picture is still worth drawing.
@@ -40,11 +44,17 @@ __all__ = [
     "Uniforms",
     "active_uniforms",
     "ACTIVATION_CODES",
+    "webgl_source",
+    "to_webgl",
 ]
 
 ACTIVATION_CODES = {"identity": 0, "relu": 1, "leaky_relu": 2, "sigmoid": 3, "tanh": 4, "softmax": 5}
 """How the shaders name an activation: ``mlp_layer.comp``'s ``ACTIVATION`` define, ``morph.vert``'s ``activation`` uniform."""
 
+WEBGL_HEADER = ("#version 300 es", "precision highp float;", "precision highp int;")
+"""What replaces a desktop shader's ``#version 330 core`` line for WebGL2 (GLSL ES 3.00, where precision is required)."""
+
+_DESKTOP_VERSION = re.compile(r"^#version 330 core[ \t]*$")
 _DEFINE = re.compile(r"^#define (\w+) .*$", re.MULTILINE)
 _INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]+"([^"]+)"[ \t]*(?://.*)?$')
 
@@ -163,6 +173,47 @@ def _expand(source: str, folder: Path, names: list[str], number: int, stack: lis
         out.extend(_expand(text, folder, names, child, stack + [include]))
         out.append(f"#line {line_number + 1} {number}")
     return out
+
+
+def to_webgl(source: str, *, name: str = "<source>") -> str:
+    """Desktop GLSL (``#version 330 core`` on line 1) as WebGL2 GLSL: the version line and precision adapted.
+
+    Line 1 becomes ``#version 300 es`` followed by ``precision highp float;`` and ``precision highp
+    int;`` (GLSL ES has no default float precision in fragment shaders; highp keeps float32, as on the
+    desktop), then ``#line 2 0``, so the browser's compile errors still name the file's own lines.
+    Nothing else changes: the maths is the same text.
+
+    Raises
+    ------
+    ValueError
+        ``source`` does not start with ``#version 330 core`` (a compute shader, ``#version 430``,
+        has no WebGL2 counterpart).
+
+    Examples
+    --------
+    >>> to_webgl("#version 330 core\\nvoid main() {}\\n").splitlines()
+    ['#version 300 es', 'precision highp float;', 'precision highp int;', '#line 2 0', 'void main() {}']
+    """
+    first, _, rest = source.partition("\n")
+    if not _DESKTOP_VERSION.match(first):
+        raise ValueError(f"{name}: line 1 must be '#version 330 core' to become WebGL2 GLSL, got {first[:40]!r}")
+    return "\n".join([*WEBGL_HEADER, "#line 2 0", rest])
+
+
+def webgl_source(name: str, defines: dict | None = None, directory: Path | None = None) -> str:
+    """``shaders/NAME`` for WebGL2: ``#define`` lines set, includes joined (as for the desktop), then :func:`to_webgl`.
+
+    Examples
+    --------
+    >>> source = webgl_source("mesh.vert")
+    >>> source.splitlines()[:2]
+    ['#version 300 es', 'precision highp float;']
+    >>> "gl_Position = projection * world * model * vec4(in_position, 1.0);" in source
+    True
+    """
+    folder = Path(directory) if directory is not None else shader_dir()
+    text = with_defines(name, defines, folder) if defines else (folder / name).read_text(encoding="utf-8")
+    return to_webgl(expand_includes(text, folder, name=name), name=name)
 
 
 def build_program(ctx, vertex_shader: str, fragment_shader: str, *, geometry_shader: str | None = None,

@@ -1,0 +1,201 @@
+"""Write the browser version of affine3d into a folder: the page, its shaders, the scenes as JSON, the models.
+
+The folder holds only static files, so any web server (or a course site) can serve it, and nothing
+is fetched from elsewhere at run time::
+
+    index.html, style.css, js/*.js        the page and its ES modules (copied from affine3d/web/static)
+    shaders/*.vert, *.frag                shaders/ through the GLSL include step, for WebGL2 (glsl.webgl_source)
+    scenes/index.json                     the scene list and the default scene
+    scenes/<key>.json                     one scene: camera, world, light, objects (meshes, model maps, colours)
+    models/<name>.safetensors             a scene's network (copied; .npz and .onnx models are converted)
+
+Shapes are built and mesh files read here, in Python, by :func:`affine3d.geometry.load_scene`, so the
+page draws exactly the vertices the desktop renderer draws. Numbers are written with ``repr``
+(shortest round trip), so a float64 reaches JavaScript unchanged. Angles are radians, as in Python.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import SceneError, UsageError
+from ..geometry.scene import AMBIENT, DEFAULT_SCENE, EDGE_SHADE, list_scenes, load_scene
+from ..render import INSIDE_COLOR
+
+__all__ = ["STATIC_DIR", "SHADER_FILES", "MORPH_BLOCKS", "build_site", "scene_record", "scene_key"]
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+"""The page's own files: ``index.html``, ``style.css``, ``js/``."""
+
+SHADER_FILES = ("mesh.vert", "mesh.frag", "lines.vert", "lines.frag")
+"""Desktop shader files the page compiles as they are (after the include step)."""
+
+MORPH_BLOCKS = (1, 2, 3, 4)
+"""``morph.vert`` is written once per ``N_BLOCKS`` (``morph-N.vert``): layers up to 3, 7, 11, 15 wide."""
+
+
+def scene_key(scene) -> str:
+    """The name a scene goes by in the page and in its URL: the file's stem (``platonic``)."""
+    return scene.path.stem if scene.path is not None else scene.name
+
+
+def _matrix(M) -> list[list[float]]:
+    return [[float(v) for v in row] for row in np.asarray(M, dtype=np.float64)]
+
+
+def scene_record(scene, model_url: str | None = None) -> dict:
+    """A :class:`~affine3d.geometry.Scene` as the JSON the page reads.
+
+    Parameters
+    ----------
+    scene : Scene
+    model_url : str, optional
+        Where the page finds the scene's network (relative to the site's root), if it has one.
+
+    Returns
+    -------
+    dict
+        ``camera`` (``fov`` radians, ``near``, ``far``, ``distance``, ``projection``),
+        ``world_rotation`` (3x3 rows), ``spin`` (radians per second), ``light_direction`` (camera
+        space, unit), ``background``, ``ambient``, ``edge_shade``, ``inside_color``, and
+        ``objects``: per object its ``name``, ``model`` (4x4 rows, object space -> world space),
+        ``color``, ``wireframe``, ``edge_color`` and the mesh as flat lists (``vertices`` 3 per
+        vertex, object space; ``triangles`` 3 indices each, counter-clockwise from outside;
+        ``edges`` 2 indices each).
+
+    Examples
+    --------
+    >>> record = scene_record(load_scene("platonic"))
+    >>> record["key"], len(record["objects"]), record["objects"][1]["name"]
+    ('platonic', 5, 'cube')
+    >>> len(record["objects"][1]["vertices"]) // 3, len(record["objects"][1]["triangles"]) // 3
+    (8, 12)
+    """
+    camera = scene.camera
+    objects = []
+    for obj in scene.objects:
+        mesh = obj.mesh
+        objects.append({
+            "name": obj.name,
+            "model": _matrix(obj.model.matrix),
+            "color": [float(c) for c in obj.color],
+            "wireframe": bool(obj.wireframe),
+            "edge_color": None if obj.edge_color is None else [float(c) for c in obj.edge_color],
+            "vertices": np.asarray(mesh.vertices, dtype=np.float64).ravel().tolist(),
+            "triangles": np.asarray(mesh.triangles, dtype=np.int64).ravel().tolist(),
+            "edges": np.asarray(mesh.edges, dtype=np.int64).ravel().tolist(),
+        })
+    return {
+        "key": scene_key(scene),
+        "name": scene.name,
+        "description": scene.description,
+        "background": [float(c) for c in scene.background],
+        "camera": {"fov": float(camera.fov), "near": float(camera.near), "far": float(camera.far),
+                   "distance": float(camera.distance), "projection": camera.projection},
+        "world_rotation": _matrix(scene.world_rotation.A),
+        "spin": float(scene.spin),
+        "light_direction": [float(v) for v in scene.light_direction],
+        "ambient": AMBIENT,
+        "edge_shade": EDGE_SHADE,
+        "inside_color": list(INSIDE_COLOR),
+        "mlp": model_url,
+        "objects": objects,
+    }
+
+
+def _write_model(source: Path, models: Path) -> str:
+    """Copy (or, for .npz and .onnx, convert) a scene's network into ``models/``; its URL."""
+    from ..nn.mlp import MLP
+    from ..nn.morph import check_model
+
+    check_model(MLP.load(source))  # a broken or 2D model fails here, in Python, with its one-line message
+    target = models / f"{source.stem}.safetensors"
+    if source.suffix.lower() == ".safetensors":
+        shutil.copyfile(source, target)
+    else:
+        MLP.load(source).save(target)
+    return f"models/{target.name}"
+
+
+def _write_shaders(folder: Path) -> None:
+    from ..gl.glsl import webgl_source
+
+    for name in SHADER_FILES:
+        (folder / name).write_text(webgl_source(name), encoding="utf-8")
+    for blocks in MORPH_BLOCKS:
+        (folder / f"morph-{blocks}.vert").write_text(webgl_source("morph.vert", {"N_BLOCKS": blocks}), encoding="utf-8")
+
+
+def build_site(folder, scenes=None, *, default=None) -> Path:
+    """Write the page and everything it loads into ``folder``: static files only.
+
+    Parameters
+    ----------
+    folder : path
+        Created if missing; must be empty or not exist yet, so nothing of the user's is overwritten.
+        Written through a temporary folder beside it and renamed at the end: a failed export leaves
+        no half-written site.
+    scenes : list of (str or path or Scene), optional
+        Shipped scene names, ``.toml`` paths or loaded scenes; default every shipped scene.
+    default : str, optional
+        The key of the scene the page opens with (default: the first of ``scenes`` if they were
+        given, else ``platonic``).
+
+    Returns
+    -------
+    Path
+        ``folder``.
+
+    Raises
+    ------
+    UsageError
+        ``folder`` exists and is not an empty directory.
+    SceneError, ModelError
+        A scene or its network cannot be read (the message names the file).
+    """
+    folder = Path(folder)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise UsageError(f"{folder}: expected a new or empty folder (nothing in it is overwritten)")
+    given = scenes is not None
+    items = list(scenes) if given else list_scenes()
+    if not items:
+        raise UsageError("scenes: expected at least one scene")
+    loaded = [item if hasattr(item, "objects") else load_scene(item) for item in items]
+    keys = [scene_key(s) for s in loaded]
+    if len(set(keys)) != len(keys):
+        raise SceneError(f"scenes: two scenes share the name {next(k for k in keys if keys.count(k) > 1)!r}")
+    if default is None:
+        default = keys[0] if given else (DEFAULT_SCENE if DEFAULT_SCENE in keys else keys[0])
+    if default not in keys:
+        raise UsageError(f"default: expected one of {', '.join(keys)}, got {default!r}")
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        shutil.copytree(STATIC_DIR, work, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+        for sub in ("shaders", "scenes", "models"):
+            (work / sub).mkdir()
+        _write_shaders(work / "shaders")
+        index = []
+        for key, scene in zip(keys, loaded):
+            model_url = _write_model(Path(scene.mlp), work / "models") if scene.mlp is not None else None
+            record = scene_record(scene, model_url)
+            (work / "scenes" / f"{key}.json").write_text(json.dumps(record, separators=(",", ":")), encoding="utf-8")
+            index.append({"key": key, "name": scene.name, "description": scene.description,
+                          "file": f"scenes/{key}.json", "mlp": model_url})
+        (work / "scenes" / "index.json").write_text(json.dumps({"default": default, "scenes": index}, indent=1),
+                                                     encoding="utf-8")
+        os.chmod(work, 0o755)  # mkdtemp made it 0700; a web server's user must read it
+        if folder.exists():
+            folder.rmdir()  # empty, checked above
+        work.rename(folder)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return folder

@@ -1,0 +1,658 @@
+// app.js: the page's glue: scenes and models in, mouse and keys to the world map, the panels, the URL.
+//
+// What the desktop viewer does (affine3d/app/state.py, app/window.py), in a browser: the camera never moves;
+// the mouse changes the world map (world space -> camera space),
+//     world = translation(0, 0, -distance + zoom) @ translation(pan_x, pan_y, 0) @ R,
+// and the panel beside the picture prints it with det A and max|A^T A - I|. A scene's network (or a model
+// dropped onto the page) plays its forward pass stage by stage, the vertices moved by shaders/morph.vert.
+// The URL's hash holds the view (scene, rotation, projection, stage, t): a link reproduces it.
+
+import {
+  Affine, Arcball, Turntable, Morph, StagePlayer, fixed, formatMatrix, infoLines, sceneProjection,
+} from "./affine.js";
+import { GPUMorph, Renderer, signedVolume } from "./gl.js";
+import { ModelError, parseModel } from "./safetensors.js";
+
+const SHADERS = ["mesh.vert", "mesh.frag", "lines.vert", "lines.frag", "morph-1.vert", "morph-2.vert", "morph-3.vert", "morph-4.vert"];
+const DEFAULT_SPIN = 0.5; // radians per second when a scene sets none (state.py's DEFAULT_SPIN)
+const ZOOM_STEP = 0.9;
+const SCRUB_STEP = 0.05;
+const HELP_TEXT = `mouse
+  left-drag          rotate the world (arcball / turntable)
+  right-drag         pan (also middle-drag, shift+left-drag)
+  wheel              move the world toward / away from the camera
+  drop a file        a .safetensors 3 -> ... -> 3 network warps the scene
+keys
+  space              auto-spin on / off
+  W                  wireframe (polygon edges)
+  P                  perspective / orthographic
+  R                  reset the view (rotation, pan, zoom)
+  T                  arcball / turntable
+  H                  panels on / off
+  S                  save the picture (PNG)
+  1-9                the n-th scene
+  Tab, shift+Tab     next / previous scene
+  F1 or ?            this help
+network
+  M                  play / pause the forward pass
+  Right, Left        next / previous stage (pauses)
+  . and ,  (] and [) scrub forward / back (pauses)
+  Home, End          the input / the network's output
+The camera never moves: the mouse changes the world matrix.`;
+
+const $ = (id) => document.getElementById(id);
+
+// ------------------------------------------------------------------------------------------------ the state
+const app = {
+  index: null, // scenes/index.json
+  records: new Map(), // key -> scene JSON
+  shaders: {},
+  gl: null,
+  renderer: null,
+  scene: null, // the scene record shown
+  objects: [], // per object: {name, model (Affine), color, wireframe, edgeColor, positions, triangles, edges}
+  controller: null,
+  pan: [0, 0],
+  zoom: 0,
+  ortho: false,
+  wireframe: false,
+  spinning: false,
+  spinRate: DEFAULT_SPIN,
+  size: [1, 1], // the canvas in CSS pixels (mouse units)
+  net: null, // {network, name, morph, gpu, player, objects (warped, world space), offsets}
+  drag: null,
+  dirty: true,
+  lastTime: null,
+  fps: 0,
+  fpsCount: 0,
+  fpsSince: null,
+  frames: 0,
+  messages: [],
+  loading: Promise.resolve(),
+  hashTimer: null,
+};
+
+function say(text, { error = false } = {}) {
+  app.messages.push({ text, error });
+  const box = $("message");
+  box.textContent = text;
+  box.className = error ? "error" : "";
+}
+
+// ------------------------------------------------------------------------------------------------ loading
+async function fetchText(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${response.statusText}`);
+  return response.text();
+}
+
+async function fetchJSON(url) {
+  return JSON.parse(await fetchText(url));
+}
+
+async function sceneRecord(key) {
+  if (!app.records.has(key)) {
+    const entry = app.index.scenes.find((s) => s.key === key);
+    if (!entry) throw new Error(`scene: unknown scene '${key}'; expected one of: ${app.index.scenes.map((s) => s.key).join(", ")}`);
+    app.records.set(key, await fetchJSON(entry.file));
+  }
+  return app.records.get(key);
+}
+
+function sceneObjects(record) {
+  return record.objects.map((obj) => ({
+    name: obj.name,
+    model: Affine.fromMatrix(obj.model),
+    color: obj.color,
+    wireframe: obj.wireframe,
+    edgeColor: obj.edge_color,
+    positions: Float64Array.from(obj.vertices),
+    triangles: Uint32Array.from(obj.triangles),
+    edges: Uint32Array.from(obj.edges),
+  }));
+}
+
+// Show a scene from its own starting view (ViewerState.set_scene); its network, if it has one, starts playing.
+async function showScene(key, view = null) {
+  const record = await sceneRecord(key);
+  dropNetwork();
+  app.scene = record;
+  app.objects = sceneObjects(record);
+  app.spinRate = record.spin || DEFAULT_SPIN;
+  app.spinning = Boolean(record.spin);
+  app.ortho = record.camera.projection === "orthographic";
+  resetView();
+  if (record.mlp) {
+    const buffer = await (await fetch(record.mlp)).arrayBuffer();
+    const name = record.mlp.split("/").pop();
+    setNetwork(parseModel(buffer, name), name);
+  } else {
+    app.renderer.setObjects(app.objects, { cullBackFaces: true });
+  }
+  if (view) applyView(view);
+  $("scene-picker").value = key;
+  $("caption").textContent = record.description || "";
+  updateButtons();
+  requestDraw();
+}
+
+function resetView() {
+  const rotation = Affine.fromRows(app.scene.world_rotation);
+  if (app.controller) app.controller.reset(rotation);
+  else app.controller = new Arcball(app.size, rotation);
+  app.pan = [0, 0];
+  app.zoom = 0;
+  app.drag = null;
+}
+
+// ------------------------------------------------------------------------------------------------ a network
+// The network applied to every object's vertices in world space (after its model map), as MorphingScene.
+function setNetwork(network, name, { playing = true } = {}) {
+  const points = [], offsets = [0], warped = [];
+  for (const obj of app.objects) {
+    const flip = obj.model.determinant < 0; // a mirror reversed the winding: put it back, as MorphingScene does
+    const positions = new Float64Array(obj.positions.length);
+    for (let v = 0; v < obj.positions.length; v += 3) {
+      const p = obj.model.apply([obj.positions[v], obj.positions[v + 1], obj.positions[v + 2]]);
+      positions.set(p, v);
+      points.push(p);
+    }
+    const triangles = Uint32Array.from(obj.triangles);
+    if (flip) for (let t = 0; t < triangles.length; t += 3) [triangles[t + 1], triangles[t + 2]] = [triangles[t + 2], triangles[t + 1]];
+    warped.push({ ...obj, model: Affine.identity(), positions, triangles });
+    offsets.push(points.length);
+  }
+  const morph = new Morph(network, points); // throws for a network that is not 3 -> ... -> 3
+  const gpu = new GPUMorph(app.gl, app.shaders, morph, points);
+  if (app.net) app.net.gpu.release();
+  app.net = { network, name, morph, gpu, player: new StagePlayer(morph.nStages, { playing }), objects: warped, offsets, shown: null };
+  app.renderer.setObjects(warped, { cullBackFaces: false }); // a solid turned inside out must still show
+  $("network").hidden = false;
+  updateNetworkPanel();
+}
+
+function dropNetwork() {
+  if (app.net) app.net.gpu.release();
+  app.net = null;
+  $("network").hidden = true;
+}
+
+// Move the renderer's meshes to the player's stage and t (MorphingScene.show).
+function showNetworkFrame() {
+  const net = app.net;
+  const stage = net.morph.stages[net.player.stageIndex], t = net.player.t;
+  const key = `${stage.index}:${t}`;
+  if (net.shown === key) return;
+  const positions = net.gpu.positions(stage, t);
+  if (!positions.every(Number.isFinite)) throw new Error(`stage '${stage.name}' at t = ${t}: the network produced non-finite positions`);
+  net.objects.forEach((obj, k) => {
+    const part = positions.subarray(3 * net.offsets[k], 3 * net.offsets[k + 1]);
+    const flipped = signedVolume(part, obj.triangles) < 0; // turned inside out: its inside faces the camera
+    app.renderer.setPositions(k, part, flipped ? app.scene.inside_color : obj.color);
+  });
+  net.shown = key;
+}
+
+async function loadModelBytes(buffer, name) {
+  try {
+    if (!name.toLowerCase().endsWith(".safetensors")) {
+      throw new ModelError(`${name}: the page reads .safetensors models; in Python: MLP.load("${name}").save("${name.replace(/\.[^.]*$/, "")}.safetensors")`);
+    }
+    const network = parseModel(buffer, name);
+    setNetwork(network, name);
+    say(`${name}: ${network.sizes.join("-")} network, ${app.net.morph.nStages} stages, warping ${app.scene.name}`);
+    requestDraw();
+    return true;
+  } catch (exc) {
+    // The previous network (if any) keeps playing: nothing of it was replaced before the new one was built.
+    say(exc.message, { error: true });
+    requestDraw();
+    return false;
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ the world map
+function rotation() {
+  return app.controller.rotation;
+}
+
+function depth() {
+  return app.scene.camera.distance - app.zoom;
+}
+
+function world() {
+  const push = Affine.translation([0, 0, -app.scene.camera.distance + app.zoom]);
+  const shift = Affine.translation([app.pan[0], app.pan[1], 0]);
+  return push.matmul(shift).matmul(rotation());
+}
+
+function aspect() {
+  const canvas = $("view");
+  return canvas.width / Math.max(canvas.height, 1);
+}
+
+function projection() {
+  return sceneProjection(app.scene.camera, aspect(), app.ortho);
+}
+
+function unitsPerPoint() {
+  const P = projection();
+  const w = P[3][2] * -depth() + P[3][3];
+  return [(2 * w) / (P[0][0] * app.size[0]), (2 * w) / (P[1][1] * app.size[1])];
+}
+
+function scroll(clicks) {
+  const camera = app.scene.camera;
+  const d = Math.min(Math.max(depth() * ZOOM_STEP ** clicks, 2 * camera.near), camera.far / 2);
+  app.zoom = camera.distance - d;
+}
+
+function toggleController() {
+  const current = rotation();
+  app.controller = app.controller instanceof Turntable ? new Arcball(app.size, current) : new Turntable(app.size, current);
+  say(app.controller.name);
+}
+
+// ------------------------------------------------------------------------------------------------ drawing
+function resize() {
+  const area = $("stage-area"), canvas = $("view");
+  const width = Math.max(1, Math.floor(area.clientWidth)), height = Math.max(1, Math.floor(area.clientHeight));
+  const ratio = window.devicePixelRatio || 1;
+  canvas.style.width = `${width}px`;
+  canvas.style.height = `${height}px`;
+  canvas.width = Math.round(width * ratio);
+  canvas.height = Math.round(height * ratio);
+  app.size = [width, height];
+  if (app.controller) app.controller.resize(app.size);
+  requestDraw();
+}
+
+function drawFrame() {
+  if (app.net) showNetworkFrame();
+  app.renderer.draw({
+    world: world(),
+    projection: projection(),
+    wireframe: app.wireframe,
+    background: app.scene.background,
+    light: app.scene.light_direction,
+    ambient: app.scene.ambient,
+    edgeShade: app.scene.edge_shade,
+  });
+  app.frames += 1;
+}
+
+function requestDraw() {
+  app.dirty = true;
+}
+
+function tick(now) {
+  const dt = app.lastTime === null ? 0 : Math.min((now - app.lastTime) / 1000, 0.1);
+  app.lastTime = now;
+  if (app.scene) {
+    if (app.spinning && dt > 0) { app.controller.spin(app.spinRate * dt); app.dirty = true; }
+    if (app.net && app.net.player.playing && dt > 0) { app.net.player.update(dt); app.dirty = true; }
+    if (app.dirty) {
+      app.dirty = false;
+      try {
+        drawFrame();
+        countFrame(now / 1000);
+        updatePanels();
+        scheduleHash();
+      } catch (exc) {
+        say(exc.message, { error: true });
+        console.error(exc);
+      }
+    } else {
+      app.fpsSince = null;
+    }
+  }
+  requestAnimationFrame(tick);
+}
+
+function countFrame(now) {
+  if (app.fpsSince === null) { app.fpsSince = now; app.fpsCount = 0; return; }
+  app.fpsCount += 1;
+  const elapsed = now - app.fpsSince;
+  if (elapsed >= 0.5) { app.fps = app.fpsCount / elapsed; app.fpsSince = now; app.fpsCount = 0; }
+}
+
+// ------------------------------------------------------------------------------------------------ panels
+function worldLines() {
+  const w = world();
+  const camera = app.scene.camera;
+  const index = app.index.scenes.findIndex((s) => s.key === app.scene.key);
+  const triangles = app.objects.reduce((n, obj) => n + obj.triangles.length / 3, 0);
+  const rows = [
+    ["det A", fixed(w.determinant, 6)],
+    ["max|AᵀA-I|", w.orthonormalityError().toExponential(1).replace(/e([+-])(\d)$/, "e$10$2")],
+    ["projection", app.ortho ? "orthographic" : `perspective, fov ${((camera.fov * 180) / Math.PI).toFixed(1)} deg`],
+    ["control", `${app.controller.name}${app.spinning ? ", spinning" : ""}`],
+    ["triangles", triangles.toLocaleString("en-US")],
+    ["fps", app.fps ? app.fps.toFixed(1) : "(measuring)"],
+    ["scene", `${app.scene.name}${index >= 0 ? ` (${index + 1}/${app.index.scenes.length})` : ""}`],
+  ];
+  return [...formatMatrix(w.matrix), ...rows.map(([name, value]) => `${name.padEnd(12)}${value}`)];
+}
+
+function networkLines() {
+  const net = app.net;
+  const player = net.player;
+  const head = [`network ${net.name} ${net.network.sizes.join("-")}`, `stage ${player.stageIndex + 1}/${player.nStages}, ${player.playing ? "playing" : "paused"}`];
+  if (player.atInput) return [...head, "input: the scene before layer 1"];
+  const stage = net.morph.stages[player.stageIndex];
+  return [...head, ...infoLines(net.morph.infos[stage.index], player.t)];
+}
+
+function updatePanels() {
+  $("world-panel").textContent = worldLines().join("\n");
+  if (app.net) updateNetworkPanel();
+}
+
+function updateNetworkPanel() {
+  const net = app.net;
+  $("network-panel").textContent = networkLines().join("\n");
+  $("play").textContent = net.player.playing ? "pause" : "play";
+  if (document.activeElement !== $("t-slider")) $("t-slider").value = String(net.player.t);
+  $("t-value").textContent = net.player.t.toFixed(2);
+}
+
+function updateButtons() {
+  $("projection").textContent = app.ortho ? "orthographic" : "perspective";
+  $("wireframe").classList.toggle("on", app.wireframe);
+  $("spin").textContent = app.spinning ? "stop spin" : "spin";
+  $("controller").textContent = app.controller.name;
+}
+
+// ------------------------------------------------------------------------------------------------ the URL's hash
+// scene=KEY&rot=w,x,y,z (R as a unit quaternion)&proj=perspective|orthographic&stage=K&t=T, plus zoom, pan,
+// edges and turntable when they differ from the start. A link with rot stops the spin; one with stage/t pauses.
+function viewToHash() {
+  const q = rotation().toQuaternion("wxyz");
+  const parts = [`scene=${encodeURIComponent(app.scene.key)}`, `rot=${q.map((v) => +v.toFixed(9)).join(",")}`,
+    `proj=${app.ortho ? "orthographic" : "perspective"}`];
+  if (app.zoom) parts.push(`zoom=${+app.zoom.toFixed(6)}`);
+  if (app.pan[0] || app.pan[1]) parts.push(`pan=${app.pan.map((v) => +v.toFixed(6)).join(",")}`);
+  if (app.wireframe) parts.push("edges=1");
+  if (app.controller instanceof Turntable) parts.push("control=turntable");
+  if (app.net) {
+    parts.push(`stage=${app.net.player.stageIndex + 1}`, `t=${+app.net.player.t.toFixed(4)}`);
+    if (app.net.player.playing) parts.push("play=1");
+  }
+  return parts.join("&");
+}
+
+function parseHash(hash) {
+  const view = {};
+  for (const part of hash.replace(/^#/, "").split("&")) {
+    const [name, value = ""] = part.split("=");
+    if (name) view[decodeURIComponent(name)] = decodeURIComponent(value);
+  }
+  return view;
+}
+
+function numbers(text, n, what) {
+  const values = text.split(",").map(Number);
+  if (values.length !== n || !values.every(Number.isFinite)) throw new Error(`URL: ${what}: expected ${n} numbers, got '${text}'`);
+  return values;
+}
+
+function applyView(view) {
+  if (view.control === "turntable" && !(app.controller instanceof Turntable)) app.controller = new Turntable(app.size, rotation());
+  if (view.rot !== undefined) {
+    app.controller.reset(Affine.fromQuaternion(numbers(view.rot, 4, "rot"), "wxyz"));
+    app.spinning = false;
+  }
+  if (view.proj !== undefined) app.ortho = view.proj === "orthographic";
+  if (view.zoom !== undefined) app.zoom = numbers(view.zoom, 1, "zoom")[0];
+  if (view.pan !== undefined) app.pan = numbers(view.pan, 2, "pan");
+  if (view.edges !== undefined) app.wireframe = view.edges === "1";
+  if (app.net && (view.stage !== undefined || view.t !== undefined)) {
+    const player = app.net.player;
+    const stage = view.stage !== undefined ? numbers(view.stage, 1, "stage")[0] : player.stageIndex + 1;
+    const t = view.t !== undefined ? numbers(view.t, 1, "t")[0] : 0;
+    player.seek(stage - 1 + Math.min(Math.max(t, 0), 1));
+    if (view.play === "1") player.playing = true;
+  }
+  updateButtons();
+  requestDraw();
+}
+
+function scheduleHash() {
+  if (app.hashTimer !== null) return;
+  app.hashTimer = setTimeout(() => {
+    app.hashTimer = null;
+    history.replaceState(null, "", `#${viewToHash()}`);
+  }, 200);
+}
+
+async function onHashChange() {
+  const view = parseHash(location.hash);
+  try {
+    if (view.scene && view.scene !== app.scene.key) await showScene(view.scene, view);
+    else applyView(view);
+  } catch (exc) {
+    say(exc.message, { error: true });
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ input
+function chooseScene(index) {
+  const scenes = app.index.scenes;
+  if (index < 0 || index >= scenes.length) {
+    say(`no scene ${index + 1}: there are ${scenes.length}`);
+    return;
+  }
+  app.loading = showScene(scenes[index].key).then(() => say(`scene ${index + 1}/${scenes.length}: ${app.scene.name}`))
+    .catch((exc) => say(exc.message, { error: true }));
+}
+
+function networkKey(key) {
+  const player = app.net?.player;
+  const actions = {
+    m: () => player.toggle(), ArrowRight: () => player.next(), ArrowLeft: () => player.previous(),
+    ".": () => player.scrub(SCRUB_STEP), "]": () => player.scrub(SCRUB_STEP),
+    ",": () => player.scrub(-SCRUB_STEP), "[": () => player.scrub(-SCRUB_STEP),
+    Home: () => player.seek(0), End: () => player.seek(player.nStages),
+  };
+  const action = actions[key.length === 1 ? key.toLowerCase() : key];
+  if (!action) return false;
+  if (!player) {
+    if (key.toLowerCase() === "m") say("no network: open a scene with one (cube-to-sphere), or drop a .safetensors model onto the picture");
+    return key.toLowerCase() === "m";
+  }
+  action();
+  return true;
+}
+
+function onKey(event) {
+  if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) {
+    if (event.key !== "Tab" && event.key !== "Escape") return;
+  }
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  const key = event.key;
+  let handled = true;
+  if (networkKey(key)) {
+    // done
+  } else if (key === " ") app.spinning = !app.spinning;
+  else if (key === "w" || key === "W") app.wireframe = !app.wireframe;
+  else if (key === "p" || key === "P") app.ortho = !app.ortho;
+  else if (key === "r" || key === "R") resetView();
+  else if (key === "h" || key === "H") $("panels").classList.toggle("hidden");
+  else if (key === "t" || key === "T") toggleController();
+  else if (key === "s" || key === "S") savePNG();
+  else if (key === "F1" || key === "?") $("help").hidden = !$("help").hidden;
+  else if (key === "Escape") $("help").hidden = true;
+  else if (/^[1-9]$/.test(key)) chooseScene(Number(key) - 1);
+  else if (key === "Tab") {
+    const index = app.index.scenes.findIndex((s) => s.key === app.scene.key);
+    const n = app.index.scenes.length;
+    chooseScene(index < 0 ? 0 : (index + (event.shiftKey ? -1 : 1) + n) % n);
+  } else handled = false;
+  if (handled) {
+    event.preventDefault();
+    if (key === "h" || key === "H") resize();
+    updateButtons();
+    requestDraw();
+  }
+}
+
+function windowPoint(event) {
+  const rect = $("view").getBoundingClientRect();
+  return [event.clientX - rect.left, app.size[1] - (event.clientY - rect.top)]; // origin bottom-left, y up
+}
+
+function onPointerDown(event) {
+  const canvas = $("view");
+  canvas.focus();
+  canvas.setPointerCapture(event.pointerId);
+  const [x, y] = windowPoint(event);
+  if (event.button === 0 && !event.shiftKey) {
+    app.drag = { mode: "rotate", last: [x, y] };
+    app.controller.press(x, y);
+  } else if (event.button <= 2) {
+    app.drag = { mode: "pan", last: [x, y] };
+  }
+}
+
+function onPointerMove(event) {
+  if (!app.drag) return;
+  const [x, y] = windowPoint(event);
+  const [dx, dy] = [x - app.drag.last[0], y - app.drag.last[1]];
+  app.drag.last = [x, y];
+  if (app.drag.mode === "rotate") app.controller.drag(x, y);
+  else {
+    const units = unitsPerPoint();
+    app.pan = [app.pan[0] + dx * units[0], app.pan[1] + dy * units[1]];
+  }
+  requestDraw();
+}
+
+function onPointerUp() {
+  if (app.drag?.mode === "rotate") app.controller.release();
+  app.drag = null;
+}
+
+function savePNG() {
+  drawFrame(); // the picture as it is now, even between animation frames
+  const link = document.createElement("a");
+  link.download = `affine3d-${app.scene.key}.png`;
+  link.href = $("view").toDataURL("image/png");
+  link.click();
+  say(`saved ${link.download}`);
+}
+
+function bindInput() {
+  const canvas = $("view"), area = $("stage-area");
+  canvas.addEventListener("pointerdown", onPointerDown);
+  canvas.addEventListener("pointermove", onPointerMove);
+  canvas.addEventListener("pointerup", onPointerUp);
+  canvas.addEventListener("pointercancel", onPointerUp);
+  canvas.addEventListener("contextmenu", (event) => event.preventDefault());
+  canvas.addEventListener("wheel", (event) => {
+    event.preventDefault();
+    scroll(-event.deltaY / 100); // one notch: 100 pixels of deltaY, one click
+    requestDraw();
+  }, { passive: false });
+  window.addEventListener("keydown", onKey);
+  window.addEventListener("resize", resize);
+  window.addEventListener("hashchange", onHashChange);
+  for (const type of ["dragenter", "dragover"]) {
+    area.addEventListener(type, (event) => { event.preventDefault(); area.classList.add("dragging"); });
+  }
+  area.addEventListener("dragleave", () => area.classList.remove("dragging"));
+  area.addEventListener("drop", async (event) => {
+    event.preventDefault();
+    area.classList.remove("dragging");
+    const file = event.dataTransfer?.files?.[0];
+    if (file) app.loading = loadModelBytes(await file.arrayBuffer(), file.name);
+  });
+  $("model-file").addEventListener("change", async (event) => {
+    const file = event.target.files[0];
+    if (file) app.loading = loadModelBytes(await file.arrayBuffer(), file.name);
+    event.target.value = "";
+  });
+  $("scene-picker").addEventListener("change", (event) => chooseScene(app.index.scenes.findIndex((s) => s.key === event.target.value)));
+  const click = (id, fn) => $(id).addEventListener("click", () => { fn(); updateButtons(); requestDraw(); $("view").focus(); });
+  click("projection", () => { app.ortho = !app.ortho; });
+  click("wireframe", () => { app.wireframe = !app.wireframe; });
+  click("spin", () => { app.spinning = !app.spinning; });
+  click("controller", toggleController);
+  click("reset", resetView);
+  click("save-png", savePNG);
+  click("help-button", () => { $("help").hidden = !$("help").hidden; });
+  click("play", () => app.net?.player.toggle());
+  click("stage-next", () => app.net?.player.next());
+  click("stage-previous", () => app.net?.player.previous());
+  $("t-slider").addEventListener("input", (event) => {
+    const player = app.net?.player;
+    if (!player) return;
+    player.seek(Math.min(player.stageIndex, player.nStages - 1) + Number(event.target.value));
+    requestDraw();
+  });
+}
+
+// ------------------------------------------------------------------------------------------------ for tests and benchmarks
+// window.affine3d: what tests/test_web.py and `affine3d bench web` read; the page itself does not need it.
+function testingHooks() {
+  return {
+    ready: null,
+    get messages() { return app.messages.slice(); },
+    state: () => ({
+      scene: app.scene.key, size: app.size.slice(), pixels: [$("view").width, $("view").height],
+      ortho: app.ortho, wireframe: app.wireframe, spinning: app.spinning, controller: app.controller.name,
+      frames: app.frames,
+      network: app.net && { name: app.net.name, sizes: app.net.network.sizes, stages: app.net.morph.nStages,
+        stage: app.net.player.stageIndex, t: app.net.player.t, playing: app.net.player.playing },
+    }),
+    world: () => world().matrix,
+    hash: () => viewToHash(),
+    panel: () => $("world-panel").textContent,
+    networkPanel: () => $("network-panel").textContent,
+    // The values at every stage boundary, read back from the GPU (transform feedback).
+    keyframes: () => app.net.morph.stages.map((_, s) => app.net.gpu.keyframe(s)).concat([app.net.gpu.keyframe(app.net.morph.nStages)]),
+    positions: (stage, t) => Array.from(app.net.gpu.positions(app.net.morph.stages[stage], t)),
+    loadModel: (bytes, name) => loadModelBytes(Uint8Array.from(bytes).buffer, name),
+    settle: async () => { await app.loading; drawFrame(); return app.frames; },
+    // Milliseconds per frame over n frames, each waited for (a 1-pixel read-back ends it): draw, or warp + draw.
+    benchFrames: (n, warp = false) => {
+      const gl = app.gl, pixel = new Uint8Array(4);
+      const step = () => {
+        if (warp && app.net) { app.net.shown = null; app.net.player.seek((app.net.player.position + 0.37) % app.net.player.nStages); }
+        drawFrame();
+        gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, pixel);
+      };
+      step();
+      const start = performance.now();
+      for (let k = 0; k < n; k++) step();
+      return (performance.now() - start) / n;
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ start
+async function start() {
+  const canvas = $("view");
+  const gl = canvas.getContext("webgl2", { antialias: true, alpha: false, preserveDrawingBuffer: true });
+  if (!gl) throw new Error("this page needs WebGL2, which this browser does not offer (try a current Firefox, Chrome or Safari)");
+  app.gl = gl;
+  $("help").textContent = HELP_TEXT;
+  const texts = await Promise.all(SHADERS.map((name) => fetchText(`shaders/${name}`)));
+  SHADERS.forEach((name, k) => { app.shaders[name] = texts[k]; });
+  app.renderer = new Renderer(gl, app.shaders);
+  app.index = await fetchJSON("scenes/index.json");
+  const picker = $("scene-picker");
+  app.index.scenes.forEach((s, k) => picker.add(new Option(`${k + 1}  ${s.name}`, s.key)));
+  bindInput();
+  resize();
+  const view = parseHash(location.hash);
+  const key = app.index.scenes.some((s) => s.key === view.scene) ? view.scene : app.index.default;
+  if (view.scene && key !== view.scene) say(`scene: unknown scene '${view.scene}'; showing ${key}`, { error: true });
+  await showScene(key, view);
+  requestAnimationFrame(tick);
+}
+
+window.affine3d = testingHooks();
+window.affine3d.ready = start().catch((exc) => {
+  say(exc.message, { error: true });
+  throw exc;
+});
