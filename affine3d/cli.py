@@ -24,6 +24,8 @@ COMMANDS = [
     ("render", "render"),
     ("mlp-demo", "mlp_demo"),
     ("inspect", "inspect"),
+    ("serve", "serve"),
+    ("export-web", "export_web"),
     ("bench", "bench"),
     ("doctor", "doctor"),
 ]

@@ -205,7 +205,7 @@ async function loadModelBytes(buffer, name) {
     return true;
   } catch (exc) {
     // The previous network (if any) keeps playing: nothing of it was replaced before the new one was built.
-    say(exc.message, { error: true });
+    say(exc.message.startsWith(`${name}: `) ? exc.message : `${name}: ${exc.message}`, { error: true });
     requestDraw();
     return false;
   }

@@ -1,0 +1,80 @@
+"""Open the scenes and their networks in a browser: a local web server for the page.
+
+The page draws with WebGL2 and the desktop renderer's own shader files (shaders/mesh.vert, mesh.frag,
+lines.*, morph.vert; only their #version and precision lines are adapted, by the same include step
+that builds the desktop programs). Drag to turn the world (T: turntable), the wheel moves it, and the
+4x4 world matrix with det A and max|A^T A - I| stands beside the picture. A scene's network plays
+layer by layer (stage, t slider, play/pause, W | b, det W, det A(t), singular values), its vertices
+moved by morph.vert through transform feedback; drop your own .safetensors 3 -> ... -> 3 model onto
+the picture to watch it warp the solid. The URL's hash holds the view, so a link reproduces it; a
+button saves the picture as a PNG.
+
+SCENE (a shipped scene's name or a .toml file) is the one the page opens with; every shipped scene is
+in its picker too. The site is written to a temporary folder and served from there by Python's
+standard http.server, which answers only inside that folder. It listens on 127.0.0.1 (this machine
+only) unless --host says otherwise. Ctrl+C stops it. To put the page on a course site instead, see
+'affine3d export-web'.
+
+Examples:
+  affine3d serve                      # http://127.0.0.1:8000/, the Platonic solids
+  affine3d serve cube-to-sphere --open
+  affine3d serve my-scene.toml --port 0
+"""
+
+from __future__ import annotations
+
+HELP = "the scenes and networks in a browser (WebGL2, the same shaders): a local web server"
+
+
+def add_arguments(parser) -> None:
+    from ..web.server import DEFAULT_HOST, DEFAULT_PORT
+
+    parser.add_argument("scene", nargs="?", default=None, metavar="SCENE",
+                        help="the scene the page opens with: a shipped scene's name or a .toml file (default: platonic)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, metavar="N",
+                        help=f"port to listen on (default: {DEFAULT_PORT}; 0: any free port)")
+    parser.add_argument("--host", default=DEFAULT_HOST,
+                        help=f"address to listen on (default: {DEFAULT_HOST}, this machine only; 0.0.0.0: every network)")
+    parser.add_argument("--open", action="store_true", help="open the page in the default web browser")
+
+
+def scenes_for(scene) -> tuple[list, str | None]:
+    """Every shipped scene, plus ``scene`` (a name or a .toml path) when it is not one of them; the default key."""
+    from ..geometry.scene import list_scenes, load_scene
+    from ..web.site import scene_key
+
+    shipped = list_scenes()
+    if scene is None:
+        return shipped, None
+    if scene in shipped:
+        return shipped, scene
+    own = load_scene(scene)
+    key = scene_key(own)
+    return [own, *[name for name in shipped if name != key]], key
+
+
+def run(args) -> int:
+    import sys
+    import tempfile
+    import webbrowser
+    from pathlib import Path
+
+    from ..web.server import _url_host, make_server
+    from ..web.site import build_site
+
+    scenes, default = scenes_for(args.scene)
+    with tempfile.TemporaryDirectory(prefix="affine3d-web-") as tmp:
+        site = build_site(Path(tmp) / "site", scenes, default=default)
+        server = make_server(site, args.host, args.port)
+        host, port = server.server_address[:2]
+        url = f"http://{_url_host(host)}:{port}/"
+        print(f"serving {url}  (the page: {site}; Ctrl+C stops)", flush=True)
+        if args.open:
+            webbrowser.open(url)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            print("stopped", file=sys.stderr)
+        finally:
+            server.server_close()
+    return 0
