@@ -132,8 +132,19 @@ def test_plain_wheel_install_ships_shaders_and_scenes(tmp_path):
         assert shipped, f"{name}/ is empty in the checkout"
         assert shipped <= found, f"missing from the wheel's {name}/: {sorted(map(str, shipped - found))}"
     assert (shader_dir / "affine.glsl").is_file()
+    # the browser page's own files (affine3d serve / export-web): HTML, style, ES modules
+    static = REPO / "affine3d" / "web" / "static"
+    shipped = {p.relative_to(static) for p in static.rglob("*") if p.is_file()}
+    found = {p.relative_to(package / "web" / "static") for p in (package / "web" / "static").rglob("*") if p.is_file()}
+    assert Path("index.html") in shipped and Path("js/app.js") in shipped
+    assert shipped <= found, f"missing from the wheel's web/static/: {sorted(map(str, shipped - found))}"
 
     script = venv / ("Scripts/affine3d.exe" if os.name == "nt" else "bin/affine3d")
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: affine3d")
+    result = subprocess.run([str(script), "export-web", "site", "cube-to-sphere"], capture_output=True, text=True,
+                            cwd=tmp_path, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "site" / "js" / "app.js").is_file() and (tmp_path / "site" / "shaders" / "morph-1.vert").is_file()
+    assert (tmp_path / "site" / "models" / "cube-to-sphere.safetensors").is_file()
