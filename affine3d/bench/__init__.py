@@ -12,6 +12,7 @@ SUITES = {
     "gpu": "affine3d.bench.gpu",
     "raster": "affine3d.bench.raster",
     "viewer": "affine3d.bench.viewer",
+    "web": "affine3d.bench.web",
 }
 
 # Suites whose tables another suite already prints: run alone when named, left out of "all".

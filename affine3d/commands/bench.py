@@ -4,7 +4,8 @@ Suites: transform (F(points) against a memory copy, pytransform3d and, without -
 over pyrr), mlp (numpy against PyTorch and onnxruntime), render (the renderer against a raw
 moderngl loop, then the CPU rasterizer against the GPU renderer), gpu (the MLP on a compute
 shader against numpy), raster (only the CPU-against-GPU table), viewer (the window's frames per
-second against headless rendering; needs a display, e.g. xvfb-run). Without a suite name, all of
+second against headless rendering; needs a display, e.g. xvfb-run), web (the browser page's frame
+time in headless Chromium against the desktop renderer's; needs chromium). Without a suite name, all of
 them run. The first lines name the machine: CPU, cores, BLAS threads and the OpenGL renderer (on
 Mesa's llvmpipe the "GPU" is software on these same CPU cores).
 
@@ -12,6 +13,7 @@ Examples:
   affine3d bench transform --quick
   affine3d bench mlp gpu --json results.json
   xvfb-run -a affine3d bench viewer
+  affine3d bench web
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import importlib
 import json
 
-HELP = "measure speed: transform, mlp, render, gpu, raster, viewer (ratios against references in the same run)"
+HELP = "measure speed: transform, mlp, render, gpu, raster, viewer, web (ratios against references in the same run)"
 
 
 def add_arguments(parser) -> None:
