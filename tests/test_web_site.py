@@ -181,10 +181,10 @@ def test_server_binds_this_machine_only_unless_told(site):
         other.server_close()
 
 
-@pytest.mark.parametrize("host", [None, "127.0.0.2"])
-def test_serve_command_prints_its_address_and_answers(host):
+@pytest.mark.parametrize("host, scene", [(None, None), ("127.0.0.2", "cube-to-sphere")])
+def test_serve_command_prints_its_address_and_answers(host, scene):
     """`affine3d serve --port 0` prints http://127.0.0.1:PORT/ (or the --host given), serves the page, stops on a signal."""
-    command = [sys.executable, "-m", "affine3d", "serve", "cube-to-sphere", "--port", "0"] + (["--host", host] if host else [])
+    command = [sys.executable, "-m", "affine3d", "serve", *([scene] if scene else []), "--port", "0", *(["--host", host] if host else [])]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline()
@@ -192,7 +192,7 @@ def test_serve_command_prints_its_address_and_answers(host):
         assert match, line + process.stderr.read() if process.poll() is not None else line
         assert match.group(1) == (host or "127.0.0.1")
         status, body, _ = get((match.group(1), int(match.group(2))), "/scenes/index.json")
-        assert status == 200 and json.loads(body)["default"] == "cube-to-sphere"
+        assert status == 200 and json.loads(body)["default"] == (scene or "platonic")
         status, _, _ = get((match.group(1), int(match.group(2))), "/../../etc/passwd")
         assert status == 404
     finally:

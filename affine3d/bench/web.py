@@ -73,6 +73,20 @@ def _best(frame, quick: bool) -> float:
 
 
 def run(quick: bool = False) -> list[Table]:
+    from ..errors import UsageError
+    from ..web.browser import chromium_path
+
+    try:
+        from playwright.sync_api import sync_playwright  # noqa: F401
+
+        chromium_path()
+    except (ImportError, UsageError) as exc:  # the other suites still run; this one says what is missing
+        why = "Playwright is not installed (pip install playwright)" if isinstance(exc, ImportError) else str(exc)
+        return [Table(TITLE, ["not run"], [[why]])]
+    return _run(quick)
+
+
+def _run(quick: bool) -> list[Table]:
     from playwright.sync_api import sync_playwright
 
     from ..affine import Affine

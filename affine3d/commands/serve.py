@@ -40,12 +40,12 @@ def add_arguments(parser) -> None:
 
 def scenes_for(scene) -> tuple[list, str | None]:
     """Every shipped scene, plus ``scene`` (a name or a .toml path) when it is not one of them; the default key."""
-    from ..geometry.scene import list_scenes, load_scene
+    from ..geometry.scene import DEFAULT_SCENE, list_scenes, load_scene
     from ..web.site import scene_key
 
     shipped = list_scenes()
     if scene is None:
-        return shipped, None
+        return shipped, DEFAULT_SCENE if DEFAULT_SCENE in shipped else None
     if scene in shipped:
         return shipped, scene
     own = load_scene(scene)
