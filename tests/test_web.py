@@ -211,6 +211,16 @@ def test_the_shipped_network_warps_as_mlp_trace_computes(page, url):
     keys = morph.keyframes(points)
     got = np.array(page.evaluate("window.affine3d.positions(4, 0.5)")).reshape(-1, 3)
     np.testing.assert_allclose(got, morph.positions(4, 0.5, keys[4]), atol=1e-5, rtol=0)
+    # The picture mid-warp (stage 5 turns the cube inside out: orange) against the desktop's MorphingScene.
+    from affine3d.gl.context import default_context
+    from affine3d.render import MorphingScene
+
+    width, height = page.evaluate("window.affine3d.state()")["pixels"]
+    world = Affine.from_matrix(page.evaluate("window.affine3d.world()"))
+    with MorphingScene(default_context(), scene, mlp, (width, height)) as desktop:
+        expected = desktop.render(4, 0.5, world)
+    share = agreement(canvas_image(page), expected)
+    assert share >= 0.99, f"only {share:.2%} of pixels agree with the desktop's warp"
     panel = page.evaluate("window.affine3d.networkPanel()")
     info = morph.info(4)
     assert "\n".join(info.lines(0.5)) in panel  # W | b, det W, singular values, det A(t): the desktop HUD's lines
