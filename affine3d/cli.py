@@ -26,6 +26,7 @@ COMMANDS = [
     ("inspect", "inspect"),
     ("serve", "serve"),
     ("export-web", "export_web"),
+    ("exercise", "exercise"),
     ("bench", "bench"),
     ("doctor", "doctor"),
 ]

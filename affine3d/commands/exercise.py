@@ -1,0 +1,136 @@
+"""Exercises that follow the lecture, each student with their own numbers, checked with feedback that teaches.
+
+  affine3d exercise list
+      the exercises: number, what it practises, the point of the lecture
+  affine3d exercise start N [--dir DIR] [--student ID] [--force]
+      write DIR/exercise_N.py: the task, your numbers (made from ID: the same ID gives the same
+      numbers, so a teacher can make any student's file again), and functions to fill in
+  affine3d exercise check FILE [--student ID] [--format text|json|gradescope]
+      run FILE in a separate process (time and memory limits), check its answers: one line per
+      check (✓/✗, points, a hint on ✗), the score; for geometric exercises yours-vs-target.png
+      next to FILE. Exit code 0 when every check passes, 1 otherwise.
+
+--format gradescope writes results.json (Gradescope's autograder format: score, and tests with
+name, score, max_score, status, output) to --output, and prints the feedback too.
+
+Examples:
+  affine3d exercise start 4 --student alice --dir hw
+  affine3d exercise check hw/exercise_4.py
+  affine3d exercise check submission/exercise_4.py --student alice@uni.edu --format gradescope \\
+      --output /autograder/results/results.json
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+HELP = "exercises with your own numbers, and feedback that says what is wrong: list, start N, check FILE"
+
+
+def add_arguments(parser) -> None:
+    from ..exercises.runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S
+
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    actions.add_parser("list", help="the exercises, with what each practises", description="List the exercises.")
+    start = actions.add_parser("start", help="write exercise_N.py with your own numbers",
+                               description="Write DIR/exercise_N.py: the task, your numbers, the functions to fill in.")
+    start.add_argument("number", metavar="N", help="the exercise's number (affine3d exercise list)")
+    start.add_argument("--dir", default=".", metavar="DIR", help="the folder to write it in (default: the current one)")
+    start.add_argument("--student", default=None, metavar="ID",
+                       help="your id (login or e-mail); your numbers are made from it (default: 'example')")
+    start.add_argument("--force", action="store_true", help="replace an exercise_N.py that is already there")
+    check = actions.add_parser("check", help="run a filled-in exercise file and grade it",
+                               description="Run FILE in a separate process with limits, grade its answers, and say "
+                                           "what is wrong. Exit code 0 when every check passes, 1 otherwise.")
+    check.add_argument("file", metavar="FILE", help="the exercise_N.py to check")
+    check.add_argument("--student", default=None, metavar="ID",
+                       help="whose numbers to check with (default: the STUDENT line of FILE)")
+    check.add_argument("--exercise", default=None, metavar="N",
+                       help="which exercise FILE answers (default: its EXERCISE line, or its name)")
+    check.add_argument("--format", choices=("text", "json", "gradescope"), default="text",
+                       help="text (default), json (on stdout, or --output), gradescope (results.json)")
+    check.add_argument("-o", "--output", default=None, metavar="PATH",
+                       help="where --format json or gradescope writes (default: stdout for json, "
+                            "results.json for gradescope)")
+    check.add_argument("--picture", default=None, metavar="PATH",
+                       help="where the picture of a geometric exercise goes (default: yours-vs-target.png next to FILE)")
+    check.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
+                       help=f"seconds the file may run, all checks together (default: {DEFAULT_TIMEOUT_S:g})")
+    check.add_argument("--memory", type=int, default=DEFAULT_MEMORY_MB, metavar="MB",
+                       help=f"memory the file may use (default: {DEFAULT_MEMORY_MB})")
+
+
+def run(args) -> int:
+    from ..errors import UsageError
+
+    if args.action == "list":
+        return _list()
+    if args.action == "start":
+        return _start(args)
+    if args.action == "check":
+        return _check(args)
+    raise UsageError("expected an action: list, start N or check FILE (affine3d exercise --help)")
+
+
+def _list() -> int:
+    from ..exercises import EXERCISES
+
+    for e in EXERCISES:
+        print(f"{e.number:>2}. {e.title}: {e.goal}")
+        print(f"    {e.lecture_point}" + (" (draws yours-vs-target.png)" if e.geometric else ""))
+    print("\nStart one with: affine3d exercise start N --student ID")
+    return 0
+
+
+def _start(args) -> int:
+    from ..exercises import get, start
+    from ..exercises.base import DEFAULT_STUDENT
+
+    student = args.student or DEFAULT_STUDENT
+    paths = start(args.number, args.dir, student, force=args.force)
+    exercise = get(args.number)
+    print(f"wrote {paths[0]}" + (f" (and {', '.join(str(p.name) for p in paths[1:])})" if paths[1:] else "")
+          + f": exercise {exercise.number}, {exercise.title}, with the numbers of {student}")
+    if args.student is None:
+        print(f"  (no --student: these are the numbers of '{DEFAULT_STUDENT}'; a course gives each student their own id)")
+    print(f"next: fill in {', '.join(exercise.functions)} in {paths[0].name}, then: affine3d exercise check {paths[0]}")
+    return 0
+
+
+def _check(args) -> int:
+    from ..exercises import check, report
+    from ..images import save_png
+
+    reports = check(args.file, exercise=args.exercise, students=[args.student] if args.student else None,
+                    timeout_s=args.timeout, memory_mb=args.memory)
+    result = reports[0]
+    picture_path, iou, picture_note = None, None, ""
+    if result.exercise.geometric:
+        picture = result.picture()
+        if picture is None:
+            picture_note = "none: your answer is not one that can be drawn yet"
+        else:
+            target = Path(args.picture) if args.picture else Path(args.file).resolve().parent / "yours-vs-target.png"
+            try:
+                picture_path = save_png(picture.image, target)
+            except OSError as exc:
+                if args.picture:
+                    raise
+                picture_note = f"not written ({exc.strerror}: {target}); choose a place with --picture PATH"
+            iou = picture.iou
+    if args.format == "json":
+        data = json.dumps(report.as_json(result, picture_path, iou), indent=2, ensure_ascii=False)
+        if args.output:
+            Path(args.output).write_text(data + "\n", encoding="utf-8")
+        else:
+            print(data)
+    else:
+        print(report.text(result, picture_path, iou, picture_note))
+        if args.format == "gradescope":
+            output = Path(args.output or "results.json")
+            output.write_text(json.dumps(report.gradescope(result), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            print(f"results.json for Gradescope: {output}")
+    sys.stdout.flush()
+    return 0 if result.passed else 1

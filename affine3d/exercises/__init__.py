@@ -1,0 +1,19 @@
+"""Exercises with graded feedback: ``affine3d exercise list | start N | check FILE``.
+
+Short exercises that follow the lecture (a neuron, a layer, homogeneous coordinates, composition
+order, the camera, the normal matrix, the perspective divide, collapsing a linear network, a
+flattening layer, a transposed upload, an ONNX forward pass, a .safetensors header, ...), each with
+the student's own numbers (seeded from the student's id, so the teacher can make them again), and
+a checker that says *what* is wrong: entries that are off, common mistakes by name, and for
+geometric exercises a picture of the student's result over the target.
+
+Layout: :mod:`.base` (what an exercise is), :mod:`.catalog` (the exercises, one module each),
+:mod:`.runner` and :mod:`._child` (the student's file in its own process, answers as JSON),
+:mod:`.feedback` (checks, comparisons, mistakes), :mod:`.pictures` (CPU-rasterized figures),
+:mod:`.report` (text, JSON, Gradescope), :mod:`.workflow` (start and check).
+"""
+
+from .catalog import EXERCISES
+from .workflow import Report, check, check_functions, get, start
+
+__all__ = ["EXERCISES", "get", "start", "check", "check_functions", "Report"]

@@ -1,0 +1,208 @@
+"""What an exercise is: its numbers (seeded per student), the starter file, the calls, the checks, a picture.
+
+Each exercise in :mod:`affine3d.exercises.catalog` subclasses :class:`Exercise` and fills in
+
+- :meth:`~Exercise.numbers`: the student's own numbers, drawn from a generator seeded by the
+  exercise number and the student's id (:func:`student_rng`), so a teacher gets them again;
+- :meth:`~Exercise.task`, :meth:`~Exercise.constants`, :meth:`~Exercise.skeleton`: the starter file's
+  docstring, its numbers as Python constants, and the functions to fill in;
+- :meth:`~Exercise.calls`: which functions the checker calls, on which arguments (the student's
+  numbers, and other cases, so an answer typed in as numbers does not pass);
+- :meth:`~Exercise.grade`: the checks, from the answers (:mod:`affine3d.exercises.feedback`);
+- :meth:`~Exercise.picture`, for a geometric exercise: the student's result over the target.
+
+The reference solutions are not here; they live in the tests (``tests/exercise_solutions/``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import textwrap
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import UsageError
+from .feedback import Answers, CheckResult
+from .runner import Call
+
+__all__ = ["Exercise", "Picture", "student_rng", "check_student_id", "literal", "DEFAULT_STUDENT"]
+
+DEFAULT_STUDENT = "example"
+"""The id used when ``start`` is given no ``--student``: everyone who omits it gets the same numbers."""
+
+_STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}")
+
+
+def check_student_id(student: str) -> str:
+    """``student`` if it is a usable id (letters, digits and ``. _ @ + -``, as in e-mail addresses), else UsageError.
+
+    The id is written into the starter file as a Python string, so nothing else is allowed in it.
+    """
+    if not isinstance(student, str) or not _STUDENT_ID.fullmatch(student):
+        raise UsageError(f"--student: expected an id of letters, digits and . _ @ + - (at most 128, like a login or an "
+                         f"e-mail address), got {student!r}")
+    return student
+
+
+def student_rng(number: int, student: str) -> np.random.Generator:
+    """The generator of one student's numbers for exercise ``number``; ids are compared without case.
+
+    Examples
+    --------
+    >>> float(student_rng(4, "Alice").random()) == float(student_rng(4, "alice").random())
+    True
+    >>> float(student_rng(4, "alice").random()) == float(student_rng(4, "bob").random())
+    False
+    """
+    digest = hashlib.sha256(f"affine3d exercise {int(number)} {student.strip().lower()}".encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:16], "little"))
+
+
+@dataclass
+class Picture:
+    """A figure of the student's result over the target: RGB image, and the silhouette overlap when it means something."""
+
+    image: np.ndarray  # (H, W, 3) uint8
+    iou: float | None = None
+
+
+class Exercise:
+    """One exercise. Subclasses set the class attributes and override the methods that raise here."""
+
+    number: int = 0
+    slug: str = ""
+    title: str = ""
+    lecture: str = ""  # which point of the lecture it practises (docs: the README's table)
+    goal: str = ""  # one line for `affine3d exercise list`
+    functions: tuple[str, ...] = ()
+    blocked: tuple[str, ...] = ("affine3d",)  # what the student's file may not import while it is checked
+    blocked_reason: str = "affine3d's own classes would do the exercise for you"
+    requires: tuple[str, ...] = ()  # modules the *checker* needs (onnxruntime for the ONNX exercise)
+    geometric: bool = False  # draws yours-vs-target.png
+
+    # ------------------------------------------------------------------ to fill in
+    def numbers(self, rng: np.random.Generator) -> dict:
+        """The student's numbers: a dict of plain values and arrays."""
+        raise NotImplementedError
+
+    def task(self, numbers: dict) -> str:
+        """The task, for the starter file's docstring (plain text, may use the numbers)."""
+        raise NotImplementedError
+
+    def constants(self, numbers: dict) -> list[tuple[str, object]]:
+        """The student's numbers as ``(NAME, value)`` constants at the top of the starter file."""
+        return []
+
+    def skeleton(self) -> str:
+        """The functions to fill in (each ``raise NotImplementedError``) and the ``__main__`` block."""
+        raise NotImplementedError
+
+    def preamble(self) -> str:
+        """Imports and helpers given to the student, after the docstring."""
+        return "import numpy as np\n"
+
+    def data_files(self, numbers: dict) -> dict[str, bytes]:
+        """Files the exercise hands out with the starter (a model file), made from the numbers."""
+        return {}
+
+    def check_files(self, numbers: dict) -> dict[str, bytes]:
+        """More files the checker gives the student's code (not handed out: another model to read)."""
+        return {}
+
+    def calls(self, numbers: dict) -> dict[str, Call]:
+        """``key -> Call``: what the checker calls; :class:`~affine3d.exercises.runner.DataFile` for data files."""
+        raise NotImplementedError
+
+    def grade(self, numbers: dict, answers: Answers) -> list[CheckResult]:
+        """The checks, in the order they are printed."""
+        raise NotImplementedError
+
+    def picture(self, numbers: dict, answers: Answers) -> Picture | None:
+        """The student's result over the target (geometric exercises), or None when the answers do not allow one."""
+        return None
+
+    # ------------------------------------------------------------------ shared
+    def numbers_for(self, student: str) -> dict:
+        """The numbers of ``student`` (the same every time)."""
+        return self.numbers(student_rng(self.number, student))
+
+    @property
+    def file_name(self) -> str:
+        return f"exercise_{self.number}.py"
+
+    @property
+    def lecture_point(self) -> str:
+        """``"lecture point 3: polyhedra are moved by ..."`` (from :attr:`lecture`, ``"3. polyhedra are ..."``)."""
+        point, _, text = self.lecture.partition(". ")
+        return f"lecture point {point}: {text}"
+
+    def starter(self, student: str) -> str:
+        """The text of ``exercise_N.py`` for ``student``."""
+        numbers = self.numbers_for(student)
+        task = textwrap.dedent(self.task(numbers)).strip("\n")
+        several = len(self.functions) > 1
+        names = ", ".join(self.functions)
+        todo = (f"What to do: fill in {names} below, in place of `raise NotImplementedError`. Try "
+                f"{'them' if several else 'it'} on your numbers with `python {self.file_name}`; check your work with")
+        closing = (f"The checker calls your function{'s' if several else ''} with your numbers and with others, so "
+                   f"write {'them' if several else 'it'} for any input.")
+        if self.blocked:
+            closing += f" While your file is checked, {_and(self.blocked)} cannot be imported in it: {self.blocked_reason}."
+        header = (
+            f'"""affine3d exercise {self.number}: {self.title}.\n\n'
+            f"{textwrap.fill(f'Student: {student}. These numbers are yours; `affine3d exercise start {self.number} --student {student}` makes them again.', 100)}\n"
+            f"{textwrap.fill(self.lecture_point[0].upper() + self.lecture_point[1:] + '.', 100)}\n\n"
+            f"{task}\n\n"
+            f"{textwrap.fill(todo, 100)}\n\n"
+            f"    affine3d exercise check {self.file_name}\n\n"
+            f"{textwrap.fill(closing, 100)}\n"
+            f'"""\n\n'
+        )
+        lines = [header, self.preamble(), "\n\n" if "def " in self.preamble() else "\n",
+                 f"EXERCISE = {self.number}\n", f"STUDENT = {student!r}\n"]
+        constants = self.constants(numbers)
+        if constants:
+            lines.append("\n# Your numbers\n")
+            lines += [f"{name} = {literal(value, indent=len(name) + 3)}\n" for name, value in constants]
+        lines.append("\n\n" + textwrap.dedent(self.skeleton()).strip("\n") + "\n")
+        return "".join(lines)
+
+
+def _and(names) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def literal(value, indent: int = 0) -> str:
+    """A Python literal for a number, text, list or numpy array (``np.array([...])``, one row a line).
+
+    Examples
+    --------
+    >>> print(literal(np.array([[1.0, -0.5], [2.0, 0.25]])))
+    np.array([[1.0, -0.5],
+              [2.0, 0.25]])
+    >>> literal(np.array([1.5, 0.0, -2.0]))
+    'np.array([1.5, 0.0, -2.0])'
+    """
+    if isinstance(value, np.ndarray):
+        if value.ndim == 1:
+            return f"np.array([{', '.join(_number(v) for v in value)}])"
+        if value.ndim == 2:
+            rows = ["[" + ", ".join(_number(v) for v in row) + "]" for row in value]
+            pad = " " * (indent + len("np.array(["))
+            return "np.array([" + (",\n" + pad).join(rows) + "])"
+        return f"np.array({value.tolist()!r})"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    if isinstance(value, (float, np.floating, int, np.integer)) and not isinstance(value, bool):
+        return _number(value)
+    return repr(value)
+
+
+def _number(v) -> str:
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    v = float(v)
+    return repr(v if v != 0 else 0.0)

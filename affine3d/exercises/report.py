@@ -1,0 +1,89 @@
+"""A checked exercise as text (what a student reads), as JSON, and as Gradescope's ``results.json``.
+
+Gradescope's autograder specification (gradescope-autograders.readthedocs.io, "Autograder
+Specifications"): ``run_autograder`` writes ``/autograder/results/results.json`` with a top-level
+``score`` (a number), optional ``execution_time`` (seconds), ``output`` (text shown to the student)
+and ``tests``, a list of objects with ``name``, ``score``, ``max_score``, ``status`` (``"passed"`` or
+``"failed"``), ``output``, ``number`` and ``visibility``. :func:`gradescope` writes exactly those
+fields; a course plugs it in unchanged.
+"""
+
+from __future__ import annotations
+
+from .feedback import fmt
+
+__all__ = ["text", "as_json", "gradescope", "PICTURE_LEGEND"]
+
+PICTURE_LEGEND = "yours in orange, the target outlined in blue"
+
+
+def _points(x: float) -> str:
+    return fmt(x) if x else "0"
+
+
+def _line(check, previous=None) -> str:
+    mark = "✓" if check.passed else "✗"
+    line = f"  {mark} {_points(check.points)}/{_points(check.max_points)}  {check.name}"
+    if not check.message:
+        return line
+    if previous is not None and check.message == previous.message and len(check.message) > 40:
+        return f"{line}: the same as above"
+    return f"{line}: {check.message}"
+
+
+def text(report, picture_path=None, iou: float | None = None, picture_note: str = "") -> str:
+    """The feedback a student reads: a title, one line per check, notes, the score and the picture's path."""
+    ex = report.exercise
+    lines = [f"affine3d exercise {ex.number}: {ex.title} (student {report.student})"]
+    lines += [_line(c, previous) for c, previous in zip(report.checks, [None, *report.checks])]
+    lines += [f"  note: {note}" for note in report.notes]
+    lines.append(f"score: {_points(report.score)}/{_points(report.max_score)}"
+                 + (" - all checks pass" if report.passed else ""))
+    if picture_path is not None:
+        overlap = f"; silhouettes overlap {iou:.0%} (IoU)" if iou is not None else ""
+        lines.append(f"picture: {picture_path} ({PICTURE_LEGEND}{overlap})")
+    elif picture_note:
+        lines.append(f"picture: {picture_note}")
+    return "\n".join(lines)
+
+
+def as_json(report, picture_path=None, iou: float | None = None) -> dict:
+    """The report as plain data (``affine3d exercise check --format json``)."""
+    ex = report.exercise
+    return {
+        "exercise": ex.number,
+        "title": ex.title,
+        "student": report.student,
+        "file": str(report.file),
+        "score": report.score,
+        "max_score": report.max_score,
+        "passed": report.passed,
+        "checks": [{"name": c.name, "score": c.points, "max_score": c.max_points, "passed": c.passed,
+                    "message": c.message, "mistake": c.mistake} for c in report.checks],
+        "notes": list(report.notes),
+        "picture": None if picture_path is None else str(picture_path),
+        "iou": iou,
+        "seconds": round(report.seconds, 3),
+    }
+
+
+def gradescope(report) -> dict:
+    """``results.json`` for Gradescope's autograder: one test per check, the feedback as the outputs."""
+    ex = report.exercise
+    tests = []
+    for k, c in enumerate(report.checks, start=1):
+        tests.append({
+            "name": c.name,
+            "number": f"{ex.number}.{k}",
+            "score": float(c.points),
+            "max_score": float(c.max_points),
+            "status": "passed" if c.passed else "failed",
+            "output": ("✓ " if c.passed else "✗ ") + (c.message or ("passed" if c.passed else "failed")),
+            "visibility": "visible",
+        })
+    return {
+        "score": float(report.score),
+        "execution_time": round(report.seconds, 2),
+        "output": text(report),
+        "tests": tests,
+    }

@@ -1,0 +1,228 @@
+"""What ``affine3d exercise start`` and ``check`` do, as functions: hand out a starter file, check a student's file.
+
+:func:`start` writes ``exercise_N.py`` (and the exercise's data files) for one student; it never
+replaces a file that exists unless told to, and writes through a temporary file, so an interrupted
+start leaves no half-written exercise.
+
+:func:`check` finds the exercise and the student in the file (``EXERCISE = N``, ``STUDENT = '...'``)
+unless they are given, runs the file once in a child process (:mod:`~affine3d.exercises.runner`)
+with the calls of every student asked for, and grades each student's answers. Checking many ids
+in one run is what the tests use to try each reference solution on 20 students at once.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import UsageError
+from .base import DEFAULT_STUDENT, Exercise, check_student_id
+from .catalog import EXERCISES
+from .feedback import Answers, CheckResult
+from .runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Call, DataFile, Run, run_file, run_functions
+
+__all__ = ["get", "start", "check", "check_functions", "Report"]
+
+_EXERCISE_LINE = re.compile(r"^EXERCISE\s*=\s*(\d+)\s*(#.*)?$", re.MULTILINE)
+_STUDENT_LINE = re.compile(r"""^STUDENT\s*=\s*(['"])([^'"\n]*)\1\s*(#.*)?$""", re.MULTILINE)
+_FILE_NAME = re.compile(r"exercise_(\d+)")
+
+
+def get(number) -> Exercise:
+    """The exercise with this number, or :class:`UsageError` naming the ones there are."""
+    try:
+        n = int(number)
+    except (TypeError, ValueError):
+        n = None
+    for exercise in EXERCISES:
+        if exercise.number == n:
+            return exercise
+    raise UsageError(f"exercise: expected a number from 1 to {len(EXERCISES)}, got {number!r} "
+                     f"(affine3d exercise list shows them)")
+
+
+def _require(exercise: Exercise) -> None:
+    missing = [m for m in exercise.requires if importlib.util.find_spec(m) is None]
+    if missing:
+        raise UsageError(f"exercise {exercise.number} needs {' and '.join(missing)}, which "
+                         f"{'is' if len(missing) == 1 else 'are'} not installed: pip install 'affine3d[onnx]'")
+
+
+def start(number, directory=".", student: str = DEFAULT_STUDENT, *, force: bool = False) -> list[Path]:
+    """Write ``DIRECTORY/exercise_N.py`` (and its data files) for ``student``; returns the paths written.
+
+    Raises
+    ------
+    UsageError
+        An unknown exercise or a bad id; or a file that is already there (the student's work?) and
+        ``force`` is not set.
+    """
+    exercise = get(number)
+    check_student_id(student)
+    _require(exercise)
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"--dir: {directory} is a file, not a folder")
+    numbers = exercise.numbers_for(student)
+    files = {exercise.file_name: exercise.starter(student).encode("utf-8"), **exercise.data_files(numbers)}
+    targets = [directory / name for name in files]
+    existing = [p for p in targets if p.exists()]
+    if existing and not force:
+        raise UsageError(f"{existing[0]} exists (your work?); use --force to replace it, or another --dir")
+    directory.mkdir(parents=True, exist_ok=True)
+    for target, data in zip(targets, files.values()):
+        _write_atomically(target, data)
+    return targets
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file next to ``path``, then rename it over ``path``: never half a file."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as f:
+            f.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@dataclass
+class Report:
+    """One student's result on one exercise: the checks, in order, and what is needed for a picture."""
+
+    exercise: Exercise
+    student: str
+    file: Path
+    checks: list[CheckResult]
+    numbers: dict
+    answers: Answers
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return sum(c.points for c in self.checks)
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.max_points for c in self.checks)
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    def picture(self):
+        """The student's result over the target (:class:`~affine3d.exercises.base.Picture`), or None."""
+        if not self.exercise.geometric:
+            return None
+        return self.exercise.picture(self.numbers, self.answers)
+
+
+def exercise_in(path: Path, text: str) -> int:
+    """The exercise a file answers: its ``EXERCISE = N`` line, else the N in its name ``exercise_N.py``."""
+    match = _EXERCISE_LINE.search(text) or _FILE_NAME.search(path.name)
+    if match is None:
+        raise UsageError(f"{path}: no 'EXERCISE = N' line and no exercise_N in its name; pass --exercise N")
+    return int(match.group(1))
+
+
+def student_in(text: str) -> str | None:
+    """The id of the ``STUDENT = '...'`` line of a starter file, or None."""
+    match = _STUDENT_LINE.search(text)
+    return match.group(2) if match else None
+
+
+def check(path, *, exercise=None, students=None, timeout_s: float = DEFAULT_TIMEOUT_S,
+          memory_mb: int = DEFAULT_MEMORY_MB) -> list[Report]:
+    """Run the student's file once and grade it for each of ``students`` (default: the file's own STUDENT).
+
+    Parameters
+    ----------
+    path : path-like
+        The student's ``exercise_N.py``.
+    exercise : int, optional
+        Default: the file's ``EXERCISE = N`` line, or its name.
+    students : list of str, optional
+        Whose numbers to check with. Default: the id in the file's ``STUDENT = '...'`` line.
+    timeout_s, memory_mb : float, int
+        Limits of the student's process (for all the calls together).
+
+    Returns
+    -------
+    list of Report
+        One per student, in order.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(21, "Is a directory", str(path))
+    text = path.read_bytes().decode("utf-8", "replace")
+    ex = get(exercise if exercise is not None else exercise_in(path, text))
+    _require(ex)
+    if timeout_s is None or not (0 < float(timeout_s) <= 3600):
+        raise UsageError(f"--timeout: expected seconds in (0, 3600], got {timeout_s!r}")
+    if not (64 <= int(memory_mb) <= 1 << 20):
+        raise UsageError(f"--memory: expected megabytes from 64 up, got {memory_mb!r}")
+    in_file = student_in(text)
+    if not students:
+        if in_file is None:
+            raise UsageError(f"{path}: no STUDENT = '...' line; pass --student ID (the id the exercise was started with)")
+        students = [in_file]
+    students = [check_student_id(s) for s in students]
+    numbers, calls, owners, data = _plan(ex, students)
+    run = run_file(path, calls, data_files=data, blocked=ex.blocked, reason=ex.blocked_reason,
+                   timeout_s=timeout_s, memory_mb=memory_mb)
+    reports = _reports(ex, students, numbers, owners, run, path)
+    if in_file is not None and len(students) == 1 and students[0].lower() != in_file.lower():
+        reports[0].notes.append(f"checked with the numbers of {students[0]}; the file says STUDENT = {in_file!r}")
+    return reports
+
+
+def check_functions(exercise, functions: dict, students) -> list[Report]:
+    """Grade Python functions (``name -> function``) in this process, as :func:`check` grades a file.
+
+    No process and no limits: for the tests and for trying the feedback on answers you wrote yourself.
+    """
+    ex = get(exercise)
+    students = [check_student_id(s) for s in students]
+    numbers, calls, owners, data = _plan(ex, students)
+    run = run_functions(functions, calls, data_files=data)
+    return _reports(ex, students, numbers, owners, run, Path("<functions>"))
+
+
+def _plan(ex: Exercise, students: list[str]):
+    """Every student's numbers and calls, in one list for one process; data files under ``s<k>/``."""
+    numbers, calls, owners, data = [], [], [], {}
+    for k, student in enumerate(students):
+        n = ex.numbers_for(student)
+        numbers.append(n)
+        handed_out = ex.data_files(n)
+        for name, blob in {**handed_out, **ex.check_files(n)}.items():
+            data[f"s{k}/{name}"] = blob
+            if k == 0 and name in handed_out:
+                data[name] = blob  # next to the file too, where the starter's own code looks for it
+        for key, call in ex.calls(n).items():
+            args = tuple(DataFile(f"s{k}/{a.name}") if isinstance(a, DataFile) else a for a in call.args)
+            calls.append(Call(call.function, args))
+            owners.append((k, key))
+    return numbers, calls, owners, data
+
+
+def _reports(ex: Exercise, students, numbers, owners, run: Run, path: Path) -> list[Report]:
+    per_student: list[dict] = [{} for _ in students]
+    for (k, key), outcome in zip(owners, run.outcomes):
+        per_student[k][key] = outcome
+    reports = []
+    for k, student in enumerate(students):
+        started = time.perf_counter()
+        answers = Answers(per_student[k], run, getattr(ex, "error_hints", ()))
+        checks = ex.grade(numbers[k], answers)
+        reports.append(Report(ex, student, path, checks, numbers[k], answers,
+                              seconds=run.seconds + time.perf_counter() - started))
+    return reports
