@@ -58,6 +58,14 @@ def test_there_are_at_least_12_exercises_numbered_in_order_with_a_lecture_point(
         assert (SOLUTIONS / f"exercise_{e.number}.py").is_file()
 
 
+def test_the_solution_files_are_in_the_tests_not_in_the_package():
+    """The reference solutions (exercise_N.py) are in tests/exercise_solutions/; the package has none."""
+    import affine3d
+
+    assert not list(Path(affine3d.__file__).parent.rglob("exercise_*.py"))
+    assert sorted(p.name for p in SOLUTIONS.glob("exercise_*.py")) == sorted(f"exercise_{e.number}.py" for e in EXERCISES)
+
+
 # ------------------------------------------------------------------------------------------ the common mistakes
 def sigmoid(z):
     return 1 / (1 + np.exp(-z))

@@ -112,7 +112,7 @@ def _check(args) -> int:
         if picture is None:
             picture_note = "none: your answer is not one that can be drawn yet"
         else:
-            target = Path(args.picture) if args.picture else Path(args.file).resolve().parent / "yours-vs-target.png"
+            target = Path(args.picture) if args.picture else Path(args.file).parent / "yours-vs-target.png"
             try:
                 picture_path = save_png(picture.image, target)
             except OSError as exc:

@@ -11,9 +11,24 @@ Layout: :mod:`.base` (what an exercise is), :mod:`.catalog` (the exercises, one 
 :mod:`.runner` and :mod:`._child` (the student's file in its own process, answers as JSON),
 :mod:`.feedback` (checks, comparisons, mistakes), :mod:`.pictures` (CPU-rasterized figures),
 :mod:`.report` (text, JSON, Gradescope), :mod:`.workflow` (start and check).
+
+The names below are loaded on first use, so ``affine3d --help`` (which reads the runner's limits)
+does not load the exercises and the rasterizer.
 """
 
-from .catalog import EXERCISES
-from .workflow import Report, check, check_functions, get, start
+import importlib
 
 __all__ = ["EXERCISES", "get", "start", "check", "check_functions", "Report"]
+
+_WHERE = {"EXERCISES": ".catalog", "get": ".workflow", "start": ".workflow", "check": ".workflow",
+          "check_functions": ".workflow", "Report": ".workflow"}
+
+
+def __getattr__(name):
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_WHERE))

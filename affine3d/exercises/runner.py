@@ -36,6 +36,7 @@ __all__ = ["Call", "DataFile", "Outcome", "Run", "run_file", "run_functions", "D
 
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_MEMORY_MB = 1024
+POSIX = os.name == "posix"  # process groups and resource limits; elsewhere only the time limit holds
 MAX_WRITE_BYTES = 32 << 20  # the largest file the student's process may write (its stdout included)
 _TAIL = 2000  # characters of the process's stderr kept for a crash report
 
@@ -134,7 +135,7 @@ def run_file(path, calls: list[Call], *, data_files: dict[str, bytes] | None = N
                 [sys.executable, "-I", "-X", "utf8", str(Path(_child.__file__).resolve()),
                  str(work / ".request.json"), str(results)],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=work, env=_child_env(work),
-                start_new_session=True, preexec_fn=_limits(run.timeout_s, run.memory_mb),
+                start_new_session=POSIX, preexec_fn=_limits(run.timeout_s, run.memory_mb) if POSIX else None,
             )
             try:
                 run.returncode = process.wait(timeout=run.timeout_s)
@@ -195,7 +196,10 @@ def _limits(timeout_s: float, memory_mb: int):
 
 def _kill_group(process: subprocess.Popen) -> None:
     try:
-        os.killpg(process.pid, signal.SIGKILL)
+        if POSIX:
+            os.killpg(process.pid, signal.SIGKILL)
+        elif process.poll() is None:
+            process.kill()
     except (ProcessLookupError, PermissionError):
         pass
 

@@ -107,8 +107,8 @@ class InsideOut(Exercise):
     def _house(self, n, answers):
         overlap = silhouette_iou(*self._placed(n, answers))
         if overlap < IOU_MIN:
-            raise Wrong(f"your mirrored house and the right one overlap {overlap:.0%} (IoU), less than {IOU_MIN:.0%}: "
-                        "see the picture")
+            raise Wrong(f"your mirrored house and the right one overlap {overlap:.0%} (IoU), less than {IOU_MIN:.0%} "
+                        "(yours-vs-target.png shows both)")
         return f"IoU {overlap:.2f}"
 
     def _placed(self, n, answers):

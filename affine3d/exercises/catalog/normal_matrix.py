@@ -124,8 +124,8 @@ class NormalMatrix(Exercise):
         N = answers.array("yours", (3, 3), "the normal matrix")
         share = _lit_differently(M, N)[1]
         if share > LIT_WRONG_MAX:
-            raise Wrong(f"{share:.0%} of the cube's pixels are lit differently from the target (more than 8/255 off): "
-                        "see the picture")
+            raise Wrong(f"{share:.0%} of the cube's pixels are lit differently from the target (more than 8/255 off; "
+                        "yours-vs-target.png shows both)")
         return None
 
     def grade(self, n, answers):

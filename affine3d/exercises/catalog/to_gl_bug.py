@@ -103,8 +103,8 @@ def to_gl_buggy(M):
         held = gpu_reads(self._bytes(answers, key))
         compare(held, M, name="the GPU's mat4", homogeneous=True, mistakes=[
             mistake("transpose", M.T, "the GPU reads the bytes column by column, so it holds the transpose of M: the "
-                    "translation lands in the bottom row, where it divides the picture like a perspective (see the "
-                    "picture). numpy's tobytes() writes row by row; ask for column order: tobytes(order='F')"),
+                    "translation lands in the bottom row, where it divides the picture like a perspective "
+                    "(yours-vs-target.png shows it). numpy's tobytes() writes row by row; ask for column order: tobytes(order='F')"),
         ])
 
     def grade(self, n, answers):
