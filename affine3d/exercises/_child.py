@@ -34,7 +34,8 @@ MAX_ELEMENTS = 100_000  # an answer larger than this is reported by its shape on
 
 # Encoded values: JSON numbers, strings, booleans, null and lists as they are; everything else as a
 # one-key object, so an answer is never confused with an array of the same numbers.
-ARRAY, BYTES, COMPLEX, MAPPING, OBJECT, TOO_BIG = "__array__", "__bytes__", "__complex__", "__dict__", "__object__", "__too_big__"
+ARRAY, BYTES, COMPLEX, MAPPING = "__array__", "__bytes__", "__complex__", "__dict__"
+OBJECT, TOO_BIG = "__object__", "__too_big__"
 
 
 def encode(value, depth: int = 0):
@@ -132,7 +133,7 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, SyntaxError):
         return f"{type(exc).__name__}: {exc.msg}"
     if isinstance(exc, SystemExit):
-        return f"SystemExit: the code called exit({exc.code!r})" if exc.code is not None else "SystemExit: the code called exit()"
+        return f"SystemExit: the code called exit({'' if exc.code is None else repr(exc.code)})"
     message = _short_repr(exc) if not str(exc) else str(exc)
     message = " ".join(message.split())
     if len(message) > 300:

@@ -150,9 +150,11 @@ class Exercise:
                    f"write {'them' if several else 'it'} for any input.")
         if self.blocked:
             closing += f" While your file is checked, {_and(self.blocked)} cannot be imported in it: {self.blocked_reason}."
+        who = (f"Student: {student}. These numbers are yours; `affine3d exercise start {self.number} --student "
+               f"{student}` makes them again.")
         header = (
             f'"""affine3d exercise {self.number}: {self.title}.\n\n'
-            f"{textwrap.fill(f'Student: {student}. These numbers are yours; `affine3d exercise start {self.number} --student {student}` makes them again.', 100)}\n"
+            f"{textwrap.fill(who, 100)}\n"
             f"{textwrap.fill(self.lecture_point[0].upper() + self.lecture_point[1:] + '.', 100)}\n\n"
             f"{task}\n\n"
             f"{textwrap.fill(todo, 100)}\n\n"

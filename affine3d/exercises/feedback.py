@@ -331,8 +331,10 @@ def compare(yours: np.ndarray, target: np.ndarray, *, name: str = "M", mistakes:
         return
     for m in mistakes:
         candidate = np.asarray(m.answer, dtype=np.float64)
-        if candidate.shape != yours.shape or (candidate.shape == target.shape and np.all(close(candidate, target, rtol, atol))):
+        if candidate.shape != yours.shape:
             continue
+        if candidate.shape == target.shape and np.all(close(candidate, target, rtol, atol)):
+            continue  # this mistake gives the right answer for these numbers: it cannot be told apart
         if np.all(close(yours, candidate, rtol, atol)):
             raise Wrong(m.hint, mistake=m.key)
     if yours.shape != target.shape:

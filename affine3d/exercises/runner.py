@@ -287,7 +287,8 @@ def _ended(run: Run) -> str:
         except ValueError:
             name = f"signal {-code}"
         why = {"SIGXFSZ": f"it wrote more than {MAX_WRITE_BYTES >> 20} MB (printing in a loop?)",
-               "SIGXCPU": "it used up its CPU time", "SIGKILL": "it was killed", "SIGSEGV": "a segmentation fault"}.get(name, "")
+               "SIGXCPU": "it used up its CPU time", "SIGKILL": "it was killed",
+               "SIGSEGV": "a segmentation fault"}.get(name, "")
         text = f"the process was stopped by {name}" + (f": {why}" if why else "")
     elif code not in (None, 0):
         text = f"the process exited with code {code} (os._exit? a crash?)"

@@ -101,8 +101,10 @@ class Collapse(Exercise):
     def _b(self, answers, key, p):
         _, b = self._pair(answers, key, p)
         target = collapsed(p["weights"], p["biases"])[1]
-        mistakes = [mistake("biases not carried", np.sum(p["biases"], axis=0), "you added the biases, but each "
-                            "bias also goes through the later layers: b = W3 (W2 b1 + b2) + b3")] if len({len(c) for c in p["biases"]}) == 1 else []
+        mistakes = []
+        if len({len(c) for c in p["biases"]}) == 1:  # the biases can be added only when they have one length
+            mistakes.append(mistake("biases not carried", np.sum(p["biases"], axis=0), "you added the biases, but each "
+                                    "bias also goes through the later layers: b = W3 (W2 b1 + b2) + b3"))
         if all(W.shape[0] == W.shape[1] for W in p["weights"]):
             mistakes.append(mistake("reverse order", collapsed(p["weights"][::-1], p["biases"][::-1])[1],
                                     "the layers are applied in the reverse order: layer 1 acts first, so W1 stands "

@@ -59,7 +59,8 @@ class GimbalLock(Exercise):
            combination of α and γ matters (work out R by hand to see which one). Write
            twin(alpha_deg, gamma_deg, new_alpha_deg) -> new_gamma_deg, such that
            euler_xyz(new_alpha_deg, 90, new_gamma_deg) is the same rotation as
-           euler_xyz(alpha_deg, 90, gamma_deg). Yours: α = {t["alpha"]:g}°, γ = {t["gamma"]:g}°, new α = {t["new_alpha"]:g}°.
+           euler_xyz(alpha_deg, 90, gamma_deg). Yours: α = {t["alpha"]:g}°, γ = {t["gamma"]:g}°,
+           new α = {t["new_alpha"]:g}°.
         """
 
     def constants(self, n):
@@ -88,7 +89,7 @@ class GimbalLock(Exercise):
         '''
 
     def calls(self, n):
-        calls = {key: Call("euler_xyz", (p["alpha"], p["beta"], p["gamma"])) for key, p in n.items() if key in ("yours", "other")}
+        calls = {key: Call("euler_xyz", (n[key]["alpha"], n[key]["beta"], n[key]["gamma"])) for key in ("yours", "other")}
         for key in ("twin", "twin2"):
             t = n[key]
             calls[key] = Call("twin", (t["alpha"], t["gamma"], t["new_alpha"]))

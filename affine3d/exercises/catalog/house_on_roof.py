@@ -30,7 +30,7 @@ def _draw_placement(rng, on_roof: bool):
     if on_roof:
         t = np.array([pick(rng, -0.5, 0.5, 0.1), round(RIDGE_Y - FLOOR_Y * s, 10), 0.0])  # floor on the ridge
     else:
-        t = np.array([pick(rng, -2, 2, 0.5, nonzero=True), pick(rng, -1, 2, 0.5, nonzero=True), pick(rng, -2, 2, 0.5, nonzero=True)])
+        t = np.array([pick(rng, lo, 2, 0.5, nonzero=True) for lo in (-2, -1, -2)])
     return {"s": s, "angle_deg": angle, "t": t}
 
 
@@ -82,7 +82,7 @@ class HouseOnRoof(Exercise):
         '''
 
     def calls(self, n):
-        return {key: Call("model_matrix", (p["s"], p["angle_deg"], p["t"])) for key, p in n.items() if key in ("yours", "other")}
+        return {key: Call("model_matrix", (n[key]["s"], n[key]["angle_deg"], n[key]["t"])) for key in ("yours", "other")}
 
     def _compare(self, answers, key, p):
         M = answers.array(key, (4, 4), "the model matrix")

@@ -167,5 +167,6 @@ def _markers(image: np.ndarray, yours: np.ndarray, target: np.ndarray) -> np.nda
             outside.append(f"({x:.0f}, {y:.0f})")
     legend = "corners: [yours] yours (crosses)  [target] the target (rings)"
     if outside:
-        legend += f"\n{len(outside)} of yours outside the picture: {', '.join(outside[:3])}" + (" ..." if len(outside) > 3 else "")
+        shown = ", ".join(outside[:3]) + (" ..." if len(outside) > 3 else "")
+        legend += f"\n{len(outside)} of yours outside the picture: {shown}"
     return _legend(np.asarray(picture), legend)

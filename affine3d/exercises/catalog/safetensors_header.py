@@ -94,7 +94,7 @@ class SafetensorsHeader(Exercise):
 
     def task(self, n):
         asked = self._asked(n)
-        listed = "\n".join(f"            {name!r} ({dtype}, shape {tuple(array.shape)})" for _, name, dtype, array in asked[:3])
+        listed = "\n".join(f"            {name!r} ({dtype}, shape {tuple(a.shape)})" for _, name, dtype, a in asked[:3])
         return f"""
         {MODEL_FILE} (next to this file) holds a few tensors, the way Hugging Face stores model weights:
 
@@ -119,7 +119,8 @@ class SafetensorsHeader(Exercise):
         return [("TENSORS", [name for _, name, _, _ in self._asked(n)[:3]])]
 
     def preamble(self):
-        return "import json\nimport struct\nfrom pathlib import Path\n\nimport numpy as np\n\nMODEL = Path(__file__).with_name(\"exercise_12.safetensors\")\n"
+        return ("import json\nimport struct\nfrom pathlib import Path\n\nimport numpy as np\n\n"
+                f"MODEL = Path(__file__).with_name({MODEL_FILE!r})\n")
 
     def skeleton(self):
         return '''
@@ -135,7 +136,8 @@ class SafetensorsHeader(Exercise):
 
     def calls(self, n):
         files = {"mine": DataFile(MODEL_FILE), "other": DataFile(OTHER_FILE)}
-        return {f"tensor{k}": Call("read_tensor", (files[which], name)) for k, (which, name, _, _) in enumerate(self._asked(n))}
+        asked = self._asked(n)
+        return {f"tensor{k}": Call("read_tensor", (files[which], name)) for k, (which, name, _, _) in enumerate(asked)}
 
     def _compare(self, n, answers, k):
         which, name, dtype, target = self._asked(n)[k]

@@ -17,7 +17,8 @@ from ._tools import grid, house, pick
 
 def gpu_reads(data: bytes) -> np.ndarray:
     """The 4x4 matrix a GLSL ``mat4`` uniform holds after these 64 bytes: 16 float32, column by column."""
-    return np.frombuffer(data, dtype="<f4").astype(np.float64).reshape(4, 4, order="F")
+    columns = np.frombuffer(data, dtype="<f4").astype(np.float64).reshape(4, 4)  # row k here: the mat4's column k
+    return columns.T  # reading what the GPU holds, not writing bytes: pack.py stays the only door out
 
 
 def _draw_model(rng):
@@ -51,7 +52,7 @@ class ToGLBug(Exercise):
         The GPU reads the 16 numbers of a mat4 column by column (column-major order: the first 4
         numbers are the first column). Find the bug in to_gl_buggy, say in a comment what it was, and
         write to_gl(M): the 64 bytes that make the GPU hold exactly M. (You can test it: the GPU holds
-        np.frombuffer(data, np.float32).reshape(4, 4, order="F").)
+        np.frombuffer(data, np.float32).reshape(4, 4).T, since each group of 4 is a column.)
         """
 
     def preamble(self):
@@ -78,7 +79,7 @@ def to_gl_buggy(M):
             np.set_printoptions(precision=4, suppress=True)
             for upload in (to_gl_buggy, to_gl):
                 print(upload.__name__, "-> the GPU holds:")
-                print(np.frombuffer(upload(M), np.float32).reshape(4, 4, order="F"))
+                print(np.frombuffer(upload(M), np.float32).reshape(4, 4).T)  # each group of 4 numbers is a column
         '''
 
     def calls(self, n):
@@ -104,7 +105,8 @@ def to_gl_buggy(M):
         compare(held, M, name="the GPU's mat4", homogeneous=True, mistakes=[
             mistake("transpose", M.T, "the GPU reads the bytes column by column, so it holds the transpose of M: the "
                     "translation lands in the bottom row, where it divides the picture like a perspective "
-                    "(yours-vs-target.png shows it). numpy's tobytes() writes row by row; ask for column order: tobytes(order='F')"),
+                    "(yours-vs-target.png shows it). numpy's tobytes() writes row by row unless asked for column "
+                    "(Fortran) order"),
         ])
 
     def grade(self, n, answers):
