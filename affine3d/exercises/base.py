@@ -143,7 +143,7 @@ class Exercise:
         numbers = self.numbers_for(student)
         task = textwrap.dedent(self.task(numbers)).strip("\n")
         several = len(self.functions) > 1
-        names = ", ".join(self.functions)
+        names = _and(self.functions)
         todo = (f"What to do: fill in {names} below, in place of `raise NotImplementedError`. Try "
                 f"{'them' if several else 'it'} on your numbers with `python {self.file_name}`; check your work with")
         closing = (f"The checker calls your function{'s' if several else ''} with your numbers and with others, so "
