@@ -35,6 +35,13 @@ from .errors import AffineError
 __all__ = ["Affine"]
 
 _AXES = {"x": 0, "y": 1, "z": 2}
+_MATMUL_HINT = ("{left} @ {right}: @ composes two Affine maps (F @ G is F after G); to apply F to points x, "
+                "call F(x); for the 4x4 matrix itself, use F.matrix")
+FLOAT32_RTOL = float(np.finfo(np.float32).eps)
+"""The relative tolerance :meth:`Affine.allclose` and ``MLP.allclose`` allow by default: one float32 step.
+
+A float64 number written to a float32 file (every model format here) comes back within half a step
+of itself, so a network saved and loaded again is ``allclose`` to the original."""
 _QUATERNION_ORDERS = ("wxyz", "xyzw")
 _FRAMES = ("intrinsic", "extrinsic")
 
@@ -168,6 +175,22 @@ def _rotation_matrix(axis: int, angle: float) -> np.ndarray:
     return R
 
 
+def _not_homogeneous_hint(M: np.ndarray) -> str:
+    """What a matrix with the wrong last row probably is, for :meth:`Affine.from_matrix`'s message."""
+    rows, cols = M.shape
+    last = M[-1]
+    if rows != cols:
+        return (f"; a {rows}x{cols} matrix is not square: a map R^n -> R^n has an (n+1) x (n+1) matrix "
+                f"([A, b] with [0 ... 0, 1] under it); for A and b alone use Affine(A, b)")
+    if rows == 3:
+        return "; a 3x3 matrix is A alone (a linear map of R^3, such as a rotation): use Affine(A)"
+    if last[-1] == 0 and np.count_nonzero(last[:-1]) == 1 and abs(last[-2]) == 1:
+        return " (a projection? those live in affine3d.projection)"
+    if last[-1] == 1 and np.all(M[:-1, -1] == 0):
+        return " (the translation in the last row? that is the transpose, a row-vector matrix like pyrr's: use M.T)"
+    return ""
+
+
 class Affine:
     """An affine map ``F(x) = A x + b`` from R^n to R^m.
 
@@ -237,25 +260,58 @@ class Affine:
         return M
 
     @classmethod
-    def from_matrix(cls, M) -> "Affine":
+    def from_matrix(cls, M, *, dim: int | None = None) -> "Affine":
         """The map whose homogeneous matrix is ``M``, shape (m+1, n+1), last row ``[0 ... 0, 1]``.
+
+        The size of ``M`` says the dimensions: a 4x4 ``M`` is a map of R^3, and a 3x3 ``M`` is a map
+        of the *plane* R^2 (its ``A`` is the top-left 2x2; the repr's first line says ``R^2 -> R^2``).
+        A 3x3 rotation or any other linear map of R^3 is ``A`` alone: ``Affine(A)``, not this.
+        Give ``dim=3`` to have a matrix of the wrong size refused instead of read as another space.
+
+        Parameters
+        ----------
+        M : array-like, shape (m+1, n+1)
+            ``[[A, b], [0 ... 0, 1]]``.
+        dim : int, optional
+            The dimension n of the space the map acts on (R^n -> R^n): ``M`` must then be
+            (n+1) x (n+1).
+
+        Raises
+        ------
+        AffineError
+            A last row other than ``[0 ... 0, 1]`` (a 3x3 linear map, a projection, a transposed
+            matrix), or a shape that does not fit ``dim``.
 
         Examples
         --------
         >>> Affine.from_matrix([[1, 0, 5], [0, 1, 6], [0, 0, 1]]).b
         array([5., 6.])
+        >>> Affine.from_matrix(np.eye(3))          # 3x3: a map of the plane
+        Affine R^2 -> R^2
+        [ 1  0 | 0 ]
+        [ 0  1 | 0 ]
+        [ 0  0 | 1 ]
+        >>> Affine.from_matrix(np.eye(3), dim=3)
+        Traceback (most recent call last):
+            ...
+        affine3d.errors.AffineError: M: expected shape (4, 4) for a map of R^3, got (3, 3): a 3x3 matrix is A alone; use Affine(A)
         """
         M = _as_matrix("M", M)
         if M.shape[0] < 2 or M.shape[1] < 2:
             raise AffineError(f"M: expected a homogeneous matrix of shape (m+1, n+1) with m, n >= 1, got {M.shape}")
+        if dim is not None:
+            if not isinstance(dim, (int, np.integer)) or dim < 1:
+                raise AffineError(f"dim: expected a dimension >= 1, got {dim!r}")
+            if M.shape != (dim + 1, dim + 1):
+                hint = "; use Affine(A)" if M.shape == (dim, dim) else ""
+                what = f": a {dim}x{dim} matrix is A alone" if hint else ""
+                raise AffineError(f"M: expected shape ({dim + 1}, {dim + 1}) for a map of R^{dim}, got {M.shape}{what}{hint}")
         last = M[-1]
         expected = np.zeros(M.shape[1])
         expected[-1] = 1.0
         if not np.array_equal(last, expected):
-            raise AffineError(
-                f"M: expected last row {expected.tolist()} (an affine map), got {last.tolist()}"
-                " (a projection? those live in affine3d.projection)"
-            )
+            raise AffineError(f"M: expected last row {expected.tolist()} (an affine map), got {last.tolist()}"
+                              f"{_not_homogeneous_hint(M)}")
         return cls(M[:-1, :-1], M[:-1, -1])
 
     # ------------------------------------------------------------------ applying the map
@@ -306,14 +362,23 @@ class Affine:
 
     # ------------------------------------------------------------------ composition and inverse
     def __matmul__(self, other: "Affine") -> "Affine":
-        """``F @ G`` is ``F o G``: first ``G``, then ``F`` (the product of the homogeneous matrices)."""
+        """``F @ G`` is ``F o G``: first ``G``, then ``F`` (the product of the homogeneous matrices).
+
+        ``F @ x`` with an array is refused with a hint: ``F(x)`` applies a map to points.
+        """
         if not isinstance(other, Affine):
+            if isinstance(other, (np.ndarray, list, tuple, int, float, np.generic)):
+                raise TypeError(_MATMUL_HINT.format(left="F", right=f"a {type(other).__name__}"))
             return NotImplemented
         if self.dim_in != other.dim_out:
             raise AffineError(
                 f"F @ G: F takes R^{self.dim_in} but G returns R^{other.dim_out} (shapes {self._A.shape} and {other._A.shape})"
             )
         return Affine(self._A @ other._A, self._A @ other._b + self._b)
+
+    def __rmatmul__(self, other) -> "Affine":
+        """``x @ F`` with an array: refused with the same hint (``F(x)`` applies, ``F @ G`` composes)."""
+        raise TypeError(_MATMUL_HINT.format(left=f"a {type(other).__name__}", right="F"))
 
     def inverse(self) -> "Affine":
         """The map ``F^-1`` with ``F^-1 @ F = identity``: ``x = A^-1 (y - b)``.
@@ -333,7 +398,7 @@ class Affine:
         if self.orthonormality_error() < 1e-12:
             A_inv = self._A.T.copy()
         else:
-            A_inv = _checked_inverse(self._A, "and has no inverse")
+            A_inv = _checked_inverse(self._A, " and has no inverse")
         return Affine(A_inv, -A_inv @ self._b)
 
     # ------------------------------------------------------------------ measures
@@ -385,11 +450,48 @@ class Affine:
             raise AffineError(f"A: the normal matrix needs a square matrix, got shape {self._A.shape}")
         return _checked_inverse(self._A, "; it flattens surfaces, so they have no normals").T
 
-    def allclose(self, other: "Affine", atol: float = 1e-9) -> bool:
-        """True if both maps have the same shape and entries equal within ``atol``."""
-        return self._A.shape == other._A.shape and bool(
-            np.allclose(self._A, other._A, atol=atol, rtol=0) and np.allclose(self._b, other._b, atol=atol, rtol=0)
-        )
+    def allclose(self, other: "Affine", atol: float = 1e-9, rtol: float = FLOAT32_RTOL) -> bool:
+        """True if both maps have the same shape and entries equal up to rounding.
+
+        Entries ``x`` and ``y`` count as equal when ``|x - y| <= atol + rtol * max(|x|, |y|)``: by
+        default a few float64 roundings (``atol``) or one float32 rounding (``rtol``, about 1.2e-7),
+        so a map read back from a float32 file is ``allclose`` to the one written. ``==`` is exact.
+
+        Examples
+        --------
+        >>> F = Affine.rotation_z(0.5)
+        >>> F.allclose(Affine(F.A.astype(np.float32), F.b))      # stored as float32 and read back
+        True
+        >>> F.allclose(Affine.rotation_z(0.5001))
+        False
+        """
+        if not isinstance(other, Affine):
+            raise AffineError(f"other: expected an Affine, got {type(other).__name__}")
+        return self._A.shape == other._A.shape and _close(self._A, other._A, atol, rtol) \
+            and _close(self._b, other._b, atol, rtol)
+
+    def __eq__(self, other) -> bool:
+        """``F == G``: the same shape and exactly the same ``A`` and ``b`` (use :meth:`allclose` for rounding).
+
+        Affine maps never change, so they can be dict keys and set members (``hash`` agrees with ``==``).
+
+        Examples
+        --------
+        >>> Affine.rotation_x(0.3) == Affine.rotation_x(0.3)
+        True
+        >>> Affine.rotation_x(0.1) @ Affine.rotation_x(0.2) == Affine.rotation_x(0.3)    # rounding: not exactly
+        False
+        >>> (Affine.rotation_x(0.1) @ Affine.rotation_x(0.2)).allclose(Affine.rotation_x(0.3))
+        True
+        """
+        if not isinstance(other, Affine):
+            return NotImplemented
+        return self._A.shape == other._A.shape and bool(np.array_equal(self._A, other._A)) \
+            and bool(np.array_equal(self._b, other._b))
+
+    def __hash__(self) -> int:
+        # + 0.0 turns -0.0 into 0.0: they are == as numbers, so they must hash alike
+        return hash((self._A.shape, (self._A + 0.0).tobytes(), (self._b + 0.0).tobytes()))
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -447,11 +549,25 @@ class Affine:
         Rodrigues' formula: ``R = I + sin(a) K + (1 - cos(a)) K^2``, with ``K`` the cross-product
         matrix of the unit axis.
 
+        Parameters
+        ----------
+        axis : array-like, shape (3,), or {"x", "y", "z"}
+            The axis (any non-zero length), or a coordinate axis by name, as in scene files.
+        angle : float
+            Radians.
+
         Examples
         --------
         >>> np.round(Affine.rotation([0, 0, 1], np.pi / 2)([1.0, 0, 0]), 12)
         array([0., 1., 0.])
+        >>> Affine.rotation("z", 0.3) == Affine.rotation_z(0.3)
+        True
         """
+        if isinstance(axis, str):
+            name = axis.strip().lower()
+            if name not in _AXES:
+                raise AffineError(f"axis: expected 'x', 'y', 'z' or a vector [x, y, z], got {axis!r}")
+            return cls(_rotation_matrix(_AXES[name], _as_angle("angle", angle)))
         k = _unit("axis", axis)
         angle = _as_angle("angle", angle)
         K = np.array([[0.0, -k[2], k[1]], [k[2], 0.0, -k[0]], [-k[1], k[0], 0.0]])
@@ -730,6 +846,11 @@ class Affine:
     def __reduce__(self):
         # Affine objects are plain data; pickling them (in the user's own code) stays possible.
         return (Affine, (self._A.copy(), self._b.copy()))
+
+
+def _close(x: np.ndarray, y: np.ndarray, atol: float, rtol: float) -> bool:
+    """``|x - y| <= atol + rtol * max(|x|, |y|)`` everywhere (symmetric, unlike ``np.allclose``)."""
+    return bool(np.all(np.abs(x - y) <= atol + rtol * np.maximum(np.abs(x), np.abs(y))))
 
 
 def _format_number(value: float) -> str:

@@ -193,6 +193,10 @@ class SceneObject:
     wireframe: bool = False
     edge_color: tuple[float, float, float] | None = None
 
+    def __repr__(self) -> str:
+        return (f"SceneObject({self.name!r}: {self.mesh.n_vertices:,} vertices, {self.mesh.n_triangles:,} triangles, "
+                f"color {_hex(self.color)}{', wireframe' if self.wireframe else ''})")
+
 
 @dataclass
 class Scene:
@@ -269,6 +273,22 @@ class Scene:
         """Triangles in all objects together."""
         return sum(obj.mesh.n_triangles for obj in self.objects)
 
+    def __repr__(self) -> str:
+        """One line: the name, the file, the objects, the camera; not every vertex.
+
+        Examples
+        --------
+        >>> load_scene("platonic")
+        Scene('Platonic solids' from platonic.toml: 5 objects (tetrahedron, cube, octahedron, dodecahedron, icosahedron), 80 triangles, perspective camera, fov 40 deg, distance 13.5)
+        """
+        names = ", ".join(obj.name for obj in self.objects[:6]) + (", ..." if len(self.objects) > 6 else "")
+        where = f" from {self.path.name}" if self.path is not None else ""
+        network = f", network {self.mlp.name}" if self.mlp is not None else ""
+        count = len(self.objects)
+        return (f"Scene({self.name!r}{where}: {count} object{'s' if count != 1 else ''} ({names}), "
+                f"{self.n_triangles:,} triangles, {self.camera.projection} camera, fov {math.degrees(self.camera.fov):.3g} deg, "
+                f"distance {self.camera.distance:g}{network})")
+
     def _repr_png_(self) -> bytes | None:
         """The scene as PNG bytes, so a notebook shows a picture (see :func:`set_png_maker`); None if there is none."""
         make_png = _PNG_MAKER.get("png")
@@ -285,6 +305,11 @@ def set_png_maker(make_png) -> None:
     them all, sets this when it is imported: :func:`affine3d.render.scene_png`.
     """
     _PNG_MAKER["png"] = make_png
+
+
+def _hex(color) -> str:
+    """``(r, g, b)`` in 0..1 -> ``"#rrggbb"``."""
+    return "#" + "".join(f"{round(min(max(float(c), 0.0), 1.0) * 255):02x}" for c in color[:3])
 
 
 # ---------------------------------------------------------------------------------------- validation
@@ -559,6 +584,8 @@ def _model_path(read: _Reader, value, base: Path) -> Path:
     model_path = base / relative
     if model_path.suffix.lower() not in MODEL_SUFFIXES:
         raise read.error("mlp", f"expected a model file ending in {', '.join(MODEL_SUFFIXES)}, got {_show(relative)}")
+    if model_path.is_dir():
+        raise read.error("mlp", f"expected a model file, got a directory: {model_path}")
     if not model_path.is_file():
         raise read.error("mlp", f"model file not found: {model_path}")
     return model_path
@@ -586,6 +613,8 @@ def _object(read: _Reader, value, k: int, base: Path, meshes: dict[Path, Mesh]) 
             raise read.error(f"{where}.params", "expected no params with mesh = ...; params belong to a built-in shape")
         relative = read.string(table["mesh"], f"{where}.mesh")
         mesh_path = base / relative
+        if mesh_path.is_dir():
+            raise read.error(f"{where}.mesh", f"expected a mesh file (.obj, .off), got a directory: {mesh_path}")
         if not mesh_path.is_file():
             raise read.error(f"{where}.mesh", f"mesh file not found: {mesh_path}")
         if mesh_path not in meshes:

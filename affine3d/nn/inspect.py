@@ -37,6 +37,8 @@ def describe(path) -> dict:
     """
     path = Path(path)
     suffix = suffix_of(path)
+    if path.is_dir():
+        raise ModelError(f"{path}: expected a model file, got a directory")
     if not path.is_file():
         raise FileNotFoundError(2, "No such file", str(path))
     report = {"file": str(path), "size": path.stat().st_size, "format": suffix[1:], "facts": [], "tensors": [], "metadata": {}}

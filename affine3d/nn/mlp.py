@@ -33,7 +33,7 @@ from .. import _fast
 from . import activations as act
 from . import files
 from .activations import Activation
-from ..affine import Affine, compose
+from ..affine import FLOAT32_RTOL, Affine, compose
 from ..errors import AffineError, ModelError
 
 __all__ = ["MLP", "Layer", "TraceStep"]
@@ -272,11 +272,37 @@ class MLP:
                 )
         return compose(self.affines)
 
-    def allclose(self, other: "MLP", atol: float = 1e-9) -> bool:
-        """Same architecture, activations and (to ``atol``) weights."""
+    def allclose(self, other: "MLP", atol: float = 1e-9, rtol: float = FLOAT32_RTOL) -> bool:
+        """Same architecture and activations, and weights equal up to rounding (:meth:`Affine.allclose`).
+
+        The default ``rtol`` is one float32 step, so a network saved to a file (float32) and loaded
+        back is ``allclose`` to the one in memory; ``==`` compares exactly.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> net = MLP.random([3, 8, 2], seed=0)
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "net.safetensors"
+        >>> net.save(path)
+        >>> loaded = MLP.load(path)
+        >>> net.allclose(loaded), net == loaded            # float32 in the file: close, not identical
+        (True, False)
+        """
+        if not isinstance(other, MLP):
+            raise ModelError(f"other: expected an MLP, got {type(other).__name__}")
         return len(self._layers) == len(other._layers) and all(
-            a.activation == b.activation and a.affine.allclose(b.affine, atol) for a, b in zip(self._layers, other._layers)
+            a.activation == b.activation and a.affine.allclose(b.affine, atol, rtol)
+            for a, b in zip(self._layers, other._layers)
         )
+
+    def __eq__(self, other) -> bool:
+        """The same layers: shapes, activations and exactly the same weights (metadata aside)."""
+        if not isinstance(other, MLP):
+            return NotImplemented
+        return self._layers == other._layers
+
+    def __hash__(self) -> int:
+        return hash(self._layers)
 
     # ------------------------------------------------------------------ files (see affine3d.nn.files)
     def save(self, path, *, dtype="float32") -> None:

@@ -47,11 +47,28 @@ OPTIMIZERS = ("sgd", "adam")
 
 @dataclass
 class TrainResult:
-    """The trained network and the mean training loss of each epoch."""
+    """The trained network and the mean training loss of each epoch.
+
+    Printed, it is one line (the network's sizes, the epochs, the first and last loss), not every loss.
+
+    Examples
+    --------
+    >>> TrainResult(MLP.random([2, 4, 1], seed=0), [0.9, 0.5, 0.25], 0.01)
+    TrainResult(MLP 2 -> 4 -> 1, 3 epochs, loss 0.9 -> 0.25, 0.01 s)
+    """
 
     mlp: MLP
     losses: list[float] = field(default_factory=list)
     seconds: float = 0.0
+
+    def __repr__(self) -> str:
+        sizes = " -> ".join(str(s) for s in self.mlp.sizes)
+        if self.losses:
+            loss = f"loss {self.losses[0]:.4g} -> {self.losses[-1]:.4g}"
+        else:
+            loss = "no loss yet"
+        epochs = len(self.losses)
+        return f"TrainResult(MLP {sizes}, {epochs} epoch{'s' if epochs != 1 else ''}, {loss}, {self.seconds:.3g} s)"
 
 
 # ---------------------------------------------------------------------- losses and gradients
@@ -59,8 +76,13 @@ def _targets(mlp: MLP, Y, loss: str, n_rows: int) -> np.ndarray:
     """Targets as float64 (N, out): regression values, or one-hot rows from integer labels."""
     Y = np.asarray(Y)
     if loss == "cross_entropy" and Y.ndim == 1:
-        if not np.issubdtype(Y.dtype, np.integer) or Y.size and (Y.min() < 0 or Y.max() >= mlp.dim_out):
-            raise ModelError(f"Y: expected integer labels in [0, {mlp.dim_out}), got dtype {Y.dtype}")
+        if not np.issubdtype(Y.dtype, np.integer):
+            raise ModelError(f"Y: expected integer class labels 0 .. {mlp.dim_out - 1}, got dtype {Y.dtype}")
+        bad = (Y < 0) | (Y >= mlp.dim_out)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise ModelError(f"Y: expected class labels 0 .. {mlp.dim_out - 1} (the network has {mlp.dim_out} outputs), "
+                             f"got {int(Y[i])} at row {i}")
         onehot = np.zeros((Y.shape[0], mlp.dim_out))
         onehot[np.arange(Y.shape[0]), Y] = 1.0
         Y = onehot

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...errors import ModelError
 from .common import METADATA_KEY, SUFFIXES, Model, suffix_of
 from .npz import load_npz, save_npz
 from .onnx import (MAX_ONNX_IR_VERSION, MAX_ONNX_OPSET, MIN_ONNX_OPSET, ONNX_IR_VERSION, ONNX_OPSET, load_onnx,
@@ -55,6 +56,8 @@ def load(path) -> Model:
     """Read the layers and metadata of the model file ``path`` (format by suffix); ModelError for anything wrong."""
     path = Path(path)
     suffix = suffix_of(path)
+    if path.is_dir():
+        raise ModelError(f"{path}: expected a model file ({suffix}), got a directory")
     if suffix == ".safetensors":
         return load_safetensors(path)
     if suffix == ".npz":
