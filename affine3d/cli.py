@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 
 from .errors import GLUnavailableError, InputError
@@ -34,14 +35,47 @@ COMMANDS = [
 USER_ERRORS = (InputError, GLUnavailableError, FileNotFoundError, IsADirectoryError, PermissionError)
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with its errors as one line and exit code 2 like every other mistake (not five lines of usage)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see '{self.prog} --help')\n")
+
+
+_VALUE_LIKE_A_NUMBER = re.compile(r"-\.?\d")
+
+
+def join_negative_values(argv: list[str]) -> list[str]:
+    """``--size -5x10`` -> ``--size=-5x10``: a value that starts with a minus and a digit belongs to its option.
+
+    argparse takes ``-5x10`` (or ``-1e3``) for an option of its own and answers "expected one
+    argument"; joined, the value reaches the option, whose check then says what is wrong with it.
+
+    Examples
+    --------
+    >>> join_negative_values(["render", "--size", "-5x10", "--yaw", "-30", "-o", "-1.png"])
+    ['render', '--size=-5x10', '--yaw=-30', '-o-1.png']
+    """
+    out: list[str] = []
+    for token in argv:
+        previous = out[-1] if out else ""
+        if (_VALUE_LIKE_A_NUMBER.match(token) and previous.startswith("-") and len(previous) > 1
+                and "=" not in previous and not _VALUE_LIKE_A_NUMBER.match(previous) and previous != "--"):
+            out[-1] = f"{previous}={token}" if previous.startswith("--") else previous + token
+        else:
+            out.append(token)
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="affine3d",
         description="3D graphics and neural networks are the same linear algebra: F(x) = A x + b.",
         epilog="Run 'affine3d COMMAND --help' for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"affine3d {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.commands = {}  # name -> its parser
     for name, module_name in COMMANDS:
         try:
             module = importlib.import_module(f"affine3d.commands.{module_name}")
@@ -53,12 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(sub)
         sub.set_defaults(run=module.run)
+        parser.commands[name] = sub
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(join_negative_values(sys.argv[1:] if argv is None else list(argv)))
+    if unknown:  # said by the subcommand's parser, so the line names the command: "affine3d render: error: ..."
+        parser.commands.get(getattr(args, "command", None), parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     if not getattr(args, "run", None):
         parser.print_help()
         return 0

@@ -21,6 +21,8 @@ from __future__ import annotations
 import importlib
 import json
 
+from .paths import check_output_folder
+
 HELP = "measure speed: transform, mlp, render, gpu, raster, viewer, web (ratios against references in the same run)"
 
 
@@ -41,6 +43,8 @@ def run(args) -> int:
     unknown = [n for n in names if n not in SUITES]
     if unknown:
         raise UsageError(f"suite: unknown {unknown[0]!r}; expected one of {', '.join(SUITES)}")
+    if args.json and args.json != "-":
+        check_output_folder(args.json, "--json")  # before the suites run, not after
     info = machine_info(gl=True)
     results = {"machine": info, "tables": []}
     as_json_only = args.json == "-"

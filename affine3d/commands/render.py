@@ -39,6 +39,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from .paths import check_output_folder
+
 HELP = "render a scene to a PNG file, headless (no display needed)"
 
 
@@ -104,6 +106,7 @@ def run(args) -> int:
     output = Path(args.output) if args.output else Path(f"{stem}.png")
     if output.suffix.lower() != ".png":
         raise UsageError(f"--output: expected a .png file name, got {str(output)!r}")
+    check_output_folder(output, "--output")
 
     backend, detail = pick_backend(args.backend)  # GLUnavailableError for --backend gpu without OpenGL
     image, _ = render_auto(scene, size, scene.world(world_rotation(scene, args.yaw, args.pitch)), ortho=args.ortho,
@@ -148,6 +151,7 @@ def _run_network(args, size) -> int:
     output = Path(args.output) if args.output else Path(f"{stem}.png")
     if output.suffix.lower() != ".png":
         raise UsageError(f"--output: expected a .png file name, got {str(output)!r}")
+    check_output_folder(output, "--output")
     from ..render import render_output
 
     save_png(render_output(scene, mlp, size, world=world, ortho=args.ortho, wireframe=args.wireframe,

@@ -42,6 +42,8 @@ import os
 import sys
 from pathlib import Path
 
+from .paths import check_output_folder
+
 HELP = "the interactive window: drag the world, watch its 4x4 matrix (renders a PNG when there is no display)"
 
 FALLBACK_PNG = "affine3d-view.png"
@@ -97,6 +99,8 @@ def run(args) -> int:
         raise UsageError(f"--samples: expected 0 or more, got {args.samples}")
     if args.screenshot is not None and Path(args.screenshot).suffix.lower() != ".png":
         raise UsageError(f"--screenshot: expected a .png file name, got {args.screenshot!r}")
+    if args.screenshot is not None:
+        check_output_folder(args.screenshot, "--screenshot")
     mlp = _network(args)
     scene = load_scene(args.scene or (MORPH_SCENE if mlp is not None else DEFAULT_SCENE))
     models = {}

@@ -1,0 +1,28 @@
+"""Output paths a command will write, checked before the work starts (so a long run does not fail at its end)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def check_output_folder(path, option: str) -> Path:
+    """``path`` as a Path, after checking that the folder it goes into exists; else a UsageError naming that folder.
+
+    Examples
+    --------
+    >>> print(check_output_folder("x.png", "--output"))
+    x.png
+    >>> check_output_folder("no-such-folder/x.png", "--output")
+    Traceback (most recent call last):
+        ...
+    affine3d.errors.UsageError: --output: the folder 'no-such-folder' does not exist (make it first, or write somewhere else): no-such-folder/x.png
+    """
+    from ..errors import UsageError
+
+    path = Path(path)
+    folder = path.parent
+    if not folder.exists():
+        raise UsageError(f"{option}: the folder '{folder}' does not exist (make it first, or write somewhere else): {path}")
+    if not folder.is_dir():
+        raise UsageError(f"{option}: '{folder}' is a file, not a folder: {path}")
+    return path
