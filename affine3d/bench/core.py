@@ -113,6 +113,9 @@ class Table:
         self.rows.append(list(row))
 
     def format(self) -> str:
+        """The table as text; a table without rows (a suite that could not run) is its title alone, one line."""
+        if not self.rows:
+            return self.title
         cells = [[_cell(v) for v in row] for row in self.rows]
         widths = [max([len(c)] + [len(r[i]) for r in cells if i < len(r)]) for i, c in enumerate(self.columns)]
         line = "  ".join(c.ljust(w) for c, w in zip(self.columns, widths))

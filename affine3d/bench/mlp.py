@@ -225,5 +225,5 @@ def _notes(torch, ort, threads: dict, rest_s: float = 0.3) -> list[str]:
     notes.append(threads.get("onnxruntime", "onnxruntime: not installed, column skipped (pip install 'affine3d[onnx]')" if ort is None
                              else "onnxruntime: the onnx package is missing, so no model file; column skipped"))
     notes.append(f"Each library is paused {rest_s:g} s before its turn: idle BLAS/OpenMP/onnxruntime threads spin ~0.2 s after a call "
-                 "and would slow the next one (see NOTES.md).")
+                 "and would slow the next one, so each library is timed without the others' threads in the way.")
     return notes

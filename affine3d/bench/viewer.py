@@ -162,8 +162,8 @@ def run(quick: bool = False) -> list[Table]:
         ],
     )
     if _needs_display():  # one line, at once: the window is what this suite measures
-        table = Table(f"{TITLE}: not run, no display (DISPLAY is not set)", table.columns,
-                      notes=["run it under a virtual display: xvfb-run -a affine3d bench viewer"])
+        table = Table("viewer: not run: it measures a window, and there is no display (DISPLAY and WAYLAND_DISPLAY "
+                      "are not set); run it under a virtual one: xvfb-run -a affine3d bench viewer", table.columns)
         return [table]
 
     from ..geometry.scene import DEFAULT_SCENE, load_scene
