@@ -148,3 +148,26 @@ def test_plain_wheel_install_ships_shaders_and_scenes(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "site" / "js" / "app.js").is_file() and (tmp_path / "site" / "shaders" / "morph-1.vert").is_file()
     assert (tmp_path / "site" / "models" / "cube-to-sphere.safetensors").is_file()
+
+
+def test_license_file_is_mit_and_shipped_in_the_wheel_and_the_sdist(tmp_path):
+    """LICENSE (the MIT text, as pyproject.toml declares) is in the repository, the wheel's metadata and the sdist."""
+    import tarfile
+    import tomllib
+    import zipfile
+
+    text = (REPO / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License") and "Permission is hereby granted, free of charge" in text
+    assert tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["license"] == "MIT"
+    code = ("import os, sys; os.chdir(sys.argv[1]); from hatchling.build import build_wheel, build_sdist; "
+            "print(build_wheel(sys.argv[2])); print(build_sdist(sys.argv[2]))")
+    result = subprocess.run([sys.executable, "-c", code, str(REPO), str(tmp_path)], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    wheel_name, sdist_name = result.stdout.split()
+    with zipfile.ZipFile(tmp_path / wheel_name) as wheel:
+        licenses = [n for n in wheel.namelist() if n.endswith(".dist-info/licenses/LICENSE")]
+        assert licenses and wheel.read(licenses[0]).decode() == text
+    with tarfile.open(tmp_path / sdist_name) as sdist:
+        member = next(m for m in sdist.getmembers() if m.name.endswith("/LICENSE") and m.name.count("/") == 1)
+        assert sdist.extractfile(member).read().decode() == text
