@@ -15,7 +15,7 @@ import numpy as np
 
 from .errors import UsageError
 
-__all__ = ["save_png", "png_bytes", "parse_size", "check_size", "caption", "contact_sheet", "MAX_SIZE"]
+__all__ = ["save_png", "png_bytes", "parse_size", "check_size", "caption", "wrap_text", "contact_sheet", "MAX_SIZE"]
 
 MAX_SIZE = 16384
 """The largest width or height, in pixels, of a picture (OpenGL's usual framebuffer limit)."""
@@ -74,28 +74,66 @@ def png_bytes(image: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def caption(image, text: str):
-    """``image`` (PIL) with ``text`` in its top-left corner, light on a dark outline (readable on any background)."""
-    from PIL import ImageDraw, ImageFont
+def _font(size: int):
+    """Pillow's default font at ``size`` pixels (a scalable one since Pillow 10.1; else its small bitmap font)."""
+    from PIL import ImageFont
+
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:  # Pillow < 10.1
+        return ImageFont.load_default()
+
+
+def wrap_text(text: str, font, width: float) -> list[str]:
+    """``text`` broken into lines no wider than ``width`` pixels in ``font``, at spaces (a word longer than a line
+    stands alone on its line)."""
+    lines: list[str] = []
+    for paragraph in str(text).split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if line and font.getlength(candidate) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        lines.append(line)
+    return lines
+
+
+def caption(image, text: str, footer: str | None = None):
+    """``image`` (PIL) with ``text`` in its top-left corner (and ``footer`` in its bottom-left), light on a dark
+    outline (readable on any background). A text wider than the image is wrapped onto more lines, never cut."""
+    from PIL import ImageDraw
 
     size = max(10, image.height // 22)
-    try:
-        font = ImageFont.load_default(size=size)
-    except TypeError:  # Pillow < 10.1: one small bitmap font
-        font = ImageFont.load_default()
-    ImageDraw.Draw(image).text((size // 2, size // 3), text, fill=(240, 240, 240), font=font,
-                               stroke_width=max(1, size // 8), stroke_fill=(0, 0, 0))
+    font = _font(size)
+    margin = size // 2
+    draw = ImageDraw.Draw(image)
+    style = dict(fill=(240, 240, 240), font=font, stroke_width=max(1, size // 8), stroke_fill=(0, 0, 0))
+    step = round(size * 1.25)
+    for k, line in enumerate(wrap_text(text, font, image.width - 2 * margin)):
+        draw.text((margin, size // 3 + k * step), line, **style)
+    if footer:
+        lines = wrap_text(footer, font, image.width - 2 * margin)
+        for k, line in enumerate(lines):
+            draw.text((margin, image.height - margin - (len(lines) - k) * step), line, **style)
     return image
 
 
-def contact_sheet(images, columns: int = 5, gap: int = 4, background=(255, 255, 255)):
-    """The PIL ``images`` (all one size) in a grid, ``columns`` wide, row by row."""
-    from PIL import Image
+def contact_sheet(images, columns: int = 5, gap: int = 4, background=(255, 255, 255), footer: str | None = None):
+    """The PIL ``images`` (all one size) in a grid, ``columns`` wide, row by row; ``footer``: a line of text under it."""
+    from PIL import Image, ImageDraw
 
     columns = max(1, min(columns, len(images)))
     rows = -(-len(images) // columns)
     width, height = images[0].size
-    sheet = Image.new("RGB", (columns * width + (columns - 1) * gap, rows * height + (rows - 1) * gap), background)
+    size = max(10, height // 22)  # the captions' size
+    band = round(size * 1.8) if footer else 0
+    sheet = Image.new("RGB", (columns * width + (columns - 1) * gap, rows * height + (rows - 1) * gap + band), background)
     for k, image in enumerate(images):
         sheet.paste(image.convert("RGB"), ((k % columns) * (width + gap), (k // columns) * (height + gap)))
+    if footer:
+        draw = ImageDraw.Draw(sheet)
+        draw.text((size // 2, sheet.height - band + (band - size) // 2), footer, fill=(0, 0, 0), font=_font(size))
     return sheet

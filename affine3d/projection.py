@@ -25,7 +25,7 @@ import numpy as np
 
 from .errors import AffineError
 
-__all__ = ["perspective", "orthographic", "project_points"]
+__all__ = ["perspective", "orthographic", "into_box", "project_points"]
 
 
 def _number(name: str, value) -> float:
@@ -125,6 +125,53 @@ def orthographic(left: float, right: float, bottom: float, top: float, near: flo
             [0.0, 0.0, 0.0, 1.0],
         ]
     )
+
+
+def into_box(projection: np.ndarray, box, size: tuple[int, int]) -> np.ndarray:
+    """``projection`` made to draw into the rectangle ``box`` of a ``size`` image: an off-centre projection.
+
+    A projection sends what the camera sees onto NDC ``[-1, 1]^2``, which the viewport stretches over
+    the whole image. To draw into part of the image instead (the part a window's panels leave free),
+    follow it with the map that sends ``[-1, 1]^2`` onto the box's NDC rectangle,
+    ``x_ndc -> s_x x_ndc + c_x`` and ``y_ndc -> s_y y_ndc + c_y``. Since ``x_ndc = x_clip / w``, that
+    is ``x_clip -> s_x x_clip + c_x w`` in clip space, linear, so the result is one 4x4 matrix::
+
+        B @ projection,   B = [[s_x, 0, 0, c_x], [0, s_y, 0, c_y], [0, 0, 1, 0], [0, 0, 0, 1]]
+
+    The depth row and ``w`` are untouched (depth testing and the divide work as before), and the
+    GPU and :mod:`affine3d.cpu.raster` apply it like any projection. Give ``projection`` the box's
+    aspect (its width / height) so circles stay round. Nothing is cut at the box's edge: a solid
+    larger than the box reaches past it.
+
+    Parameters
+    ----------
+    projection : ndarray, shape (4, 4)
+        Camera space -> clip space, for a viewport shaped like the box.
+    box : (left, top, width, height)
+        The rectangle, in pixels from the image's top-left corner (image rows, as :func:`project_points`).
+    size : (width, height)
+        The whole image, in pixels.
+
+    Returns
+    -------
+    ndarray, shape (4, 4), float64
+
+    Examples
+    --------
+    The camera's axis (the centre of NDC) lands on the box's centre, here (300, 250) in an 800 x 600 image:
+
+    >>> P = into_box(perspective(math.radians(40), 400 / 300, 0.1, 10), (100, 100, 400, 300), (800, 600))
+    >>> project_points(P, [[0.0, 0.0, -5.0]], (800, 600))[0, :2]
+    array([300., 250.])
+    """
+    left, top, width, height = (float(v) for v in box)
+    image_width, image_height = (float(v) for v in size)
+    if width <= 0 or height <= 0 or image_width <= 0 or image_height <= 0:
+        raise AffineError(f"box, size: expected positive widths and heights, got box {box} in an image of {size}")
+    B = np.eye(4)
+    B[0, 0], B[0, 3] = width / image_width, (2 * left + width) / image_width - 1
+    B[1, 1], B[1, 3] = height / image_height, 1 - (2 * top + height) / image_height
+    return B @ np.asarray(projection, dtype=np.float64)
 
 
 def project_points(projection: np.ndarray, points_camera: np.ndarray, size: tuple[int, int]) -> np.ndarray:

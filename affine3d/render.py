@@ -23,6 +23,7 @@ from .affine import Affine
 from .cpu.raster import render_cpu
 from .errors import GLUnavailableError, ModelError, UsageError
 from .geometry.mesh import Mesh
+from .geometry.scene import INSIDE_COLOR, INSIDE_LEGEND
 from .gl.context import default_context
 from .gl.morph import MAX_WIDTH, GPUMorph
 from .gl.renderer import Renderer, render
@@ -30,13 +31,11 @@ from .images import caption, contact_sheet, png_bytes
 from .nn.morph import Morph, stage_times
 
 __all__ = ["BACKENDS", "pick_backend", "render_auto", "scene_png", "MorphingScene", "render_stages", "render_output",
-           "stage_file_name", "MORPH_SCENE", "INSIDE_COLOR"]
+           "stage_file_name", "stage_label", "MORPH_SCENE", "INSIDE_COLOR", "INSIDE_LEGEND"]
 
 MORPH_SCENE = "cube-to-sphere"
 """The scene a network warps when no scene is named (``affine3d view --mlp MODEL``): a finely cut cube."""
 
-INSIDE_COLOR = (0.902, 0.624, 0.0)
-"""The colour of a solid the network has turned inside out (orange; solids are usually blue): its inside faces you."""
 
 
 # ---------------------------------------------------------------------------------------- GPU or CPU
@@ -129,8 +128,10 @@ class MorphingScene:
         Built with back-face culling off, so a solid turned inside out (det < 0) still shows; None
         without a context.
     inside_out : list of bool
-        Per object, after :meth:`show`: turned inside out (negative signed volume); it is then
-        drawn in :data:`INSIDE_COLOR`.
+        Per object, after :meth:`show`: turned inside out (negative signed volume), so what faces the
+        camera is its inside. It is then drawn hatched (``SceneObject.hatched``: stripes of
+        :data:`INSIDE_COLOR` and a dark shade, a look no scene colour has; the CPU rasterizer draws
+        the same stripes).
     """
 
     def __init__(self, ctx, scene, mlp, size=(800, 600), samples: int = 4, *, gpu: bool = True):
@@ -173,9 +174,9 @@ class MorphingScene:
             lo, hi = self._offsets[k], self._offsets[k + 1]
             mesh = obj.mesh.with_vertices(positions[lo:hi])  # same topology: not checked again
             # Turned inside out (the stages so far have det < 0 overall): the outside now winds
-            # clockwise and the signed volume is negative. Show it: the inside has its own colour.
+            # clockwise and the signed volume is negative: its inside faces the camera. Drawn hatched.
             flipped = mesh.signed_volume() < 0
-            warped = replace(obj, mesh=mesh, color=INSIDE_COLOR if flipped else obj.color)
+            warped = replace(obj, mesh=mesh, hatched=flipped)
             if self.renderer is not None:
                 self.renderer.set_object(k, warped)
             objects.append(warped)
@@ -187,7 +188,7 @@ class MorphingScene:
     def render(self, stage, t: float, world: Affine | None = None, **draw_options) -> np.ndarray:
         """The scene at time ``t`` of ``stage`` as an image (H, W, 4) uint8, top row first.
 
-        ``draw_options``: ``ortho``, ``wireframe`` (as :meth:`Renderer.draw`).
+        ``draw_options``: ``ortho``, ``wireframe``, ``projection`` (as :meth:`Renderer.draw`).
         """
         self.show(stage, t)
         if self.renderer is None:
@@ -221,6 +222,26 @@ def stage_file_name(index: int, stage=None) -> str:
         return f"stage-{index:02d}-input.png"
     slug = re.sub(r"[^a-z0-9]+", "-", stage.name.lower()).strip("-")
     return f"stage-{index:02d}-{slug}.png"
+
+
+def stage_label(morph, stage) -> str:
+    """A stage picture's caption: its name and the layer's det W (``"layer 2 of 5: affine, det W2 = -1.30"``).
+
+    Examples
+    --------
+    >>> from affine3d.nn.mlp import MLP
+    >>> morph = Morph(MLP.from_arrays([np.diag([-2.0, 1, 1])], activations=["tanh"]))
+    >>> [stage_label(morph, s) for s in morph.stages]
+    ['layer 1 of 1: affine, det W1 = -2.00', 'layer 1 of 1: tanh, after W1 (det -2.00)']
+    """
+    info = morph.info(stage)
+    i = stage.layer
+    if info.determinant is None:
+        out, n_in = info.W.shape
+        det = f"W{i} is {out}x{n_in}: no det"
+    else:
+        det = f"det W{i} = {info.determinant:.2f}" if stage.kind == "affine" else f"after W{i} (det {info.determinant:.2f})"
+    return f"{stage.name}, {det}"
 
 
 def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: int = 12, world: Affine | None = None,
@@ -268,20 +289,26 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
     with MorphingScene(ctx, scene, mlp, size, samples) as morphing:
         stages = morphing.morph.stages
 
+        hatched_stills = []
+
         def picture(stage, t, label):
             image = Image.fromarray(morphing.render(stage, t, world, ortho=ortho, wireframe=wireframe), "RGBA").convert("RGB")
-            return caption(image, label) if captions else image
+            footer = INSIDE_LEGEND if any(morphing.inside_out) else None
+            return caption(image, label, footer) if captions else image
 
         first = picture(stages[0], 0.0, f"input: {', '.join(o.name for o in scene.objects)}")
         frames.append(first)
         durations.append(hold_ms)
         stills.append(first)
+        hatched_stills.append(any(morphing.inside_out))
         for stage in stages:
+            label = stage_label(morphing.morph, stage)
             for t in times:
-                image = picture(stage, float(t), stage.name)
+                image = picture(stage, float(t), label)
                 frames.append(image)
                 durations.append(hold_ms if t == 1.0 else frame_ms)
             stills.append(frames[-1])
+            hatched_stills.append(any(morphing.inside_out))
     for k, (image, stage) in enumerate(zip(stills, [None, *stages])):
         path = directory / stage_file_name(k, stage)
         image.save(path, format="PNG")
@@ -290,18 +317,23 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
     durations[-1] = 2 * hold_ms  # linger on the result before the loop starts again
     frames[0].save(gif, format="GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0)
     sheet = directory / "stages.png"
-    contact_sheet(stills, columns).save(sheet, format="PNG")
+    footer = f"{INSIDE_LEGEND} (the solid's inside faces the camera)" if any(hatched_stills) else None
+    contact_sheet(stills, columns, footer=footer).save(sheet, format="PNG")
     return {"stages": paths, "gif": gif, "sheet": sheet, "frames": len(frames)}
 
 
 def render_output(scene, mlp, size=(800, 600), *, world: Affine | None = None, ortho: bool | None = None,
-                  wireframe: bool = False, samples: int = 4, backend: str = "gpu", ctx=None) -> np.ndarray:
-    """The scene after the whole network (the end of the last stage): (H, W, 4) uint8, top row first.
+                  wireframe: bool = False, samples: int = 4, backend: str = "gpu", ctx=None, stage=None,
+                  t: float = 1.0) -> np.ndarray:
+    """The scene warped by the network: (H, W, 4) uint8, top row first.
 
+    By default after the whole network (the end of the last stage); with ``stage`` (an index or a name,
+    as :meth:`Morph.stage` takes it), at time ``t`` in [0, 1] of that stage (``stage=0, t=0``: the input).
     ``backend`` "gpu" (``ctx``, default the shared headless context) or "cpu" (no OpenGL).
     """
     if backend not in ("gpu", "cpu"):
         raise UsageError(f"backend: expected 'gpu' or 'cpu', got {backend!r}")
     ctx = (ctx or default_context()) if backend == "gpu" else None
     with MorphingScene(ctx, scene, mlp, size, samples) as morphing:
-        return morphing.render(morphing.morph.stages[-1], 1.0, world, ortho=ortho, wireframe=wireframe)
+        moment = (morphing.morph.stages[-1], 1.0) if stage is None else (stage, t)
+        return morphing.render(*moment, world, ortho=ortho, wireframe=wireframe)

@@ -323,19 +323,35 @@ def test_morphing_scene_draws_where_the_cpu_projects(ctx):
             assert abs(rows.min() - pixels[:, 1].min()) <= 1.5 and abs(rows.max() + 1 - pixels[:, 1].max()) <= 1.5
 
 
-def test_inside_out_solid_gets_its_own_colour(ctx):
-    """A layer with det < 0 (a mirror) turns the solid inside out: drawn in INSIDE_COLOR from the moment det A(t) < 0."""
-    from affine3d.render import INSIDE_COLOR
+def test_inside_out_solid_is_hatched_and_keeps_its_colour(ctx):
+    """A layer with det < 0 (a mirror) turns the solid inside out: from det A(t) < 0 on, what faces the camera is
+    its inside, drawn in stripes of INSIDE_COLOR and its dark shade; before, the object's own colour, no stripes."""
+    from affine3d.geometry.scene import INSIDE_COLOR, INSIDE_SHADE
     from affine3d.render import MorphingScene
     from affine3d.geometry.scene import Scene, SceneObject
 
     scene = Scene("mirror", None, [SceneObject("cube", subdivided_cube(2), color=(0.2, 0.4, 0.9))])
     mirror = MLP.from_arrays([np.diag([-1.0, 1.0, 1.0])])  # det A(t) = 1 - 2t: flat at t = 1/2
-    with MorphingScene(ctx, scene, mirror, (64, 48), samples=0) as morphing:
-        morphing.show(0, 0.25)
-        assert morphing.inside_out == [False] and morphing.scene.objects[0].color == (0.2, 0.4, 0.9)
-        morphing.show(0, 0.75)
-        assert morphing.inside_out == [True] and morphing.scene.objects[0].color == INSIDE_COLOR
+    background = np.round(np.array(scene.background) * 255)
+    with MorphingScene(ctx, scene, mirror, (160, 120), samples=0) as morphing:
+        before = morphing.render(0, 0.25)
+        assert morphing.inside_out == [False]
+        after = morphing.render(0, 0.75)
+        assert morphing.inside_out == [True] and morphing.scene.objects[0].color == (0.2, 0.4, 0.9)
+    for image, hatched in ((before, False), (after, True)):
+        pixels = image[..., :3].astype(float)
+        covered = np.any(np.abs(pixels - background) > 8, axis=-1)
+        rgb = pixels[covered]
+        # Each face is lit evenly, so a pixel's colour over the face's brightest is 1 or INSIDE_SHADE in
+        # the stripes' hue; the cube's own blue has blue as its largest channel.
+        orange = (rgb[:, 0] > rgb[:, 1]) & (rgb[:, 1] > rgb[:, 2]) & (rgb[:, 2] < 0.05 * rgb[:, 0] + 2)
+        assert orange.mean() > 0.97 if hatched else orange.mean() == 0
+        if hatched:
+            hue = rgb[:, :2] / np.array(INSIDE_COLOR[:2])
+            assert np.allclose(hue[:, 0], hue[:, 1], rtol=0.08, atol=3)  # r : g as in INSIDE_COLOR
+            levels = np.unique(np.round(rgb[:, 0]))
+            bright, dark = levels.max(), levels.min()
+            assert abs(dark / bright - INSIDE_SHADE) < 0.15  # the dark stripes of the most brightly lit face
 
 
 def test_render_stages_writes_pngs_gif_and_sheet(ctx, tmp_path):
@@ -354,7 +370,11 @@ def test_render_stages_writes_pngs_gif_and_sheet(ctx, tmp_path):
     with Image.open(result["gif"]) as gif:
         assert gif.n_frames == result["frames"] == 1 + 2 * n_stages >= n_stages
         assert gif.info.get("loop") == 0
-    assert Image.open(result["sheet"]).size == (5 * 96 + 4 * 4, 2 * 72 + 4)
+    with Image.open(result["sheet"]) as sheet:
+        # 5 x 2 tiles, then (a layer with det < 0 turns the cube inside out) a white band with the hatching's legend
+        assert sheet.size[0] == 5 * 96 + 4 * 4 and sheet.size[1] > 2 * 72 + 4
+        band = np.asarray(sheet.convert("L"))[2 * 72 + 4 :]
+        assert band.max() == 255 and band.min() < 64
 
 
 # ---------------------------------------------------------------------------------------- the player

@@ -19,6 +19,7 @@ Examples:
   affine3d render my_scene.toml -o my_scene.png
   affine3d render --backend cpu -o cpu.png          # numpy only: no OpenGL needed
   affine3d render cube-to-sphere --stages -o stages/  # a network warping a cube: PNGs and a GIF
+  affine3d render cube-to-sphere --stage 3 --t 0.5     # the cube halfway through stage 3
   affine3d render --mlp my-net.safetensors --stages -o my-net/
 
 --backend auto (the default) draws with OpenGL when a context can be made and falls back to
@@ -30,8 +31,12 @@ outputs) is applied to every object's vertices in world space; a scene file can 
 --stages, -o is a folder that gets one PNG per stage of the forward pass (each layer's affine map
 A(t) = (1-t) I + t W, b(t) = t b, then its activation (1-t) x + t sigma(x); see affine3d/nn/morph.py),
 an animated GIF of the whole pass (--frames in-between frames a stage) and stages.png, all the
-stages on one sheet. Without --stages, the PNG shows the scene after the whole network. A solid
-turned inside out by a layer with det < 0 is drawn orange.
+stages on one sheet (each picture captioned with its stage and det W). Without --stages, the PNG
+shows the scene after the whole network, or, with --stage N --t X, at time X (0 to 1) of stage N
+(numbered from 1 as in the viewer's overlay and the stage PNGs; 0 is the input): the moment det A(t)
+passes 0, for a slide. A scene that names a network (cube-to-sphere) is always drawn warped by it.
+A solid turned inside out by a layer with det < 0 shows its inside, hatched in orange and black
+stripes ("hatched: inside out, det < 0" on the pictures).
 """
 
 from __future__ import annotations
@@ -71,6 +76,11 @@ def add_arguments(parser) -> None:
                              "into the folder -o (default: SCENE-stages)")
     parser.add_argument("--frames", type=int, default=12, metavar="N",
                         help="with --stages: GIF frames per stage (default 12)")
+    parser.add_argument("--stage", type=int, default=None, metavar="N",
+                        help="with a network: the picture during stage N (1 = layer 1's affine map, as the viewer's "
+                             "overlay and the stage PNGs number them; 0: the input) instead of after the whole network")
+    parser.add_argument("--t", type=float, default=None, metavar="X",
+                        help="with --stage: how far into the stage, 0 to 1 (default 1: the stage's end)")
     parser.add_argument("--backend", choices=("auto", "gpu", "cpu"), default="auto",
                         help="who draws: gpu (OpenGL), cpu (affine3d's numpy rasterizer: no OpenGL needed), or "
                              "auto (the GPU if an OpenGL context can be made, else the CPU; the default)")
@@ -99,9 +109,16 @@ def run(args) -> int:
             raise UsageError(f"--{name}: expected a finite number of degrees, got {getattr(args, name)}")
     if args.samples < 0:
         raise UsageError(f"--samples: expected 0 or more, got {args.samples}")
+    check_moment(args)
+    if args.stages and args.stage is not None:
+        raise UsageError("--stage: picks one moment for one PNG; --stages writes them all (give one of the two)")
     if args.mlp is not None or args.stages:
         return _run_network(args, size)
     scene = load_scene(args.scene or DEFAULT_SCENE)
+    if scene.mlp is not None:  # the scene names its network: it applies (--stage picks the moment)
+        return _run_network(args, size, scene)
+    if args.stage is not None:
+        raise UsageError(f"--stage: the scene {scene.name!r} has no network (no mlp key); give one with --mlp MODEL")
     stem = scene.path.stem if scene.path is not None else "scene"
     output = Path(args.output) if args.output else Path(f"{stem}.png")
     if output.suffix.lower() != ".png":
@@ -118,21 +135,54 @@ def run(args) -> int:
     return 0
 
 
-def _run_network(args, size) -> int:
-    """--mlp / --stages: the scene warped by a network, as one PNG (its output) or the stages, a GIF, a sheet."""
+def check_moment(args) -> None:
+    """--stage and --t: a stage number >= 0 and a time in [0, 1], --t only with --stage (UsageError otherwise)."""
+    from ..errors import UsageError
+
+    if args.t is not None:
+        if args.stage is None:
+            raise UsageError("--t: a time within a stage; give the stage too (--stage N --t X)")
+        if not 0.0 <= args.t <= 1.0:  # also refuses nan
+            raise UsageError(f"--t: expected a time from 0 (the stage's start) to 1 (its end), got {args.t}")
+    if args.stage is not None and args.stage < 0:
+        raise UsageError(f"--stage: expected 0 (the input) or a stage number from 1, got {args.stage}")
+
+
+def moment(args, morph, model_name: str):
+    """``(stage index, t)`` for --stage N --t X, checked against the network's stages; None without --stage.
+
+    Stage N counts from 1 as the viewer's overlay and the stage PNGs do (``stage-03-...png`` is the
+    picture at the end of stage 3); 0 is the input.
+    """
+    from ..errors import UsageError
+
+    if args.stage is None:
+        return None
+    if args.stage > morph.n_stages:
+        raise UsageError(f"--stage: expected 0 (the input) to {morph.n_stages} for the network {model_name} "
+                         f"({morph.n_stages} stages), got {args.stage}")
+    if args.stage == 0:
+        return 0, 0.0
+    return args.stage - 1, 1.0 if args.t is None else float(args.t)
+
+
+def _run_network(args, size, scene=None) -> int:
+    """A network warping the scene (--mlp, or the scene's own): one PNG (its output, or --stage N --t X), or
+    --stages: the stages, a GIF, a sheet."""
     from ..errors import ModelError, UsageError
     from ..geometry.scene import load_scene
     from ..images import save_png
     from ..nn.mlp import MLP
-    from ..nn.morph import check_model
+    from ..nn.morph import Morph, check_model
     from ..render import MORPH_SCENE, pick_backend, render_stages
 
-    scene = load_scene(args.scene or MORPH_SCENE)
+    scene = scene or load_scene(args.scene or MORPH_SCENE)
     model_path = Path(args.mlp) if args.mlp is not None else scene.mlp
     if model_path is None:
         raise ModelError(f"--stages: the scene {scene.name!r} names no network (no mlp key); give one with --mlp MODEL")
     mlp = MLP.load(model_path)
     check_model(mlp)
+    when = moment(args, Morph(mlp), model_path.name)
     if args.frames < 1:
         raise UsageError(f"--frames: expected 1 or more, got {args.frames}")
     stem = scene.path.stem if scene.path is not None else "scene"
@@ -154,8 +204,14 @@ def _run_network(args, size) -> int:
     check_output_folder(output, "--output")
     from ..render import render_output
 
+    stage, t = when if when is not None else (None, 1.0)
     save_png(render_output(scene, mlp, size, world=world, ortho=args.ortho, wireframe=args.wireframe,
-                           samples=args.samples, backend=backend), output)
-    print(f"wrote {output} ({size[0]}x{size[1]}, scene {scene.name!r} after network {model_path.name}, "
-          f"backend {backend}: {detail})")
+                           samples=args.samples, backend=backend, stage=stage, t=t), output)
+    if when is None:
+        what = f"after network {model_path.name}"
+    elif args.stage == 0:
+        what = f"before network {model_path.name} (its input)"
+    else:
+        what = f"at stage {args.stage} ({Morph(mlp).stages[stage].name}), t = {t:g}, of network {model_path.name}"
+    print(f"wrote {output} ({size[0]}x{size[1]}, scene {scene.name!r} {what}, backend {backend}: {detail})")
     return 0

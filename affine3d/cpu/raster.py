@@ -71,7 +71,8 @@ import numpy as np
 
 from ..affine import Affine
 from ..errors import AffineError, SceneError, UsageError
-from ..geometry.scene import AMBIENT, EDGE_SHADE, singular_model_error  # the GPU renderer's too
+from ..geometry.scene import (AMBIENT, EDGE_SHADE, INSIDE_COLOR, INSIDE_SHADE,  # the GPU renderer's too
+                              hatch_period, singular_model_error)
 from ..images import check_size
 
 __all__ = [
@@ -84,6 +85,7 @@ __all__ = [
     "signed_area2",
     "draw_lines",
     "lambert",
+    "hatch_stripes",
     "render_cpu",
 ]
 
@@ -574,9 +576,28 @@ class _Part:
     normal_matrix: np.ndarray  # (3, 3): object normals -> camera normals
 
 
+def hatch_stripes(pixels: np.ndarray, size: tuple[int, int], period: int) -> np.ndarray:
+    """Which stripe each pixel is in (0 or 1): what ``mesh.frag`` computes from ``gl_FragCoord``.
+
+    ``pixels`` are flat indices into a ``size = (width, height)`` image, top row first. GL counts rows
+    from the bottom, so pixel ``(i, j)`` (column, row from the top) has ``gl_FragCoord = (i + 0.5,
+    height - j - 0.5)``, and its stripe is ``((i + height - 1 - j) // period) % 2``: diagonal bands
+    ``period`` pixels wide along ``x + y``, in integers on both sides.
+
+    Examples
+    --------
+    >>> hatch_stripes(np.arange(8), (8, 1), 2)        # one row: pairs of pixels alternate
+    array([0, 0, 1, 1, 0, 0, 1, 1])
+    """
+    width, height = size
+    i, j = pixels % width, pixels // width
+    return ((i + height - 1 - j) // int(period)) % 2
+
+
 def render_cpu(scene, size=(800, 600), world: Affine | None = None, *, ortho: bool | None = None,
                wireframe: bool = False, shading: str = "flat", ambient: float | None = None,
-               cull_back_faces: bool = True) -> np.ndarray:
+               cull_back_faces: bool = True, projection: np.ndarray | None = None,
+               naive_normals: bool = False) -> np.ndarray:
     """Render ``scene`` on the CPU: an image of shape (height, width, 4), uint8 RGBA, top row first.
 
     The same arguments, the same picture as :func:`affine3d.gl.renderer.render` (without antialiasing),
@@ -600,6 +621,11 @@ def render_cpu(scene, size=(800, 600), world: Affine | None = None, *, ortho: bo
         Default: the GPU renderer's ``AMBIENT``.
     cull_back_faces : bool
         Skip triangles facing away from the camera; with False, a back face is lit from the side seen.
+    projection : ndarray, shape (4, 4), optional
+        camera space -> clip space in place of the scene camera's (``ortho`` is then ignored), as
+        :meth:`Renderer.draw` takes it (:func:`affine3d.projection.into_box`).
+    naive_normals : bool
+        Light with ``A n`` instead of the normal matrix ``(A^-1)^T n`` (the mistake the viewer's N key shows).
 
     Examples
     --------
@@ -612,7 +638,9 @@ def render_cpu(scene, size=(800, 600), world: Affine | None = None, *, ortho: bo
     width, height = check_size(size)
     ambient = AMBIENT if ambient is None else float(ambient)
     world = scene.world() if world is None else world
-    projection = np.asarray(scene.projection(width / height, ortho), dtype=np.float64)
+    if projection is None:
+        projection = scene.projection(width / height, ortho)
+    projection = np.asarray(projection, dtype=np.float64)
     buffer = DepthBuffer((width, height))
 
     # Fill pass, in the GPU's order: faces pushed a hair back (glPolygonOffset(1, 1)) so that edges
@@ -624,6 +652,8 @@ def render_cpu(scene, size=(800, 600), world: Affine | None = None, *, ortho: bo
             normal_matrix = camera_from_object.normal_matrix()
         except AffineError:  # the GPU renderer's message, word for word
             raise singular_model_error(obj) from None
+        if naive_normals:
+            normal_matrix = camera_from_object.A  # the mistake on purpose: normals through A, like positions
         p_clip = vertex_stage(obj.mesh.vertices, obj.model, world, projection)
         part = _Part(obj, "faces", next_id, obj.mesh.n_triangles, p_clip, normal_matrix)
         draw_triangles(buffer, p_clip, obj.mesh.triangles, first_id=part.first, cull_back_faces=cull_back_faces,
@@ -640,14 +670,16 @@ def render_cpu(scene, size=(800, 600), world: Affine | None = None, *, ortho: bo
             next_id += part.count
     if next_id >= 1 << 31:
         raise SceneError(f"scene: expected fewer than 2^31 triangles and edges, got {next_id}")
-    return shade(buffer, parts, scene, shading=shading, ambient=ambient)
+    return shade(buffer, parts, scene, shading=shading, ambient=ambient, hatch=hatch_period(height))
 
 
-def shade(buffer: DepthBuffer, parts: list[_Part], scene, *, shading: str, ambient: float) -> np.ndarray:
+def shade(buffer: DepthBuffer, parts: list[_Part], scene, *, shading: str, ambient: float, hatch: int = 0) -> np.ndarray:
     """Colour each pixel from the fragment that won it: what ``mesh.frag`` and ``lines.frag`` compute.
 
     Flat shading gives a whole triangle one colour, so each visible triangle is shaded once and its
     colour copied to its pixels; smooth shading interpolates normals, so it is computed per pixel.
+    The pixels of an object drawn hatched (``SceneObject.hatched``: a solid turned inside out) take the
+    stripes' colours instead (:func:`hatch_stripes`, ``hatch`` pixels wide), lit as their face is.
     """
     image = np.empty((buffer.height * buffer.width, 4), dtype=np.uint8)
     image[:, :3] = to_unorm8(np.asarray(scene.background, dtype=np.float64)[:3])
@@ -661,6 +693,8 @@ def shade(buffer: DepthBuffer, parts: list[_Part], scene, *, shading: str, ambie
         fragment, covered = fragment[order], covered[order]
     index, back = fragment >> 1, (fragment & 1).astype(bool)
     rgb = np.empty((len(fragment), 3))
+    light = np.ones(len(fragment))  # each face fragment's ambient + diffuse factor (the stripes need it)
+    hatched = np.zeros(len(fragment), dtype=bool)
     bounds = np.searchsorted(index, [p.first for p in parts] + [1 << 62])
     light_dir = np.asarray(scene.light_direction, dtype=np.float64)
     for part, lo, hi in zip(parts, bounds[:-1], bounds[1:]):
@@ -679,8 +713,18 @@ def shade(buffer: DepthBuffer, parts: list[_Part], scene, *, shading: str, ambie
             normal = _smooth_normals(part, mesh, local, covered[lo:hi], buffer)
         normal[back[lo:hi]] *= -1  # a back face (culling off) is lit from the side that is seen
         rgb[lo:hi] = lambert(normal, part.obj.color, light_dir, ambient)
+        light[lo:hi] = lambert(normal, [1.0], light_dir, ambient)[:, 0]
+        hatched[lo:hi] = bool(getattr(part.obj, "hatched", False))
     colors = to_unorm8(rgb)
-    image[covered, :3] = colors[pixel_fragment] if shading == "flat" else colors
+    if shading == "flat":
+        colors, light, hatched = colors[pixel_fragment], light[pixel_fragment], hatched[pixel_fragment]
+    if hatched.any():
+        pixels = covered[hatched]
+        stripe = hatch_stripes(pixels, (buffer.width, buffer.height), hatch)
+        base = np.where(stripe[:, None] == 0, np.asarray(INSIDE_COLOR), INSIDE_SHADE * np.asarray(INSIDE_COLOR))
+        colors = colors.copy()
+        colors[hatched] = to_unorm8(base * light[hatched, None])
+    image[covered, :3] = colors
     return image.reshape(buffer.height, buffer.width, 4)
 
 

@@ -137,6 +137,24 @@ EDGE_SHADE = 0.25
 """An edge without its own ``edge_color``: the object's colour times this (darkened to a quarter)."""
 
 
+INSIDE_COLOR = (0.902, 0.624, 0.0)
+"""The stripes' colour on a solid a network turned inside out (det < 0): what faces the camera is its inside."""
+
+INSIDE_SHADE = 0.3
+"""The dark stripes are :data:`INSIDE_COLOR` times this: orange and near-black, a look no scene colour has."""
+
+INSIDE_LEGEND = "hatched: inside out, det < 0"
+"""What the overlay and the stage sheets say about the stripes."""
+
+
+def hatch_period(height: int) -> int:
+    """The stripes' width in pixels for an image ``height`` pixels high: about a ninetieth of it, at least 4.
+
+    Both renderers take it from here, so their stripes fall on the same pixels.
+    """
+    return max(4, round(int(height) / 90))
+
+
 def singular_model_error(obj) -> SceneError:
     """What both renderers (:mod:`affine3d.gl.renderer` and :mod:`affine3d.cpu.raster`) raise for an object whose model has det 0."""
     return SceneError(f"object {getattr(obj, 'name', '?')!r}: model is singular (det 0), so its "
@@ -184,6 +202,9 @@ class SceneObject:
         Draw the mesh's polygon edges over its faces.
     edge_color : (r, g, b) or None
         Colour of those edges; None lets the renderer choose.
+    hatched : bool
+        Draw the faces in stripes of :data:`INSIDE_COLOR` and a dark shade instead of ``color``: a solid
+        a network turned inside out (set by :class:`affine3d.render.MorphingScene`; not a scene-file key).
     """
 
     name: str
@@ -192,10 +213,11 @@ class SceneObject:
     color: tuple[float, float, float] = PALETTE[0]
     wireframe: bool = False
     edge_color: tuple[float, float, float] | None = None
+    hatched: bool = False
 
     def __repr__(self) -> str:
         return (f"SceneObject({self.name!r}: {self.mesh.n_vertices:,} vertices, {self.mesh.n_triangles:,} triangles, "
-                f"color {_hex(self.color)}{', wireframe' if self.wireframe else ''})")
+                f"color {_hex(self.color)}{', wireframe' if self.wireframe else ''}{', hatched' if self.hatched else ''})")
 
 
 @dataclass

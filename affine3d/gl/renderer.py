@@ -43,12 +43,14 @@ import numpy as np
 from .. import pack
 from ..affine import Affine
 from ..errors import AffineError, SceneError, UsageError
-from ..geometry.scene import AMBIENT, EDGE_SHADE, singular_model_error
+from ..geometry.scene import AMBIENT, EDGE_SHADE, INSIDE_COLOR, INSIDE_SHADE, hatch_period, singular_model_error
 from ..images import check_size
 from .context import default_context, make_current
 from .glsl import UnusedUniformWarning, Uniforms, build_program
 
 __all__ = ["Renderer", "render"]
+
+NO_HATCH = pack.ints(0)
 
 # ---------------------------------------------------------------------------- the renderer
 @dataclass
@@ -156,7 +158,8 @@ class Renderer:
             self.mesh_program = build_program(ctx, "mesh.vert", "mesh.frag", directory=shader_directory)
             self.line_program = build_program(ctx, "lines.vert", "lines.frag", directory=shader_directory)
             # Uniform handles, looked up once; a missing one warns here (naming it) and is skipped per frame.
-            self._mesh = Uniforms(self.mesh_program, ["model", "world", "projection", "normal_matrix", "color", "light_dir", "ambient"])
+            self._mesh = Uniforms(self.mesh_program, ["model", "world", "projection", "normal_matrix", "color", "light_dir",
+                                                      "ambient", "hatch_period", "inside_color", "inside_shade"])
             self._line = Uniforms(self.line_program, ["model", "world", "projection", "edge_color"])
             # Vertex layouts: interleaved float32 position (and normal); an attribute the compiler dropped is skipped.
             self._mesh_layout = _layout(self.mesh_program, ["in_position", "in_normal"])
@@ -253,7 +256,7 @@ class Renderer:
 
     # -- per frame
     def draw(self, world: Affine | None = None, *, ortho: bool | None = None, wireframe: bool = False,
-             framebuffer=None) -> None:
+             framebuffer=None, projection: np.ndarray | None = None, naive_normals: bool = False) -> None:
         """Draw one frame: clear to the background, then every object (and its edges, if asked).
 
         Parameters
@@ -268,6 +271,13 @@ class Renderer:
             them anyway).
         framebuffer : moderngl.Framebuffer, optional
             Draw there instead (``ctx.screen`` in a window); :meth:`read` still reads the offscreen image.
+        projection : ndarray, shape (4, 4), optional
+            camera space -> clip space, in place of the scene camera's (``ortho`` is then ignored): an
+            off-centre one from :func:`affine3d.projection.into_box`, for instance.
+        naive_normals : bool
+            Light with ``A n`` (the linear part of ``world @ model`` applied to the normals) instead of
+            the normal matrix ``(A^-1)^T n``: the classic mistake, wrong under a shear or a non-uniform
+            scale (the viewer's N key shows it).
         """
         ctx = make_current(self.ctx)
         target = framebuffer or self.msaa_fbo or self.fbo
@@ -275,7 +285,9 @@ class Renderer:
         width, height = target.viewport[2], target.viewport[3]
         scene = self.scene
         world = scene.world() if world is None else world
-        world_gl, projection_gl, world_normal, world_det = self._frame_terms(world, width / height, ortho)
+        world_gl, projection_gl, world_normal, world_det = self._frame_terms(world, width / height, ortho, projection)
+        if naive_normals:
+            world_normal = world.A  # the mistake on purpose: normals through A, like positions
         background = scene.background
         target.clear(background[0], background[1], background[2], 1.0, depth=1.0)
 
@@ -291,6 +303,9 @@ class Renderer:
         mesh.write("projection", projection_gl)
         mesh.write("light_dir", pack.floats(scene.light_direction))
         mesh.write("ambient", pack.floats(self.ambient))
+        hatch = pack.ints(hatch_period(height))  # for objects drawn hatched (SceneObject.hatched: inside out)
+        mesh.write("inside_color", pack.floats(INSIDE_COLOR))
+        mesh.write("inside_shade", pack.floats(INSIDE_SHADE))
 
         edged = []
         front_face = "ccw"
@@ -301,10 +316,11 @@ class Renderer:
             if item.fill is not None:
                 # normal_matrix of camera_from_object = world @ model: (A_w A_m)^-T = A_w^-T A_m^-T,
                 # both factors from Affine.normal_matrix(); det multiplies the same way.
-                normal_matrix = world_normal @ model_normal
+                normal_matrix = world_normal @ (item.obj.model.A if naive_normals else model_normal)
                 mesh.write("model", model_gl)
                 mesh.write("normal_matrix", pack.matrix(normal_matrix))
                 mesh.write("color", item.color_bytes())
+                mesh.write("hatch_period", hatch if getattr(item.obj, "hatched", False) else NO_HATCH)
                 # A mirror (det < 0) turns counter-clockwise triangles clockwise on screen: the
                 # outside of the solid now winds clockwise, so that is the front.
                 wanted = "cw" if world_det * model_det < 0 else "ccw"
@@ -329,16 +345,22 @@ class Renderer:
                 line.write("edge_color", pack.floats(edge_color))
                 item.edges.render(ctx.LINES)
 
-    def _frame_terms(self, world: Affine, aspect: float, ortho: bool | None) -> tuple[bytes, bytes, np.ndarray, float]:
+    def _frame_terms(self, world: Affine, aspect: float, ortho: bool | None,
+                     projection: np.ndarray | None = None) -> tuple[bytes, bytes, np.ndarray, float]:
         """What one frame shares across objects: world and projection bytes, world's normal matrix, sign of det.
 
         The last world map and projection are remembered, so drawing the same view again (or a
         window redrawing) costs nothing here.
         """
         camera = self.scene.camera
-        projection_key = (aspect, ortho, camera.fov, camera.near, camera.far, camera.distance, camera.projection)
+        if projection is not None:
+            projection = np.asarray(projection, dtype=np.float64)
+            projection_key = ("given", projection.tobytes())
+        else:
+            projection_key = (aspect, ortho, camera.fov, camera.near, camera.far, camera.distance, camera.projection)
         if projection_key != self._projection_key:
-            projection = np.asarray(self.scene.projection(aspect, ortho), dtype=np.float64)
+            if projection is None:
+                projection = np.asarray(self.scene.projection(aspect, ortho), dtype=np.float64)
             self._projection_key, self._projection_gl = projection_key, pack.matrix(projection)
         if world is not self._world:
             self._world = world
