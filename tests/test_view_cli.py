@@ -126,27 +126,64 @@ def test_window_under_xvfb_resizes_with_the_right_aspect(tmp_path):
     assert np.allclose(report["box"], report["predicted"], atol=2)
 
 
-def test_view_without_a_display_renders_a_png_instead(tmp_path):
-    """No DISPLAY: one line saying so, the default scene rendered to ./affine3d-view.png, exit 0, no traceback."""
+def test_view_without_a_display_draws_the_viewer_offscreen_as_offscreen_does(tmp_path):
+    """No DISPLAY: one line saying so; ./affine3d-view.png is the viewer's frame, overlay included, byte for byte
+    what `view --offscreen` saves; exit 0, no traceback."""
     result = run([sys.executable, "-m", "affine3d", "view"], cwd=tmp_path, env=environment())
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == ["affine3d view: no display: DISPLAY and WAYLAND_DISPLAY are not set"]
-    assert "no display: rendered the default scene to ./affine3d-view.png instead" in result.stdout
-    assert "affine3d render" in result.stdout
+    assert result.stdout.strip().splitlines() == [
+        "no display: drew the viewer offscreen, overlay included, with the default scene to ./affine3d-view.png "
+        "(the same picture as 'affine3d view --offscreen'; 'affine3d render' has more options)"]
     pixels, covered = scene_pixels(tmp_path / "affine3d-view.png")
     assert pixels.shape == (720, 960, 3) and covered.mean() > 0.05
+    assert (pixels[:200, :300].min(axis=2) > 200).sum() > 200  # the overlay's light text, top left
+    offscreen = run([sys.executable, "-m", "affine3d", "view", "--offscreen", "--screenshot", "o.png"], cwd=tmp_path,
+                    env=environment())
+    assert offscreen.returncode == 0, offscreen.stderr
+    assert (tmp_path / "o.png").read_bytes() == (tmp_path / "affine3d-view.png").read_bytes()
 
 
-def test_view_with_an_unreachable_display_falls_back_too(tmp_path):
-    """DISPLAY names no X server: the window cannot open, so the PNG is rendered instead; exit 0."""
+def test_no_display_fallback_keeps_frames_stage_and_size(tmp_path):
+    """cube-to-sphere --frames 30 --stage 3 --t 0.5 without a display: the same bytes as with --offscreen."""
+    args = ["cube-to-sphere", "--frames", "30", "--stage", "3", "--t", "0.5", "--size", "480x360"]
+    fallback = run([sys.executable, "-m", "affine3d", "view", *args, "--screenshot", "f.png"], cwd=tmp_path,
+                   env=environment())
+    offscreen = run([sys.executable, "-m", "affine3d", "view", *args, "--offscreen", "--screenshot", "o.png"],
+                    cwd=tmp_path, env=environment())
+    assert fallback.returncode == offscreen.returncode == 0, fallback.stderr + offscreen.stderr
+    assert (tmp_path / "f.png").read_bytes() == (tmp_path / "o.png").read_bytes()
+
+
+def test_view_with_an_unreachable_display_draws_offscreen_in_a_fresh_process(tmp_path):
+    """DISPLAY names no X server: the window cannot open, so a fresh process draws the viewer offscreen: the same
+    picture as --offscreen; exit 0."""
     result = run([sys.executable, "-m", "affine3d", "view", "shapes", "--screenshot", "s.png", "--size", "320x240"],
                  cwd=tmp_path, env=environment(DISPLAY=":4093"))
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and "no window could be opened on DISPLAY=:4093" in result.stderr
-    assert "to ./s.png instead" in result.stdout
-    with Image.open(tmp_path / "s.png") as image:
-        assert image.size == (320, 240)
+    assert "drew the viewer offscreen, overlay included, with the scene 'shapes' to ./s.png" in result.stdout
+    offscreen = run([sys.executable, "-m", "affine3d", "view", "shapes", "--offscreen", "--screenshot", "o.png",
+                     "--size", "320x240"], cwd=tmp_path, env=environment())
+    assert offscreen.returncode == 0, offscreen.stderr
+    assert (tmp_path / "o.png").read_bytes() == (tmp_path / "s.png").read_bytes()
+
+
+def test_without_any_opengl_the_fallback_renders_on_the_cpu_and_says_so(tmp_path):
+    """No display and no EGL device either (glvnd finds no vendor): the scene drawn by the CPU rasterizer, without
+    the overlay, and both lines say so; exit 0."""
+    result = run([sys.executable, "-m", "affine3d", "view", "--size", "320x240"], cwd=tmp_path,
+                 env=environment(__EGL_VENDOR_LIBRARY_FILENAMES="/nonexistent/egl-vendor.json"))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    err = result.stderr.strip().splitlines()
+    assert err[0] == "affine3d view: no display: DISPLAY and WAYLAND_DISPLAY are not set"
+    assert err[1].startswith("affine3d view: no offscreen OpenGL window either") and len(err) == 2
+    assert "without the overlay (cpu: numpy rasterizer" in result.stdout
+    pixels, covered = scene_pixels(tmp_path / "affine3d-view.png")
+    assert pixels.shape == (240, 320, 3) and covered.mean() > 0.03
+    assert not (pixels[:60, :100].min(axis=2) > 200).any()  # no overlay text
 
 
 def test_offscreen_draws_the_viewer_with_its_overlay(tmp_path):

@@ -23,13 +23,22 @@ Mouse and keys (also on screen with F1 or ?):
 - space: auto-spin; W: edges (wireframe); P: perspective/orthographic; R: reset the view
   (rotation, pan, zoom); H: hide/show the overlay; S: save a screenshot PNG (the path is printed);
   T: arcball/turntable; 1-9: the n-th scene of ``scenes/``; Tab / shift+Tab: next / previous
-  scene; F1 or ?: key help; Esc or Q: quit.
+  scene; N: light the solids with ``A n`` instead of the normal matrix ``(A^-1)^T n`` (the classic
+  mistake: the shear scene shows why the inverse transpose is needed); F1 or ?: key help; Esc or Q: quit.
 - a network warping the scene (``--mlp MODEL`` or a scene's ``mlp`` key, :mod:`affine3d.nn.morph`):
   the forward pass plays stage by stage (each layer's affine map, then its activation) while the
   mouse still turns the world; M: play/pause; Right / Left: next / previous stage; ``.`` / ``,``
   (or ``]`` / ``[``): scrub forward / back by a twentieth of a stage; Home / End: the input / the
   output. A second panel of the overlay shows the stage, the layer's matrix W | b, det W, det A(t)
-  and the singular values.
+  and the singular values; a solid turned inside out is drawn hatched, and the panel says so.
+
+Time: the window's clock follows the wall clock, but a scripted run (``--frames``) advances by a
+fixed step per frame (:meth:`ViewerState.use_fixed_step`), so the same command draws the same
+frames; the overlay then shows that clock instead of a measured frame rate.
+
+Framing: while the overlay shows, the scene is framed in the part of the window its panels leave
+free (:meth:`ViewerState.scene_box`: the whole window's view, scaled to fit there; an off-centre
+projection, :func:`affine3d.projection.into_box`), so no solid hides under a panel.
 """
 
 from __future__ import annotations
@@ -43,10 +52,12 @@ import numpy as np
 from ..affine import Affine
 from ..errors import InputError
 from ..geometry.scene import list_scenes, load_scene
+from ..geometry.scene import INSIDE_LEGEND
 from ..nn.morph import StagePlayer
+from ..projection import into_box
 from .arcball import Arcball, Turntable
 
-__all__ = ["ViewerState", "format_matrix", "parse_matrix", "scene_key", "HELP_TEXT", "DEFAULT_SPIN"]
+__all__ = ["ViewerState", "format_matrix", "parse_matrix", "scene_key", "free_box", "HELP_TEXT", "DEFAULT_SPIN"]
 
 DEFAULT_SPIN = 0.5
 """Auto-spin speed in radians per second when the scene sets none (about 29 degrees a second)."""
@@ -80,6 +91,7 @@ keys
   R                  reset the view (rotation, pan, zoom)
   T                  arcball / turntable
   H                  overlay on / off
+  N                  normals: A n (wrong) / normal matrix
   S                  save a screenshot (PNG)
   1-9                the n-th scene in scenes/
   Tab, shift+Tab     next / previous scene
@@ -146,6 +158,54 @@ def _scene_names() -> list[str]:
         return []
 
 
+def free_box(size, rects, smallest: float = 0.0) -> tuple[int, int, int, int] | None:
+    """The largest copy of a ``size`` image's view that fits beside the rectangles ``rects``: ``(left, top, width, height)``.
+
+    Candidate boxes are the rectangles whose sides lie on the image's edges and the rects' edges
+    and that overlap no rect; each could hold the whole view scaled by ``s = min(box width / width,
+    box height / height)``. The one with the largest ``s`` wins (the higher, then the further left,
+    on a tie); a box wider than the view's shape keeps its width (the view then shows more at the
+    sides), a narrower one keeps the view's shape, centred in it. None if even the best ``s`` is
+    below ``smallest``.
+
+    Parameters
+    ----------
+    size : (width, height)
+    rects : list of (left, top, width, height)
+        The covered parts, in the same units, from the top-left corner.
+
+    Examples
+    --------
+    A panel across the top third: the band under it, full width.
+
+    >>> free_box((900, 600), [(0, 0, 900, 200)])
+    (0, 200, 900, 400)
+    >>> free_box((900, 600), [(0, 0, 300, 600)])        # a panel down the left side: the 4:3 view at the right
+    (300, 100, 600, 400)
+    """
+    width, height = size
+    xs = sorted({0, width, *(min(max(x + dx, 0), width) for x, _, w, _ in rects for dx in (0, w))})
+    ys = sorted({0, height, *(min(max(y + dy, 0), height) for _, y, _, h in rects for dy in (0, h))})
+    best, best_key = None, None
+    for i, x0 in enumerate(xs):
+        for x1 in xs[i + 1:]:
+            for j, y0 in enumerate(ys):
+                for y1 in ys[j + 1:]:
+                    if any(x0 < x + w and x < x1 and y0 < y + h and y < y1 for x, y, w, h in rects):
+                        continue
+                    scale = min((x1 - x0) / width, (y1 - y0) / height)
+                    key = (scale, -y0, -x0)
+                    if best_key is None or key > best_key:
+                        best, best_key = (x0, y0, x1 - x0, y1 - y0), key
+    if best is None or best_key[0] < smallest:
+        return None
+    x0, y0, w, h = best
+    if w * height < width * h:  # narrower than the view: keep the view's shape, centred
+        shaped = round(w * height / width)
+        y0, h = y0 + (h - shaped) // 2, shaped
+    return (int(x0), int(y0), int(w), int(h))
+
+
 # ---------------------------------------------------------------------------- the state
 class ViewerState:
     """Everything the viewer shows and does, with no window: testable, and the window delegates here.
@@ -195,6 +255,11 @@ class ViewerState:
         self.morph = None
         self.player = None
         self.network_name = ""
+        self.inside_out = False  # a solid the network turned inside out is on screen (the window says)
+        self.naive_normals = False
+        self.clock_s = 0.0  # seconds the state has been advanced (update); the status line times out on it
+        self.fixed_step: float | None = None  # seconds a frame in a scripted run; None: the wall clock
+        self.hud_rects: list[tuple[int, int, int, int]] = []  # the overlay's panels (see scene_box)
         self.set_scene(scene)
 
     # -- the scene and the view
@@ -249,8 +314,29 @@ class ViewerState:
         return width / max(height, 1)
 
     def projection(self) -> np.ndarray:
-        """camera space -> clip space, shape (4, 4): the scene's camera at the framebuffer's aspect."""
-        return np.asarray(self.scene.projection(self.aspect, self.ortho), dtype=np.float64)
+        """camera space -> clip space, shape (4, 4): the scene's camera, framed in :meth:`scene_box`.
+
+        Without a box (the overlay hidden), the camera's projection at the framebuffer's aspect; with
+        one, the projection at the box's aspect moved into the box (:func:`affine3d.projection.into_box`):
+        the scene's vertical field of view spans the box's height, its centre is the box's centre.
+        """
+        box = self.scene_box()
+        if box is None:
+            return np.asarray(self.scene.projection(self.aspect, self.ortho), dtype=np.float64)
+        return into_box(self.scene.projection(box[2] / box[3], self.ortho), box, self.framebuffer_size)
+
+    def scene_box(self) -> tuple[int, int, int, int] | None:
+        """Where the scene is framed while the overlay shows: ``(left, top, width, height)``, framebuffer pixels
+        from the top-left corner; None: the whole window.
+
+        The whole window's view, scaled down as little as it takes to fit in a rectangle that no panel
+        of :attr:`hud_rects` covers (:func:`free_box`). None when the overlay is hidden, when there are
+        no panels, or when the view would shrink below a third (a tiny window: the panels then lie over
+        the scene).
+        """
+        if not self.show_hud or not self.hud_rects:
+            return None
+        return free_box(self.framebuffer_size, self.hud_rects, smallest=1 / 3)
 
     def resize(self, size, framebuffer_size=None) -> None:
         """The window is now ``size`` (mouse units) with a ``framebuffer_size`` pixel framebuffer."""
@@ -308,6 +394,7 @@ class ViewerState:
         """Animate the stages of ``morph`` (an :class:`affine3d.nn.morph.Morph`; None: no network)."""
         self.morph = morph
         self.network_name = name
+        self.inside_out = False
         self.player = None if morph is None else StagePlayer(morph.n_stages, playing=playing)
 
     def morph_frame(self):
@@ -360,7 +447,11 @@ class ViewerState:
             return "quit"
         if name == "s":
             return "screenshot"
-        if name == "space":
+        if name == "n":
+            self.naive_normals = not self.naive_normals
+            self.say("normals through A: wrong where A shears or stretches (N: the normal matrix again)"
+                     if self.naive_normals else "normals through the normal matrix (A^-1)^T: right")
+        elif name == "space":
             self.spinning = not self.spinning
         elif name == "w":
             self.wireframe = not self.wireframe
@@ -414,18 +505,41 @@ class ViewerState:
         return "scene"
 
     def say(self, message: str, now: float | None = None) -> None:
-        """Show ``message`` at the bottom of the window for a few seconds."""
-        now = time.perf_counter() if now is None else now
+        """Show ``message`` at the bottom of the window for a few seconds (of :attr:`clock_s`)."""
+        now = self.clock_s if now is None else now
         self.status = message
         self._status_until = now + STATUS_SECONDS
 
     # -- time
     def update(self, dt_s: float) -> None:
         """Advance the clock by ``dt_s`` seconds: auto-spin turns the world by ``spin_rate * dt_s``."""
+        if dt_s > 0:
+            self.clock_s += dt_s
         if self.spinning and dt_s > 0:
             self.controller.spin(self.spin_rate * dt_s)
         if self.player is not None:
             self.player.update(dt_s)
+        if self.status and self.clock_s > self._status_until:
+            self.status = ""
+
+    def use_fixed_step(self, dt_s: float) -> None:
+        """A scripted run: each frame advances the clock by exactly ``dt_s`` seconds (see :meth:`next_frame`).
+
+        Spin and playback then depend on the frame number alone, not on how fast this machine
+        draws, so the same command gives the same pictures; the overlay's fps line shows this clock.
+        """
+        self.fixed_step = float(dt_s)
+
+    def next_frame(self) -> None:
+        """Before drawing frame ``frames + 1`` of a scripted run: the clock to ``frames * fixed_step`` (frame 1: 0 s)."""
+        if self.fixed_step is not None and self.frames > 0:
+            self.update(self.fixed_step)
+
+    def show_moment(self, stage: int, t: float) -> None:
+        """Pause the network's playback at time ``t`` of stage index ``stage`` (0-based; ``stage=0, t=0``: the input)."""
+        if self.player is None:
+            raise InputError("--stage: this scene has no network (give --mlp MODEL, or a scene with an mlp key)")
+        self.player.seek(stage + float(t))
 
     def frame_drawn(self, now: float | None = None) -> None:
         """Count a frame; the FPS figure is refreshed every half second (steady enough to read)."""
@@ -439,8 +553,6 @@ class ViewerState:
         if elapsed >= 0.5:
             self.fps = self._fps_count / elapsed
             self._fps_since, self._fps_count = now, 0
-        if self.status and now > self._status_until:
-            self.status = ""
 
     # -- the overlay
     def hud_lines(self) -> list[str]:
@@ -464,11 +576,19 @@ class ViewerState:
             ("projection", projection),
             ("control", f"{self.controller.name}{', spinning' if self.spinning else ''}"),
             ("triangles", f"{self.n_triangles:,}"),
-            ("fps", f"{self.fps:.1f}" if self.fps else "(measuring)"),  # first figure after half a second
+            self._clock_row(),
+            ("normals", "A n: WRONG under shear, squash (N)" if self.naive_normals else "(A\u207b\u00b9)\u1d40 n, normal matrix (N)"),
             ("scene", f"{self.scene.name}{where}   F1: keys"),
         ]
         return ["world: world space -> camera space", *format_matrix(world.matrix),
                 *(f"{name:<12}{value}" for name, value in rows)]
+
+    def _clock_row(self) -> tuple[str, str]:
+        """The fps line: the measured frame rate, or in a scripted run the fixed clock it runs on."""
+        if self.fixed_step is not None:
+            # frame N of a scripted run shows time (N - 1) * step: a count of frames, not a measured rate
+            return ("clock", f"frame {self.frames + 1}, {self.clock_s:.3f} s (fixed 1/{1 / self.fixed_step:g} s steps)")
+        return ("fps", f"{self.fps:.1f}" if self.fps else "(measuring)")  # first figure after half a second
 
     def morph_lines(self) -> list[str]:
         """The overlay's network panel (top right): the stage, the layer's W | b, det W, det A(t), singular values.
@@ -484,7 +604,14 @@ class ViewerState:
         if player.at_input:
             return [*head, "input: the scene before layer 1", "M play/pause, Left/Right stages, , . scrub"]
         stage, t = self.morph_frame()
-        return [*head, *self.morph.info(stage).lines(t)]
+        legend = [INSIDE_LEGEND] if self.inside_out else []
+        return [*head, *self.morph.info(stage).lines(t), *legend]
+
+    def max_morph_lines(self) -> int:
+        """The most lines :meth:`morph_lines` can have for this network (the overlay reserves that much room)."""
+        if self.morph is None:
+            return 0
+        return 2 + max(len(self.morph.info(stage).lines(0.5)) for stage in self.morph.stages) + 1
 
     def caption(self) -> str:
         """The line at the bottom of the window: the scene's description, unless that describes another network.

@@ -37,6 +37,24 @@ HUD_FONT_SIZE = 11
 NETWORK_FONT_SIZE = 10
 """The network panel's font size (points): a size smaller, so it fits beside the world matrix at 960 x 720."""
 
+HUD_REFERENCE_SIZE = (960, 720)
+"""The window size at which the overlay's fonts have the sizes above; they grow and shrink with the window."""
+
+
+def hud_font_scale(size, hud_scale: float = 1.0) -> float:
+    """How much larger than at 960 x 720 the overlay's text is in a window of ``size`` (points): the smaller of
+    the width and height ratios, kept within 0.75 .. 4, times ``hud_scale`` (``--hud-scale``), in steps of 1/22
+    (half a point of the 11 pt font), so that a window resized by a few points keeps its text.
+
+    Examples
+    --------
+    >>> hud_font_scale((960, 720)), hud_font_scale((1920, 1080)), hud_font_scale((1920, 1080), 1.5)
+    (1.0, 1.5, 2.2272727272727275)
+    """
+    ratio = min(size[0] / HUD_REFERENCE_SIZE[0], size[1] / HUD_REFERENCE_SIZE[1])
+    scale = min(max(ratio, 0.75), 4.0) * float(hud_scale)
+    return round(scale * 2 * HUD_FONT_SIZE) / (2 * HUD_FONT_SIZE)
+
 
 # ---------------------------------------------------------------------------- the window
 def _import_pyglet():
@@ -130,6 +148,13 @@ class _Panel:
         shape.position = (x, top - self.height)
         shape.width, shape.height = self.width, self.height
 
+    def release(self) -> None:
+        """Delete the labels and the box (before the overlay is made again at another font size)."""
+        for label in self.labels:
+            label.delete()
+        self.labels = []
+        self.box_shape.delete()
+
     def box(self):
         """``(x, y, width, height)`` of the box, bottom-left corner; None when it has no lines."""
         if not self.labels:
@@ -167,6 +192,9 @@ class Viewer:
         Networks already loaded, by file path (``{scene.mlp: MLP}``): a scene's ``mlp`` key is looked
         up here before its file is read (``affine3d view`` loads and checks the file once, then hands
         it over); files read later are added.
+    hud_scale : float
+        The overlay's text size, times what the window's size gives it (:func:`hud_font_scale`): 1.5
+        for the back row of a lecture hall.
 
     Raises
     ------
@@ -177,7 +205,7 @@ class Viewer:
 
     def __init__(self, scene, size=(960, 720), *, turntable: bool = False, samples: int = 4, vsync: bool = True,
                  visible: bool = True, scenes: list[str] | None = None, caption: str | None = None,
-                 mlp=None, mlp_name: str = "", models: dict | None = None):
+                 mlp=None, mlp_name: str = "", models: dict | None = None, hud_scale: float = 1.0):
         pyglet = self.pyglet = _import_pyglet()
 
         width, height = (int(v) for v in size)
@@ -204,6 +232,8 @@ class Viewer:
             self.mlp, self.mlp_name = mlp, mlp_name or ("--mlp" if mlp is not None else "")
             self.models = dict(models or {})
             self.morphing = None
+            self.hud_scale = float(hud_scale)
+            self._hud_font_scale = None
             self._make_renderer(scene)
             self._make_hud()
         except BaseException:
@@ -217,16 +247,24 @@ class Viewer:
         window.push_handlers(self)
 
     # -- overlay
+    # -- overlay: made at a font size that follows the window's size (hud_font_scale)
     def _make_hud(self) -> None:
         pyglet = self.pyglet
+        if self._hud_font_scale is not None:  # made before, at another size: let go of those labels
+            for panel in self._panels.values():
+                panel.release()
+            for label in self._help_lines:
+                label.delete()
+            self._help_box.delete()
+        scale = self._hud_font_scale = hud_font_scale(self.window.get_size(), self.hud_scale)
         font = next((f for f in HUD_FONT if pyglet.font.have_font(f)), None)
-        style = dict(font_name=font, font_size=HUD_FONT_SIZE)
+        style = dict(font_name=font, font_size=HUD_FONT_SIZE * scale)
         back, front = pyglet.graphics.Group(order=0), pyglet.graphics.Group(order=1)
         # One label per line: a frame re-lays-out only the lines whose text changed (pyglet's layout
         # is Python, and slow), and nothing moves unless the window is resized.
         self._batch = pyglet.graphics.Batch()
         self._panels = {  # the world matrix top left; the network (if any) top right, a size smaller
-            name: _Panel(pyglet, self._batch, back, front, dict(font_name=font, font_size=size))
+            name: _Panel(pyglet, self._batch, back, front, dict(font_name=font, font_size=size * scale))
             for name, size in (("world", HUD_FONT_SIZE), ("network", NETWORK_FONT_SIZE))
         }
         self._help_batch = pyglet.graphics.Batch()
@@ -236,6 +274,7 @@ class Viewer:
         self._status = pyglet.text.Label("", color=(255, 255, 160, 255), **style)
         self._line_height = math.ceil(self._help_lines[0].content_height) or 16
         self._laid_out_for = None
+        self._network_line_height = math.ceil(pyglet.text.Label("0", **self._panels["network"]._style).content_height) or 16
 
     @property
     def hud_text(self) -> str:
@@ -249,10 +288,12 @@ class Viewer:
         return {name: panel.box() for name, panel in self._panels.items()}
 
     def _layout(self) -> None:
-        """Place the help's labels for the window's size (only when it changed)."""
+        """Place the help's labels for the window's size (only when it changed; the fonts too, if their size did)."""
         width, height = self.window.get_size()
         if (width, height) == self._laid_out_for:
             return
+        if hud_font_scale((width, height), self.hud_scale) != self._hud_font_scale:
+            self._make_hud()
         self._laid_out_for = (width, height)
         for panel in self._panels.values():
             panel.placed_for = None
@@ -267,26 +308,46 @@ class Viewer:
         self._help_box.width, self._help_box.height = help_width + 20, help_height + 20
         self._status.position = (10, 8, 0)
 
-    def _draw_hud(self) -> None:
+    def _layout_hud(self) -> None:
+        """Fill and place the overlay's panels for this frame, and tell the state where they are.
+
+        :attr:`ViewerState.hud_rects` gets each panel's box (the network's at the most lines it can
+        have, so the framing does not jump when a stage shows fewer) and the status line's band, in
+        framebuffer pixels from the top-left corner, with a small gap around each.
+        """
         state = self.state
         self._layout()
+        if not state.show_hud:
+            return
+        world, network = self._panels["world"], self._panels["network"]
+        world.set_lines(state.world_lines())
+        network.set_lines(state.morph_lines())
+        width, height = self.window.get_size()
+        world.place(4, height - 4)
+        status = 8 + self._line_height + 6  # the status line at the bottom, and a gap
+        rects = [(0, 0, 4 + world.width, 4 + world.height), (0, height - status, width, status)]
+        if network.labels:
+            # At the right edge: beside the world panel if both fit across the window, else at the
+            # bottom (above the status line) if it fits under the world panel, else just under it.
+            reserved = self._network_line_height * state.max_morph_lines() + 12
+            x = width - 4 - network.width
+            if x >= 4 + world.width + 8:
+                network.place(x, height - 4)
+                rects.append((x, 0, network.width + 4, 4 + reserved))
+            elif status + reserved <= height - 4 - world.height - 6 and x >= 4:
+                network.place(x, status + network.height)
+                rects.append((x, height - status - reserved, network.width + 4, reserved))
+            else:
+                network.place(4, height - 4 - world.height - 6)
+                rects.append((0, 4 + world.height, 4 + network.width, 6 + reserved))
+        ratio = self.window.get_framebuffer_size()[1] / max(height, 1)  # framebuffer pixels per point
+        gap = 6
+        state.hud_rects = [(round((x - gap) * ratio), round((y - gap) * ratio), round((w + 2 * gap) * ratio),
+                            round((h + 2 * gap) * ratio)) for x, y, w, h in rects]
+
+    def _draw_hud(self) -> None:
+        state = self.state
         if state.show_hud:
-            world, network = self._panels["world"], self._panels["network"]
-            world.set_lines(state.world_lines())
-            network.set_lines(state.morph_lines())
-            width, height = self.window.get_size()
-            world.place(4, height - 4)
-            if network.labels:
-                # At the right edge: beside the world panel if both fit across the window, else at the
-                # bottom (above the status line) if it fits under the world panel, else just under it.
-                x = width - 4 - network.width
-                bottom = 30 + network.height
-                if x >= 4 + world.width + 8:
-                    network.place(x, height - 4)
-                elif bottom <= height - 4 - world.height - 6 and x >= 4:
-                    network.place(x, bottom)
-                else:
-                    network.place(4, height - 4 - world.height - 6)
             self._batch.draw()
         if state.show_help:
             self._help_batch.draw()
@@ -312,7 +373,9 @@ class Viewer:
         state, ctx, renderer = self.state, self.ctx, self.renderer
         make_current(self.ctx)
         self._move_vertices()
-        renderer.draw(state.world, ortho=state.ortho, wireframe=state.wireframe)
+        self._layout_hud()  # first: the panels' room decides where the scene is framed
+        renderer.draw(state.world, ortho=state.ortho, wireframe=state.wireframe, projection=state.projection(),
+                      naive_normals=state.naive_normals)
         # The overlay lies on top of everything: no depth test, no culling, pyglet's own shaders,
         # drawn into the framebuffer the renderer left bound.
         ctx.disable(ctx.DEPTH_TEST | ctx.CULL_FACE)
@@ -350,21 +413,30 @@ class Viewer:
         if flip and not self.closed:
             self.window.flip()
 
-    def run(self, frames: int | None = None, screenshot=None, fps: float = 60.0) -> None:
+    def run(self, frames: int | None = None, screenshot=None, fps: float = 60.0, announce: bool = True) -> None:
         """The event loop: redraw ``fps`` times a second until the window closes (or ``frames`` are drawn).
 
         Parameters
         ----------
         frames : int, optional
-            Quit after this many frames.
+            Quit after this many frames. The clock then advances ``1 / fps`` seconds a frame (frame 1
+            at 0 s), not with the wall clock: the same call draws the same frames.
         screenshot : path, optional
             Save the last frame there (with ``frames``: frame number ``frames``; else the frame on
             screen when the window closes).
+        announce : bool
+            Print ``saved PATH`` when it is saved (the caller may say it in its own words instead).
         """
         pyglet = self.pyglet
         self.frame_limit = frames
         self.screenshot_path = Path(screenshot) if screenshot else None
-        pyglet.clock.schedule(self._tick)
+        self._announce = announce
+        if frames is not None:
+            # Scripted: time moves one fixed step per frame drawn, not with the wall clock, so spin and
+            # playback reach the same place at frame N however fast this machine draws.
+            self.state.use_fixed_step(1 / fps)
+        else:
+            pyglet.clock.schedule(self._tick)
         try:
             pyglet.app.run(1 / fps)
         finally:
@@ -373,6 +445,10 @@ class Viewer:
             # app.run() switches windows to immediate event dispatch and leaves it so; a window made
             # afterwards (a second viewer in the same process) would then get on_resize half-built.
             pyglet.window.Window._enable_event_queue = True
+
+    def _saved(self, path: Path) -> None:
+        if getattr(self, "_announce", True):
+            print(f"saved {path}")
 
     def _tick(self, dt_s: float) -> None:
         self.state.update(dt_s)
@@ -394,7 +470,7 @@ class Viewer:
         try:
             if self.screenshot_path is not None:  # closed before --frames ran out: save what is on screen
                 self.draw()
-                print(f"saved {self.save(self.screenshot_path)}")
+                self._saved(self.save(self.screenshot_path))
                 self.screenshot_path = None
             make_current(self.ctx)
             self._release_renderer()
@@ -406,12 +482,13 @@ class Viewer:
     def on_draw(self):
         if self.closed:
             return True
+        self.state.next_frame()  # a scripted run's fixed step (nothing otherwise)
         self.draw()
         now = time.perf_counter()
         self.state.frame_drawn(now)
         if self.frame_limit is not None and self.state.frames >= self.frame_limit:
             if self.screenshot_path is not None:
-                print(f"saved {self.save(self.screenshot_path)}")
+                self._saved(self.save(self.screenshot_path))
                 self.screenshot_path = None
             self.pyglet.app.exit()
         return True
@@ -514,6 +591,7 @@ class Viewer:
         if key != self._shown:
             self.morphing.show(*frame)
             self._shown = key
+            self.state.inside_out = any(self.morphing.inside_out)  # drawn hatched; the overlay says so
 
     def _release_renderer(self) -> None:
         if self.morphing is not None:

@@ -11,21 +11,32 @@ live in the overlay with its determinant and its distance from orthonormal:
 Mouse: left-drag rotates (arcball; T switches to a turntable), right-drag (or shift+left-drag)
 pans, the wheel moves the world toward or away from the camera.
 Keys: space auto-spin, W wireframe, P perspective/orthographic, R reset, H overlay, S screenshot,
-1-9 / Tab scenes, T arcball/turntable, F1 or ? help, Esc or Q quit.
+1-9 / Tab scenes, T arcball/turntable, N normals through A (wrong) or the normal matrix, F1 or ?
+help, Esc or Q quit. While the overlay shows, the scene is framed in the part of the window its
+panels leave; its text grows with the window (and --hud-scale, for a projector).
 
 Watch a network warp space: --mlp MODEL (a .safetensors, .npz or .onnx MLP with 3 inputs and 3
 outputs), or a scene file's mlp key (scenes/cube-to-sphere.toml), applies the network to the
 objects' vertices and plays its forward pass stage by stage: each layer's affine map, A(t) = (1-t) I
 + t W and b(t) = t b, then its activation, x -> (1-t) x + t sigma(x). The overlay names the stage and
 shows the layer's W | b, det W, det A(t) and the singular values; a solid turned inside out
-(det < 0) is drawn orange. Without SCENE, --mlp warps the finely cut cube of cube-to-sphere.
+(det < 0) is drawn hatched (orange and black stripes; the overlay says "hatched: inside out, det < 0").
+Without SCENE, --mlp warps the finely cut cube of cube-to-sphere.
 Keys: M play/pause, Right/Left next/previous stage, . and , (or ] and [) scrub, Home/End the
-input/the output; the mouse still turns the world while it plays.
+input/the output; the mouse still turns the world while it plays. --stage N --t X starts paused at
+time X (0 to 1) of stage N (numbered as the overlay numbers them; 0: the input).
 
-Without a display (no DISPLAY or WAYLAND_DISPLAY, or no window can be opened) it says so and
-renders the scene headless to a PNG instead (--screenshot PATH, else ./affine3d-view.png).
---offscreen draws the viewer itself, overlay included, into an offscreen EGL window: scripted
-figures with the matrix in them on a machine with no display.
+Scripted figures: with --frames N the clock advances 1/60 s a frame (not with the wall clock), so
+spin and playback are at the same place in frame N every time and the same command saves the same
+PNG, byte for byte (the overlay's fps line then shows that clock). --yaw and --pitch turn the world
+as in 'affine3d render'.
+
+Without a display (no DISPLAY or WAYLAND_DISPLAY, or no window can be opened) it says so and draws
+the viewer offscreen instead, overlay included, into a PNG (--screenshot PATH, else
+./affine3d-view.png): the same picture as --offscreen. Only where no OpenGL context can be made at
+all does it render the scene without the overlay (on the CPU if need be), and it says so.
+--offscreen draws the viewer into an offscreen EGL window on purpose: scripted figures with the
+matrix in them on a machine with no display.
 
 Examples:
   affine3d view
@@ -34,6 +45,8 @@ Examples:
   affine3d view --mlp my-net.safetensors                    # any 3 -> ... -> 3 network, on the cube
   affine3d view --frames 30 --screenshot slide.png          # a scripted figure, then quit
   xvfb-run -a affine3d view --frames 30 --screenshot x.png  # the same on a server
+  affine3d view cube-to-sphere --stage 3 --t 0.5 --frames 1 --screenshot flat.png   # det A(t) near 0
+  affine3d view shear --size 1920x1080 --hud-scale 1.5      # for a projector
 """
 
 from __future__ import annotations
@@ -52,10 +65,18 @@ FALLBACK_PNG = "affine3d-view.png"
 def add_arguments(parser) -> None:
     parser.add_argument("scene", nargs="?", default=None, metavar="SCENE",
                         help="a shipped scene's name or a .toml file (default: platonic)")
-    parser.add_argument("--frames", type=int, default=None, metavar="N", help="quit after N frames")
+    parser.add_argument("--frames", type=int, default=None, metavar="N",
+                        help="quit after N frames; time then advances a fixed 1/60 s a frame (the same PNG every run)")
     parser.add_argument("--screenshot", metavar="PATH", default=None,
                         help="save the last frame as a PNG (with --frames: frame N; else when the window closes)")
     parser.add_argument("--size", default="960x720", metavar="WxH", help="window size (default: 960x720)")
+    parser.add_argument("--hud-scale", type=float, default=1.0, metavar="X",
+                        help="the overlay's text size, times what the window's size gives it (default 1; 1.5 for "
+                             "the back of a lecture hall)")
+    parser.add_argument("--yaw", type=float, default=0.0, metavar="DEG",
+                        help="turn the world about its vertical axis, degrees, added to the scene's yaw (as render)")
+    parser.add_argument("--pitch", type=float, default=0.0, metavar="DEG",
+                        help="tip the world toward the camera, degrees, added to the scene's pitch (as render)")
     parser.add_argument("--turntable", action="store_true",
                         help="start with the turntable (yaw and clamped pitch, no roll) instead of the arcball")
     parser.add_argument("--ortho", action="store_true", help="start with the orthographic projection")
@@ -66,6 +87,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--mlp", metavar="MODEL", default=None,
                         help="a 3 -> ... -> 3 network (.safetensors, .npz, .onnx) that warps the scene, played stage "
                              "by stage (default: the scene file's mlp key, if any)")
+    parser.add_argument("--stage", type=int, default=None, metavar="N",
+                        help="with a network: start paused in stage N (as the overlay numbers them; 0: the input)")
+    parser.add_argument("--t", type=float, default=None, metavar="X",
+                        help="with --stage: how far into the stage, 0 to 1 (default 1: its end)")
     parser.add_argument("--offscreen", action="store_true",
                         help="no window: draw the viewer into an offscreen EGL surface (use with --frames)")
 
@@ -86,57 +111,153 @@ def _one_line(exc: BaseException) -> str:
 
 
 def run(args) -> int:
+    import math
+    from dataclasses import replace
+
     from ..errors import UsageError
     from ..geometry.scene import DEFAULT_SCENE, load_scene
     from ..images import parse_size
     from ..nn.mlp import MLP
+    from ..nn.morph import Morph
     from ..render import MORPH_SCENE
+    from .render import check_moment, moment, world_rotation
 
     size = parse_size(args.size)
     if args.frames is not None and args.frames < 1:
         raise UsageError(f"--frames: expected 1 or more, got {args.frames}")
     if args.samples < 0:
         raise UsageError(f"--samples: expected 0 or more, got {args.samples}")
+    if not (math.isfinite(args.hud_scale) and 0 < args.hud_scale <= 8):
+        raise UsageError(f"--hud-scale: expected a factor above 0, at most 8, got {args.hud_scale}")
+    for name in ("yaw", "pitch"):
+        if not math.isfinite(getattr(args, name)):
+            raise UsageError(f"--{name}: expected a finite number of degrees, got {getattr(args, name)}")
     if args.screenshot is not None and Path(args.screenshot).suffix.lower() != ".png":
         raise UsageError(f"--screenshot: expected a .png file name, got {args.screenshot!r}")
     if args.screenshot is not None:
         check_output_folder(args.screenshot, "--screenshot")
+    check_moment(args)
     mlp = _network(args)
     scene = load_scene(args.scene or (MORPH_SCENE if mlp is not None else DEFAULT_SCENE))
+    if args.yaw or args.pitch:  # the viewer starts (and R resets) there
+        scene = replace(scene, world_rotation=world_rotation(scene, args.yaw, args.pitch))
     models = {}
     if mlp is None and scene.mlp is not None:  # read once: a broken file is one line and exit 2, before any window
         models[scene.mlp] = _checked(MLP.load(scene.mlp))
+    network = mlp if mlp is not None else models.get(scene.mlp)
+    if args.stage is not None and network is None:
+        raise UsageError(f"--stage: the scene {scene.name!r} has no network (no mlp key); give one with --mlp MODEL")
+    name = Path(args.mlp).name if args.mlp else (scene.mlp.name if scene.mlp is not None else "")
+    when = None if network is None else moment(args, Morph(network), name)
+    options = dict(turntable=args.turntable, samples=args.samples, mlp=mlp, mlp_name=Path(args.mlp).name if args.mlp else "",
+                   models=models, hud_scale=args.hud_scale)
 
-    reason = None if args.offscreen else no_display_reason()
-    viewer = None
+    if args.offscreen:
+        if not _headless_possible():
+            raise UsageError("--offscreen: pyglet's window module is already loaded with a display")
+        viewer = _viewer(scene, size, options, visible=False)
+        return _play(viewer, args, when, frames=args.frames or 1)
+    reason = no_display_reason()
     if reason is None:
-        if args.offscreen:
-            import pyglet
-
-            if "pyglet.window" in sys.modules and not pyglet.options["headless"]:
-                raise UsageError("--offscreen: pyglet's window module is already loaded with a display")
-            pyglet.options["headless"] = True
         from ..app.window import Viewer
 
         try:
-            viewer = Viewer(scene, size, turntable=args.turntable, samples=args.samples, visible=not args.offscreen,
-                            mlp=mlp, mlp_name=Path(args.mlp).name if args.mlp else "", models=models)
+            viewer = Viewer(scene, size, visible=True, **options)
         except Exception as exc:  # no X server, no GLX, no OpenGL 3.3: fall back, never a traceback
-            if args.offscreen:
-                raise
             where = f" on DISPLAY={os.environ['DISPLAY']}" if os.environ.get("DISPLAY") else ""
             reason = f"no window could be opened{where} ({_one_line(exc)})"
-    if viewer is None:
-        return _render_instead(scene, args, size, reason, mlp if mlp is not None else models.get(scene.mlp))
+            print(f"affine3d view: no display: {reason}", file=sys.stderr)
+            # This process's pyglet is bound to that display now; a fresh one draws offscreen instead.
+            return _offscreen_in_a_new_process(scene, args, size, network, when)
+        return _play(viewer, args, when, frames=args.frames)
+    print(f"affine3d view: no display: {reason}", file=sys.stderr)
+    return _offscreen_instead(scene, args, size, options, network, when)
 
+
+def _headless_possible() -> bool:
+    """True if this process can still make pyglet windows offscreen: its window module not yet loaded for a display."""
+    import pyglet
+
+    return "pyglet.window" not in sys.modules or bool(pyglet.options["headless"])
+
+
+def _viewer(scene, size, options, visible: bool):
+    """A Viewer in an offscreen EGL window (pyglet headless), as --offscreen and the no-display fallback make it."""
+    import warnings
+
+    import pyglet
+
+    pyglet.options["headless"] = True
+    from ..app.window import Viewer
+
+    with warnings.catch_warnings():  # pyglet's "no EGL device, using the native display": the error, if any, says it
+        warnings.simplefilter("ignore", UserWarning)
+        return Viewer(scene, size, visible=visible, **options)
+
+
+def _play(viewer, args, when, frames, announce: bool = True) -> int:
+    """Set the viewer's starting toggles and moment from the flags, then run it (``frames``: a scripted run)."""
     state = viewer.state
     state.ortho = state.ortho or args.ortho
     state.wireframe = args.wireframe
     state.spinning = state.spinning or args.spin
     state.show_hud = args.hud
-    if args.offscreen and args.frames is None:
-        args.frames = 1
-    viewer.run(frames=args.frames, screenshot=args.screenshot)
+    if when is not None:
+        state.show_moment(*when)
+    viewer.run(frames=frames, screenshot=args.screenshot, announce=announce)
+    return 0
+
+
+def _shown(path: Path) -> str:
+    return str(path) if path.is_absolute() or str(path).startswith(".") else f"./{path}"
+
+
+def _offscreen_instead(scene, args, size, options, network, when) -> int:
+    """No display: draw the viewer offscreen, as --offscreen does (overlay included); without EGL, a plain render."""
+    path = Path(args.screenshot or FALLBACK_PNG)
+    if not _headless_possible():  # pyglet already bound to a display in this process
+        return _offscreen_in_a_new_process(scene, args, size, network, when)
+    try:
+        viewer = _viewer(scene, size, options, visible=False)
+    except Exception as exc:  # not even an offscreen EGL window
+        return _render_instead(scene, args, size, f"no offscreen OpenGL window either ({_one_line(exc)})", network, when)
+    args.screenshot = str(path)
+    _play(viewer, args, when, frames=args.frames or 1, announce=False)
+    which = "the default scene" if args.scene is None else f"the scene {args.scene!r}"
+    print(f"no display: drew the viewer offscreen, overlay included, with {which} to {_shown(path)} "
+          f"(the same picture as 'affine3d view --offscreen'; 'affine3d render' has more options)")
+    return 0
+
+
+def _child_argv(args, path: Path) -> list[str]:
+    """The command line of this view, for a fresh process, with --offscreen and --screenshot ``path``."""
+    argv = [] if args.scene is None else [args.scene]
+    for flag, value in (("--frames", args.frames), ("--size", args.size), ("--samples", args.samples),
+                        ("--hud-scale", args.hud_scale), ("--yaw", args.yaw), ("--pitch", args.pitch),
+                        ("--mlp", args.mlp), ("--stage", args.stage), ("--t", args.t)):
+        if value is not None:
+            argv.append(f"{flag}={value}")
+    for flag, on in (("--turntable", args.turntable), ("--ortho", args.ortho), ("--wireframe", args.wireframe),
+                     ("--spin", args.spin), ("--no-hud", not args.hud)):
+        if on:
+            argv.append(flag)
+    return ["view", *argv, "--offscreen", f"--screenshot={path}"]
+
+
+def _offscreen_in_a_new_process(scene, args, size, network, when) -> int:
+    """Draw the viewer offscreen in a new process (pyglet picks its window system once per process)."""
+    import subprocess
+
+    path = Path(args.screenshot or FALLBACK_PNG)
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    result = subprocess.run([sys.executable, "-m", "affine3d", *_child_argv(args, path)], env=env,
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["no message"])[-1]
+        return _render_instead(scene, args, size, f"no offscreen OpenGL window either ({last})", network, when)
+    which = "the default scene" if args.scene is None else f"the scene {args.scene!r}"
+    print(f"no display: drew the viewer offscreen, overlay included, with {which} to {_shown(path)} "
+          f"(the same picture as 'affine3d view --offscreen'; 'affine3d render' has more options)")
     return 0
 
 
@@ -155,22 +276,23 @@ def _checked(mlp):
     return mlp
 
 
-def _render_instead(scene, args, size, reason: str, mlp=None) -> int:
-    """No window: say why in one line, render the scene headless, say where the PNG went."""
-    from ..gl.renderer import render
+def _render_instead(scene, args, size, reason: str, mlp=None, when=None) -> int:
+    """Not even an offscreen window: say why in one line, render the scene without the overlay, say where."""
     from ..images import save_png
+    from ..render import pick_backend, render_auto, render_output
 
-    print(f"affine3d view: no display: {reason}", file=sys.stderr)
+    print(f"affine3d view: {reason}", file=sys.stderr)
     path = Path(args.screenshot or FALLBACK_PNG)
-    if mlp is not None:  # the scene after the whole network
-        from ..render import render_output
-
-        image = render_output(scene, mlp, size, ortho=True if args.ortho else None, wireframe=args.wireframe,
-                              samples=args.samples)
+    backend, detail = pick_backend("auto")  # the CPU rasterizer where no OpenGL context can be made
+    ortho = True if args.ortho else None
+    if mlp is not None:  # the scene after the network, or at --stage/--t
+        stage, t = when if when is not None else (None, 1.0)
+        image = render_output(scene, mlp, size, ortho=ortho, wireframe=args.wireframe, samples=args.samples,
+                              backend=backend, stage=stage, t=t)
     else:
-        image = render(scene, size, ortho=True if args.ortho else None, wireframe=args.wireframe, samples=args.samples)
+        image, _ = render_auto(scene, size, ortho=ortho, wireframe=args.wireframe, samples=args.samples, backend=backend)
     save_png(image, path)
-    shown = str(path) if path.is_absolute() or str(path).startswith(".") else f"./{path}"
     which = "the default scene" if args.scene is None else f"the scene {args.scene!r}"
-    print(f"no display: rendered {which} to {shown} instead (use 'affine3d render' for more options)")
+    print(f"no display: rendered {which} to {_shown(path)} without the overlay ({backend}: {detail}); "
+          f"'affine3d render' has more options")
     return 0
