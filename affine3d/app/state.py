@@ -163,10 +163,10 @@ def free_box(size, rects, smallest: float = 0.0) -> tuple[int, int, int, int] | 
 
     Candidate boxes are the rectangles whose sides lie on the image's edges and the rects' edges
     and that overlap no rect; each could hold the whole view scaled by ``s = min(box width / width,
-    box height / height)``. The one with the largest ``s`` wins (the higher, then the further left,
-    on a tie); a box wider than the view's shape keeps its width (the view then shows more at the
-    sides), a narrower one keeps the view's shape, centred in it. None if even the best ``s`` is
-    below ``smallest``.
+    box height / height)``. The one with the largest ``s`` wins (on a tie the larger, then the
+    higher, then the further left); a box wider than the view's shape keeps its width (the view then
+    shows more at the sides), a narrower one keeps the view's shape, centred in it. None if even the
+    best ``s`` is below ``smallest``.
 
     Parameters
     ----------
@@ -194,7 +194,7 @@ def free_box(size, rects, smallest: float = 0.0) -> tuple[int, int, int, int] | 
                     if any(x0 < x + w and x < x1 and y0 < y + h and y < y1 for x, y, w, h in rects):
                         continue
                     scale = min((x1 - x0) / width, (y1 - y0) / height)
-                    key = (scale, -y0, -x0)
+                    key = (scale, (x1 - x0) * (y1 - y0), -y0, -x0)
                     if best_key is None or key > best_key:
                         best, best_key = (x0, y0, x1 - x0, y1 - y0), key
     if best is None or best_key[0] < smallest:

@@ -283,9 +283,14 @@ class Viewer:
         return "\n".join([*world, *([""] + network if network else [])])
 
     def hud_boxes(self) -> dict:
-        """Where the overlay's panels are: ``{"world": (x, y, width, height), "network": ...}`` in window
-        points, origin bottom-left (a panel with no lines: None)."""
-        return {name: panel.box() for name, panel in self._panels.items()}
+        """Where the overlay's panels are: ``{"world": (x, y, width, height), "network": ..., "status": ...}`` in
+        window points, origin bottom-left (a panel with no lines, or no status text: None)."""
+        boxes = {name: panel.box() for name, panel in self._panels.items()}
+        status = self._status
+        shown = status.text and (self.state.status or self.state.show_hud)
+        boxes["status"] = (status.x, status.y, math.ceil(status.content_width), math.ceil(status.content_height)) \
+            if shown else None
+        return boxes
 
     def _layout(self) -> None:
         """Place the help's labels for the window's size (only when it changed; the fonts too, if their size did)."""
@@ -480,8 +485,8 @@ class Viewer:
 
     # -- pyglet event handlers (the window calls these; they translate and delegate)
     def on_draw(self):
-        if self.closed:
-            return True
+        if self.closed or (self.frame_limit is not None and self.state.frames >= self.frame_limit):
+            return True  # closed, or the scripted frames are done (pyglet may ask once more before it exits)
         self.state.next_frame()  # a scripted run's fixed step (nothing otherwise)
         self.draw()
         now = time.perf_counter()

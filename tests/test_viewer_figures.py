@@ -1,0 +1,292 @@
+"""The viewer as a figure maker: the same frames every scripted run, a chosen moment, text for a projector,
+the scene framed clear of the panels, the N key's wrong normals, the hatching named in the overlay.
+
+Headless (pyglet's offscreen EGL window) in this process, like tests/test_viewer.py; the real-window runs under
+Xvfb are subprocesses.
+"""
+
+import json
+import math
+import shutil
+import subprocess
+import sys
+
+import pyglet
+
+if "pyglet.window" in sys.modules and not pyglet.options["headless"]:
+    raise RuntimeError("tests/test_viewer_figures.py: pyglet.window was imported with a display before this module")
+pyglet.options["headless"] = True
+pyglet.options["debug_gl"] = False
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import given, strategies as st  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from affine3d import MLP, Affine  # noqa: E402
+from affine3d.app.state import DEFAULT_SPIN, free_box  # noqa: E402
+from affine3d.app.window import Viewer  # noqa: E402
+from affine3d.cli import main  # noqa: E402
+from affine3d.commands.render import world_rotation  # noqa: E402
+from affine3d.geometry.scene import INSIDE_LEGEND, list_scenes, load_scene  # noqa: E402
+from affine3d.gl.context import create_context  # noqa: E402
+from affine3d.gl.renderer import render  # noqa: E402
+from affine3d.nn.morph import StagePlayer  # noqa: E402
+from affine3d.render import MorphingScene  # noqa: E402
+
+STEP = 1 / 60
+
+
+def pixels(path):
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+# ---------------------------------------------------------------------------- a fixed step per frame
+def test_a_scripted_run_advances_a_fixed_step_per_frame_and_draws_the_same_frame_twice(tmp_path):
+    """run(frames=30): the clock is 29/60 s at frame 30 whatever the wall clock did; the network's player is where
+    29 steps of 1/60 s put it; the overlay's clock line says so; two runs save the same PNG, byte for byte."""
+    scene = load_scene("cube-to-sphere")
+    saved = []
+    for k in range(2):
+        v = Viewer(scene, (320, 240), samples=4, visible=False, scenes=[])
+        v.state.spinning = True  # the world turns too: about y by spin_rate * t
+        path = tmp_path / f"run{k}.png"
+        v.run(frames=30, screenshot=path, announce=False)
+        saved.append(path.read_bytes())
+        assert v.state.frames == 30 and v.state.clock_s == pytest.approx(29 * STEP, abs=1e-12)
+        reference = StagePlayer(v.state.player.n_stages)
+        for _ in range(29):
+            reference.update(STEP)
+        assert v.state.player.position == pytest.approx(reference.position, abs=1e-12)
+        # the arcball's auto-spin turns about the camera's vertical axis: rotation_y(rate t) @ the start
+        assert not scene.spin and v.state.rotation.allclose(
+            Affine.rotation_y(DEFAULT_SPIN * 29 * STEP) @ scene.world_rotation, atol=1e-9)
+        assert "clock       frame 30, 0.483 s (fixed 1/60 s steps)" in v.hud_text
+        assert "fps" not in v.hud_text
+    assert saved[0] == saved[1]
+
+
+def xvfb():
+    if shutil.which("xvfb-run") is None:
+        pytest.fail("xvfb-run not found: install Xvfb (apt-get install xvfb xauth) to test the viewer window")
+    return ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24"]
+
+
+@pytest.mark.parametrize("args", [["cube-to-sphere", "--frames", "30", "--stage", "3", "--t", "0.5"],
+                                  ["obj-model", "--frames", "30", "--no-hud"]])
+def test_the_same_command_under_xvfb_saves_the_same_png_twice(tmp_path, args):
+    """In a real X window (Xvfb), the issue's commands run twice give identical files, overlay included."""
+    for name in ("a.png", "b.png"):
+        result = subprocess.run([*xvfb(), sys.executable, "-m", "affine3d", "view", *args, "--screenshot", name],
+                                cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+
+
+# ---------------------------------------------------------------------------- --stage, --t, --yaw, --pitch
+def test_view_stage_and_t_show_that_moment(tmp_path, capsys):
+    """view --stage 3 --t 0.5 (overlay hidden): the picture MorphingScene draws at stage index 2, t = 0.5."""
+    path = tmp_path / "v.png"
+    assert main(["view", "cube-to-sphere", "--offscreen", "--frames", "3", "--stage", "3", "--t", "0.5", "--no-hud",
+                 "--size", "240x180", "--samples", "0", "--screenshot", str(path)]) == 0
+    scene = load_scene("cube-to-sphere")
+    ctx = create_context()
+    try:
+        with MorphingScene(ctx, scene, MLP.load(scene.mlp), (240, 180), samples=0) as morphing:
+            expected = morphing.render(2, 0.5)[..., :3]
+            later = morphing.render(2, 0.6)[..., :3]
+    finally:
+        ctx.release()
+    assert np.array_equal(pixels(path), expected) and not np.array_equal(pixels(path), later)
+
+
+def test_view_yaw_and_pitch_turn_the_world_as_render_does(tmp_path):
+    """view --yaw 40 --pitch -15 (overlay hidden) is render's picture with the same angles."""
+    path = tmp_path / "v.png"
+    assert main(["view", "shapes", "--offscreen", "--no-hud", "--yaw", "40", "--pitch", "-15", "--size", "240x180",
+                 "--samples", "0", "--screenshot", str(path)]) == 0
+    scene = load_scene("shapes")
+    expected = render(scene, (240, 180), scene.world(world_rotation(scene, 40, -15)), samples=0)[..., :3]
+    plain = render(scene, (240, 180), samples=0)[..., :3]
+    image = pixels(path)
+    assert (np.abs(image.astype(int) - expected).max(axis=2) <= 8).mean() > 0.995
+    assert not np.array_equal(image, plain)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["view", "--stage", "1"], "has no network"),
+    (["view", "cube-to-sphere", "--t", "0.5"], "--t: a time within a stage"),
+    (["view", "cube-to-sphere", "--stage", "12"], "--stage: expected 0 (the input) to 9"),
+    (["view", "--hud-scale", "0"], "--hud-scale: expected a factor above 0"),
+    (["view", "--yaw", "nan"], "--yaw: expected a finite number"),
+])
+def test_view_flag_mistakes_are_one_line(argv, message, capsys):
+    assert main([*argv, "--offscreen"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+
+
+# ---------------------------------------------------------------------------- text for a projector
+def line_height(viewer):
+    viewer.step(0.0)
+    x, y, w, h = viewer.hud_boxes()["world"]
+    return h / len(viewer.state.world_lines())
+
+
+@pytest.mark.parametrize("size, hud_scale, factor", [((1920, 1080), 1.0, 1.5), ((960, 720), 2.0, 2.0),
+                                                     ((1920, 1080), 1.5, 2.25)])
+def test_overlay_text_grows_with_the_window_and_hud_scale(size, hud_scale, factor):
+    """The overlay's lines are `factor` times as tall as at 960 x 720 (min of the width and height ratios, times
+    --hud-scale): 1.5 at 1920 x 1080."""
+    scene = load_scene("shear")
+    base = Viewer(scene, (960, 720), samples=0, visible=False, scenes=[])
+    big = Viewer(scene, size, samples=0, visible=False, scenes=[], hud_scale=hud_scale)
+    try:
+        ratio = line_height(big) / line_height(base)
+    finally:
+        base.close()
+        big.close()
+    assert ratio == pytest.approx(factor, rel=0.08)
+
+
+RESIZE = """
+import json
+from affine3d import load_scene
+from affine3d.app.window import Viewer
+
+v = Viewer(load_scene("shear"), (960, 720), samples=0, scenes=[])
+
+def line_height():
+    v.step(0.0)
+    return v.hud_boxes()["world"][3] / len(v.state.world_lines())
+
+before = line_height()
+v.window.set_size(1920, 1440)
+for _ in range(50):
+    v.step(0.0)
+    if v.window.get_size() == (1920, 1440):
+        break
+print(json.dumps({"size": list(v.window.get_size()), "ratio": line_height() / before}))
+v.close()
+"""
+
+
+def test_resizing_a_real_window_resizes_the_text(tmp_path):
+    """Under Xvfb: a 960 x 720 window made 1920 x 1440 shows its overlay twice as large."""
+    (tmp_path / "resize.py").write_text(RESIZE)
+    result = subprocess.run([*xvfb(), sys.executable, "resize.py"], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["size"] == [1920, 1440] and report["ratio"] == pytest.approx(2.0, rel=0.08)
+
+
+# ---------------------------------------------------------------------------- framing clear of the panels
+def poses(viewer):
+    """The views to check: the start; a full turn of spin in 45-degree steps for a spinning scene; every stage's
+    middle and end for a scene with a network."""
+    state = viewer.state
+    yield "start"
+    if state.scene.spin:
+        for k in range(1, 8):
+            state.controller.spin(math.radians(45))
+            yield f"spun {45 * k} deg"
+        state.reset()
+    if state.player is not None:
+        for index in range(state.player.n_stages):
+            for t in (0.5, 1.0):
+                state.show_moment(index, t)
+                yield f"stage {index + 1}, t = {t}"
+
+
+@pytest.mark.parametrize("name", list_scenes())
+def test_no_object_of_a_shipped_scene_lies_under_a_panel_at_the_default_size(name):
+    """At 960 x 720, with the overlay on, every pixel of the scene alone (drawn with the viewer's framed projection)
+    under the world panel, the network panel and the status line is background: nothing hides under the overlay."""
+    v = Viewer(load_scene(name), (960, 720), samples=0, visible=False, scenes=[])
+    background = np.round(np.asarray(v.state.scene.background) * 255).astype(int)
+    try:
+        for pose in poses(v):
+            v.step(0.0)  # moves the vertices, lays out the overlay and frames the scene
+            state = v.state
+            v.renderer.draw(state.world, ortho=state.ortho, wireframe=state.wireframe, projection=state.projection())
+            scene_only = v.renderer.read()[..., :3].astype(int)
+            drawn = np.any(scene_only != background, axis=2)
+            assert drawn.sum() > 100, pose  # the scene is there
+            for panel, box in v.hud_boxes().items():
+                if box is None:
+                    continue
+                x, y, w, h = box
+                if panel == "status":  # the caption's descenders reach below its baseline
+                    y, h = 0, y + h
+                rows = slice(max(720 - (y + h), 0), 720 - y)
+                covered = drawn[rows, max(x, 0) : x + w]
+                assert not covered.any(), f"{name}, {pose}: {covered.sum()} scene pixels under the {panel} panel"
+    finally:
+        v.close()
+
+
+def test_hiding_the_overlay_gives_the_scene_the_whole_window():
+    """H: no panels, so the projection is the camera's own at the window's aspect (no box)."""
+    v = Viewer(load_scene("platonic"), (960, 720), samples=0, visible=False, scenes=[])
+    try:
+        v.step(0.0)
+        assert v.state.scene_box() is not None
+        v.state.key("h")
+        v.step(0.0)
+        assert v.state.scene_box() is None
+        assert np.array_equal(v.state.projection(), v.state.scene.projection(960 / 720, v.state.ortho))
+    finally:
+        v.close()
+
+
+@given(st.lists(st.tuples(st.integers(0, 900), st.integers(0, 600), st.integers(1, 500), st.integers(1, 400)),
+                max_size=3))
+def test_free_box_overlaps_no_rectangle_and_keeps_the_views_shape_or_wider(rects):
+    """free_box: inside the image, overlapping none of the rectangles, and at least as wide as the view's shape."""
+    box = free_box((900, 600), rects)
+    if box is None:
+        return
+    x, y, w, h = box
+    assert 0 <= x and 0 <= y and x + w <= 900 and y + h <= 600 and w > 0 and h > 0
+    assert not any(x < rx + rw and rx < x + w and y < ry + rh and ry < y + h for rx, ry, rw, rh in rects)
+    assert w * 600 >= 900 * h - 900  # the view's 3:2 shape, or wider (rounding: a pixel)
+
+
+# ---------------------------------------------------------------------------- N and the hatching, in the overlay
+def test_n_lights_with_A_n_and_the_overlay_says_which():
+    """In the shear scene N switches the lighting to A n: the sheared and squashed solids change, the overlay's
+    normals line says A n and WRONG; N again restores the normal matrix, pixel for pixel."""
+    v = Viewer(load_scene("shear"), (480, 360), samples=0, visible=False, scenes=[])
+    try:
+        v.step(0.0)
+        right = v.read()
+        assert "normal matrix" in v.hud_text and "WRONG" not in v.hud_text
+        v.state.key("n")
+        v.step(0.0)
+        wrong = v.read()
+        assert "A n: WRONG" in v.hud_text
+        changed = np.abs(wrong.astype(int) - right).max(axis=2) > 6
+        assert changed.sum() > 300
+        v.state.key("n")
+        v.step(0.0)
+        box = v.state.scene_box()  # the scene's band, under the world panel and above the status line
+        back = v.read()[box[1] : box[1] + box[3], box[0] : box[0] + box[2]]
+        assert np.array_equal(back, right[box[1] : box[1] + box[3], box[0] : box[0] + box[2]])
+    finally:
+        v.close()
+
+
+def test_overlay_names_the_hatching_while_a_solid_is_inside_out():
+    """cube-to-sphere at stage 3, t = 0.5 (det < 0 so far): the network panel ends with the legend; at stage 1 not."""
+    v = Viewer(load_scene("cube-to-sphere"), (960, 720), samples=0, visible=False, scenes=[])
+    try:
+        v.state.show_moment(2, 0.5)
+        v.step(0.0)
+        assert v.morphing.inside_out == [True] and v.hud_text.splitlines()[-1] == INSIDE_LEGEND
+        v.state.show_moment(0, 1.0)
+        v.step(0.0)
+        assert v.morphing.inside_out == [False] and INSIDE_LEGEND not in v.hud_text
+    finally:
+        v.close()
