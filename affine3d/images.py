@@ -15,7 +15,8 @@ import numpy as np
 
 from .errors import UsageError
 
-__all__ = ["save_png", "png_bytes", "parse_size", "check_size", "caption", "wrap_text", "contact_sheet", "MAX_SIZE"]
+__all__ = ["save_png", "png_bytes", "parse_size", "check_size", "caption", "wrap_text", "contact_sheet", "font",
+           "MAX_SIZE"]
 
 MAX_SIZE = 16384
 """The largest width or height, in pixels, of a picture (OpenGL's usual framebuffer limit)."""
@@ -74,14 +75,22 @@ def png_bytes(image: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def _font(size: int):
-    """Pillow's default font at ``size`` pixels (a scalable one since Pillow 10.1; else its small bitmap font)."""
+def font(size: int, bold: bool = False):
+    """A font for text in pictures, ``size`` pixels: DejaVu Sans where the system has it (it has Greek letters
+    and sub/superscripts), else Pillow's default (scalable since Pillow 10.1; else its small bitmap font)."""
     from PIL import ImageFont
 
+    try:
+        return ImageFont.truetype("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf", size)
+    except OSError:
+        pass
     try:
         return ImageFont.load_default(size=size)
     except TypeError:  # Pillow < 10.1
         return ImageFont.load_default()
+
+
+_font = font
 
 
 def wrap_text(text: str, font, width: float) -> list[str]:

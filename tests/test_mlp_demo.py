@@ -45,10 +45,37 @@ def test_demo_runs_and_writes_its_files(demo):
     for name in ("learned_cube.png", "decision_regions.png", "rings.safetensors", "rings.onnx"):
         assert (out / name).is_file(), name
     with Image.open(out / "learned_cube.png") as image:
-        assert image.size == (640, 480)
+        assert image.size == (1600, 1000)
     with Image.open(out / "decision_regions.png") as image:
-        assert image.format == "PNG" and image.size[0] > image.size[1]
+        assert image.format == "PNG" and image.size[0] >= 1600 and image.size[0] > image.size[1]
     assert all(f"Step {k}/4" in text for k in (1, 2, 3, 4))
+
+
+def text_rows(band: np.ndarray) -> int:
+    """How many pixel rows of ``band`` (RGB) hold light text on the dark background."""
+    return int(np.any(band.min(axis=2) > 200, axis=1).sum())
+
+
+def test_pictures_are_slide_ready(demo):
+    """Both pictures are at least 1600 px wide with a title in large type above the picture and a legend under it:
+    the title's light rows are at least 28 px tall (readable from the back of a room), the legend shows every
+    class colour (decision regions) or both cubes' colours (learned cube) in swatches beside its words."""
+    _, _, out = demo
+    regions = np.asarray(Image.open(out / "decision_regions.png").convert("RGB"))
+    assert regions.shape[1] >= 1600
+    top, panel_top = regions[:60], 120
+    assert text_rows(top) >= 28  # the title's capitals and descenders
+    legend = regions[panel_top + mlp_demo.REGIONS_PANEL :]
+    for color in mlp_demo.CLASS_COLORS:  # a swatch of each class colour, 36 px square
+        assert (np.abs(legend.astype(int) - color).max(axis=2) <= 2).sum() >= 30 * 30, color
+    assert text_rows(legend) >= 40
+    cube = np.asarray(Image.open(out / "learned_cube.png").convert("RGB"))
+    assert text_rows(cube[:70]) >= 28
+    legend = cube[-120:]
+    for color in ((0.6, 0.6, 0.65), (0.95, 0.55, 0.2)):
+        swatch = np.round(np.array(color) * 255)
+        assert (np.abs(legend.astype(int) - swatch).max(axis=2) <= 2).sum() >= 30 * 30, color
+    assert text_rows(legend) >= 20
 
 
 def test_step1_numbers_are_the_lecture_formula(demo):

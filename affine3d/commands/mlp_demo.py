@@ -218,8 +218,13 @@ def step3(explain: bool, out: Path, seed: int) -> None:
     print(f"  {note}")
 
 
+CUBE_SIZE = (1600, 1000)
+"""learned_cube.png, in pixels: wide enough for a slide (the scene, a title above it, a legend below)."""
+
+
 def _render_cube(learned, path: Path) -> str:
-    """The cube moved by the learned matrix (orange) and where it started (grey), edges drawn; a one-line note."""
+    """The cube moved by the learned matrix (orange) and where it started (grey), edges drawn, with a title and
+    a legend, for a slide; a one-line note."""
     from ..affine import Affine
     from ..errors import GLUnavailableError
 
@@ -230,22 +235,53 @@ def _render_cube(learned, path: Path) -> str:
         from ..geometry.scene import Camera, Scene, SceneObject
     except ImportError as exc:
         return f"(no picture: the renderer is not available here: {exc})"
+    grey, orange = (0.6, 0.6, 0.65), (0.95, 0.55, 0.2)
     scene = Scene(
         name="learned cube",
         path=None,
         objects=[
-            SceneObject("original cube", cube(), Affine.identity(3), (0.6, 0.6, 0.65), wireframe=True),
-            SceneObject("cube moved by the learned matrix", cube(), learned, (0.95, 0.55, 0.2), wireframe=True),
+            SceneObject("original cube", cube(), Affine.identity(3), grey, wireframe=True),
+            SceneObject("cube moved by the learned matrix", cube(), learned, orange, wireframe=True),
         ],
-        camera=Camera(distance=7.0),
+        camera=Camera(distance=5.8),  # the two cubes fill most of the picture
         world_rotation=Affine.rotation_x(math.radians(20)) @ Affine.rotation_y(math.radians(-30)),
     )
+    width, height = CUBE_SIZE
+    title_band, legend_band = 110, 120
     try:
-        image = render(scene, (640, 480))
+        image = render(scene, (width, height - title_band - legend_band))
     except GLUnavailableError as exc:
         return f"(no picture: {' '.join(str(exc).split())})"
-    save_png(image, path)
+    save_png(_framed(image, scene.background,
+                     "A linear layer learned a rotation and a translation",
+                     "the cube moved by the learned 4x4 matrix [[W, b], [0, 1]], trained on 256 pairs (x, R x + t)",
+                     [(grey, "the cube as it starts (the identity)"),
+                      (orange, "the same cube moved by the learned W x + b")],
+                     title_band, legend_band), path)
     return f"rendered the cube moved by the learned matrix (orange; grey: where it started) -> {path}"
+
+
+def _framed(image, background, title: str, subtitle: str, legend, title_band: int, legend_band: int):
+    """A rendered (H, W, 4) image with a title band above and a legend band below (colour swatch, words), as uint8 RGB."""
+    from PIL import Image, ImageDraw
+
+    from ..images import font
+
+    height, width = image.shape[:2]
+    back = tuple(round(255 * c) for c in background[:3])
+    sheet = Image.new("RGB", (width, height + title_band + legend_band), back)
+    sheet.paste(Image.fromarray(image[..., :3]), (0, title_band))
+    draw = ImageDraw.Draw(sheet)
+    draw.text((40, 18), title, fill=(245, 245, 245), font=font(44, bold=True))
+    draw.text((40, 72), subtitle, fill=(200, 200, 205), font=font(26))
+    x, y = 40, height + title_band + (legend_band - 40) // 2
+    for color, words in legend:
+        rgb = tuple(round(255 * c) for c in color) if isinstance(color[0], float) else tuple(color)
+        draw.rectangle([x, y, x + 40, y + 40], fill=rgb, outline=(240, 240, 240), width=2)
+        label_font = font(30)
+        draw.text((x + 56, y + 2), words, fill=(235, 235, 235), font=label_font)
+        x += 56 + round(label_font.getlength(words)) + 70
+    return np.asarray(sheet)
 
 
 # ====================================================================== step 4
@@ -352,33 +388,65 @@ def _files(net, X_test: np.ndarray, out: Path) -> None:
         print(f"  look inside: affine3d inspect {paths['.safetensors']}")
 
 
-def _save_regions(net, linear, points, labels, path: Path, acc: float, linear_acc: float, size: int = 320) -> None:
-    """Two panels: the class each network picks over the square, shaded by its confidence; the true circles; points."""
+REGIONS_PANEL = 780
+"""decision_regions.png: each of the two maps is this many pixels square (the sheet is 1620 wide)."""
+
+
+def _save_regions(net, linear, points, labels, path: Path, acc: float, linear_acc: float,
+                  size: int = REGIONS_PANEL) -> None:
+    """Two panels, for a slide: the class each network picks over the square, shaded by its confidence; the true
+    circles; test points. A title over each, a legend under both."""
     from PIL import Image, ImageDraw
+
+    from ..images import font
 
     coords = (np.arange(size) + 0.5) / size * 2 * EXTENT - EXTENT
     gx, gy = np.meshgrid(coords, -coords)  # image rows go down, y goes up
     grid = np.column_stack([gx.ravel(), gy.ravel()]).astype(np.float32)
     colors = np.array(CLASS_COLORS, dtype=np.float32)
-    panels = []
-    for model, title in ((net, f"MLP 2-16-16-3, tanh: {acc:.1%}"), (linear, f"same layers, no sigma: {linear_acc:.1%}")):
+    margin, gap, head, foot = 20, 20, 120, 150
+    sheet = Image.new("RGB", (2 * size + gap + 2 * margin, head + size + foot), (25, 26, 31))
+    draw = ImageDraw.Draw(sheet)
+    draw.text((margin, 14), "Disc, ring or outside: which class each network picks", fill=(245, 245, 245),
+              font=font(40, bold=True))
+    panels = ((net, f"MLP 2-16-16-3 with tanh: {acc:.1%} right"),
+              (linear, f"the same layers without σ: {linear_acc:.1%} right"))
+    dot = max(3, size // 110)
+    for k, (model, title) in enumerate(panels):
         p = model(grid)
         cls = np.argmax(p, axis=1)
         confidence = p[np.arange(len(p)), cls][:, None]
         rgb = colors[cls] * (0.35 + 0.65 * confidence) + 255 * 0.65 * (1 - confidence) * 0.5
         image = Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8).reshape(size, size, 3), "RGB")
-        draw = ImageDraw.Draw(image)
+        panel = ImageDraw.Draw(image)
         to_px = lambda v: (v + EXTENT) / (2 * EXTENT) * size  # noqa: E731
         for radius in (R_INNER, R_OUTER):
             lo, hi = to_px(-radius), to_px(radius)
-            draw.ellipse([lo, lo, hi, hi], outline=(255, 255, 255), width=1)
+            panel.ellipse([lo, lo, hi, hi], outline=(255, 255, 255), width=3)
         for (x, y), label in zip(points, labels):
             px, py = to_px(x), to_px(-y)
-            draw.ellipse([px - 2, py - 2, px + 2, py + 2], fill=CLASS_COLORS[label], outline=(30, 30, 30))
-        draw.rectangle([0, 0, size, 16], fill=(0, 0, 0))
-        draw.text((4, 2), title, fill=(255, 255, 255))
-        panels.append(image)
-    sheet = Image.new("RGB", (2 * size + 8, size), (0, 0, 0))
-    sheet.paste(panels[0], (0, 0))
-    sheet.paste(panels[1], (size + 8, 0))
+            panel.ellipse([px - dot, py - dot, px + dot, py + dot], fill=CLASS_COLORS[label], outline=(30, 30, 30))
+        left = margin + k * (size + gap)
+        sheet.paste(image, (left, head))
+        draw.text((left, head - 46), title, fill=(235, 235, 235), font=font(32))
+    # The legend: what the colours, the shading, the circles and the dots mean.
+    label_font = font(28)
+    x, y = margin, head + size + 24
+    for color, name in zip(CLASS_COLORS, ("class 0: disc", "class 1: ring", "class 2: outside")):
+        draw.rectangle([x, y, x + 36, y + 36], fill=color, outline=(240, 240, 240), width=2)
+        draw.text((x + 48, y + 2), name, fill=(235, 235, 235), font=label_font)
+        x += 48 + round(label_font.getlength(name)) + 50
+    paler = "paler: less sure"
+    draw.rectangle([x, y, x + 36, y + 36], fill=tuple(round(0.35 * c + 0.65 * 127.5 + 0.35 * 0) for c in CLASS_COLORS[1]),
+                   outline=(240, 240, 240), width=2)
+    draw.text((x + 48, y + 2), paler, fill=(235, 235, 235), font=label_font)
+    y += 56
+    x = margin
+    draw.ellipse([x, y + 4, x + 36, y + 40], outline=(255, 255, 255), width=3)
+    circles = f"white circles: the true borders r = {R_INNER:g} and r = {R_OUTER:g}"
+    draw.text((x + 48, y + 6), circles, fill=(235, 235, 235), font=label_font)
+    x += 48 + round(label_font.getlength(circles)) + 50
+    draw.ellipse([x + 10, y + 14, x + 26, y + 30], fill=CLASS_COLORS[0], outline=(30, 30, 30))
+    draw.text((x + 48, y + 6), f"dots: {len(points)} test points, in their true class's colour", fill=(235, 235, 235),
+              font=label_font)
     sheet.save(path, format="PNG")
