@@ -23,7 +23,7 @@ from .affine import Affine
 from .cpu.raster import render_cpu
 from .errors import GLUnavailableError, ModelError, UsageError
 from .geometry.mesh import Mesh
-from .geometry.scene import INSIDE_COLOR, INSIDE_LEGEND
+from .geometry.scene import EDGE_SHADE, INSIDE_COLOR, INSIDE_LEGEND
 from .gl.context import default_context
 from .gl.morph import MAX_WIDTH, GPUMorph
 from .gl.renderer import Renderer, render
@@ -177,6 +177,8 @@ class MorphingScene:
             # clockwise and the signed volume is negative: its inside faces the camera. Drawn hatched.
             flipped = mesh.signed_volume() < 0
             warped = replace(obj, mesh=mesh, hatched=flipped)
+            if flipped and obj.edge_color is None:  # its grid lines in the stripes' dark, not the object's colour
+                warped = replace(warped, edge_color=tuple(EDGE_SHADE * c for c in INSIDE_COLOR))
             if self.renderer is not None:
                 self.renderer.set_object(k, warped)
             objects.append(warped)
