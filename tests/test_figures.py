@@ -241,3 +241,13 @@ def test_render_stage_mistakes_are_one_line(args, message, capsys):
     assert main(["render", *args, "--backend", "cpu", "-o", "never.png"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0]
+
+
+def test_render_stages_writes_the_same_files_every_time(tmp_path):
+    """--stages twice: every stage PNG, the GIF (frames at fixed times of each stage) and the sheet are identical."""
+    for folder in ("a", "b"):
+        run_render(tmp_path, "cube-to-sphere", "--stages", "--frames", "2", "--size", "96x72", "-o", folder)
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert "forward-pass.gif" in names and "stages.png" in names and len(names) == 12
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
