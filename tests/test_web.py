@@ -211,7 +211,7 @@ def test_the_shipped_network_warps_as_mlp_trace_computes(page, url):
     keys = morph.keyframes(points)
     got = np.array(page.evaluate("window.affine3d.positions(4, 0.5)")).reshape(-1, 3)
     np.testing.assert_allclose(got, morph.positions(4, 0.5, keys[4]), atol=1e-5, rtol=0)
-    # The picture mid-warp (stage 5 turns the cube inside out: orange) against the desktop's MorphingScene.
+    # The picture mid-warp (stage 5 turns the cube inside out: hatched) against the desktop's MorphingScene.
     from affine3d.gl.context import default_context
     from affine3d.render import MorphingScene
 

@@ -57,7 +57,7 @@ from pathlib import Path
 
 from .paths import check_output_folder
 
-HELP = "the interactive window: drag the world, watch its 4x4 matrix (renders a PNG when there is no display)"
+HELP = "the interactive window: drag the world, watch its 4x4 matrix (drawn into a PNG when there is no display)"
 
 FALLBACK_PNG = "affine3d-view.png"
 

@@ -152,7 +152,7 @@ def hatch_period(height: int) -> int:
 
     Both renderers take it from here, so their stripes fall on the same pixels.
     """
-    return max(4, round(int(height) / 90))
+    return max(4, int(int(height) / 90 + 0.5))  # halves round up, as JavaScript's Math.round (the web page)
 
 
 def singular_model_error(obj) -> SceneError:

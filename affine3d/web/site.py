@@ -25,8 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SceneError, UsageError
-from ..geometry.scene import AMBIENT, DEFAULT_SCENE, EDGE_SHADE, list_scenes, load_scene
-from ..render import INSIDE_COLOR
+from ..geometry.scene import AMBIENT, DEFAULT_SCENE, EDGE_SHADE, INSIDE_COLOR, INSIDE_SHADE, list_scenes, load_scene
 
 __all__ = ["STATIC_DIR", "SHADER_FILES", "MORPH_BLOCKS", "build_site", "scene_record", "scene_key"]
 
@@ -63,7 +62,7 @@ def scene_record(scene, model_url: str | None = None) -> dict:
     dict
         ``camera`` (``fov`` radians, ``near``, ``far``, ``distance``, ``projection``),
         ``world_rotation`` (3x3 rows), ``spin`` (radians per second), ``light_direction`` (camera
-        space, unit), ``background``, ``ambient``, ``edge_shade``, ``inside_color``, and
+        space, unit), ``background``, ``ambient``, ``edge_shade``, ``inside_color``, ``inside_shade``, and
         ``objects``: per object its ``name``, ``model`` (4x4 rows, object space -> world space),
         ``color``, ``wireframe``, ``edge_color`` and the mesh as flat lists (``vertices`` 3 per
         vertex, object space; ``triangles`` 3 indices each, counter-clockwise from outside;
@@ -104,6 +103,7 @@ def scene_record(scene, model_url: str | None = None) -> dict:
         "ambient": AMBIENT,
         "edge_shade": EDGE_SHADE,
         "inside_color": list(INSIDE_COLOR),
+        "inside_shade": INSIDE_SHADE,
         "mlp": model_url,
         "objects": objects,
     }

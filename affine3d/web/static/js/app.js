@@ -187,8 +187,8 @@ function showNetworkFrame() {
   if (!positions.every(Number.isFinite)) throw new Error(`stage '${stage.name}' at t = ${t}: the network produced non-finite positions`);
   net.objects.forEach((obj, k) => {
     const part = positions.subarray(3 * net.offsets[k], 3 * net.offsets[k + 1]);
-    const flipped = signedVolume(part, obj.triangles) < 0; // turned inside out: its inside faces the camera
-    app.renderer.setPositions(k, part, flipped ? app.scene.inside_color : obj.color);
+    const flipped = signedVolume(part, obj.triangles) < 0; // turned inside out: its inside faces the camera, hatched
+    app.renderer.setPositions(k, part, obj.color, flipped);
   });
   net.shown = key;
 }
@@ -277,6 +277,8 @@ function drawFrame() {
     light: app.scene.light_direction,
     ambient: app.scene.ambient,
     edgeShade: app.scene.edge_shade,
+    insideColor: app.scene.inside_color,
+    insideShade: app.scene.inside_shade,
   });
   app.frames += 1;
 }

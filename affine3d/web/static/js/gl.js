@@ -71,6 +71,11 @@ export function signedVolume(positions, triangles) {
   return total / 6;
 }
 
+// The stripes' width in pixels for a picture `height` pixels high (affine3d.geometry.scene.hatch_period).
+export function hatchPeriod(height) {
+  return Math.max(4, Math.round(height / 90));
+}
+
 // --------------------------------------------------------------------------------------------- the renderer
 export class Renderer {
   constructor(gl, shaders) {
@@ -121,11 +126,13 @@ export class Renderer {
     return { vao, vbo, buffers: [vbo] };
   }
 
-  // New vertex positions for object k (same topology): its buffers rewritten in place, as Renderer.set_object.
-  setPositions(k, positions, color) {
+  // New vertex positions for object k (same topology): its buffers rewritten in place, as Renderer.set_object;
+  // hatched: drawn in stripes (a solid turned inside out, SceneObject.hatched).
+  setPositions(k, positions, color, hatched = false) {
     const gl = this.gl, item = this.objects[k];
     item.positions = positions;
     item.color = color;
+    item.hatched = hatched;
     item.flat = flatVertices(positions, item.triangles, item.flat);
     gl.bindBuffer(gl.ARRAY_BUFFER, item.fill.vbo);
     gl.bufferSubData(gl.ARRAY_BUFFER, 0, item.flat);
@@ -135,7 +142,8 @@ export class Renderer {
     }
   }
 
-  // One frame: view = {world: Affine, projection: rows, wireframe, background, light, ambient, edgeShade}.
+  // One frame: view = {world: Affine, projection: rows, wireframe, background, light, ambient, edgeShade,
+  // insideColor, insideShade}.
   draw(view) {
     const gl = this.gl;
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);
@@ -156,6 +164,9 @@ export class Renderer {
     gl.uniformMatrix4fv(u.projection, false, projectionGL);
     gl.uniform3fv(u.light_dir, view.light);
     gl.uniform1f(u.ambient, view.ambient);
+    gl.uniform3fv(u.inside_color, view.insideColor ?? [0, 0, 0]);
+    gl.uniform1f(u.inside_shade, view.insideShade ?? 0);
+    const hatch = hatchPeriod(gl.drawingBufferHeight);
     // Faces pushed a hair away from the camera, so edges drawn on them win the depth test.
     gl.enable(gl.POLYGON_OFFSET_FILL);
     gl.polygonOffset(1, 1);
@@ -165,6 +176,7 @@ export class Renderer {
       gl.uniformMatrix4fv(u.model, false, item.model.toGL());
       gl.uniformMatrix3fv(u.normal_matrix, false, matrixGL(normal));
       gl.uniform3fv(u.color, item.color);
+      gl.uniform1i(u.hatch_period, item.hatched ? hatch : 0);
       // A mirror (det < 0) turns counter-clockwise triangles clockwise on screen: then that is the front.
       gl.frontFace(worldDet * item.model.determinant < 0 ? gl.CW : gl.CCW);
       gl.bindVertexArray(item.fill.vao);
@@ -181,7 +193,8 @@ export class Renderer {
       gl.uniformMatrix4fv(lu.projection, false, projectionGL);
       for (const item of edged) {
         gl.uniformMatrix4fv(lu.model, false, item.model.toGL());
-        gl.uniform3fv(lu.edge_color, item.edgeColor ?? item.color.map((c) => view.edgeShade * c));
+        const base = item.hatched ? view.insideColor : item.color; // a hatched solid's grid in the stripes' dark
+        gl.uniform3fv(lu.edge_color, item.edgeColor ?? base.map((c) => view.edgeShade * c));
         gl.bindVertexArray(item.lines.vao);
         gl.drawElements(gl.LINES, item.linesCount, gl.UNSIGNED_INT, 0);
       }
