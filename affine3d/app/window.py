@@ -48,8 +48,8 @@ def hud_font_scale(size, hud_scale: float = 1.0) -> float:
 
     Examples
     --------
-    >>> hud_font_scale((960, 720)), hud_font_scale((1920, 1080)), hud_font_scale((1920, 1080), 1.5)
-    (1.0, 1.5, 2.2272727272727275)
+    >>> hud_font_scale((960, 720)), hud_font_scale((1920, 1080)), hud_font_scale((1920, 1080), 2)
+    (1.0, 1.5, 3.0)
     """
     ratio = min(size[0] / HUD_REFERENCE_SIZE[0], size[1] / HUD_REFERENCE_SIZE[1])
     scale = min(max(ratio, 0.75), 4.0) * float(hud_scale)
