@@ -275,3 +275,193 @@ def test_fuzz_mutated_valid_files(tmp_path, valid_texts, seed, n_mutations, suff
     path = tmp_path / f"m{suffix}"
     path.write_text("".join(text), encoding="utf-8")
     loads_or_scene_error(load_mesh, path)
+
+
+# ---------------------------------------------------------------------------------------- bulk reading
+from affine3d.bench.mesh_samples import bunny_like, fandisk_like, teapot_like  # noqa: E402
+from affine3d.geometry import mesh_files  # noqa: E402
+
+
+def identical(a: Mesh, b: Mesh) -> bool:
+    """Same arrays exactly: vertices, triangles in order, edges, normals and their indices."""
+    same = (np.array_equal(a.vertices, b.vertices) and np.array_equal(a.triangles, b.triangles)
+            and np.array_equal(a.edges, b.edges))
+    if a.normals is None or b.normals is None:
+        return same and a.normals is None and b.normals is None
+    return same and np.array_equal(a.normals, b.normals) and np.array_equal(a.normal_indices, b.normal_indices)
+
+
+def statement_reader(path):
+    """The reference: the same file read one statement at a time (mesh_files._ObjStatements / _OffStatements)."""
+    reader = mesh_files._ObjStatements if str(path).endswith(".obj") else mesh_files._OffStatements
+    return mesh_files._read_slowly(path, reader)
+
+
+def same_outcome(path):
+    """The bulk reader and the statement reader give the identical mesh, or the identical error message."""
+    results = []
+    for load in (load_mesh, statement_reader):
+        try:
+            results.append(load(path))
+        except SceneError as exc:
+            results.append(str(exc))
+    bulk, reference = results
+    if isinstance(bulk, str) or isinstance(reference, str):
+        assert bulk == reference
+    else:
+        assert identical(bulk, reference)
+    return bulk
+
+
+SAMPLES = {"teapot": lambda: teapot_like(3000), "bunny": lambda: bunny_like(2000), "fandisk": lambda: fandisk_like(12)}
+
+
+@pytest.mark.parametrize("name", list(SAMPLES))
+@pytest.mark.parametrize("suffix", [".obj", ".off"])
+def test_sample_files_read_as_generated(tmp_path, name, suffix):
+    """Generated files (groups, materials, vt/vn, quads, fans, negative indices): the model's own arrays come back."""
+    model = SAMPLES[name]()
+    path = tmp_path / f"{name}{suffix}"
+    path.write_text(model.obj_text() if suffix == ".obj" else model.off_text(), encoding="utf-8")
+    mesh = same_outcome(path)
+    np.testing.assert_allclose(mesh.vertices, model.positions, atol=5e-7)  # written with 6 decimals
+    np.testing.assert_array_equal(mesh.triangles, model.triangles())
+    if suffix == ".obj" and model.normals is not None:
+        # Every corner names the vertex's own normal (v/vt/vn with the same index): the mesh keeps them.
+        np.testing.assert_array_equal(mesh.normal_indices, mesh.triangles)
+        np.testing.assert_allclose(mesh.normals, model.normals, atol=5e-5)
+    else:
+        assert mesh.normals is None
+
+
+def test_teapot_like_file_has_what_an_exporter_writes(tmp_path):
+    """The generated export has comments, mtllib, groups, usemtl, s, vt, vn, quads, v/vt/vn and negative indices."""
+    text = teapot_like(3000).obj_text()
+    heads = {line.split()[0] for line in text.splitlines() if line.strip()}
+    assert {"#", "mtllib", "o", "g", "usemtl", "s", "v", "vt", "vn", "f"} <= heads
+    faces = [line.split()[1:] for line in text.splitlines() if line.startswith("f ")]
+    assert any(len(f) == 4 for f in faces) and any(len(f) == 3 for f in faces)
+    assert all(corner.count("/") == 2 for f in faces for corner in f)
+    assert any(corner.startswith("-") for f in faces for corner in f)
+
+
+@pytest.mark.parametrize("chunk", [16, 37, 64, 4096])
+def test_small_pieces_give_the_same_mesh(tmp_path, monkeypatch, chunk):
+    """Read in pieces of a few bytes (lines, CRLF, continuations and comments cut anywhere): the same mesh."""
+    text = ("# head\r\n" + SQUARE.replace("\n", "\r\n") + "vn 0 0 1\nv 2 2 \\\n 0 # continued\n"
+            "f 1//1 2//1 3//1\r\nf -5//-1 \\\n -4//1 -1//1\n\n# the end")
+    path = write(tmp_path, "a.obj", text)
+    whole = load_obj(path)
+    monkeypatch.setattr(mesh_files, "CHUNK_BYTES", chunk)
+    assert identical(load_obj(path), whole)
+    assert whole.n_vertices == 5 and whole.triangles.tolist() == [[0, 1, 2], [0, 1, 4]]
+    assert whole.normals is not None
+
+
+@pytest.mark.parametrize("suffix", [".obj", ".off"])
+def test_errors_deep_in_a_big_file_name_their_line(tmp_path, monkeypatch, suffix):
+    """A bad number on a line far into a file read in many pieces: the message names that line."""
+    model = bunny_like(3000)
+    text = model.obj_text() if suffix == ".obj" else model.off_text()
+    lines = text.split("\n")
+    k = 2 * len(lines) // 3  # a face line two thirds in
+    k = next(i for i in range(k, len(lines)) if lines[i][:1] in ("f", "3"))
+    lines[k] = lines[k].replace(" ", " x", 1)
+    path = write(tmp_path, f"bad{suffix}", "\n".join(lines))
+    monkeypatch.setattr(mesh_files, "CHUNK_BYTES", 4096)
+    with pytest.raises(SceneError) as info:
+        load_mesh(path)
+    assert str(info.value).startswith(f"{path}:{k + 1}: ")
+    assert "'x" in str(info.value)
+
+
+NORMAL_ERRORS = [
+    (SQUARE + "vn 0 0\nf 1//1 2//1 3//1\n", 5, "expected 'vn x y z'"),
+    (SQUARE + "vn 0 0 nan\nf 1//1 2//1 3//1\n", 5, "finite"),
+    (SQUARE + "vn 0 0 1\nf 1//1 2//2 3//1\n", 6, "normal index 2 is out of range; the file has 1 normals"),
+    (SQUARE + "vn 0 0 1\nf 1//1 2//-2 3//1\n", 6, "expected a relative index -1..-1 (normals read so far)"),
+    (SQUARE + "f 1//-1 2 3\n", 5, "no normal has been read yet"),
+    (SQUARE + "vn 0 0 1\nf 1//0 2//1 3//1\n", 6, "expected a normal index from 1"),
+]
+
+
+@pytest.mark.parametrize("text, line, message", NORMAL_ERRORS)
+def test_normal_errors_name_file_and_line(tmp_path, text, line, message):
+    """vn lines and v//vn references are checked like vertices: one SceneError naming the line."""
+    path = write(tmp_path, "bad.obj", text)
+    with pytest.raises(SceneError) as info:
+        load_obj(path)
+    assert str(info.value).startswith(f"{path}:{line}: ") and message in str(info.value)
+    same_outcome(path)
+
+
+def test_normals_kept_only_when_every_corner_names_one(tmp_path):
+    """One face without normals: the file's normals are not used (smooth shading computes them)."""
+    both = load_obj(write(tmp_path, "a.obj", SQUARE + "vn 0 0 1\nf 1//1 2//1 3//1\nf 1//1 3//1 4//1\n"))
+    mixed = load_obj(write(tmp_path, "b.obj", SQUARE + "vn 0 0 1\nf 1//1 2//1 3//1\nf 1 3 4\n"))
+    assert both.normals.tolist() == [[0.0, 0.0, 1.0]] and both.normal_indices.tolist() == [[0, 0, 0], [0, 0, 0]]
+    assert mixed.normals is None and mixed.normal_indices is None
+
+
+def test_save_obj_writes_normals_back(tmp_path):
+    """A mesh with normals (quads, v/vt/vn) written by save_obj reads back with the same normals per corner."""
+    path = tmp_path / "t.obj"
+    path.write_text(teapot_like(800).obj_text(), encoding="utf-8")
+    mesh = load_obj(path)
+    save_obj(mesh, tmp_path / "back.obj")
+    back = load_obj(tmp_path / "back.obj")
+    assert same_mesh(back, mesh)
+    np.testing.assert_array_equal(back.normals[back.normal_indices], mesh.normals[mesh.normal_indices])
+    assert any(line.startswith("f ") and len(line.split()) == 5 for line in (tmp_path / "back.obj").read_text().splitlines())
+
+
+def test_refuses_what_is_not_a_regular_file(tmp_path):
+    """A directory, a pipe and a character device: one line naming the path, nothing read, no hang."""
+    import os
+
+    fifo = tmp_path / "pipe.obj"
+    os.mkfifo(fifo)
+    for path, message in [(tmp_path, "expected a mesh file, got a directory"),
+                          (fifo, "expected a regular file, got a pipe (FIFO)"),
+                          ("/dev/null", "expected a regular file, got a character device")]:
+        for load in (load_obj, load_off):
+            with pytest.raises(SceneError) as info:
+                load(path)
+            assert str(info.value) == f"{path}: {message}"
+
+
+def test_refuses_a_file_over_the_limit(tmp_path, monkeypatch):
+    """Above MAX_MESH_BYTES: one line with the file's size and the limit, before anything is read."""
+    path = write(tmp_path, "big.obj", SQUARE + "f 1 2 3\n" * 1000)
+    monkeypatch.setattr(mesh_files, "MAX_MESH_BYTES", 1024)
+    for load in (load_obj, load_off):
+        with pytest.raises(SceneError) as info:
+            load(path)
+        assert str(info.value).startswith(f"{path}: the file is ") and "are refused" in str(info.value)
+
+
+OBJ_SEEDS = [teapot_like(60).obj_text(), bunny_like(60).obj_text(), fandisk_like(4).obj_text(),
+             SQUARE + "vn 0 0 1\nvt 0 0\nl 1 2 3\nf 1/1/1 2//1 -2/1/-1 4/1\nf 1 2 3 4\n"]
+OFF_SEEDS = [bunny_like(60).off_text(), fandisk_like(4).off_text(), "OFF 4 1 4\n" + "0 0 0\n1 0 0\n1 1 0\n0 1 0\n4 0 1 2 3 0.5 0.5 0.5\n"]
+
+
+@FUZZ
+@given(st.integers(0, 2**32 - 1), st.integers(0, 6), st.booleans(), st.sampled_from(range(len(OBJ_SEEDS) + len(OFF_SEEDS))))
+def test_fuzz_bulk_reader_matches_the_statement_reader(tmp_path, monkeypatch, seed, n_mutations, small, which):
+    """Valid and damaged files, read whole or in tiny pieces: the bulk reader's mesh or message is the reference's."""
+    rng = random.Random(seed)
+    text = list((OBJ_SEEDS + OFF_SEEDS)[which])
+    pool = list("0123456789-./ \n#efvln") + ["nan", "1e999", "-0", "99999999999999999999", "\\\n", "\r\n", "//", "\x00", "\xe9"]
+    for _ in range(n_mutations):
+        i = rng.randrange(len(text))
+        action = rng.randrange(3)
+        if action == 0:
+            del text[i]
+        elif action == 1:
+            text.insert(i, text[i])
+        else:
+            text[i] = rng.choice(pool)
+    path = tmp_path / ("m.obj" if which < len(OBJ_SEEDS) else "m.off")
+    path.write_text("".join(text), encoding="utf-8")
+    monkeypatch.setattr(mesh_files, "CHUNK_BYTES", rng.choice([7, 64, 1 << 23]) if small else 1 << 23)
+    same_outcome(path)

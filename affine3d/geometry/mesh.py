@@ -37,11 +37,18 @@ class Mesh:
         ``i < j``, sorted. Pass ``None`` to use every triangle edge.
     name : str
         What to call it in messages and the HUD.
+    normals : array-like, shape (N, 3), optional
+        Normals that came with the mesh (OBJ ``vn``), object space; stored as read-only float64.
+        Used by smooth shading (:mod:`affine3d.geometry.normals`); a zero row means "compute it".
+    normal_indices : array-like, shape (T, 3), optional
+        For each corner of each triangle, its row of ``normals`` (OBJ ``f v//vn``). Without
+        ``normals`` these are *smoothing groups*: corners with the same index share one computed
+        normal (a mesh moved by :meth:`with_vertices` keeps them, its old normals no longer fit).
 
     Raises
     ------
     SceneError
-        A wrong shape, a non-finite coordinate, or an index outside ``0 .. V-1``.
+        A wrong shape, a non-finite coordinate, or an index outside ``0 .. V-1`` (or ``0 .. N-1``).
 
     Examples
     --------
@@ -56,6 +63,8 @@ class Mesh:
     triangles: np.ndarray
     edges: np.ndarray
     name: str = ""
+    normals: np.ndarray | None = None
+    normal_indices: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         where = f"mesh {self.name!r}" if self.name else "mesh"
@@ -68,11 +77,15 @@ class Mesh:
             edges = _array(f"{where}: edges", self.edges, np.int64, 2)
             _check_range(f"{where}: edges", edges, len(vertices))
             edges = _canonical_edges(edges, len(vertices))
-        for array in (vertices, triangles, edges):
-            array.setflags(write=False)
+        normals, normal_indices = _normals(where, self.normals, self.normal_indices, len(triangles))
+        for array in (vertices, triangles, edges, normals, normal_indices):
+            if array is not None:
+                array.setflags(write=False)
         object.__setattr__(self, "vertices", vertices)
         object.__setattr__(self, "triangles", triangles)
         object.__setattr__(self, "edges", edges)
+        object.__setattr__(self, "normals", normals)
+        object.__setattr__(self, "normal_indices", normal_indices)
 
     # ------------------------------------------------------------------ sizes
     @property
@@ -91,7 +104,8 @@ class Mesh:
         return len(self.edges)
 
     def __repr__(self) -> str:
-        return f"Mesh({self.name!r}: {self.n_vertices} vertices, {self.n_triangles} triangles, {self.n_edges} edges)"
+        normals = f", {len(self.normals)} normals" if self.normals is not None else ""
+        return f"Mesh({self.name!r}: {self.n_vertices} vertices, {self.n_triangles} triangles, {self.n_edges} edges{normals})"
 
     # ------------------------------------------------------------------ geometry
     def _cross(self) -> np.ndarray:
@@ -109,17 +123,32 @@ class Mesh:
         return np.divide(n, length, out=np.zeros_like(n), where=length > 0)
 
     def vertex_normals(self) -> np.ndarray:
-        """Unit normals per vertex: the area-weighted mean of the adjacent face normals, (V, 3) float64.
+        """Unit normals per vertex: the angle-weighted mean of the adjacent face normals, (V, 3) float64.
 
-        A vertex in no triangle gets the zero vector.
+        Every face around a vertex counts with its angle there (:mod:`affine3d.geometry.normals`), and no
+        edge is treated as sharp: for shading, :meth:`corner_normals` keeps creases. A vertex in no
+        triangle gets the zero vector.
         """
-        n = self._cross()  # its length is twice the area: the weight comes for free
-        flat_index = self.triangles.ravel()
-        summed = np.column_stack(
-            [np.bincount(flat_index, weights=np.repeat(n[:, k], 3), minlength=self.n_vertices) for k in range(3)]
-        )
-        length = np.linalg.norm(summed, axis=1, keepdims=True)
-        return np.divide(summed, length, out=np.zeros_like(summed), where=length > 0)
+        from .normals import group_normals
+
+        return group_normals(self.vertices, self.triangles, self.triangles, self.n_vertices)
+
+    def corner_normals(self, crease_deg: float | None = None) -> np.ndarray:
+        """The normal smooth shading gives each corner of each triangle: (T, 3, 3) float64, object space.
+
+        The file's normals where the mesh has them; otherwise angle-weighted vertex normals that keep
+        edges sharper than ``crease_deg`` (default :data:`affine3d.geometry.normals.CREASE_DEG`) sharp.
+
+        Examples
+        --------
+        >>> from affine3d.geometry.solids import cube
+        >>> bool(np.allclose(cube().corner_normals(), cube().face_normals()[:, None]))   # creases kept
+        True
+        """
+        from .normals import CREASE_DEG, smooth_layout
+
+        layout = smooth_layout(self, CREASE_DEG if crease_deg is None else crease_deg)
+        return layout.normals[layout.triangles]
 
     def signed_volume(self) -> float:
         """The enclosed volume, positive when the triangles wind counter-clockwise seen from outside.
@@ -162,9 +191,19 @@ class Mesh:
             raise SceneError(f"{where}: vertices: expected shape {self.vertices.shape}, got {vertices.shape}")
         vertices.setflags(write=False)
         mesh = object.__new__(Mesh)
-        for name, value in (("vertices", vertices), ("triangles", self.triangles), ("edges", self.edges), ("name", self.name)):
+        # The normals described the old shape; their indices stay as smoothing groups.
+        for name, value in (("vertices", vertices), ("triangles", self.triangles), ("edges", self.edges), ("name", self.name),
+                            ("normals", None), ("normal_indices", self.normal_indices)):
             object.__setattr__(mesh, name, value)
         return mesh
+
+    def with_normals(self, normals, normal_indices) -> "Mesh":
+        """The same mesh with other normals: ``normals`` (N, 3) or None, ``normal_indices`` (T, 3) or None.
+
+        ``with_normals(None, None)`` drops them (smooth shading then computes normals with creases);
+        ``with_normals(None, groups)`` keeps only smoothing groups.
+        """
+        return Mesh(self.vertices, self.triangles, self.edges, self.name, normals, normal_indices)
 
     def transformed(self, F: Affine) -> "Mesh":
         """A new mesh with every vertex moved by ``F`` (object space -> F's space).
@@ -174,8 +213,15 @@ class Mesh:
         """
         if not isinstance(F, Affine) or F.dim_in != 3 or F.dim_out != 3:
             raise SceneError(f"F: expected a 3D Affine, got {F!r}")
-        triangles = self.triangles[:, [0, 2, 1]] if F.determinant < 0 else self.triangles
-        return Mesh(F(self.vertices), triangles, self.edges, self.name)
+        mirror = [0, 2, 1] if F.determinant < 0 else [0, 1, 2]
+        normals = self.normals
+        if normals is not None:
+            # Normals go through the normal matrix (A^-1)^T, then back to unit length.
+            normals = normals @ F.normal_matrix().T
+            length = np.linalg.norm(normals, axis=1, keepdims=True)
+            normals = np.divide(normals, length, out=np.zeros_like(normals), where=length > 0)
+        indices = None if self.normal_indices is None else self.normal_indices[:, mirror]
+        return Mesh(F(self.vertices), self.triangles[:, mirror], self.edges, self.name, normals, indices)
 
     def flat(self) -> tuple[np.ndarray, np.ndarray]:
         """Unshared vertices for flat shading: ``(positions, normals)``, each (3T, 3) float32, object space.
@@ -202,19 +248,23 @@ class Mesh:
         >>> len(cube().polygons()), len(dodecahedron().polygons()[0])
         (6, 5)
         """
+        return [polygon for polygon, _ in self.polygon_triangles()]
+
+    def polygon_triangles(self) -> list[tuple[list[int], list[int]]]:
+        """:meth:`polygons`, each with the indices of the triangles it was cut into: ``[(polygon, triangles), ...]``."""
         groups = self._polygon_groups()
         if groups is None:  # every triangle is a face of its own
-            return self.triangles.tolist()
-        out: list[list[int]] = []
+            return [(triangle, [t]) for t, triangle in enumerate(self.triangles.tolist())]
+        out: list[tuple[list[int], list[int]]] = []
         for group in groups:
             if len(group) == 1:
-                out.append(self.triangles[group[0]].tolist())
+                out.append((self.triangles[group[0]].tolist(), group))
                 continue
             polygon = _fan_polygon(self.triangles[group])
             if polygon is None:
-                out.extend(self.triangles[t].tolist() for t in group)
+                out.extend((self.triangles[t].tolist(), [t]) for t in group)
             else:
-                out.append(polygon)
+                out.append((polygon, group))
         return out
 
     def euler_characteristic(self) -> int:
@@ -309,9 +359,30 @@ def _cross(u: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 def unique_edges(triangles: np.ndarray, n_vertices: int) -> np.ndarray:
     """Every side of every triangle once: ndarray (E, 2) int64, ``i < j``, sorted."""
-    a, b, c = np.asarray(triangles, dtype=np.int64).reshape(-1, 3).T
-    sides = np.stack([np.concatenate([a, b, c]), np.concatenate([b, c, a])], axis=1)
-    return _canonical_edges(sides, n_vertices)
+    triangles = np.asarray(triangles, dtype=np.int64).reshape(-1, 3)
+    T, V = len(triangles), max(int(n_vertices), 1)
+    keys = np.empty(3 * T, dtype=np.int64)  # side k of every triangle, keyed lo * V + hi, built in place
+    for k in range(3):
+        a, b, part = triangles[:, k], triangles[:, (k + 1) % 3], keys[k * T : (k + 1) * T]
+        np.minimum(a, b, out=part)
+        part *= V
+        part += np.maximum(a, b)
+    return _edges_from_keys(keys, V)
+
+
+def _edges_from_keys(keys: np.ndarray, V: int) -> np.ndarray:
+    """Edge keys ``lo * V + hi`` (an array this function may sort in place) -> unique sorted (E, 2) pairs, loops dropped."""
+    keys.sort()
+    if len(keys):
+        keep = np.empty(len(keys), dtype=bool)
+        keep[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=keep[1:])
+        keys = keys[keep]
+    edges = np.empty((len(keys), 2), dtype=np.int64)
+    np.floor_divide(keys, V, out=edges[:, 0])
+    np.remainder(keys, V, out=edges[:, 1])
+    loops = edges[:, 0] == edges[:, 1]
+    return edges[~loops] if loops.any() else edges
 
 
 def _unique(keys: np.ndarray) -> np.ndarray:
@@ -333,13 +404,14 @@ def unique_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _canonical_edges(edges: np.ndarray, n_vertices: int) -> np.ndarray:
     """``edges`` as unique sorted pairs ``(i, j)`` with ``i < j``, dropping loops ``(i, i)``."""
-    lo, hi = np.minimum(edges[:, 0], edges[:, 1]), np.maximum(edges[:, 0], edges[:, 1])
     V = max(int(n_vertices), 1)
-    keys = lo * V + hi
-    if len(keys) and np.all(lo < hi) and np.all(keys[1:] > keys[:-1]):
-        return np.ascontiguousarray(np.column_stack([lo, hi]))  # already canonical: skip the sort
-    keys = _unique(keys[lo < hi])
-    return np.column_stack([keys // V, keys % V]).astype(np.int64)
+    first, second = edges[:, 0], edges[:, 1]
+    keys = np.minimum(first, second)
+    keys *= V
+    keys += np.maximum(first, second)
+    if len(keys) and np.all(first < second) and np.all(keys[1:] > keys[:-1]):
+        return np.ascontiguousarray(edges, dtype=np.int64)  # already canonical: skip the sort
+    return _edges_from_keys(keys, V)
 
 
 def _contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -369,6 +441,28 @@ def _vertices(where: str, value) -> np.ndarray:
         row = int(np.argwhere(~np.isfinite(vertices))[0, 0])
         raise SceneError(f"{where}: vertices[{row}]: expected finite coordinates, got {vertices[row].tolist()}")
     return vertices
+
+
+def _normals(where: str, normals, normal_indices, n_triangles: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Checked copies of the optional normals (N, 3) and their corner indices (T, 3)."""
+    if normals is not None:
+        normals = _array(f"{where}: normals", normals, np.float64, 3)
+        if not np.all(np.isfinite(normals)):
+            row = int(np.argwhere(~np.isfinite(normals))[0, 0])
+            raise SceneError(f"{where}: normals[{row}]: expected finite numbers, got {normals[row].tolist()}")
+        if normal_indices is None:
+            raise SceneError(f"{where}: normals given without normal_indices; expected both")
+    if normal_indices is None:
+        return normals, None
+    normal_indices = _array(f"{where}: normal_indices", normal_indices, np.int64, 3)
+    if len(normal_indices) != n_triangles:
+        raise SceneError(f"{where}: normal_indices: expected one row per triangle ({n_triangles}), got {len(normal_indices)}")
+    limit = len(normals) if normals is not None else max(3 * n_triangles, 1)
+    if normal_indices.size and (normal_indices.min() < 0 or normal_indices.max() >= limit):
+        bad = np.argwhere((normal_indices < 0) | (normal_indices >= limit))[0]
+        raise SceneError(f"{where}: normal_indices[{bad[0]}]: expected indices in 0..{limit - 1}, "
+                         f"got {normal_indices[tuple(bad)]}")
+    return normals, normal_indices
 
 
 def _check_range(name: str, indices: np.ndarray, n_vertices: int) -> None:
