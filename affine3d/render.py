@@ -23,6 +23,7 @@ from .affine import Affine
 from .cpu.raster import render_cpu
 from .errors import GLUnavailableError, ModelError, UsageError
 from .geometry.mesh import Mesh
+from .geometry.normals import smoothing_groups
 from .geometry.scene import EDGE_SHADE, INSIDE_COLOR, INSIDE_LEGEND
 from .gl.context import default_context
 from .gl.morph import MAX_WIDTH, GPUMorph
@@ -63,7 +64,7 @@ def pick_backend(backend: str = "auto") -> tuple[str, str]:
 
 
 def render_auto(scene, size=(800, 600), world: Affine | None = None, *, ortho: bool | None = None,
-                wireframe: bool = False, shading: str = "flat", samples: int = 4,
+                wireframe: bool = False, shading: str | None = None, samples: int = 4,
                 backend: str = "auto") -> tuple[np.ndarray, str]:
     """Render with the GPU where OpenGL works, else on the CPU: ``(image, "gpu" or "cpu")``.
 
@@ -115,6 +116,10 @@ class MorphingScene:
     gpu : bool
         True: positions from :class:`GPUMorph`; False (or a layer wider than :data:`MAX_WIDTH`): from
         :class:`Morph` on the CPU, drawn by the GPU all the same.
+    shading : {None, "flat", "smooth"}
+        As :class:`Renderer`'s. A smooth object keeps its smoothing groups (which edges are creases,
+        decided on the unwarped mesh) while the network moves its vertices; its normals are
+        recomputed from the warped triangles each frame.
 
     Attributes
     ----------
@@ -134,14 +139,17 @@ class MorphingScene:
         the same stripes).
     """
 
-    def __init__(self, ctx, scene, mlp, size=(800, 600), samples: int = 4, *, gpu: bool = True):
+    def __init__(self, ctx, scene, mlp, size=(800, 600), samples: int = 4, *, gpu: bool = True,
+                 shading: str | None = None):
         self.ctx = ctx
         self.size = tuple(size)
+        self.shading = shading
         objects, world_points = [], []
         for obj in scene.objects:
             points = obj.model(obj.mesh.vertices)
-            triangles = obj.mesh.triangles[:, [0, 2, 1]] if obj.model.determinant < 0 else obj.mesh.triangles
-            mesh = Mesh(points, triangles, obj.mesh.edges, obj.mesh.name)
+            order = [0, 2, 1] if obj.model.determinant < 0 else [0, 1, 2]
+            groups, _ = smoothing_groups(obj.mesh)  # decided once, on the mesh as it was made
+            mesh = Mesh(points, obj.mesh.triangles[:, order], obj.mesh.edges, obj.mesh.name, None, groups[:, order])
             objects.append(replace(obj, mesh=mesh, model=Affine.identity(3)))
             world_points.append(points)
         self._offsets = np.cumsum([0] + [len(p) for p in world_points])
@@ -153,7 +161,8 @@ class MorphingScene:
         self.scene = replace(scene, objects=objects)
         self._unwarped = objects
         self.inside_out = [False] * len(objects)
-        self.renderer = None if ctx is None else Renderer(ctx, self.scene, size, samples=samples, cull_back_faces=False)
+        self.renderer = None if ctx is None else Renderer(ctx, self.scene, size, samples=samples, cull_back_faces=False,
+                                                          shading=shading)
         self.stage, self.t = self.morph.stages[0], 0.0
 
     def positions(self, stage, t: float) -> np.ndarray:
@@ -194,7 +203,7 @@ class MorphingScene:
         """
         self.show(stage, t)
         if self.renderer is None:
-            return render_cpu(self.scene, self.size, world, cull_back_faces=False, **draw_options)
+            return render_cpu(self.scene, self.size, world, cull_back_faces=False, shading=self.shading, **draw_options)
         self.renderer.draw(world, **draw_options)
         return self.renderer.read()
 
@@ -248,7 +257,8 @@ def stage_label(morph, stage) -> str:
 
 def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: int = 12, world: Affine | None = None,
                   ortho: bool | None = None, wireframe: bool = False, samples: int = 4, captions: bool = True,
-                  frame_ms: int = 50, hold_ms: int = 700, columns: int = 5, backend: str = "gpu", ctx=None) -> dict:
+                  frame_ms: int = 50, hold_ms: int = 700, columns: int = 5, backend: str = "gpu", ctx=None,
+                  shading: str | None = None) -> dict:
     """Pictures of a network warping a scene: one PNG per stage, an animated GIF, and all stages on one sheet.
 
     Parameters
@@ -270,6 +280,8 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
     backend : {"gpu", "cpu"}
         "gpu": the vertex shader warps, OpenGL draws (``ctx``, default the shared headless one);
         "cpu": :class:`Morph` warps, the CPU rasterizer draws (no OpenGL needed).
+    shading : {None, "flat", "smooth"}
+        None: each object's own.
 
     Returns
     -------
@@ -288,7 +300,7 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
     directory.mkdir(parents=True, exist_ok=True)
     times = stage_times(frames_per_stage)
     frames, durations, stills, paths = [], [], [], []
-    with MorphingScene(ctx, scene, mlp, size, samples) as morphing:
+    with MorphingScene(ctx, scene, mlp, size, samples, shading=shading) as morphing:
         stages = morphing.morph.stages
 
         hatched_stills = []
@@ -326,16 +338,17 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
 
 def render_output(scene, mlp, size=(800, 600), *, world: Affine | None = None, ortho: bool | None = None,
                   wireframe: bool = False, samples: int = 4, backend: str = "gpu", ctx=None, stage=None,
-                  t: float = 1.0) -> np.ndarray:
+                  t: float = 1.0, shading: str | None = None) -> np.ndarray:
     """The scene warped by the network: (H, W, 4) uint8, top row first.
 
     By default after the whole network (the end of the last stage); with ``stage`` (an index or a name,
     as :meth:`Morph.stage` takes it), at time ``t`` in [0, 1] of that stage (``stage=0, t=0``: the input).
-    ``backend`` "gpu" (``ctx``, default the shared headless context) or "cpu" (no OpenGL).
+    ``backend`` "gpu" (``ctx``, default the shared headless context) or "cpu" (no OpenGL); ``shading``
+    None (each object's own), "flat" or "smooth".
     """
     if backend not in ("gpu", "cpu"):
         raise UsageError(f"backend: expected 'gpu' or 'cpu', got {backend!r}")
     ctx = (ctx or default_context()) if backend == "gpu" else None
-    with MorphingScene(ctx, scene, mlp, size, samples) as morphing:
+    with MorphingScene(ctx, scene, mlp, size, samples, shading=shading) as morphing:
         moment = (morphing.morph.stages[-1], 1.0) if stage is None else (stage, t)
         return morphing.render(*moment, world, ortho=ortho, wireframe=wireframe)

@@ -71,8 +71,9 @@ import numpy as np
 
 from ..affine import Affine
 from ..errors import AffineError, SceneError, UsageError
-from ..geometry.scene import (AMBIENT, EDGE_SHADE, INSIDE_COLOR, INSIDE_SHADE,  # the GPU renderer's too
-                              hatch_period, singular_model_error)
+from ..geometry.normals import smooth_layout
+from ..geometry.scene import (AMBIENT, EDGE_SHADE, INSIDE_COLOR, INSIDE_SHADE, SHADINGS,  # the GPU renderer's too
+                              hatch_period, shading_of, singular_model_error)
 from ..images import check_size
 
 __all__ = [
@@ -574,6 +575,7 @@ class _Part:
     count: int
     p_clip: np.ndarray  # (V, 4): the object's vertices in clip space
     normal_matrix: np.ndarray  # (3, 3): object normals -> camera normals
+    shading: str = "flat"
 
 
 def hatch_stripes(pixels: np.ndarray, size: tuple[int, int], period: int) -> np.ndarray:
@@ -595,7 +597,7 @@ def hatch_stripes(pixels: np.ndarray, size: tuple[int, int], period: int) -> np.
 
 
 def render_cpu(scene, size=(800, 600), world: Affine | None = None, *, ortho: bool | None = None,
-               wireframe: bool = False, shading: str = "flat", ambient: float | None = None,
+               wireframe: bool = False, shading: str | None = None, ambient: float | None = None,
                cull_back_faces: bool = True, projection: np.ndarray | None = None,
                naive_normals: bool = False) -> np.ndarray:
     """Render ``scene`` on the CPU: an image of shape (height, width, 4), uint8 RGBA, top row first.
@@ -615,8 +617,9 @@ def render_cpu(scene, size=(800, 600), world: Affine | None = None, *, ortho: bo
         Orthographic (True) or perspective (False) projection; None: the scene's camera decides.
     wireframe : bool
         Every object's polygon edges over its faces (objects whose ``wireframe`` is set get them anyway).
-    shading : {"flat", "smooth"}
-        One normal per triangle, or per-vertex normals interpolated across each triangle.
+    shading : {None, "flat", "smooth"}
+        One normal per triangle, or a normal per corner (:func:`affine3d.geometry.normals.smooth_layout`,
+        the GPU's very numbers) interpolated across each triangle; None: each object's own.
     ambient : float, optional
         Default: the GPU renderer's ``AMBIENT``.
     cull_back_faces : bool
@@ -633,8 +636,8 @@ def render_cpu(scene, size=(800, 600), world: Affine | None = None, *, ortho: bo
     >>> render_cpu(load_scene("platonic"), size=(80, 60)).shape
     (60, 80, 4)
     """
-    if shading not in ("flat", "smooth"):
-        raise UsageError(f"shading: expected 'flat' or 'smooth', got {shading!r}")
+    if shading is not None and shading not in SHADINGS:
+        raise UsageError(f"shading: expected 'flat', 'smooth' or None, got {shading!r}")
     width, height = check_size(size)
     ambient = AMBIENT if ambient is None else float(ambient)
     world = scene.world() if world is None else world
@@ -655,7 +658,7 @@ def render_cpu(scene, size=(800, 600), world: Affine | None = None, *, ortho: bo
         if naive_normals:
             normal_matrix = camera_from_object.A  # the mistake on purpose: normals through A, like positions
         p_clip = vertex_stage(obj.mesh.vertices, obj.model, world, projection)
-        part = _Part(obj, "faces", next_id, obj.mesh.n_triangles, p_clip, normal_matrix)
+        part = _Part(obj, "faces", next_id, obj.mesh.n_triangles, p_clip, normal_matrix, shading or shading_of(obj))
         draw_triangles(buffer, p_clip, obj.mesh.triangles, first_id=part.first, cull_back_faces=cull_back_faces,
                        mirrored=camera_from_object.determinant < 0, depth_offset=(1.0, 1.0))
         parts.append(part)
@@ -670,22 +673,24 @@ def render_cpu(scene, size=(800, 600), world: Affine | None = None, *, ortho: bo
             next_id += part.count
     if next_id >= 1 << 31:
         raise SceneError(f"scene: expected fewer than 2^31 triangles and edges, got {next_id}")
-    return shade(buffer, parts, scene, shading=shading, ambient=ambient, hatch=hatch_period(height))
+    return shade(buffer, parts, scene, ambient=ambient, hatch=hatch_period(height))
 
 
-def shade(buffer: DepthBuffer, parts: list[_Part], scene, *, shading: str, ambient: float, hatch: int = 0) -> np.ndarray:
+def shade(buffer: DepthBuffer, parts: list[_Part], scene, *, ambient: float, hatch: int = 0) -> np.ndarray:
     """Colour each pixel from the fragment that won it: what ``mesh.frag`` and ``lines.frag`` compute.
 
-    Flat shading gives a whole triangle one colour, so each visible triangle is shaded once and its
-    colour copied to its pixels; smooth shading interpolates normals, so it is computed per pixel.
-    The pixels of an object drawn hatched (``SceneObject.hatched``: a solid turned inside out) take the
-    stripes' colours instead (:func:`hatch_stripes`, ``hatch`` pixels wide), lit as their face is.
+    Flat shading gives a whole triangle one colour, so when every object is flat each visible
+    triangle is shaded once and its colour copied to its pixels; smooth shading interpolates
+    normals, so it is computed per pixel. The pixels of an object drawn hatched
+    (``SceneObject.hatched``: a solid turned inside out) take the stripes' colours instead
+    (:func:`hatch_stripes`, ``hatch`` pixels wide), lit as their face is.
     """
     image = np.empty((buffer.height * buffer.width, 4), dtype=np.uint8)
     image[:, :3] = to_unorm8(np.asarray(scene.background, dtype=np.float64)[:3])
     image[:, 3] = 255
     covered = np.flatnonzero(buffer.key != _EMPTY)  # the pixels some triangle or edge reached
     fragment = buffer.key[covered] & 0xFFFFFFFF  # 2 id + back
+    shading = "flat" if all(part.shading == "flat" for part in parts if part.kind == "faces") else "smooth"
     if shading == "flat":
         fragment, pixel_fragment = np.unique(fragment, return_inverse=True)  # sorted: grouped by part
     else:
@@ -706,7 +711,7 @@ def shade(buffer: DepthBuffer, parts: list[_Part], scene, *, shading: str, ambie
             rgb[lo:hi] = EDGE_SHADE * np.asarray(part.obj.color, dtype=np.float64) if edge_color is None else edge_color
             continue
         mesh = part.obj.mesh
-        if shading == "flat":
+        if part.shading == "flat":  # per triangle (or, beside a smooth object, per pixel of it)
             a, b, c = (np.take(mesh.vertices, mesh.triangles[local, k], axis=0) for k in range(3))
             normal = _normalize(np.cross(b - a, c - a) @ part.normal_matrix.T)  # object -> camera space
         else:
@@ -729,7 +734,11 @@ def shade(buffer: DepthBuffer, parts: list[_Part], scene, *, shading: str, ambie
 
 
 def _smooth_normals(part: _Part, mesh, local: np.ndarray, pixel: np.ndarray, buffer: DepthBuffer) -> np.ndarray:
-    """Per-vertex normals interpolated at pixel centres, perspective-correct, as GLSL ``in`` variables are.
+    """Corner normals interpolated at pixel centres, perspective-correct, as GLSL ``in`` variables are.
+
+    The corner normals are the GPU's: :func:`affine3d.geometry.normals.smooth_layout` (the file's, or
+    angle-weighted with creases kept), through the normal matrix and normalised per corner as
+    ``mesh.vert`` does, then interpolated and normalised again as ``mesh.frag`` does.
 
     The point of the triangle seen at NDC ``(x, y)`` has clip-space barycentrics ``b`` with
     ``sum_k b_k (x_k - x w_k) = 0`` and ``sum_k b_k (y_k - y w_k) = 0``: ``b`` is perpendicular to two
@@ -743,5 +752,6 @@ def _smooth_normals(part: _Part, mesh, local: np.ndarray, pixel: np.ndarray, buf
     r_y = corners[..., 1] - y_ndc[:, None] * corners[..., 3]
     b = np.cross(r_x, r_y)
     b /= b.sum(axis=1, keepdims=True)
-    vertex_normals = _normalize(mesh.vertex_normals()[mesh.triangles[local]] @ part.normal_matrix.T)  # as mesh.vert
-    return _normalize(np.einsum("nk,nki->ni", b, vertex_normals))
+    layout = smooth_layout(mesh)
+    corner_normals = _normalize(layout.normals[layout.triangles[local]] @ part.normal_matrix.T)  # as mesh.vert
+    return _normalize(np.einsum("nk,nki->ni", b, corner_normals))

@@ -14,7 +14,10 @@ on the GPU by ``shaders/mesh.vert``::
 
 Surface normals go through the *normal matrix* ``(A^-1)^T`` of ``world @ model``'s linear part,
 also computed on the CPU (:meth:`Affine.normal_matrix`), so a stretched or sheared solid is still
-lit correctly. A map with a negative determinant (a mirror) reverses the order in which a triangle's
+lit correctly. Flat shading gives every triangle its own normal; smooth shading gives every corner
+one (the mesh file's, or angle-weighted with creases kept sharp: :mod:`affine3d.geometry.normals`) and
+the GPU interpolates them, so a smooth mesh is drawn from a vertex layout of its own: a vertex on a
+crease becomes one copy per side. A map with a negative determinant (a mirror) reverses the order in which a triangle's
 corners appear on screen; the renderer then tells GL that clockwise triangles face forward, so the
 outside of a mirrored solid still shows.
 
@@ -43,7 +46,9 @@ import numpy as np
 from .. import pack
 from ..affine import Affine
 from ..errors import AffineError, SceneError, UsageError
-from ..geometry.scene import AMBIENT, EDGE_SHADE, INSIDE_COLOR, INSIDE_SHADE, hatch_period, singular_model_error
+from ..geometry.normals import smooth_layout
+from ..geometry.scene import (AMBIENT, EDGE_SHADE, INSIDE_COLOR, INSIDE_SHADE, SHADINGS, hatch_period, shading_of,
+                              singular_model_error)
 from ..images import check_size
 from .context import default_context, make_current
 from .glsl import UnusedUniformWarning, Uniforms, build_program
@@ -65,6 +70,8 @@ class _Drawable:
     buffers: list  # the GPU buffers this object made (empty when it shares another object's mesh)
     fill: object | None  # VertexArray of triangles, or None for an empty mesh
     edges: object | None  # VertexArray of line segments (Mesh.edges), or None
+    shading: str = "flat"  # how its triangles are drawn: "flat" or "smooth"
+    layout: object = None  # the SmoothLayout its smooth vertex buffer was built from
     model: object = None  # the Affine the cached terms below belong to
     model_gl: bytes = b""
     model_normal: np.ndarray | None = None  # (3, 3) float64: (A_model^-1)^T
@@ -102,9 +109,11 @@ class Renderer:
         Pixels of the offscreen image.
     samples : int
         Multisample antialiasing: samples per pixel (clamped to what the context allows; 0 or 1: off).
-    shading : {"flat", "smooth"}
+    shading : {None, "flat", "smooth"}
         "flat": one normal per triangle (``Mesh.flat()``: the facets show, as on 1980s hardware);
-        "smooth": per-vertex normals interpolated across triangles (shared vertices, an index buffer).
+        "smooth": a normal per corner, interpolated across each triangle (the mesh file's normals, or
+        angle-weighted ones with creases kept sharp; vertices split where normals differ, an index
+        buffer); None (the default): what each object says (``SceneObject.shading``).
     ambient : float
         Light every face gets; the rest, ``1 - ambient``, follows Lambert's cosine law.
     cull_back_faces : bool
@@ -134,10 +143,10 @@ class Renderer:
     computed once per model, the world's once per frame.
     """
 
-    def __init__(self, ctx, scene, size=(800, 600), samples: int = 4, *, shading: str = "flat",
+    def __init__(self, ctx, scene, size=(800, 600), samples: int = 4, *, shading: str | None = None,
                  ambient: float = AMBIENT, cull_back_faces: bool = True, shader_directory: Path | None = None):
-        if shading not in ("flat", "smooth"):
-            raise UsageError(f"shading: expected 'flat' or 'smooth', got {shading!r}")
+        if shading is not None and shading not in SHADINGS:
+            raise UsageError(f"shading: expected 'flat', 'smooth' or None, got {shading!r}")
         self.ctx = ctx
         self.scene = scene
         self.shading = shading
@@ -149,7 +158,7 @@ class Renderer:
         self._framebuffers: list = []
         self._drawables: list[_Drawable] = []
         make_current(ctx)
-        self._uploaded: dict[int, tuple] = {}  # id(mesh) -> (mesh, fill vertex array, edge vertex array)
+        self._uploaded: dict[tuple, tuple] = {}  # (id(mesh), shading) -> (mesh, fill array, edge array, layout)
         self.mesh_program = self.line_program = None
         self._world, self._world_terms = None, None
         self._projection_key, self._projection_gl = None, b""
@@ -164,31 +173,36 @@ class Renderer:
             # Vertex layouts: interleaved float32 position (and normal); an attribute the compiler dropped is skipped.
             self._mesh_layout = _layout(self.mesh_program, ["in_position", "in_normal"])
             self._line_layout = _layout(self.line_program, ["in_position"])
-            for obj in scene.objects:
-                self._drawables.append(self._upload(obj))
-                self._drawables[-1].model_terms()  # a singular model fails here, not in the middle of a frame
+            self._upload_all(scene.objects)
             self.resize(size)
         except BaseException:
             self.release()  # what was made so far; the GPU memory of a big mesh is worth giving back
             raise
 
     # -- construction
+    def _upload_all(self, objects) -> None:
+        for obj in objects:
+            self._drawables.append(self._upload(obj))
+            self._drawables[-1].model_terms()  # a singular model fails here, not in the middle of a frame
+
     def _upload(self, obj) -> _Drawable:
-        """Buffers and vertex arrays for ``obj.mesh``; objects that share one Mesh share them too."""
+        """Buffers and vertex arrays for ``obj.mesh``; objects that share one Mesh (and shading) share them too."""
         ctx, mesh = self.ctx, obj.mesh
-        shared = self._uploaded.get(id(mesh))
+        shading = self.shading or shading_of(obj)
+        shared = self._uploaded.get((id(mesh), shading))
         if shared is not None and shared[0] is mesh:
-            return _Drawable(obj, [], shared[1], shared[2])
-        buffers, fill, edges = [], None, None
+            return _Drawable(obj, [], shared[1], shared[2], shading, shared[3])
+        buffers, fill, edges, layout = [], None, None, None
         if mesh.n_triangles:
-            if self.shading == "flat":
+            if shading == "flat":
                 positions, normals = mesh.flat()  # (3T, 3) float32 each: three unshared corners per triangle
                 vbo = ctx.buffer(pack.vertices(positions, normals))
                 buffers.append(vbo)
                 fill = ctx.vertex_array(self.mesh_program, [(vbo, *self._mesh_layout)])
             else:
-                vbo = ctx.buffer(pack.vertices(mesh.vertices, mesh.vertex_normals()))
-                ibo = ctx.buffer(pack.indices(mesh.triangles))
+                layout = smooth_layout(mesh)  # one vertex per (position, normal): split along creases
+                vbo = ctx.buffer(pack.vertices(layout.positions(mesh.vertices), layout.normals))
+                ibo = ctx.buffer(pack.indices(layout.triangles))
                 buffers += [vbo, ibo]
                 fill = ctx.vertex_array(self.mesh_program, [(vbo, *self._mesh_layout)], index_buffer=ibo, index_element_size=4)
         if len(mesh.edges):
@@ -196,8 +210,24 @@ class Renderer:
             ibo = ctx.buffer(pack.indices(mesh.edges))
             buffers += [vbo, ibo]
             edges = ctx.vertex_array(self.line_program, [(vbo, *self._line_layout)], index_buffer=ibo, index_element_size=4)
-        self._uploaded[id(mesh)] = (mesh, fill, edges)
-        return _Drawable(obj, buffers, fill, edges)
+        self._uploaded[(id(mesh), shading)] = (mesh, fill, edges, layout)
+        return _Drawable(obj, buffers, fill, edges, shading, layout)
+
+    def set_shading(self, shading: str | None) -> None:
+        """Draw with other shading from the next frame on: "flat", "smooth", or None (each object's own).
+
+        The objects' fill buffers are built again (the smooth layout of a mesh is computed once and
+        kept, so switching back and forth is quick); what :meth:`set_object` put in place stays.
+        """
+        if shading is not None and shading not in SHADINGS:
+            raise UsageError(f"shading: expected 'flat', 'smooth' or None, got {shading!r}")
+        if shading == self.shading:
+            return
+        make_current(self.ctx)
+        objects = [item.obj for item in self._drawables]
+        self._release_meshes()
+        self.shading = shading
+        self._upload_all(objects)
 
     def set_object(self, index: int, obj) -> None:
         """Draw ``obj`` (a :class:`~affine3d.geometry.SceneObject`) in place of object ``index``.
@@ -222,10 +252,11 @@ class Renderer:
             make_current(self.ctx)
             buffers = iter(item.buffers)
             if mesh.n_triangles:
-                if self.shading == "flat":
+                if item.shading == "flat":
                     next(buffers).write(pack.vertices(*mesh.flat()))
-                else:
-                    next(buffers).write(pack.vertices(mesh.vertices, mesh.vertex_normals()))
+                else:  # the same layout (creases stay where they were), normals of the moved triangles
+                    layout = item.layout
+                    next(buffers).write(pack.vertices(layout.positions(mesh.vertices), layout.normals_for(mesh.vertices)))
                     next(buffers)  # the triangle indices do not change
             if len(mesh.edges):
                 next(buffers).write(pack.vertices(mesh.vertices))
@@ -382,10 +413,8 @@ class Renderer:
         # GL's rows start at the bottom of the picture; images (numpy, PNG) start at the top.
         return np.frombuffer(data, dtype=np.uint8).reshape(height, width, 4)[::-1].copy()
 
-    def release(self) -> None:
-        """Free the GPU objects (buffers, vertex arrays, framebuffers, programs)."""
-        make_current(self.ctx)
-        for _, fill, edges in self._uploaded.values():  # each vertex array once, however many objects share it
+    def _release_meshes(self) -> None:
+        for _, fill, edges, _ in self._uploaded.values():  # each vertex array once, however many objects share it
             for va in (fill, edges):
                 if va is not None:
                     va.release()
@@ -394,6 +423,11 @@ class Renderer:
             for buffer in item.buffers:  # only the object that made a mesh's buffers holds them
                 buffer.release()
         self._drawables = []
+
+    def release(self) -> None:
+        """Free the GPU objects (buffers, vertex arrays, framebuffers, programs)."""
+        make_current(self.ctx)
+        self._release_meshes()
         for fb in self._framebuffers:
             fb.release()
         self._framebuffers = []
@@ -434,7 +468,7 @@ def _layout(program, names: list[str]) -> tuple:
 
 # ---------------------------------------------------------------------------- one-shot helpers
 def render(scene, size=(800, 600), world: Affine | None = None, *, ortho: bool | None = None,
-           wireframe: bool = False, samples: int = 4, shading: str = "flat", ctx=None) -> np.ndarray:
+           wireframe: bool = False, samples: int = 4, shading: str | None = None, ctx=None) -> np.ndarray:
     """Render ``scene`` headless: an image of shape (height, width, 4), uint8 RGBA, top row first.
 
     Parameters
@@ -450,6 +484,8 @@ def render(scene, size=(800, 600), world: Affine | None = None, *, ortho: bool |
         Polygon edges over the faces.
     samples : int
         Multisample antialiasing (0: off).
+    shading : {None, "flat", "smooth"}
+        None: each object's own (``SceneObject.shading``); otherwise all objects so.
     ctx : moderngl.Context, optional
         Default: the process's shared headless context (:func:`affine3d.gl.context.default_context`).
     """
