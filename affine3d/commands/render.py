@@ -1,7 +1,16 @@
 """Render a scene to a PNG file, headless (no window, no display needed): OpenGL through EGL, or the CPU.
 
-SCENE is a shipped scene's name (see the scenes/ folder: platonic, 1980-vs-2015, ...) or the path
-of a .toml scene file; without it, the default scene (the five Platonic solids).
+SCENE is a shipped scene's name (see the scenes/ folder: platonic, 1980-vs-2015, ...), the path
+of a .toml scene file, or the path of a mesh file (.obj, .off); without it, the default scene (the
+five Platonic solids). A mesh file is shown on its own: centred and scaled so that its bounding
+sphere fills 80% of the view's height, whatever its units (the fit map, one more affine map;
+--verbose prints it, as the Python that makes it), smoothly shaded, default camera and light.
+
+Shading: --smooth gives every corner a normal and interpolates it across the triangle (the mesh
+file's own normals, OBJ vn, when it has them; else angle-weighted normals with edges sharper than
+30 degrees kept sharp); --flat gives every triangle one normal, so the facets show. Without either,
+each object has its own: smooth for a mesh file, flat for a built-in shape, or what the scene file's
+shading key says.
 
 --yaw and --pitch turn the world further in front of the fixed camera, on top of the scene file's
 own [world] rotation: --yaw turns it about its own vertical (y) axis, --pitch then tips it about the
@@ -17,6 +26,8 @@ Examples:
   affine3d render 1980-vs-2015 -o spheres.png --size 1280x720
   affine3d render --yaw 45 --pitch 20 --wireframe --ortho -o turned.png
   affine3d render my_scene.toml -o my_scene.png
+  affine3d render bunny.obj --verbose               # any mesh file, fitted to the view
+  affine3d render teapot.obj --flat -o facets.png
   affine3d render --backend cpu -o cpu.png          # numpy only: no OpenGL needed
   affine3d render cube-to-sphere --stages -o stages/  # a network warping a cube: PNGs and a GIF
   affine3d render cube-to-sphere --stage 3 --t 0.5     # the cube halfway through stage 3
@@ -51,7 +62,7 @@ HELP = "render a scene to a PNG file, headless (no display needed)"
 
 def add_arguments(parser) -> None:
     parser.add_argument("scene", nargs="?", default=None, metavar="SCENE",
-                        help="a shipped scene's name or a .toml file (default: platonic)")
+                        help="a shipped scene's name, a .toml file, or a mesh file (.obj, .off) (default: platonic)")
     parser.add_argument("-o", "--output", metavar="PATH", default=None,
                         help="the PNG file to write (default: SCENE.png in the current folder)")
     parser.add_argument("--size", default="800x600", metavar="WxH", help="image size in pixels (default: 800x600)")
@@ -65,7 +76,15 @@ def add_arguments(parser) -> None:
     projection.add_argument("--perspective", dest="ortho", action="store_const", const=False,
                             help="perspective projection (default: what the scene's camera says)")
     parser.add_argument("--wireframe", action="store_true", help="draw the polygon edges over the faces")
-    parser.add_argument("--smooth", action="store_true", help="smooth shading (per-vertex normals) instead of flat")
+    shading = parser.add_mutually_exclusive_group()
+    shading.add_argument("--smooth", dest="shading", action="store_const", const="smooth", default=None,
+                         help="smooth shading for every object: a normal per corner (the file's, or computed "
+                              "with sharp edges kept), interpolated")
+    shading.add_argument("--flat", dest="shading", action="store_const", const="flat",
+                         help="flat shading for every object: one normal per triangle, the facets show "
+                              "(default: each object's own; smooth for a mesh file)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="also print the model map of each object fitted to the view (a mesh file, fit = true)")
     parser.add_argument("--samples", type=int, default=4, metavar="N",
                         help="antialiasing samples per pixel on the GPU (0: off; default 4); the CPU takes one")
     parser.add_argument("--mlp", metavar="MODEL", default=None,
@@ -127,12 +146,20 @@ def run(args) -> int:
 
     backend, detail = pick_backend(args.backend)  # GLUnavailableError for --backend gpu without OpenGL
     image, _ = render_auto(scene, size, scene.world(world_rotation(scene, args.yaw, args.pitch)), ortho=args.ortho,
-                           wireframe=args.wireframe, samples=args.samples, shading="smooth" if args.smooth else "flat",
-                           backend=backend)
+                           wireframe=args.wireframe, samples=args.samples, shading=args.shading, backend=backend)
     save_png(image, output)
+    if args.verbose:
+        _print_fits(scene)
     print(f"wrote {output} ({size[0]}x{size[1]}, scene {scene.name!r}, {scene.n_triangles:,} triangles, "
           f"backend {backend}: {detail})")
     return 0
+
+
+def _print_fits(scene) -> None:
+    from ..geometry.fit import fit_lines
+
+    for line in fit_lines(scene.objects):
+        print(line)
 
 
 def check_moment(args) -> None:
@@ -193,7 +220,9 @@ def _run_network(args, size, scene=None) -> int:
         if folder.suffix.lower() in (".png", ".gif"):
             raise UsageError(f"--output: with --stages, expected a folder, got {str(folder)!r}")
         result = render_stages(scene, mlp, folder, size, frames_per_stage=args.frames, world=world, ortho=args.ortho,
-                               wireframe=args.wireframe, samples=args.samples, backend=backend)
+                               wireframe=args.wireframe, samples=args.samples, backend=backend, shading=args.shading)
+        if args.verbose:
+            _print_fits(scene)
         print(f"wrote {len(result['stages'])} stage PNGs, {result['gif']} ({result['frames']} frames) and "
               f"{result['sheet']} ({size[0]}x{size[1]}, scene {scene.name!r}, network {model_path.name} "
               f"{'-'.join(map(str, mlp.sizes))}, backend {backend}: {detail})")
@@ -206,7 +235,9 @@ def _run_network(args, size, scene=None) -> int:
 
     stage, t = when if when is not None else (None, 1.0)
     save_png(render_output(scene, mlp, size, world=world, ortho=args.ortho, wireframe=args.wireframe,
-                           samples=args.samples, backend=backend, stage=stage, t=t), output)
+                           samples=args.samples, backend=backend, stage=stage, t=t, shading=args.shading), output)
+    if args.verbose:
+        _print_fits(scene)
     if when is None:
         what = f"after network {model_path.name}"
     elif args.stage == 0:

@@ -1,7 +1,9 @@
 """Open the viewer: turn the world with the mouse and watch the 4x4 matrix that does it.
 
-SCENE is a shipped scene's name (see the scenes/ folder: platonic, 1980-vs-2015, ...) or the path
-of a .toml scene file; without it, the default scene (the five Platonic solids).
+SCENE is a shipped scene's name (see the scenes/ folder: platonic, 1980-vs-2015, ...), the path
+of a .toml scene file, or the path of a mesh file (.obj, .off); without it, the default scene (the
+five Platonic solids). A mesh file is centred and scaled to fill the view whatever its units; the
+overlay shows that fit as one more affine map, the Python that makes it.
 
 The camera never moves. The mouse changes the world map (world space -> camera space), shown
 live in the overlay with its determinant and its distance from orthonormal:
@@ -11,9 +13,11 @@ live in the overlay with its determinant and its distance from orthonormal:
 Mouse: left-drag rotates (arcball; T switches to a turntable), right-drag (or shift+left-drag)
 pans, the wheel moves the world toward or away from the camera.
 Keys: space auto-spin, W wireframe, P perspective/orthographic, R reset, H overlay, S screenshot,
-1-9 / Tab scenes, T arcball/turntable, N normals through A (wrong) or the normal matrix, F1 or ?
-help, Esc or Q quit. While the overlay shows, the scene is framed in the part of the window its
-panels leave; its text grows with the window (and --hud-scale, for a projector).
+1-9 / Tab scenes, T arcball/turntable, N normals through A (wrong) or the normal matrix, F flat/smooth
+shading, F1 or ? help, Esc or Q quit. While the overlay shows, the scene is framed in the part of the
+window its panels leave; its text grows with the window (and --hud-scale, for a projector).
+--flat / --smooth start with every object so shaded (default: each object's own: smooth for a mesh
+file, with its own normals or computed ones that keep sharp edges sharp; flat for a built-in shape).
 
 Watch a network warp space: --mlp MODEL (a .safetensors, .npz or .onnx MLP with 3 inputs and 3
 outputs), or a scene file's mlp key (scenes/cube-to-sphere.toml), applies the network to the
@@ -41,6 +45,7 @@ matrix in them on a machine with no display.
 Examples:
   affine3d view
   affine3d view 1980-vs-2015 --turntable
+  affine3d view bunny.obj                                   # any OBJ or OFF file, fitted to the view
   affine3d view cube-to-sphere                              # a network bends a cube onto a sphere
   affine3d view --mlp my-net.safetensors                    # any 3 -> ... -> 3 network, on the cube
   affine3d view --frames 30 --screenshot slide.png          # a scripted figure, then quit
@@ -64,7 +69,7 @@ FALLBACK_PNG = "affine3d-view.png"
 
 def add_arguments(parser) -> None:
     parser.add_argument("scene", nargs="?", default=None, metavar="SCENE",
-                        help="a shipped scene's name or a .toml file (default: platonic)")
+                        help="a shipped scene's name, a .toml file, or a mesh file (.obj, .off) (default: platonic)")
     parser.add_argument("--frames", type=int, default=None, metavar="N",
                         help="quit after N frames; time then advances a fixed 1/60 s a frame (the same PNG every run)")
     parser.add_argument("--screenshot", metavar="PATH", default=None,
@@ -93,6 +98,11 @@ def add_arguments(parser) -> None:
                         help="with --stage: how far into the stage, 0 to 1 (default 1: its end)")
     parser.add_argument("--offscreen", action="store_true",
                         help="no window: draw the viewer into an offscreen EGL surface (use with --frames)")
+    shading = parser.add_mutually_exclusive_group()
+    shading.add_argument("--smooth", dest="shading", action="store_const", const="smooth", default=None,
+                         help="start with smooth shading for every object (key F switches)")
+    shading.add_argument("--flat", dest="shading", action="store_const", const="flat",
+                         help="start with flat shading for every object (default: each object's own)")
 
 
 def no_display_reason() -> str | None:
@@ -150,7 +160,7 @@ def run(args) -> int:
     name = Path(args.mlp).name if args.mlp else (scene.mlp.name if scene.mlp is not None else "")
     when = None if network is None else moment(args, Morph(network), name)
     options = dict(turntable=args.turntable, samples=args.samples, mlp=mlp, mlp_name=Path(args.mlp).name if args.mlp else "",
-                   models=models, hud_scale=args.hud_scale)
+                   models=models, hud_scale=args.hud_scale, shading=args.shading)
 
     if args.offscreen:
         if not _headless_possible():
@@ -238,7 +248,8 @@ def _child_argv(args, path: Path) -> list[str]:
         if value is not None:
             argv.append(f"{flag}={value}")
     for flag, on in (("--turntable", args.turntable), ("--ortho", args.ortho), ("--wireframe", args.wireframe),
-                     ("--spin", args.spin), ("--no-hud", not args.hud)):
+                     ("--spin", args.spin), ("--no-hud", not args.hud), ("--flat", args.shading == "flat"),
+                     ("--smooth", args.shading == "smooth")):
         if on:
             argv.append(flag)
     return ["view", *argv, "--offscreen", f"--screenshot={path}"]
@@ -288,9 +299,10 @@ def _render_instead(scene, args, size, reason: str, mlp=None, when=None) -> int:
     if mlp is not None:  # the scene after the network, or at --stage/--t
         stage, t = when if when is not None else (None, 1.0)
         image = render_output(scene, mlp, size, ortho=ortho, wireframe=args.wireframe, samples=args.samples,
-                              backend=backend, stage=stage, t=t)
+                              backend=backend, stage=stage, t=t, shading=args.shading)
     else:
-        image, _ = render_auto(scene, size, ortho=ortho, wireframe=args.wireframe, samples=args.samples, backend=backend)
+        image, _ = render_auto(scene, size, ortho=ortho, wireframe=args.wireframe, samples=args.samples, backend=backend,
+                               shading=args.shading)
     save_png(image, path)
     which = "the default scene" if args.scene is None else f"the scene {args.scene!r}"
     print(f"no display: rendered {which} to {_shown(path)} without the overlay ({backend}: {detail}); "

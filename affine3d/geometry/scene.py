@@ -50,9 +50,23 @@ Every key is optional except at least one ``[[object]]`` with a ``shape`` or a `
     color = [0.9, 0.3, 0.2]             # or "#e64d33" (default: a palette colour by position)
     wireframe = false                   # draw the polygon edges over the faces
     edge_color = [0, 0, 0]              # colour of those edges (default: the renderer's)
+    shading = "flat"                    # or "smooth" (default: smooth for a mesh file, flat for a shape)
+    fit = false                         # true: centre the object and scale it to fill the view first
 
 The steps compose first to last: ``transform = [S1, S2, S3]`` is ``model = S3 @ S2 @ S1``, so the
-example scales the cube, shears it, turns it, and only then moves it to ``x = -2``.
+example scales the cube, shears it, turns it, and only then moves it to ``x = -2``. With
+``fit = true`` the fit map (:mod:`affine3d.geometry.fit`) comes before them all:
+``model = S3 @ S2 @ S1 @ fit``, so a model in millimetres and one in kilometres both arrive at the
+world's origin, the size that fills the view, and the steps then place them.
+
+Smooth shading (:mod:`affine3d.geometry.normals`) uses a mesh file's own normals (OBJ ``vn``) where
+it has them, else angle-weighted normals that keep sharp edges sharp; flat shading shows every facet.
+
+A mesh file as a scene
+----------------------
+``load_scene("bunny.obj")`` (and so ``affine3d view bunny.obj``, ``affine3d render bunny.obj``) makes
+a scene on the fly: the mesh with ``fit = true`` and smooth shading, the default camera and light,
+the world turned a little (:data:`MESH_VIEW_DEG`) so the model is seen from above and the side.
 
 Errors
 ------
@@ -82,6 +96,7 @@ import numpy as np
 
 from ..affine import Affine
 from ..errors import SceneError
+from .fit import fit_map
 from .solids import BUILTINS, builtin_parameters
 from .mesh import Mesh
 from ..projection import orthographic, perspective
@@ -97,6 +112,10 @@ __all__ = [
     "parse_transform",
     "parse_color",
     "PALETTE",
+    "SHADINGS",
+    "shading_of",
+    "mesh_scene",
+    "MESH_VIEW_DEG",
 ]
 
 DEFAULT_SCENE = "platonic"
@@ -122,7 +141,16 @@ MODEL_SUFFIXES = (".safetensors", ".npz", ".onnx")
 _CAMERA_KEYS = ("fov_deg", "near", "far", "distance", "projection")
 _WORLD_KEYS = ("yaw_deg", "pitch_deg", "spin_deg_per_s")
 _LIGHT_KEYS = ("direction",)
-_OBJECT_KEYS = ("name", "shape", "params", "mesh", "transform", "color", "wireframe", "edge_color")
+_OBJECT_KEYS = ("name", "shape", "params", "mesh", "transform", "color", "wireframe", "edge_color", "shading", "fit")
+
+SHADINGS = ("flat", "smooth")
+"""How an object's triangles are lit: one normal per triangle, or a normal per corner interpolated across it."""
+
+MESH_VIEW_DEG = (-30.0, 20.0)
+"""(yaw, pitch) in degrees of the world in a scene made from a mesh file: a three-quarter view from above."""
+
+MESH_COLOR = (0.337, 0.706, 0.914)
+"""The colour of a model shown from a mesh file (the palette's sky blue)."""
 _STEP_KINDS = ("translate", "rotate", "scale", "shear")
 _ROTATE_KEYS = ("axis", "deg")
 _SHEAR_KEYS = ("xy", "xz", "yx", "yz", "zx", "zy")
@@ -205,6 +233,11 @@ class SceneObject:
     hatched : bool
         Draw the faces in stripes of :data:`INSIDE_COLOR` and a dark shade instead of ``color``: a solid
         a network turned inside out (set by :class:`affine3d.render.MorphingScene`; not a scene-file key).
+    shading : {"flat", "smooth"}
+        One normal per triangle, or per corner (the file's, or angle-weighted with creases kept).
+    fit : Affine or None
+        The fit map the model starts with (object space -> world space, :mod:`affine3d.geometry.fit`),
+        when the object was fitted to the view: then ``model = transform @ fit``.
     """
 
     name: str
@@ -214,10 +247,18 @@ class SceneObject:
     wireframe: bool = False
     edge_color: tuple[float, float, float] | None = None
     hatched: bool = False
+    shading: str = "flat"
+    fit: Affine | None = None
 
     def __repr__(self) -> str:
         return (f"SceneObject({self.name!r}: {self.mesh.n_vertices:,} vertices, {self.mesh.n_triangles:,} triangles, "
-                f"color {_hex(self.color)}{', wireframe' if self.wireframe else ''}{', hatched' if self.hatched else ''})")
+                f"color {_hex(self.color)}, {self.shading}{', fitted' if self.fit is not None else ''}"
+                f"{', wireframe' if self.wireframe else ''}{', hatched' if self.hatched else ''})")
+
+
+def shading_of(obj) -> str:
+    """An object's shading, "flat" for an object that does not say (any object with a ``mesh`` and a ``model`` draws)."""
+    return getattr(obj, "shading", "flat")
 
 
 @dataclass
@@ -501,13 +542,52 @@ def _resolve(path_or_name) -> tuple[Path, str]:
     return path, str(path)
 
 
+def mesh_scene(path) -> Scene:
+    """A scene made on the fly from a mesh file: the mesh fitted to the view, smooth, default camera and light.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        An ``.obj`` or ``.off`` file.
+
+    Returns
+    -------
+    Scene
+        One object, ``model = fit`` (:func:`affine3d.geometry.fit.fit_map`, also kept as ``obj.fit``),
+        seen from :data:`MESH_VIEW_DEG`; named after the file.
+    """
+    from .mesh_files import load_mesh  # scene -> mesh_files: only when a file is read
+
+    mesh = load_mesh(path)
+    camera = Camera()
+    fit = fit_map(mesh, camera)
+    shown = Path(os.fspath(path))
+    yaw, pitch = (math.radians(a) for a in MESH_VIEW_DEG)
+    obj = SceneObject(name=mesh.name or shown.stem, mesh=mesh, model=fit, color=MESH_COLOR, shading="smooth", fit=fit)
+    normals = "its own normals" if mesh.normals is not None else "computed normals"
+    return Scene(name=shown.name, path=shown, objects=[obj], camera=camera,
+                 world_rotation=Affine.rotation_x(pitch) @ Affine.rotation_y(yaw),
+                 description=f"{shown.name}: {mesh.n_vertices:,} vertices, {mesh.n_triangles:,} triangles, "
+                             f"{normals}, fitted to the view")
+
+
+def _is_mesh_file(path_or_name) -> bool:
+    from .mesh_files import MESH_SUFFIXES
+
+    try:
+        return Path(os.fspath(path_or_name)).suffix.lower() in MESH_SUFFIXES
+    except TypeError:
+        return False
+
+
 def load_scene(path_or_name=DEFAULT_SCENE) -> Scene:
-    """Read a scene: a shipped one by name (``"platonic"``) or any ``.toml`` file by path.
+    """Read a scene: a shipped one by name (``"platonic"``), any ``.toml`` file by path, or a mesh file.
 
     Parameters
     ----------
     path_or_name : str or os.PathLike
-        A name without ``.toml`` (see :func:`list_scenes`), or a path.
+        A name without ``.toml`` (see :func:`list_scenes`), a path to a ``.toml`` scene file, or a
+        path to an ``.obj`` or ``.off`` mesh file (:func:`mesh_scene`: fitted to the view, smooth).
 
     Returns
     -------
@@ -520,6 +600,8 @@ def load_scene(path_or_name=DEFAULT_SCENE) -> Scene:
         A missing file, a TOML syntax error (with its line), an unknown key, a wrong type or value,
         an unknown shape, a missing or malformed mesh file: the message names the file and the field.
     """
+    if _is_mesh_file(path_or_name):
+        return mesh_scene(path_or_name)
     path, shown = _resolve(path_or_name)
     try:
         data = path.read_bytes()
@@ -584,7 +666,7 @@ def _build(document: dict, path: Path, shown: str) -> Scene:
     if not objects_value:
         raise read.error("object", "expected at least one [[object]] table, got none")
     meshes: dict[Path, Mesh] = {}
-    objects = [_object(read, value, k, path.parent, meshes) for k, value in enumerate(objects_value)]
+    objects = [_object(read, value, k, path.parent, meshes, camera) for k, value in enumerate(objects_value)]
 
     return Scene(
         name=read.string(document.get("name", path.stem), "name"),
@@ -613,7 +695,7 @@ def _model_path(read: _Reader, value, base: Path) -> Path:
     return model_path
 
 
-def _object(read: _Reader, value, k: int, base: Path, meshes: dict[Path, Mesh]) -> SceneObject:
+def _object(read: _Reader, value, k: int, base: Path, meshes: dict[Path, Mesh], camera: Camera) -> SceneObject:
     where = f"object[{k}]"
     table = read.table(value, where, _OBJECT_KEYS)
     has_shape, has_mesh = "shape" in table, "mesh" in table
@@ -649,11 +731,21 @@ def _object(read: _Reader, value, k: int, base: Path, meshes: dict[Path, Mesh]) 
         mesh = meshes[mesh_path]
         default_name = mesh_path.stem
     edge_color = table.get("edge_color")
+    model = read.transform(table.get("transform", []), f"{where}.transform")
+    fit = None
+    if read.boolean(table.get("fit", False), f"{where}.fit"):
+        try:
+            fit = fit_map(mesh, camera)
+        except SceneError as exc:  # a mesh with no extent: "name: cannot fit ..."
+            raise read.error(f"{where}.fit", str(exc)) from None
+        model = model @ fit  # the fit first, then the steps listed
     return SceneObject(
         name=read.string(table.get("name", default_name), f"{where}.name"),
         mesh=mesh,
-        model=read.transform(table.get("transform", []), f"{where}.transform"),
+        model=model,
         color=read.color(table["color"], f"{where}.color") if "color" in table else PALETTE[k % len(PALETTE)],
         wireframe=read.boolean(table.get("wireframe", False), f"{where}.wireframe"),
         edge_color=None if edge_color is None else read.color(edge_color, f"{where}.edge_color"),
+        shading=read.string(table.get("shading", "flat" if has_shape else "smooth"), f"{where}.shading", SHADINGS),
+        fit=fit,
     )
