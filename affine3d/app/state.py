@@ -22,9 +22,10 @@ Mouse and keys (also on screen with F1 or ?):
   rays do not care how far away a thing is).
 - space: auto-spin; W: edges (wireframe); P: perspective/orthographic; R: reset the view
   (rotation, pan, zoom); H: hide/show the overlay; S: save a screenshot PNG (the path is printed);
-  T: arcball/turntable; 1-9: the n-th scene of ``scenes/``; Tab / shift+Tab: next / previous
-  scene; N: light the solids with ``A n`` instead of the normal matrix ``(A^-1)^T n`` (the classic
-  mistake: the shear scene shows why the inverse transpose is needed); F1 or ?: key help; Esc or Q: quit.
+  T: arcball/turntable; F: flat / smooth shading for every object; 1-9: the n-th scene of
+  ``scenes/``; Tab / shift+Tab: next / previous scene; N: light the solids with ``A n`` instead of
+  the normal matrix ``(A^-1)^T n`` (the classic mistake: the shear scene shows why the inverse
+  transpose is needed); F1 or ?: key help; Esc or Q: quit.
 - a network warping the scene (``--mlp MODEL`` or a scene's ``mlp`` key, :mod:`affine3d.nn.morph`):
   the forward pass plays stage by stage (each layer's affine map, then its activation) while the
   mouse still turns the world; M: play/pause; Right / Left: next / previous stage; ``.`` / ``,``
@@ -51,6 +52,7 @@ import numpy as np
 
 from ..affine import Affine
 from ..errors import InputError
+from ..geometry.fit import fit_lines
 from ..geometry.scene import list_scenes, load_scene
 from ..geometry.scene import INSIDE_LEGEND
 from ..nn.morph import StagePlayer
@@ -90,6 +92,7 @@ keys
   P                  perspective / orthographic
   R                  reset the view (rotation, pan, zoom)
   T                  arcball / turntable
+  F                  flat / smooth shading
   H                  overlay on / off
   N                  normals: A n (wrong) / normal matrix
   S                  save a screenshot (PNG)
@@ -260,6 +263,7 @@ class ViewerState:
         self.clock_s = 0.0  # seconds the state has been advanced (update); the status line times out on it
         self.fixed_step: float | None = None  # seconds a frame in a scripted run; None: the wall clock
         self.hud_rects: list[tuple[int, int, int, int]] = []  # the overlay's panels (see scene_box)
+        self.shading: str | None = None  # "flat" or "smooth" for every object; None: each object's own
         self.set_scene(scene)
 
     # -- the scene and the view
@@ -430,6 +434,12 @@ class ViewerState:
             player.seek(player.n_stages)
         return True
 
+    @property
+    def in_motion(self) -> bool:
+        """Is the picture moving: a drag under way, auto-spin on, or a network's forward pass playing?"""
+        playing = self.player is not None and self.player.playing
+        return self._drag_mode is not None or self.spinning or playing
+
     # -- keys
     def key(self, name: str, shift: bool = False) -> str | None:
         """A key, by name (``"space"``, ``"w"``, ``"1"``, ``"tab"``, ``"f1"``, ``"?"``, ``"escape"``).
@@ -465,6 +475,8 @@ class ViewerState:
             self.show_help = not self.show_help
         elif name == "t":
             self.toggle_controller()
+        elif name == "f":
+            return self.toggle_shading()
         elif len(name) == 1 and name in "123456789":
             return self.choose_scene(int(name) - 1)
         elif name == "tab":
@@ -475,6 +487,22 @@ class ViewerState:
             index = (index - 1 if shift else index + 1) % len(self.scenes) if index is not None else 0
             return self.choose_scene(index)
         return None
+
+    def shown_shading(self) -> str:
+        """How the objects are shaded now: "flat", "smooth", or "mixed" (each object's own, and they differ)."""
+        if self.shading is not None:
+            return self.shading
+        kinds = {getattr(obj, "shading", "flat") for obj in self.scene.objects}
+        return kinds.pop() if len(kinds) == 1 else "mixed"
+
+    def toggle_shading(self) -> str:
+        """Key F: every object flat if they are smooth now (or mixed), else every object smooth.
+
+        Returns ``"shading"``: the window must rebuild its vertex buffers (:meth:`Renderer.set_shading`).
+        """
+        self.shading = "flat" if self.shown_shading() != "flat" else "smooth"
+        self.say(f"{self.shading} shading")
+        return "shading"
 
     def toggle_controller(self) -> None:
         """Arcball <-> turntable, keeping the rotation (the turntable stands a rolled world upright)."""
@@ -575,13 +603,17 @@ class ViewerState:
             ("max|A\u1d40A-I|", f"{world.orthonormality_error():.1e}"),
             ("projection", projection),
             ("control", f"{self.controller.name}{', spinning' if self.spinning else ''}"),
-            ("triangles", f"{self.n_triangles:,}"),
+            ("triangles", f"{self.n_triangles:,}, {self.shown_shading()} (F)"),
             self._clock_row(),
             ("normals", "A n: WRONG under shear, squash (N)" if self.naive_normals else "(A\u207b\u00b9)\u1d40 n, normal matrix (N)"),
             ("scene", f"{self.scene.name}{where}   F1: keys"),
         ]
         return ["world: world space -> camera space", *format_matrix(world.matrix),
-                *(f"{name:<12}{value}" for name, value in rows)]
+                *(f"{name:<12}{value}" for name, value in rows), *self.fit_lines()]
+
+    def fit_lines(self) -> list[str]:
+        """The fit map of each object fitted to the view (a mesh file): what centres and scales it, as Python."""
+        return fit_lines(self.scene.objects)
 
     def _clock_row(self) -> tuple[str, str]:
         """The fps line: the measured frame rate, or in a scripted run the fixed clock it runs on."""

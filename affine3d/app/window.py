@@ -37,6 +37,11 @@ HUD_FONT_SIZE = 11
 NETWORK_FONT_SIZE = 10
 """The network panel's font size (points): a size smaller, so it fits beside the world matrix at 960 x 720."""
 
+MOVING_MSAA_TRIANGLES = 50_000
+"""A scene with at least this many triangles is drawn without multisampling while it moves (a drag, auto-spin,
+a network playing): on a software renderer that is several times cheaper, so a scanned model turns smoothly.
+A still picture gets its antialiasing back at the next frame."""
+
 HUD_REFERENCE_SIZE = (960, 720)
 """The window size at which the overlay's fonts have the sizes above; they grow and shrink with the window."""
 
@@ -195,6 +200,8 @@ class Viewer:
     hud_scale : float
         The overlay's text size, times what the window's size gives it (:func:`hud_font_scale`): 1.5
         for the back row of a lecture hall.
+    shading : {None, "flat", "smooth"}
+        Start with every object so shaded (None: each object's own); key F switches.
 
     Raises
     ------
@@ -205,7 +212,8 @@ class Viewer:
 
     def __init__(self, scene, size=(960, 720), *, turntable: bool = False, samples: int = 4, vsync: bool = True,
                  visible: bool = True, scenes: list[str] | None = None, caption: str | None = None,
-                 mlp=None, mlp_name: str = "", models: dict | None = None, hud_scale: float = 1.0):
+                 mlp=None, mlp_name: str = "", models: dict | None = None, hud_scale: float = 1.0,
+                 shading: str | None = None):
         pyglet = self.pyglet = _import_pyglet()
 
         width, height = (int(v) for v in size)
@@ -229,6 +237,7 @@ class Viewer:
             self.samples = samples
             self.state = ViewerState(scene, window.get_size(), window.get_framebuffer_size(), turntable=turntable,
                                      scenes=scenes)
+            self.state.shading = shading
             self.mlp, self.mlp_name = mlp, mlp_name or ("--mlp" if mlp is not None else "")
             self.models = dict(models or {})
             self.morphing = None
@@ -373,19 +382,22 @@ class Viewer:
         """Draw one frame into the window's back buffer: the scene, then the overlay on top.
 
         Both go into the renderer's offscreen (multisampled) framebuffer, which is then resolved and
-        copied into the window: what the window shows is exactly what :meth:`read` returns.
+        copied into the window: what the window shows is exactly what :meth:`read` returns. A scene of
+        :data:`MOVING_MSAA_TRIANGLES` or more, while it moves, is drawn single-sampled instead.
         """
         state, ctx, renderer = self.state, self.ctx, self.renderer
         make_current(self.ctx)
         self._move_vertices()
         self._layout_hud()  # first: the panels' room decides where the scene is framed
+        # A big scene in motion goes straight into the single-sampled image (no multisampling, no resolve).
+        direct = renderer.msaa_fbo is not None and state.in_motion and renderer.n_triangles >= MOVING_MSAA_TRIANGLES
         renderer.draw(state.world, ortho=state.ortho, wireframe=state.wireframe, projection=state.projection(),
-                      naive_normals=state.naive_normals)
+                      naive_normals=state.naive_normals, framebuffer=renderer.fbo if direct else None)
         # The overlay lies on top of everything: no depth test, no culling, pyglet's own shaders,
         # drawn into the framebuffer the renderer left bound.
         ctx.disable(ctx.DEPTH_TEST | ctx.CULL_FACE)
         self._draw_hud()
-        if renderer.msaa_fbo is not None:
+        if renderer.msaa_fbo is not None and not direct:
             ctx.copy_framebuffer(renderer.fbo, renderer.msaa_fbo)  # resolve: average each pixel's samples
         self._blit_to_window()
 
@@ -538,6 +550,9 @@ class Viewer:
             self.state.say(f"saved {path}")
         elif action == "scene":
             self._load_renderer()
+        elif action == "shading":
+            make_current(self.ctx)
+            self.renderer.set_shading(self.state.shading)
         return True
 
     def on_text(self, text):
@@ -580,10 +595,10 @@ class Viewer:
         self._shown = None
         if mlp is None:
             self.morphing = None
-            self.renderer = Renderer(self.ctx, scene, size, samples=self.samples)
+            self.renderer = Renderer(self.ctx, scene, size, samples=self.samples, shading=self.state.shading)
             self.state.set_morph(None)
             return
-        self.morphing = MorphingScene(self.ctx, scene, mlp, size, samples=self.samples)
+        self.morphing = MorphingScene(self.ctx, scene, mlp, size, samples=self.samples, shading=self.state.shading)
         self.renderer = self.morphing.renderer
         self.state.set_morph(self.morphing.morph, name)
 
