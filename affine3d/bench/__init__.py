@@ -13,6 +13,7 @@ SUITES = {
     "raster": "affine3d.bench.raster",
     "viewer": "affine3d.bench.viewer",
     "web": "affine3d.bench.web",
+    "meshes": "affine3d.bench.meshes",
 }
 
 # Suites whose tables another suite already prints: run alone when named, left out of "all".

@@ -1,8 +1,10 @@
 """``affine3d bench viewer``: the viewer's frames per second next to the renderer alone, same run.
 
 Needs a display; on a server run it under a virtual one: ``xvfb-run -a affine3d bench viewer``.
-For the default scene and the 1.3-million-triangle icosphere (level 8; ``--quick``: level 5, 20,480
-triangles, and shorter rounds: a few seconds), at 800x600 with 4x MSAA, a frame is timed these ways
+For the default scene, the 1.3-million-triangle icosphere (level 8; ``--quick``: level 5, 20,480
+triangles, and shorter rounds: a few seconds) and a mesh file the size of a classic scanned model
+(124,000 faces, ``bunny_like`` from :mod:`affine3d.bench.mesh_samples`, opened as ``affine3d view FILE``
+opens it: fitted, smooth shading; ``--quick``: 20,000), at 800x600 with 4x MSAA, a frame is timed these ways
 (best of several rounds; the ways alternate within a round so that machine noise hits all of them alike):
 
 - **viewer frame**: :meth:`affine3d.app.window.Viewer.step` with auto-spin on: events, the world map
@@ -53,6 +55,20 @@ def _icosphere_scene(level: int):
     return Scene(name=f"icosphere level {level}", path=None, objects=[obj],
                  camera=Camera(fov=math.radians(40), near=0.5, far=50.0, distance=3.2),
                  world_rotation=Affine.rotation_x(0.3) @ Affine.rotation_y(0.5), spin=0.5)
+
+
+def _mesh_file_scene(n_faces: int):
+    """A scanned-looking model written to an OBJ file and read back as `affine3d view FILE` reads it (fitted, smooth)."""
+    import tempfile
+    from pathlib import Path
+
+    from ..geometry.scene import load_scene
+    from .mesh_samples import bunny_like
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"bunny_like-{n_faces // 1000}k.obj"
+        path.write_text(bunny_like(n_faces).obj_text(), encoding="utf-8")
+        return load_scene(path)
 
 
 def _per_frame(fn, n: int) -> float:
@@ -159,6 +175,8 @@ def run(quick: bool = False) -> list[Table]:
             "for the GPU (ctx.finish()): the floor; x renderer is each time over it.",
             "renderer alone, headless EGL: the same in the headless context that 'affine3d render' uses.",
             "affine3d render: one call of renderer.render(): upload, draw, resolve, read back (not a per-frame cost).",
+            "bunny_like-*.obj: a generated mesh file opened as 'affine3d view FILE' opens it: fitted to the view, "
+            "smooth shading (a normal per corner, vertices split only along creases), culling on.",
         ],
     )
     if _needs_display():  # one line, at once: the window is what this suite measures
@@ -168,7 +186,7 @@ def run(quick: bool = False) -> list[Table]:
 
     from ..geometry.scene import DEFAULT_SCENE, load_scene
 
-    for scene in (load_scene(DEFAULT_SCENE), _icosphere_scene(level)):
+    for scene in (load_scene(DEFAULT_SCENE), _icosphere_scene(level), _mesh_file_scene(20_000 if quick else 124_000)):
         times, gl_renderer = _measure_window(scene, quick)
         pause()
         times.update(_measure_headless(scene, quick))
