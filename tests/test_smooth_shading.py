@@ -219,3 +219,38 @@ def test_shipped_scenes_still_draw_alike_on_both(ctx):
     scene = load_scene("obj-model")
     assert {obj.shading for obj in scene.objects} == {"smooth"}
     assert agreement(gpu_image(ctx, scene), render_cpu(scene, SIZE)) >= 0.99
+
+
+def test_smooth_with_wireframe_matches_on_both(ctx):
+    """Edges drawn over a smooth model (its own vertices, not the split layout): CPU = GPU."""
+    mesh = mesh_of(fandisk_like(12))
+    scene = solo(mesh, Affine.scaling(1.2))
+    obj = replace(scene.objects[0], wireframe=True)
+    scene = replace(scene, objects=[obj])
+    world = scene.world(TURNED)
+    with Renderer(ctx, scene, SIZE, samples=0) as renderer:
+        renderer.draw(world)
+        gpu = renderer.read()
+    cpu = render_cpu(scene, SIZE, world)
+    edge = np.round(0.25 * np.asarray(COLOR) * 255)
+    assert np.all(gpu[..., :3] == edge, axis=2).sum() > 100  # the edges are there
+    assert agreement(cpu, gpu) >= 0.99
+
+
+@pytest.mark.parametrize("shading", ["smooth", "flat"])
+def test_a_network_warping_a_smooth_mesh_draws_alike_on_both(ctx, shading):
+    """The morph: smoothing groups decided on the unwarped mesh, normals recomputed from the warped triangles, on the
+    GPU (vertex buffers rewritten in place) and on the CPU: the pictures agree at every stage's end."""
+    from affine3d.nn.mlp import MLP
+    from affine3d.render import MorphingScene
+
+    rng = np.random.default_rng(7)
+    mlp = MLP.from_arrays([rng.normal(size=(6, 3)) * 0.8, rng.normal(size=(3, 6)) * 0.8],
+                           [rng.normal(size=6) * 0.1, np.zeros(3)], ["tanh", "identity"])
+    mesh = mesh_of(fandisk_like(12))
+    scene = solo(mesh, Affine.scaling(1.1), shading=shading)
+    with MorphingScene(ctx, scene, mlp, SIZE, samples=0) as on_gpu, MorphingScene(None, scene, mlp, SIZE) as on_cpu:
+        for stage in on_gpu.morph.stages:
+            gpu = on_gpu.render(stage, 1.0)
+            cpu = on_cpu.render(stage, 1.0)
+            assert agreement(cpu, gpu) >= 0.99, stage.name
