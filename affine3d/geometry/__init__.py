@@ -1,6 +1,7 @@
 """Geometry: triangle meshes, the built-in solids, OBJ/OFF files and scene files. Numpy only.
 
-Inside this package imports point one way: ``mesh`` <- ``solids``, ``mesh_files`` <- ``scene``.
+Inside this package imports point one way: ``normals`` <- ``mesh`` <- ``solids``, ``mesh_files`` <- ``scene``,
+and ``fit`` <- ``scene`` (a mesh file is fitted to the view: :mod:`affine3d.geometry.fit`).
 """
 
 from .mesh import Mesh

@@ -458,20 +458,23 @@ def _uniform_fields(a, begin, end, slashes, per_token, max_fields, selected):
     if s >= max_fields or np.any(per_token != s):
         return None
     cuts = slashes.reshape(k, s)
-    field_begin = np.column_stack([begin, cuts + 1])
-    field_end = np.column_stack([cuts, end])
-    length = field_end - field_begin
-    if s == 2 and np.all(length[:, 1] == 0):  # v//vn: the texture field empty in every corner
-        length = length[:, [0, 2]]
-    if np.any(length < 1) or np.any(length > _MAX_DIGITS):
-        return None
+    # Each field's length, one column at a time (a field between two slashes: their distance - 1).
+    ends = [cuts[:, j] for j in range(s)] + [end]
+    starts = [begin] + [cuts[:, j] + 1 for j in range(s)]
+    lengths = [e - b for b, e in zip(starts, ends)]
+    m = s + 1
+    if s == 2 and not lengths[1].any():  # v//vn: the texture field empty in every corner
+        lengths, m = [lengths[0], lengths[2]], 2
+    for length in lengths:
+        if length.min() < 1 or length.max() > _MAX_DIGITS:
+            return None
+    del starts, ends, lengths
     blob = a[selected]
     blob[blob == 47] = 32
     try:
         values = np.fromstring(blob.tobytes(), sep=" ", dtype=np.int64)
     except ValueError:
         return None
-    m = length.shape[1]
     if len(values) != k * m:
         return None
     values = values.reshape(k, m)
