@@ -219,3 +219,12 @@ def test_a_missing_or_broken_mesh_file_is_one_line(tmp_path, capsys):
         assert main(argv) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and expected in err
+
+
+def test_a_pipe_named_as_a_scene_objects_mesh_is_refused_as_one(tmp_path):
+    """mesh = "pipe.obj" naming a FIFO: the scene error says it is a pipe (nothing is read, nothing hangs)."""
+    os.mkfifo(tmp_path / "pipe.obj")
+    (tmp_path / "s.toml").write_text('[[object]]\nmesh = "pipe.obj"\n', encoding="utf-8")
+    with pytest.raises(SceneError) as info:
+        load_scene(tmp_path / "s.toml")
+    assert "object[0].mesh" in str(info.value) and "expected a regular file, got a pipe (FIFO)" in str(info.value)

@@ -719,7 +719,7 @@ def _object(read: _Reader, value, k: int, base: Path, meshes: dict[Path, Mesh], 
         mesh_path = base / relative
         if mesh_path.is_dir():
             raise read.error(f"{where}.mesh", f"expected a mesh file (.obj, .off), got a directory: {mesh_path}")
-        if not mesh_path.is_file():
+        if not mesh_path.exists():  # a pipe or a device exists: load_mesh refuses it, saying what it is
             raise read.error(f"{where}.mesh", f"mesh file not found: {mesh_path}")
         if mesh_path not in meshes:
             from .mesh_files import load_mesh  # scene -> mesh_files -> polyhedra: no cycle, but only when needed
