@@ -95,7 +95,7 @@ def test_view_flags_set_the_starting_shading(tmp_path, flag):
 
 
 def test_a_big_scene_in_motion_skips_multisampling(monkeypatch):
-    """At or above MOVING_MSAA_TRIANGLES, a spinning scene is drawn single-sampled; stopped, with MSAA again."""
+    """At or above MOVING_MSAA_TRIANGLES, a spinning scene is drawn single-sampled; stopped, saved or scripted, with MSAA."""
     from affine3d.app import window
 
     scene = two_objects()
@@ -106,11 +106,15 @@ def test_a_big_scene_in_motion_skips_multisampling(monkeypatch):
         targets = []
         draw = viewer.renderer.draw
         monkeypatch.setattr(viewer.renderer, "draw", lambda *a, **k: (targets.append(k.get("framebuffer")), draw(*a, **k)))
-        for limit, spinning, expected in ((10**9, True, None), (1, True, viewer.renderer.fbo), (1, False, None)):
+        for limit, spinning, still, expected in ((10**9, True, False, None), (1, True, False, viewer.renderer.fbo),
+                                                 (1, False, False, None), (1, True, True, None)):
             monkeypatch.setattr(window, "MOVING_MSAA_TRIANGLES", limit)
             viewer.state.spinning = spinning
-            viewer.draw()
+            viewer.draw(still=still)  # still: a frame to save (S, the last scripted frame) keeps its MSAA
             assert targets[-1] is expected
-        assert viewer.state.in_motion is False
+        viewer.state.spinning = True
+        viewer.state.use_fixed_step(1 / 60)  # a scripted run (--frames): every frame antialiased, the same PNG
+        viewer.draw()
+        assert targets[-1] is None
     finally:
         viewer.close()

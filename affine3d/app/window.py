@@ -378,19 +378,21 @@ class Viewer:
             self.renderer.resize((width, height))
             self.ctx.screen.viewport = (0, 0, width, height)
 
-    def draw(self) -> None:
+    def draw(self, still: bool = False) -> None:
         """Draw one frame into the window's back buffer: the scene, then the overlay on top.
 
         Both go into the renderer's offscreen (multisampled) framebuffer, which is then resolved and
         copied into the window: what the window shows is exactly what :meth:`read` returns. A scene of
-        :data:`MOVING_MSAA_TRIANGLES` or more, while it moves, is drawn single-sampled instead.
+        :data:`MOVING_MSAA_TRIANGLES` or more, while it moves, is drawn single-sampled instead, except
+        in a scripted run (``--frames``) and with ``still`` (a frame to save: the S key, the last one).
         """
         state, ctx, renderer = self.state, self.ctx, self.renderer
         make_current(self.ctx)
         self._move_vertices()
         self._layout_hud()  # first: the panels' room decides where the scene is framed
         # A big scene in motion goes straight into the single-sampled image (no multisampling, no resolve).
-        direct = renderer.msaa_fbo is not None and state.in_motion and renderer.n_triangles >= MOVING_MSAA_TRIANGLES
+        direct = (renderer.msaa_fbo is not None and not still and state.fixed_step is None and state.in_motion
+                  and renderer.n_triangles >= MOVING_MSAA_TRIANGLES)
         renderer.draw(state.world, ortho=state.ortho, wireframe=state.wireframe, projection=state.projection(),
                       naive_normals=state.naive_normals, framebuffer=renderer.fbo if direct else None)
         # The overlay lies on top of everything: no depth test, no culling, pyglet's own shaders,
@@ -486,7 +488,7 @@ class Viewer:
         self.closed = True
         try:
             if self.screenshot_path is not None:  # closed before --frames ran out: save what is on screen
-                self.draw()
+                self.draw(still=True)
                 self._saved(self.save(self.screenshot_path))
                 self.screenshot_path = None
             make_current(self.ctx)
@@ -544,7 +546,7 @@ class Viewer:
         if action == "quit":
             self.close()
         elif action == "screenshot":
-            self.draw()  # the back buffer holds the frame to save
+            self.draw(still=True)  # the back buffer holds the frame to save, antialiased
             path = self.save(self.screenshot_name())
             print(f"saved {path.resolve()}")
             self.state.say(f"saved {path}")
