@@ -120,6 +120,8 @@ class MorphingScene:
         As :class:`Renderer`'s. A smooth object keeps its smoothing groups (which edges are creases,
         decided on the unwarped mesh) while the network moves its vertices; its normals are
         recomputed from the warped triangles each frame.
+    path : {"linear", "polar"}
+        How each affine stage goes from I to W (:class:`Morph`: the straight line, or turn and stretch).
 
     Attributes
     ----------
@@ -140,7 +142,7 @@ class MorphingScene:
     """
 
     def __init__(self, ctx, scene, mlp, size=(800, 600), samples: int = 4, *, gpu: bool = True,
-                 shading: str | None = None):
+                 shading: str | None = None, path: str = "linear"):
         self.ctx = ctx
         self.size = tuple(size)
         self.shading = shading
@@ -154,7 +156,7 @@ class MorphingScene:
             world_points.append(points)
         self._offsets = np.cumsum([0] + [len(p) for p in world_points])
         points = np.vstack(world_points)
-        self.morph = Morph(mlp, points)
+        self.morph = Morph(mlp, points, path)
         use_gpu = ctx is not None and gpu and self.morph.max_width <= MAX_WIDTH
         self.gpu = GPUMorph(ctx, self.morph, points) if use_gpu else None
         self._cpu_keys = None if self.gpu is not None else self.morph.keyframes(points)
@@ -258,7 +260,7 @@ def stage_label(morph, stage) -> str:
 def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: int = 12, world: Affine | None = None,
                   ortho: bool | None = None, wireframe: bool = False, samples: int = 4, captions: bool = True,
                   frame_ms: int = 50, hold_ms: int = 700, columns: int = 5, backend: str = "gpu", ctx=None,
-                  shading: str | None = None) -> dict:
+                  shading: str | None = None, path: str = "linear") -> dict:
     """Pictures of a network warping a scene: one PNG per stage, an animated GIF, and all stages on one sheet.
 
     Parameters
@@ -282,6 +284,8 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
         "cpu": :class:`Morph` warps, the CPU rasterizer draws (no OpenGL needed).
     shading : {None, "flat", "smooth"}
         None: each object's own.
+    path : {"linear", "polar"}
+        How each affine stage goes from I to W (see :class:`Morph`).
 
     Returns
     -------
@@ -300,7 +304,7 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
     directory.mkdir(parents=True, exist_ok=True)
     times = stage_times(frames_per_stage)
     frames, durations, stills, paths = [], [], [], []
-    with MorphingScene(ctx, scene, mlp, size, samples, shading=shading) as morphing:
+    with MorphingScene(ctx, scene, mlp, size, samples, shading=shading, path=path) as morphing:
         stages = morphing.morph.stages
 
         hatched_stills = []
@@ -324,9 +328,9 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
             stills.append(frames[-1])
             hatched_stills.append(any(morphing.inside_out))
     for k, (image, stage) in enumerate(zip(stills, [None, *stages])):
-        path = directory / stage_file_name(k, stage)
-        image.save(path, format="PNG")
-        paths.append(path)
+        png = directory / stage_file_name(k, stage)
+        image.save(png, format="PNG")
+        paths.append(png)
     gif = directory / "forward-pass.gif"
     durations[-1] = 2 * hold_ms  # linger on the result before the loop starts again
     frames[0].save(gif, format="GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0)
@@ -338,17 +342,18 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
 
 def render_output(scene, mlp, size=(800, 600), *, world: Affine | None = None, ortho: bool | None = None,
                   wireframe: bool = False, samples: int = 4, backend: str = "gpu", ctx=None, stage=None,
-                  t: float = 1.0, shading: str | None = None) -> np.ndarray:
+                  t: float = 1.0, shading: str | None = None, path: str = "linear") -> np.ndarray:
     """The scene warped by the network: (H, W, 4) uint8, top row first.
 
     By default after the whole network (the end of the last stage); with ``stage`` (an index or a name,
-    as :meth:`Morph.stage` takes it), at time ``t`` in [0, 1] of that stage (``stage=0, t=0``: the input).
+    as :meth:`Morph.stage` takes it), at time ``t`` in [0, 1] of that stage (``stage=0, t=0``: the input),
+    an affine stage moving along ``path`` ("linear" or "polar", see :class:`Morph`).
     ``backend`` "gpu" (``ctx``, default the shared headless context) or "cpu" (no OpenGL); ``shading``
     None (each object's own), "flat" or "smooth".
     """
     if backend not in ("gpu", "cpu"):
         raise UsageError(f"backend: expected 'gpu' or 'cpu', got {backend!r}")
     ctx = (ctx or default_context()) if backend == "gpu" else None
-    with MorphingScene(ctx, scene, mlp, size, samples, shading=shading) as morphing:
+    with MorphingScene(ctx, scene, mlp, size, samples, shading=shading, path=path) as morphing:
         moment = (morphing.morph.stages[-1], 1.0) if stage is None else (stage, t)
         return morphing.render(*moment, world, ortho=ortho, wireframe=wireframe)

@@ -202,6 +202,8 @@ class Viewer:
         for the back row of a lecture hall.
     shading : {None, "flat", "smooth"}
         Start with every object so shaded (None: each object's own); key F switches.
+    path : {"linear", "polar"}
+        How each affine stage of the network goes from I to W (:class:`affine3d.nn.morph.Morph`).
 
     Raises
     ------
@@ -213,7 +215,7 @@ class Viewer:
     def __init__(self, scene, size=(960, 720), *, turntable: bool = False, samples: int = 4, vsync: bool = True,
                  visible: bool = True, scenes: list[str] | None = None, caption: str | None = None,
                  mlp=None, mlp_name: str = "", models: dict | None = None, hud_scale: float = 1.0,
-                 shading: str | None = None):
+                 shading: str | None = None, path: str = "linear"):
         pyglet = self.pyglet = _import_pyglet()
 
         width, height = (int(v) for v in size)
@@ -240,6 +242,7 @@ class Viewer:
             self.state.shading = shading
             self.mlp, self.mlp_name = mlp, mlp_name or ("--mlp" if mlp is not None else "")
             self.models = dict(models or {})
+            self.path = path
             self.morphing = None
             self.hud_scale = float(hud_scale)
             self._hud_font_scale = None
@@ -600,7 +603,8 @@ class Viewer:
             self.renderer = Renderer(self.ctx, scene, size, samples=self.samples, shading=self.state.shading)
             self.state.set_morph(None)
             return
-        self.morphing = MorphingScene(self.ctx, scene, mlp, size, samples=self.samples, shading=self.state.shading)
+        self.morphing = MorphingScene(self.ctx, scene, mlp, size, samples=self.samples, shading=self.state.shading,
+                                      path=self.path)
         self.renderer = self.morphing.renderer
         self.state.set_morph(self.morphing.morph, name)
 

@@ -14,6 +14,7 @@ SUITES = {
     "viewer": "affine3d.bench.viewer",
     "web": "affine3d.bench.web",
     "meshes": "affine3d.bench.meshes",
+    "train": "affine3d.bench.train",
 }
 
 # Suites whose tables another suite already prints: run alone when named, left out of "all".

@@ -48,6 +48,11 @@ shows the scene after the whole network, or, with --stage N --t X, at time X (0 
 passes 0, for a slide. A scene that names a network (cube-to-sphere) is always drawn warped by it.
 A solid turned inside out by a layer with det < 0 shows its inside, hatched in orange and black
 stripes ("hatched: inside out, det < 0" on the pictures).
+
+--path polar animates each affine stage along W = R S (polar decomposition: R a rotation, S a
+symmetric stretch): A(t) = R(t) ((1-t) I + t S), R(t) = exp(t log R). With det W > 0 the solid
+turns and stretches but never flattens; the straight path (1-t) I + t W flattens whenever W has a
+negative eigenvalue. With det W < 0 every path must pass det = 0.
 """
 
 from __future__ import annotations
@@ -100,6 +105,9 @@ def add_arguments(parser) -> None:
                              "overlay and the stage PNGs number them; 0: the input) instead of after the whole network")
     parser.add_argument("--t", type=float, default=None, metavar="X",
                         help="with --stage: how far into the stage, 0 to 1 (default 1: the stage's end)")
+    parser.add_argument("--path", choices=("linear", "polar"), default="linear",
+                        help="how each layer's affine stage goes from I to W: linear, A(t) = (1-t) I + t W (the "
+                             "default), or polar, W = R S turned and stretched (det A(t) > 0 whenever det W > 0)")
     parser.add_argument("--backend", choices=("auto", "gpu", "cpu"), default="auto",
                         help="who draws: gpu (OpenGL), cpu (affine3d's numpy rasterizer: no OpenGL needed), or "
                              "auto (the GPU if an OpenGL context can be made, else the CPU; the default)")
@@ -220,7 +228,8 @@ def _run_network(args, size, scene=None) -> int:
         if folder.suffix.lower() in (".png", ".gif"):
             raise UsageError(f"--output: with --stages, expected a folder, got {str(folder)!r}")
         result = render_stages(scene, mlp, folder, size, frames_per_stage=args.frames, world=world, ortho=args.ortho,
-                               wireframe=args.wireframe, samples=args.samples, backend=backend, shading=args.shading)
+                               wireframe=args.wireframe, samples=args.samples, backend=backend, shading=args.shading,
+                               path=args.path)
         if args.verbose:
             _print_fits(scene)
         print(f"wrote {len(result['stages'])} stage PNGs, {result['gif']} ({result['frames']} frames) and "
@@ -235,7 +244,8 @@ def _run_network(args, size, scene=None) -> int:
 
     stage, t = when if when is not None else (None, 1.0)
     save_png(render_output(scene, mlp, size, world=world, ortho=args.ortho, wireframe=args.wireframe,
-                           samples=args.samples, backend=backend, stage=stage, t=t, shading=args.shading), output)
+                           samples=args.samples, backend=backend, stage=stage, t=t, shading=args.shading,
+                           path=args.path), output)
     if args.verbose:
         _print_fits(scene)
     if when is None:

@@ -28,7 +28,9 @@ shows the layer's W | b, det W, det A(t) and the singular values; a solid turned
 Without SCENE, --mlp warps the finely cut cube of cube-to-sphere.
 Keys: M play/pause, Right/Left next/previous stage, . and , (or ] and [) scrub, Home/End the
 input/the output; the mouse still turns the world while it plays. --stage N --t X starts paused at
-time X (0 to 1) of stage N (numbered as the overlay numbers them; 0: the input).
+time X (0 to 1) of stage N (numbered as the overlay numbers them; 0: the input). --path polar moves
+each affine stage along W = R S (turn by R(t) = exp(t log R), stretch linearly to S): never flat
+when det W > 0.
 
 Scripted figures: with --frames N the clock advances 1/60 s a frame (not with the wall clock), so
 spin and playback are at the same place in frame N every time and the same command saves the same
@@ -96,6 +98,9 @@ def add_arguments(parser) -> None:
                         help="with a network: start paused in stage N (as the overlay numbers them; 0: the input)")
     parser.add_argument("--t", type=float, default=None, metavar="X",
                         help="with --stage: how far into the stage, 0 to 1 (default 1: its end)")
+    parser.add_argument("--path", choices=("linear", "polar"), default="linear",
+                        help="how each layer's affine stage goes from I to W: linear (1-t) I + t W (default), or polar: "
+                             "W = R S, turned and stretched (never flat when det W > 0)")
     parser.add_argument("--offscreen", action="store_true",
                         help="no window: draw the viewer into an offscreen EGL surface (use with --frames)")
     shading = parser.add_mutually_exclusive_group()
@@ -160,7 +165,7 @@ def run(args) -> int:
     name = Path(args.mlp).name if args.mlp else (scene.mlp.name if scene.mlp is not None else "")
     when = None if network is None else moment(args, Morph(network), name)
     options = dict(turntable=args.turntable, samples=args.samples, mlp=mlp, mlp_name=Path(args.mlp).name if args.mlp else "",
-                   models=models, hud_scale=args.hud_scale, shading=args.shading)
+                   models=models, hud_scale=args.hud_scale, shading=args.shading, path=args.path)
 
     if args.offscreen:
         if not _headless_possible():
@@ -244,7 +249,7 @@ def _child_argv(args, path: Path) -> list[str]:
     argv = [] if args.scene is None else [args.scene]
     for flag, value in (("--frames", args.frames), ("--size", args.size), ("--samples", args.samples),
                         ("--hud-scale", args.hud_scale), ("--yaw", args.yaw), ("--pitch", args.pitch),
-                        ("--mlp", args.mlp), ("--stage", args.stage), ("--t", args.t)):
+                        ("--mlp", args.mlp), ("--stage", args.stage), ("--t", args.t), ("--path", args.path)):
         if value is not None:
             argv.append(f"{flag}={value}")
     for flag, on in (("--turntable", args.turntable), ("--ortho", args.ortho), ("--wireframe", args.wireframe),

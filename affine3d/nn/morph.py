@@ -14,6 +14,23 @@ leaves it):
   ``det I = 1``, and can do so twice even when ``det W > 0``).
 - activation stage: ``x(t) = (1 - t) x + t σ(x)``, element by element (softmax by rows).
 
+Two paths from I to W
+---------------------
+The straight path ``A(t) = (1 - t) I + t W`` has ``det A(t) = Π_k (1 - t + t λ_k)`` over the
+eigenvalues ``λ_k`` of ``W``: it passes 0 (the solid flattens) at ``t = 1 / (1 - λ)`` for every
+negative real eigenvalue, even when ``det W > 0`` (two negative eigenvalues: it flattens twice).
+``path="polar"`` takes the other way round: the polar decomposition ``W = R S`` (``R`` a rotation,
+``S`` symmetric positive semi-definite, from the SVD ``W = U Σ Vᵀ``: ``R = U Vᵀ``, ``S = V Σ Vᵀ``) and
+
+    A(t) = R(t) ((1 - t) I + t S),   R(t) = exp(t log R)
+
+a rotation turning at a steady rate from ``I`` to ``R`` (the rotation of the lecture's quaternion
+slerp, in any dimension) times a stretch growing linearly from ``I`` to ``S``. Then
+``det A(t) = det((1 - t) I + t S) > 0`` for all ``t < 1``: the solid turns and stretches but never
+flattens. If ``det W < 0`` no continuous path from ``I`` (det 1) to ``W`` can avoid ``det = 0``;
+then ``R`` is a rotation times the mirror along ``W``'s least-stretched direction, and that one
+direction passes through 0 once (swapping two neurons, two rows of ``W``, would make ``det W > 0``).
+
 Stages whose activation is the identity are left out: nothing would move. A 3-64-3 network with a
 tanh hidden layer and a linear output thus has three stages: ``layer 1 of 2: affine``, ``layer 1
 of 2: tanh``, ``layer 2 of 2: affine``.
@@ -56,7 +73,7 @@ array([[1.5, 0. , 0. ]])
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -64,7 +81,8 @@ from .activations import Activation
 from ..affine import Affine
 from ..errors import ModelError
 
-__all__ = ["Stage", "StageInfo", "Morph", "StagePlayer", "stage_times", "check_model"]
+__all__ = ["Stage", "StageInfo", "Morph", "StagePlayer", "PolarPath", "PATHS", "polar_decomposition", "rotation_log",
+           "rotation_power", "stage_times", "check_model"]
 
 STAGE_KINDS = ("affine", "activation")
 
@@ -92,6 +110,198 @@ def check_model(mlp) -> None:
         )
 
 
+# ---------------------------------------------------------------------------------------- paths from I to W
+PATHS = ("linear", "polar")
+"""How an affine stage goes from ``I`` to ``W``: the straight line, or a rotation times a stretch."""
+
+# A rotation angle this close to π (cos θ < -1 + NEAR_HALF_TURN) has its plane's logarithm taken on its own.
+NEAR_HALF_TURN = 1e-6
+
+
+def polar_decomposition(W) -> tuple[np.ndarray, np.ndarray]:
+    """``W = R S``: ``R`` orthogonal, ``S`` symmetric positive semi-definite (definite when ``W`` is invertible).
+
+    From the singular value decomposition ``W = U Σ Vᵀ``: ``R = U Vᵀ`` (the rotation, or rotation and
+    mirror, nearest to ``W``) and ``S = V Σ Vᵀ`` (a stretch by ``σ_k`` along the directions ``v_k``).
+
+    Parameters
+    ----------
+    W : array-like, shape (n, n)
+
+    Returns
+    -------
+    R, S : ndarray, shape (n, n), float64
+
+    Examples
+    --------
+    >>> R, S = polar_decomposition([[0.0, -2.0], [1.0, 0.0]])    # a quarter turn after stretching x by 1, y by 2
+    >>> R.round(12) + 0.0, S.round(12) + 0.0
+    (array([[ 0., -1.],
+           [ 1.,  0.]]), array([[1., 0.],
+           [0., 2.]]))
+    """
+    W = np.asarray(W, dtype=np.float64)
+    U, sigma, Vt = np.linalg.svd(W)
+    return U @ Vt, (Vt.T * sigma) @ Vt
+
+
+def _skew_planes(M: np.ndarray) -> np.ndarray:
+    """A complex structure ``J`` (``J² = -I``, ``Jᵀ = -J``) commuting with the skew matrix ``M`` (even size)."""
+    k = len(M)
+    if np.max(np.abs(M)) < 1e-12:  # any pairing of the axes will do
+        J = np.zeros((k, k))
+        for j in range(0, k, 2):
+            J[j + 1, j], J[j, j + 1] = 1.0, -1.0
+        return J
+    _, V = np.linalg.eigh(-M @ M)  # M's invariant planes: eigenvalues φ² in pairs
+    J = np.zeros((k, k))
+    for j in range(0, k, 2):
+        a, b = V[:, j], V[:, j + 1]
+        J += np.outer(b, a) - np.outer(a, b)
+    return J
+
+
+def rotation_log(R) -> np.ndarray:
+    """The logarithm of a rotation: the skew-symmetric ``L`` with ``exp(L) = R``, angles in ``[-π, π]``.
+
+    In every plane that ``R`` turns by ``θ``, ``(R - Rᵀ) / 2 = sin θ J`` and ``(R + Rᵀ) / 2 = cos θ``;
+    so ``L = f(C) K`` with ``C = (R + Rᵀ)/2``, ``K = (R - Rᵀ)/2`` and ``f(cos θ) = θ / sin θ``, taken
+    through the eigenvectors of the symmetric ``C``. Planes turned by (nearly) a half turn, where
+    ``sin θ`` vanishes, are read directly: ``θ = atan2(sin θ, cos θ)`` in their own 2x2 block.
+
+    Parameters
+    ----------
+    R : array-like, shape (n, n)
+        Orthogonal with determinant +1.
+
+    Returns
+    -------
+    ndarray, shape (n, n), skew-symmetric
+
+    Examples
+    --------
+    >>> from affine3d import Affine
+    >>> L = rotation_log(Affine.rotation_z(0.5).A)
+    >>> L.round(12) + 0.0
+    array([[ 0. , -0.5,  0. ],
+           [ 0.5,  0. ,  0. ],
+           [ 0. ,  0. ,  0. ]])
+    """
+    R = np.asarray(R, dtype=np.float64)
+    K, C = (R - R.T) / 2, (R + R.T) / 2
+    cosines, Q = np.linalg.eigh(C)  # ascending: half turns first
+    half = int(np.sum(cosines < -1 + NEAR_HALF_TURN))
+    half += half % 2  # a plane has two directions
+    theta = np.arccos(np.clip(cosines[half:], -1.0, 1.0))
+    sine = np.sin(theta)
+    f = np.divide(theta, sine, out=np.ones_like(theta), where=sine > 1e-12)  # θ / sin θ -> 1 as θ -> 0
+    Q_rest = Q[:, half:]
+    L = (Q_rest * f) @ Q_rest.T @ K
+    if half:
+        Q_half = Q[:, :half]
+        block = Q_half.T @ R @ Q_half  # R in the half-turn planes: close to -I
+        if half == 2:
+            angle = math.atan2(block[1, 0] - block[0, 1], block[0, 0] + block[1, 1])
+            log_block = np.array([[0.0, -angle], [angle, 0.0]])
+        else:  # several planes at a half turn: -block is a small rotation M; log = π J + M with J M = M J
+            M = rotation_log(-block)
+            log_block = math.pi * _skew_planes(M) + M
+        L = L + Q_half @ log_block @ Q_half.T
+    return (L - L.T) / 2
+
+
+def _skew_exp(L: np.ndarray, t: float) -> np.ndarray:
+    """``exp(t L)`` for a skew-symmetric ``L``: ``i L`` is Hermitian, ``i L = U diag(ω) U*``, so ``exp(t L) = U diag(e^{-iωt}) U*``."""
+    omega, U = np.linalg.eigh(1j * L)
+    return ((U * np.exp(-1j * omega * t)) @ U.conj().T).real
+
+
+def rotation_power(R, t: float) -> np.ndarray:
+    """``R^t = exp(t log R)``: the rotation a fraction ``t`` of the way from ``I`` to ``R``, at a steady rate.
+
+    In 3D this is the spherical linear interpolation (slerp) of the quaternions of ``I`` and ``R``.
+
+    Examples
+    --------
+    >>> from affine3d import Affine
+    >>> np.allclose(rotation_power(Affine.rotation_x(1.2).A, 0.25), Affine.rotation_x(0.3).A)
+    True
+    """
+    return _skew_exp(rotation_log(R), float(t))
+
+
+class PolarPath:
+    """The path ``A(t) = R(t) ((1 - t) I + t S)`` from ``I`` (``t = 0``) to ``W`` (``t = 1``), ``R(t) = exp(t L)``.
+
+    ``W = R S`` (:func:`polar_decomposition`). When ``det R = -1`` (``det W < 0``, or ``W`` singular)
+    the mirror is moved into ``S``: ``R`` times ``D = I - 2 v vᵀ``, ``v`` the direction ``W`` stretches
+    least, is a rotation, and ``D S`` is still symmetric. Then ``det A(t) = det((1 - t) I + t S)``: for
+    ``t < 1`` positive when ``S`` is positive semi-definite, and crossing 0 exactly once, at
+    ``t = 1 / (1 + σ_min)``, when ``det W < 0``.
+
+    Parameters
+    ----------
+    W : array-like, shape (n, n)
+
+    Attributes
+    ----------
+    rotation : ndarray, shape (n, n)
+        ``R``, determinant +1.
+    log : ndarray, shape (n, n)
+        ``L = log R``, skew-symmetric.
+    stretch : ndarray, shape (n, n)
+        ``S``, symmetric: ``R S = W``.
+    mirrored : bool
+        ``det W < 0``: ``S`` has one negative eigenvalue, and ``det A(t)`` must pass 0.
+
+    Examples
+    --------
+    >>> W = np.diag([-1.0, -2.0, 1.0])                  # det 2 > 0, but two negative eigenvalues
+    >>> path = PolarPath(W)
+    >>> np.allclose(path.at(0.0), np.eye(3)), np.allclose(path.at(1.0), W)
+    (True, True)
+    >>> bool(min(np.linalg.det(path.at(t)) for t in np.linspace(0, 1, 101)) > 0)   # never flat
+    True
+    >>> bool(min(np.linalg.det((1 - t) * np.eye(3) + t * W) for t in np.linspace(0, 1, 101)) < 0)   # the straight path is
+    True
+    """
+
+    def __init__(self, W):
+        W = np.asarray(W, dtype=np.float64)
+        U, sigma, Vt = np.linalg.svd(W)
+        if np.linalg.det(U) * np.linalg.det(Vt) < 0:  # R = U Vᵀ is a mirror: flip the least-stretched direction
+            U = U.copy()
+            U[:, -1] *= -1
+            sigma = sigma.copy()
+            sigma[-1] *= -1
+        self.W = W
+        self.rotation = U @ Vt
+        self.stretch = (Vt.T * sigma) @ Vt
+        self.mirrored = bool(sigma[-1] < 0)
+        self.log = rotation_log(self.rotation)
+
+    def at(self, t: float) -> np.ndarray:
+        """``A(t)``, shape (n, n): exactly ``I`` at ``t = 0`` and ``W`` (to rounding) at ``t = 1``."""
+        t = float(t)
+        n = len(self.W)
+        if t == 0.0:
+            return np.eye(n)
+        return _skew_exp(self.log, t) @ ((1.0 - t) * np.eye(n) + t * self.stretch)
+
+
+def _check_path(path: str) -> str:
+    if path not in PATHS:
+        raise ModelError(f"path: expected one of {', '.join(PATHS)}, got {path!r}")
+    return path
+
+
+def straight_path_flattens(W) -> bool:
+    """Whether ``(1 - t) I + t W`` passes ``det = 0`` for some ``t`` in ``(0, 1]``: ``W`` has a real eigenvalue <= 0."""
+    eigenvalues = np.linalg.eigvals(np.asarray(W, dtype=np.float64))
+    real = eigenvalues[np.abs(eigenvalues.imag) <= 1e-12 * max(1.0, float(np.max(np.abs(eigenvalues))))].real
+    return bool(np.any(real <= 0))
+
+
 # ---------------------------------------------------------------------------------------- stages
 @dataclass(frozen=True)
 class Stage:
@@ -112,6 +322,10 @@ class Stage:
     activation : Activation
     width_in, width_out : int
         Widths of the values at ``t = 0`` and at ``t = 1``.
+    path : {"linear", "polar"}
+        How an affine stage goes from ``I`` to ``W`` (see the module docstring, "Two paths from I to W").
+    polar : PolarPath or None
+        The polar path of an affine stage (made once, when ``path`` is "polar").
     """
 
     index: int
@@ -122,6 +336,8 @@ class Stage:
     activation: Activation
     width_in: int
     width_out: int
+    path: str = "linear"
+    polar: PolarPath | None = field(default=None, compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -135,7 +351,10 @@ class Stage:
         return max(self.width_in, self.width_out)
 
     def map_at(self, t: float) -> Affine:
-        """The affine stage's map at time ``t``: ``A(t) = (1 - t) I + t W``, ``b(t) = t b`` on ``R^width``.
+        """The affine stage's map at time ``t`` on ``R^width``: ``A(t) x + b(t)`` with ``b(t) = t b`` and
+
+        - path "linear": ``A(t) = (1 - t) I + t W``;
+        - path "polar": ``A(t) = R(t) ((1 - t) I + t S)`` (:class:`PolarPath`).
 
         ``W`` (out, in) is padded with zeros to ``width x width`` (and ``b`` to ``width``) when the
         layer is not square. Only for affine stages.
@@ -144,6 +363,9 @@ class Stage:
             raise ModelError(f"stage {self.name!r}: map_at() is for affine stages; this is an activation")
         W, b = _padded(self.affine, self.width)
         t = float(t)
+        if self.path == "polar":
+            polar = self.polar if self.polar is not None else PolarPath(W)
+            return Affine(polar.at(t), t * b)
         return Affine((1.0 - t) * np.eye(self.width) + t * W, t * b)
 
     def end(self, start: np.ndarray) -> np.ndarray:
@@ -220,12 +442,12 @@ class StageInfo:
         """``det A(t)`` of the affine stage's interpolated map (None if ``W`` is not square).
 
         It moves from 1 at ``t = 0`` to ``det W`` at ``t = 1``; if ``det W < 0`` it must cross 0 on
-        the way: the solid flattens, then comes out inside out.
+        the way: the solid flattens, then comes out inside out. On the straight path it can cross 0
+        (twice) even when ``det W > 0``; on the polar path it cannot.
         """
         if self.determinant is None:
             return None
-        t = float(t)
-        return float(np.linalg.det((1.0 - t) * np.eye(len(self.W)) + t * self.W))
+        return float(np.linalg.det(self.stage.map_at(t).A))
 
     def lines(self, t: float | None = None, digits: int = 2) -> list[str]:
         """Text lines for a HUD: the stage, ``W`` next to ``b``, det, singular values, what they mean."""
@@ -233,7 +455,9 @@ class StageInfo:
         i = stage.layer
         head = stage.name if t is None else f"{stage.name}   t = {t:.2f}"
         lines = [head]
-        if stage.kind == "affine":
+        if stage.kind == "affine" and stage.path == "polar":
+            lines.append(f"x -> A(t) x + b(t),  A(t) = R(t) ((1-t) I + t S),  W{i} = R S,  b(t) = t b{i}")
+        elif stage.kind == "affine":
             lines.append(f"x -> A(t) x + b(t),  A(t) = (1-t) I + t W{i},  b(t) = t b{i}")
         else:
             lines.append(f"x -> (1-t) x + t {stage.activation}(x)   (element-wise, after W{i} x + b{i})")
@@ -268,9 +492,25 @@ class StageInfo:
             lines.append(f"singular values {sv}")
             if stage.kind == "affine" and t is not None:
                 lines.append(f"det A(t) = {small(self.determinant_at(t))}")
+            if stage.kind == "affine":
+                lines.extend(self.path_notes())
         if out < n_in:
             lines.append(f"{n_in} -> {out}: the layer drops to {out} dimensions")
         return lines
+
+
+    def path_notes(self) -> list[str]:
+        """What the path from ``I`` to ``W`` must do: a mirror needs det A(t) = 0; a straight path may flatten needlessly."""
+        i, det = self.stage.layer, self.determinant
+        if det is None or self.rank < len(self.W):
+            return []
+        if det < 0:
+            return ["det W < 0: every path from I (det 1) to W passes det 0;",
+                    f"swap two neurons (two rows of W{i}) and det W{i} > 0"]
+        if self.stage.path == "linear" and straight_path_flattens(self.W):
+            return ["W has a negative eigenvalue: this straight path passes det 0;",
+                    "--path polar turns instead (det A(t) > 0 all the way)"]
+        return []
 
 
 def stage_info(stage: Stage) -> StageInfo:
@@ -294,24 +534,28 @@ class Morph:
         Sample points (a mesh's vertices, in the space the network is applied in) used to choose
         the display of hidden layers wider than 3 (see the module docstring). Without them, such
         layers show their first three coordinates.
+    path : {"linear", "polar"}
+        How each affine stage goes from ``I`` to ``W`` (module docstring: "Two paths from I to W").
 
     Raises
     ------
     ModelError
-        If the network does not take or return 3D points.
+        If the network does not take or return 3D points, or the path is unknown.
     """
 
-    def __init__(self, mlp, points=None):
+    def __init__(self, mlp, points=None, path: str = "linear"):
         check_model(mlp)
         self.mlp = mlp
+        self.path = _check_path(path)
         layers = mlp.layers
         n = len(layers)
         stages: list[Stage] = []
         for i, layer in enumerate(layers, start=1):
             m, h = layer.affine.dim_in, layer.affine.dim_out
-            stages.append(Stage(len(stages), i, n, "affine", layer.affine, layer.activation, m, h))
+            polar = PolarPath(_padded(layer.affine, max(m, h))[0]) if path == "polar" else None
+            stages.append(Stage(len(stages), i, n, "affine", layer.affine, layer.activation, m, h, path, polar))
             if not layer.activation.is_identity:
-                stages.append(Stage(len(stages), i, n, "activation", layer.affine, layer.activation, h, h))
+                stages.append(Stage(len(stages), i, n, "activation", layer.affine, layer.activation, h, h, path))
         self.stages: tuple[Stage, ...] = tuple(stages)
         self._infos = [stage_info(s) for s in self.stages]
         self.displays: tuple[Affine, ...] = tuple(self._display_maps(points))
@@ -384,6 +628,8 @@ class Morph:
             return start.copy()
         if t == 1.0:
             return end
+        if stage.kind == "affine" and stage.path == "polar":  # not a straight line: A(t) x + b(t)
+            return stage.map_at(t)(start)
         return (1.0 - t) * start + t * end
 
     def display(self, stage, t: float) -> Affine:

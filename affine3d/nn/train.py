@@ -35,11 +35,12 @@ from typing import Callable
 
 import numpy as np
 
+from . import _fast_train
 from .activations import softmax
 from ..errors import ModelError
 from .mlp import MLP
 
-__all__ = ["fit", "loss_and_gradients", "loss_value", "accuracy", "TrainResult", "LOSSES", "OPTIMIZERS"]
+__all__ = ["fit", "Training", "loss_and_gradients", "loss_value", "accuracy", "TrainResult", "LOSSES", "OPTIMIZERS"]
 
 LOSSES = ("mse", "cross_entropy")
 OPTIMIZERS = ("sgd", "adam")
@@ -232,6 +233,93 @@ class _Progress:
             self.stream.flush()
 
 
+class Training:
+    """One training run, advanced a step or an epoch at a time: what :func:`fit` loops over.
+
+    The network given is never changed; :meth:`network` returns a new :class:`MLP` with the weights
+    reached so far (a snapshot another thread can draw while training goes on). Everything random
+    (the order of the mini-batches) comes from ``seed``, so two runs with the same arguments make the
+    same networks and the same losses, epoch for epoch.
+
+    Each step computes what :func:`loss_and_gradients` and the optimizers above compute, on one flat
+    vector of parameters and kept buffers (``affine3d/nn/_fast_train.py``).
+
+    Parameters
+    ----------
+    mlp, X, Y, loss, optimizer, lr, momentum, batch_size, seed
+        As for :func:`fit`.
+
+    Attributes
+    ----------
+    epoch : int
+        Epochs done.
+    losses : list of float
+        The mean training loss of each epoch done.
+
+    Examples
+    --------
+    >>> X = np.linspace(-1, 1, 50)[:, None]
+    >>> run = Training(MLP.random([1, 1], output="identity"), X, 3 * X - 1, optimizer="sgd", lr=0.5)
+    >>> for _ in range(100): _ = run.run_epoch()
+    >>> run.epoch, run.network().layers[0].W.round(6), run.network().layers[0].b.round(6)
+    (100, array([[3.]]), array([-1.]))
+    """
+
+    def __init__(self, mlp: MLP, X, Y, *, loss: str = "mse", optimizer: str = "adam", lr: float = 1e-2,
+                 momentum: float = 0.9, batch_size: int | None = None, seed: int = 0):
+        self.X = _check(mlp, X, loss)
+        self.T = _targets(mlp, Y, loss, self.X.shape[0])
+        if optimizer not in OPTIMIZERS:
+            raise ModelError(f"optimizer: expected one of {', '.join(OPTIMIZERS)}, got {optimizer!r}")
+        n = self.X.shape[0]
+        self.batch = n if batch_size is None else int(batch_size)
+        if self.batch < 1:
+            raise ModelError(f"batch_size: expected a positive integer, got {batch_size!r}")
+        self.start, self.loss, self.seed = mlp, loss, seed
+        self.rng = np.random.default_rng(seed)
+        self.params = _fast_train.FlatParameters([l.W.shape for l in mlp.layers])
+        for W, b, layer in zip(self.params.weights, self.params.biases, mlp.layers):
+            W[...], b[...] = layer.W, layer.b
+        size = self.params.size
+        self.optimizer = _fast_train.SGD(size, lr, momentum) if optimizer == "sgd" else _fast_train.Adam(size, lr)
+        self._step = _fast_train.Step(self.params, [l.activation for l in mlp.layers], loss)
+        self._rows_X = self._rows_T = None
+        self.epoch = 0
+        self.losses: list[float] = []
+
+    def step(self, X: np.ndarray, T: np.ndarray) -> float:
+        """One optimizer step on the rows ``X`` (n, in) with targets ``T`` (n, out), float64; the loss before it."""
+        value = self._step(X, T)
+        self.optimizer.step(self.params.flat, self._step.grad)
+        return value
+
+    def run_epoch(self) -> float:
+        """One pass over the data (in shuffled mini-batches, or one full batch); returns its mean loss."""
+        X, T, batch = self.X, self.T, self.batch
+        n = X.shape[0]
+        if batch >= n:
+            total = self.step(X, T) * n
+        else:
+            order = self.rng.permutation(n)
+            total = 0.0
+            for lo in range(0, n, batch):
+                rows = order[lo: lo + batch]
+                if len(rows) == batch:  # gather the batch into kept arrays (np.take: no new array per step)
+                    if self._rows_X is None:
+                        self._rows_X, self._rows_T = np.empty((batch, X.shape[1])), np.empty((batch, T.shape[1]))
+                    Xb, Tb = np.take(X, rows, axis=0, out=self._rows_X), np.take(T, rows, axis=0, out=self._rows_T)
+                else:
+                    Xb, Tb = X[rows], T[rows]
+                total += self.step(Xb, Tb) * len(rows)
+        self.epoch += 1
+        self.losses.append(total / n)
+        return self.losses[-1]
+
+    def network(self) -> MLP:
+        """The network with the weights reached so far: a new :class:`MLP` (copies; training goes on unaffected)."""
+        return self.start.with_weights(self.params.weights, self.params.biases)
+
+
 def fit(
     mlp: MLP,
     X,
@@ -273,41 +361,21 @@ def fit(
     callback : callable, optional
         ``callback(epoch, mlp, loss)`` after every epoch (epoch counted from 1).
     """
-    X = _check(mlp, X, loss)
-    T_all = _targets(mlp, Y, loss, X.shape[0])
-    if optimizer not in OPTIMIZERS:
-        raise ModelError(f"optimizer: expected one of {', '.join(OPTIMIZERS)}, got {optimizer!r}")
     if not (isinstance(epochs, int) and epochs >= 0):
         raise ModelError(f"epochs: expected a non-negative integer, got {epochs!r}")
-    n = X.shape[0]
-    batch = n if batch_size is None else int(batch_size)
-    if batch < 1:
-        raise ModelError(f"batch_size: expected a positive integer, got {batch_size!r}")
-    rng = np.random.default_rng(seed)
-    weights = [np.array(l.W) for l in mlp.layers]   # float64, writable copies of each W_i and b_i
-    biases = [np.array(l.b) for l in mlp.layers]
-    params = [p for pair in zip(weights, biases) for p in pair]
-    opt = _SGD(params, lr, momentum) if optimizer == "sgd" else _Adam(params, lr)
+    run = Training(mlp, X, Y, loss=loss, optimizer=optimizer, lr=lr, momentum=momentum, batch_size=batch_size,
+                   seed=seed)
     stream = sys.stderr if stream is None else stream
     enabled = not quiet and hasattr(stream, "isatty") and stream.isatty()
     progress = _Progress(epochs, label, stream, enabled)
-    losses: list[float] = []
     start = time.perf_counter()
-    current = mlp
     try:
         for epoch in range(1, epochs + 1):
-            order = rng.permutation(n) if batch < n else np.arange(n)
-            total = 0.0
-            for lo in range(0, n, batch):
-                rows = order[lo : lo + batch]
-                value, grads = loss_and_gradients(current, X[rows], T_all[rows], loss)
-                opt.step(params, [g for pair in grads for g in pair])
-                current = current.with_weights(weights, biases)
-                total += value * len(rows)
-            losses.append(total / n)
-            progress.update(epoch, losses[-1])
+            value = run.run_epoch()
+            progress.update(epoch, value)
             if callback is not None:
-                callback(epoch, current, losses[-1])
+                callback(epoch, run.network(), value)
     finally:
         progress.close()
-    return TrainResult(current, losses, time.perf_counter() - start)
+    current = run.network() if epochs else mlp
+    return TrainResult(current, list(run.losses), time.perf_counter() - start)

@@ -1,0 +1,197 @@
+"""``affine3d bench train``: optimizer steps per second of affine3d's trainer next to PyTorch's, same run.
+
+Live training in the viewer is only fun if it is quick, so this times one optimizer step (forward
+pass, loss, backward pass, Adam update) of :class:`affine3d.nn.train.Training` (what ``fit`` and the
+viewer's training thread run) against the same step in PyTorch on the CPU:
+
+- the same network: the same layer sizes, activations and starting weights, in float64 (affine3d
+  trains in float64; PyTorch is given float64 too, so both compute the same numbers: before anything
+  is timed, three steps are run in each and the weights compared);
+- the same batch (one fixed batch of rows, every step), the same loss (mean squared error, or
+  cross-entropy on logits: ``torch.nn.CrossEntropyLoss``) and the same optimizer (Adam, lr 1e-3);
+- two networks: the cube-to-sphere net (3-3-3-3-3-3, tanh, identity output, mse: the viewer's
+  ``--train``) and the rings classifier of ``affine3d mlp-demo`` (2-16-16-3, tanh, softmax,
+  cross-entropy), each at batches 256, 1024 and 4096.
+
+PyTorch's step is ``zero_grad(); loss(model(X), Y).backward(); opt.step()``, the textbook loop.
+Each library is timed in turn (best of several rounds, :func:`~affine3d.bench.core.best_time`) with a
+pause in between: their thread pools (OpenBLAS for numpy, OpenMP for PyTorch) spin for a while after a
+call and would slow the other down. Two tables: every library with its default threads, then each on
+one thread, measured in a child process started with ``OPENBLAS_NUM_THREADS=1`` and
+``torch.set_num_threads(1)`` (``--quick``: the first table only, shorter rounds).
+
+*x PyTorch* is affine3d's steps per second over PyTorch's: above 1, affine3d's trainer is faster.
+PyTorch is a reference here, never a dependency: without it the column says "not installed".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+from ..nn.mlp import MLP
+from ..nn.train import Training
+from .core import Table, best_time, format_si, pause
+
+TITLE = "train: optimizer steps per second, affine3d's trainer against PyTorch (CPU), same network, batch, loss, optimizer"
+
+BATCHES = (256, 1024, 4096)
+LR = 1e-3
+CHECK_STEPS = 3
+SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+COLUMNS = ["network", "batch", "affine3d steps/s", "PyTorch steps/s", "x PyTorch", "affine3d step", "PyTorch step"]
+
+
+def networks():
+    """``(label, start network, loss, data(batch, rng) -> (X, Y))`` for the two networks of the table."""
+
+    def cube_points(batch, rng):  # points on the cube's surface, each to be sent to x / |x|
+        X = rng.uniform(-1.0, 1.0, (batch, 3))
+        X[np.arange(batch), rng.integers(0, 3, batch)] = rng.choice([-1.0, 1.0], batch)
+        X /= np.sqrt(3)
+        return X, X / np.linalg.norm(X, axis=1, keepdims=True)
+
+    def ring_points(batch, rng):  # disc (r < 0.5), ring (r < 1) or outside, in [-1.5, 1.5]^2
+        X = rng.uniform(-1.5, 1.5, (batch, 2))
+        r = np.hypot(X[:, 0], X[:, 1])
+        return X, np.where(r < 0.5, 0, np.where(r < 1.0, 1, 2))
+
+    return [
+        ("cube-to-sphere 3-3-3-3-3-3 tanh, mse",
+         MLP.random([3, 3, 3, 3, 3, 3], activation="tanh", output="identity", seed=1), "mse", cube_points),
+        ("rings 2-16-16-3 tanh, cross-entropy",
+         MLP.random([2, 16, 16, 3], activation="tanh", output="softmax", seed=1), "cross_entropy", ring_points),
+    ]
+
+
+def run(quick: bool = False) -> list[Table]:
+    """Two tables, default threads then one thread each (in a child process); ``quick``: the first only."""
+    repeat, min_time_s, rest_s = (3, 0.03, 0.2) if quick else (5, 0.1, 0.3)
+    rows, notes = measure(BATCHES, repeat=repeat, min_time_s=min_time_s, rest_s=rest_s)
+    default = Table(f"{TITLE} (default threads)", COLUMNS, rows, notes)
+    if quick:
+        default.notes.append("--quick: default threads only, shorter rounds; without --quick also one thread each.")
+        return [default]
+    single = Table(f"{TITLE} (one thread each)", COLUMNS)
+    try:
+        single.rows, single.notes = _measure_in_child(BATCHES, repeat=repeat, min_time_s=min_time_s)
+    except (OSError, subprocess.SubprocessError, ValueError) as exc:
+        single.notes = [f"the one-thread run failed: {' '.join(str(exc).split())[:300]}"]
+    return [default, single]
+
+
+def measure(batches, *, repeat: int = 5, min_time_s: float = 0.1, rest_s: float = 0.3,
+            threads: int | None = None) -> tuple[list[list], list[str]]:
+    """Table rows and notes: each network and batch, affine3d then PyTorch, with a pause before each."""
+    torch = _import_torch()
+    if torch is not None and threads is not None:
+        torch.set_num_threads(threads)
+    rows, worst = [], 0.0
+    for label, net, loss, data in networks():
+        for batch in batches:
+            X, Y = data(batch, np.random.default_rng(batch))
+            ours = Training(net, X, Y, loss=loss, optimizer="adam", lr=LR)
+            theirs = _torch_step(torch, net, X, Y, loss)
+            if theirs is not None:  # the same computation, before anything is timed
+                worst = max(worst, _difference_after_steps(net, X, Y, loss, torch))
+            pause(rest_s)
+            t_ours = best_time(lambda: ours.step(ours.X, ours.T), repeat=repeat, min_time_s=min_time_s)
+            t_theirs = None
+            if theirs is not None:
+                pause(rest_s)
+                t_theirs = best_time(theirs, repeat=repeat, min_time_s=min_time_s)
+            rows.append([label, batch, round(1 / t_ours), None if t_theirs is None else round(1 / t_theirs),
+                         None if t_theirs is None else round(t_theirs / t_ours, 2),
+                         format_si(t_ours, "s"), None if t_theirs is None else format_si(t_theirs, "s")])
+    notes = ["Steps per second from the best of several rounds; x PyTorch = affine3d's steps/s over PyTorch's "
+             "(above 1: affine3d is faster)."]
+    if torch is None:
+        notes.append("PyTorch: not installed, its columns are empty (pip install torch to compare; it is a "
+                     "benchmark reference only, never a dependency).")
+    else:
+        notes.append(f"PyTorch {torch.__version__}, {torch.get_num_threads()} intra-op threads, float64 (affine3d's "
+                     f"dtype), model.train(), torch.optim.Adam(lr={LR:g}).")
+        notes.append(f"Same computation: after {CHECK_STEPS} steps from the same weights the two networks' weights "
+                     f"differ by at most {worst:.1e}.")
+    notes.append(f"Each library is paused {rest_s:g} s before its turn (idle BLAS/OpenMP threads spin after a call).")
+    return rows, notes
+
+
+def _measure_in_child(batches, *, repeat: int, min_time_s: float) -> tuple[list[list], list[str]]:
+    """:func:`measure` with one thread per library, in a fresh interpreter whose BLAS starts with one thread."""
+    env = {**os.environ, **SINGLE_THREAD_ENV}
+    code = ("import json, sys; from affine3d.bench.train import measure; "
+            f"rows, notes = measure({tuple(batches)!r}, repeat={repeat}, min_time_s={min_time_s}, threads=1); "
+            "json.dump({'rows': rows, 'notes': notes}, sys.stdout)")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=1800)
+    if done.returncode != 0:
+        raise ValueError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit code {done.returncode}")
+    result = json.loads(done.stdout)
+    notes = [n for n in result["notes"] if not n.startswith("Each library is paused")]
+    notes.append("Run in a child process with " + " ".join(f"{k}={v}" for k, v in SINGLE_THREAD_ENV.items())
+                 + " and torch.set_num_threads(1): the same work on one core, no thread pool in the way.")
+    return result["rows"], notes
+
+
+# ---------------------------------------------------------------------- PyTorch, the reference
+def _import_torch():
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+def _torch_model(torch, net: MLP):
+    """``torch.nn.Sequential`` of ``Linear`` (float64, our weights) and activations; logits at the end for cross-entropy."""
+    modules = []
+    for i, layer in enumerate(net.layers):
+        linear = torch.nn.Linear(layer.affine.dim_in, layer.affine.dim_out, dtype=torch.float64)
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(np.array(layer.W)))   # the same (out, in) layout as ours
+            linear.bias.copy_(torch.from_numpy(np.array(layer.b)))
+        modules.append(linear)
+        name = layer.activation.name
+        if name == "tanh":
+            modules.append(torch.nn.Tanh())
+        elif name == "relu":
+            modules.append(torch.nn.ReLU())
+        elif not (name == "identity" or (name == "softmax" and i == len(net.layers) - 1)):
+            raise ValueError(f"bench train: no PyTorch module for {name}")
+    return torch.nn.Sequential(*modules).train()
+
+
+def _torch_step(torch, net: MLP, X, Y, loss: str):
+    """A function doing one PyTorch optimizer step on the fixed batch, or None without PyTorch."""
+    if torch is None:
+        return None
+    model = _torch_model(torch, net)
+    optimizer = torch.optim.Adam(model.parameters(), lr=LR)
+    inputs, targets = torch.from_numpy(np.ascontiguousarray(X)), torch.from_numpy(np.ascontiguousarray(Y))
+    loss_fn = torch.nn.MSELoss() if loss == "mse" else torch.nn.CrossEntropyLoss()
+
+    def step():
+        optimizer.zero_grad()
+        loss_fn(model(inputs), targets).backward()
+        optimizer.step()
+
+    step.model = model
+    return step
+
+
+def _difference_after_steps(net: MLP, X, Y, loss: str, torch) -> float:
+    """Largest difference between affine3d's and PyTorch's weights after :data:`CHECK_STEPS` steps from ``net``."""
+    ours = Training(net, X, Y, loss=loss, optimizer="adam", lr=LR)
+    theirs = _torch_step(torch, net, X, Y, loss)
+    for _ in range(CHECK_STEPS):
+        ours.step(ours.X, ours.T)
+        theirs()
+    trained = ours.network()
+    linears = [m for m in theirs.model if isinstance(m, torch.nn.Linear)]
+    return max(max(float(np.max(np.abs(layer.W - m.weight.detach().numpy()))),
+                   float(np.max(np.abs(layer.b - m.bias.detach().numpy()))))
+               for layer, m in zip(trained.layers, linears))
