@@ -23,6 +23,7 @@ from .version import __version__
 COMMANDS = [
     ("view", "view"),
     ("render", "render"),
+    ("trace", "trace"),
     ("mlp-demo", "mlp_demo"),
     ("inspect", "inspect"),
     ("serve", "serve"),

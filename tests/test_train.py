@@ -157,3 +157,54 @@ def test_bad_arguments():
         fit(MLP.random([2, 3], output="tanh"), X, np.array([0, 1, 2, 0]), loss="cross_entropy")
     with pytest.raises(ModelError, match=r"X: expected shape \(N, 2\)"):
         fit(net, np.ones((4, 5)), np.zeros((4, 3)))
+
+
+# ---------------------------------------------------------------------- the fast step (affine3d/nn/_fast_train.py)
+@pytest.mark.parametrize(
+    "sizes, hidden, output, loss, optimizer",
+    [
+        ([3, 3, 3, 3, 3, 3], "tanh", "identity", "mse", "adam"),
+        ([2, 16, 16, 3], "tanh", "softmax", "cross_entropy", "adam"),
+        ([3, 8, 2], "relu", "sigmoid", "mse", "sgd"),
+        ([3, 5, 4], {"name": "leaky_relu", "alpha": 0.2}, "softmax", "mse", "adam"),
+        ([2, 6, 3], "sigmoid", "identity", "cross_entropy", "sgd"),
+    ],
+)
+def test_training_steps_equal_the_readable_maths(sizes, hidden, output, loss, optimizer):
+    """Training.step (flat parameters, kept buffers, blocks of rows) = loss_and_gradients + the readable optimizer, step by step."""
+    from affine3d.nn.train import Training, _Adam, _SGD
+
+    rng = np.random.default_rng(3)
+    net = MLP.random(sizes, activation=hidden, output=output, seed=2)
+    X = rng.normal(size=(3000, sizes[0]))  # more rows than one block of the widest layer: blocks are summed
+    Y = rng.integers(0, sizes[-1], 3000) if loss == "cross_entropy" else rng.normal(size=(3000, sizes[-1]))
+    run = Training(net, X, Y, loss=loss, optimizer=optimizer, lr=0.01, momentum=0.8)
+    assert run._step.block_rows < 3000 or max(sizes) < 16
+    weights = [np.array(l.W) for l in net.layers]
+    biases = [np.array(l.b) for l in net.layers]
+    params = [p for pair in zip(weights, biases) for p in pair]
+    reference = _Adam(params, 0.01) if optimizer == "adam" else _SGD(params, 0.01, 0.8)
+    current = net
+    for _ in range(4):
+        value, grads = loss_and_gradients(current, X, Y, loss)
+        assert run.step(run.X, run.T) == pytest.approx(value, rel=1e-12)
+        reference.step(params, [g for pair in grads for g in pair])
+        current = net.with_weights(weights, biases)
+        assert run.network().allclose(current, atol=1e-12)
+
+
+def test_training_snapshots_are_new_networks():
+    """network() gives a new MLP each time; training on does not change a snapshot already taken."""
+    from affine3d.nn.train import Training
+
+    X = np.random.default_rng(0).normal(size=(50, 3))
+    run = Training(MLP.random([3, 4, 3], seed=1), X, X ** 2)
+    run.run_epoch()
+    first = run.network()
+    kept = [l.W.copy() for l in first.layers]
+    run.run_epoch()
+    second = run.network()
+    assert second is not first and not second.allclose(first, atol=1e-12)
+    for W, layer in zip(kept, first.layers):
+        np.testing.assert_array_equal(layer.W, W)
+    assert run.epoch == 2 and len(run.losses) == 2

@@ -6,14 +6,16 @@ moderngl loop, then the CPU rasterizer against the GPU renderer), gpu (the MLP o
 shader against numpy), raster (only the CPU-against-GPU table), viewer (the window's frames per
 second against headless rendering; needs a display, e.g. xvfb-run), web (the browser page's frame
 time in headless Chromium against the desktop renderer's; needs chromium), meshes (reading OBJ and
-OFF files of 10^4 to 10^6 faces against trimesh, when it is installed: time and peak memory).
-Without a suite name, all of them run. The first lines name the machine: CPU, cores, BLAS threads
-and the OpenGL renderer (on Mesa's llvmpipe the "GPU" is software on these same CPU cores).
+OFF files of 10^4 to 10^6 faces against trimesh, when it is installed: time and peak memory), train
+(optimizer steps per second of affine3d's trainer against PyTorch's on the same network, batch, loss
+and optimizer). Without a suite name, all of them run. The first lines name the machine: CPU, cores,
+BLAS threads and the OpenGL renderer (on Mesa's llvmpipe the "GPU" is software on these same CPU cores).
 
 Examples:
   affine3d bench transform --quick
   affine3d bench mlp gpu --json results.json
   affine3d bench meshes --quick                 # pip install trimesh for the reference column
+  affine3d bench train
   xvfb-run -a affine3d bench viewer
   affine3d bench web
 """
@@ -25,7 +27,7 @@ import json
 
 from .paths import check_output_folder
 
-HELP = "measure speed: transform, mlp, render, gpu, raster, viewer, web, meshes (ratios against references in the same run)"
+HELP = "measure speed: transform, mlp, render, gpu, raster, viewer, web, meshes, train (ratios against references in the same run)"
 
 
 def add_arguments(parser) -> None:

@@ -1,0 +1,81 @@
+"""Follow one point: print one vertex of a scene through every map, each value named with its space.
+
+    p_model --model--> p_world [--network--> p_world] --world--> p_camera --projection--> p_clip
+            --divide by w--> p_ndc --viewport--> p_window
+
+Each step is a matrix product on homogeneous coordinates ([p, 1] for a point; clip space keeps the
+w the projection made, and the divide by w gives NDC); the last row is the pixel the vertex lands
+on (x, y from the image's top-left corner) and its depth in [0, 1]. These are the numbers the CPU
+rasterizer computes for that vertex (affine3d/cpu/raster.py), and the GPU's vertex shader too.
+
+A scene with a network (its mlp key, or --mlp MODEL) warps its objects in world space: the table
+then follows the vertex through each layer's affine step z_i = W_i a_(i-1) + b_i and activation
+a_i = sigma(z_i) between p_world and p_camera, as the renderer does.
+
+SCENE is a shipped scene's name or a .toml file; --object is an object's 0-based number in the
+scene file (or its name), --vertex a 0-based index into its mesh's vertices. --size, --yaw, --pitch
+and --ortho are those of affine3d render, so the pixel is the one in the picture render writes.
+In the viewer, click a vertex to see the same table live while the world turns.
+
+Examples:
+  affine3d trace platonic --object 0 --vertex 0
+  affine3d trace cube-to-sphere --object cube --vertex 100 --matrices
+  affine3d trace shear --object 2 --vertex 5 --size 1280x720 --yaw 30
+"""
+
+from __future__ import annotations
+
+HELP = "follow one vertex through every map: model, world, (network), camera, clip, NDC, window pixels"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("scene", nargs="?", default=None, metavar="SCENE",
+                        help="a shipped scene's name or a .toml file (default: platonic)")
+    parser.add_argument("--object", default="0", metavar="K", help="the object: 0-based number, or its name (default 0)")
+    parser.add_argument("--vertex", type=int, default=0, metavar="I", help="0-based index of the vertex in the object's mesh")
+    parser.add_argument("--size", default="800x600", metavar="WxH", help="image size in pixels (default: 800x600)")
+    parser.add_argument("--yaw", type=float, default=0.0, metavar="DEG", help="as in affine3d render: added to the scene's yaw")
+    parser.add_argument("--pitch", type=float, default=0.0, metavar="DEG", help="as in affine3d render: added to the scene's pitch")
+    parser.add_argument("--ortho", action="store_const", const=True, default=None, help="orthographic projection")
+    parser.add_argument("--mlp", metavar="MODEL", default=None,
+                        help="a 3 -> ... -> 3 network that warps the scene (default: the scene file's mlp key, if any)")
+    parser.add_argument("--matrices", action="store_true", help="print each map's matrix above the value it makes")
+
+
+def run(args) -> int:
+    import math
+
+    from ..cpu.trace import format_trace, trace_vertex
+    from ..errors import UsageError
+    from ..geometry.scene import DEFAULT_SCENE, load_scene
+    from ..images import parse_size
+    from ..nn.mlp import MLP
+    from ..nn.morph import Morph, check_model
+    from .render import world_rotation
+
+    size = parse_size(args.size)
+    for name in ("yaw", "pitch"):
+        if not math.isfinite(getattr(args, name)):
+            raise UsageError(f"--{name}: expected a finite number of degrees, got {getattr(args, name)}")
+    scene = load_scene(args.scene or DEFAULT_SCENE)
+    model_path = args.mlp or scene.mlp
+    morph = None
+    if model_path is not None:
+        mlp = MLP.load(model_path)
+        check_model(mlp)
+        points = [obj.model(obj.mesh.vertices) for obj in scene.objects]
+        import numpy as np
+
+        morph = Morph(mlp, np.vstack(points))  # the display of wide layers, as the renderer chooses it
+    world = scene.world(world_rotation(scene, args.yaw, args.pitch))
+    rows = trace_vertex(scene, args.object, args.vertex, size, world, ortho=args.ortho, morph=morph)
+    projection = "orthographic" if (args.ortho or (args.ortho is None and scene.camera.projection == "orthographic")) \
+        else f"perspective, fov {math.degrees(scene.camera.fov):.1f} deg"
+    network = f", network {getattr(model_path, 'name', model_path)} {'-'.join(map(str, morph.mlp.sizes))}" if morph else ""
+    print(f"scene {scene.name!r}, {size[0]}x{size[1]} pixels, {projection}{network}")
+    for line in format_trace(rows, matrices=args.matrices):
+        print(line)
+    x, y, depth = rows[-1].value
+    inside = 0 <= x < size[0] and 0 <= y < size[1] and 0 <= depth <= 1
+    print(f"pixel column {math.floor(x)}, row {math.floor(y)}" + ("" if inside else "  (outside the picture: clipped)"))
+    return 0
