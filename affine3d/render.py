@@ -155,7 +155,7 @@ class MorphingScene:
             objects.append(replace(obj, mesh=mesh, model=Affine.identity(3)))
             world_points.append(points)
         self._offsets = np.cumsum([0] + [len(p) for p in world_points])
-        points = np.vstack(world_points)
+        points = self._points = np.vstack(world_points)
         self.morph = Morph(mlp, points, path)
         use_gpu = ctx is not None and gpu and self.morph.max_width <= MAX_WIDTH
         self.gpu = GPUMorph(ctx, self.morph, points) if use_gpu else None
@@ -166,6 +166,20 @@ class MorphingScene:
         self.renderer = None if ctx is None else Renderer(ctx, self.scene, size, samples=samples, cull_back_faces=False,
                                                           shading=shading)
         self.stage, self.t = self.morph.stages[0], 0.0
+
+    def set_network(self, mlp) -> None:
+        """Warp with ``mlp`` from now on: a network of the same sizes (the next snapshot of live training).
+
+        A new :class:`Morph`; the meshes move at the next :meth:`show`. A network that changes many
+        times a second has its keyframes computed by numpy (one forward pass of the vertices, cheaper
+        than a round of GPU passes and their read-back), so the GPU morph is given up here; the GPU
+        still draws.
+        """
+        self.morph = Morph(mlp, self._points, self.morph.path)
+        if self.gpu is not None:
+            self.gpu.release()
+            self.gpu = None
+        self._cpu_keys = self.morph.keyframes(self._points)
 
     def positions(self, stage, t: float) -> np.ndarray:
         """All objects' vertices at time ``t`` of ``stage``, (N, 3), world space."""

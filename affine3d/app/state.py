@@ -26,6 +26,8 @@ Mouse and keys (also on screen with F1 or ?):
   ``scenes/``; Tab / shift+Tab: next / previous scene; N: light the solids with ``A n`` instead of
   the normal matrix ``(A^-1)^T n`` (the classic mistake: the shear scene shows why the inverse
   transpose is needed); F1 or ?: key help; Esc or Q: quit.
+- live training (:mod:`affine3d.app.lab`): L trains the network shown toward the scene's target in a
+  background thread (and pauses it), Backspace starts again from the same seeded network.
 - a network warping the scene (``--mlp MODEL`` or a scene's ``mlp`` key, :mod:`affine3d.nn.morph`):
   the forward pass plays stage by stage (each layer's affine map, then its activation) while the
   mouse still turns the world; M: play/pause; Right / Left: next / previous stage; ``.`` / ``,``
@@ -101,6 +103,8 @@ keys
   F1 or ?            this help
   Esc or Q           quit
 network (--mlp MODEL, or a scene with an mlp key)
+  L                  train it live toward the scene's target / pause
+  Backspace          start the training again (same seed)
   M                  play / pause the forward pass
   Right, Left        next / previous stage (pauses)
   . and ,  (] and [) scrub forward / back (pauses)
@@ -264,11 +268,14 @@ class ViewerState:
         self.fixed_step: float | None = None  # seconds a frame in a scripted run; None: the wall clock
         self.hud_rects: list[tuple[int, int, int, int]] = []  # the overlay's panels (see scene_box)
         self.shading: str | None = None  # "flat" or "smooth" for every object; None: each object's own
+        self.lab = None  # live training (affine3d.app.lab.Lab), started by L or --train
+        self.lab_target = None  # a target name or Target that overrides the scene's [train] target
         self.set_scene(scene)
 
     # -- the scene and the view
     def set_scene(self, scene) -> None:
         """Show ``scene`` from its own starting view (rotation, distance, projection, spin)."""
+        self.close_lab()
         self.scene = scene
         self.n_triangles = _count_triangles(scene)
         self.spin_rate = float(scene.spin) if scene.spin else DEFAULT_SPIN
@@ -401,6 +408,51 @@ class ViewerState:
         self.inside_out = False
         self.player = None if morph is None else StagePlayer(morph.n_stages, playing=playing)
 
+    def replace_network(self, morph) -> None:
+        """The same animation, another network of the same sizes (live training's next snapshot): the player stays."""
+        self.morph = morph
+        if self.player is None or self.player.n_stages != morph.n_stages:
+            self.player = StagePlayer(morph.n_stages, playing=False)
+
+    # -- live training (affine3d.app.lab)
+    def start_lab(self, running: bool = True) -> bool:
+        """Train the network shown toward the scene's target; False (and a message) when there is none to train."""
+        if self.lab is not None:
+            return True
+        if self.morph is None:
+            self.say("no network to train: open cube-to-sphere, sphere-to-cube, rings or rings-4-wide, or give --mlp")
+            return False
+        from .lab import Lab
+
+        try:
+            self.lab = Lab.for_scene(self.scene, self.morph.mlp, self.lab_target, running=running)
+        except InputError as exc:
+            self.say(" ".join(str(exc).split()))
+            return False
+        self.network_name = f"in training (seed {self.lab.experiment.seed})"
+        self.player.seek(self.player.n_stages)  # watch the output learn; the arrows still step through the stages
+        self.say(f"training toward {self.lab.experiment.target.name}: L pauses, Backspace starts again")
+        return True
+
+    def close_lab(self) -> None:
+        """Stop the training thread (scene change, window closed)."""
+        if self.lab is not None:
+            self.lab.close()
+            self.lab = None
+
+    def _lab_key(self, name: str) -> bool:
+        """L and Backspace; True if it was one of them."""
+        if name not in ("l", "backspace"):
+            return False
+        if self.lab is None:
+            if name == "backspace":
+                self.say("nothing to start again: L starts training")
+            else:
+                self.start_lab(running=True)
+            return True
+        self.say(self.lab.key(name))
+        return True
+
     def morph_frame(self):
         """``(stage, t)`` of the forward pass to show now, or None when no network warps the scene."""
         if self.player is None:
@@ -451,7 +503,7 @@ class ViewerState:
             (the scene changed: upload the new one); None otherwise.
         """
         name = name.lower()
-        if self._morph_key(name):
+        if self._morph_key(name) or self._lab_key(name):
             return None
         if name in ("escape", "q"):
             return "quit"
@@ -652,6 +704,8 @@ class ViewerState:
         the line says which network is shown instead.
         """
         description = getattr(self.scene, "description", "") or ""
+        if self.lab is not None:
+            return f"{self.scene.name}: a fresh network learning {self.lab.experiment.target.name}, live"
         own = getattr(self.scene, "mlp", None)
         if self.morph is not None and own is not None and Path(own).name != self.network_name:
             sizes = "-".join(str(w) for w in self.morph.mlp.sizes)

@@ -21,13 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ModelError
+from ..errors import ModelError, UsageError
 from ..gl.context import make_current, release_current_egl_context, window_context
 from ..images import save_png
 from ..nn.mlp import MLP
 from ..nn.morph import check_model
 from ..render import MorphingScene
 from ..gl.renderer import Renderer
+from .overlay import LabOverlay, untrained_network
 from .state import HELP_TEXT, ViewerState, scene_key
 
 __all__ = ["Viewer"]
@@ -204,6 +205,11 @@ class Viewer:
         Start with every object so shaded (None: each object's own); key F switches.
     path : {"linear", "polar"}
         How each affine stage of the network goes from I to W (:class:`affine3d.nn.morph.Morph`).
+    train : bool
+        Start training the network live at once (as key L does; :mod:`affine3d.app.lab`).
+    target : str or Target, optional
+        What live training aims for, instead of the scene's ``[train]`` target (a name in
+        :data:`affine3d.nn.targets.TARGETS`, or a :class:`~affine3d.nn.targets.Target` of a script).
 
     Raises
     ------
@@ -215,7 +221,7 @@ class Viewer:
     def __init__(self, scene, size=(960, 720), *, turntable: bool = False, samples: int = 4, vsync: bool = True,
                  visible: bool = True, scenes: list[str] | None = None, caption: str | None = None,
                  mlp=None, mlp_name: str = "", models: dict | None = None, hud_scale: float = 1.0,
-                 shading: str | None = None, path: str = "linear"):
+                 shading: str | None = None, path: str = "linear", train: bool = False, target=None):
         pyglet = self.pyglet = _import_pyglet()
 
         width, height = (int(v) for v in size)
@@ -240,6 +246,7 @@ class Viewer:
             self.state = ViewerState(scene, window.get_size(), window.get_framebuffer_size(), turntable=turntable,
                                      scenes=scenes)
             self.state.shading = shading
+            self.state.lab_target = target
             self.mlp, self.mlp_name = mlp, mlp_name or ("--mlp" if mlp is not None else "")
             self.models = dict(models or {})
             self.path = path
@@ -248,6 +255,10 @@ class Viewer:
             self._hud_font_scale = None
             self._make_renderer(scene)
             self._make_hud()
+            self._extras = LabOverlay(self, lambda size: _Panel(self.pyglet, self._extras_batch, *self._extras_groups,
+                                                                dict(font_name=self._font, font_size=size)))
+            if train and not self.state.start_lab(running=True):
+                raise UsageError(f"--train: {self.state.status}")
         except BaseException:
             window.close()  # no half-made window left on the screen
             raise
@@ -269,9 +280,10 @@ class Viewer:
                 label.delete()
             self._help_box.delete()
         scale = self._hud_font_scale = hud_font_scale(self.window.get_size(), self.hud_scale)
-        font = next((f for f in HUD_FONT if pyglet.font.have_font(f)), None)
+        font = self._font = next((f for f in HUD_FONT if pyglet.font.have_font(f)), None)
         style = dict(font_name=font, font_size=HUD_FONT_SIZE * scale)
         back, front = pyglet.graphics.Group(order=0), pyglet.graphics.Group(order=1)
+        self._extras_batch, self._extras_groups = pyglet.graphics.Batch(), (back, front)
         # One label per line: a frame re-lays-out only the lines whose text changed (pyglet's layout
         # is Python, and slow), and nothing moves unless the window is resized.
         self._batch = pyglet.graphics.Batch()
@@ -390,18 +402,28 @@ class Viewer:
         in a scripted run (``--frames``) and with ``still`` (a frame to save: the S key, the last one).
         """
         state, ctx, renderer = self.state, self.ctx, self.renderer
-        make_current(self.ctx)
-        self._move_vertices()
-        self._layout_hud()  # first: the panels' room decides where the scene is framed
-        # A big scene in motion goes straight into the single-sampled image (no multisampling, no resolve).
-        direct = (renderer.msaa_fbo is not None and not still and state.fixed_step is None and state.in_motion
-                  and renderer.n_triangles >= MOVING_MSAA_TRIANGLES)
-        renderer.draw(state.world, ortho=state.ortho, wireframe=state.wireframe, projection=state.projection(),
-                      naive_normals=state.naive_normals, framebuffer=renderer.fbo if direct else None)
-        # The overlay lies on top of everything: no depth test, no culling, pyglet's own shaders,
-        # drawn into the framebuffer the renderer left bound.
-        ctx.disable(ctx.DEPTH_TEST | ctx.CULL_FACE)
-        self._draw_hud()
+        lab = state.lab
+        if lab is not None:
+            lab.frame_begin()  # the training thread waits while the window draws (affine3d.app.training)
+        try:
+            make_current(self.ctx)
+            self._take_snapshot()
+            self._move_vertices()
+            self._layout_hud()  # first: the panels' room decides where the scene is framed
+            # A big scene in motion goes straight into the single-sampled image (no multisampling, no resolve).
+            direct = (renderer.msaa_fbo is not None and not still and state.fixed_step is None and state.in_motion
+                      and renderer.n_triangles >= MOVING_MSAA_TRIANGLES)
+            renderer.draw(state.world, ortho=state.ortho, wireframe=state.wireframe, projection=state.projection(),
+                          naive_normals=state.naive_normals, framebuffer=renderer.fbo if direct else None)
+            self._extras.draw_scene()  # over the scene: the lattice, the basis arrows
+            # The overlay lies on top of everything: no depth test, no culling, pyglet's own shaders,
+            # drawn into the framebuffer the renderer left bound.
+            ctx.disable(ctx.DEPTH_TEST | ctx.CULL_FACE)
+            self._draw_hud()
+            self._extras.draw_overlay()
+        finally:
+            if lab is not None:
+                lab.frame_end()
         if renderer.msaa_fbo is not None and not direct:
             ctx.copy_framebuffer(renderer.fbo, renderer.msaa_fbo)  # resolve: average each pixel's samples
         self._blit_to_window()
@@ -494,9 +516,12 @@ class Viewer:
                 self.draw(still=True)
                 self._saved(self.save(self.screenshot_path))
                 self.screenshot_path = None
+            self.state.close_lab()
             make_current(self.ctx)
+            self._extras.release()
             self._release_renderer()
         finally:
+            self.state.close_lab()
             self.window.close()
             self.pyglet.app.exit()
 
@@ -581,7 +606,7 @@ class Viewer:
         if self.mlp is not None:
             return self.mlp, self.mlp_name
         if getattr(scene, "mlp", None) is None:
-            return None, ""
+            return untrained_network(scene, self.state)
         mlp = self.models.get(scene.mlp)
         if mlp is None:
             try:
@@ -607,6 +632,16 @@ class Viewer:
                                       path=self.path)
         self.renderer = self.morphing.renderer
         self.state.set_morph(self.morphing.morph, name)
+
+    def _take_snapshot(self) -> None:
+        """Live training published a newer network: warp with it from this frame on (same sizes, same stage)."""
+        lab = self.state.lab
+        shot = lab.take() if lab is not None and self.morphing is not None else None
+        if shot is None:
+            return
+        self.morphing.set_network(shot.mlp)
+        self.state.replace_network(self.morphing.morph)
+        self._shown = None
 
     def _move_vertices(self) -> None:
         """Put the warped scene where the player is (a GPU pass, only when the stage or t changed)."""

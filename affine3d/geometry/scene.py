@@ -20,6 +20,15 @@ Every key is optional except at least one ``[[object]]`` with a ``shape`` or a `
     mlp = "cube-to-sphere.safetensors"  # a 3 -> ... -> 3 network (.safetensors, .npz, .onnx), relative to this
                                         #   file, that warps the objects stage by stage (affine3d.nn.morph)
 
+    [train]                             # what a network learns here, live (view --train, key L; render --train)
+    target = "cube-to-sphere"           # a target map of affine3d.nn.targets.TARGETS
+    sizes = [3, 3, 3, 3, 3, 3]          # the network (default: the mlp's sizes, else the target's)
+    activation = "tanh"                 # hidden layers' activation; the last layer is linear
+    lr = 0.01                           # Adam's step size
+    seed = 1                            # the starting weights (Backspace in the viewer goes back to them)
+    epochs = 3000                       # one training run
+    # optimizer = "adam", batch = 256   # or "sgd"; mini-batches (default: all vertices each step)
+
     [camera]
     fov_deg = 40                        # vertical field of view, degrees, in (0, 180)
     near = 0.1                          # clipping planes, 0 < near < far
@@ -136,7 +145,8 @@ PALETTE: tuple[tuple[float, float, float], ...] = (
     (0.800, 0.475, 0.655),
 )
 
-_TOP_KEYS = ("name", "description", "background", "mlp", "camera", "world", "light", "object")
+_TOP_KEYS = ("name", "description", "background", "mlp", "camera", "world", "light", "object", "train")
+_TRAIN_KEYS = ("target", "sizes", "activation", "optimizer", "lr", "seed", "epochs", "batch")
 MODEL_SUFFIXES = (".safetensors", ".npz", ".onnx")
 _CAMERA_KEYS = ("fov_deg", "near", "far", "distance", "projection")
 _WORLD_KEYS = ("yaw_deg", "pitch_deg", "spin_deg_per_s")
@@ -286,6 +296,9 @@ class Scene:
         A 3 -> ... -> 3 network file (``.safetensors``, ``.npz``, ``.onnx``) that the viewer and
         ``affine3d render --stages`` apply to the objects, stage by stage (:mod:`affine3d.nn.morph`);
         the file is checked to exist, not loaded here.
+    train : dict or None
+        The ``[train]`` table, type-checked: what a network learns in this scene
+        (:func:`affine3d.nn.targets.experiment_from_table` reads it; target names are checked there).
     """
 
     name: str
@@ -298,6 +311,7 @@ class Scene:
     background: tuple[float, float, float] = (0.1, 0.1, 0.12)
     description: str = ""
     mlp: Path | None = None
+    train: dict | None = None
 
     def world(self, rotation: Affine | None = None) -> Affine:
         """world: world space -> camera space, ``translation([0, 0, -distance]) @ rotation``.
@@ -679,7 +693,36 @@ def _build(document: dict, path: Path, shown: str) -> Scene:
         background=read.color(document["background"], "background") if "background" in document else Scene.background,
         description=read.string(document.get("description", ""), "description"),
         mlp=_model_path(read, document["mlp"], path.parent) if "mlp" in document else None,
+        train=_train_table(read, document["train"]) if "train" in document else None,
     )
+
+
+def _train_table(read: _Reader, value) -> dict:
+    """The ``[train]`` table: types and ranges checked here, names (target, activation) where they are known."""
+    table = read.table(value, "train", _TRAIN_KEYS)
+    if "target" not in table:
+        raise read.error("train", 'missing key \'target\'; expected e.g. target = "cube-to-sphere"')
+    train = {"target": read.string(table["target"], "train.target")}
+    if "sizes" in table:
+        sizes = table["sizes"]
+        if not isinstance(sizes, list) or len(sizes) < 2 or any(isinstance(v, bool) or not isinstance(v, int) or v < 1
+                                                                for v in sizes):
+            raise read.error("train.sizes", f"expected a list of widths like [3, 8, 8, 3], got {_show(sizes)}")
+        if sizes[0] != 3 or sizes[-1] != 3:
+            raise read.error("train.sizes", f"expected 3 inputs and 3 outputs (3D points), got {_show(sizes)}")
+        train["sizes"] = [int(v) for v in sizes]
+    for key in ("activation", "optimizer"):
+        if key in table:
+            train[key] = read.string(table[key], f"train.{key}")
+    if "lr" in table:
+        train["lr"] = read.positive(table["lr"], "train.lr")
+    for key, lowest in (("seed", 0), ("epochs", 1), ("batch", 1)):
+        if key in table:
+            v = table[key]
+            if isinstance(v, bool) or not isinstance(v, int) or v < lowest:
+                raise read.error(f"train.{key}", f"expected an integer >= {lowest}, got {_show(v)}")
+            train[key] = v
+    return train
 
 
 def _model_path(read: _Reader, value, base: Path) -> Path:

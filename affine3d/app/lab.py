@@ -1,0 +1,137 @@
+"""The viewer's lab: train the network you are looking at, live (key L), and start again (Backspace).
+
+Window-free, like :mod:`affine3d.app.state`: a :class:`Lab` knows the experiment (what the scene's
+``[train]`` table asks for: :func:`affine3d.nn.targets.experiment_from_table`), runs it in a
+:class:`~affine3d.app.training.LiveTraining` thread, answers the keys, and says what the overlay shows
+(the text, the loss curve). The window (:mod:`affine3d.app.window`) asks it each frame for a newer
+snapshot (:meth:`Lab.take`) and redraws the warped scene with that network.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import InputError
+from ..nn.targets import experiment_from_table
+from .training import LiveTraining
+
+__all__ = ["Lab", "world_points", "curve_points"]
+
+CURVE_POINTS = 120
+"""At most this many points in the overlay's loss curve (the epochs are binned to fit)."""
+
+
+def world_points(scene) -> np.ndarray:
+    """Every object's vertices in world space (after its model map), stacked: (N, 3), what the network sees."""
+    return np.vstack([obj.model(obj.mesh.vertices) for obj in scene.objects])
+
+
+def curve_points(losses, n: int = CURVE_POINTS) -> np.ndarray:
+    """The loss curve as ``(x, y)`` in the unit square: epochs across, log10(loss) up; (k, 2) with k <= n.
+
+    The epochs are cut into at most ``n`` equal bins and each bin shows its last loss; ``y`` spans the
+    smallest to the largest log-loss so far (a flat curve sits in the middle).
+
+    Examples
+    --------
+    >>> curve_points([1.0, 0.1, 0.01]).tolist()
+    [[0.0, 1.0], [0.5, 0.5], [1.0, 0.0]]
+    """
+    losses = np.asarray(losses, dtype=np.float64)
+    if len(losses) == 0:
+        return np.zeros((0, 2))
+    ends = np.unique(np.ceil(np.linspace(0, len(losses), min(n, len(losses)) + 1)[1:]).astype(int)) - 1
+    values = np.log10(np.maximum(losses[ends], 1e-300))
+    x = ends / max(len(losses) - 1, 1)
+    low, high = float(values.min()), float(values.max())
+    y = (values - low) / (high - low) if high > low else np.full(len(values), 0.5)
+    return np.column_stack([x, y])
+
+
+class Lab:
+    """Live training of the scene's network in the viewer.
+
+    Parameters
+    ----------
+    experiment : Experiment
+        Target, network sizes, optimizer, seed, epochs per run.
+    points : ndarray, shape (N, 3)
+        The scene's vertices in world space: what the network trains on.
+    running : bool
+        Start training at once.
+    """
+
+    def __init__(self, experiment, points, *, running: bool = False):
+        self.experiment = experiment
+        self.training = LiveTraining(experiment, points, running=running)
+        self._taken = None  # the version of the last snapshot the window drew
+
+    @classmethod
+    def for_scene(cls, scene, network=None, target=None, *, running: bool = False) -> "Lab":
+        """The lab a scene asks for: its ``[train]`` table, else the network's sizes; ``target`` overrides.
+
+        A target name that the scene file gets wrong is reported with the file's name.
+        """
+        try:
+            experiment = experiment_from_table(getattr(scene, "train", None), network, target)
+        except InputError as exc:
+            where = getattr(scene, "path", None)
+            raise type(exc)(f"{where.name if where else scene.name}: train: {exc}") from None
+        return cls(experiment, world_points(scene), running=running)
+
+    # ------------------------------------------------------------------ keys and frames
+    def key(self, name: str) -> str | None:
+        """L: train / pause; Backspace: start again from the seed. Returns a status message, or None if not ours."""
+        if name == "l":
+            running = self.training.toggle()
+            return f"training {'on' if running else 'paused'} (L)"
+        if name == "backspace":
+            self.training.rewind()
+            return f"training rewound to epoch 0, seed {self.experiment.seed} (Backspace)"
+        return None
+
+    def take(self):
+        """The newest snapshot if the window has not drawn it yet, else None (the window's thread calls this)."""
+        version = self.training.version
+        if version == self._taken:
+            return None
+        self._taken = version
+        return self.training.snapshot()
+
+    def frame_begin(self) -> None:
+        self.training.frame_begin()
+
+    def frame_end(self) -> None:
+        self.training.frame_end()
+
+    def close(self) -> None:
+        self.training.close()
+
+    # ------------------------------------------------------------------ what the overlay shows
+    def lines(self) -> list[str]:
+        """The training panel: epoch and loss, what is learnt by which network, the keys; a target's own notes."""
+        shot = self.training.snapshot()
+        if shot.running:
+            state = "training"
+        elif shot.done:
+            state = f"done ({self.experiment.epochs} epochs a run; L trains on)"
+        else:
+            state = "paused (L trains)"
+        loss = "-" if shot.loss is None else f"{shot.loss:.3g}"
+        lines = [f"live training: epoch {shot.epoch}, mse {loss}, {state}",
+                 *self.experiment.describe()]
+        if shot.note:
+            lines.append(shot.note)
+        lines.append("L train / pause   Backspace start again (same seed)")
+        return lines
+
+    def curve(self) -> np.ndarray:
+        """The loss curve so far in the unit square (:func:`curve_points`)."""
+        return curve_points(self.training.snapshot().losses)
+
+    def loss_range(self) -> tuple[float, float] | None:
+        """The smallest and largest loss so far (the curve's bottom and top), or None before the first epoch."""
+        losses = self.training.snapshot().losses
+        if not losses:
+            return None
+        return float(min(losses)), float(max(losses))

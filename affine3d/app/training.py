@@ -1,0 +1,217 @@
+"""Live training: a network learns in a background thread while the viewer draws it.
+
+The training thread owns one :class:`affine3d.nn.train.Training` (the weights and the optimizer's state)
+and nothing else: it never touches what the window draws. Every so often it *publishes* a
+:class:`Snapshot`, an immutable record holding a new :class:`~affine3d.nn.mlp.MLP` (built from copies of
+the weights), the epoch and the loss curve so far. The window's thread takes the newest snapshot when it
+draws a frame and builds its own morph and GPU buffers from it, so every OpenGL call stays on the
+window's thread, and a snapshot, once published, is never changed by anyone.
+
+The window goes first. One thread at a time runs Python (the GIL), so a training thread busy in
+Python would make the window wait; instead, while the window draws a frame (between
+:meth:`LiveTraining.frame_begin` and :meth:`LiveTraining.frame_end`) the training thread waits at the
+end of its current epoch, and it trains while the window waits for the next frame, the display, or
+the GPU. The interpreter's switch interval is shortened while a training thread exists, so that the
+window gets the interpreter back within half a millisecond whenever it asks.
+
+Everything random comes from the experiment's seed: :meth:`LiveTraining.rewind` starts again from the
+same network, and the same epochs give the same losses, whatever the timing of the frames.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..nn.mlp import MLP
+
+__all__ = ["Snapshot", "LiveTraining", "SWITCH_INTERVAL_S"]
+
+SWITCH_INTERVAL_S = 0.0005
+"""The interpreter's switch interval while a training thread runs (Python's default is 0.005 s)."""
+
+PUBLISH_EVERY_S = 1 / 30
+"""How often the training thread hands the window a new network (at most; and at every pause)."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the training has reached, as the window may draw it: nothing in it changes afterwards.
+
+    Attributes
+    ----------
+    epoch : int
+        Epochs done.
+    mlp : MLP
+        A new network with the weights reached (its own copies).
+    losses : tuple of float
+        The mean loss of every epoch so far (``losses[k]`` after epoch ``k + 1``).
+    running : bool
+        Training goes on (False: paused, or the epoch budget is spent).
+    done : bool
+        The epoch budget is spent (L trains on for another budget).
+    note : str
+        What the target measures on this network (the rings' linking number), computed by the
+        training thread; "" for targets that measure nothing.
+    """
+
+    epoch: int
+    mlp: MLP
+    losses: tuple[float, ...]
+    running: bool
+    done: bool
+    note: str = ""
+
+    @property
+    def loss(self) -> float | None:
+        """The last epoch's loss (None before the first epoch)."""
+        return self.losses[-1] if self.losses else None
+
+
+class LiveTraining:
+    """An experiment trained in a background thread; the window takes :meth:`snapshot` each frame.
+
+    Parameters
+    ----------
+    experiment : Experiment
+        The target, the network and the optimizer (:class:`affine3d.nn.targets.Experiment`).
+    points : array-like, shape (N, 3)
+        What the network trains on: the scene's vertices in world space.
+    running : bool
+        Start training at once (else paused until :meth:`toggle`).
+    publish_every_s : float
+        At most this often a new snapshot is published while training.
+
+    The thread starts with the object and ends with :meth:`close` (the window calls it when it closes).
+    """
+
+    def __init__(self, experiment, points, *, running: bool = False, publish_every_s: float = PUBLISH_EVERY_S):
+        self.experiment = experiment
+        self.points = np.array(points, dtype=np.float64)
+        self.publish_every_s = float(publish_every_s)
+        self._lock = threading.Lock()        # the Training: the thread's epoch, or a rewind from the window
+        self._slot = threading.Lock()        # the published snapshot
+        self._wake = threading.Condition(self._lock)
+        self._window_idle = threading.Event()
+        self._window_idle.set()
+        self._closing = False
+        self._training = experiment.training(self.points)
+        self._budget = experiment.epochs
+        self._running = bool(running)
+        self._version = 0
+        self._snapshot: Snapshot | None = None
+        self._publish()
+        self._saved_switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._saved_switch, SWITCH_INTERVAL_S))
+        self._thread = threading.Thread(target=self._loop, name="affine3d-training", daemon=True)
+        self._thread.start()
+
+    # ------------------------------------------------------------------ the window's side
+    def snapshot(self) -> Snapshot:
+        """The newest published snapshot (the same object until a newer one is published)."""
+        with self._slot:
+            return self._snapshot
+
+    @property
+    def version(self) -> int:
+        """Counts publications: a window compares it with the one it drew to know whether to rebuild."""
+        with self._slot:
+            return self._version
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def toggle(self) -> bool:
+        """Pause, or train on (after the budget is spent: another ``experiment.epochs``); returns running."""
+        with self._lock:
+            if not self._running and self._training.epoch >= self._budget:
+                self._budget = self._training.epoch + self.experiment.epochs
+            self._running = not self._running
+            self._publish()
+            self._wake.notify_all()
+            return self._running
+
+    def start(self) -> None:
+        """Train (if paused)."""
+        if not self._running:
+            self.toggle()
+
+    def pause(self) -> None:
+        """Stop at the end of the current epoch (if training)."""
+        if self._running:
+            self.toggle()
+
+    def rewind(self) -> None:
+        """Back to the start: the same seeded network, a fresh optimizer, epoch 0 (running or paused as before)."""
+        with self._lock:
+            self._training = self.experiment.training(self.points)
+            self._budget = self.experiment.epochs
+            self._publish()
+            self._wake.notify_all()
+
+    def frame_begin(self) -> None:
+        """The window starts drawing a frame: the training thread waits at the end of its epoch."""
+        self._window_idle.clear()
+
+    def frame_end(self) -> None:
+        """The frame is drawn: training may go on."""
+        self._window_idle.set()
+
+    def wait_for_epoch(self, epoch: int, timeout_s: float = 30.0) -> Snapshot:
+        """Block until a snapshot at ``epoch`` or later is published (tests, scripts); returns it."""
+        end = time.monotonic() + timeout_s
+        while True:
+            shot = self.snapshot()
+            if shot.epoch >= epoch or (not shot.running and shot.done):
+                return shot
+            if time.monotonic() > end:
+                raise TimeoutError(f"training: epoch {epoch} not reached in {timeout_s:g} s (at {shot.epoch})")
+            time.sleep(0.005)
+
+    def close(self) -> None:
+        """Stop the thread (it finishes its epoch) and restore the switch interval. Safe to call twice."""
+        if self._closing:
+            return
+        with self._lock:
+            self._closing = True
+            self._wake.notify_all()
+        self._window_idle.set()
+        self._thread.join(timeout=5.0)
+        sys.setswitchinterval(self._saved_switch)
+
+    # ------------------------------------------------------------------ the training thread
+    def _loop(self) -> None:
+        last = time.monotonic()
+        while True:
+            self._window_idle.wait()
+            with self._lock:
+                while not self._running and not self._closing:
+                    self._wake.wait()
+                if self._closing:
+                    return
+                training = self._training
+                training.run_epoch()
+                if training.epoch >= self._budget:
+                    self._running = False
+                    self._publish()
+                    continue
+                now = time.monotonic()
+                if now - last >= self.publish_every_s:
+                    self._publish()
+                    last = now
+
+    def _publish(self) -> None:
+        """Put a new snapshot into the slot (called with ``_lock`` held: the Training does not move meanwhile)."""
+        training = self._training
+        mlp = training.network()
+        watch = self.experiment.target.watch
+        shot = Snapshot(training.epoch, mlp, tuple(training.losses), self._running, training.epoch >= self._budget,
+                        "" if watch is None else watch(mlp))
+        with self._slot:
+            self._snapshot = shot
+            self._version += 1

@@ -1,0 +1,305 @@
+"""The lab's targets: maps of 3D space a network can learn while you watch, and how it is trained.
+
+A :class:`Target` is where every point should go, as a Python function of the points; an
+:class:`Experiment` adds the network (sizes, activation, seed) and the optimizer. The viewer's live
+training (``affine3d view SCENE --train``, key L) and ``affine3d render SCENE --train`` train the
+experiment's network on the scene's own vertices (world space: where the network acts) with the
+targets the function gives for them, using :class:`affine3d.nn.train.Training`.
+
+Shipped targets (:data:`TARGETS`):
+
+- ``cube-to-sphere``: ``x -> x / |x|``, every point onto the unit sphere in its own direction;
+- ``sphere-to-cube``: ``x -> x / (sqrt(3) max_i |x_i|)``, onto the cube with corners ``(±1, ±1, ±1) / sqrt(3)``;
+- ``untangle-rings``: two linked rings (ring A: the unit circle in the plane z = 0; ring B: the unit
+  circle about ``(1, 0, 0)`` in the plane y = 0), each point moved one unit along x, ring A to the
+  left and ring B to the right: pulled apart. colah's example ("Neural Networks, Manifolds, and
+  Topology"): a layer 3 wide with ``det W != 0`` followed by tanh is a continuous map of 3D space with a
+  continuous inverse, and such maps keep two rings linked (their *linking number* cannot change); a
+  network whose hidden layers are 4 wide can pass one ring around the other through the 4th
+  dimension. :func:`linking_number` measures it on the rings' centre lines after the network.
+
+Your own target is a function of the points in a small script of yours (it runs because you run it;
+nothing loaded from a file runs code)::
+
+    import numpy as np
+    from affine3d.lab import Target, view
+
+    def twist(points):                      # (N, 3) -> (N, 3): where each point should go
+        x, y, z = points.T
+        angle = 1.5 * y
+        return np.column_stack([x * np.cos(angle) - z * np.sin(angle), y, x * np.sin(angle) + z * np.cos(angle)])
+
+    view(Target("twist", twist, formula="turn by 1.5 y about the y axis"), scene="cube-to-sphere")
+
+Examples
+--------
+>>> TARGETS["cube-to-sphere"](np.array([[3.0, 0.0, 4.0]]))
+array([[0.6, 0. , 0.8]])
+>>> experiment = Experiment(TARGETS["sphere-to-cube"], sizes=(3, 3, 3))
+>>> experiment.start().sizes
+[3, 3, 3]
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+import numpy as np
+
+from ..errors import ModelError
+from .activations import NAMES as ACTIVATIONS
+from .mlp import MLP
+from .train import OPTIMIZERS, Training
+
+__all__ = ["Target", "Experiment", "TARGETS", "linking_number", "experiment_from_table", "TRAIN_KEYS"]
+
+
+# ---------------------------------------------------------------------------------------- targets
+@dataclass(frozen=True)
+class Target:
+    """Where every point should go: ``function(points (N, 3)) -> targets (N, 3)``, with its defaults for training.
+
+    Parameters
+    ----------
+    name : str
+        Short, for the overlay and file names (``"cube-to-sphere"``).
+    function : callable
+        ``(N, 3) float64 -> (N, 3)``: the target map, applied to the points the network trains on.
+    formula : str
+        The map in one line (``"x -> x / |x|"``), shown in the overlay.
+    sizes : tuple of int
+        The default network, ``(3, h1, ..., 3)``.
+    activation : str
+        The default hidden activation (the output layer is linear).
+    lr, seed, epochs : float, int, int
+        The default Adam step size, seed of the starting weights, and length of a training run.
+    notes : callable, optional
+        ``notes(sizes) -> list of str``: what the overlay says about this target for a network of these
+        sizes (why it can or cannot be learnt).
+    watch : callable, optional
+        ``watch(mlp) -> str``: a line measured on the network as it learns (the rings' linking number).
+    """
+
+    name: str
+    function: Callable[[np.ndarray], np.ndarray]
+    formula: str = ""
+    sizes: tuple[int, ...] = (3, 3, 3, 3, 3, 3)
+    activation: str = "tanh"
+    lr: float = 0.01
+    seed: int = 1
+    epochs: int = 3000
+    notes: Callable[[tuple[int, ...]], list[str]] | None = field(default=None, compare=False)
+    watch: Callable[[MLP], str] | None = field(default=None, compare=False)
+
+    def __call__(self, points) -> np.ndarray:
+        """The targets of ``points`` (N, 3): float64 (N, 3), checked (a ModelError names the target otherwise)."""
+        points = np.asarray(points, dtype=np.float64)
+        try:
+            result = np.asarray(self.function(points.copy()), dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ModelError(f"target {self.name!r}: its function failed on points of shape {points.shape}: {exc}") from None
+        if result.shape != points.shape:
+            raise ModelError(f"target {self.name!r}: expected the function to return shape {points.shape} "
+                             f"(one 3D point per point), got {result.shape}")
+        if not np.all(np.isfinite(result)):
+            bad = int(np.argmax(~np.all(np.isfinite(result), axis=1)))
+            raise ModelError(f"target {self.name!r}: the function gave a non-finite point for point {bad}, "
+                             f"{points[bad].tolist()}")
+        return result
+
+
+def _to_sphere(points: np.ndarray) -> np.ndarray:
+    """``x -> x / |x|``."""
+    return points / np.linalg.norm(points, axis=1, keepdims=True)
+
+
+def _to_cube(points: np.ndarray) -> np.ndarray:
+    """``x -> x / (sqrt(3) max_i |x_i|)``: along its own direction onto the cube with corners (±1, ±1, ±1)/sqrt(3)."""
+    return points / (math.sqrt(3) * np.abs(points).max(axis=1, keepdims=True))
+
+
+# The two linked rings of scenes/rings*.toml: unit circles, A about the origin in the plane z = 0,
+# B about (1, 0, 0) in the plane y = 0 (each passes through the other's disc: the Hopf link).
+RING_SHIFT = np.array([1.0, 0.0, 0.0])
+
+
+def ring_centres(n: int = 96) -> tuple[np.ndarray, np.ndarray]:
+    """The two rings' centre lines, ``n`` points each, as closed polygons: ``(A (n, 3), B (n, 3))``."""
+    angle = 2 * np.pi * np.arange(n) / n
+    c, s, zero = np.cos(angle), np.sin(angle), np.zeros(n)
+    return np.column_stack([c, s, zero]), np.column_stack([1 + c, zero, s])
+
+
+def _ring_distances(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x, y, z = points.T
+    to_a = np.hypot(np.hypot(x, y) - 1.0, z)          # from the circle x² + y² = 1, z = 0
+    to_b = np.hypot(np.hypot(x - 1.0, z) - 1.0, y)    # from the circle (x - 1)² + z² = 1, y = 0
+    return to_a, to_b
+
+
+def _untangle(points: np.ndarray) -> np.ndarray:
+    """Each point one unit along x, away from the other ring: ring A (the nearer circle) left, ring B right."""
+    to_a, to_b = _ring_distances(points)
+    return points + np.where((to_a <= to_b)[:, None], -RING_SHIFT, RING_SHIFT)
+
+
+def linking_number(a, b) -> float:
+    """The linking number of two closed polygons ``a`` (n, 3) and ``b`` (m, 3): how often one winds through the other.
+
+    Gauss's double integral, summed exactly over pairs of straight segments: each pair contributes the
+    signed solid angle under which one segment sees the other (Klenin and Langowski, 2000), over 4π.
+    The result is an integer (up to rounding) for curves that do not touch: ±1 for two linked rings,
+    0 for two rings apart. Continuous maps of space with continuous inverses cannot change it.
+
+    Examples
+    --------
+    >>> a, b = ring_centres(64)
+    >>> round(linking_number(a, b)), round(linking_number(a, b + [3.0, 0, 0]))
+    (-1, 0)
+    """
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    p1, p2 = a[:, None, :], np.roll(a, -1, axis=0)[:, None, :]
+    p3, p4 = b[None, :, :], np.roll(b, -1, axis=0)[None, :, :]
+    r13, r14, r23, r24 = p3 - p1, p4 - p1, p3 - p2, p4 - p2
+
+    def unit(v):
+        return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-300)
+
+    n1, n2 = unit(np.cross(r13, r14)), unit(np.cross(r14, r24))
+    n3, n4 = unit(np.cross(r24, r23)), unit(np.cross(r23, r13))
+
+    def angle(u, v):
+        return np.arcsin(np.clip(np.sum(u * v, axis=-1), -1.0, 1.0))
+
+    solid = angle(n1, n2) + angle(n2, n3) + angle(n3, n4) + angle(n4, n1)
+    sign = np.sign(np.sum(np.cross(p4 - p3, p2 - p1) * r13, axis=-1))
+    return float(np.sum(solid * sign) / (4 * np.pi))
+
+
+def _rings_notes(sizes) -> list[str]:
+    hidden = list(sizes[1:-1]) or [3]
+    if max(hidden) <= 3:
+        return ["every layer is 3 wide: with det W != 0 and tanh (one-to-one), each layer",
+                "deforms 3D space continuously and invertibly, and no such map unlinks",
+                "linked rings (colah): the loss stays up; a wider network can"]
+    return [f"hidden layers {max(hidden)} wide: in 4D one ring can pass around the other",
+            "(shown: the 3D shadow of those layers); a 3-wide network cannot (colah)"]
+
+
+def _rings_watch(mlp: MLP) -> str:
+    a, b = ring_centres()
+    value = linking_number(mlp(a), mlp(b))
+    state = "still linked" if round(abs(value)) >= 1 else "unlinked"
+    return f"linking number of the rings after the network: {round(value, 2) + 0.0:+.2f} ({state})"
+
+
+TARGETS: dict[str, Target] = {
+    "cube-to-sphere": Target("cube-to-sphere", _to_sphere, "x -> x / |x|  (onto the unit sphere)"),
+    "sphere-to-cube": Target("sphere-to-cube", _to_cube, "x -> x / (sqrt(3) max|x_i|)  (onto the cube)"),
+    "untangle-rings": Target("untangle-rings", _untangle, "ring A -> 1 left, ring B -> 1 right  (pull apart)",
+                             sizes=(3, 3, 3, 3, 3, 3), epochs=6000, notes=_rings_notes, watch=_rings_watch),
+}
+"""The shipped targets by name (scene files name them: ``[train] target = "sphere-to-cube"``)."""
+
+
+# ---------------------------------------------------------------------------------------- experiments
+@dataclass(frozen=True)
+class Experiment:
+    """A target, the network that learns it and how: everything a training run needs besides the points.
+
+    Defaults come from the target; ``sizes`` must start and end with 3.
+    """
+
+    target: Target
+    sizes: tuple[int, ...] | None = None
+    activation: str | None = None
+    optimizer: str = "adam"
+    lr: float | None = None
+    seed: int | None = None
+    epochs: int | None = None
+    batch_size: int | None = None
+
+    def __post_init__(self):
+        t = self.target
+        sizes = tuple(int(s) for s in (t.sizes if self.sizes is None else self.sizes))
+        if len(sizes) < 2 or sizes[0] != 3 or sizes[-1] != 3 or min(sizes) < 1:
+            raise ModelError(f"sizes: expected [3, ..., 3] (3D points in and out, widths >= 1), got {list(sizes)}")
+        activation = t.activation if self.activation is None else self.activation
+        if activation not in ACTIVATIONS:
+            raise ModelError(f"activation: unknown {activation!r}; expected one of {', '.join(ACTIVATIONS)}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ModelError(f"optimizer: expected one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
+        lr = t.lr if self.lr is None else float(self.lr)
+        epochs = t.epochs if self.epochs is None else int(self.epochs)
+        if not (lr > 0 and math.isfinite(lr)) or epochs < 1:
+            raise ModelError(f"lr, epochs: expected lr > 0 and epochs >= 1, got {lr}, {epochs}")
+        for name, value in (("sizes", sizes), ("activation", activation), ("lr", lr), ("epochs", epochs),
+                            ("seed", t.seed if self.seed is None else int(self.seed))):
+            object.__setattr__(self, name, value)
+
+    def start(self) -> MLP:
+        """The network before training: ``MLP.random(sizes, activation, "identity", seed)``, the same every time."""
+        return MLP.random(self.sizes, activation=self.activation, output="identity", seed=self.seed,
+                          metadata={"target": self.target.name, "seed": self.seed})
+
+    def training(self, points) -> Training:
+        """A training run of :meth:`start` on ``points`` (N, 3) toward the target's values there (mse)."""
+        points = np.asarray(points, dtype=np.float64)
+        return Training(self.start(), points, self.target(points), loss="mse", optimizer=self.optimizer, lr=self.lr,
+                        batch_size=self.batch_size, seed=self.seed)
+
+    def describe(self) -> list[str]:
+        """Overlay lines: the target, the network, the optimizer, and the target's notes for these sizes."""
+        t = self.target
+        lines = [f"target {t.name}: {t.formula}" if t.formula else f"target {t.name}",
+                 f"network {'-'.join(map(str, self.sizes))} {self.activation}, {self.optimizer} lr {self.lr:g}, seed {self.seed}"]
+        if t.notes is not None:
+            lines += list(t.notes(self.sizes))
+        return lines
+
+    def with_options(self, **changes) -> "Experiment":
+        """The same experiment with some fields changed (a new object)."""
+        return replace(self, **changes)
+
+
+TRAIN_KEYS = ("target", "sizes", "activation", "optimizer", "lr", "seed", "epochs", "batch")
+"""The keys of a scene file's ``[train]`` table (see :func:`experiment_from_table`)."""
+
+
+def experiment_from_table(table: dict | None, network: MLP | None = None, target=None) -> Experiment:
+    """The experiment a scene asks for: its ``[train]`` table, else the network's architecture, else defaults.
+
+    Parameters
+    ----------
+    table : dict or None
+        A scene's ``[train]`` table (already type-checked by the scene reader): ``target`` (a name in
+        :data:`TARGETS`), and optionally ``sizes``, ``activation``, ``optimizer``, ``lr``, ``seed``,
+        ``epochs``, ``batch``.
+    network : MLP, optional
+        The scene's network: without ``sizes`` in the table, training starts from a fresh network of
+        its sizes and hidden activation.
+    target : str or Target, optional
+        Overrides the table's target (``affine3d view --target NAME``, or a script's own Target).
+        Without any, ``cube-to-sphere``.
+
+    Raises
+    ------
+    ModelError
+        An unknown target name (the message lists the shipped ones), or sizes that do not map R^3 to R^3.
+    """
+    table = dict(table or {})
+    chosen = target if target is not None else table.get("target", "cube-to-sphere")
+    if isinstance(chosen, str):
+        if chosen not in TARGETS:
+            raise ModelError(f"target: unknown {chosen!r}; expected one of: {', '.join(TARGETS)}")
+        chosen = TARGETS[chosen]
+    sizes, activation = table.get("sizes"), table.get("activation")
+    if sizes is None and network is not None and not isinstance(target, Target):  # a script's Target keeps its own
+        sizes = network.sizes
+        if activation is None and len(network.layers) > 1:
+            activation = network.layers[0].activation.name
+    return Experiment(chosen, sizes=None if sizes is None else tuple(sizes), activation=activation,
+                      optimizer=table.get("optimizer", "adam"), lr=table.get("lr"), seed=table.get("seed"),
+                      epochs=table.get("epochs"), batch_size=table.get("batch"))
