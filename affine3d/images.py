@@ -16,7 +16,7 @@ import numpy as np
 from .errors import UsageError
 
 __all__ = ["save_png", "png_bytes", "parse_size", "check_size", "caption", "wrap_text", "contact_sheet", "font",
-           "MAX_SIZE"]
+           "curve_points", "loss_inset", "MAX_SIZE"]
 
 MAX_SIZE = 16384
 """The largest width or height, in pixels, of a picture (OpenGL's usual framebuffer limit)."""
@@ -146,3 +146,58 @@ def contact_sheet(images, columns: int = 5, gap: int = 4, background=(255, 255, 
         draw = ImageDraw.Draw(sheet)
         draw.text((size // 2, sheet.height - band + (band - size) // 2), footer, fill=(0, 0, 0), font=_font(size))
     return sheet
+
+
+def curve_points(losses, n: int = 120) -> np.ndarray:
+    """A loss curve in the unit square: epochs across, log10(loss) up; shape (k, 2), k <= n.
+
+    The epochs are cut into at most ``n`` equal bins, each shown by its last loss; ``y`` spans the
+    smallest to the largest log-loss so far (a flat curve sits in the middle). The viewer's training
+    panel and the learning GIF of ``affine3d render --train`` both draw it.
+
+    Examples
+    --------
+    >>> curve_points([1.0, 0.1, 0.01]).tolist()
+    [[0.0, 1.0], [0.5, 0.5], [1.0, 0.0]]
+    """
+    losses = np.asarray(losses, dtype=np.float64)
+    if len(losses) == 0:
+        return np.zeros((0, 2))
+    ends = np.unique(np.ceil(np.linspace(0, len(losses), min(n, len(losses)) + 1)[1:]).astype(int)) - 1
+    values = np.log10(np.maximum(losses[ends], 1e-300))
+    x = ends / max(len(losses) - 1, 1)
+    low, high = float(values.min()), float(values.max())
+    y = (values - low) / (high - low) if high > low else np.full(len(values), 0.5)
+    return np.column_stack([x, y])
+
+
+def loss_inset(image, losses, done: int | None = None):
+    """``image`` (PIL) with a small loss curve in its bottom-right corner, on a dark box.
+
+    ``losses``: the mean loss of every epoch of a whole training run; ``done``: how many of them are
+    done at this picture (default all). The axes are the whole run's, so across the frames of a GIF
+    the curve grows from left to right against fixed axes.
+    """
+    from PIL import ImageDraw, ImageFont
+
+    losses = list(losses)
+    done = len(losses) if done is None else int(done)
+    width, height = image.size
+    box_w, box_h = max(80, width // 4), max(40, height // 7)
+    x0, y0 = width - box_w - 8, height - box_h - 8
+    draw = ImageDraw.Draw(image, "RGBA")
+    draw.rectangle([x0, y0, x0 + box_w, y0 + box_h], fill=(0, 0, 0, 170))
+    size = max(8, height // 45)
+    try:
+        font = ImageFont.load_default(size=size)
+    except TypeError:  # Pillow < 10.1
+        font = ImageFont.load_default()
+    if done >= 2:
+        points = curve_points(losses)
+        points = points[points[:, 0] <= (done - 1) / max(len(losses) - 1, 1) + 1e-12]
+        x, y, w, h = x0 + 6, y0 + size + 6, box_w - 12, box_h - size - 12
+        if len(points) >= 2:
+            draw.line([(x + px * w, y + (1 - py) * h) for px, py in points], fill=(120, 200, 255, 255), width=2)
+    text = f"loss {losses[done - 1]:.2e} (log scale)" if done else "loss (log scale)"
+    draw.text((x0 + 6, y0 + 3), text, fill=(220, 220, 220, 255), font=font)
+    return image

@@ -6,6 +6,7 @@
   says what each stage does; :mod:`affine3d.gl.morph` has the GPU do it); drawn by a
   :class:`~affine3d.gl.renderer.Renderer`, or by the CPU rasterizer where there is no context.
 - :func:`render_stages` and :func:`render_output`: pictures of that for slides (PNGs, a GIF, a sheet).
+- :func:`render_learning`: a network learning its target (:mod:`affine3d.nn.targets`), as a GIF.
 
 The network is applied to each object's vertices in *world space* (after the object's model map,
 before the world's rotation), so ``clip = projection @ world @ F_net(model(p))``.
@@ -28,11 +29,13 @@ from .geometry.scene import EDGE_SHADE, INSIDE_COLOR, INSIDE_LEGEND
 from .gl.context import default_context
 from .gl.morph import MAX_WIDTH, GPUMorph
 from .gl.renderer import Renderer, render
-from .images import caption, contact_sheet, png_bytes
+from .images import caption, contact_sheet, loss_inset, png_bytes
+from .nn.mlp import MLP
 from .nn.morph import Morph, stage_times
 
 __all__ = ["BACKENDS", "pick_backend", "render_auto", "scene_png", "MorphingScene", "render_stages", "render_output",
-           "stage_file_name", "stage_label", "MORPH_SCENE", "INSIDE_COLOR", "INSIDE_LEGEND"]
+           "stage_file_name", "stage_label", "render_learning", "learning_epochs", "MORPH_SCENE", "INSIDE_COLOR",
+           "INSIDE_LEGEND"]
 
 MORPH_SCENE = "cube-to-sphere"
 """The scene a network warps when no scene is named (``affine3d view --mlp MODEL``): a finely cut cube."""
@@ -371,3 +374,95 @@ def render_output(scene, mlp, size=(800, 600), *, world: Affine | None = None, o
     with MorphingScene(ctx, scene, mlp, size, samples, shading=shading, path=path) as morphing:
         moment = (morphing.morph.stages[-1], 1.0) if stage is None else (stage, t)
         return morphing.render(*moment, world, ortho=ortho, wireframe=wireframe)
+
+
+# ---------------------------------------------------------------------------------------- learning, for slides
+def learning_epochs(epochs: int, frames: int) -> list[int]:
+    """The epochs a learning GIF shows: up to ``frames`` of them from 0 (the start) to ``epochs`` (the end).
+
+    Spaced as the squares ``epochs * (k / (frames - 1))²``: a network changes most in its first
+    epochs, so the early pictures are closer together (epochs repeated by rounding are shown once).
+
+    Examples
+    --------
+    >>> learning_epochs(3000, 5)
+    [0, 188, 750, 1688, 3000]
+    """
+    if int(frames) < 2:
+        raise UsageError(f"frames: expected 2 or more (the start and the end), got {frames}")
+    steps = np.linspace(0.0, 1.0, int(frames)) ** 2 * int(epochs)
+    return sorted({int(round(e)) for e in steps})
+
+
+def render_learning(scene, experiment, directory, size=(800, 600), *, frames: int = 40, epochs: int | None = None,
+                    world: Affine | None = None, ortho: bool | None = None, wireframe: bool = False, samples: int = 4,
+                    captions: bool = True, frame_ms: int = 120, hold_ms: int = 1500, columns: int = 5,
+                    backend: str = "gpu", ctx=None) -> dict:
+    """Pictures of a network learning: the scene warped by the network after 0, ..., ``epochs`` epochs of training.
+
+    The network of ``experiment`` (:class:`affine3d.nn.targets.Experiment`) starts from its seed and is
+    trained with :class:`affine3d.nn.train.Training` on the scene's vertices in world space, toward the
+    target's values there, exactly as the viewer's live training does; every picture shows the
+    network's output (the end of its forward pass). Everything follows from the seed: the same call
+    writes the same files, byte for byte.
+
+    Parameters
+    ----------
+    scene : Scene
+    experiment : Experiment
+    directory : path
+        Created if missing. Gets ``learning.gif`` (``frames`` pictures, ``frame_ms`` each, the first and
+        last held ``hold_ms``; each with its epoch and a loss curve), ``learning.png`` (``columns`` of
+        them on one sheet) and ``trained.safetensors`` (the network at the end).
+    frames : int
+        Pictures in the GIF, from epoch 0 to ``epochs``, closer together early on (:func:`learning_epochs`).
+    epochs : int, optional
+        Default ``experiment.epochs``.
+    world, ortho, wireframe, samples, backend, ctx
+        As for :func:`render_stages`.
+
+    Returns
+    -------
+    dict
+        ``{"gif": path, "sheet": path, "model": path, "mlp": the trained MLP, "losses": [...], "frames": n}``.
+    """
+    from PIL import Image
+
+    if backend not in ("gpu", "cpu"):
+        raise UsageError(f"backend: expected 'gpu' or 'cpu', got {backend!r}")
+    epochs = experiment.epochs if epochs is None else int(epochs)
+    if epochs < 1:
+        raise UsageError(f"epochs: expected 1 or more, got {epochs}")
+    shown = learning_epochs(epochs, frames)
+    ctx = (ctx or default_context()) if backend == "gpu" else None
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    points = np.vstack([obj.model(obj.mesh.vertices) for obj in scene.objects])
+    training = experiment.training(points)
+    networks = []
+    for epoch in shown:  # train first (the loss curve's axes are the whole run's), keep the networks shown
+        while training.epoch < epoch:
+            training.run_epoch()
+        networks.append(training.network())
+    losses = list(training.losses)
+    pictures = []
+    with MorphingScene(ctx, scene, networks[0], size, samples, gpu=False) as morphing:
+        for epoch, network in zip(shown, networks):
+            morphing.set_network(network)
+            image = Image.fromarray(morphing.render(-1, 1.0, world, ortho=ortho, wireframe=wireframe), "RGBA").convert("RGB")
+            if captions:
+                loss = f", mse {losses[epoch - 1]:.2e}" if epoch else ""
+                caption(image, f"{experiment.target.name}: epoch {epoch}{loss}")
+                loss_inset(image, losses, epoch)
+            pictures.append(image)
+    gif = directory / "learning.gif"
+    durations = [hold_ms] + [frame_ms] * (len(pictures) - 2) + [hold_ms]
+    pictures[0].save(gif, format="GIF", save_all=True, append_images=pictures[1:], duration=durations, loop=0)
+    picks = sorted(set(np.linspace(0, len(pictures) - 1, min(columns * 2, len(pictures))).round().astype(int)))
+    sheet = directory / "learning.png"
+    contact_sheet([pictures[k] for k in picks], columns).save(sheet, format="PNG")
+    model = directory / "trained.safetensors"
+    trained = MLP(networks[-1].layers, {**networks[-1].metadata, "epochs": epochs, "final_mse": losses[-1],
+                                        "trained_by": "affine3d render --train (affine3d.nn.train.Training, mse)"})
+    trained.save(model)
+    return {"gif": gif, "sheet": sheet, "model": model, "mlp": trained, "losses": losses, "frames": len(pictures)}

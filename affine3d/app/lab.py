@@ -12,40 +12,16 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
+from ..images import curve_points
 from ..nn.targets import experiment_from_table
 from .training import LiveTraining
 
-__all__ = ["Lab", "world_points", "curve_points"]
-
-CURVE_POINTS = 120
-"""At most this many points in the overlay's loss curve (the epochs are binned to fit)."""
+__all__ = ["Lab", "world_points"]
 
 
 def world_points(scene) -> np.ndarray:
     """Every object's vertices in world space (after its model map), stacked: (N, 3), what the network sees."""
     return np.vstack([obj.model(obj.mesh.vertices) for obj in scene.objects])
-
-
-def curve_points(losses, n: int = CURVE_POINTS) -> np.ndarray:
-    """The loss curve as ``(x, y)`` in the unit square: epochs across, log10(loss) up; (k, 2) with k <= n.
-
-    The epochs are cut into at most ``n`` equal bins and each bin shows its last loss; ``y`` spans the
-    smallest to the largest log-loss so far (a flat curve sits in the middle).
-
-    Examples
-    --------
-    >>> curve_points([1.0, 0.1, 0.01]).tolist()
-    [[0.0, 1.0], [0.5, 0.5], [1.0, 0.0]]
-    """
-    losses = np.asarray(losses, dtype=np.float64)
-    if len(losses) == 0:
-        return np.zeros((0, 2))
-    ends = np.unique(np.ceil(np.linspace(0, len(losses), min(n, len(losses)) + 1)[1:]).astype(int)) - 1
-    values = np.log10(np.maximum(losses[ends], 1e-300))
-    x = ends / max(len(losses) - 1, 1)
-    low, high = float(values.min()), float(values.max())
-    y = (values - low) / (high - low) if high > low else np.full(len(values), 0.5)
-    return np.column_stack([x, y])
 
 
 class Lab:

@@ -49,6 +49,16 @@ passes 0, for a slide. A scene that names a network (cube-to-sphere) is always d
 A solid turned inside out by a layer with det < 0 shows its inside, hatched in orange and black
 stripes ("hatched: inside out, det < 0" on the pictures).
 
+--train trains the scene's network (a fresh one of its sizes, from the scene's seed) toward the
+scene's target (its [train] table: cube-to-sphere, sphere-to-cube, untangle-rings) with affine3d's
+own trainer, and writes the learning into the folder -o (default SCENE-learning): learning.gif
+(--frames pictures from epoch 0 to --epochs, closer together early on, each with its epoch and a
+loss curve), learning.png (a
+sheet) and trained.safetensors; with --stages also the trained network's stages. The same seed
+gives the same files, byte for byte:
+  affine3d render cube-to-sphere --train --frames 40 --stages -o learning/
+  affine3d render rings-4-wide --train --seed 3 -o rings/
+
 --path polar animates each affine stage along W = R S (polar decomposition: R a rotation, S a
 symmetric stretch): A(t) = R(t) ((1-t) I + t S), R(t) = exp(t log R). With det W > 0 the solid
 turns and stretches but never flattens; the straight path (1-t) I + t W flattens whenever W has a
@@ -98,13 +108,24 @@ def add_arguments(parser) -> None:
     parser.add_argument("--stages", action="store_true",
                         help="write one PNG per stage of the network's forward pass, an animated GIF and a sheet "
                              "into the folder -o (default: SCENE-stages)")
-    parser.add_argument("--frames", type=int, default=12, metavar="N",
-                        help="with --stages: GIF frames per stage (default 12)")
+    parser.add_argument("--frames", type=int, default=None, metavar="N",
+                        help="with --stages: GIF frames per stage (default 12); with --train: pictures in the "
+                             "learning GIF (default 40)")
     parser.add_argument("--stage", type=int, default=None, metavar="N",
                         help="with a network: the picture during stage N (1 = layer 1's affine map, as the viewer's "
                              "overlay and the stage PNGs number them; 0: the input) instead of after the whole network")
     parser.add_argument("--t", type=float, default=None, metavar="X",
                         help="with --stage: how far into the stage, 0 to 1 (default 1: the stage's end)")
+    parser.add_argument("--train", action="store_true",
+                        help="train the scene's network from its seed toward the scene's target ([train] table) and "
+                             "write the learning as a GIF into the folder -o (default: SCENE-learning); with --stages "
+                             "also the trained network's stages")
+    parser.add_argument("--epochs", type=int, default=None, metavar="E",
+                        help="with --train: epochs of training (default: the scene's [train] epochs)")
+    parser.add_argument("--seed", type=int, default=None, metavar="S",
+                        help="with --train: the starting network's seed (default: the scene's); same seed, same GIF")
+    parser.add_argument("--target", metavar="NAME", default=None,
+                        help="with --train: cube-to-sphere, sphere-to-cube or untangle-rings instead of the scene's target")
     parser.add_argument("--path", choices=("linear", "polar"), default="linear",
                         help="how each layer's affine stage goes from I to W: linear, A(t) = (1-t) I + t W (the "
                              "default), or polar, W = R S turned and stretched (det A(t) > 0 whenever det W > 0)")
@@ -139,6 +160,11 @@ def run(args) -> int:
     check_moment(args)
     if args.stages and args.stage is not None:
         raise UsageError("--stage: picks one moment for one PNG; --stages writes them all (give one of the two)")
+    if args.train:
+        return _run_training(args, size)
+    for flag in ("epochs", "seed", "target"):
+        if getattr(args, flag) is not None:
+            raise UsageError(f"--{flag}: only with --train")
     if args.mlp is not None or args.stages:
         return _run_network(args, size)
     scene = load_scene(args.scene or DEFAULT_SCENE)
@@ -218,6 +244,7 @@ def _run_network(args, size, scene=None) -> int:
     mlp = MLP.load(model_path)
     check_model(mlp)
     when = moment(args, Morph(mlp), model_path.name)
+    args.frames = 12 if args.frames is None else args.frames
     if args.frames < 1:
         raise UsageError(f"--frames: expected 1 or more, got {args.frames}")
     stem = scene.path.stem if scene.path is not None else "scene"
@@ -255,4 +282,51 @@ def _run_network(args, size, scene=None) -> int:
     else:
         what = f"at stage {args.stage} ({Morph(mlp).stages[stage].name}), t = {t:g}, of network {model_path.name}"
     print(f"wrote {output} ({size[0]}x{size[1]}, scene {scene.name!r} {what}, backend {backend}: {detail})")
+    return 0
+
+
+def _run_training(args, size) -> int:
+    """--train: the scene's network learning its target, as learning.gif (and with --stages the trained network's stages)."""
+    from ..errors import UsageError
+    from ..geometry.scene import load_scene
+    from ..nn.mlp import MLP
+    from ..nn.morph import check_model
+    from ..nn.targets import experiment_from_table
+    from ..render import MORPH_SCENE, pick_backend, render_learning, render_stages
+
+    scene = load_scene(args.scene or MORPH_SCENE)
+    model_path = Path(args.mlp) if args.mlp is not None else scene.mlp
+    network = None
+    if model_path is not None:
+        network = MLP.load(model_path)
+        check_model(network)
+    elif scene.train is None:
+        raise UsageError(f"--train: the scene {scene.name!r} has no network and no [train] table; try cube-to-sphere, "
+                         f"sphere-to-cube, rings or rings-4-wide, or give --mlp MODEL")
+    experiment = experiment_from_table(scene.train, network, args.target)
+    changes = {key: getattr(args, key) for key in ("seed", "epochs") if getattr(args, key) is not None}
+    if changes.get("epochs", 1) < 1:
+        raise UsageError(f"--epochs: expected 1 or more, got {args.epochs}")
+    if changes.get("seed", 0) < 0:
+        raise UsageError(f"--seed: expected 0 or more, got {args.seed}")
+    experiment = experiment.with_options(**changes)
+    frames = 40 if args.frames is None else args.frames
+    if frames < 2:
+        raise UsageError(f"--frames: with --train, expected 2 or more (the start and the end), got {frames}")
+    stem = scene.path.stem if scene.path is not None else "scene"
+    folder = Path(args.output) if args.output else Path(f"{stem}-learning")
+    if folder.suffix.lower() in (".png", ".gif"):
+        raise UsageError(f"--output: with --train, expected a folder, got {str(folder)!r}")
+    backend, detail = pick_backend(args.backend)
+    world = scene.world(world_rotation(scene, args.yaw, args.pitch))
+    result = render_learning(scene, experiment, folder, size, frames=frames, world=world, ortho=args.ortho,
+                             wireframe=args.wireframe, samples=args.samples, backend=backend)
+    sizes = "-".join(map(str, experiment.sizes))
+    print(f"wrote {result['gif']} ({result['frames']} frames: epochs 0 to {experiment.epochs}), {result['sheet']} and "
+          f"{result['model']} (scene {scene.name!r}, network {sizes} toward {experiment.target.name}, seed "
+          f"{experiment.seed}, final mse {result['losses'][-1]:.3g}; backend {backend}: {detail})")
+    if args.stages:
+        stages = render_stages(scene, result["mlp"], folder, size, world=world, ortho=args.ortho,
+                               wireframe=args.wireframe, samples=args.samples, backend=backend, path=args.path)
+        print(f"wrote {len(stages['stages'])} stage PNGs of the trained network, {stages['gif']} and {stages['sheet']}")
     return 0

@@ -32,6 +32,19 @@ time X (0 to 1) of stage N (numbered as the overlay numbers them; 0: the input).
 each affine stage along W = R S (turn by R(t) = exp(t log R), stretch linearly to S): never flat
 when det W > 0.
 
+Live training: --train (or key L in any scene with a 3 -> ... -> 3 network) trains a fresh network of
+the scene's sizes, seeded, toward the scene's target ([train] in the scene file; --target NAME picks
+cube-to-sphere, sphere-to-cube or untangle-rings) with affine3d's own trainer, in a background thread
+while the window draws: the warped solid, the layer matrices and det W change as it learns, and a loss
+curve grows in the overlay. L pauses and resumes, Backspace starts again from the same seed.
+sphere-to-cube, rings (3 wide: cannot untangle them) and rings-4-wide (can) ship no trained network:
+they start untrained. A target of your own is a Python function in your script: see affine3d.lab.
+
+Follow one point: click a vertex to see it go through every map (model, world, the network's layers,
+camera, clip, NDC, window pixels) in a panel, live while the world turns (affine3d trace prints the
+same table). G: a ghost lattice (the unit cube's grid) moved by the world map or the current layer,
+with the columns of A as arrows from b.
+
 Scripted figures: with --frames N the clock advances 1/60 s a frame (not with the wall clock), so
 spin and playback are at the same place in frame N every time and the same command saves the same
 PNG, byte for byte (the overlay's fps line then shows that clock). --yaw and --pitch turn the world
@@ -50,6 +63,8 @@ Examples:
   affine3d view bunny.obj                                   # any OBJ or OFF file, fitted to the view
   affine3d view cube-to-sphere                              # a network bends a cube onto a sphere
   affine3d view --mlp my-net.safetensors                    # any 3 -> ... -> 3 network, on the cube
+  affine3d view cube-to-sphere --train                      # watch a network learn it, live
+  affine3d view rings --train                               # 3 wide: the linked rings stay linked
   affine3d view --frames 30 --screenshot slide.png          # a scripted figure, then quit
   xvfb-run -a affine3d view --frames 30 --screenshot x.png  # the same on a server
   affine3d view cube-to-sphere --stage 3 --t 0.5 --frames 1 --screenshot flat.png   # det A(t) near 0
@@ -101,6 +116,12 @@ def add_arguments(parser) -> None:
     parser.add_argument("--path", choices=("linear", "polar"), default="linear",
                         help="how each layer's affine stage goes from I to W: linear (1-t) I + t W (default), or polar: "
                              "W = R S, turned and stretched (never flat when det W > 0)")
+    parser.add_argument("--train", action="store_true",
+                        help="train the scene's network live from a fresh seeded start, toward the scene's target "
+                             "(its [train] table), in a background thread while the window draws (key L: pause)")
+    parser.add_argument("--target", metavar="NAME", default=None,
+                        help="what --train / key L aims for instead of the scene's target: cube-to-sphere, "
+                             "sphere-to-cube or untangle-rings (your own: a Python function, see affine3d.lab)")
     parser.add_argument("--offscreen", action="store_true",
                         help="no window: draw the viewer into an offscreen EGL surface (use with --frames)")
     shading = parser.add_mutually_exclusive_group()
@@ -165,7 +186,15 @@ def run(args) -> int:
     name = Path(args.mlp).name if args.mlp else (scene.mlp.name if scene.mlp is not None else "")
     when = None if network is None else moment(args, Morph(network), name)
     options = dict(turntable=args.turntable, samples=args.samples, mlp=mlp, mlp_name=Path(args.mlp).name if args.mlp else "",
-                   models=models, hud_scale=args.hud_scale, shading=args.shading, path=args.path)
+                   models=models, hud_scale=args.hud_scale, shading=args.shading, path=args.path, train=args.train,
+                   target=args.target)
+    if args.train or args.target is not None:  # what would be trained: checked before any window opens
+        from ..nn.targets import experiment_from_table
+
+        if network is None and scene.train is None:
+            raise UsageError(f"--train: the scene {scene.name!r} has no network to train; try cube-to-sphere, "
+                             f"sphere-to-cube, rings or rings-4-wide, or give --mlp MODEL")
+        experiment_from_table(scene.train, network, args.target)
 
     if args.offscreen:
         if not _headless_possible():
@@ -249,12 +278,13 @@ def _child_argv(args, path: Path) -> list[str]:
     argv = [] if args.scene is None else [args.scene]
     for flag, value in (("--frames", args.frames), ("--size", args.size), ("--samples", args.samples),
                         ("--hud-scale", args.hud_scale), ("--yaw", args.yaw), ("--pitch", args.pitch),
-                        ("--mlp", args.mlp), ("--stage", args.stage), ("--t", args.t), ("--path", args.path)):
+                        ("--mlp", args.mlp), ("--stage", args.stage), ("--t", args.t), ("--path", args.path),
+                        ("--target", args.target)):
         if value is not None:
             argv.append(f"{flag}={value}")
     for flag, on in (("--turntable", args.turntable), ("--ortho", args.ortho), ("--wireframe", args.wireframe),
                      ("--spin", args.spin), ("--no-hud", not args.hud), ("--flat", args.shading == "flat"),
-                     ("--smooth", args.shading == "smooth")):
+                     ("--smooth", args.shading == "smooth"), ("--train", args.train)):
         if on:
             argv.append(flag)
     return ["view", *argv, "--offscreen", f"--screenshot={path}"]
@@ -312,4 +342,7 @@ def _render_instead(scene, args, size, reason: str, mlp=None, when=None) -> int:
     which = "the default scene" if args.scene is None else f"the scene {args.scene!r}"
     print(f"no display: rendered {which} to {_shown(path)} without the overlay ({backend}: {detail}); "
           f"'affine3d render' has more options")
+    if getattr(args, "train", False):
+        print(f"training needs the window; headless: affine3d render {args.scene or ''} --train --stages -o DIR "
+              "writes the learning as a GIF".replace("  ", " "))
     return 0

@@ -571,9 +571,9 @@ class Morph:
         return max(s.width for s in self.stages)
 
     def stage(self, index) -> Stage:
-        """Stage by index (negative counts from the end) or by name (``"layer 1 of 2: tanh"``)."""
-        if isinstance(index, Stage):
-            return index
+        """Stage by index (negative counts from the end), by name (``"layer 1 of 2: tanh"``) or by Stage (its index)."""
+        if isinstance(index, Stage):  # this morph's stage at that position (a stage of another network of the same sizes
+            index = index.index      # names the same step: live training swaps networks under a paused player)
         if isinstance(index, str):
             for s in self.stages:
                 if s.name == index:
