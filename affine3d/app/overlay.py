@@ -1,22 +1,32 @@
-"""The lab's additions to the viewer's picture: the training panel and its loss curve (more to come).
+"""The lab's additions to the viewer's picture: live training, a picked vertex's trace, the lattice.
 
 :class:`LabOverlay` belongs to a :class:`affine3d.app.window.Viewer` and draws, each frame, what the
-window-free parts of the lab (:mod:`affine3d.app.lab`) say: in the scene's own 3D space
-(:meth:`LabOverlay.draw_scene`, right after the scene, with its depth) and on top of the picture, in
-the overlay (:meth:`LabOverlay.draw_overlay`, after the HUD's panels). Everything here runs on the
-window's thread; pyglet is handed in by the viewer (it is imported only when a window is made).
+window-free parts of the lab say (:mod:`affine3d.app.lab`, :mod:`affine3d.app.picking`,
+:mod:`affine3d.cpu.trace`, :mod:`affine3d.app.lattice`): in the scene's space
+(:meth:`LabOverlay.draw_scene`, right after the scene: the lattice and the basis arrows) and on top
+of the picture (:meth:`LabOverlay.draw_overlay`, after the HUD's panels: the training panel and its
+loss curve, the trace panel and the mark on the picked vertex, the basis panel with the matrix's
+columns in the arrows' colours). It also listens to the mouse for clicks (a press and a release
+without a drag) and picks the vertex nearest the click. Everything here runs on the window's thread;
+pyglet is handed in by the viewer (it is imported only when a window is made).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..cpu.trace import format_vector, trace_vertex
 from ..nn.targets import experiment_from_table
+from .lattice import BASIS_COLORS, Basis, LatticeDrawer, basis_for
+from .picking import pick
 
 __all__ = ["LabOverlay", "untrained_network"]
 
 CURVE_HEIGHT_LINES = 5
 CURVE_POINTS = 120
+CLICK_SLOP = 3
+"""A press and release at most this many window points apart, with no drag between, is a click."""
+MARK_COLOR = (255, 214, 0, 255)
 """The loss curve takes the height of this many text lines at the bottom of the training panel."""
 
 
@@ -31,6 +41,14 @@ def untrained_network(scene, state) -> tuple:
         state.say(f"{scene.name}: train: {' '.join(str(exc).split())}")
         return None, ""
     return experiment.start(), f"untrained (seed {experiment.seed}: L trains it)"
+
+
+def compact_trace(rows) -> list[str]:
+    """The trace table in the viewer's panel: ``name = (values)  space``, three decimals."""
+    width = max(len(row.name) for row in rows)
+    values = [format_vector(row.value, 3) for row in rows]
+    value_width = max(len(v) for v in values)
+    return [f"{row.name:<{width}} = {value:<{value_width}}  {row.space}" for row, value in zip(rows, values)]
 
 
 class Polyline:
@@ -89,13 +107,82 @@ class LabOverlay:
         self.viewer = viewer
         self.pyglet = viewer.pyglet
         self.training = make_panel(10)
-        self._curve = None          # pyglet MultiLine of the loss curve
-        self._curve_for = None      # (points, box) it was made for
+        self.trace = make_panel(9)
+        self.basis_panel = make_panel(10)
+        self._curve = None          # Polyline of the loss curve
+        self._curve_for = None      # (points, box) it was drawn for
         self._curve_labels = []
+        self._columns = []          # the basis panel's coloured cells
+        self._mark = None           # the ring around the picked vertex
+        self._press = None          # (x, y) of a left press that may become a click
+        self._lattice = None        # LatticeDrawer, made at the first G
+        self._basis = None          # what G shows this frame: a Basis, or a message
+
+    # ------------------------------------------------------------------ the mouse: a click picks a vertex
+    def listen(self) -> None:
+        """Watch the window's mouse (after the viewer's own handlers are pushed: ours run first and pass the event on)."""
+        self.viewer.window.push_handlers(on_mouse_press=self._on_press, on_mouse_drag=self._on_drag,
+                                         on_mouse_release=self._on_release)
+
+    def _on_press(self, x, y, button, modifiers):
+        left = button == self.pyglet.window.mouse.LEFT and not modifiers & self.pyglet.window.key.MOD_SHIFT
+        self._press = (x, y) if left else None
+
+    def _on_drag(self, x, y, dx, dy, buttons, modifiers):
+        if self._press is not None and max(abs(x - self._press[0]), abs(y - self._press[1])) > CLICK_SLOP:
+            self._press = None  # a drag turns the world; it picks nothing
+
+    def _on_release(self, x, y, button, modifiers):
+        if self._press is not None and max(abs(x - self._press[0]), abs(y - self._press[1])) <= CLICK_SLOP:
+            self.click(x, y)
+        self._press = None
+
+    def click(self, x: float, y: float) -> None:
+        """Pick the vertex nearest ``(x, y)`` (window points, origin bottom-left), as drawn; none near: clear the pick."""
+        viewer, state = self.viewer, self.viewer.state
+        drawn = viewer.morphing.scene if viewer.morphing is not None else state.scene
+        width, height = viewer.window.get_size()
+        fb_width, fb_height = viewer.renderer.size
+        click_px = (x * fb_width / width, (height - y) * fb_height / height)  # pixels, rows from the top
+        found = pick(drawn, state.world, state.projection(), (fb_width, fb_height), click_px)
+        state.picked = found
+        if found is None:
+            state.say("no vertex near the click: trace off (click a vertex to follow it through every map)")
+        else:
+            name = state.scene.objects[found.obj].name
+            state.say(f"vertex {found.vertex} of {name} (object {found.obj}): its way through every map is in the panel")
+
+    def trace_rows(self):
+        """The picked vertex's table for the frame on screen (the network up to the stage shown), or None."""
+        state = self.viewer.state
+        if state.picked is None:
+            return None
+        frame = state.morph_frame()
+        morph = None if frame is None or state.player.at_input else state.morph
+        stage, t = (frame if morph is not None else (None, 1.0))
+        return trace_vertex(state.scene, state.picked.obj, state.picked.vertex, self.viewer.renderer.size, state.world,
+                            ortho=state.ortho, morph=morph, stage=stage, t=t)
 
     # ------------------------------------------------------------------ in the scene
+    def current_basis(self):
+        """What key G shows now: a :class:`~affine3d.app.lattice.Basis`, a message, or None (G off)."""
+        state = self.viewer.state
+        if state.lattice is None:
+            return None
+        frame = state.morph_frame()
+        if state.lattice == "layer" and frame is not None:
+            return basis_for(state.world, frame[0], frame[1], mode="layer")
+        return basis_for(state.world, mode="world" if state.lattice == "world" else "layer")
+
     def draw_scene(self) -> None:
-        """Marks drawn into the scene's framebuffer, with its depth buffer (none yet)."""
+        """The lattice and the basis arrows, over the scene just drawn (key G)."""
+        viewer, state = self.viewer, self.viewer.state
+        self._basis = self.current_basis()
+        if not isinstance(self._basis, Basis):
+            return
+        if self._lattice is None:
+            self._lattice = LatticeDrawer(viewer.ctx)
+        self._lattice.draw(self._basis, state.world, state.projection())
 
     # ------------------------------------------------------------------ on top
     def draw_overlay(self) -> None:
@@ -115,7 +202,71 @@ class LabOverlay:
             x, y, w, h = self.training.box()
             curve_box = (x + 10, y + 8, w - 20, self.training.line_height * CURVE_HEIGHT_LINES - 8)
             self._set_curve(lab, curve_box)
+        bottom = 30 + (self.training.height + 6 if lab is not None else 0)
+        self._draw_basis(4, bottom)
+        self._draw_trace(width, height)
         self.viewer._extras_batch.draw()
+
+    def _draw_trace(self, width: int, height: int) -> None:
+        """The trace panel (bottom right) and the ring around the picked vertex."""
+        rows = self.trace_rows()
+        if rows is None:
+            self.trace.set_lines([])
+            self._set_mark(None)
+            return
+        state = self.viewer.state
+        head = f"vertex {state.picked.vertex} of {state.scene.objects[state.picked.obj].name} (object {state.picked.obj})"
+        self.trace.set_lines([head, *compact_trace(rows)])
+        self.trace.place(max(4, width - 4 - self.trace.width), 30 + self.trace.height)
+        x_px, y_px, _ = rows[-1].value
+        fb_width, fb_height = self.viewer.renderer.size
+        self._set_mark((x_px * width / fb_width, height - y_px * height / fb_height))
+
+    def _set_mark(self, where) -> None:
+        if where is None or not all(np.isfinite(where)):
+            if self._mark is not None:
+                self._mark.visible = False
+            return
+        if self._mark is None:
+            top = self.pyglet.graphics.Group(order=2)  # over the panels: the picked vertex stays visible
+            self._mark = self.pyglet.shapes.Arc(0, 0, 8, thickness=2, color=MARK_COLOR,
+                                                batch=self.viewer._extras_batch, group=top)
+        self._mark.visible = True
+        self._mark.position = (float(where[0]), float(where[1]))
+
+    def _draw_basis(self, x: int, bottom: int) -> None:
+        """The basis panel: the map's [A | b] with A's columns in the arrows' colours (key G)."""
+        basis, panel = self._basis, self.basis_panel
+        if not isinstance(basis, Basis):
+            for label in self._columns:
+                label.visible = False
+            panel.set_lines([] if basis is None else [basis])
+            if basis is not None:
+                panel.place(x, bottom + panel.height)
+            return
+        numbers = [[f"{round(float(v), 3) + 0.0:8.3f}" for v in row] for row in np.column_stack([basis.A, basis.b])]
+        lines = [basis.title, "    A e1     A e2     A e3  |       b", *([" " * 37] * 3),
+                 "arrows: from b to A e_i + b (the images of e1, e2, e3)"]
+        panel.set_lines(lines)
+        panel.place(x, bottom + panel.height)
+        # The numbers: one label per cell, in its column's colour, over the blank lines.
+        pyglet, (_, front) = self.pyglet, self.viewer._extras_groups
+        if not self._columns:
+            style = dict(font_name=self.viewer._font, font_size=10, batch=self.viewer._extras_batch, group=front)
+            colors = [tuple(int(255 * c) for c in rgb) + (255,) for rgb in BASIS_COLORS] + [(235, 235, 235, 255)]
+            self._columns = [pyglet.text.Label("", color=colors[c], **style) for _ in range(3) for c in range(4)]
+        labels = panel.labels
+        char = labels[1].content_width / len(lines[1])
+        for r, row in enumerate(numbers):
+            x0, y0 = labels[2 + r].x, labels[2 + r].y
+            for c, cell in enumerate(row):
+                label = self._columns[4 * r + c]
+                where = (x0 + (c * 9 + (3 if c == 3 else 0)) * char, y0, 0)
+                if label.text != cell:
+                    label.text = cell
+                if label.position != where:
+                    label.position = where
+                label.visible = True
 
     def _set_curve(self, lab, box) -> None:
         """The loss curve inside ``box`` (x, y, width, height), rewritten only when it changed."""
@@ -148,4 +299,7 @@ class LabOverlay:
                 label.position = where
 
     def release(self) -> None:
-        """Free what this drew with (GPU buffers of the marks; none yet)."""
+        """Free the lattice's GPU objects (the window's context is current)."""
+        if self._lattice is not None:
+            self._lattice.release()
+            self._lattice = None

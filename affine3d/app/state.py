@@ -28,6 +28,9 @@ Mouse and keys (also on screen with F1 or ?):
   transpose is needed); F1 or ?: key help; Esc or Q: quit.
 - live training (:mod:`affine3d.app.lab`): L trains the network shown toward the scene's target in a
   background thread (and pauses it), Backspace starts again from the same seeded network.
+- G: a ghost lattice (the unit cube's grid) and the images of e1, e2, e3 under the world map, then
+  under the layer on screen (:mod:`affine3d.app.lattice`); a click on a vertex traces it through every
+  map in a panel (:mod:`affine3d.app.picking`, :mod:`affine3d.cpu.trace`).
 - a network warping the scene (``--mlp MODEL`` or a scene's ``mlp`` key, :mod:`affine3d.nn.morph`):
   the forward pass plays stage by stage (each layer's affine map, then its activation) while the
   mouse still turns the world; M: play/pause; Right / Left: next / previous stage; ``.`` / ``,``
@@ -88,6 +91,7 @@ mouse
   left-drag          rotate the world (arcball / turntable)
   right-drag         pan (also middle-drag, shift+left-drag)
   scroll             move the world toward / away from the camera
+  click a vertex     follow it through every map (click empty space: off)
 keys
   space              auto-spin on / off
   W                  wireframe (polygon edges)
@@ -95,6 +99,7 @@ keys
   R                  reset the view (rotation, pan, zoom)
   T                  arcball / turntable
   F                  flat / smooth shading
+  G                  lattice and basis arrows: world map, layer, off
   H                  overlay on / off
   N                  normals: A n (wrong) / normal matrix
   S                  save a screenshot (PNG)
@@ -270,12 +275,15 @@ class ViewerState:
         self.shading: str | None = None  # "flat" or "smooth" for every object; None: each object's own
         self.lab = None  # live training (affine3d.app.lab.Lab), started by L or --train
         self.lab_target = None  # a target name or Target that overrides the scene's [train] target
+        self.picked = None  # the vertex a click picked (affine3d.app.picking.Pick), traced in a panel
+        self.lattice = None  # key G: None, "world" (the world map's lattice) or "layer" (the current layer's)
         self.set_scene(scene)
 
     # -- the scene and the view
     def set_scene(self, scene) -> None:
         """Show ``scene`` from its own starting view (rotation, distance, projection, spin)."""
         self.close_lab()
+        self.picked = None
         self.scene = scene
         self.n_triangles = _count_triangles(scene)
         self.spin_rate = float(scene.spin) if scene.spin else DEFAULT_SPIN
@@ -441,7 +449,13 @@ class ViewerState:
             self.lab = None
 
     def _lab_key(self, name: str) -> bool:
-        """L and Backspace; True if it was one of them."""
+        """L and Backspace (live training), G (the lattice); True if it was one of them."""
+        if name == "g":
+            modes = [None, "world"] + (["layer"] if self.morph is not None else [])
+            self.lattice = modes[(modes.index(self.lattice) + 1) % len(modes)]
+            self.say({None: "lattice off (G)", "world": "G: the unit cube's grid and e1, e2, e3 carried by the world map",
+                      "layer": "G: the unit cube's grid carried by the layer on screen; arrows: its A's columns"}[self.lattice])
+            return True
         if name not in ("l", "backspace"):
             return False
         if self.lab is None:

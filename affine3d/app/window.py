@@ -268,6 +268,7 @@ class Viewer:
         self.closed = False
         self._set_viewport()
         window.push_handlers(self)
+        self._extras.listen()  # after the viewer's handlers: the lab sees a click first, then passes it on
 
     # -- overlay
     # -- overlay: made at a font size that follows the window's size (hud_font_scale)

@@ -36,7 +36,7 @@ import numpy as np
 from ..affine import Affine
 from ..errors import UsageError
 
-__all__ = ["TraceRow", "trace_vertex", "format_trace", "viewport_matrix", "find_object"]
+__all__ = ["TraceRow", "trace_vertex", "format_trace", "format_vector", "viewport_matrix", "find_object"]
 
 
 @dataclass(frozen=True)
@@ -217,13 +217,22 @@ def _blackboard_names(morph) -> tuple[list[str], list[str]]:
     return names, inputs
 
 
-def _vector(v: np.ndarray, digits: int = 4) -> str:
+def format_vector(v, digits: int = 4) -> str:
+    """``(x, y, z)`` with ``digits`` decimals and no ``-0.0``.
+
+    Examples
+    --------
+    >>> format_vector([1.0, -0.00001, 2.5], 2)
+    '(1.00, 0.00, 2.50)'
+    """
     cells = [f"{round(float(x), digits) + 0.0:.{digits}f}" for x in v]
     return "(" + ", ".join(cells) + ")"
 
 
-def format_trace(rows: list[TraceRow], *, matrices: bool = False, digits: int = 4) -> list[str]:
+def format_trace(rows: list[TraceRow], *, matrices: bool = False, digits: int = 4, how: bool = True) -> list[str]:
     """The rows as text lines: ``space  name = (values)  <- how``; with ``matrices``, each map's matrix before its step.
+
+    ``how=False`` leaves out the map that made each value (the viewer's narrower panel).
 
     Examples
     --------
@@ -233,12 +242,13 @@ def format_trace(rows: list[TraceRow], *, matrices: bool = False, digits: int = 
     """
     name_width = max(len(row.name) for row in rows)
     space_width = max(len(row.space) for row in rows)
-    values = [_vector(row.value, digits) for row in rows]
+    values = [format_vector(row.value, digits) for row in rows]
     value_width = max(len(v) for v in values)
     lines = []
     for row, value in zip(rows, values):
         if matrices and row.matrix is not None:
             for matrix_row in np.asarray(row.matrix):
                 lines.append(" " * (space_width + 2) + "  [" + " ".join(f"{v:9.4f}" for v in matrix_row) + " ]")
-        lines.append(f"{row.space:<{space_width}}  {row.name:<{name_width}} = {value:<{value_width}}   <- {row.how}")
+        line = f"{row.space:<{space_width}}  {row.name:<{name_width}} = {value:<{value_width}}"
+        lines.append(f"{line}   <- {row.how}" if how else line.rstrip())
     return lines
