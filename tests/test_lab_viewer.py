@@ -222,3 +222,12 @@ def test_g_draws_the_arrows_where_the_cpu_projects_their_tips():
         assert "world map" in v.state.status
     finally:
         v.close()
+
+
+def test_a_scripts_own_target_trains_in_the_viewer(tmp_path):
+    """affine3d.lab.view with a Target of one's own, on a scene with no network: the window trains it and saves a frame."""
+    from affine3d.lab import Target, view
+
+    target = Target("flip", lambda p: -p, formula="x -> -x", sizes=(3, 4, 3), epochs=50)
+    view(target, "platonic", size=(240, 180), offscreen=True, frames=5, screenshot=tmp_path / "flip.png")
+    assert (tmp_path / "flip.png").is_file()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..cpu.trace import format_vector, trace_vertex
-from ..nn.targets import experiment_from_table
+from ..nn.targets import Target, experiment_from_table
 from .lattice import BASIS_COLORS, Basis, LatticeDrawer, basis_for
 from .picking import pick
 
@@ -31,9 +31,9 @@ MARK_COLOR = (255, 214, 0, 255)
 
 
 def untrained_network(scene, state) -> tuple:
-    """``(mlp, name)`` for a scene with a ``[train]`` table and no network file: the experiment's seeded start."""
+    """``(mlp, name)`` for a scene with a ``[train]`` table (or a script's Target) and no network file: the seeded start."""
     table = getattr(scene, "train", None)
-    if table is None:
+    if table is None and not isinstance(state.lab_target, Target):  # a script's own Target trains in any scene
         return None, ""
     try:
         experiment = experiment_from_table(table, None, state.lab_target)

@@ -129,22 +129,28 @@ class LiveTraining:
     def toggle(self) -> bool:
         """Pause, or train on (after the budget is spent: another ``experiment.epochs``); returns running."""
         with self._lock:
-            if not self._running and self._training.epoch >= self._budget:
-                self._budget = self._training.epoch + self.experiment.epochs
-            self._running = not self._running
-            self._publish()
-            self._wake.notify_all()
+            self._set_running(not self._running)
             return self._running
 
     def start(self) -> None:
-        """Train (if paused)."""
-        if not self._running:
-            self.toggle()
+        """Train (if paused; after the budget is spent, another ``experiment.epochs``)."""
+        with self._lock:
+            self._set_running(True)
 
     def pause(self) -> None:
         """Stop at the end of the current epoch (if training)."""
-        if self._running:
-            self.toggle()
+        with self._lock:
+            self._set_running(False)
+
+    def _set_running(self, running: bool) -> None:
+        """(With ``_lock`` held.) Start or stop, publish, and wake the thread."""
+        if running == self._running:
+            return
+        if running and self._training.epoch >= self._budget:
+            self._budget = self._training.epoch + self.experiment.epochs
+        self._running = running
+        self._publish()
+        self._wake.notify_all()
 
     def rewind(self) -> None:
         """Back to the start: the same seeded network, a fresh optimizer, epoch 0 (running or paused as before)."""

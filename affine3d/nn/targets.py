@@ -281,7 +281,8 @@ def experiment_from_table(table: dict | None, network: MLP | None = None, target
         The scene's network: without ``sizes`` in the table, training starts from a fresh network of
         its sizes and hidden activation.
     target : str or Target, optional
-        Overrides the table's target (``affine3d view --target NAME``, or a script's own Target).
+        Overrides the table's target (``affine3d view --target NAME``). A script's own :class:`Target`
+        brings its own sizes, activation, step size, seed and epochs (the table's are not used).
         Without any, ``cube-to-sphere``.
 
     Raises
@@ -290,13 +291,14 @@ def experiment_from_table(table: dict | None, network: MLP | None = None, target
         An unknown target name (the message lists the shipped ones), or sizes that do not map R^3 to R^3.
     """
     table = dict(table or {})
+    if isinstance(target, Target):  # a script's own Target brings its own network and settings
+        return Experiment(target)
     chosen = target if target is not None else table.get("target", "cube-to-sphere")
-    if isinstance(chosen, str):
-        if chosen not in TARGETS:
-            raise ModelError(f"target: unknown {chosen!r}; expected one of: {', '.join(TARGETS)}")
-        chosen = TARGETS[chosen]
+    if chosen not in TARGETS:
+        raise ModelError(f"target: unknown {chosen!r}; expected one of: {', '.join(TARGETS)}")
+    chosen = TARGETS[chosen]
     sizes, activation = table.get("sizes"), table.get("activation")
-    if sizes is None and network is not None and not isinstance(target, Target):  # a script's Target keeps its own
+    if sizes is None and network is not None:  # a fresh network of the sizes of the one on screen
         sizes = network.sizes
         if activation is None and len(network.layers) > 1:
             activation = network.layers[0].activation.name
