@@ -452,7 +452,9 @@ def render_learning(scene, experiment, directory, size=(800, 600), *, frames: in
             image = Image.fromarray(morphing.render(-1, 1.0, world, ortho=ortho, wireframe=wireframe), "RGBA").convert("RGB")
             if captions:
                 loss = f", mse {losses[epoch - 1]:.2e}" if epoch else ""
-                caption(image, f"{experiment.target.name}: epoch {epoch}{loss}")
+                watch = experiment.target.watch
+                note = f"\n{watch(network)}" if watch is not None else ""
+                caption(image, f"{experiment.target.name}: epoch {epoch}{loss}{note}")
                 loss_inset(image, losses, epoch)
             pictures.append(image)
     gif = directory / "learning.gif"

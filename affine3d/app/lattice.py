@@ -146,6 +146,22 @@ def basis_for(world: Affine, stage=None, t: float = 1.0, mode: str = "world", sa
     return Basis(title, A, b, arrows[:, 1], segments, "world", arrows)
 
 
+def _ndc_shift(dx: float, dy: float, size) -> np.ndarray:
+    """clip space -> clip space, shape (4, 4): after the divide by w the picture moves ``dx``, ``dy`` pixels (y up).
+
+    ``x_clip += (2 dx / width) w`` becomes ``x_ndc += 2 dx / width`` after the divide.
+
+    Examples
+    --------
+    >>> clip = _ndc_shift(1, 0, (200, 100)) @ [0.5, 0.0, 0.0, 2.0]
+    >>> float(clip[0] / clip[3]) - 0.25                      # one pixel of 200 is 0.01 in NDC
+    0.01
+    """
+    shift = np.eye(4)
+    shift[0, 3], shift[1, 3] = 2 * dx / size[0], 2 * dy / size[1]
+    return shift
+
+
 def _arrow_heads(arrows: np.ndarray) -> np.ndarray:
     """Four short segments at each arrow's tip (a wire cone), so its direction shows: (3, 4, 2, 3)."""
     heads = []
@@ -182,11 +198,16 @@ class LatticeDrawer:
         self.uniforms = Uniforms(self.program, ["model", "world", "projection", "edge_color"])
         self.buffer = ctx.buffer(reserve=self.MAX_SEGMENTS * 2 * 12, dynamic=True)
         self.vao = ctx.vertex_array(self.program, [(self.buffer, "3f", "in_position")])
-        low, high = ctx.info.get("GL_ALIASED_LINE_WIDTH_RANGE", (1.0, 1.0))
-        self.arrow_width = float(min(max(3.0, low), high))
 
-    def draw(self, basis: Basis, world: Affine, projection: np.ndarray) -> None:
-        """The lattice, then the arrows (and their heads), on top of the scene (no depth test: a ghost)."""
+    # Arrows are drawn five times, shifted by a pixel left, right, up and down: three pixels thick on
+    # every driver (a forward-compatible OpenGL context refuses glLineWidth above 1).
+    THICK = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))
+
+    def draw(self, basis: Basis, world: Affine, projection: np.ndarray, size) -> None:
+        """The lattice, then the arrows (and their heads), on top of the scene (no depth test: a ghost).
+
+        ``size``: the framebuffer's (width, height) in pixels, for the arrows' thickness.
+        """
         ctx = make_current(self.ctx)
         heads = _arrow_heads(basis.arrows)
         lattice = basis.segments[: self.MAX_SEGMENTS - 15]
@@ -196,16 +217,15 @@ class LatticeDrawer:
         u = self.uniforms
         u.write("model", Affine.identity(3).to_gl())
         u.write("world", world.to_gl())
-        u.write("projection", pack.matrix(projection))
         ctx.disable(ctx.DEPTH_TEST)
         first = 0
         for k, part in enumerate(parts):
             count = 2 * len(part)
             u.write("edge_color", pack.floats(LATTICE_COLOR if k == 0 else BASIS_COLORS[k - 1]))
-            ctx.line_width = 1.0 if k == 0 else self.arrow_width
-            self.vao.render(ctx.LINES, vertices=count, first=first)
+            for dx, dy in self.THICK[: 1 if k == 0 else None]:
+                u.write("projection", pack.matrix(_ndc_shift(dx, dy, size) @ projection))
+                self.vao.render(ctx.LINES, vertices=count, first=first)
             first += count
-        ctx.line_width = 1.0
         ctx.enable(ctx.DEPTH_TEST)
 
     def release(self) -> None:

@@ -182,7 +182,7 @@ class LabOverlay:
             return
         if self._lattice is None:
             self._lattice = LatticeDrawer(viewer.ctx)
-        self._lattice.draw(self._basis, state.world, state.projection())
+        self._lattice.draw(self._basis, state.world, state.projection(), viewer.renderer.size)
 
     # ------------------------------------------------------------------ on top
     def draw_overlay(self) -> None:
