@@ -87,18 +87,12 @@ class Lab:
     def lines(self) -> list[str]:
         """The training panel: epoch and loss, what is learnt by which network, the keys; a target's own notes."""
         shot = self.training.snapshot()
-        if shot.running:
-            state = "training"
-        elif shot.done:
-            state = f"done ({self.experiment.epochs} epochs a run; L trains on)"
-        else:
-            state = "paused (L trains)"
+        state = "training" if shot.running else ("done" if shot.done else "paused")
         loss = "-" if shot.loss is None else f"{shot.loss:.3g}"
-        lines = [f"live training: epoch {shot.epoch}, mse {loss}, {state}",
-                 *self.experiment.describe()]
+        lines = [f"live training: epoch {shot.epoch}  mse {loss}  {state}", *self.experiment.describe()]
         if shot.note:
             lines.append(shot.note)
-        lines.append("L train / pause   Backspace start again (same seed)")
+        lines.append("L: train/pause  Backspace: start again")
         return lines
 
     def curve(self) -> np.ndarray:

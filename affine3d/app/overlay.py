@@ -117,6 +117,7 @@ class LabOverlay:
         self._press = None          # (x, y) of a left press that may become a click
         self._lattice = None        # LatticeDrawer, made at the first G
         self._basis = None          # what G shows this frame: a Basis, or a message
+        self._taken = []            # boxes of the panels placed this frame (the HUD's and ours)
 
     # ------------------------------------------------------------------ the mouse: a click picks a vertex
     def listen(self) -> None:
@@ -191,6 +192,7 @@ class LabOverlay:
         if not state.show_hud:
             return
         width, height = viewer.window.get_size()
+        self._taken = [box for box in viewer.hud_boxes().values() if box is not None]  # the HUD's own panels
         lab = state.lab
         if lab is None:
             self.training.set_lines([])
@@ -198,14 +200,24 @@ class LabOverlay:
         else:
             lines = lab.lines()
             self.training.set_lines(lines + [""] * CURVE_HEIGHT_LINES)
-            self.training.place(4, 30 + self.training.height)  # bottom left, above the status line
+            self._place(self.training, 4, 30)  # bottom left, above the status line
             x, y, w, h = self.training.box()
             curve_box = (x + 10, y + 8, w - 20, self.training.line_height * CURVE_HEIGHT_LINES - 8)
             self._set_curve(lab, curve_box)
-        bottom = 30 + (self.training.height + 6 if lab is not None else 0)
-        self._draw_basis(4, bottom)
+        self._draw_basis(4, 30)
         self._draw_trace(width, height)
         self.viewer._extras_batch.draw()
+
+    def _place(self, panel, x: int, bottom: int) -> None:
+        """Put ``panel`` at ``x`` with its bottom at ``bottom`` or, if a panel is there already, just above it."""
+        for _ in range(len(self._taken) + 1):
+            clash = [top for bx, by, bw, bh in self._taken for top in [by + bh]
+                     if x < bx + bw and bx < x + panel.width and bottom < by + bh and by < bottom + panel.height]
+            if not clash:
+                break
+            bottom = max(clash) + 6
+        panel.place(x, bottom + panel.height)
+        self._taken.append(panel.box())
 
     def _draw_trace(self, width: int, height: int) -> None:
         """The trace panel (bottom right) and the ring around the picked vertex."""
@@ -217,7 +229,7 @@ class LabOverlay:
         state = self.viewer.state
         head = f"vertex {state.picked.vertex} of {state.scene.objects[state.picked.obj].name} (object {state.picked.obj})"
         self.trace.set_lines([head, *compact_trace(rows)])
-        self.trace.place(max(4, width - 4 - self.trace.width), 30 + self.trace.height)
+        self._place(self.trace, max(4, width - 4 - self.trace.width), 30)
         x_px, y_px, _ = rows[-1].value
         fb_width, fb_height = self.viewer.renderer.size
         self._set_mark((x_px * width / fb_width, height - y_px * height / fb_height))
@@ -242,13 +254,13 @@ class LabOverlay:
                 label.visible = False
             panel.set_lines([] if basis is None else [basis])
             if basis is not None:
-                panel.place(x, bottom + panel.height)
+                self._place(panel, x, bottom)
             return
         numbers = [[f"{round(float(v), 3) + 0.0:8.3f}" for v in row] for row in np.column_stack([basis.A, basis.b])]
         lines = [basis.title, "    A e1     A e2     A e3  |       b", *([" " * 37] * 3),
                  "arrows: from b to A e_i + b (the images of e1, e2, e3)"]
         panel.set_lines(lines)
-        panel.place(x, bottom + panel.height)
+        self._place(panel, x, bottom)
         # The numbers: one label per cell, in its column's colour, over the blank lines.
         pyglet, (_, front) = self.pyglet, self.viewer._extras_groups
         if not self._columns:

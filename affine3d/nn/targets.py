@@ -181,24 +181,24 @@ def linking_number(a, b) -> float:
 def _rings_notes(sizes) -> list[str]:
     hidden = list(sizes[1:-1]) or [3]
     if max(hidden) <= 3:
-        return ["every layer is 3 wide: with det W != 0 and tanh (one-to-one), each layer",
-                "deforms 3D space continuously and invertibly, and no such map unlinks",
-                "linked rings (colah): the loss stays up; a wider network can"]
-    return [f"hidden layers {max(hidden)} wide: in 4D one ring can pass around the other",
-            "(shown: the 3D shadow of those layers); a 3-wide network cannot (colah)"]
+        return ["3 wide: each layer (det W != 0, then tanh) is a",
+                "one-to-one deformation of 3D space, and those",
+                "never unlink rings (colah); 4 wide can"]
+    return [f"{max(hidden)} wide: in 4D a ring can pass the other",
+            "(drawn: their 3D shadow); 3 wide cannot (colah)"]
 
 
 def _rings_watch(mlp: MLP) -> str:
     a, b = ring_centres()
     value = linking_number(mlp(a), mlp(b))
     state = "still linked" if round(abs(value)) >= 1 else "unlinked"
-    return f"linking number of the rings after the network: {round(value, 2) + 0.0:+.2f} ({state})"
+    return f"rings' linking number now: {round(value, 2) + 0.0:+.2f} ({state})"
 
 
 TARGETS: dict[str, Target] = {
-    "cube-to-sphere": Target("cube-to-sphere", _to_sphere, "x -> x / |x|  (onto the unit sphere)"),
-    "sphere-to-cube": Target("sphere-to-cube", _to_cube, "x -> x / (sqrt(3) max|x_i|)  (onto the cube)"),
-    "untangle-rings": Target("untangle-rings", _untangle, "ring A -> 1 left, ring B -> 1 right  (pull apart)",
+    "cube-to-sphere": Target("cube-to-sphere", _to_sphere, "x -> x / |x|"),
+    "sphere-to-cube": Target("sphere-to-cube", _to_cube, "x -> x / (sqrt3 max|x_i|)"),
+    "untangle-rings": Target("untangle-rings", _untangle, "A 1 left, B 1 right",
                              sizes=(3, 3, 3, 3, 3, 3), epochs=6000, notes=_rings_notes, watch=_rings_watch),
 }
 """The shipped targets by name (scene files name them: ``[train] target = "sphere-to-cube"``)."""
