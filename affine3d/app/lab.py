@@ -41,6 +41,7 @@ class Lab:
         self.experiment = experiment
         self.training = LiveTraining(experiment, points, running=running)
         self._taken = None  # the version of the last snapshot the window drew
+        self._curve = (None, None)  # (snapshot, its curve): made once per snapshot, drawn every frame
 
     @classmethod
     def for_scene(cls, scene, network=None, target=None, *, running: bool = False) -> "Lab":
@@ -96,8 +97,11 @@ class Lab:
         return lines
 
     def curve(self) -> np.ndarray:
-        """The loss curve so far in the unit square (:func:`curve_points`)."""
-        return curve_points(self.training.snapshot().losses)
+        """The loss curve so far in the unit square (:func:`affine3d.images.curve_points`)."""
+        shot = self.training.snapshot()
+        if self._curve[0] is not shot:
+            self._curve = (shot, curve_points(shot.losses))
+        return self._curve[1]
 
     def loss_range(self) -> tuple[float, float] | None:
         """The smallest and largest loss so far (the curve's bottom and top), or None before the first epoch."""

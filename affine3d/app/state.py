@@ -63,6 +63,7 @@ from ..geometry.scene import INSIDE_LEGEND
 from ..nn.morph import StagePlayer
 from ..projection import into_box
 from .arcball import Arcball, Turntable
+from .lab import Lab
 
 __all__ = ["ViewerState", "format_matrix", "parse_matrix", "scene_key", "free_box", "HELP_TEXT", "DEFAULT_SPIN"]
 
@@ -419,8 +420,9 @@ class ViewerState:
     def replace_network(self, morph) -> None:
         """The same animation, another network of the same sizes (live training's next snapshot): the player stays."""
         self.morph = morph
-        if self.player is None or self.player.n_stages != morph.n_stages:
+        if self.player is None or self.player.n_stages != morph.n_stages:  # another architecture: show its output
             self.player = StagePlayer(morph.n_stages, playing=False)
+            self.player.seek(morph.n_stages)
 
     # -- live training (affine3d.app.lab)
     def start_lab(self, running: bool = True) -> bool:
@@ -430,8 +432,6 @@ class ViewerState:
         if self.morph is None:
             self.say("no network to train: open cube-to-sphere, sphere-to-cube, rings or rings-4-wide, or give --mlp")
             return False
-        from .lab import Lab
-
         try:
             self.lab = Lab.for_scene(self.scene, self.morph.mlp, self.lab_target, running=running)
         except InputError as exc:

@@ -11,8 +11,9 @@ The window goes first. One thread at a time runs Python (the GIL), so a training
 Python would make the window wait; instead, while the window draws a frame (between
 :meth:`LiveTraining.frame_begin` and :meth:`LiveTraining.frame_end`) the training thread waits at the
 end of its current epoch, and it trains while the window waits for the next frame, the display, or
-the GPU. The interpreter's switch interval is shortened while a training thread exists, so that the
-window gets the interpreter back within half a millisecond whenever it asks.
+the GPU. The interpreter's switch interval is shortened while a training thread exists (and put back
+when the last one ends), so that the window gets the interpreter back within half a millisecond
+whenever it asks.
 
 Everything random comes from the experiment's seed: :meth:`LiveTraining.rewind` starts again from the
 same network, and the same epochs give the same losses, whatever the timing of the frames.
@@ -36,6 +37,24 @@ SWITCH_INTERVAL_S = 0.0005
 
 PUBLISH_EVERY_S = 1 / 30
 """How often the training thread hands the window a new network (at most; and at every pause)."""
+
+_SWITCH = {"threads": 0, "saved": None}  # training threads alive, and the switch interval before the first
+_SWITCH_LOCK = threading.Lock()
+
+
+def _shorten_switch_interval() -> None:
+    with _SWITCH_LOCK:
+        if _SWITCH["threads"] == 0:
+            _SWITCH["saved"] = sys.getswitchinterval()
+            sys.setswitchinterval(min(_SWITCH["saved"], SWITCH_INTERVAL_S))
+        _SWITCH["threads"] += 1
+
+
+def _restore_switch_interval() -> None:
+    with _SWITCH_LOCK:
+        _SWITCH["threads"] -= 1
+        if _SWITCH["threads"] == 0:
+            sys.setswitchinterval(_SWITCH["saved"])
 
 
 @dataclass(frozen=True)
@@ -105,8 +124,7 @@ class LiveTraining:
         self._version = 0
         self._snapshot: Snapshot | None = None
         self._publish()
-        self._saved_switch = sys.getswitchinterval()
-        sys.setswitchinterval(min(self._saved_switch, SWITCH_INTERVAL_S))
+        _shorten_switch_interval()
         self._thread = threading.Thread(target=self._loop, name="affine3d-training", daemon=True)
         self._thread.start()
 
@@ -188,7 +206,7 @@ class LiveTraining:
             self._wake.notify_all()
         self._window_idle.set()
         self._thread.join(timeout=5.0)
-        sys.setswitchinterval(self._saved_switch)
+        _restore_switch_interval()
 
     # ------------------------------------------------------------------ the training thread
     def _loop(self) -> None:

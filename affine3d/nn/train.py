@@ -16,6 +16,12 @@ Losses: ``"mse"`` (mean over all entries of ``(y - t)^2``) and ``"cross_entropy"
 
 Everything random comes from ``seed``: the same call gives the same network.
 
+:func:`loss_and_gradients` and the two optimizers below are the maths as written above, one layer and
+one parameter at a time. :class:`Training` (what :func:`fit` and the viewer's live training run) takes
+the same steps on one flat vector of all the parameters with kept buffers, in the private module
+``affine3d/nn/_fast_train.py``; the tests check the two agree step by step, and ``affine3d bench train``
+times the fast one against PyTorch.
+
 Examples
 --------
 >>> rng = np.random.default_rng(0)
@@ -171,7 +177,7 @@ def accuracy(mlp: MLP, X, labels) -> float:
     return float(np.mean(np.argmax(mlp(np.asarray(X, dtype=np.float64)), axis=1) == np.asarray(labels)))
 
 
-# ---------------------------------------------------------------------- optimisers
+# ---------------------------------------------------------------------- optimisers (the readable versions)
 class _SGD:
     """``v = μ v - lr g;  p = p + v`` (heavy-ball momentum)."""
 
