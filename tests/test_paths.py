@@ -124,8 +124,8 @@ def test_negative_eigenvalue_pair_collapses_the_straight_path_not_the_polar_one(
     stage = Morph(MLP([Affine(W)]), path="polar").stages[0]
     np.testing.assert_allclose(stage.map_at(0.4).A, polar.at(0.4), atol=1e-12)
     info = Morph(MLP([Affine(W)])).info(0)
-    assert any("straight path passes det 0" in line for line in info.lines(0.5))
-    assert not any("straight path" in line for line in Morph(MLP([Affine(W)]), path="polar").info(0).lines(0.5))
+    assert any("straight path passes det 0" in line for line in info.path_notes())
+    assert Morph(MLP([Affine(W)]), path="polar").info(0).path_notes() == []
 
 
 @settings(max_examples=30)
@@ -145,9 +145,17 @@ def test_a_mirror_must_pass_det_zero_once(n, seed):
 def test_a_mirror_is_announced():
     """A layer with det W < 0: the HUD says every path passes det 0, and to swap two neurons."""
     W = np.diag([1.0, 2.0, -0.5])
-    lines = Morph(MLP([Affine(W)]), path="polar").info(0).lines(0.3)
+    lines = Morph(MLP([Affine(W)]), path="polar").info(0).path_notes()
     assert any("every path from I" in line for line in lines)
     assert any("swap two neurons" in line for line in lines)
+    # and the viewer's network panel shows them during the layer's affine stage
+    from affine3d.app.state import ViewerState
+    from affine3d.geometry.scene import load_scene
+
+    state = ViewerState(load_scene("platonic"), (320, 240), scenes=[])
+    state.set_morph(Morph(MLP([Affine(W)]), path="polar"), "mirror")
+    state.player.seek(0.3)
+    assert any("swap two neurons" in line for line in state.morph_lines())
 
 
 def test_singular_layer_flattens_only_at_the_end():

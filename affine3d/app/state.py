@@ -702,14 +702,17 @@ class ViewerState:
         if player.at_input:
             return [*head, "input: the scene before layer 1", "M play/pause, Left/Right stages, , . scrub"]
         stage, t = self.morph_frame()
+        info = self.morph.info(stage)
+        notes = info.path_notes() if stage.kind == "affine" else []
         legend = [INSIDE_LEGEND] if self.inside_out else []
-        return [*head, *self.morph.info(stage).lines(t), *legend]
+        return [*head, *info.lines(t), *notes, *legend]
 
     def max_morph_lines(self) -> int:
         """The most lines :meth:`morph_lines` can have for this network (the overlay reserves that much room)."""
         if self.morph is None:
             return 0
-        return 2 + max(len(self.morph.info(stage).lines(0.5)) for stage in self.morph.stages) + 1
+        return 2 + max(len(self.morph.info(stage).lines(0.5)) + len(self.morph.info(stage).path_notes())
+                       for stage in self.morph.stages) + 1
 
     def caption(self) -> str:
         """The line at the bottom of the window: the scene's description, unless that describes another network.

@@ -492,15 +492,17 @@ class StageInfo:
             lines.append(f"singular values {sv}")
             if stage.kind == "affine" and t is not None:
                 lines.append(f"det A(t) = {small(self.determinant_at(t))}")
-            if stage.kind == "affine":
-                lines.extend(self.path_notes())
         if out < n_in:
             lines.append(f"{n_in} -> {out}: the layer drops to {out} dimensions")
         return lines
 
 
     def path_notes(self) -> list[str]:
-        """What the path from ``I`` to ``W`` must do: a mirror needs det A(t) = 0; a straight path may flatten needlessly."""
+        """What the path from ``I`` to ``W`` must do: a mirror needs det A(t) = 0; a straight path may flatten needlessly.
+
+        Lines for a HUD, below :meth:`lines` (the viewer shows them during an affine stage); empty when
+        there is nothing to say (det W > 0 on the polar path, or no negative eigenvalue).
+        """
         i, det = self.stage.layer, self.determinant
         if det is None or self.rank < len(self.W):
             return []
