@@ -23,11 +23,13 @@ from .picking import pick
 __all__ = ["LabOverlay", "untrained_network"]
 
 CURVE_HEIGHT_LINES = 5
+"""The loss curve takes the height of this many text lines at the bottom of the training panel."""
 CURVE_POINTS = 120
+"""At most this many points in the loss curve (the epochs are binned to fit)."""
 CLICK_SLOP = 3
 """A press and release at most this many window points apart, with no drag between, is a click."""
 MARK_COLOR = (255, 214, 0, 255)
-"""The loss curve takes the height of this many text lines at the bottom of the training panel."""
+"""The ring around the picked vertex: yellow, over everything."""
 
 
 def untrained_network(scene, state) -> tuple:
@@ -99,13 +101,17 @@ class LabOverlay:
     ----------
     viewer : Viewer
         The window it draws into (its ``pyglet``, ``window``, ``state``, ``ctx`` and renderer).
+    batch, groups, font
+        The pyglet batch this draws with, its (back, front) groups and the HUD's font name.
     make_panel : callable
-        ``make_panel(font_size) -> panel``: a box of text lines like the HUD's own (the window's ``_Panel``).
+        ``make_panel(font_size) -> panel``: a box of text lines like the HUD's own (the window's ``_Panel``),
+        in ``batch``.
     """
 
-    def __init__(self, viewer, make_panel):
+    def __init__(self, viewer, batch, groups, font, make_panel):
         self.viewer = viewer
         self.pyglet = viewer.pyglet
+        self.batch, self.groups, self.font = batch, groups, font
         self.training = make_panel(10)
         self.trace = make_panel(9)
         self.basis_panel = make_panel(10)
@@ -206,7 +212,7 @@ class LabOverlay:
             self._set_curve(lab, curve_box)
         self._draw_basis(4, 30)
         self._draw_trace(width, height)
-        self.viewer._extras_batch.draw()
+        self.batch.draw()
 
     def _place(self, panel, x: int, bottom: int) -> None:
         """Put ``panel`` at ``x`` with its bottom at ``bottom`` or, if a panel is there already, just above it."""
@@ -242,7 +248,7 @@ class LabOverlay:
         if self._mark is None:
             top = self.pyglet.graphics.Group(order=2)  # over the panels: the picked vertex stays visible
             self._mark = self.pyglet.shapes.Arc(0, 0, 8, thickness=2, color=MARK_COLOR,
-                                                batch=self.viewer._extras_batch, group=top)
+                                                batch=self.batch, group=top)
         self._mark.visible = True
         self._mark.position = (float(where[0]), float(where[1]))
 
@@ -262,9 +268,9 @@ class LabOverlay:
         panel.set_lines(lines)
         self._place(panel, x, bottom)
         # The numbers: one label per cell, in its column's colour, over the blank lines.
-        pyglet, (_, front) = self.pyglet, self.viewer._extras_groups
+        pyglet, (_, front) = self.pyglet, self.groups
         if not self._columns:
-            style = dict(font_name=self.viewer._font, font_size=10, batch=self.viewer._extras_batch, group=front)
+            style = dict(font_name=self.font, font_size=10, batch=self.batch, group=front)
             colors = [tuple(int(255 * c) for c in rgb) + (255,) for rgb in BASIS_COLORS] + [(235, 235, 235, 255)]
             self._columns = [pyglet.text.Label("", color=colors[c], **style) for _ in range(3) for c in range(4)]
         labels = panel.labels
@@ -288,10 +294,10 @@ class LabOverlay:
             return
         self._curve_for = key
         pyglet = self.pyglet
-        batch, (_, front) = self.viewer._extras_batch, self.viewer._extras_groups
+        batch, (_, front) = self.batch, self.groups
         if self._curve is None:  # made once; then only its vertices and the labels' text change
             self._curve = Polyline(pyglet, batch, front, CURVE_POINTS, (120, 200, 255, 255))
-            style = dict(font_name=self.viewer._font, font_size=8, color=(170, 170, 170, 255), batch=batch, group=front)
+            style = dict(font_name=self.font, font_size=8, color=(170, 170, 170, 255), batch=batch, group=front)
             self._curve_labels = [pyglet.text.Label("", anchor_x="right", anchor_y="top", **style),
                                   pyglet.text.Label("", anchor_x="left", anchor_y="bottom", **style)]
         top, bottom = self._curve_labels

@@ -255,8 +255,9 @@ class Viewer:
             self._hud_font_scale = None
             self._make_renderer(scene)
             self._make_hud()
-            self._extras = LabOverlay(self, lambda size: _Panel(self.pyglet, self._extras_batch, *self._extras_groups,
-                                                                dict(font_name=self._font, font_size=size)))
+            self._extras = LabOverlay(self, self._extras_batch, self._extras_groups, self._font,
+                                      lambda size: _Panel(self.pyglet, self._extras_batch, *self._extras_groups,
+                                                          dict(font_name=self._font, font_size=size)))
             if train and not self.state.start_lab(running=True):
                 raise UsageError(f"--train: {self.state.status}")
         except BaseException:
