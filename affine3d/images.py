@@ -178,7 +178,7 @@ def loss_inset(image, losses, done: int | None = None):
     done at this picture (default all). The axes are the whole run's, so across the frames of a GIF
     the curve grows from left to right against fixed axes.
     """
-    from PIL import ImageDraw, ImageFont
+    from PIL import ImageDraw
 
     losses = list(losses)
     done = len(losses) if done is None else int(done)
@@ -188,10 +188,7 @@ def loss_inset(image, losses, done: int | None = None):
     draw = ImageDraw.Draw(image, "RGBA")
     draw.rectangle([x0, y0, x0 + box_w, y0 + box_h], fill=(0, 0, 0, 170))
     size = max(8, height // 45)
-    try:
-        font = ImageFont.load_default(size=size)
-    except TypeError:  # Pillow < 10.1
-        font = ImageFont.load_default()
+    font = _font(size)
     if done >= 2:
         points = curve_points(losses)
         points = points[points[:, 0] <= (done - 1) / max(len(losses) - 1, 1) + 1e-12]

@@ -42,6 +42,7 @@ def press(viewer, *symbols):
 def training_picture():
     """The viewer training cube-to-sphere live: the warped cube, the layer's matrix, the loss curve."""
     viewer = Viewer(load_scene("cube-to-sphere"), SIZE, visible=False, train=True)
+    viewer.state.scroll(2)  # the world nearer: the panels frame the scene smaller
     start = time.monotonic()
     while viewer.state.lab.training.snapshot().epoch < 400 and time.monotonic() - start < 60:
         viewer.step(1 / 60)
@@ -75,7 +76,8 @@ def trace_picture():
     press(viewer, KEY.END)
     viewer.step(0.0)
     state = viewer.state
-    rows = trace_vertex(state.scene, 0, 1100, viewer.renderer.size, state.world, morph=state.morph)
+    rows = trace_vertex(state.scene, 0, 1100, viewer.renderer.size, state.world, morph=state.morph,
+                        projection=state.projection())
     x_px, y_px, _ = rows[-1].value
     x, y = x_px, SIZE[1] - y_px
     viewer.window.dispatch_event("on_mouse_press", x, y, pyglet.window.mouse.LEFT, 0)
@@ -90,6 +92,7 @@ def trace_picture():
 def lattice_picture():
     """G on cube-to-sphere, layer 1's affine stage at t = 0.7: the unit cube's grid and e1, e2, e3 carried by A(t)."""
     viewer = Viewer(load_scene("cube-to-sphere"), SIZE, visible=False)
+    viewer.state.scroll(3)
     press(viewer, KEY.G, KEY.G)
     viewer.state.player.seek(0.7)
     viewer.step(0.0)

@@ -4,7 +4,7 @@ import hashlib
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from affine3d import Affine, ModelError, SceneError
@@ -65,8 +65,9 @@ def test_linking_number_of_linked_and_unlinked_rings():
 def test_a_3_wide_network_with_invertible_layers_keeps_the_rings_linked(seed):
     """colah's argument: tanh layers 3 wide with det W != 0 are homeomorphisms of R^3, so the rings' images stay linked."""
     mlp = MLP.random([3, 3, 3, 3, 3], activation="tanh", output="identity", seed=seed)
-    assert all(abs(np.linalg.det(l.W)) > 1e-6 for l in mlp.layers)
-    a, b = ring_centres(96)
+    # invertible, and not so nearly singular that the images of the rings come closer than the polygons' sides
+    assume(all(np.linalg.svd(l.W, compute_uv=False)[-1] > 0.1 for l in mlp.layers))
+    a, b = ring_centres(256)
     assert round(abs(linking_number(mlp(a), mlp(b)))) == 1
 
 
@@ -91,7 +92,7 @@ def test_experiment_from_a_scene_table():
     """[train] gives the experiment; without sizes the network's own; an unknown target name is refused, listing them."""
     table = load_scene("sphere-to-cube").train
     e = experiment_from_table(table)
-    assert (e.target.name, e.sizes, e.activation, e.seed, e.epochs) == ("sphere-to-cube", (3, 3, 3, 3, 3, 3), "tanh", 1, 4000)
+    assert (e.target.name, e.sizes, e.activation, e.seed, e.epochs) == ("sphere-to-cube", (3, 3, 3, 3, 3, 3), "tanh", 3, 4000)
     net = MLP.random([3, 5, 3], activation="relu", seed=0)
     e = experiment_from_table({"target": "cube-to-sphere"}, net)
     assert e.sizes == (3, 5, 3) and e.activation == "relu"
@@ -219,7 +220,7 @@ def test_learning_gif_is_deterministic_with_the_seed(tmp_path):
     assert digest(runs[0]["gif"]) != digest(runs[2]["gif"])
     assert runs[0]["frames"] == 4 and len(runs[0]["losses"]) == 30
     # the saved network is the one trained: Training run alone gives the same weights
-    plain = experiment.training(world_points(scene))
+    plain = experiment.with_options(seed=1).training(world_points(scene))
     for _ in range(30):
         plain.run_epoch()
     assert MLP.load(runs[0]["model"]).allclose(plain.network(), atol=1e-6)  # float32 in the file

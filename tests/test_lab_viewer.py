@@ -143,22 +143,32 @@ def test_a_click_picks_and_the_panel_follows_the_vertex_live():
         state = v.state
         drawn = v.morphing.scene
         i = 700
-        rows = trace_vertex(state.scene, 0, i, v.renderer.size, state.world, morph=state.morph)
+        rows = trace_vertex(state.scene, 0, i, v.renderer.size, state.world, morph=state.morph,
+                            projection=state.projection())
         x_px, y_px, _ = rows[-1].value
         click_at(v, x_px + 0.5, y_px - 0.5)
         assert (state.picked.obj, state.picked.vertex) == (0, i)
+        v.step(0.0)  # the panel opens, and the scene is framed clear of it: the ring follows the vertex
         v.step(0.0)
         lines = v._extras.trace.text_lines()
         assert lines[0] == "vertex 700 of cube (object 0)"
         assert any(line.startswith("y = W5 a4 + b5") for line in lines)
         mark = v._extras._mark
         width, height = v.window.get_size()
+        rows = trace_vertex(state.scene, 0, i, v.renderer.size, state.world, morph=state.morph,
+                            projection=state.projection())
+        x_px, y_px, _ = rows[-1].value
         assert mark.visible and mark.position == pytest.approx((x_px, height - y_px), abs=1e-4)  # SIZE is the framebuffer
+        picture = v.read()  # and the ring is drawn there: yellow pixels a radius from the vertex
+        r = mark.radius
+        ring = [picture[int(round(y_px + dy)), int(round(x_px + dx))] for dx, dy in ((r, 0), (-r, 0), (0, r), (0, -r))]
+        assert any(abs(int(p[0]) - 255) < 40 and abs(int(p[1]) - 214) < 40 and p[2] < 80 for p in ring)
         np.testing.assert_allclose(drawn.objects[0].mesh.vertices[i], rows[-5].value, atol=1e-5)  # the GPU warped it: float32
         # the world turns: the panel's camera row is the new world map's
         state.spinning = True
         v.step(0.5)
-        new = trace_vertex(state.scene, 0, i, v.renderer.size, state.world, morph=state.morph)
+        new = trace_vertex(state.scene, 0, i, v.renderer.size, state.world, morph=state.morph,
+                           projection=state.projection())
         camera = next(line for line in v._extras.trace.text_lines() if line.startswith("p_camera"))
         assert camera.split(" = ")[1].startswith(f"({new[-4].value[0]:.3f}")
         # a click on empty space clears the pick

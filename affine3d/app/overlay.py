@@ -97,33 +97,51 @@ class Polyline:
 class LabOverlay:
     """Panels and marks of the lab in one viewer's window.
 
+    The window calls, each frame: :meth:`layout` (while it lays out its own panels, before the scene is
+    framed: the lab's panels are placed clear of the HUD's and count as taken room, so the scene is
+    framed clear of them too), :meth:`draw_scene` (after the scene) and :meth:`draw_overlay` (after
+    its HUD); and :meth:`restyle` whenever it makes its panels (again) at a font size.
+
     Parameters
     ----------
     viewer : Viewer
-        The window it draws into (its ``pyglet``, ``window``, ``state``, ``ctx`` and renderer).
-    batch, groups, font
-        The pyglet batch this draws with, its (back, front) groups and the HUD's font name.
-    make_panel : callable
-        ``make_panel(font_size) -> panel``: a box of text lines like the HUD's own (the window's ``_Panel``),
-        in ``batch``.
+        The window it draws into (its ``pyglet``, ``window``, ``state``, ``ctx``, renderer and ``hud_boxes()``).
     """
 
-    def __init__(self, viewer, batch, groups, font, make_panel):
+    def __init__(self, viewer):
         self.viewer = viewer
         self.pyglet = viewer.pyglet
-        self.batch, self.groups, self.font = batch, groups, font
-        self.training = make_panel(10)
-        self.trace = make_panel(9)
-        self.basis_panel = make_panel(10)
+        self.batch = None
+        self.training = self.trace = self.basis_panel = None
+        self._press = None          # (x, y) of a left press that may become a click
+        self._lattice = None        # LatticeDrawer, made at the first G
+        self._basis = None          # what G shows this frame: a Basis, or a message
+        self._rows = None           # the picked vertex's trace this frame
+        self._taken = []            # boxes of the panels placed this frame (the HUD's and ours)
+        self._drop_marks()
+
+    def restyle(self, batch, groups, font, scale: float, make_panel) -> None:
+        """Make the panels (again) at the HUD's font ``scale``: ``make_panel(points) -> panel`` in ``batch``."""
+        if self.batch is not None:
+            for panel in (self.training, self.trace, self.basis_panel):
+                panel.release()
+            for label in [*self._curve_labels, *self._columns]:
+                label.delete()
+            for shape in (self._curve, self._mark):
+                if shape is not None:
+                    shape.delete()
+        self.batch, self.groups, self.font, self.scale = batch, groups, font, float(scale)
+        self.training = make_panel(10 * scale)
+        self.trace = make_panel(9 * scale)
+        self.basis_panel = make_panel(10 * scale)
+        self._drop_marks()
+
+    def _drop_marks(self) -> None:
         self._curve = None          # Polyline of the loss curve
         self._curve_for = None      # (points, box) it was drawn for
         self._curve_labels = []
         self._columns = []          # the basis panel's coloured cells
         self._mark = None           # the ring around the picked vertex
-        self._press = None          # (x, y) of a left press that may become a click
-        self._lattice = None        # LatticeDrawer, made at the first G
-        self._basis = None          # what G shows this frame: a Basis, or a message
-        self._taken = []            # boxes of the panels placed this frame (the HUD's and ours)
 
     # ------------------------------------------------------------------ the mouse: a click picks a vertex
     def listen(self) -> None:
@@ -168,7 +186,47 @@ class LabOverlay:
         morph = None if frame is None or state.player.at_input else state.morph
         stage, t = (frame if morph is not None else (None, 1.0))
         return trace_vertex(state.scene, state.picked.obj, state.picked.vertex, self.viewer.renderer.size, state.world,
-                            ortho=state.ortho, morph=morph, stage=stage, t=t)
+                            ortho=state.ortho, morph=morph, stage=stage, t=t, projection=state.projection())
+
+    # ------------------------------------------------------------------ the panels' places
+    def layout(self, taken) -> list[tuple[float, float, float, float]]:
+        """Fill and place the lab's panels clear of ``taken`` (the HUD's boxes: x, y, width, height in window
+        points, origin bottom-left); returns the boxes they take, the same way: the scene is framed clear
+        of them too (it moves aside once, when L, G or a click opens a panel; the ring follows the vertex).
+        """
+        viewer, state = self.viewer, self.viewer.state
+        width, height = viewer.window.get_size()
+        self._taken = list(taken)
+        mine = len(self._taken)
+        bottom = 30 * self.scale  # above the status line
+        lab = state.lab
+        if lab is None:
+            self.training.set_lines([])
+        else:
+            self.training.set_lines(lab.lines() + [""] * CURVE_HEIGHT_LINES)
+            self._place(self.training, 4, bottom)
+        self._basis = self.current_basis()
+        self._layout_basis(4, bottom)
+        self._rows = self.trace_rows()
+        if self._rows is None:
+            self.trace.set_lines([])
+        else:
+            picked = state.picked
+            head = f"vertex {picked.vertex} of {state.scene.objects[picked.obj].name} (object {picked.obj})"
+            self.trace.set_lines([head, *compact_trace(self._rows)])
+            self._place(self.trace, max(4, width - 4 - self.trace.width), bottom)
+        return self._taken[mine:]
+
+    def _place(self, panel, x: float, bottom: float) -> None:
+        """Put ``panel`` at ``x`` with its bottom at ``bottom`` or, if a panel is there already, just above it."""
+        for _ in range(len(self._taken) + 1):
+            clash = [by + bh for bx, by, bw, bh in self._taken
+                     if x < bx + bw and bx < x + panel.width and bottom < by + bh and by < bottom + panel.height]
+            if not clash:
+                break
+            bottom = max(clash) + 6
+        panel.place(round(x), round(bottom + panel.height))
+        self._taken.append(panel.box())
 
     # ------------------------------------------------------------------ in the scene
     def current_basis(self):
@@ -184,97 +242,77 @@ class LabOverlay:
     def draw_scene(self) -> None:
         """The lattice and the basis arrows, over the scene just drawn (key G)."""
         viewer, state = self.viewer, self.viewer.state
-        self._basis = self.current_basis()
-        if not isinstance(self._basis, Basis):
+        basis = self.current_basis()  # what the world and the stage are now (the overlay may be hidden)
+        if not isinstance(basis, Basis):
             return
         if self._lattice is None:
             self._lattice = LatticeDrawer(viewer.ctx)
-        self._lattice.draw(self._basis, state.world, state.projection(), viewer.renderer.size)
+        self._lattice.draw(basis, state.world, state.projection(), viewer.renderer.size)
 
     # ------------------------------------------------------------------ on top
     def draw_overlay(self) -> None:
-        """The lab's panels, over the picture (only while the HUD is shown)."""
+        """The lab's panels and marks, over the picture (only while the HUD is shown)."""
         viewer, state = self.viewer, self.viewer.state
         if not state.show_hud:
             return
-        width, height = viewer.window.get_size()
-        self._taken = [box for box in viewer.hud_boxes().values() if box is not None]  # the HUD's own panels
         lab = state.lab
         if lab is None:
-            self.training.set_lines([])
             self._set_curve(None, None)
         else:
-            lines = lab.lines()
-            self.training.set_lines(lines + [""] * CURVE_HEIGHT_LINES)
-            self._place(self.training, 4, 30)  # bottom left, above the status line
             x, y, w, h = self.training.box()
-            curve_box = (x + 10, y + 8, w - 20, self.training.line_height * CURVE_HEIGHT_LINES - 8)
-            self._set_curve(lab, curve_box)
-        self._draw_basis(4, 30)
-        self._draw_trace(width, height)
+            line = self.training.line_height
+            self._set_curve(lab, (x + 10 * self.scale, y + 8 * self.scale, w - 20 * self.scale,
+                                  line * CURVE_HEIGHT_LINES - 8 * self.scale))
+        self._set_columns()
+        self._set_mark()
         self.batch.draw()
 
-    def _place(self, panel, x: int, bottom: int) -> None:
-        """Put ``panel`` at ``x`` with its bottom at ``bottom`` or, if a panel is there already, just above it."""
-        for _ in range(len(self._taken) + 1):
-            clash = [top for bx, by, bw, bh in self._taken for top in [by + bh]
-                     if x < bx + bw and bx < x + panel.width and bottom < by + bh and by < bottom + panel.height]
-            if not clash:
-                break
-            bottom = max(clash) + 6
-        panel.place(x, bottom + panel.height)
-        self._taken.append(panel.box())
-
-    def _draw_trace(self, width: int, height: int) -> None:
-        """The trace panel (bottom right) and the ring around the picked vertex."""
-        rows = self.trace_rows()
-        if rows is None:
-            self.trace.set_lines([])
-            self._set_mark(None)
-            return
-        state = self.viewer.state
-        head = f"vertex {state.picked.vertex} of {state.scene.objects[state.picked.obj].name} (object {state.picked.obj})"
-        self.trace.set_lines([head, *compact_trace(rows)])
-        self._place(self.trace, max(4, width - 4 - self.trace.width), 30)
-        x_px, y_px, _ = rows[-1].value
-        fb_width, fb_height = self.viewer.renderer.size
-        self._set_mark((x_px * width / fb_width, height - y_px * height / fb_height))
-
-    def _set_mark(self, where) -> None:
+    def _set_mark(self) -> None:
+        """The ring around the picked vertex, where the scene drawn this frame has it."""
+        rows = self.trace_rows() if self._rows is not None else None  # the projection the scene was drawn with
+        where = None
+        if rows is not None:
+            width, height = self.viewer.window.get_size()
+            fb_width, fb_height = self.viewer.renderer.size
+            x_px, y_px, _ = rows[-1].value
+            where = (x_px * width / fb_width, height - y_px * height / fb_height)
         if where is None or not all(np.isfinite(where)):
             if self._mark is not None:
                 self._mark.visible = False
             return
         if self._mark is None:
             top = self.pyglet.graphics.Group(order=2)  # over the panels: the picked vertex stays visible
-            self._mark = self.pyglet.shapes.Arc(0, 0, 8, thickness=2, color=MARK_COLOR,
+            self._mark = self.pyglet.shapes.Arc(0, 0, 8 * self.scale, thickness=2, color=MARK_COLOR,
                                                 batch=self.batch, group=top)
         self._mark.visible = True
         self._mark.position = (float(where[0]), float(where[1]))
 
-    def _draw_basis(self, x: int, bottom: int) -> None:
-        """The basis panel: the map's [A | b] with A's columns in the arrows' colours (key G)."""
+    def _layout_basis(self, x: float, bottom: float) -> None:
+        """The basis panel's lines (key G): its title, a header, room for [A | b], what the arrows are."""
+        basis, panel = self._basis, self.basis_panel
+        if not isinstance(basis, Basis):
+            panel.set_lines([] if basis is None else [basis])
+        else:
+            panel.set_lines([basis.title, "    A e1     A e2     A e3  |       b", *([" " * 37] * 3),
+                             "arrows: from b to A e_i + b (the images of e1, e2, e3)"])
+        if panel.labels:
+            self._place(panel, x, bottom)
+
+    def _set_columns(self) -> None:
+        """The numbers of [A | b] in the basis panel, one label per cell, in its column's colour."""
         basis, panel = self._basis, self.basis_panel
         if not isinstance(basis, Basis):
             for label in self._columns:
                 label.visible = False
-            panel.set_lines([] if basis is None else [basis])
-            if basis is not None:
-                self._place(panel, x, bottom)
             return
-        numbers = [[f"{round(float(v), 3) + 0.0:8.3f}" for v in row] for row in np.column_stack([basis.A, basis.b])]
-        lines = [basis.title, "    A e1     A e2     A e3  |       b", *([" " * 37] * 3),
-                 "arrows: from b to A e_i + b (the images of e1, e2, e3)"]
-        panel.set_lines(lines)
-        self._place(panel, x, bottom)
-        # The numbers: one label per cell, in its column's colour, over the blank lines.
         pyglet, (_, front) = self.pyglet, self.groups
         if not self._columns:
-            style = dict(font_name=self.font, font_size=10, batch=self.batch, group=front)
+            style = dict(font_name=self.font, font_size=10 * self.scale, batch=self.batch, group=front)
             colors = [tuple(int(255 * c) for c in rgb) + (255,) for rgb in BASIS_COLORS] + [(235, 235, 235, 255)]
             self._columns = [pyglet.text.Label("", color=colors[c], **style) for _ in range(3) for c in range(4)]
         labels = panel.labels
-        char = labels[1].content_width / len(lines[1])
+        char = labels[1].content_width / len(labels[1].text)
+        numbers = [[f"{round(float(v), 3) + 0.0:8.3f}" for v in row] for row in np.column_stack([basis.A, basis.b])]
         for r, row in enumerate(numbers):
             x0, y0 = labels[2 + r].x, labels[2 + r].y
             for c, cell in enumerate(row):
@@ -297,7 +335,8 @@ class LabOverlay:
         batch, (_, front) = self.batch, self.groups
         if self._curve is None:  # made once; then only its vertices and the labels' text change
             self._curve = Polyline(pyglet, batch, front, CURVE_POINTS, (120, 200, 255, 255))
-            style = dict(font_name=self.font, font_size=8, color=(170, 170, 170, 255), batch=batch, group=front)
+            style = dict(font_name=self.font, font_size=8 * self.scale, color=(170, 170, 170, 255), batch=batch,
+                         group=front)
             self._curve_labels = [pyglet.text.Label("", anchor_x="right", anchor_y="top", **style),
                                   pyglet.text.Label("", anchor_x="left", anchor_y="bottom", **style)]
         top, bottom = self._curve_labels

@@ -38,6 +38,9 @@ SWITCH_INTERVAL_S = 0.0005
 PUBLISH_EVERY_S = 1 / 30
 """How often the training thread hands the window a new network (at most; and at every pause)."""
 
+WATCH_EVERY_S = 0.25
+"""How often a target's measurement (the rings' linking number) is taken again while training."""
+
 _SWITCH = {"threads": 0, "saved": None}  # training threads alive, and the switch interval before the first
 _SWITCH_LOCK = threading.Lock()
 
@@ -123,6 +126,7 @@ class LiveTraining:
         self._running = bool(running)
         self._version = 0
         self._snapshot: Snapshot | None = None
+        self._watched = 0.0
         self._publish()
         _shorten_switch_interval()
         self._thread = threading.Thread(target=self._loop, name="affine3d-training", daemon=True)
@@ -234,8 +238,16 @@ class LiveTraining:
         training = self._training
         mlp = training.network()
         watch = self.experiment.target.watch
+        note, now = "", time.monotonic()
+        if watch is not None:  # a measurement can take a while: a few times a second, and at every pause
+            previous = self._snapshot
+            fresh = previous is None or not self._running or now - self._watched >= WATCH_EVERY_S or \
+                training.epoch < previous.epoch
+            note = watch(mlp) if fresh else previous.note
+            if fresh:
+                self._watched = now
         shot = Snapshot(training.epoch, mlp, tuple(training.losses), self._running, training.epoch >= self._budget,
-                        "" if watch is None else watch(mlp))
+                        note)
         with self._slot:
             self._snapshot = shot
             self._version += 1

@@ -253,11 +253,9 @@ class Viewer:
             self.morphing = None
             self.hud_scale = float(hud_scale)
             self._hud_font_scale = None
+            self._extras = LabOverlay(self)  # the lab's panels and marks (affine3d.app.overlay)
             self._make_renderer(scene)
             self._make_hud()
-            self._extras = LabOverlay(self, self._extras_batch, self._extras_groups, self._font,
-                                      lambda size: _Panel(self.pyglet, self._extras_batch, *self._extras_groups,
-                                                          dict(font_name=self._font, font_size=size)))
             if train and not self.state.start_lab(running=True):
                 raise UsageError(f"--train: {self.state.status}")
         except BaseException:
@@ -282,10 +280,12 @@ class Viewer:
                 label.delete()
             self._help_box.delete()
         scale = self._hud_font_scale = hud_font_scale(self.window.get_size(), self.hud_scale)
-        font = self._font = next((f for f in HUD_FONT if pyglet.font.have_font(f)), None)
+        font = next((f for f in HUD_FONT if pyglet.font.have_font(f)), None)
         style = dict(font_name=font, font_size=HUD_FONT_SIZE * scale)
         back, front = pyglet.graphics.Group(order=0), pyglet.graphics.Group(order=1)
-        self._extras_batch, self._extras_groups = pyglet.graphics.Batch(), (back, front)
+        extras = pyglet.graphics.Batch()  # the lab's panels, at the same scale
+        self._extras.restyle(extras, (back, front), font, scale, lambda points: _Panel(
+            pyglet, extras, back, front, dict(font_name=font, font_size=points)))
         # One label per line: a frame re-lays-out only the lines whose text changed (pyglet's layout
         # is Python, and slow), and nothing moves unless the window is resized.
         self._batch = pyglet.graphics.Batch()
@@ -371,6 +371,10 @@ class Viewer:
             else:
                 network.place(4, height - 4 - world.height - 6)
                 rects.append((0, 4 + world.height, 4 + network.width, 6 + reserved))
+        boxes = [b for b in (world.box(), network.box() if network.labels else None) if b is not None]
+        boxes.append((0, 0, width, status))  # the status line's band
+        for x, y, w, h in self._extras.layout(boxes):  # the lab's panels: window points, origin bottom-left
+            rects.append((x, height - y - h, w, h))
         ratio = self.window.get_framebuffer_size()[1] / max(height, 1)  # framebuffer pixels per point
         gap = 6
         state.hud_rects = [(round((x - gap) * ratio), round((y - gap) * ratio), round((w + 2 * gap) * ratio),

@@ -104,7 +104,7 @@ def _homogeneous(p) -> np.ndarray:
 
 
 def trace_vertex(scene, obj, vertex: int, size=(800, 600), world: Affine | None = None, *, ortho: bool | None = None,
-                 morph=None, stage=None, t: float = 1.0) -> list[TraceRow]:
+                 morph=None, stage=None, t: float = 1.0, projection=None) -> list[TraceRow]:
     """One vertex through every map: the rows of the table ``affine3d trace`` prints.
 
     Parameters
@@ -126,6 +126,9 @@ def trace_vertex(scene, obj, vertex: int, size=(800, 600), world: Affine | None 
         With ``morph``: follow the forward pass only up to time ``t`` of this stage (the viewer's
         paused frame); default the whole pass (the last stage at ``t = 1``).
     t : float
+    projection : ndarray, shape (4, 4), optional
+        camera space -> clip space; default the scene's camera at the size's aspect (``ortho`` as said).
+        The viewer passes its own (the scene framed clear of its panels).
 
     Returns
     -------
@@ -139,7 +142,9 @@ def trace_vertex(scene, obj, vertex: int, size=(800, 600), world: Affine | None 
         raise UsageError(f"--vertex: expected 0..{len(vertices) - 1} (object {k} {target.name!r} has {len(vertices)} "
                          f"vertices), got {vertex}")
     world = scene.world() if world is None else world
-    projection = np.asarray(scene.projection(size[0] / size[1], ortho), dtype=np.float64)
+    if projection is None:
+        projection = scene.projection(size[0] / size[1], ortho)
+    projection = np.asarray(projection, dtype=np.float64)
 
     p_model = np.array(vertices[int(vertex)], dtype=np.float64)
     rows = [TraceRow("p_model", "model space", f"vertex {int(vertex)} of object {k} ({target.name})", p_model)]
