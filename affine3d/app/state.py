@@ -708,11 +708,20 @@ class ViewerState:
         return [*head, *info.lines(t), *notes, *legend]
 
     def max_morph_lines(self) -> int:
-        """The most lines :meth:`morph_lines` can have for this network (the overlay reserves that much room)."""
+        """The most lines :meth:`morph_lines` can have for this network (the overlay reserves that much room).
+
+        The count depends on the layers' shapes only, not on their weights: it is worked out once per
+        architecture (live training swaps in a network of the same sizes many times a second).
+        """
         if self.morph is None:
             return 0
-        return 2 + max(len(self.morph.info(stage).lines(0.5)) + len(self.morph.info(stage).path_notes())
-                       for stage in self.morph.stages) + 1
+        key = tuple((stage.kind, stage.affine.A.shape) for stage in self.morph.stages)
+        cached = getattr(self, "_max_morph_lines", None)
+        if cached is None or cached[0] != key:
+            path_notes = 2  # an affine stage of a square layer may add two lines (StageInfo.path_notes)
+            count = 2 + max(len(self.morph.info(stage).lines(0.5)) + path_notes for stage in self.morph.stages) + 1
+            self._max_morph_lines = cached = (key, count)
+        return cached[1]
 
     def caption(self) -> str:
         """The line at the bottom of the window: the scene's description, unless that describes another network.

@@ -13,7 +13,8 @@ Python would make the window wait; instead, while the window draws a frame (betw
 end of its current epoch, and it trains while the window waits for the next frame, the display, or
 the GPU. The interpreter's switch interval is shortened while a training thread exists (and put back
 when the last one ends), so that the window gets the interpreter back within half a millisecond
-whenever it asks.
+whenever it asks, and on Linux the training thread runs at a lower scheduling priority, so that on a
+busy machine the window's threads (a software GPU's too) get the processor first.
 
 Everything random comes from the experiment's seed: :meth:`LiveTraining.rewind` starts again from the
 same network, and the same epochs give the same losses, whatever the timing of the frames.
@@ -35,11 +36,28 @@ __all__ = ["Snapshot", "LiveTraining", "SWITCH_INTERVAL_S"]
 SWITCH_INTERVAL_S = 0.0005
 """The interpreter's switch interval while a training thread runs (Python's default is 0.005 s)."""
 
-PUBLISH_EVERY_S = 1 / 30
-"""How often the training thread hands the window a new network (at most; and at every pause)."""
+PUBLISH_EVERY_S = 1 / 15
+"""How often the training thread hands the window a new network (at most; and at every pause): often enough to
+watch the solid change, rarely enough that the window's work for each (the morph, the text) stays small."""
 
 WATCH_EVERY_S = 0.25
 """How often a target's measurement (the rings' linking number) is taken again while training."""
+
+TRAINING_NICENESS = 10
+"""The training thread's scheduling priority below the window's (Unix ``nice``; where threads can have one)."""
+
+
+def _lower_priority() -> None:
+    """Run the calling thread at a lower priority: on a busy machine the window's threads (and a software GPU's,
+    such as Mesa's llvmpipe, which draws on these same cores) get the processor first. Linux sets it per thread;
+    elsewhere this does nothing."""
+    import os
+
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), TRAINING_NICENESS)
+    except (AttributeError, OSError):  # no per-thread priorities here (macOS, Windows): the window still goes first
+        pass
+
 
 _SWITCH = {"threads": 0, "saved": None}  # training threads alive, and the switch interval before the first
 _SWITCH_LOCK = threading.Lock()
@@ -214,6 +232,7 @@ class LiveTraining:
 
     # ------------------------------------------------------------------ the training thread
     def _loop(self) -> None:
+        _lower_priority()
         last = time.monotonic()
         while True:
             self._window_idle.wait()
