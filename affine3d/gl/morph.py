@@ -90,13 +90,10 @@ class GPUMorph:
         first[:, self.slots:] = morph.displays[0](points)
         self._keys = [ctx.buffer(first.tobytes())]
         self._frame = ctx.buffer(reserve=self.n_points * self.stride * 4)
-        self._keys += [ctx.buffer(reserve=self.n_points * self.stride * 4) for _ in morph.stages]
-        self._run_keyframes()
-
-    def _run_keyframes(self) -> None:
-        """Every keyframe from the one before it, on the GPU (the output buffer of one stage is the next one's input)."""
-        for stage, source, target in zip(self.morph.stages, self._keys[:-1], self._keys[1:]):
-            self._run(stage, 1.0, source, target)
+        for stage in morph.stages:  # every keyframe from the one before it, on the GPU
+            out = ctx.buffer(reserve=self.n_points * self.stride * 4)
+            self._run(stage, 1.0, self._keys[-1], out)
+            self._keys.append(out)
 
     # ------------------------------------------------------------------ results
     def keyframe(self, index: int) -> np.ndarray:
