@@ -57,7 +57,7 @@ loss curve), learning.png (a
 sheet) and trained.safetensors; with --stages also the trained network's stages. The same seed
 gives the same files, byte for byte:
   affine3d render cube-to-sphere --train --frames 40 --stages -o learning/
-  affine3d render rings-4-wide --train --seed 3 -o rings/
+  affine3d render rings-4-wide --train --seed 1 -o rings/   # a start that stays linked: can, not must
 
 --path polar animates each affine stage along W = R S (polar decomposition: R a rotation, S a
 symmetric stretch): A(t) = R(t) ((1-t) I + t S), R(t) = exp(t log R). With det W > 0 the solid
