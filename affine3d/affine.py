@@ -30,9 +30,9 @@ from typing import Iterable
 import numpy as np
 
 from . import _fast, pack
-from .errors import AffineError
+from .errors import AffineError, shown
 
-__all__ = ["Affine"]
+__all__ = ["Affine", "MAX_BUILT_ENTRIES", "MAX_CONDITION"]
 
 _AXES = {"x": 0, "y": 1, "z": 2}
 _MATMUL_HINT = ("{left} @ {right}: @ composes two Affine maps (F @ G is F after G); to apply F to points x, "
@@ -45,12 +45,51 @@ of itself, so a network saved and loaded again is ``allclose`` to the original."
 _QUATERNION_ORDERS = ("wxyz", "xyzw")
 _FRAMES = ("intrinsic", "extrinsic")
 
+MAX_BUILT_ENTRIES = 2**26
+"""The most entries (64 M: 512 MiB of float64) a constructor builds from a number alone: ``identity(n)``,
+``scaling(s, dim)``, a diagonal from ``n`` factors. ``identity(10**6)`` (8 TB) is a typo, refused at once."""
+
+
+def _as_floats(name: str, value, what: str) -> np.ndarray:
+    """``value`` as a float64 array (a new one); complex numbers and ints too big for a float are refused."""
+    try:
+        raw = np.asarray(value)
+        complex_values = raw.dtype.kind == "c" or (raw.dtype.kind == "O" and any(isinstance(v, complex) for v in raw.flat))
+        if not complex_values:
+            array = np.array(raw, dtype=np.float64)
+    except OverflowError:  # a Python int beyond float64's range (10**400)
+        raise AffineError(f"{name}: expected numbers within float64's range (about 1.8e308), got a larger integer") from None
+    except (TypeError, ValueError) as exc:
+        detail = " ".join(str(exc).split())
+        detail = detail if len(detail) <= 80 else detail[:77] + "..."
+        raise AffineError(f"{name}: expected {what} of numbers, got {type(value).__name__} ({detail})") from None
+    if complex_values:  # casting would silently drop the imaginary part
+        raise AffineError(f"{name}: expected real numbers, got complex ones (an affine map here is real)")
+    return array
+
+
+def _check_built_size(name: str, n: int) -> int:
+    """``n`` as an int if an n x n float64 matrix fits :data:`MAX_BUILT_ENTRIES`, else AffineError saying what it would take."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise AffineError(f"{name}: expected a dimension >= 1, got {shown(n)}")
+    n = int(n)
+    if n * n > MAX_BUILT_ENTRIES:
+        limit = math.isqrt(MAX_BUILT_ENTRIES)
+        raise AffineError(f"{name}: {shown(n)} would make a {shown(n)} x {shown(n)} matrix ({_bytes(8 * n * n)} of float64); "
+                          f"affine3d builds at most {limit} x {limit} from a size alone")
+    return n
+
+
+def _bytes(n: int) -> str:
+    for unit, size in (("EiB", 2**60), ("PiB", 2**50), ("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20)):
+        if n >= size:
+            return f"{n / size:,.1f} {unit}" if n < 2**70 else f"more than 1,000 {unit}"
+    return f"{n:,} bytes"
+
+
 def _as_matrix(name: str, value, shape: tuple[int | None, int | None] | None = None) -> np.ndarray:
     """``value`` as a finite float64 2D array, or an AffineError naming ``name``."""
-    try:
-        array = np.array(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise AffineError(f"{name}: expected an array of numbers, got {type(value).__name__} ({exc})") from None
+    array = _as_floats(name, value, "an array")
     if array.ndim != 2:
         raise AffineError(f"{name}: expected a 2D matrix, got shape {array.shape}")
     if shape is not None:
@@ -64,10 +103,7 @@ def _as_matrix(name: str, value, shape: tuple[int | None, int | None] | None = N
 
 def _as_vector(name: str, value, length: int | None = None) -> np.ndarray:
     """``value`` as a finite float64 1D array of the given length, or an AffineError naming ``name``."""
-    try:
-        array = np.array(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise AffineError(f"{name}: expected a vector of numbers, got {type(value).__name__} ({exc})") from None
+    array = _as_floats(name, value, "a vector")
     if array.ndim != 1 or (length is not None and array.shape[0] != length):
         want = f"({length},)" if length is not None else "(n,)"
         raise AffineError(f"{name}: expected shape {want}, got {array.shape}")
@@ -82,10 +118,14 @@ def _check_finite(name: str, array: np.ndarray) -> None:
 
 
 def _as_angle(name: str, value) -> float:
+    if isinstance(value, (complex, np.complexfloating)):
+        raise AffineError(f"{name}: expected a real angle in radians, got {shown(value)}")
     try:
         angle = float(value)
+    except OverflowError:  # an int beyond float64's range
+        raise AffineError(f"{name}: expected a finite angle in radians, got {shown(value)}") from None
     except (TypeError, ValueError):
-        raise AffineError(f"{name}: expected an angle in radians, got {value!r}") from None
+        raise AffineError(f"{name}: expected an angle in radians, got {shown(value)}") from None
     if not math.isfinite(angle):
         raise AffineError(f"{name}: expected a finite angle in radians, got {angle}")
     return angle
@@ -125,6 +165,11 @@ def _check_euler(axes: str, frame: str) -> tuple[int, int, int]:
     return i, j, k
 
 
+MAX_CONDITION = 1e14
+"""The largest condition number :meth:`Affine.inverse` and :meth:`Affine.normal_matrix` accept: past it, float64
+has two digits left and the inverse is noise."""
+
+
 def _checked_inverse(A: np.ndarray, consequence: str) -> np.ndarray:
     """``A^-1`` for a square ``A``, or an AffineError if ``A`` is singular to working precision.
 
@@ -140,7 +185,7 @@ def _checked_inverse(A: np.ndarray, consequence: str) -> np.ndarray:
                 cond = float(np.abs(A).sum(axis=0).max() * np.abs(A_inv).sum(axis=0).max())
             except np.linalg.LinAlgError:
                 A_inv, cond = None, math.inf
-    if A_inv is None or not math.isfinite(cond) or cond > 1e14:
+    if A_inv is None or not math.isfinite(cond) or cond > MAX_CONDITION:
         raise AffineError(
             f"A: the map is singular (determinant {np.linalg.det(A):.3g}, condition number {cond:.3g}){consequence}"
         )
@@ -496,10 +541,8 @@ class Affine:
     # ------------------------------------------------------------------ constructors
     @classmethod
     def identity(cls, n: int = 3) -> "Affine":
-        """The map that leaves every point of R^n where it is."""
-        if not isinstance(n, (int, np.integer)) or n < 1:
-            raise AffineError(f"n: expected a dimension >= 1, got {n!r}")
-        return cls(np.eye(int(n)))
+        """The map that leaves every point of R^n where it is (``n`` up to ``isqrt(MAX_BUILT_ENTRIES)``)."""
+        return cls(np.eye(_check_built_size("n", n)))
 
     @classmethod
     def translation(cls, t) -> "Affine":
@@ -537,10 +580,10 @@ class Affine:
         """
         if np.ndim(s) == 0:
             factor = _as_vector("s", [s])[0]
-            if not isinstance(dim, (int, np.integer)) or dim < 1:
-                raise AffineError(f"dim: expected a dimension >= 1, got {dim!r}")
-            return cls(np.eye(int(dim)) * factor)
-        return cls(np.diag(_as_vector("s", s)))
+            return cls(np.eye(_check_built_size("dim", dim)) * factor)
+        factors = _as_vector("s", s)
+        _check_built_size("s", len(factors))
+        return cls(np.diag(factors))
 
     @classmethod
     def rotation(cls, axis, angle: float) -> "Affine":
@@ -814,14 +857,35 @@ class Affine:
 
     # ------------------------------------------------------------------ printing
     def __repr__(self) -> str:
-        M = self.matrix
+        """The homogeneous matrix ``[A | b]`` over ``[0 | 1]``; a big map is summarised as numpy does.
+
+        Past numpy's print threshold (``np.get_printoptions()``: 1000 entries), only the first and
+        last ``edgeitems`` rows and columns are shown, with ``...`` between them, so printing a
+        4000 x 4000 map costs what printing a 7 x 7 one does.
+        """
         m, n = self._A.shape
-        cells = [[_format_number(v) for v in row] for row in M]
-        width = max(len(c) for row in cells for c in row)
-        lines = [f"Affine R^{n} -> R^{m}"]
-        for row in cells:
-            left = "  ".join(c.rjust(width) for c in row[:n])
-            lines.append(f"[ {left} | {row[n].rjust(width)} ]")
+        options = np.get_printoptions()
+        edge = max(1, int(options["edgeitems"]))
+        summarise = (m + 1) * (n + 1) > options["threshold"]
+        rows = _shown_indices(m, edge) if summarise else list(range(m))
+        cols = _shown_indices(n, edge) if summarise else list(range(n))
+        table = [[_format_number(self._A[i, j]) for j in cols] + [_format_number(self._b[i])] for i in rows]
+        table.append(["0"] * len(cols) + ["1"])  # the homogeneous row
+        row_gap = len(rows) < m  # rows hidden: a line of ... after the first `edge` rows
+        col_gap = len(cols) < n
+        width = max(len(c) for row in table for c in row)
+        if row_gap or col_gap:
+            width = max(width, 3)
+
+        def line(cells: list[str]) -> str:
+            left = [c.rjust(width) for c in cells[:-1]]
+            if col_gap:
+                left.insert(edge, "...")
+            return f"[ {'  '.join(left)} | {cells[-1].rjust(width)} ]"
+
+        lines = [f"Affine R^{n} -> R^{m}"] + [line(cells) for cells in table]
+        if row_gap:
+            lines.insert(1 + edge, line(["..."] * (len(cols) + 1)))
         return "\n".join(lines)
 
     __str__ = __repr__
@@ -851,6 +915,13 @@ class Affine:
 def _close(x: np.ndarray, y: np.ndarray, atol: float, rtol: float) -> bool:
     """``|x - y| <= atol + rtol * max(|x|, |y|)`` everywhere (symmetric, unlike ``np.allclose``)."""
     return bool(np.all(np.abs(x - y) <= atol + rtol * np.maximum(np.abs(x), np.abs(y))))
+
+
+def _shown_indices(count: int, edge: int) -> list[int]:
+    """The first and last ``edge`` of ``range(count)`` (all of them if that is not fewer)."""
+    if count <= 2 * edge:
+        return list(range(count))
+    return list(range(edge)) + list(range(count - edge, count))
 
 
 def _format_number(value: float) -> str:

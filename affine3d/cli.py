@@ -43,13 +43,14 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see '{self.prog} --help')\n")
 
 
-_VALUE_LIKE_A_NUMBER = re.compile(r"-\.?\d")
+# -5, -.5, -1e3, and -inf / -nan (float() reads them; the option's own check then refuses them by name)
+_VALUE_LIKE_A_NUMBER = re.compile(r"-(\.?\d|(inf|infinity|nan)$)", re.IGNORECASE)
 
 
 def join_negative_values(argv: list[str]) -> list[str]:
     """``--size -5x10`` -> ``--size=-5x10``: a value that starts with a minus and a digit belongs to its option.
 
-    argparse takes ``-5x10`` (or ``-1e3``) for an option of its own and answers "expected one
+    argparse takes ``-5x10`` (or ``-1e3``, ``-inf``) for an option of its own and answers "expected one
     argument"; joined, the value reaches the option, whose check then says what is wrong with it.
 
     Examples
@@ -110,6 +111,17 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `affine3d inspect m.onnx | head`: the reader left; nothing to report
         sys.stderr.close()
         return 0
+    except OSError as exc:  # any other file-system failure (a full disk, a read-only one): one line naming the path
+        print(f"affine3d {args.command}: error: {_os_error(exc)}", file=sys.stderr)
+        return 2
+    except MemoryError as exc:  # a size no budget caught: still one line, never a traceback
+        print(f"affine3d {args.command}: error: not enough memory ({_one_line(exc) or 'MemoryError'})", file=sys.stderr)
+        return 2
+
+
+def _os_error(exc: OSError) -> str:
+    reason = exc.strerror or type(exc).__name__
+    return f"{reason}: {exc.filename}" if exc.filename else " ".join(str(exc).split()) or reason
 
 
 def _one_line(exc: BaseException) -> str:

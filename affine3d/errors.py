@@ -4,7 +4,12 @@ Everything a user can get wrong (a shape, a scene file, a model file, a flag) ra
 :class:`InputError`, itself a ``ValueError``; the ``affine3d`` command turns it into one line on
 stderr and exit code 2. A machine without a usable OpenGL is not a mistake of the user's:
 :class:`GLUnavailableError` is a ``RuntimeError`` that says what to install.
+
+Messages show the value at fault with :func:`shown`, so that a 5000-character name or a 400-digit
+number still makes one readable line.
 """
+
+import math
 
 
 class InputError(ValueError):
@@ -29,3 +34,27 @@ class UsageError(InputError):
 
 class GLUnavailableError(RuntimeError):
     """No OpenGL context could be made; the message says what was tried and what to install."""
+
+
+def shown(value, limit: int = 60) -> str:
+    """``repr(value)`` for a message, at most about ``limit`` characters; huge integers by their length.
+
+    Examples
+    --------
+    >>> shown("x" * 100, limit=20)
+    "'xxxxxxxxxxxxx... (102 characters)"
+    >>> shown(10**400)
+    'an integer of 401 digits'
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**30:
+        digits = int(abs(value).bit_length() * math.log10(2)) + 1  # str() refuses ints past 4300 digits
+        if digits > 4000:
+            return f"an integer of about {digits:,} digits"
+        return f"an integer of {len(str(abs(value))):,} digits"
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a value whose repr fails is still named by its type
+        return f"a {type(value).__name__}"
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit - 6]}... ({len(text):,} characters)"

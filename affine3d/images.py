@@ -3,6 +3,10 @@
 Both renderers (OpenGL and the CPU rasterizer) return an image as a numpy array of shape
 (height, width, 4), uint8 RGBA, top row first; this module turns such arrays into files a slide can
 use. Pillow does the encoding; nothing here knows how the picture was drawn.
+
+Every file is written through :func:`affine3d.fileio.atomic_write` (a temporary file renamed over
+the target), so a command killed while it saves leaves the old picture or the new one, whole. An
+animated GIF is streamed (:class:`GifWriter`): one frame in memory at a time, however long it is.
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from .errors import UsageError
+from .fileio import atomic_write, shown_path
 
-__all__ = ["save_png", "png_bytes", "parse_size", "check_size", "caption", "wrap_text", "contact_sheet", "font",
-           "curve_points", "loss_inset", "MAX_SIZE"]
+__all__ = ["save_png", "save_image", "png_bytes", "GifWriter", "parse_size", "check_size", "caption", "wrap_text",
+           "contact_sheet", "ContactSheet", "font", "curve_points", "loss_inset", "MAX_SIZE"]
 
 MAX_SIZE = 16384
 """The largest width or height, in pixels, of a picture (OpenGL's usual framebuffer limit)."""
@@ -35,21 +40,38 @@ def parse_size(text: str) -> tuple[int, int]:
     >>> parse_size("320x240")
     (320, 240)
     """
-    match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", str(text))
+    text = str(text)
+    match = re.fullmatch(r"\s*(\d{1,9})\s*[xX×]\s*(\d{1,9})\s*", text)
     if not match:
-        raise UsageError(f"size: expected WIDTHxHEIGHT like 800x600, got {text!r}")
+        shown = text if len(text) <= 40 else f"{text[:18]}...{text[-18:]} ({len(text):,} characters)"
+        raise UsageError(f"size: expected WIDTHxHEIGHT like 800x600 (1..{MAX_SIZE} each), got {shown!r}")
     return check_size((int(match.group(1)), int(match.group(2))))
 
 
 def check_size(size) -> tuple[int, int]:
     """``size`` as ``(width, height)`` ints in ``1 .. MAX_SIZE``, else :class:`UsageError`."""
     try:
-        width, height = (int(v) for v in size)
-    except (TypeError, ValueError):
-        raise UsageError(f"size: expected (width, height) in pixels, got {size!r}") from None
+        width, height = (_pixels(v) for v in size)
+    except (TypeError, ValueError, OverflowError):
+        raise UsageError(f"size: expected (width, height), two whole numbers of pixels, got {_short(size)}") from None
     if not (1 <= width <= MAX_SIZE and 1 <= height <= MAX_SIZE):
         raise UsageError(f"size: expected width and height in 1..{MAX_SIZE} pixels, got {width}x{height}")
     return width, height
+
+
+def _pixels(value) -> int:
+    """A whole number of pixels (an int, or a float like 640.0); anything else is a ValueError."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    number = int(value)
+    if number != value:
+        raise ValueError(value)
+    return number
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _pil_image(image: np.ndarray):
@@ -61,11 +83,21 @@ def _pil_image(image: np.ndarray):
     return Image.fromarray(image, "RGBA" if image.shape[2] == 4 else "RGB")
 
 
-def save_png(image: np.ndarray, path) -> Path:
-    """Write an (H, W, 4) or (H, W, 3) uint8 image (top row first) to a PNG file; returns the path."""
-    path = Path(path)
-    _pil_image(image).save(path, format="PNG")
-    return path
+def save_png(image: np.ndarray, path, what: str = "path", *, replace: bool = True) -> Path:
+    """Write an (H, W, 4) or (H, W, 3) uint8 image (top row first) to a PNG file; returns the path.
+
+    Written through a temporary file and a rename (:func:`affine3d.fileio.atomic_write`): the old file
+    stays whole until the new one is. ``what`` names the option that gave the path, for messages;
+    ``replace=False`` refuses to replace an existing file.
+    """
+    return save_image(_pil_image(image), path, what, replace=replace)
+
+
+def save_image(image, path, what: str = "path", *, format: str = "PNG", replace: bool = True) -> Path:
+    """Write the PIL ``image`` to ``path`` (``format``: "PNG", ...) through a temporary file; returns the path."""
+    with atomic_write(path, what, replace=replace) as f:
+        image.save(f, format=format)
+    return Path(path)
 
 
 def png_bytes(image: np.ndarray) -> bytes:
@@ -198,3 +230,151 @@ def loss_inset(image, losses, done: int | None = None):
     text = f"loss {losses[done - 1]:.2e} (log scale)" if done else "loss (log scale)"
     draw.text((x0 + 6, y0 + 3), text, fill=(220, 220, 220, 255), font=font)
     return image
+
+
+class GifWriter:
+    """An animated GIF written one frame at a time: memory for one frame, however many frames.
+
+    Pillow's ``save(save_all=True)`` keeps every frame until the end; this writes each frame's
+    image block as it comes, with its own 256-colour palette (a solid turning orange half-way keeps
+    its colour), and renames the finished file over ``path`` on :meth:`close` (so a killed run
+    leaves the old GIF). Use it as a context manager; if the block raises, nothing is written.
+
+    Parameters
+    ----------
+    path : path
+    loop : int
+        How many times viewers repeat it (0: forever).
+    what : str
+        The option that named the path, for messages.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from PIL import Image
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "two.gif"
+    >>> with GifWriter(path) as gif:
+    ...     gif.add(Image.new("RGB", (4, 4), (255, 0, 0)), 100)
+    ...     gif.add(Image.new("RGB", (4, 4), (0, 0, 255)), 200)
+    >>> Image.open(path).n_frames
+    2
+    """
+
+    def __init__(self, path, *, loop: int = 0, what: str = "path"):
+        self.path = Path(path)
+        self.loop = int(loop)
+        self.what = what
+        self.frames = 0
+        self._size = None
+        self._pending = None  # (P image, duration): held back so that the last duration can still change
+        self._context = None
+        self._file = None
+
+    def __enter__(self) -> "GifWriter":
+        self._context = atomic_write(self.path, self.what)
+        self._file = self._context.__enter__()
+        return self
+
+    def add(self, image, duration_ms: int) -> None:
+        """Append a frame (a PIL image, any mode, all frames one size) shown for ``duration_ms``."""
+        if self._file is None:
+            raise UsageError("GifWriter: use it in a with block")
+        frame = image.convert("RGB").convert("P", palette=_adaptive_palette())
+        if self._size is None:
+            self._size = frame.size
+        elif frame.size != self._size:
+            raise UsageError(f"GIF frame {self.frames}: expected {self._size[0]}x{self._size[1]}, got {frame.size[0]}x{frame.size[1]}")
+        self._flush()
+        self._pending = (frame, max(0, int(duration_ms)))
+        self.frames += 1
+
+    def set_last_duration(self, duration_ms: int) -> None:
+        """Show the last frame added for ``duration_ms`` instead (linger on the result before the loop restarts)."""
+        if self._pending is not None:
+            self._pending = (self._pending[0], max(0, int(duration_ms)))
+
+    def _flush(self) -> None:
+        from PIL import GifImagePlugin
+
+        if self._pending is None:
+            return
+        frame, duration = self._pending
+        self._pending = None
+        if self.frames == 1:  # the first frame: the file header with its palette and the loop count
+            header, _ = GifImagePlugin.getheader(frame, info={"loop": self.loop, "duration": duration})
+            for block in header:
+                self._file.write(block)
+            chunks = GifImagePlugin.getdata(frame, duration=duration)
+        else:
+            chunks = GifImagePlugin.getdata(frame, duration=duration, include_color_table=True)
+        for chunk in chunks:
+            self._file.write(chunk)
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        context, self._context = self._context, None
+        try:
+            if kind is None:
+                if self.frames == 0:
+                    raise UsageError(f"{self.what}: a GIF needs at least one frame: {shown_path(self.path)}")
+                self._flush()
+                self._file.write(b";")  # the GIF trailer
+        except BaseException as error:
+            if not context.__exit__(type(error), error, error.__traceback__):
+                raise
+            return False
+        finally:
+            self._file = None
+        return bool(context.__exit__(kind, exc, tb))
+
+
+def _adaptive_palette():
+    from PIL import Image
+
+    return Image.Palette.ADAPTIVE
+
+
+class ContactSheet:
+    """A grid of pictures filled one at a time, so the pictures need not all be in memory.
+
+    ``count`` tiles of ``tile_size`` (width, height), ``columns`` wide; tiles are shrunk (keeping
+    their shape) when the sheet would be wider or taller than ``max_side`` pixels.
+    """
+
+    def __init__(self, count: int, tile_size, columns: int = 5, gap: int = 4, background=(255, 255, 255),
+                 max_side: int = MAX_SIZE):
+        from PIL import Image
+
+        self.columns = max(1, min(int(columns), int(count)))
+        self.rows = -(-int(count) // self.columns)
+        width, height = tile_size
+        scale = min(1.0, (max_side - (self.columns - 1) * gap) / (self.columns * width),
+                    (max_side - (self.rows - 1) * gap) / (self.rows * height))
+        self.tile = (max(1, int(width * scale)), max(1, int(height * scale)))
+        self.gap = gap
+        self.background = background
+        self.image = Image.new("RGB", (self.columns * self.tile[0] + (self.columns - 1) * gap,
+                                       self.rows * self.tile[1] + (self.rows - 1) * gap), background)
+        self.count = 0
+
+    def add(self, picture) -> None:
+        """Put the PIL ``picture`` in the next free tile, row by row."""
+        k = self.count
+        tile = picture.convert("RGB")
+        if tile.size != self.tile:
+            tile = tile.resize(self.tile)
+        self.image.paste(tile, ((k % self.columns) * (self.tile[0] + self.gap), (k // self.columns) * (self.tile[1] + self.gap)))
+        self.count += 1
+
+    def finished(self, footer: str | None = None):
+        """The sheet as a PIL image; ``footer``: a line of text in a band under the grid, as :func:`contact_sheet` writes it."""
+        if not footer:
+            return self.image
+        from PIL import Image, ImageDraw
+
+        size = max(10, self.tile[1] // 22)  # the captions' size
+        band = round(size * 1.8)
+        sheet = Image.new("RGB", (self.image.width, self.image.height + band), self.background)
+        sheet.paste(self.image, (0, 0))
+        ImageDraw.Draw(sheet).text((size // 2, sheet.height - band + (band - size) // 2), footer, fill=(0, 0, 0),
+                                   font=_font(size))
+        return sheet

@@ -22,20 +22,21 @@ import numpy as np
 
 from .affine import Affine
 from .cpu.raster import render_cpu
-from .errors import GLUnavailableError, ModelError, UsageError
+from .errors import GLUnavailableError, ModelError, UsageError, shown
 from .geometry.mesh import Mesh
 from .geometry.normals import smoothing_groups
 from .geometry.scene import EDGE_SHADE, INSIDE_COLOR, INSIDE_LEGEND
 from .gl.context import default_context
 from .gl.morph import MAX_WIDTH, GPUMorph
 from .gl.renderer import Renderer, render
-from .images import caption, contact_sheet, loss_inset, png_bytes
+from .fileio import make_folder, replaces
+from .images import ContactSheet, GifWriter, caption, loss_inset, png_bytes, save_image
 from .nn.mlp import MLP
 from .nn.morph import Morph, stage_times
 
 __all__ = ["BACKENDS", "pick_backend", "render_auto", "scene_png", "MorphingScene", "render_stages", "render_output",
            "stage_file_name", "stage_label", "render_learning", "learning_epochs", "MORPH_SCENE", "INSIDE_COLOR",
-           "INSIDE_LEGEND"]
+           "INSIDE_LEGEND", "MAX_FRAMES_PER_STAGE", "MAX_LEARNING_FRAMES"]
 
 MORPH_SCENE = "cube-to-sphere"
 """The scene a network warps when no scene is named (``affine3d view --mlp MODEL``): a finely cut cube."""
@@ -274,10 +275,16 @@ def stage_label(morph, stage) -> str:
     return f"{stage.name}, {det}"
 
 
+MAX_FRAMES_PER_STAGE = 200
+"""The most GIF frames a stage of :func:`render_stages` may have: 10 s a stage at the default 50 ms a frame."""
+MAX_LEARNING_FRAMES = 400
+"""The most pictures in :func:`render_learning`'s GIF: 48 s at its 120 ms a frame."""
+
+
 def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: int = 12, world: Affine | None = None,
                   ortho: bool | None = None, wireframe: bool = False, samples: int = 4, captions: bool = True,
                   frame_ms: int = 50, hold_ms: int = 700, columns: int = 5, backend: str = "gpu", ctx=None,
-                  shading: str | None = None, path: str = "linear") -> dict:
+                  shading: str | None = None, path: str = "linear", what: str = "directory") -> dict:
     """Pictures of a network warping a scene: one PNG per stage, an animated GIF, and all stages on one sheet.
 
     Parameters
@@ -289,9 +296,13 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
         Created if missing. Gets ``stage-00-input.png``, then one ``stage-NN-<stage name>.png``
         per stage (the scene when that stage is done), ``forward-pass.gif`` (``frames_per_stage``
         frames per stage, each stage's end held ``hold_ms``) and ``stages.png`` (every stage PNG
-        on one sheet, ``columns`` wide).
+        on one sheet, ``columns`` wide; tiles shrink so that it stays within
+        :data:`~affine3d.images.MAX_SIZE` pixels a side).
     size : (width, height)
         Pixels of each picture.
+    frames_per_stage : int, 1 .. :data:`MAX_FRAMES_PER_STAGE`
+        GIF frames per stage. Frames are streamed into the GIF as they are drawn: memory does not
+        grow with their number.
     world : Affine, optional
         world space -> camera space (default ``scene.world()``).
     captions : bool
@@ -303,26 +314,36 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
         None: each object's own.
     path : {"linear", "polar"}
         How each affine stage goes from I to W (see :class:`Morph`).
+    what : str
+        The option that named ``directory``, for messages ("--output").
 
     Returns
     -------
     dict
-        ``{"stages": [png paths], "gif": path, "sheet": path, "frames": number of GIF frames}``.
+        ``{"stages": [png paths], "gif": path, "sheet": path, "frames": number of GIF frames,
+        "replaced": [paths of files that were there before and were replaced]}``.
     """
     from PIL import Image
 
     if backend not in ("gpu", "cpu"):
         raise UsageError(f"backend: expected 'gpu' or 'cpu', got {backend!r}")
+    if isinstance(frames_per_stage, bool) or not isinstance(frames_per_stage, (int, np.integer)) \
+            or not 1 <= frames_per_stage <= MAX_FRAMES_PER_STAGE:
+        raise UsageError(f"frames: expected a whole number of GIF frames per stage in 1..{MAX_FRAMES_PER_STAGE}, "
+                         f"got {_short(frames_per_stage)}")
     if backend == "gpu":
         ctx = ctx or default_context()
     else:
         ctx = None
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = make_folder(directory, what)
     times = stage_times(frames_per_stage)
-    frames, durations, stills, paths = [], [], [], []
+    paths, replaced = [], []
+    gif_path, sheet_path = directory / "forward-pass.gif", directory / "stages.png"
     with MorphingScene(ctx, scene, mlp, size, samples, shading=shading, path=path) as morphing:
         stages = morphing.morph.stages
+        names = [stage_file_name(k, stage) for k, stage in enumerate([None, *stages])]
+        replaced = [p for p in [*(directory / n for n in names), gif_path, sheet_path] if replaces(p)]
+        sheet = ContactSheet(len(names), size, columns)
 
         hatched_stills = []
 
@@ -331,30 +352,31 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
             footer = INSIDE_LEGEND if any(morphing.inside_out) else None
             return caption(image, label, footer) if captions else image
 
-        first = picture(stages[0], 0.0, f"input: {', '.join(o.name for o in scene.objects)}")
-        frames.append(first)
-        durations.append(hold_ms)
-        stills.append(first)
-        hatched_stills.append(any(morphing.inside_out))
-        for stage in stages:
-            label = stage_label(morphing.morph, stage)
-            for t in times:
-                image = picture(stage, float(t), label)
-                frames.append(image)
-                durations.append(hold_ms if t == 1.0 else frame_ms)
-            stills.append(frames[-1])
+        def still(k, image):  # a stage's last frame: its PNG and its tile, then it can go
+            path = save_image(image, directory / names[k], what)
+            paths.append(path)
+            sheet.add(image)
             hatched_stills.append(any(morphing.inside_out))
-    for k, (image, stage) in enumerate(zip(stills, [None, *stages])):
-        png = directory / stage_file_name(k, stage)
-        image.save(png, format="PNG")
-        paths.append(png)
-    gif = directory / "forward-pass.gif"
-    durations[-1] = 2 * hold_ms  # linger on the result before the loop starts again
-    frames[0].save(gif, format="GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0)
-    sheet = directory / "stages.png"
+
+        with GifWriter(gif_path, what=what) as gif:
+            first = picture(stages[0], 0.0, f"input: {', '.join(o.name for o in scene.objects)}")
+            gif.add(first, hold_ms)
+            still(0, first)
+            for k, stage in enumerate(stages, start=1):
+                label = stage_label(morphing.morph, stage)
+                for t in times:
+                    image = picture(stage, float(t), label)
+                    gif.add(image, hold_ms if t == 1.0 else frame_ms)
+                still(k, image)
+            gif.set_last_duration(2 * hold_ms)  # linger on the result before the loop starts again
     footer = f"{INSIDE_LEGEND} (the solid's inside faces the camera)" if any(hatched_stills) else None
-    contact_sheet(stills, columns, footer=footer).save(sheet, format="PNG")
-    return {"stages": paths, "gif": gif, "sheet": sheet, "frames": len(frames)}
+    save_image(sheet.finished(footer), sheet_path, what)
+    return {"stages": paths, "gif": gif_path, "sheet": sheet_path, "frames": gif.frames, "replaced": replaced}
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def render_output(scene, mlp, size=(800, 600), *, world: Affine | None = None, ortho: bool | None = None,
@@ -397,7 +419,7 @@ def learning_epochs(epochs: int, frames: int) -> list[int]:
 def render_learning(scene, experiment, directory, size=(800, 600), *, frames: int = 40, epochs: int | None = None,
                     world: Affine | None = None, ortho: bool | None = None, wireframe: bool = False, samples: int = 4,
                     captions: bool = True, frame_ms: int = 120, hold_ms: int = 1500, columns: int = 5,
-                    backend: str = "gpu", ctx=None) -> dict:
+                    backend: str = "gpu", ctx=None, what: str = "directory") -> dict:
     """Pictures of a network learning: the scene warped by the network after 0, ..., ``epochs`` epochs of training.
 
     The network of ``experiment`` (:class:`affine3d.nn.targets.Experiment`) starts from its seed and is
@@ -414,17 +436,22 @@ def render_learning(scene, experiment, directory, size=(800, 600), *, frames: in
         Created if missing. Gets ``learning.gif`` (``frames`` pictures, ``frame_ms`` each, the first and
         last held ``hold_ms``; each with its epoch and a loss curve), ``learning.png`` (``columns`` of
         them on one sheet) and ``trained.safetensors`` (the network at the end).
-    frames : int
-        Pictures in the GIF, from epoch 0 to ``epochs``, closer together early on (:func:`learning_epochs`).
+    frames : int, 2 .. :data:`MAX_LEARNING_FRAMES`
+        Pictures in the GIF, from epoch 0 to ``epochs``, closer together early on (:func:`learning_epochs`);
+        streamed into the file, one in memory at a time.
     epochs : int, optional
         Default ``experiment.epochs``.
     world, ortho, wireframe, samples, backend, ctx
         As for :func:`render_stages`.
 
+    what : str
+        The option that named ``directory``, for messages ("--output").
+
     Returns
     -------
     dict
-        ``{"gif": path, "sheet": path, "model": path, "mlp": the trained MLP, "losses": [...], "frames": n}``.
+        ``{"gif": path, "sheet": path, "model": path, "mlp": the trained MLP, "losses": [...], "frames": n,
+        "replaced": [files that were there and were replaced]}``.
     """
     from PIL import Image
 
@@ -433,21 +460,26 @@ def render_learning(scene, experiment, directory, size=(800, 600), *, frames: in
     epochs = experiment.epochs if epochs is None else int(epochs)
     if epochs < 1:
         raise UsageError(f"epochs: expected 1 or more, got {epochs}")
-    shown = learning_epochs(epochs, frames)
+    if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or not 2 <= frames <= MAX_LEARNING_FRAMES:
+        raise UsageError(f"frames: expected 2..{MAX_LEARNING_FRAMES} pictures in the learning GIF, got {shown(frames)}")
+    shown_epochs = learning_epochs(epochs, frames)
     ctx = (ctx or default_context()) if backend == "gpu" else None
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = make_folder(directory, what)
+    gif, sheet_path, model = directory / "learning.gif", directory / "learning.png", directory / "trained.safetensors"
+    replaced = [p for p in (gif, sheet_path, model) if replaces(p)]
     points = np.vstack([obj.model(obj.mesh.vertices) for obj in scene.objects])
     training = experiment.training(points)
     networks = []
-    for epoch in shown:  # train first (the loss curve's axes are the whole run's), keep the networks shown
+    for epoch in shown_epochs:  # train first (the loss curve's axes are the whole run's), keep the networks shown
         while training.epoch < epoch:
             training.run_epoch()
         networks.append(training.network())
     losses = list(training.losses)
-    pictures = []
-    with MorphingScene(ctx, scene, networks[0], size, samples, gpu=False) as morphing:
-        for epoch, network in zip(shown, networks):
+    # Pictures are streamed into the GIF (one in memory at a time); the sheet keeps a few, chosen in advance.
+    picks = sorted(set(np.linspace(0, len(networks) - 1, min(columns * 2, len(networks))).round().astype(int)))
+    sheet = ContactSheet(len(picks), size, columns)
+    with MorphingScene(ctx, scene, networks[0], size, samples, gpu=False) as morphing, GifWriter(gif, what=what) as writer:
+        for k, (epoch, network) in enumerate(zip(shown_epochs, networks)):
             morphing.set_network(network)
             image = Image.fromarray(morphing.render(-1, 1.0, world, ortho=ortho, wireframe=wireframe), "RGBA").convert("RGB")
             if captions:
@@ -456,15 +488,12 @@ def render_learning(scene, experiment, directory, size=(800, 600), *, frames: in
                 note = f"\n{watch(network)}" if watch is not None else ""
                 caption(image, f"{experiment.target.name}: epoch {epoch}{loss}{note}")
                 loss_inset(image, losses, epoch)
-            pictures.append(image)
-    gif = directory / "learning.gif"
-    durations = [hold_ms] + [frame_ms] * (len(pictures) - 2) + [hold_ms]
-    pictures[0].save(gif, format="GIF", save_all=True, append_images=pictures[1:], duration=durations, loop=0)
-    picks = sorted(set(np.linspace(0, len(pictures) - 1, min(columns * 2, len(pictures))).round().astype(int)))
-    sheet = directory / "learning.png"
-    contact_sheet([pictures[k] for k in picks], columns).save(sheet, format="PNG")
-    model = directory / "trained.safetensors"
+            writer.add(image, hold_ms if k in (0, len(networks) - 1) else frame_ms)
+            if k in picks:
+                sheet.add(image)
+    save_image(sheet.finished(), sheet_path, what)
     trained = MLP(networks[-1].layers, {**networks[-1].metadata, "epochs": epochs, "final_mse": losses[-1],
                                         "trained_by": "affine3d render --train (affine3d.nn.train.Training, mse)"})
     trained.save(model)
-    return {"gif": gif, "sheet": sheet, "model": model, "mlp": trained, "losses": losses, "frames": len(pictures)}
+    return {"gif": gif, "sheet": sheet_path, "model": model, "mlp": trained, "losses": losses, "frames": writer.frames,
+            "replaced": replaced}

@@ -3,7 +3,7 @@
 Read from the source (``ast``), so a new module is checked the day it is added. The floors, lowest first
 (README's "Layout" section draws the same house)::
 
-    0 core      affine.py projection.py errors.py pack.py resources.py version.py _fast.py
+    0 core      affine.py projection.py errors.py pack.py resources.py version.py _fast.py fileio.py
     1 geometry/ nn/ images.py
     2 gl/ cpu/
     3 render.py
@@ -23,7 +23,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "affine3d"
 
-CORE = {"affine", "projection", "errors", "pack", "resources", "version", "_fast"}
+CORE = {"affine", "projection", "errors", "pack", "resources", "version", "_fast", "fileio"}
 FLOOR = {"core": 0, "geometry": 1, "nn": 1, "images": 1, "gl": 2, "cpu": 2, "render": 3, "app": 4, "top": 5}
 # Third-party GL and windowing: where each may be imported.
 GL_LIBRARIES = {"moderngl": {"gl", "app", "top"}, "pyglet": {"app", "top"}, "glcontext": {"gl"}}

@@ -425,11 +425,12 @@ def test_npz_member_header_lies(tmp_path):
 
 
 def test_unknown_suffix_and_missing_file(tmp_path):
-    """An unknown suffix is a ModelError listing the known ones; a missing file is FileNotFoundError."""
+    """An unknown suffix is a ModelError listing the known ones; a missing file is a ModelError naming it."""
     with pytest.raises(ModelError, match=r"\.safetensors, \.npz, \.onnx"):
         MLP.load(tmp_path / "model.pt")
-    with pytest.raises(FileNotFoundError):
-        MLP.load(tmp_path / "absent.safetensors")
+    for suffix in (".safetensors", ".npz", ".onnx"):
+        with pytest.raises(ModelError, match=rf"absent{suffix}: model file not found"):
+            MLP.load(tmp_path / f"absent{suffix}")
 
 
 def test_metadata_must_be_json(tmp_path):

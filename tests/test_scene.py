@@ -208,7 +208,7 @@ BAD_SCENES = [
     ('[[object]]\nname = "nothing"\n', "x.toml: object[0]: expected either shape"),
     ('[camera]\nfov_deg = 40\n', "x.toml: object: expected at least one [[object]]"),
     ('[object]\nshape = "cube"\n', "x.toml: object: expected an array of tables ([[object]], double brackets)"),
-    ('[camera]\nfov_deg = 180\n' + CUBE, "x.toml: camera.fov_deg: expected degrees in (0, 180), got 180"),
+    ('[camera]\nfov_deg = 180\n' + CUBE, "x.toml: camera.fov_deg: expected degrees in [0.01, 180), got 180"),
     ('[camera]\nfov_deg = true\n' + CUBE, "x.toml: camera.fov_deg: expected a number, got True"),
     ('[camera]\nnear = 5\nfar = 1\n' + CUBE, "x.toml: camera.far: expected far > near = 5, got 1"),
     ('[camera]\ndistance = -2\n' + CUBE, "x.toml: camera.distance: expected a number > 0, got -2"),

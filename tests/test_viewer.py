@@ -224,6 +224,34 @@ def test_s_saves_a_screenshot_of_the_frame(viewer, tmp_path, monkeypatch, capsys
         assert len(np.unique(np.asarray(image.convert("RGB")).reshape(-1, 3), axis=0)) > 10  # scene and overlay
 
 
+def test_s_never_replaces_a_file(viewer, tmp_path, monkeypatch, capsys):
+    """S with affine3d-cube-001.png already there (even as a link): writes 002 and leaves 001 and its target alone."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("notes")
+    (tmp_path / "affine3d-cube-001.png").symlink_to("notes.txt")
+    press(viewer, pyglet.window.key.S)
+    assert (tmp_path / "affine3d-cube-002.png").is_file() and (tmp_path / "notes.txt").read_text() == "notes"
+    assert "affine3d-cube-002.png" in capsys.readouterr().out
+
+
+def test_s_on_a_full_disk_says_so_and_the_viewer_goes_on(viewer, tmp_path, monkeypatch, capsys):
+    """A screenshot that cannot be written: one line on stderr and in the overlay; the window stays open."""
+    import errno
+    import os
+
+    monkeypatch.chdir(tmp_path)
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    press(viewer, pyglet.window.key.S)
+    err = capsys.readouterr().err
+    assert "no space left on the device" in err and len(err.strip().splitlines()) == 1
+    assert not viewer.closed and not list(tmp_path.iterdir())
+    viewer.draw()  # and it still draws
+
+
 def test_escape_and_q_close_the_window():
     """Esc (and Q) close the window and release the renderer; closing twice is harmless."""
     for symbol in (pyglet.window.key.ESCAPE, pyglet.window.key.Q):

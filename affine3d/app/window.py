@@ -15,14 +15,16 @@ an offscreen EGL surface.
 from __future__ import annotations
 
 import math
+import os
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import ModelError, UsageError
+from ..errors import InputError, ModelError, UsageError
 from ..gl.context import make_current, release_current_egl_context, window_context
+from ..fileio import replaces
 from ..images import save_png
 from ..nn.mlp import MLP
 from ..nn.morph import check_model
@@ -265,6 +267,7 @@ class Viewer:
         self.screenshot_path: Path | None = None
         self.saved: list[Path] = []
         self.closed = False
+        self.save_error = None
         self._set_viewport()
         window.push_handlers(self)
         self._extras.listen()  # after the viewer's handlers: the lab sees a click first, then passes it on
@@ -449,11 +452,27 @@ class Viewer:
         data = self.renderer.fbo.read(components=3, alignment=1)
         return np.frombuffer(data, dtype=np.uint8).reshape(height, width, 3)[::-1].copy()
 
-    def save(self, path) -> Path:
-        """Save the frame just drawn (overlay included) as a PNG; returns the path."""
-        path = save_png(self.read(), path)
+    def save(self, path, *, replace: bool = True) -> Path:
+        """Save the frame just drawn (overlay included) as a PNG; returns the path.
+
+        Written through a temporary file renamed over ``path`` (a file there is replaced whole, never
+        left half-written); ``replace=False`` refuses an existing file instead (UsageError).
+        """
+        path = save_png(self.read(), path, "--screenshot", replace=replace)
         self.saved.append(path)
         return path
+
+    def _save_screenshot(self) -> None:
+        """The --screenshot frame: saved once; a failure (a full disk) is kept for :meth:`run` to raise."""
+        path, self.screenshot_path = self.screenshot_path, None
+        replacing = replaces(path)
+        try:
+            saved = self.save(path)
+        except InputError as exc:
+            self.save_error = exc
+            self.pyglet.app.exit()
+        else:
+            self._saved(saved, replacing)
 
     def step(self, dt_s: float = 1 / 60, flip: bool = True) -> None:
         """One frame without the event loop: events, ``update(dt_s)``, draw, swap (tests, benchmarks)."""
@@ -481,6 +500,7 @@ class Viewer:
         self.frame_limit = frames
         self.screenshot_path = Path(screenshot) if screenshot else None
         self._announce = announce
+        self.save_error = None
         if frames is not None:
             # Scripted: time moves one fixed step per frame drawn, not with the wall clock, so spin and
             # playback reach the same place at frame N however fast this machine draws.
@@ -495,10 +515,12 @@ class Viewer:
             # app.run() switches windows to immediate event dispatch and leaves it so; a window made
             # afterwards (a second viewer in the same process) would then get on_resize half-built.
             pyglet.window.Window._enable_event_queue = True
+        if self.save_error is not None:  # the screenshot could not be written: the command says so, exit 2
+            raise self.save_error
 
-    def _saved(self, path: Path) -> None:
+    def _saved(self, path: Path, replacing: bool = False) -> None:
         if getattr(self, "_announce", True):
-            print(f"saved {path}")
+            print(f"saved {path}{', replacing the file that was there' if replacing else ''}")
 
     def _tick(self, dt_s: float) -> None:
         self.state.update(dt_s)
@@ -508,9 +530,24 @@ class Viewer:
         stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in scene_key(self.state.scene)) or "scene"
         for n in range(1, 10000):
             path = Path(f"affine3d-{stem}-{n:03d}.png")
-            if not path.exists():
+            if not os.path.lexists(path):
                 return path
-        raise FileExistsError("affine3d-*.png: 9999 screenshots already; move some away")
+        raise UsageError(f"affine3d-{stem}-*.png: 9999 screenshots already; move some away")
+
+    def save_new_screenshot(self) -> Path:
+        """The S key: the frame on screen as a new ``affine3d-SCENE-NNN.png``; never replaces a file.
+
+        The name is claimed with an exclusive create, so a file that appears meanwhile (another
+        viewer's) is skipped, not overwritten.
+        """
+        for _ in range(100):
+            path = self.screenshot_name()
+            try:
+                return self.save(path, replace=False)
+            except UsageError:
+                if not os.path.lexists(path):  # not a name clash: a full disk, a read-only folder
+                    raise
+        raise UsageError("S: no free screenshot name after 100 tries")
 
     def close(self) -> None:
         """Save the pending screenshot, release the GPU objects, close the window (safe to call twice)."""
@@ -520,8 +557,7 @@ class Viewer:
         try:
             if self.screenshot_path is not None:  # closed before --frames ran out: save what is on screen
                 self.draw(still=True)
-                self._saved(self.save(self.screenshot_path))
-                self.screenshot_path = None
+                self._save_screenshot()
             self.state.close_lab()
             make_current(self.ctx)
             self._extras.release()
@@ -541,8 +577,7 @@ class Viewer:
         self.state.frame_drawn(now)
         if self.frame_limit is not None and self.state.frames >= self.frame_limit:
             if self.screenshot_path is not None:
-                self._saved(self.save(self.screenshot_path))
-                self.screenshot_path = None
+                self._save_screenshot()
             self.pyglet.app.exit()
         return True
 
@@ -581,9 +616,14 @@ class Viewer:
             self.close()
         elif action == "screenshot":
             self.draw(still=True)  # the back buffer holds the frame to save, antialiased
-            path = self.save(self.screenshot_name())
-            print(f"saved {path.resolve()}")
-            self.state.say(f"saved {path}")
+            try:
+                path = self.save_new_screenshot()
+            except InputError as exc:  # a full disk must not end the session: say it, in the overlay too
+                print(f"affine3d view: {' '.join(str(exc).split())}", file=sys.stderr)
+                self.state.say(f"not saved: {exc}")
+            else:
+                print(f"saved {path.resolve()}")
+                self.state.say(f"saved {path}")
         elif action == "scene":
             self._load_renderer()
         elif action == "shading":

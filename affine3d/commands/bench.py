@@ -18,6 +18,9 @@ Examples:
   affine3d bench train
   xvfb-run -a affine3d bench viewer
   affine3d bench web
+
+--json PATH is checked before the first suite runs, and written through a temporary file renamed
+over PATH (a file there is replaced, and the last line says so).
 """
 
 from __future__ import annotations
@@ -47,8 +50,12 @@ def run(args) -> int:
     unknown = [n for n in names if n not in SUITES]
     if unknown:
         raise UsageError(f"suite: unknown {unknown[0]!r}; expected one of {', '.join(SUITES)}")
+    replacing = False
     if args.json and args.json != "-":
+        from ..fileio import check_output
+
         check_output_folder(args.json, "--json")  # before the suites run, not after
+        replacing = check_output(args.json, "--json")  # a link or a device in its place: refused now too
     info = machine_info(gl=True)
     results = {"machine": info, "tables": []}
     as_json_only = args.json == "-"
@@ -72,7 +79,8 @@ def run(args) -> int:
         if as_json_only:
             print(text)
         else:
-            with open(args.json, "w", encoding="utf-8") as f:
-                f.write(text + "\n")
-            print(f"\nwrote {args.json}")
+            from ..fileio import write_bytes
+
+            write_bytes(args.json, (text + "\n").encode("utf-8"), "--json")
+            print(f"\nwrote {args.json}{', replacing the file that was there' if replacing else ''}")
     return 0

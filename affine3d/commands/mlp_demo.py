@@ -11,7 +11,9 @@
      loaded back (and run by onnxruntime when installed) to show the files hold the same function.
 
 Every number printed is computed as the demo runs. --out (default ./affine3d-demo) gets
-learned_cube.png, decision_regions.png, rings.safetensors and rings.onnx. --explain adds the
+learned_cube.png, decision_regions.png, rings.safetensors and rings.onnx; files of those names
+already there are replaced (the last line lists them), each through a temporary file renamed over
+it, and a symbolic link among them is refused before anything runs. --explain adds the
 intermediate values: each neuron's products, the floats to_gl() uploads, the training loss, and
 one point's forward pass through the classifier.
 
@@ -23,7 +25,6 @@ Examples:
 from __future__ import annotations
 
 import math
-import sys
 import time
 from pathlib import Path
 
@@ -47,15 +48,22 @@ def add_arguments(parser) -> None:
     parser.add_argument("--explain", action="store_true", help="also print the intermediate values")
     parser.add_argument("--out", metavar="DIR", default="affine3d-demo",
                         help="where pictures and model files go (default: ./affine3d-demo)")
-    parser.add_argument("--seed", type=int, default=0, help="seed for data and initial weights (default 0)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for data and initial weights, >= 0 (default 0)")
+
+
+OUTPUT_FILES = ("learned_cube.png", "decision_regions.png", "rings.safetensors", "rings.onnx")
+"""What --out gets, in the order the steps write them."""
 
 
 def run(args) -> int:
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():  # the same one-line error the affine3d command gives
-        print(f"affine3d mlp-demo: error: --out: {out} is a file, not a folder", file=sys.stderr)
-        return 2
-    out.mkdir(parents=True, exist_ok=True)
+    from ..errors import UsageError
+    from ..fileio import check_output, make_folder
+
+    if args.seed < 0:
+        raise UsageError(f"--seed: expected a whole number >= 0, got {args.seed}")
+    out = make_folder(args.out, "--out")
+    # Before minutes of training: every file must be writable, and none a link out of the folder.
+    replaced = [name for name in OUTPUT_FILES if check_output(out / name, "--out")]
     start = time.perf_counter()
     print("affine3d mlp-demo: a neural-network layer and a 3D transform are the same affine map F(x) = A x + b")
     step1(args.explain)
@@ -63,6 +71,8 @@ def run(args) -> int:
     step3(args.explain, out, args.seed)
     step4(args.explain, out, args.seed)
     print(f"\ndone in {time.perf_counter() - start:.1f} s; files in {out}/")
+    if replaced:
+        print(f"replaced {len(replaced)} files that were in {out}/: {', '.join(replaced)}")
     return 0
 
 
@@ -257,7 +267,7 @@ def _render_cube(learned, path: Path) -> str:
                      "the cube moved by the learned 4x4 matrix [[W, b], [0, 1]], trained on 256 pairs (x, R x + t)",
                      [(grey, "the cube as it starts (the identity)"),
                       (orange, "the same cube moved by the learned W x + b")],
-                     title_band, legend_band), path)
+                     title_band, legend_band), path, "--out")
     return f"rendered the cube moved by the learned matrix (orange; grey: where it started) -> {path}"
 
 
@@ -449,4 +459,6 @@ def _save_regions(net, linear, points, labels, path: Path, acc: float, linear_ac
     draw.ellipse([x + 10, y + 14, x + 26, y + 30], fill=CLASS_COLORS[0], outline=(30, 30, 30))
     draw.text((x + 48, y + 6), f"dots: {len(points)} test points, in their true class's colour", fill=(235, 235, 235),
               font=label_font)
-    sheet.save(path, format="PNG")
+    from ..images import save_image
+
+    save_image(sheet, path, "--out")

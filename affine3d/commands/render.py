@@ -33,6 +33,10 @@ Examples:
   affine3d render cube-to-sphere --stage 3 --t 0.5     # the cube halfway through stage 3
   affine3d render --mlp my-net.safetensors --stages -o my-net/
 
+-o replaces a file of that name (the line it prints says so), through a temporary file renamed
+over it: a run that is killed or fails leaves the old picture whole. A symbolic link is never written
+through (remove it or pick another name).
+
 --backend auto (the default) draws with OpenGL when a context can be made and falls back to
 affine3d's CPU rasterizer (affine3d/cpu/raster.py) when not; the last line says which one drew.
 
@@ -109,8 +113,8 @@ def add_arguments(parser) -> None:
                         help="write one PNG per stage of the network's forward pass, an animated GIF and a sheet "
                              "into the folder -o (default: SCENE-stages)")
     parser.add_argument("--frames", type=int, default=None, metavar="N",
-                        help="with --stages: GIF frames per stage (default 12); with --train: pictures in the "
-                             "learning GIF (default 40)")
+                        help="with --stages: GIF frames per stage, 1..200 (default 12); with --train: pictures in the "
+                             "learning GIF, 2..400 (default 40)")
     parser.add_argument("--stage", type=int, default=None, metavar="N",
                         help="with a network: the picture during stage N (1 = layer 1's affine map, as the viewer's "
                              "overlay and the stage PNGs number them; 0: the input) instead of after the whole network")
@@ -147,16 +151,17 @@ def world_rotation(scene, yaw_deg: float, pitch_deg: float):
 
 def run(args) -> int:
     from ..errors import UsageError
+    from ..fileio import check_output
     from ..geometry.scene import DEFAULT_SCENE, load_scene
     from ..images import parse_size, save_png
-    from ..render import pick_backend, render_auto
+    from ..render import MAX_FRAMES_PER_STAGE, render_auto
 
     size = parse_size(args.size)
     for name in ("yaw", "pitch"):
         if not math.isfinite(getattr(args, name)):
             raise UsageError(f"--{name}: expected a finite number of degrees, got {getattr(args, name)}")
     if args.samples < 0:
-        raise UsageError(f"--samples: expected 0 or more, got {args.samples}")
+        raise UsageError(f"--samples: expected 0 (off) or a power of two, got {args.samples}")
     check_moment(args)
     if args.stages and args.stage is not None:
         raise UsageError("--stage: picks one moment for one PNG; --stages writes them all (give one of the two)")
@@ -165,6 +170,8 @@ def run(args) -> int:
     for flag in ("epochs", "seed", "target"):
         if getattr(args, flag) is not None:
             raise UsageError(f"--{flag}: only with --train")
+    if args.stages and args.frames is not None and not 1 <= args.frames <= MAX_FRAMES_PER_STAGE:
+        raise UsageError(f"--frames: expected 1..{MAX_FRAMES_PER_STAGE} GIF frames a stage, got {args.frames}")
     if args.mlp is not None or args.stages:
         return _run_network(args, size)
     scene = load_scene(args.scene or DEFAULT_SCENE)
@@ -177,15 +184,16 @@ def run(args) -> int:
     if output.suffix.lower() != ".png":
         raise UsageError(f"--output: expected a .png file name, got {str(output)!r}")
     check_output_folder(output, "--output")
+    replacing = check_output(output, "--output")  # a link or a device in its place: refused before the render
 
-    backend, detail = pick_backend(args.backend)  # GLUnavailableError for --backend gpu without OpenGL
+    backend, detail = _backend(args)
     image, _ = render_auto(scene, size, scene.world(world_rotation(scene, args.yaw, args.pitch)), ortho=args.ortho,
                            wireframe=args.wireframe, samples=args.samples, shading=args.shading, backend=backend)
-    save_png(image, output)
+    save_png(image, output, "--output")
     if args.verbose:
         _print_fits(scene)
-    print(f"wrote {output} ({size[0]}x{size[1]}, scene {scene.name!r}, {scene.n_triangles:,} triangles, "
-          f"backend {backend}: {detail})")
+    print(f"wrote {output}{_replaced(replacing)} ({size[0]}x{size[1]}, scene {scene.name!r}, "
+          f"{scene.n_triangles:,} triangles, backend {backend}: {detail})")
     return 0
 
 
@@ -227,15 +235,36 @@ def moment(args, morph, model_name: str):
     return args.stage - 1, 1.0 if args.t is None else float(args.t)
 
 
+def _backend(args) -> tuple[str, str]:
+    """``pick_backend(--backend)``, and --samples checked: on the GPU against the counts its driver offers."""
+    from ..errors import UsageError
+    from ..render import pick_backend
+
+    backend, detail = pick_backend(args.backend)  # GLUnavailableError for --backend gpu without OpenGL
+    if backend == "gpu":
+        from ..gl.context import default_context
+        from ..gl.renderer import check_samples
+
+        check_samples(default_context(), args.samples, "--samples")
+    elif args.samples & (args.samples - 1):  # the CPU draws one sample a pixel, but a typo is still a typo
+        raise UsageError(f"--samples: expected 0 (off) or a power of two (2, 4, 8, ...), got {args.samples}")
+    return backend, detail
+
+
+def _replaced(replacing: bool) -> str:
+    return ", replacing the file that was there" if replacing else ""
+
+
 def _run_network(args, size, scene=None) -> int:
     """A network warping the scene (--mlp, or the scene's own): one PNG (its output, or --stage N --t X), or
     --stages: the stages, a GIF, a sheet."""
     from ..errors import ModelError, UsageError
+    from ..fileio import check_output, make_folder
     from ..geometry.scene import load_scene
     from ..images import save_png
     from ..nn.mlp import MLP
     from ..nn.morph import Morph, check_model
-    from ..render import MORPH_SCENE, pick_backend, render_stages
+    from ..render import MORPH_SCENE, render_stages
 
     scene = scene or load_scene(args.scene or MORPH_SCENE)
     model_path = Path(args.mlp) if args.mlp is not None else scene.mlp
@@ -248,31 +277,38 @@ def _run_network(args, size, scene=None) -> int:
     if args.frames < 1:
         raise UsageError(f"--frames: expected 1 or more, got {args.frames}")
     stem = scene.path.stem if scene.path is not None else "scene"
-    backend, detail = pick_backend(args.backend)
-    world = scene.world(world_rotation(scene, args.yaw, args.pitch))
     if args.stages:
         folder = Path(args.output) if args.output else Path(f"{stem}-stages")
         if folder.suffix.lower() in (".png", ".gif"):
             raise UsageError(f"--output: with --stages, expected a folder, got {str(folder)!r}")
+        make_folder(folder, "--output")  # a file or a device in its place: one line, before any drawing
+        backend, detail = _backend(args)
+        world = scene.world(world_rotation(scene, args.yaw, args.pitch))
         result = render_stages(scene, mlp, folder, size, frames_per_stage=args.frames, world=world, ortho=args.ortho,
                                wireframe=args.wireframe, samples=args.samples, backend=backend, shading=args.shading,
-                               path=args.path)
+                               path=args.path, what="--output")
         if args.verbose:
             _print_fits(scene)
         print(f"wrote {len(result['stages'])} stage PNGs, {result['gif']} ({result['frames']} frames) and "
               f"{result['sheet']} ({size[0]}x{size[1]}, scene {scene.name!r}, network {model_path.name} "
               f"{'-'.join(map(str, mlp.sizes))}, backend {backend}: {detail})")
+        if result["replaced"]:
+            names = ", ".join(p.name for p in result["replaced"])
+            print(f"replaced {len(result['replaced'])} files that were in {folder}: {names}")
         return 0
     output = Path(args.output) if args.output else Path(f"{stem}.png")
     if output.suffix.lower() != ".png":
         raise UsageError(f"--output: expected a .png file name, got {str(output)!r}")
     check_output_folder(output, "--output")
+    replacing = check_output(output, "--output")  # a link or a device in its place: refused before the render
+    backend, detail = _backend(args)
+    world = scene.world(world_rotation(scene, args.yaw, args.pitch))
     from ..render import render_output
 
     stage, t = when if when is not None else (None, 1.0)
     save_png(render_output(scene, mlp, size, world=world, ortho=args.ortho, wireframe=args.wireframe,
                            samples=args.samples, backend=backend, stage=stage, t=t, shading=args.shading,
-                           path=args.path), output)
+                           path=args.path), output, "--output")
     if args.verbose:
         _print_fits(scene)
     if when is None:
@@ -281,7 +317,8 @@ def _run_network(args, size, scene=None) -> int:
         what = f"before network {model_path.name} (its input)"
     else:
         what = f"at stage {args.stage} ({Morph(mlp).stages[stage].name}), t = {t:g}, of network {model_path.name}"
-    print(f"wrote {output} ({size[0]}x{size[1]}, scene {scene.name!r} {what}, backend {backend}: {detail})")
+    print(f"wrote {output}{_replaced(replacing)} ({size[0]}x{size[1]}, scene {scene.name!r} {what}, backend {backend}: "
+          f"{detail})")
     return 0
 
 
@@ -291,8 +328,9 @@ def _run_training(args, size) -> int:
     from ..geometry.scene import load_scene
     from ..nn.mlp import MLP
     from ..nn.morph import check_model
+    from ..fileio import make_folder
     from ..nn.targets import experiment_from_table
-    from ..render import MORPH_SCENE, pick_backend, render_learning, render_stages
+    from ..render import MAX_LEARNING_FRAMES, MORPH_SCENE, render_learning, render_stages
 
     scene = load_scene(args.scene or MORPH_SCENE)
     model_path = Path(args.mlp) if args.mlp is not None else scene.mlp
@@ -311,22 +349,27 @@ def _run_training(args, size) -> int:
         raise UsageError(f"--seed: expected 0 or more, got {args.seed}")
     experiment = experiment.with_options(**changes)
     frames = 40 if args.frames is None else args.frames
-    if frames < 2:
-        raise UsageError(f"--frames: with --train, expected 2 or more (the start and the end), got {frames}")
+    if not 2 <= frames <= MAX_LEARNING_FRAMES:
+        raise UsageError(f"--frames: with --train, expected 2 (the start and the end) to {MAX_LEARNING_FRAMES}, got {frames}")
     stem = scene.path.stem if scene.path is not None else "scene"
     folder = Path(args.output) if args.output else Path(f"{stem}-learning")
     if folder.suffix.lower() in (".png", ".gif"):
         raise UsageError(f"--output: with --train, expected a folder, got {str(folder)!r}")
-    backend, detail = pick_backend(args.backend)
+    make_folder(folder, "--output")  # a file in its place: one line, before the training
+    backend, detail = _backend(args)
     world = scene.world(world_rotation(scene, args.yaw, args.pitch))
     result = render_learning(scene, experiment, folder, size, frames=frames, world=world, ortho=args.ortho,
-                             wireframe=args.wireframe, samples=args.samples, backend=backend)
+                             wireframe=args.wireframe, samples=args.samples, backend=backend, what="--output")
     sizes = "-".join(map(str, experiment.sizes))
     print(f"wrote {result['gif']} ({result['frames']} frames: epochs 0 to {experiment.epochs}), {result['sheet']} and "
           f"{result['model']} (scene {scene.name!r}, network {sizes} toward {experiment.target.name}, seed "
           f"{experiment.seed}, final mse {result['losses'][-1]:.3g}; backend {backend}: {detail})")
     if args.stages:
         stages = render_stages(scene, result["mlp"], folder, size, world=world, ortho=args.ortho,
-                               wireframe=args.wireframe, samples=args.samples, backend=backend, path=args.path)
+                               wireframe=args.wireframe, samples=args.samples, backend=backend, path=args.path,
+                               what="--output")
         print(f"wrote {len(stages['stages'])} stage PNGs of the trained network, {stages['gif']} and {stages['sheet']}")
+    replaced = result["replaced"] + (stages["replaced"] if args.stages else [])
+    if replaced:
+        print(f"replaced {len(replaced)} files that were in {folder}: {', '.join(p.name for p in replaced)}")
     return 0

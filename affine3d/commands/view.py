@@ -57,6 +57,11 @@ all does it render the scene without the overlay (on the CPU if need be), and it
 --offscreen draws the viewer into an offscreen EGL window on purpose: scripted figures with the
 matrix in them on a machine with no display.
 
+--screenshot and that fallback replace a file of that name (and say so); S in the window never
+replaces one: it takes the next free affine3d-SCENE-NNN.png. Every picture is written to a
+temporary file first and renamed, so a killed viewer leaves the old file whole; a symbolic link is
+never written through.
+
 Examples:
   affine3d view
   affine3d view 1980-vs-2015 --turntable
@@ -150,7 +155,8 @@ def run(args) -> int:
     import math
     from dataclasses import replace
 
-    from ..errors import UsageError
+    from ..errors import InputError, UsageError
+    from ..fileio import check_output
     from ..geometry.scene import DEFAULT_SCENE, load_scene
     from ..images import parse_size
     from ..nn.mlp import MLP
@@ -161,8 +167,8 @@ def run(args) -> int:
     size = parse_size(args.size)
     if args.frames is not None and args.frames < 1:
         raise UsageError(f"--frames: expected 1 or more, got {args.frames}")
-    if args.samples < 0:
-        raise UsageError(f"--samples: expected 0 or more, got {args.samples}")
+    if args.samples < 0 or args.samples & (args.samples - 1):
+        raise UsageError(f"--samples: expected 0 (off) or a power of two (2, 4, 8, ...), got {args.samples}")
     if not (math.isfinite(args.hud_scale) and 0 < args.hud_scale <= 8):
         raise UsageError(f"--hud-scale: expected a factor above 0, at most 8, got {args.hud_scale}")
     for name in ("yaw", "pitch"):
@@ -172,6 +178,7 @@ def run(args) -> int:
         raise UsageError(f"--screenshot: expected a .png file name, got {args.screenshot!r}")
     if args.screenshot is not None:
         check_output_folder(args.screenshot, "--screenshot")
+        check_output(args.screenshot, "--screenshot")  # a link or a device in its place fails now, not at the end
     check_moment(args)
     mlp = _network(args)
     scene = load_scene(args.scene or (MORPH_SCENE if mlp is not None else DEFAULT_SCENE))
@@ -207,6 +214,8 @@ def run(args) -> int:
 
         try:
             viewer = Viewer(scene, size, visible=True, **options)
+        except InputError:  # the user's mistake (--samples the driver lacks, a size too big): say it, do not fall back
+            raise
         except Exception as exc:  # no X server, no GLX, no OpenGL 3.3: fall back, never a traceback
             where = f" on DISPLAY={os.environ['DISPLAY']}" if os.environ.get("DISPLAY") else ""
             reason = f"no window could be opened{where} ({_one_line(exc)})"
@@ -252,12 +261,18 @@ def _play(viewer, args, when, frames, announce: bool = True) -> int:
     return 0
 
 
+def _replaced(replacing: bool) -> str:
+    return ", replacing the file that was there" if replacing else ""
+
+
 def _shown(path: Path) -> str:
     return str(path) if path.is_absolute() or str(path).startswith(".") else f"./{path}"
 
 
 def _offscreen_instead(scene, args, size, options, network, when) -> int:
     """No display: draw the viewer offscreen, as --offscreen does (overlay included); without EGL, a plain render."""
+    from ..fileio import check_output
+
     path = Path(args.screenshot or FALLBACK_PNG)
     if not _headless_possible():  # pyglet already bound to a display in this process
         return _offscreen_in_a_new_process(scene, args, size, network, when)
@@ -266,9 +281,10 @@ def _offscreen_instead(scene, args, size, options, network, when) -> int:
     except Exception as exc:  # not even an offscreen EGL window
         return _render_instead(scene, args, size, f"no offscreen OpenGL window either ({_one_line(exc)})", network, when)
     args.screenshot = str(path)
+    replacing = check_output(path, "--screenshot")
     _play(viewer, args, when, frames=args.frames or 1, announce=False)
     which = "the default scene" if args.scene is None else f"the scene {args.scene!r}"
-    print(f"no display: drew the viewer offscreen, overlay included, with {which} to {_shown(path)} "
+    print(f"no display: drew the viewer offscreen, overlay included, with {which} to {_shown(path)}{_replaced(replacing)} "
           f"(the same picture as 'affine3d view --offscreen'; 'affine3d render' has more options)")
     return 0
 
@@ -294,7 +310,10 @@ def _offscreen_in_a_new_process(scene, args, size, network, when) -> int:
     """Draw the viewer offscreen in a new process (pyglet picks its window system once per process)."""
     import subprocess
 
+    from ..fileio import check_output
+
     path = Path(args.screenshot or FALLBACK_PNG)
+    replacing = check_output(path, "--screenshot")
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     result = subprocess.run([sys.executable, "-m", "affine3d", *_child_argv(args, path)], env=env,
                             capture_output=True, text=True)
@@ -302,7 +321,7 @@ def _offscreen_in_a_new_process(scene, args, size, network, when) -> int:
         last = (result.stderr.strip().splitlines() or ["no message"])[-1]
         return _render_instead(scene, args, size, f"no offscreen OpenGL window either ({last})", network, when)
     which = "the default scene" if args.scene is None else f"the scene {args.scene!r}"
-    print(f"no display: drew the viewer offscreen, overlay included, with {which} to {_shown(path)} "
+    print(f"no display: drew the viewer offscreen, overlay included, with {which} to {_shown(path)}{_replaced(replacing)} "
           f"(the same picture as 'affine3d view --offscreen'; 'affine3d render' has more options)")
     return 0
 
@@ -324,11 +343,13 @@ def _checked(mlp):
 
 def _render_instead(scene, args, size, reason: str, mlp=None, when=None) -> int:
     """Not even an offscreen window: say why in one line, render the scene without the overlay, say where."""
+    from ..fileio import check_output
     from ..images import save_png
     from ..render import pick_backend, render_auto, render_output
 
     print(f"affine3d view: {reason}", file=sys.stderr)
     path = Path(args.screenshot or FALLBACK_PNG)
+    replacing = check_output(path, "--screenshot")
     backend, detail = pick_backend("auto")  # the CPU rasterizer where no OpenGL context can be made
     ortho = True if args.ortho else None
     if mlp is not None:  # the scene after the network, or at --stage/--t
@@ -338,10 +359,10 @@ def _render_instead(scene, args, size, reason: str, mlp=None, when=None) -> int:
     else:
         image, _ = render_auto(scene, size, ortho=ortho, wireframe=args.wireframe, samples=args.samples, backend=backend,
                                shading=args.shading)
-    save_png(image, path)
+    save_png(image, path, "--screenshot")
     which = "the default scene" if args.scene is None else f"the scene {args.scene!r}"
-    print(f"no display: rendered {which} to {_shown(path)} without the overlay ({backend}: {detail}); "
-          f"'affine3d render' has more options")
+    print(f"no display: rendered {which} to {_shown(path)}{_replaced(replacing)} without the overlay ({backend}: "
+          f"{detail}); 'affine3d render' has more options")
     if getattr(args, "train", False):
         print(f"training needs the window; headless: affine3d render {args.scene or ''} --train --stages -o DIR "
               "writes the learning as a GIF".replace("  ", " "))

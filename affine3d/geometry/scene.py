@@ -77,6 +77,30 @@ A mesh file as a scene
 a scene on the fly: the mesh with ``fit = true`` and smooth shading, the default camera and light,
 the world turned a little (:data:`MESH_VIEW_DEG`) so the model is seen from above and the side.
 
+What can be drawn
+-----------------
+A scene is refused, with the field named, when it could not be drawn correctly in float32 on a GPU
+or would not fit in memory:
+
+- lengths (``near``, ``far``, ``distance``, ``translate``) and the model map's stretches (its singular
+  values) lie within ``1e-12 .. 1e12`` (:data:`MAX_LENGTH`): a scale of ``1e200`` or ``1e-200``
+  overflows or vanishes in float32, and a map that flattens the object (a zero stretch, as two
+  opposite shears make) has no normals to light it;
+- ``fov_deg`` is at least 0.01 and ``near`` at least ``distance / 1e5``: closer to 0, every surface lands
+  on the far plane in the depth buffer and nothing is drawn;
+- at most :data:`MAX_SCENE_TRIANGLES` triangles (5,242,880, the finest icosphere) and :data:`MAX_OBJECTS`
+  objects: building and drawing takes about 250 bytes a triangle, so a scene at the budget peaks near
+  1.3 GB (CPU) to 1.5 GB (OpenGL). A built-in shape's triangles are counted from its parameters, before
+  it is built.
+
+Files
+-----
+A scene file is read only if it is a regular file of at most :data:`MAX_SCENE_BYTES` (a FIFO or
+``/dev/zero`` is refused at once). The ``mesh`` and ``mlp`` files it names must lie inside the scene
+file's own folder (or below it, after following symbolic links): a scene folder is self-contained
+and can be shared, and opening one never reads a file elsewhere on the machine. Messages name a file
+and a field; they never show a file's content.
+
 Errors
 ------
 Anything wrong raises :class:`~affine3d.errors.SceneError` naming the file and the field, with
@@ -103,10 +127,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..affine import Affine
-from ..errors import SceneError
+from ..affine import MAX_CONDITION, Affine
+from ..errors import AffineError, SceneError, shown
+from ..fileio import open_regular, read_regular, shown_path
 from .fit import fit_map
-from .solids import BUILTINS, builtin_parameters
+from .solids import BUILTINS, builtin_parameters, triangle_count
 from .mesh import Mesh
 from ..projection import orthographic, perspective
 from ..resources import scene_dir
@@ -125,7 +150,26 @@ __all__ = [
     "shading_of",
     "mesh_scene",
     "MESH_VIEW_DEG",
+    "MAX_SCENE_TRIANGLES",
+    "MAX_OBJECTS",
+    "MAX_SCENE_BYTES",
+    "MAX_LENGTH",
+    "scene_file_path",
 ]
+
+MAX_SCENE_BYTES = 1 << 20
+"""The largest scene file read, 1 MiB: the shipped scenes are under 5 KB; a thousand objects take about 100 KB."""
+MAX_SCENE_TRIANGLES = 20 * 4**9
+"""A scene's triangle budget: 5,242,880, the finest icosphere (level 9). About 250 bytes a triangle while it is
+built and drawn: 1.3 GB (CPU rasterizer) to 1.5 GB (OpenGL, llvmpipe) at the budget, measured."""
+MAX_OBJECTS = 1024
+"""The most objects a scene may have: each is a draw call a frame and its own buffers on the GPU."""
+MAX_LENGTH = 1e12
+"""Lengths and stretches lie within ``1 / MAX_LENGTH .. MAX_LENGTH``: products of two stay well inside float32 (3.4e38)."""
+MIN_FOV_DEG = 0.01
+"""The narrowest field of view, degrees: narrower, float32 cannot place the vertices on the screen."""
+MIN_NEAR_OVER_DISTANCE = 1e-5
+"""``near`` at least ``distance`` times this: closer to 0, the depth buffer puts every surface on the far plane."""
 
 DEFAULT_SCENE = "platonic"
 
@@ -195,8 +239,9 @@ def hatch_period(height: int) -> int:
 
 def singular_model_error(obj) -> SceneError:
     """What both renderers (:mod:`affine3d.gl.renderer` and :mod:`affine3d.cpu.raster`) raise for an object whose model has det 0."""
-    return SceneError(f"object {getattr(obj, 'name', '?')!r}: model is singular (det 0), so its "
-                       f"surface normals are undefined; give every axis a non-zero scale")
+    return SceneError(f"object {shown(getattr(obj, 'name', '?'))}: model is singular or nearly so (det 0, or a "
+                      f"condition number above {MAX_CONDITION:g}), so its surface normals are undefined; give every axis "
+                      "a non-zero scale")
 
 
 # ---------------------------------------------------------------------------------------- data
@@ -391,8 +436,7 @@ def _hex(color) -> str:
 
 # ---------------------------------------------------------------------------------------- validation
 def _show(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return shown(value)
 
 
 class _Reader:
@@ -410,15 +454,29 @@ class _Reader:
         for key in value:
             if key not in keys:
                 expected = f"expected one of: {', '.join(keys)}" if keys else "expected no keys here"
-                raise self.error(f"{where}.{key}" if where else key, f"unknown key; {expected}")
+                name = key if len(key) <= 60 and key.isprintable() else shown(key)
+                raise self.error(f"{where}.{name}" if where else name, f"unknown key; {expected}")
         return value
 
     def number(self, value, where: str) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.error(where, f"expected a number, got {_show(value)}")
-        if not math.isfinite(value):
+        try:
+            number = float(value)
+        except OverflowError:  # an integer past float64's range (a 400-digit number)
+            raise self.error(where, f"expected a finite number, got {_show(value)}") from None
+        if not math.isfinite(number):
             raise self.error(where, f"expected a finite number, got {value}")
-        return float(value)
+        return number
+
+    def length(self, value, where: str, *, signed: bool = False) -> float:
+        """A number of scene units within :data:`MAX_LENGTH` (positive, or any sign with ``signed``)."""
+        number = self.number(value, where) if signed else self.positive(value, where)
+        if abs(number) > MAX_LENGTH:
+            raise self.error(where, f"expected at most {MAX_LENGTH:g} in size (float32 on the GPU), got {number:g}")
+        if not signed and number < 1 / MAX_LENGTH:
+            raise self.error(where, f"expected at least {1 / MAX_LENGTH:g}, got {number:g}")
+        return number
 
     def positive(self, value, where: str) -> float:
         value = self.number(value, where)
@@ -464,7 +522,36 @@ class _Reader:
         model = Affine.identity(3)
         for k, step in enumerate(value):
             model = self.step(step, f"{where}[{k}]") @ model  # the first step listed is applied first
+            self.drawable(model, where)
         return model
+
+    def drawable(self, model: Affine, where: str) -> None:
+        """Refuse a model map the renderers cannot draw: too big for float32, or flattening the object.
+
+        Its singular values (how much it stretches each direction) must lie within ``1/MAX_LENGTH ..
+        MAX_LENGTH`` and its translation within ``MAX_LENGTH``; then its normal matrix ``A^-T`` exists
+        and every product the GPU forms stays finite in float32.
+        """
+        A, b = model.A, model.b
+        with np.errstate(all="ignore"):
+            stretches = np.linalg.svd(A, compute_uv=False) if np.all(np.isfinite(A)) else np.array([math.inf])
+        largest, smallest = float(stretches.max()), float(stretches.min())
+        if not largest <= MAX_LENGTH:
+            raise self.error(where, f"the model map stretches by {largest:.3g}, more than {MAX_LENGTH:g} (float32 on the GPU "
+                                    "overflows); use smaller scales")
+        if not smallest >= 1 / MAX_LENGTH:
+            raise self.error(where, f"the model map flattens the object: it shrinks one direction to {smallest:.3g} (at least "
+                                    f"{1 / MAX_LENGTH:g} needed for normals to light it); give every axis a scale away "
+                                    "from 0, and shears that do not cancel each other")
+        try:  # the renderers' own test (a 1-norm condition number): what passes here draws there
+            model.normal_matrix()
+        except AffineError:
+            raise self.error(where, f"the model map stretches one direction {largest / smallest:.3g} times more than another "
+                                    f"(at most {MAX_CONDITION:g}): nearly flat, its normals cannot be computed; "
+                                    "use scales and shears closer to each other") from None
+        if not np.all(np.abs(b) <= MAX_LENGTH):
+            raise self.error(where, f"the model map moves the object {float(np.max(np.abs(b))):.3g} away, more than "
+                                    f"{MAX_LENGTH:g} (float32 on the GPU)")
 
     def step(self, value, where: str) -> Affine:
         expected = "one of: " + ", ".join(f"{{ {kind} = ... }}" for kind in _STEP_KINDS)
@@ -473,7 +560,10 @@ class _Reader:
         (kind, arg), = value.items()
         here = f"{where}.{kind}"
         if kind == "translate":
-            return Affine.translation(self.vector(arg, here))
+            t = self.vector(arg, here)
+            for k, v in enumerate(t):
+                self.length(v, f"{here}[{k}]", signed=True)
+            return Affine.translation(t)
         if kind == "rotate":
             arg = self.table(arg, here, _ROTATE_KEYS)
             for key in _ROTATE_KEYS:
@@ -488,10 +578,15 @@ class _Reader:
                 factors = np.full(3, self.number(arg, here))
             if np.any(factors == 0):
                 raise self.error(here, f"expected non-zero factors (a zero flattens the object), got {_show(arg)}")
+            for k, factor in enumerate(factors):
+                field_name = f"{here}[{k}]" if isinstance(arg, list) else here
+                if not 1 / MAX_LENGTH <= abs(factor) <= MAX_LENGTH:
+                    raise self.error(field_name, f"expected a factor of size {1 / MAX_LENGTH:g} .. {MAX_LENGTH:g} "
+                                                 f"(negative: a mirror), got {factor:g}")
             return Affine.scaling(factors)
         if kind == "shear":
             arg = self.table(arg, here, _SHEAR_KEYS)
-            return Affine.shear(**{key: self.number(v, f"{here}.{key}") for key, v in arg.items()})
+            return Affine.shear(**{key: self.length(v, f"{here}.{key}", signed=True) for key, v in arg.items()})
         raise self.error(where, f"unknown step {kind!r}; expected {expected}")
 
     def axis(self, value, where: str) -> np.ndarray:
@@ -499,10 +594,14 @@ class _Reader:
             if value not in _AXIS_NAMES:
                 raise self.error(where, f'expected [x, y, z] or "x", "y", "z", got {_show(value)}')
             return np.array(_AXIS_NAMES[value])
-        axis = self.vector(value, where)
-        if not np.any(axis):
-            raise self.error(where, "expected a non-zero axis, got [0, 0, 0]")
-        return axis
+        return self.direction(value, where, "axis")
+
+    def direction(self, value, where: str, what: str) -> np.ndarray:
+        """A non-zero [x, y, z] as a unit vector; any scale works (``[1e-200, 1e-200, 0]`` is ``[1, 1, 0]``)."""
+        vector = self.vector(value, where)
+        if not np.any(vector):
+            raise self.error(where, f"expected a non-zero {what}, got [0, 0, 0]")
+        return _unit_vector(vector)
 
 
 # ---------------------------------------------------------------------------------------- public helpers
@@ -530,7 +629,9 @@ def parse_color(value, where: str = "color", file: str = "<color>") -> tuple[flo
 
 
 def _unit_vector(v) -> np.ndarray:
+    """``v / |v|``, divided by its largest entry first so that tiny or huge vectors neither underflow nor overflow."""
     v = np.asarray(v, dtype=np.float64)
+    v = v / np.max(np.abs(v))
     return v / np.linalg.norm(v)
 
 
@@ -543,17 +644,34 @@ def list_scenes() -> list[str]:
 def _resolve(path_or_name) -> tuple[Path, str]:
     """``(path, shown name)``: a shipped scene by name, or a file path."""
     if isinstance(path_or_name, str) and not path_or_name.endswith(".toml") and "/" not in path_or_name and os.sep not in path_or_name:
-        path = scene_dir() / f"{path_or_name}.toml"
-        if not path.is_file():
+        if path_or_name not in list_scenes():
             raise SceneError(
-                f"scene: unknown scene {path_or_name!r}; expected one of: {', '.join(list_scenes())}, or a path to a .toml file"
+                f"scene: unknown scene {_show(path_or_name)}; expected one of: {', '.join(list_scenes())}, or a path to a .toml file"
             )
+        path = scene_dir() / f"{path_or_name}.toml"
         return path, f"scenes/{path.name}"
     try:
-        path = Path(os.fspath(path_or_name))
+        path = Path(os.fsdecode(os.fspath(path_or_name)))
     except TypeError:
         raise SceneError(f"scene: expected a scene name or a path, got {type(path_or_name).__name__}") from None
-    return path, str(path)
+    return path, shown_path(path)
+
+
+def scene_file_path(base: Path, relative: str) -> Path:
+    """``base / relative`` if, symbolic links followed, it lies inside the folder ``base``; else ValueError saying why.
+
+    The policy for the files a scene names (meshes, networks): inside the scene's own folder or below.
+    """
+    if os.path.isabs(relative):
+        raise ValueError("an absolute path; scene files name files relative to their own folder")
+    path = base / relative
+    try:
+        inside = os.path.realpath(path).startswith(os.path.join(os.path.realpath(base), ""))
+    except (OSError, ValueError):
+        inside = False
+    if not inside:
+        raise ValueError(f"outside the scene's folder {shown_path(base)}; a scene reads only files in its own folder or below")
+    return path
 
 
 def mesh_scene(path) -> Scene:
@@ -617,23 +735,25 @@ def load_scene(path_or_name=DEFAULT_SCENE) -> Scene:
     if _is_mesh_file(path_or_name):
         return mesh_scene(path_or_name)
     path, shown = _resolve(path_or_name)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise SceneError(f"{shown}: scene file not found") from None
-    except (OSError, ValueError) as exc:
-        raise SceneError(f"{shown}: cannot read the scene file ({exc})") from None
+    data = read_regular(path, limit=MAX_SCENE_BYTES, what="scene file", shown=shown, error=SceneError)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise SceneError(f"{shown}:{line}: expected UTF-8 text, got the byte {data[exc.start]:#04x}") from None
+        raise SceneError(f"{shown}:{line}: expected UTF-8 text (the file is not a TOML scene)") from None
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"at line (\d+)", str(exc))
         line = f":{match.group(1)}" if match else ""
-        raise SceneError(f"{shown}{line}: TOML syntax error: {exc}") from None
+        raise SceneError(f"{shown}{line}: TOML syntax error: {' '.join(str(exc).split())[:200]}") from None
+    except RecursionError:  # 3000 nested [ or { : tomllib parses by recursion
+        raise SceneError(f"{shown}: TOML nested too deeply (arrays or inline tables inside each other); "
+                         "a scene needs a few levels") from None
+    except ValueError:  # an integer of more than 4300 digits (Python's int-from-text limit)
+        match = re.search(r"\d{4000,}", text)
+        line = f":{text[: match.start()].count(chr(10)) + 1}" if match else ""
+        raise SceneError(f"{shown}{line}: a number with thousands of digits; expected numbers a float can hold") from None
     return _build(document, path, shown)
 
 
@@ -644,17 +764,22 @@ def _build(document: dict, path: Path, shown: str) -> Scene:
     camera_table = read.table(document.get("camera", {}), "camera", _CAMERA_KEYS)
     defaults = Camera()
     fov_deg = read.number(camera_table.get("fov_deg", math.degrees(defaults.fov)), "camera.fov_deg")
-    if not 0 < fov_deg < 180:
-        raise read.error("camera.fov_deg", f"expected degrees in (0, 180), got {fov_deg:g}")
-    near = read.positive(camera_table.get("near", defaults.near), "camera.near")
-    far = read.positive(camera_table.get("far", defaults.far), "camera.far")
+    if not MIN_FOV_DEG <= fov_deg < 180:
+        raise read.error("camera.fov_deg", f"expected degrees in [{MIN_FOV_DEG:g}, 180), got {fov_deg:g}")
+    near = read.length(camera_table.get("near", defaults.near), "camera.near")
+    far = read.length(camera_table.get("far", defaults.far), "camera.far")
     if far <= near:
         raise read.error("camera.far", f"expected far > near = {near:g}, got {far:g}")
+    distance = read.length(camera_table.get("distance", defaults.distance), "camera.distance")
+    if near < distance * MIN_NEAR_OVER_DISTANCE:
+        raise read.error("camera.near", f"expected at least distance / {1 / MIN_NEAR_OVER_DISTANCE:g} = "
+                                        f"{distance * MIN_NEAR_OVER_DISTANCE:g} (nearer to 0, the depth buffer puts every "
+                                        f"surface on the far plane), got {near:g}")
     camera = Camera(
         fov=math.radians(fov_deg),
         near=near,
         far=far,
-        distance=read.positive(camera_table.get("distance", defaults.distance), "camera.distance"),
+        distance=distance,
         projection=read.string(camera_table.get("projection", defaults.projection), "camera.projection", PROJECTIONS),
     )
 
@@ -665,10 +790,7 @@ def _build(document: dict, path: Path, shown: str) -> Scene:
 
     light = read.table(document.get("light", {}), "light", _LIGHT_KEYS)
     if "direction" in light:
-        direction = read.vector(light["direction"], "light.direction")
-        if not np.any(direction):
-            raise read.error("light.direction", "expected a non-zero vector, got [0, 0, 0]")
-        light_direction = _unit_vector(direction)
+        light_direction = read.direction(light["direction"], "light.direction", "vector")
     else:
         light_direction = _unit_vector(DEFAULT_LIGHT)
 
@@ -679,8 +801,12 @@ def _build(document: dict, path: Path, shown: str) -> Scene:
         raise read.error("object", f"expected an array of tables ([[object]], double brackets), got {_show(objects_value)}")
     if not objects_value:
         raise read.error("object", "expected at least one [[object]] table, got none")
+    if len(objects_value) > MAX_OBJECTS:
+        raise read.error("object", f"expected at most {MAX_OBJECTS:,} objects, got {len(objects_value):,}")
     meshes: dict[Path, Mesh] = {}
-    objects = [_object(read, value, k, path.parent, meshes, camera) for k, value in enumerate(objects_value)]
+    budget = _Budget()
+    _count_builtins(read, objects_value, budget)
+    objects = [_object(read, value, k, path.parent, meshes, camera, budget) for k, value in enumerate(objects_value)]
 
     return Scene(
         name=read.string(document.get("name", path.stem), "name"),
@@ -725,45 +851,92 @@ def _train_table(read: _Reader, value) -> dict:
     return train
 
 
+class _Budget:
+    """The triangles a scene has used so far, against :data:`MAX_SCENE_TRIANGLES`."""
+
+    def __init__(self):
+        self.used = 0
+
+    def take(self, read: _Reader, where: str, triangles: int) -> None:
+        if self.used + triangles > MAX_SCENE_TRIANGLES:
+            before = f" (after {self.used:,} in the objects before it)" if self.used else ""
+            raise read.error(where, f"{triangles:,} triangles{before} exceed the scene's budget of {MAX_SCENE_TRIANGLES:,} "
+                                    "(a level-9 icosphere); use fewer or coarser shapes")
+        self.used += triangles
+
+
+def _scene_file(read: _Reader, where: str, relative: str, base: Path, what: str) -> Path:
+    """The file ``relative`` names for the field ``where``: inside the scene's folder, a regular file (not read here)."""
+    try:
+        os.lstat(base / relative)
+    except FileNotFoundError:
+        raise read.error(where, f"{what} not found: {shown_path(base / relative)}") from None
+    except (OSError, ValueError) as exc:  # a name too long, a NUL in it, a loop of links
+        reason = exc.strerror.lower() if isinstance(exc, OSError) and exc.strerror else "not a valid file name"
+        raise read.error(where, f"cannot open the {what} {shown_path(relative)}: {reason}") from None
+    try:
+        path = scene_file_path(base, relative)
+    except ValueError as exc:
+        raise read.error(where, f"{_show(relative)} is {exc}") from None
+    try:
+        with open_regular(path, limit=None, what=what, shown=shown_path(relative), error=SceneError):
+            pass  # a regular file that can be opened; the reader opens it again
+    except SceneError as exc:
+        raise read.error(where, str(exc)) from None
+    return path
+
+
 def _model_path(read: _Reader, value, base: Path) -> Path:
     """The ``mlp`` key: a network file relative to the scene file, with a known suffix, that exists."""
     relative = read.string(value, "mlp")
-    model_path = base / relative
-    if model_path.suffix.lower() not in MODEL_SUFFIXES:
+    if Path(relative).suffix.lower() not in MODEL_SUFFIXES:
         raise read.error("mlp", f"expected a model file ending in {', '.join(MODEL_SUFFIXES)}, got {_show(relative)}")
-    if model_path.is_dir():
-        raise read.error("mlp", f"expected a model file, got a directory: {model_path}")
-    if not model_path.is_file():
-        raise read.error("mlp", f"model file not found: {model_path}")
-    return model_path
+    return _scene_file(read, "mlp", relative, base, "model file")
 
 
-def _object(read: _Reader, value, k: int, base: Path, meshes: dict[Path, Mesh], camera: Camera) -> SceneObject:
+def _shape_of(read: _Reader, value, k: int) -> tuple[dict, str | None, dict]:
+    """``(table, shape name or None for a mesh, params)`` of object ``k``, checked; nothing is built."""
     where = f"object[{k}]"
     table = read.table(value, where, _OBJECT_KEYS)
     has_shape, has_mesh = "shape" in table, "mesh" in table
     if has_shape == has_mesh:
         got = "both" if has_shape else "neither"
         raise read.error(where, f'expected either shape = "..." (a built-in) or mesh = "file.obj", got {got}')
-    if has_shape:
-        shape = read.string(table["shape"], f"{where}.shape")
-        if shape not in BUILTINS:
-            raise read.error(f"{where}.shape", f"unknown shape {_show(shape)}; expected one of: {', '.join(BUILTINS)}")
-        params = read.table(table.get("params", {}), f"{where}.params", tuple(builtin_parameters(shape)))
+    if not has_shape:
+        if "params" in table:
+            raise read.error(f"{where}.params", "expected no params with mesh = ...; params belong to a built-in shape")
+        return table, None, {}
+    shape = read.string(table["shape"], f"{where}.shape")
+    if shape not in BUILTINS:
+        raise read.error(f"{where}.shape", f"unknown shape {_show(shape)}; expected one of: {', '.join(BUILTINS)}")
+    return table, shape, read.table(table.get("params", {}), f"{where}.params", tuple(builtin_parameters(shape)))
+
+
+def _count_builtins(read: _Reader, objects_value: list, budget: "_Budget") -> None:
+    """Every built-in shape's triangles against the budget, before any is built (mesh files count as they load)."""
+    for k, value in enumerate(objects_value):
+        _, shape, params = _shape_of(read, value, k)
+        if shape is not None:
+            try:
+                triangles = triangle_count(shape, **params)
+            except SceneError as exc:  # "level: expected an integer in 0..9, got 12"
+                raise SceneError(f"{read.shown}: object[{k}].params.{exc}") from None
+            budget.take(read, f"object[{k}].params", triangles)
+
+
+def _object(read: _Reader, value, k: int, base: Path, meshes: dict[Path, Mesh], camera: Camera,
+            budget: _Budget) -> SceneObject:
+    where = f"object[{k}]"
+    table, shape, params = _shape_of(read, value, k)
+    if shape is not None:
         try:
             mesh = BUILTINS[shape](**params)
-        except SceneError as exc:  # the builder names the parameter: "level: expected ..."
+        except SceneError as exc:  # the builder names the parameter: "height: expected ..."
             raise SceneError(f"{read.shown}: {where}.params.{exc}") from None
         default_name = shape
     else:
-        if "params" in table:
-            raise read.error(f"{where}.params", "expected no params with mesh = ...; params belong to a built-in shape")
         relative = read.string(table["mesh"], f"{where}.mesh")
-        mesh_path = base / relative
-        if mesh_path.is_dir():
-            raise read.error(f"{where}.mesh", f"expected a mesh file (.obj, .off), got a directory: {mesh_path}")
-        if not mesh_path.exists():  # a pipe or a device exists: load_mesh refuses it, saying what it is
-            raise read.error(f"{where}.mesh", f"mesh file not found: {mesh_path}")
+        mesh_path = _scene_file(read, f"{where}.mesh", relative, base, "mesh file")
         if mesh_path not in meshes:
             from .mesh_files import load_mesh  # scene -> mesh_files -> polyhedra: no cycle, but only when needed
 
@@ -772,6 +945,7 @@ def _object(read: _Reader, value, k: int, base: Path, meshes: dict[Path, Mesh], 
             except SceneError as exc:
                 raise read.error(f"{where}.mesh", str(exc)) from None
         mesh = meshes[mesh_path]
+        budget.take(read, f"{where}.mesh", mesh.n_triangles)
         default_name = mesh_path.stem
     edge_color = table.get("edge_color")
     model = read.transform(table.get("transform", []), f"{where}.transform")

@@ -26,7 +26,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..errors import SceneError
+from ..errors import SceneError, shown
 from .mesh import Mesh, unique_inverse
 
 __all__ = [
@@ -45,14 +45,20 @@ __all__ = [
     "BUILTINS",
     "builtin",
     "builtin_names",
+    "triangle_count",
 ]
 
 PHI = (1 + math.sqrt(5)) / 2  # the golden ratio
+MAX_SHAPE_LENGTH = 1e6  # a radius or height, in the shape's own units; larger is a typo (the model transform scales)
 
-# The finest icosphere built on request: 20 * 4**9 = 5.2 million triangles (about 0.5 GB of arrays).
+# The finest icosphere built on request: 20 * 4**9 = 5,242,880 triangles, which is also the budget of a
+# whole scene (affine3d.geometry.scene.MAX_SCENE_TRIANGLES): every shape at its largest fits in it.
 MAX_ICOSPHERE_LEVEL = 9
-# Rings and segments beyond this are a typo, not a shape (4096**2 = 16.7 million triangles).
-MAX_SEGMENTS = 4096
+# Rings and segments beyond this are a typo, not a shape: a 1024 x 1024 torus has 2 * 1024**2 = 2,097,152
+# triangles, a uv_sphere(1024, 1024) 2 * 1024 * 1023 = 2,095,104.
+MAX_SEGMENTS = 1024
+# Squares along a subdivided cube's edge: 12 * 512**2 = 3,145,728 triangles.
+MAX_CUBE_CUTS = 512
 
 
 # ---------------------------------------------------------------------------------------- convex solids
@@ -150,19 +156,20 @@ PLATONIC: dict[str, Callable[[], Mesh]] = {
 
 # ---------------------------------------------------------------------------------------- parameters
 def _int_param(name: str, value, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise SceneError(f"{name}: expected an integer in {lo}..{hi}, got {value!r}")
-    if not lo <= value <= hi:
-        raise SceneError(f"{name}: expected an integer in {lo}..{hi}, got {value}")
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
+        raise SceneError(f"{name}: expected an integer in {lo}..{hi}, got {shown(value)}")
     return int(value)
 
 
 def _positive_param(name: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise SceneError(f"{name}: expected a number > 0, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value <= 0:
-        raise SceneError(f"{name}: expected a finite number > 0, got {value}")
+        raise SceneError(f"{name}: expected a number > 0, got {shown(value)}")
+    try:
+        value = float(value)
+    except OverflowError:  # an int past float64's range
+        value = math.inf
+    if not math.isfinite(value) or value <= 0 or value > MAX_SHAPE_LENGTH:
+        raise SceneError(f"{name}: expected a number in (0, {MAX_SHAPE_LENGTH:g}], got {shown(value)}")
     return value
 
 
@@ -233,8 +240,8 @@ def uv_sphere(n_lon: int = 32, n_lat: int = 16) -> Mesh:
 
     Parameters
     ----------
-    n_lon : int, >= 3
-    n_lat : int, >= 2
+    n_lon : int, 3 .. 1024
+    n_lat : int, 2 .. 1024
     """
     n_lon = _int_param("n_lon", n_lon, 3, MAX_SEGMENTS)
     n_lat = _int_param("n_lat", n_lat, 2, MAX_SEGMENTS)
@@ -269,7 +276,7 @@ def torus(R: float = 0.7, r: float = 0.3, n_major: int = 48, n_minor: int = 24) 
         Distance from the centre of the hole to the centre of the tube.
     r : float, > 0
         Radius of the tube.
-    n_major, n_minor : int, >= 3
+    n_major, n_minor : int, 3 .. 1024
         Segments around the ring and around the tube.
     """
     R, r = _positive_param("R", R), _positive_param("r", r)
@@ -316,7 +323,7 @@ def prism(n_sides: int = 6, height: float = 1.0) -> Mesh:
 
     Parameters
     ----------
-    n_sides : int, >= 3
+    n_sides : int, 3 .. 1024
     height : float, > 0
     """
     n = _int_param("n_sides", n_sides, 3, MAX_SEGMENTS)
@@ -333,7 +340,7 @@ def pyramid(n_sides: int = 4, height: float = 1.0) -> Mesh:
 
     Parameters
     ----------
-    n_sides : int, >= 3
+    n_sides : int, 3 .. 1024
     height : float, > 0
     """
     n = _int_param("n_sides", n_sides, 3, MAX_SEGMENTS)
@@ -353,7 +360,7 @@ def subdivided_cube(n: int = 8) -> Mesh:
 
     Parameters
     ----------
-    n : int, 1 .. 1024
+    n : int, 1 .. 512
         Squares along each edge of the cube.
 
     Examples
@@ -362,7 +369,7 @@ def subdivided_cube(n: int = 8) -> Mesh:
     >>> mesh.n_vertices, mesh.n_triangles, mesh.euler_characteristic()
     (98, 192, 2)
     """
-    n = _int_param("n", n, 1, 1024)
+    n = _int_param("n", n, 1, MAX_CUBE_CUTS)
     rows, cols = np.meshgrid(np.arange(n + 1), np.arange(n + 1), indexing="ij")
     points = []  # per face: (n+1, n+1, 3) integer lattice points in 0..n on the cube's surface
     for axis in range(3):
@@ -393,6 +400,45 @@ BUILTINS: dict[str, Callable[..., Mesh]] = {
     "pyramid": pyramid,
     "subdivided_cube": subdivided_cube,
 }
+
+
+def triangle_count(name: str, **params) -> int:
+    """How many triangles ``builtin(name, **params)`` has, without building it (a scene checks its budget first).
+
+    Bad parameter values raise the same SceneError the builder would.
+
+    Examples
+    --------
+    >>> triangle_count("torus", n_major=1024, n_minor=1024)
+    2097152
+    >>> triangle_count("icosphere", level=3) == icosphere(3).n_triangles
+    True
+    """
+    builder = _lookup(name)
+    try:
+        arguments = inspect.signature(builder).bind(**params)
+    except TypeError:
+        valid = builtin_parameters(name)
+        expected = ", ".join(valid) if valid else "no parameters"
+        raise SceneError(f"params: expected {expected} for {name!r}, got {', '.join(map(shown, params))}") from None
+    arguments.apply_defaults()
+    a = arguments.arguments
+    fixed = {"tetrahedron": 4, "cube": 12, "octahedron": 8, "dodecahedron": 36, "icosahedron": 20}
+    if name in fixed:
+        return fixed[name]
+    if name == "icosphere":
+        return 20 * 4 ** _int_param("level", a["level"], 0, MAX_ICOSPHERE_LEVEL)
+    if name == "uv_sphere":
+        return 2 * _int_param("n_lon", a["n_lon"], 3, MAX_SEGMENTS) * (_int_param("n_lat", a["n_lat"], 2, MAX_SEGMENTS) - 1)
+    if name == "torus":
+        return 2 * _int_param("n_major", a["n_major"], 3, MAX_SEGMENTS) * _int_param("n_minor", a["n_minor"], 3, MAX_SEGMENTS)
+    if name == "prism":  # two (n-2)-triangle fans and n quads
+        return 4 * _int_param("n_sides", a["n_sides"], 3, MAX_SEGMENTS) - 4
+    if name == "pyramid":  # one (n-2)-triangle fan and n sides
+        return 2 * _int_param("n_sides", a["n_sides"], 3, MAX_SEGMENTS) - 2
+    if name == "subdivided_cube":
+        return 12 * _int_param("n", a["n"], 1, MAX_CUBE_CUTS) ** 2
+    raise SceneError(f"shape: no triangle count known for {name!r}")  # pragma: no cover - every builtin is listed
 
 
 def builtin_names() -> list[str]:

@@ -53,7 +53,7 @@ from ..images import check_size
 from .context import default_context, make_current
 from .glsl import UnusedUniformWarning, Uniforms, build_program
 
-__all__ = ["Renderer", "render"]
+__all__ = ["Renderer", "render", "check_samples", "sample_counts"]
 
 NO_HATCH = pack.ints(0)
 
@@ -152,9 +152,7 @@ class Renderer:
         self.shading = shading
         self.ambient = float(ambient)
         self.cull_back_faces = bool(cull_back_faces)
-        self.samples = 0 if samples <= 1 else min(int(samples), ctx.max_samples)
-        if self.samples <= 1:
-            self.samples = 0
+        self.samples = check_samples(ctx, samples)
         self._framebuffers: list = []
         self._drawables: list[_Drawable] = []
         make_current(ctx)
@@ -270,19 +268,36 @@ class Renderer:
         make_current(self.ctx)
         for fb in self._framebuffers:
             fb.release()
+        self._framebuffers = []
+        self.fbo = self.msaa_fbo = None
+        self.size = (0, 0)
         ctx = self.ctx
-        # The image that read() returns: single-sampled colour + depth.
-        color = ctx.renderbuffer(size, 4)
-        depth = ctx.depth_renderbuffer(size)
-        self.fbo = ctx.framebuffer([color], depth)
-        self._framebuffers = [self.fbo, color, depth]
-        self.msaa_fbo = None
-        if self.samples:
-            # Draw into a multisampled framebuffer; read() resolves it into self.fbo (averaging the samples).
-            color_ms = ctx.renderbuffer(size, 4, samples=self.samples)
-            depth_ms = ctx.depth_renderbuffer(size, samples=self.samples)
-            self.msaa_fbo = ctx.framebuffer([color_ms], depth_ms)
-            self._framebuffers += [self.msaa_fbo, color_ms, depth_ms]
+        limit = int(ctx.info.get("GL_MAX_RENDERBUFFER_SIZE", 0) or 0)
+        if limit and max(size) > limit:
+            raise UsageError(f"size: {size[0]}x{size[1]} is larger than this OpenGL driver's framebuffers "
+                             f"({limit} pixels a side); use a smaller size, or the CPU backend")
+        try:
+            # The image that read() returns: single-sampled colour + depth.
+            color = ctx.renderbuffer(size, 4)
+            depth = ctx.depth_renderbuffer(size)
+            self._framebuffers = [color, depth]
+            self.fbo = ctx.framebuffer([color], depth)
+            self._framebuffers.append(self.fbo)
+            if self.samples:
+                # Draw into a multisampled framebuffer; read() resolves it into self.fbo (averaging the samples).
+                color_ms = ctx.renderbuffer(size, 4, samples=self.samples)
+                depth_ms = ctx.depth_renderbuffer(size, samples=self.samples)
+                self._framebuffers += [color_ms, depth_ms]
+                self.msaa_fbo = ctx.framebuffer([color_ms], depth_ms)
+                self._framebuffers.append(self.msaa_fbo)
+        except Exception as exc:  # moderngl.Error: the driver ran out of room for a framebuffer this big
+            for fb in self._framebuffers:
+                fb.release()
+            self._framebuffers, self.fbo, self.msaa_fbo = [], None, None
+            detail = " ".join(str(exc).split())[:120]
+            with_samples = f" with {self.samples} samples a pixel" if self.samples else ""
+            raise UsageError(f"size: the OpenGL driver cannot make a {size[0]}x{size[1]} framebuffer{with_samples} "
+                             f"({detail}); use a smaller size, fewer samples (0: off), or the CPU backend") from None
         self.size = size
 
     # -- per frame
@@ -467,6 +482,34 @@ def _layout(program, names: list[str]) -> tuple:
 
 
 # ---------------------------------------------------------------------------- one-shot helpers
+def sample_counts(ctx) -> list[int]:
+    """The multisample counts this context's driver offers: 0 (off) and the powers of two up to its maximum."""
+    counts, n = [0], 2
+    while n <= ctx.max_samples:
+        counts.append(n)
+        n *= 2
+    return counts
+
+
+def check_samples(ctx, samples, what: str = "samples") -> int:
+    """``samples`` as the count to ask the driver for: 0 (off), or a power of two it offers.
+
+    0 and 1 both mean off. A power of two above the driver's maximum is lowered to that maximum
+    (a 4-sample driver draws ``samples=8`` with 4); any other number (3, -1) is a UsageError that
+    lists the counts the driver has.
+    """
+    offered = sample_counts(ctx)
+    listed = ", ".join(str(n) for n in offered)
+    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)):
+        raise UsageError(f"{what}: expected a whole number of samples a pixel ({listed}), got {samples!r}")
+    samples = int(samples)
+    if samples in (0, 1):
+        return 0
+    if samples < 0 or samples & (samples - 1):
+        raise UsageError(f"{what}: expected 0 (off) or a power of two this OpenGL driver offers ({listed}), got {samples}")
+    return min(samples, offered[-1])
+
+
 def render(scene, size=(800, 600), world: Affine | None = None, *, ortho: bool | None = None,
            wireframe: bool = False, samples: int = 4, shading: str | None = None, ctx=None) -> np.ndarray:
     """Render ``scene`` headless: an image of shape (height, width, 4), uint8 RGBA, top row first.

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ModelError
+from ..errors import shown as _short
 
 __all__ = ["Activation", "NAMES", "get", "identity", "relu", "sigmoid", "tanh", "leaky_relu", "softmax"]
 
@@ -116,11 +117,15 @@ class Activation:
 
     def __post_init__(self):
         if self.name not in _FUNCTIONS:
-            raise ModelError(f"activation: unknown {self.name!r}; expected one of {', '.join(NAMES)}")
+            raise ModelError(f"activation: unknown {_short(self.name)}; expected one of {', '.join(NAMES)}")
         if self.name == "leaky_relu":
             alpha = self.alpha
-            if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not math.isfinite(alpha):
-                raise ModelError(f"leaky_relu alpha: expected a finite number, got {alpha!r}")
+            try:  # an int too large for a float (a 400-digit alpha in a file) is an OverflowError
+                finite = not isinstance(alpha, bool) and isinstance(alpha, (int, float)) and math.isfinite(float(alpha))
+            except OverflowError:
+                finite = False
+            if not finite:
+                raise ModelError(f"leaky_relu alpha: expected a finite number, got {_short(alpha)}")
             object.__setattr__(self, "alpha", float(alpha))
 
     @property
@@ -178,10 +183,11 @@ def get(spec="identity", **params) -> Activation:
         params = {**{k: v for k, v in spec.items() if k != "name"}, **params}
         spec = spec.get("name")
     if not isinstance(spec, str):
-        raise ModelError(f"activation: expected a name such as 'relu', got {spec!r}")
+        raise ModelError(f"activation: expected a name such as 'relu', got {_short(spec)}")
     if spec not in _FUNCTIONS:
-        raise ModelError(f"activation: unknown {spec!r}; expected one of {', '.join(NAMES)}")
+        raise ModelError(f"activation: unknown {_short(spec)}; expected one of {', '.join(NAMES)}")
     unknown = set(params) - ({"alpha"} if spec == "leaky_relu" else set())
     if unknown:
-        raise ModelError(f"activation {spec!r}: unexpected parameter(s) {', '.join(sorted(unknown))}")
+        raise ModelError(f"activation {spec!r}: unexpected parameter(s) {_short(', '.join(sorted(map(str, unknown))))}")
     return Activation(spec, **params)
+

@@ -7,16 +7,15 @@ then tries to load the network (:meth:`MLP.load`), keeping the reason when that 
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ModelError
-from .files.common import METADATA_KEY, suffix_of
+from .files.common import MAX_HEADER_BYTES, METADATA_KEY, check_model_file, load_json, suffix_of
 from .files.npz import ZIP_ERRORS, npz_members
-from .files.onnx import default_opset, import_onnx, read_onnx_model
+from .files.onnx import default_opset, import_onnx, read_onnx_bytes, read_onnx_model
 from .files.safetensors import read_safetensors_header
 from .mlp import MLP
 
@@ -37,10 +36,7 @@ def describe(path) -> dict:
     """
     path = Path(path)
     suffix = suffix_of(path)
-    if path.is_dir():
-        raise ModelError(f"{path}: expected a model file, got a directory")
-    if not path.is_file():
-        raise FileNotFoundError(2, "No such file", str(path))
+    check_model_file(path)  # a FIFO, /dev/zero or a directory: one line saying which, before anything is read
     report = {"file": str(path), "size": path.stat().st_size, "format": suffix[1:], "facts": [], "tensors": [], "metadata": {}}
     if suffix == ".safetensors":
         info = read_safetensors_header(path)
@@ -65,7 +61,9 @@ def describe(path) -> dict:
                 "nbytes": None if m.get("pickle") else math.prod(m["shape"]) * dtype.itemsize,
                 "begin": m.get("begin"), "end": m.get("end"),
             })
-        if METADATA_KEY in members and not members[METADATA_KEY].get("pickle"):
+        meta = members.get(METADATA_KEY)
+        if meta and not meta.get("pickle") and meta["dtype"].kind == "U" and meta["shape"] == () \
+                and meta["nbytes"] <= 4 * MAX_HEADER_BYTES:
             try:
                 with np.load(path, allow_pickle=False) as data:
                     report["metadata"] = _expand_metadata({METADATA_KEY: str(data[METADATA_KEY][()])})
@@ -80,7 +78,7 @@ def describe(path) -> dict:
             f"graph {graph.name!r}: " + ", ".join(f"{n.op_type}" for n in graph.node),
             "tensors: protobuf TensorProto messages; offsets are those of their raw_data bytes",
         ]
-        offsets = _onnx_raw_data_offsets(path.read_bytes())
+        offsets = _onnx_raw_data_offsets(read_onnx_bytes(path))
         for tensor in graph.initializer:
             shape = tuple(int(d) for d in tensor.dims)
             try:
@@ -175,7 +173,7 @@ def _expand_metadata(metadata: dict) -> dict:
         out[key] = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
     if isinstance(out.get(METADATA_KEY), str):
         try:
-            out[METADATA_KEY] = json.loads(out[METADATA_KEY])
-        except json.JSONDecodeError:
+            out[METADATA_KEY] = load_json("", out[METADATA_KEY], "metadata")
+        except ModelError:  # not JSON, too deep or too long: shown as the string it is
             pass
     return out

@@ -33,8 +33,8 @@ from .. import _fast
 from . import activations as act
 from . import files
 from .activations import Activation
-from ..affine import FLOAT32_RTOL, Affine, compose
-from ..errors import AffineError, ModelError
+from ..affine import FLOAT32_RTOL, MAX_BUILT_ENTRIES, Affine, compose
+from ..errors import AffineError, ModelError, shown
 
 __all__ = ["MLP", "Layer", "TraceStep"]
 
@@ -148,9 +148,20 @@ class MLP:
         >>> MLP.random([3, 64, 64, 3]).sizes
         [3, 64, 64, 3]
         """
-        sizes = [int(s) for s in sizes]
+        original = sizes = list(sizes) if isinstance(sizes, Iterable) else [sizes]
+        try:
+            sizes = [int(s) for s in sizes if s == int(s)] if all(not isinstance(s, bool) for s in sizes) else []
+        except (TypeError, ValueError, OverflowError):
+            sizes = []
+        if len(sizes) != len(original):
+            raise ModelError(f"sizes: expected whole numbers [in, ..., out], got {shown(original)}")
         if len(sizes) < 2 or min(sizes) < 1:
-            raise ModelError(f"sizes: expected [in, ..., out] with at least two positive widths, got {sizes}")
+            raise ModelError(f"sizes: expected [in, ..., out] with at least two positive widths, got {shown(sizes)}")
+        n_parameters = sum(n_out * (n_in + 1) for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+        if n_parameters > MAX_BUILT_ENTRIES:
+            count = f"{n_parameters:,}" if n_parameters < 10**30 else "more than 10^30"
+            raise ModelError(f"sizes: {shown(sizes)} would have {count} parameters; MLP.random makes at most "
+                             f"{MAX_BUILT_ENTRIES:,} (512 MiB of float64)")
         rng = np.random.default_rng(seed)
         hidden, last = act.get(activation), act.get(output)
         layers = []
@@ -316,7 +327,7 @@ class MLP:
     @classmethod
     def load(cls, path) -> "MLP":
         """Read a model written by :meth:`save` (``.safetensors``, ``.npz``) or an ONNX MLP (``.onnx``)."""
-        return cls._from_file(Path(path), files.load(path))
+        return cls._from_file(files.as_path(path), files.load(path))
 
     def to_onnx(self, path) -> None:
         """Write an ONNX graph, one ``Gemm(x, W, b, transB=1)`` (+ activation) per layer; needs the ``onnx`` package."""
@@ -325,7 +336,7 @@ class MLP:
     @classmethod
     def from_onnx(cls, path) -> "MLP":
         """Read an ONNX graph of Gemm / MatMul + Add and activations; needs the ``onnx`` package."""
-        return cls._from_file(Path(path), files.load_onnx(path))
+        return cls._from_file(files.as_path(path), files.load_onnx(files.as_path(path)))
 
     @classmethod
     def _from_file(cls, path: Path, model: "files.Model") -> "MLP":
@@ -387,11 +398,17 @@ def _activation_for_layer(i: int, spec) -> Activation:
 
 def _affine_for_layer(i: int, W, b) -> Affine:
     """``Affine(W, b)`` with errors that name the layer: shapes and non-finite entries."""
+    for name, array in (("W", W), ("b", b)):
+        if array is not None and np.asarray(array).dtype.kind == "c":  # casting would drop the imaginary part
+            raise ModelError(f"layer {i}: {name}{i} holds complex numbers; a layer's weights are real")
     try:
         W = np.array(W, dtype=np.float64)
         b = None if b is None else np.array(b, dtype=np.float64)
+    except OverflowError:  # a Python int beyond float64's range
+        raise ModelError(f"layer {i}: weights must be within float64's range (about 1.8e308); got a larger integer") from None
     except (TypeError, ValueError) as exc:
-        raise ModelError(f"layer {i}: weights are not arrays of numbers ({exc})") from None
+        detail = " ".join(str(exc).split())[:100]
+        raise ModelError(f"layer {i}: weights are not arrays of numbers ({detail})") from None
     if W.ndim != 2 or 0 in W.shape:
         raise ModelError(f"layer {i}: W must be a matrix of shape (out, in), got shape {W.shape}")
     if b is not None and b.shape != (W.shape[0],):

@@ -20,6 +20,7 @@ version) raises :class:`~affine3d.errors.ModelError` naming the file.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ...errors import ModelError
@@ -42,7 +43,7 @@ def save(mlp, path, *, dtype="float32") -> None:
     ``dtype`` is the weights' dtype in the file (``"float32"``, what inference engines run, or
     ``"float64"`` for an exact copy of the Affine maps; ONNX files are always float32).
     """
-    path = Path(path)
+    path = as_path(path)
     suffix = suffix_of(path)
     if suffix == ".safetensors":
         save_safetensors(mlp, path, dtype=dtype)
@@ -54,7 +55,7 @@ def save(mlp, path, *, dtype="float32") -> None:
 
 def load(path) -> Model:
     """Read the layers and metadata of the model file ``path`` (format by suffix); ModelError for anything wrong."""
-    path = Path(path)
+    path = as_path(path)
     suffix = suffix_of(path)
     if path.is_dir():
         raise ModelError(f"{path}: expected a model file ({suffix}), got a directory")
@@ -63,3 +64,11 @@ def load(path) -> Model:
     if suffix == ".npz":
         return load_npz(path)
     return load_onnx(path)
+
+
+def as_path(path) -> Path:
+    """``path`` as a Path, or a ModelError for something that is not one (``MLP.load(123)``)."""
+    try:
+        return Path(os.fsdecode(os.fspath(path)))
+    except TypeError:
+        raise ModelError(f"path: expected a model file path (str or os.PathLike), got {type(path).__name__}") from None

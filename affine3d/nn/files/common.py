@@ -16,15 +16,32 @@ from typing import NamedTuple
 import numpy as np
 
 from ...errors import ModelError
+from ...errors import shown as _short
+from ...fileio import open_regular
 
 __all__ = ["Model", "SUFFIXES", "METADATA_KEY", "suffix_of", "architecture_json", "parse_architecture", "build",
-           "tensors_for_saving"]
+           "tensors_for_saving", "check_model_file", "check_tensor_bytes", "json_depth",
+           "MAX_TENSOR_BYTES", "MAX_HEADER_BYTES", "MAX_LAYERS", "MAX_JSON_DEPTH"]
 
 SUFFIXES = (".safetensors", ".npz", ".onnx")
 METADATA_KEY = "affine3d"       # the one safetensors metadata key / npz entry holding our JSON
 FORMAT_NAME = "affine3d.mlp"
 FORMAT_VERSION = 1
 SAVE_DTYPES = ("float16", "float32", "float64")
+
+# Budgets, checked against what a file *declares* before any of it is read: a small file must not
+# be able to ask for gigabytes (a zip64 entry claiming 80 GB, a member compressed 190:1).
+MAX_TENSOR_BYTES = 256 * 2**20
+"""The tensor bytes a model file may hold, 256 MiB: 64 M float32 weights, 500 times the largest network
+the lecture trains. In memory they become float64 (twice that); ``MLP.load`` of a model at this budget
+peaks near 1.3 GB (measured; see the README's "Files" section)."""
+MAX_HEADER_BYTES = 8 * 2**20
+"""The JSON a model file may carry (a safetensors header, the architecture string), 8 MiB: a 1000-layer
+MLP needs about 100 KB, a large language model's safetensors header a few MB."""
+MAX_LAYERS = 1024
+"""The most layers an MLP file may have: each is an Affine object and, in ``render --stages``, two stages."""
+MAX_JSON_DEPTH = 64
+"""How deeply the metadata JSON may nest: deeper cannot be read back or printed without Python's recursion limit."""
 
 
 class Model(NamedTuple):
@@ -59,22 +76,73 @@ def architecture_json(mlp) -> str:
         raise ModelError(f"metadata: expected JSON-serialisable values (strings, numbers, lists, dicts), {exc}") from None
 
 
+def check_model_file(path: Path, limit: int | None = None) -> None:
+    """Refuse, in one line, a model path that is not a regular file (a FIFO, ``/dev/zero``, a folder) or is too big."""
+    with open_regular(path, limit=limit, what="model file", shown=path.name, error=ModelError):
+        pass
+
+
+def check_tensor_bytes(name: str, sizes: dict) -> None:
+    """Refuse a file whose tensors (``{tensor name: declared bytes}``) add up to more than :data:`MAX_TENSOR_BYTES`."""
+    total = sum(sizes.values())
+    if total > MAX_TENSOR_BYTES:
+        biggest = max(sizes, key=sizes.get)
+        raise ModelError(
+            f"{name}: the tensors need {_mib(total)} (the largest, {_short(biggest)}, {_mib(sizes[biggest])}), more than "
+            f"the {_mib(MAX_TENSOR_BYTES)} a model file may hold; refused before reading"
+        )
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:,.1f} MiB" if n < 2**40 else f"{n / 2**40:,.1f} TiB"
+
+
+def json_depth(value) -> int:
+    """How deeply ``value`` (parsed JSON) nests: 0 for a number or string, 1 for a flat list or object."""
+    depth, level = 0, [value]
+    while level:
+        containers = [v for v in level if isinstance(v, (list, dict))]
+        if not containers:
+            break
+        depth += 1
+        level = [item for c in containers for item in (c.values() if isinstance(c, dict) else c)]
+    return depth
+
+
+def load_json(name: str, text, what: str):
+    """``json.loads(text)`` with every failure a ModelError naming the file and ``what`` (never a RecursionError)."""
+    if len(text) > MAX_HEADER_BYTES:
+        raise ModelError(f"{name}: {what} is {len(text):,} characters, more than the {MAX_HEADER_BYTES:,} affine3d reads")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ModelError(f"{name}: {what} is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise ModelError(f"{name}: {what} nests too deeply (more than {MAX_JSON_DEPTH} levels); refused") from None
+    except ValueError as exc:  # a number of more than 4300 digits
+        raise ModelError(f"{name}: {what} is not usable JSON ({_short(str(exc), 100)})") from None
+    if json_depth(value) > MAX_JSON_DEPTH:
+        raise ModelError(f"{name}: {what} nests too deeply (more than {MAX_JSON_DEPTH} levels); refused")
+    return value
+
+
 def parse_architecture(name: str, text) -> dict:
     """The JSON record written by :func:`architecture_json`, checked field by field."""
     if not isinstance(text, str):
         raise ModelError(f"{name}: the {METADATA_KEY!r} entry is not a string")
-    try:
-        record = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ModelError(f"{name}: the {METADATA_KEY!r} entry is not valid JSON ({exc})") from None
+    record = load_json(name, text, f"the {METADATA_KEY!r} entry")
     if not isinstance(record, dict) or record.get("format") != FORMAT_NAME:
         raise ModelError(f"{name}: the {METADATA_KEY!r} entry does not describe an affine3d MLP (no \"format\": {FORMAT_NAME!r})")
     version = record.get("version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise ModelError(f"{name}: architecture version {version!r} is newer than this affine3d reads ({FORMAT_VERSION})")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ModelError(f"{name}: architecture version {_short(version)}: expected a whole number >= 1")
+    if version > FORMAT_VERSION:
+        raise ModelError(f"{name}: architecture version {_short(version)} is newer than this affine3d reads ({FORMAT_VERSION})")
     layers = record.get("layers")
     if not isinstance(layers, list) or not layers:
         raise ModelError(f"{name}: the architecture lists no layers")
+    if len(layers) > MAX_LAYERS:
+        raise ModelError(f"{name}: the architecture lists {len(layers):,} layers, more than the {MAX_LAYERS:,} affine3d reads")
     for i, layer in enumerate(layers, start=1):
         if not isinstance(layer, dict) or not isinstance(layer.get("weight"), str) or not isinstance(layer.get("bias"), str):
             raise ModelError(f"{name}: layer {i} of the architecture must name its 'weight' and 'bias' tensors")
@@ -92,12 +160,13 @@ def build(name: str, record: dict, tensors: dict) -> Model:
         for role in ("weight", "bias"):
             key = spec[role]
             if key not in tensors:
-                raise ModelError(f"{name}: layer {i}: tensor {key!r} is missing from the file")
+                raise ModelError(f"{name}: layer {i}: tensor {_short(key)} is missing from the file")
             arrays.append(tensors[key])
         W, b = arrays
         if W.ndim != 2 or b.shape != (W.shape[0],):
             raise ModelError(
-                f"{name}: layer {i}: expected weight (out, in) and bias (out,), got {spec['weight']!r} {W.shape} and {spec['bias']!r} {b.shape}"
+                f"{name}: layer {i}: expected weight (out, in) and bias (out,), got {_short(spec['weight'])} {W.shape} "
+                f"and {_short(spec['bias'])} {b.shape}"
             )
         if not np.issubdtype(W.dtype, np.floating) or not np.issubdtype(b.dtype, np.floating):
             raise ModelError(f"{name}: layer {i}: expected floating-point tensors, got {W.dtype} and {b.dtype}")
@@ -107,7 +176,10 @@ def build(name: str, record: dict, tensors: dict) -> Model:
 
 def tensors_for_saving(mlp, dtype) -> dict[str, np.ndarray]:
     """``layer{i}.weight`` and ``layer{i}.bias`` of every layer, contiguous, in ``dtype``."""
-    dtype = np.dtype(dtype)
+    try:
+        dtype = np.dtype(dtype)
+    except (TypeError, ValueError):
+        raise ModelError(f"dtype: expected one of {', '.join(SAVE_DTYPES)}, got {_short(dtype)}") from None
     if dtype.name not in SAVE_DTYPES:
         raise ModelError(f"dtype: expected one of {', '.join(SAVE_DTYPES)}, got {dtype.name}")
     tensors = {}

@@ -1,7 +1,11 @@
 """.npz (numpy): a zip of ``.npy`` arrays, written uncompressed; the architecture JSON is a 0-d text array ``affine3d``.
 
 Read with ``allow_pickle=False``, and each member's ``.npy`` header is checked first: an array of
-Python objects (which only a pickle could restore) is refused before anything is unpickled.
+Python objects (which only a pickle could restore) is refused before anything is unpickled. What
+the archive declares is checked against budgets before anything is read: the number of members
+(from the zip's end record, before ``zipfile`` lists them), each member's bytes against its
+``.npy`` shape and against the archive's size, and the arrays the network needs against
+:data:`~affine3d.nn.files.common.MAX_TENSOR_BYTES` (compressed members too).
 """
 
 from __future__ import annotations
@@ -16,9 +20,15 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import ModelError
-from .common import METADATA_KEY, Model, architecture_json, build, parse_architecture, tensors_for_saving
+from ...errors import shown as _short
+from ...fileio import atomic_write, open_regular
+from .common import (MAX_HEADER_BYTES, MAX_LAYERS, METADATA_KEY, Model, architecture_json, build, check_tensor_bytes,
+                     parse_architecture, tensors_for_saving)
 
-__all__ = ["save_npz", "load_npz", "npz_members", "ZIP_ERRORS"]
+__all__ = ["save_npz", "load_npz", "npz_members", "ZIP_ERRORS", "MAX_MEMBERS"]
+
+MAX_MEMBERS = 4 * MAX_LAYERS
+"""The most members an .npz may list: an MLP of :data:`MAX_LAYERS` layers has 2 per layer, plus its architecture."""
 
 # What reading a damaged zip can raise: bad structure, unsupported methods or versions, encryption,
 # broken compressed streams, short reads.
@@ -30,7 +40,7 @@ def save_npz(mlp, path, *, dtype="float32") -> None:
     path = Path(path)
     arrays = tensors_for_saving(mlp, dtype)
     arrays[METADATA_KEY] = np.array(architecture_json(mlp))
-    with open(path, "wb") as f:  # a file object: np.savez would append ".npz" to a name without it
+    with atomic_write(path) as f:  # a file object: np.savez would append ".npz" to a name without it
         np.savez(f, **arrays)
 
 
@@ -42,12 +52,14 @@ def npz_members(path: Path) -> dict:
     reported, not loaded.
     """
     name = path.name
-    with open(path, "rb") as f:
+    with open_regular(path, limit=None, what="model file", shown=name, error=ModelError) as f:
         head = f.read(4)
+        archive_size = f.seek(0, 2)
+        _check_member_count(name, f, archive_size)
     if head[:1] == b"\x80":
         raise ModelError(f"{name}: this is a Python pickle, not an .npz archive; refused (loading a pickle can run code)")
     if head != b"PK\x03\x04" and head != b"PK\x05\x06":
-        raise ModelError(f"{name}: not an .npz (zip) archive (it starts with {head!r})")
+        raise ModelError(f"{name}: not an .npz (zip) archive (it does not start with a zip signature)")
     try:
         archive = zipfile.ZipFile(path)
     except ZIP_ERRORS as exc:
@@ -58,10 +70,14 @@ def npz_members(path: Path) -> dict:
             if info.is_dir():
                 continue
             key = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+            label = _short(info.filename)
             entry = {"member": info.filename, "compressed": info.compress_type != zipfile.ZIP_STORED,
                      "zip_size": info.file_size}
             if info.compress_type != zipfile.ZIP_STORED and info.file_size > 200 * max(info.compress_size, 1) + (1 << 20):
-                raise ModelError(f"{name}: member {info.filename!r} expands {info.file_size:,} bytes from {info.compress_size:,}; refused")
+                raise ModelError(f"{name}: member {label} expands {info.file_size:,} bytes from {info.compress_size:,}; refused")
+            if info.header_offset + info.compress_size > archive_size:
+                raise ModelError(f"{name}: member {label} claims {info.compress_size:,} bytes but the archive has only "
+                                 f"{archive_size:,} (truncated or corrupted)")
             try:
                 with archive.open(info) as member:
                     version = np.lib.format.read_magic(member)
@@ -72,16 +88,16 @@ def npz_members(path: Path) -> dict:
                     else:  # pragma: no cover - read_magic raises for unknown versions
                         raise ValueError(f"unknown .npy version {version}")
                     header_end = member.tell() if hasattr(member, "tell") else None
-            except ZIP_ERRORS + (SyntaxError,) as exc:
-                raise ModelError(f"{name}: member {info.filename!r} is not a valid .npy array ({exc})") from None
+            except ZIP_ERRORS + (SyntaxError, RecursionError) as exc:
+                raise ModelError(f"{name}: member {label} is not a valid .npy array ({_short(str(exc), 120)})") from None
             entry.update(shape=tuple(shape), dtype=dtype, fortran=fortran)
             if dtype.hasobject:
                 entry["pickle"] = True
             else:
-                needed = math.prod(shape) * dtype.itemsize
+                needed = entry["nbytes"] = math.prod(shape) * dtype.itemsize
                 if header_end is None or header_end + needed != info.file_size:
                     raise ModelError(
-                        f"{name}: member {info.filename!r}: its header says shape {tuple(shape)} {dtype} ({needed:,} bytes) "
+                        f"{name}: member {label}: its header says shape {_short(tuple(shape))} {dtype} ({needed:,} bytes) "
                         f"but the member holds {info.file_size - (header_end or 0):,} data bytes (truncated or corrupted)"
                     )
                 if not entry["compressed"]:
@@ -95,6 +111,31 @@ def npz_members(path: Path) -> dict:
                         entry["begin"], entry["end"] = start, start + needed
             members[key] = entry
     return members
+
+
+def _check_member_count(name: str, f, archive_size: int) -> None:
+    """Refuse an archive whose end record lists more than :data:`MAX_MEMBERS` members (before zipfile lists them all).
+
+    The end-of-central-directory record is the last 22 bytes (plus a comment of up to 64 KiB); a
+    zip64 archive has a second record, located by the 20 bytes just before it.
+    """
+    tail_size = min(archive_size, 22 + 65535 + 20)
+    f.seek(archive_size - tail_size)
+    tail = f.read(tail_size)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(tail):
+        return  # not a zip; zipfile says so in its own words
+    entries, directory_size = struct.unpack("<xxxxxxxxxxHI", tail[at:at + 16])
+    if (entries == 0xFFFF or directory_size == 0xFFFFFFFF) and at >= 20 and tail[at - 20:at - 16] == b"PK\x06\x07":
+        (end64,) = struct.unpack("<Q", tail[at - 12:at - 4])
+        if end64 + 56 <= archive_size:
+            f.seek(end64)
+            record = f.read(56)
+            if record[:4] == b"PK\x06\x06":
+                entries, directory_size = struct.unpack("<QQ", record[32:48])
+    if entries > MAX_MEMBERS or directory_size > MAX_MEMBERS * 1024:
+        raise ModelError(f"{name}: the archive lists {entries:,} members ({directory_size:,} bytes of directory), "
+                         f"more than the {MAX_MEMBERS:,} an MLP file can need; refused")
 
 
 def load_npz(path) -> Model:
@@ -111,16 +152,21 @@ def load_npz(path) -> Model:
     if METADATA_KEY not in members:
         raise ModelError(
             f"{name}: no {METADATA_KEY!r} array, so the architecture (activations) is unknown; "
-            f"arrays: {', '.join(members) or 'none'} (see 'affine3d inspect')"
+            f"arrays: {_short(', '.join(members) or 'none', 200)} (see 'affine3d inspect')"
         )
+    meta = members[METADATA_KEY]
+    if meta["dtype"].kind != "U" or meta["shape"] != ():
+        raise ModelError(f"{name}: {METADATA_KEY!r} must be a 0-d text array, got dtype {meta['dtype']} shape {meta['shape']}")
+    if meta["nbytes"] > 4 * MAX_HEADER_BYTES:  # 4 bytes a character in a numpy text array
+        raise ModelError(f"{name}: the {METADATA_KEY!r} text is {meta['nbytes'] // 4:,} characters, more than the "
+                         f"{MAX_HEADER_BYTES:,} affine3d reads")
     try:
         with np.load(path, allow_pickle=False) as data:
-            text = data[METADATA_KEY]
-            if text.dtype.kind != "U" or text.ndim != 0:
-                raise ModelError(f"{name}: {METADATA_KEY!r} must be a 0-d text array, got dtype {text.dtype} shape {text.shape}")
-            record = parse_architecture(name, str(text[()]))
+            record = parse_architecture(name, str(data[METADATA_KEY][()]))
             wanted = {spec[role] for spec in record["layers"] for role in ("weight", "bias")}
-            tensors = {key: data[key] for key in wanted if key in members}
+            present = [key for key in wanted if key in members]
+            check_tensor_bytes(name, {key: members[key]["nbytes"] for key in present} or {"": 0})
+            tensors = {key: data[key] for key in present}
     except ModelError:
         raise
     except ZIP_ERRORS + (KeyError,) as exc:

@@ -13,13 +13,15 @@ from pathlib import Path
 import numpy as np
 
 from ...affine import Affine
-from ...errors import ModelError
+from ...errors import AffineError, ModelError
+from ...fileio import read_regular, write_bytes
 from ...version import __version__
 from .. import activations as act
-from .common import METADATA_KEY, Model, architecture_json, parse_architecture
+from ...errors import shown as _short
+from .common import MAX_HEADER_BYTES, MAX_LAYERS, MAX_TENSOR_BYTES, METADATA_KEY, Model, architecture_json, parse_architecture
 
-__all__ = ["save_onnx", "load_onnx", "read_onnx_model", "default_opset", "import_onnx", "ONNX_IR_VERSION", "ONNX_OPSET",
-           "MAX_ONNX_IR_VERSION", "MAX_ONNX_OPSET", "MIN_ONNX_OPSET"]
+__all__ = ["save_onnx", "load_onnx", "read_onnx_model", "read_onnx_bytes", "default_opset", "import_onnx", "ONNX_IR_VERSION",
+           "ONNX_OPSET", "MAX_ONNX_IR_VERSION", "MAX_ONNX_OPSET", "MIN_ONNX_OPSET", "MAX_ONNX_BYTES"]
 
 # ONNX export: IR version 9 and opset 17 are read by onnx >= 1.13 and onnxruntime >= 1.15 (and the
 # onnxruntime 1.32 this was tested with). Import accepts up to IR 10 and opset 21 (onnx 1.16, the
@@ -29,6 +31,10 @@ ONNX_OPSET = 17
 MAX_ONNX_IR_VERSION = 10
 MAX_ONNX_OPSET = 21
 MIN_ONNX_OPSET = 7              # Gemm with numpy broadcasting
+MAX_ONNX_BYTES = MAX_TENSOR_BYTES + MAX_HEADER_BYTES
+"""The largest .onnx file read: the tensor budget plus room for the graph. protobuf parses a file whole,
+so the file's size is what bounds the memory it takes."""
+MAX_NODES = 8 * MAX_LAYERS      # a layer is a Gemm (or MatMul + Add) and an activation, maybe Identity and Constants
 
 ONNX_HINT = "pip install 'affine3d[onnx]'"
 
@@ -88,14 +94,14 @@ def save_onnx(mlp, path) -> None:
     model.ir_version = ONNX_IR_VERSION
     helper.set_model_props(model, {METADATA_KEY: architecture_json(mlp)})
     onnx.checker.check_model(model)
-    onnx.save(model, str(path))
+    write_bytes(path, model.SerializeToString())  # a temporary file renamed over the old one
 
 
 def read_onnx_model(path: Path):
     """``onnx.ModelProto`` from ``path`` with versions checked; external data is never followed."""
     onnx, _ = import_onnx()
     name = path.name
-    data = path.read_bytes()
+    data = read_onnx_bytes(path)
     try:
         model = onnx.load_model_from_string(data)
     except Exception as exc:  # protobuf's DecodeError and friends
@@ -117,6 +123,11 @@ def read_onnx_model(path: Path):
     except Exception as exc:  # onnx.checker.ValidationError, mostly
         raise ModelError(f"{name}: not a valid ONNX model: {' '.join(str(exc).split())[:300]}") from None
     return model
+
+
+def read_onnx_bytes(path: Path) -> bytes:
+    """The bytes of an .onnx file: a regular file of at most :data:`MAX_ONNX_BYTES` (ModelError otherwise)."""
+    return read_regular(path, limit=MAX_ONNX_BYTES, what="model file", shown=path.name, error=ModelError)
 
 
 def default_opset(model) -> int | None:
@@ -161,14 +172,17 @@ def load_onnx(path) -> Model:
     graph = model.graph
     opset = default_opset(model)
 
+    if len(graph.node) > MAX_NODES:
+        raise ModelError(f"{name}: the graph has {len(graph.node):,} nodes, more than the {MAX_NODES:,} an MLP of "
+                         f"{MAX_LAYERS:,} layers needs; refused")
     constants: dict[str, np.ndarray] = {}
     for tensor in graph.initializer:
         constants[tensor.name] = _onnx_array(onnx, numpy_helper, name, tensor)
     inputs = [v for v in graph.input if v.name not in constants]
     if len(inputs) != 1 or len(graph.output) != 1:
         raise ModelError(
-            f"{name}: an MLP has one input and one output; the graph has inputs {[v.name for v in inputs]} "
-            f"and outputs {[v.name for v in graph.output]}"
+            f"{name}: an MLP has one input and one output; the graph has inputs {_short([v.name for v in inputs], 120)} "
+            f"and outputs {_short([v.name for v in graph.output], 120)}"
         )
     current = inputs[0].name
     width = _declared_width(inputs[0])
@@ -177,7 +191,7 @@ def load_onnx(path) -> Model:
     layers: list[tuple[Affine, object]] = []
 
     def describe_node(node) -> str:
-        return f"node {node.name or '(unnamed)'!r} ({node.op_type})"
+        return f"node {_short(node.name) if node.name else '(unnamed)'} ({node.op_type[:40]})"
 
     for node in graph.node:
         op = node.op_type
@@ -200,22 +214,29 @@ def load_onnx(path) -> Model:
         dynamic = [x for x in used if x not in constants]
         if dynamic != [current] or len(node.output) != 1:
             raise ModelError(
-                f"{name}: {where}: reads {used} and writes {list(node.output)}, but an MLP is a chain: each node must read "
-                f"the previous result {current!r} (plus constants) and write one tensor"
+                f"{name}: {where}: reads {_short(used, 120)} and writes {_short(list(node.output), 120)}, but an MLP is a chain: each node must read "
+                f"the previous result {_short(current)} (plus constants) and write one tensor"
             )
         if op == "Identity":
             pass
         elif op in ("Gemm", "MatMul", "Add"):
-            F, layout = _onnx_affine(name, where, op, node, attrs, constants, current, layout, width)
-            if width is not None and F.dim_in != width:
-                raise ModelError(f"{name}: {where}: its weights take width {F.dim_in} (map {F.A.shape}) but the tensor {current!r} has width {width}")
-            width = F.dim_out
-            pending = F if pending is None else F @ pending
+            try:  # Affine's own errors (an empty 0x3 weight, a product that overflows) name the file and the node here
+                F, layout = _onnx_affine(name, where, op, node, attrs, constants, current, layout, width)
+                if width is not None and F.dim_in != width:
+                    raise ModelError(f"{name}: {where}: its weights take width {F.dim_in} (map {F.A.shape}) but the tensor "
+                                     f"{_short(current)} has width {width}")
+                width = F.dim_out
+                pending = F if pending is None else F @ pending
+            except AffineError as exc:
+                raise ModelError(f"{name}: {where}: {exc}") from None
         else:
             activation = _onnx_activation(name, where, op, attrs, layout, opset)
             if width is None:
                 raise ModelError(f"{name}: {where}: the input's width is not declared and no weight comes before this activation")
-            layers.append((pending if pending is not None else Affine.identity(width), activation))
+            try:
+                layers.append((pending if pending is not None else Affine.identity(width), activation))
+            except AffineError as exc:
+                raise ModelError(f"{name}: {where}: {exc}") from None
             pending = None
         current = node.output[0]
 

@@ -8,13 +8,16 @@ the safetensors library reads a byte of the tensors.
 
 from __future__ import annotations
 
-import json
 import math
 import struct
 from pathlib import Path
 
 from ...errors import ModelError
-from .common import METADATA_KEY, Model, architecture_json, build, parse_architecture, tensors_for_saving
+from ...fileio import write_bytes
+from ...errors import shown as _short
+from ...fileio import open_regular
+from .common import (MAX_HEADER_BYTES, METADATA_KEY, Model, architecture_json, build, check_tensor_bytes, load_json,
+                     parse_architecture, tensors_for_saving)
 
 __all__ = ["save_safetensors", "load_safetensors", "read_safetensors_header"]
 
@@ -25,7 +28,6 @@ ST_DTYPES = {
     "I32": ("int32", 4), "U32": ("uint32", 4), "F32": ("float32", 4),
     "I64": ("int64", 8), "U64": ("uint64", 8), "F64": ("float64", 8),
 }
-_MAX_HEADER_BYTES = 100_000_000  # the safetensors library's own limit
 
 
 def save_safetensors(mlp, path, *, dtype="float32") -> None:
@@ -35,8 +37,7 @@ def save_safetensors(mlp, path, *, dtype="float32") -> None:
     # save() + an ordinary write, not save_file(): that one creates the file with mode 0600, so a
     # teacher's model could not be read by the students it is shared with.
     data = save(tensors_for_saving(mlp, dtype), metadata={METADATA_KEY: architecture_json(mlp)})
-    with open(path, "wb") as f:
-        f.write(data)
+    write_bytes(path, data)  # a temporary file renamed over the old one: never half a model
 
 
 def read_safetensors_header(path) -> dict:
@@ -58,22 +59,25 @@ def read_safetensors_header(path) -> dict:
     """
     path = Path(path)
     name = path.name
-    with open(path, "rb") as f:
+    with open_regular(path, limit=None, what="model file", shown=name, error=ModelError) as f:
         file_size = f.seek(0, 2)
         f.seek(0)
         prefix = f.read(8)
         if len(prefix) < 8:
             raise ModelError(f"{name}: truncated: {file_size} bytes, but a .safetensors file starts with an 8-byte header length")
         (length,) = struct.unpack("<Q", prefix)
-        if length > file_size - 8 or length > _MAX_HEADER_BYTES:
+        if length > file_size - 8:
             raise ModelError(
                 f"{name}: the header length says {length:,} bytes but only {file_size - 8:,} follow (truncated, or not a .safetensors file)"
             )
+        if length > MAX_HEADER_BYTES:
+            raise ModelError(f"{name}: the JSON header is {length:,} bytes, more than the {MAX_HEADER_BYTES:,} affine3d reads")
         raw = f.read(length)
     try:
-        header = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelError(f"{name}: the header is not valid JSON ({exc}); the file is corrupted or not a .safetensors file") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ModelError(f"{name}: the header is not valid JSON (not UTF-8 text); the file is corrupted or not a .safetensors file") from None
+    header = load_json(name, text, "the JSON header")
     if not isinstance(header, dict):
         raise ModelError(f"{name}: the header must be a JSON object, got {type(header).__name__}")
     data_start = 8 + length
@@ -83,30 +87,32 @@ def read_safetensors_header(path) -> dict:
         raise ModelError(f"{name}: __metadata__ must map strings to strings")
     tensors = {}
     for key, entry in header.items():
+        where = f"{name}: tensor {_short(key)}"
         if not isinstance(entry, dict):
-            raise ModelError(f"{name}: tensor {key!r}: expected an object with dtype, shape and data_offsets")
+            raise ModelError(f"{where}: expected an object with dtype, shape and data_offsets")
         dtype, shape, offsets = entry.get("dtype"), entry.get("shape"), entry.get("data_offsets")
-        if dtype not in ST_DTYPES:
-            raise ModelError(f"{name}: tensor {key!r}: unknown dtype {dtype!r}")
-        if not isinstance(shape, list) or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape):
-            raise ModelError(f"{name}: tensor {key!r}: shape must be a list of non-negative integers, got {shape!r}")
+        if not isinstance(dtype, str) or dtype not in ST_DTYPES:
+            raise ModelError(f"{where}: unknown dtype {_short(dtype)}")
+        if (not isinstance(shape, list) or len(shape) > 32
+                or not all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s < 2**63 for s in shape)):
+            raise ModelError(f"{where}: shape must be a list of at most 32 non-negative integers (each below 2^63), got {_short(shape)}")
         if (
             not isinstance(offsets, list) or len(offsets) != 2
             or not all(isinstance(o, int) and not isinstance(o, bool) for o in offsets)
             or not 0 <= offsets[0] <= offsets[1]
         ):
-            raise ModelError(f"{name}: tensor {key!r}: data_offsets must be [begin, end] with 0 <= begin <= end, got {offsets!r}")
+            raise ModelError(f"{where}: data_offsets must be [begin, end] with 0 <= begin <= end, got {_short(offsets)}")
         needed = math.prod(shape) * ST_DTYPES[dtype][1]
         begin, end = offsets
-        if end - begin != needed:
-            raise ModelError(
-                f"{name}: tensor {key!r}: the header says shape {tuple(shape)} {dtype} ({needed:,} bytes) "
-                f"but gives it bytes [{begin}, {end}) ({end - begin:,} bytes)"
-            )
         if end > data_size:
             raise ModelError(
-                f"{name}: tensor {key!r}: bytes [{begin}, {end}) of the data lie past the end of the file "
+                f"{where}: its bytes [{begin:,}, {end:,}) lie past the end of the file "
                 f"(only {data_size:,} data bytes; truncated?)"
+            )
+        if end - begin != needed:
+            raise ModelError(
+                f"{where}: the header says shape {tuple(shape)} {dtype} ({needed:,} bytes) "
+                f"but gives it bytes [{begin:,}, {end:,}) ({end - begin:,} bytes)"
             )
         tensors[key] = {"dtype": dtype, "shape": tuple(shape), "begin": data_start + begin, "end": data_start + end}
     ordered = sorted(tensors.items(), key=lambda kv: (kv[1]["begin"], kv[1]["end"]))
@@ -136,13 +142,15 @@ def load_safetensors(path) -> Model:
         )
     record = parse_architecture(name, info["metadata"][METADATA_KEY])
     wanted = {spec[role] for spec in record["layers"] for role in ("weight", "bias")}
+    present = wanted & set(info["tensors"])
+    check_tensor_bytes(name, {key: info["tensors"][key]["end"] - info["tensors"][key]["begin"] for key in present} or {"": 0})
     tensors = {}
     try:
         with safe_open(str(path), framework="np") as f:
-            for key in wanted & set(info["tensors"]):
+            for key in present:
                 dtype = info["tensors"][key]["dtype"]
                 if dtype not in ("F16", "F32", "F64"):
-                    raise ModelError(f"{name}: tensor {key!r} has dtype {dtype}; expected F16, F32 or F64")
+                    raise ModelError(f"{name}: tensor {_short(key)} has dtype {dtype}; expected F16, F32 or F64")
                 tensors[key] = f.get_tensor(key)
     except SafetensorError as exc:
         raise ModelError(f"{name}: the safetensors library refused the file: {exc}") from None

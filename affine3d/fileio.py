@@ -1,0 +1,343 @@
+"""The files a user names: read only regular files, up to a size; write so that nothing they had is lost.
+
+Reading (scenes, meshes, models): :func:`open_regular` opens a path only if it is a regular file no
+bigger than a limit. A FIFO would block the reader forever and ``/dev/zero`` never ends, so the file
+is opened without waiting (``O_NONBLOCK``) and checked with ``fstat`` on the open descriptor (no gap
+between the check and the read); a symbolic link is followed, but what it points at must be a
+regular file too.
+
+Writing (pictures, GIFs, model files, benchmark JSON): :func:`atomic_write` writes into a hidden
+temporary file in the target's folder, flushes it to the disk, then renames it over the target. A
+rename is atomic, so a command that is killed or fails half-way leaves either the old file or the
+complete new one, never a truncated mix. The target itself must be a regular file or absent: a
+symbolic link is refused (writing would either go through it onto another file or silently break
+the link), and so is a device such as ``/dev/full`` (a rename would replace the device node).
+Every ``OSError`` on the way becomes one :class:`~affine3d.errors.UsageError` line naming the path.
+
+Commands say which files they replaced (:func:`replaces` tells beforehand); the viewer's S key
+never replaces anything (``replace=False``).
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> with atomic_write(folder / "note.txt") as f:
+...     _ = f.write(b"hello")
+>>> (folder / "note.txt").read_bytes(), replaces(folder / "note.txt")
+(b'hello', True)
+>>> with open_regular(folder / "note.txt", limit=100) as f:
+...     f.read()
+b'hello'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+import stat
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+from .errors import InputError, UsageError
+
+__all__ = ["open_regular", "read_regular", "atomic_write", "write_bytes", "make_folder", "check_output", "replaces",
+           "file_kind", "output_error", "shown_path"]
+
+# How much of a very long name a message shows (a 5000-character name is still one readable line).
+_SHOWN_CHARACTERS = 120
+
+
+def shown_path(path) -> str:
+    """``path`` as text for a message, shortened in the middle when it is very long."""
+    text = os.fsdecode(path) if isinstance(path, (str, bytes, os.PathLike)) else repr(path)
+    if len(text) <= _SHOWN_CHARACTERS:
+        return text
+    half = _SHOWN_CHARACTERS // 2 - 2
+    return f"{text[:half]}...{text[-half:]} ({len(text):,} characters)"
+
+
+def file_kind(mode: int) -> str:
+    """What ``stat``'s ``st_mode`` describes, in words: "a directory", "a named pipe (FIFO)", ..."""
+    for test, kind in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link")):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def _reason(exc: OSError) -> str:
+    """An OSError's cause in a few words (no file content, no traceback)."""
+    reasons = {
+        errno.ENOENT: "no such file or folder",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.ENOSPC: "no space left on the device",
+        errno.EROFS: "the file system is read-only",
+        errno.ENAMETOOLONG: "the name is too long for the file system",
+        errno.ELOOP: "too many levels of symbolic links",
+        errno.ENOTDIR: "a part of the path is a file, not a folder",
+        errno.EISDIR: "it is a folder",
+        errno.EEXIST: "it exists already",
+        errno.EDQUOT: "the disk quota is exceeded",
+        errno.EFBIG: "the file would be larger than allowed",
+        errno.EIO: "input/output error",
+    }
+    return reasons.get(exc.errno, (exc.strerror or type(exc).__name__).lower())
+
+
+# ---------------------------------------------------------------------------------------- reading
+@contextlib.contextmanager
+def open_regular(path, *, limit: int | None, what: str = "file", shown: str | None = None,
+                 error: type[InputError] = UsageError) -> Iterator[BinaryIO]:
+    """Open ``path`` for reading in binary mode if it is a regular file of at most ``limit`` bytes.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    limit : int or None
+        The largest size accepted, bytes (None: any size).
+    what : str
+        What the file is, for messages ("scene file", "model file").
+    shown : str, optional
+        How messages name the file (default: the path, shortened if very long).
+    error : type
+        The :class:`~affine3d.errors.InputError` subclass raised (SceneError, ModelError, ...).
+
+    Raises
+    ------
+    error
+        Missing, unreadable, not a regular file (a folder, a FIFO, a device), or bigger than ``limit``;
+        one line naming the file, never its contents.
+    """
+    try:
+        name = os.fspath(path)
+    except TypeError:
+        raise error(f"{what}: expected a file path, got {type(path).__name__}") from None
+    shown = shown or shown_path(name)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    flags |= getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(name, flags)
+    except OSError as exc:
+        if exc.errno == errno.ENOENT:
+            raise error(f"{shown}: {what} not found") from None
+        raise error(f"{shown}: cannot open the {what}: {_reason(exc)}") from None
+    except ValueError:  # an embedded NUL character
+        raise error(f"{shown}: not a valid file name") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise error(f"{shown}: expected a {what}, got {file_kind(info.st_mode)}; affine3d reads regular files only")
+        if limit is not None and info.st_size > limit:
+            raise error(f"{shown}: {info.st_size:,} bytes, more than the {limit:,} a {what} may have; refused")
+        if flags & getattr(os, "O_NONBLOCK", 0):
+            os.set_blocking(fd, True)
+        file = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with file:
+        try:
+            yield file
+        except OSError as exc:
+            raise error(f"{shown}: cannot read the {what}: {_reason(exc)}") from None
+
+
+def read_regular(path, *, limit: int, what: str = "file", shown: str | None = None,
+                 error: type[InputError] = UsageError) -> bytes:
+    """The bytes of the regular file ``path``, at most ``limit`` of them (see :func:`open_regular`).
+
+    A file that grows past ``limit`` while it is read (``/proc`` files say size 0) is refused too.
+    """
+    with open_regular(path, limit=limit, what=what, shown=shown, error=error) as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise error(f"{shown or shown_path(path)}: more than the {limit:,} bytes a {what} may have; refused")
+    return data
+
+
+# ---------------------------------------------------------------------------------------- writing
+def output_error(exc: OSError, path, what: str = "output") -> UsageError:
+    """One line for an ``OSError`` met while writing ``path``: the option, the path and the cause."""
+    target = Path(path)
+    reason = _reason(exc)
+    try:
+        if exc.errno == errno.ENOENT and not os.path.lexists(target.parent):
+            reason = f"the folder {shown_path(target.parent)} does not exist"
+        elif exc.errno == errno.ENOTDIR:
+            for folder in target.parents:
+                if os.path.exists(folder) and not os.path.isdir(folder):
+                    reason = f"{shown_path(folder)} is a file, not a folder"
+                    break
+    except (OSError, ValueError):  # the name itself is the problem: keep the plain reason
+        pass
+    return UsageError(f"{what}: cannot write {shown_path(path)}: {reason}")
+
+
+def _as_path(path, what: str) -> Path:
+    try:
+        text = os.fspath(path)
+    except TypeError:
+        raise UsageError(f"{what}: expected a path, got {type(path).__name__}") from None
+    if (b"\0" if isinstance(text, bytes) else "\0") in text or not text:
+        raise UsageError(f"{what}: not a valid file name: {shown_path(text)!r}")
+    return Path(os.fsdecode(text))
+
+
+def _check_target(path: Path, what: str) -> os.stat_result | None:
+    """The target's ``lstat`` if it is a regular file, None if absent; UsageError for anything else."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise output_error(exc, path, what) from None
+    if stat.S_ISLNK(info.st_mode):
+        raise UsageError(f"{what}: {shown_path(path)} is a symbolic link; affine3d does not write through links "
+                         "(remove it, or give another name)")
+    if not stat.S_ISREG(info.st_mode):
+        raise UsageError(f"{what}: {shown_path(path)} is {file_kind(info.st_mode)}; expected a file name to write")
+    return info
+
+
+def check_output(path, what: str = "output") -> bool:
+    """Check before the work starts that ``path`` can be written: True if it replaces a file there now.
+
+    Refuses (one UsageError line) a symbolic link, a folder or device in its place, and a folder that
+    does not exist or is a file; the write itself (:func:`atomic_write`) checks again.
+    """
+    target = _as_path(path, what)
+    old = _check_target(target, what)
+    folder = target.parent
+    try:
+        if not os.path.isdir(folder):
+            missing = FileNotFoundError if not os.path.lexists(folder) else NotADirectoryError
+            code = errno.ENOENT if missing is FileNotFoundError else errno.ENOTDIR
+            raise missing(code, os.strerror(code), str(folder))
+    except OSError as exc:
+        raise output_error(exc, target, what) from None
+    return old is not None
+
+
+def replaces(path) -> bool:
+    """True if writing ``path`` replaces a regular file that is there now."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (best effort: not every platform opens folders)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_write(path, what: str = "output", *, replace: bool = True) -> Iterator[BinaryIO]:
+    """Write ``path`` through a temporary file in its folder, renamed over it when the block ends.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write. Its folder must exist; the file may exist (a regular file, replaced as a
+        whole) but must not be a symbolic link or a device.
+    what : str
+        The option or argument that named the path (``"--output"``), for messages.
+    replace : bool
+        False: never replace an existing file (UsageError "it exists already" instead); the name is
+        claimed with an exclusive create, so two writers cannot both take it.
+
+    Yields
+    ------
+    file
+        Opened for binary writing. If the block raises, the temporary file is removed and the
+        target is untouched.
+
+    Raises
+    ------
+    UsageError
+        One line naming ``what`` and the path, for a refused target or any ``OSError`` (no space
+        left, read-only file system, a name too long, a parent that is a file, ...).
+    """
+    target = _as_path(path, what)
+    old = _check_target(target, what)
+    if old is not None and not replace:
+        raise UsageError(f"{what}: cannot write {shown_path(target)}: it exists already")
+    folder = target.parent
+    # The temporary name: hidden, beside the target (a rename cannot cross file systems), short
+    # enough that any name the file system allows for the target also works for it.
+    stem = target.name[:64]
+    temporary = None
+    try:
+        for _ in range(100):
+            candidate = folder / f".{stem}.{secrets.token_hex(4)}.tmp"
+            try:  # mode 0o666 minus the umask, as open() would give; an existing target keeps its mode
+                fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+                             | getattr(os, "O_BINARY", 0), 0o666)
+            except FileExistsError:
+                continue
+            temporary = candidate
+            break
+        else:  # pragma: no cover - 100 collisions of 32 random bits
+            raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
+        with os.fdopen(fd, "wb") as file:
+            if old is not None and hasattr(os, "fchmod"):
+                os.fchmod(file.fileno(), stat.S_IMODE(old.st_mode))
+            yield file
+            file.flush()
+            os.fsync(file.fileno())
+        if replace:
+            os.replace(temporary, target)
+        else:
+            # Claim the name exclusively, then move the content onto it (a crash in between leaves
+            # an empty new file, never a lost old one).
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            os.replace(temporary, target)
+        temporary = None
+        _fsync_folder(folder)
+    except OSError as exc:
+        raise output_error(exc, target, what) from None
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
+def write_bytes(path, data: bytes, what: str = "output", *, replace: bool = True) -> Path:
+    """Write ``data`` to ``path`` with :func:`atomic_write`; returns the path."""
+    with atomic_write(path, what, replace=replace) as f:
+        f.write(data)
+    return Path(path)
+
+
+def make_folder(path, what: str = "output") -> Path:
+    """Create the folder ``path`` (and its parents) if missing; one UsageError line for anything wrong.
+
+    An existing folder is used as it is (a symbolic link to a folder counts as one); a file, a device
+    or a broken link in its place is refused.
+    """
+    folder = _as_path(path, what)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        try:
+            info = os.stat(folder)
+            kind = file_kind(info.st_mode) if not stat.S_ISREG(info.st_mode) else "a file"
+        except OSError:
+            kind = "a broken symbolic link"
+        raise UsageError(f"{what}: {shown_path(folder)} is {kind}, not a folder") from None
+    except OSError as exc:
+        raise output_error(exc, folder, what) from None
+    return folder
