@@ -100,7 +100,9 @@ def _start(args) -> int:
 
 
 def _check(args) -> int:
+    from ..errors import UsageError
     from ..exercises import check, report
+    from ..fileio import write_bytes
     from ..images import save_png
 
     reports = check(args.file, exercise=args.exercise, students=[args.student] if args.student else None,
@@ -114,23 +116,25 @@ def _check(args) -> int:
         else:
             target = Path(args.picture) if args.picture else Path(args.file).parent / "yours-vs-target.png"
             try:
-                picture_path = save_png(picture.image, target)
-            except OSError as exc:
+                picture_path = save_png(picture.image, target, "--picture")
+            except (OSError, UsageError) as exc:  # save_png says why in one line (a full disk, a link, ...)
                 if args.picture:
                     raise
-                picture_note = f"not written ({exc.strerror}: {target}); choose a place with --picture PATH"
+                reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+                picture_note = f"not written ({reason}); choose a place with --picture PATH"
             iou = picture.iou
     if args.format == "json":
         data = json.dumps(report.as_json(result, picture_path, iou), indent=2, ensure_ascii=False)
         if args.output:
-            Path(args.output).write_text(data + "\n", encoding="utf-8")
+            write_bytes(args.output, (data + "\n").encode("utf-8"), "--output")
         else:
             print(data)
     else:
         print(report.text(result, picture_path, iou, picture_note))
         if args.format == "gradescope":
             output = Path(args.output or "results.json")
-            output.write_text(json.dumps(report.gradescope(result), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            write_bytes(output, (json.dumps(report.gradescope(result), indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
+                        "--output")
             print(f"results.json for Gradescope: {output}")
     sys.stdout.flush()
     return 0 if result.passed else 1

@@ -32,6 +32,19 @@ from pathlib import Path
 
 from . import _child
 
+MAX_STUDENT_FILE_BYTES = 1 << 20
+"""The largest student file read, 1 MiB: a solution is a few KB; a FIFO or /dev/zero is refused at once."""
+
+
+def read_student_file(path: Path) -> bytes:
+    """The bytes of a student's file: a regular file of at most :data:`MAX_STUDENT_FILE_BYTES` (UsageError otherwise)."""
+    from ..errors import UsageError
+    from ..fileio import read_regular
+
+    if not os.path.lexists(path):  # the CLI's usual "No such file or directory: PATH"
+        raise FileNotFoundError(2, "No such file or directory", str(path))
+    return read_regular(path, limit=MAX_STUDENT_FILE_BYTES, what="student file", error=UsageError)
+
 __all__ = ["Call", "DataFile", "Outcome", "Run", "run_file", "run_functions", "DEFAULT_TIMEOUT_S", "DEFAULT_MEMORY_MB"]
 
 DEFAULT_TIMEOUT_S = 10.0
@@ -116,7 +129,7 @@ def run_file(path, calls: list[Call], *, data_files: dict[str, bytes] | None = N
         With one :class:`Outcome` per call, in order.
     """
     path = Path(path)
-    source = path.read_bytes()  # FileNotFoundError / IsADirectoryError: the CLI's one-line errors
+    source = read_student_file(path)
     run = Run(file_name=path.name, timeout_s=float(timeout_s), memory_mb=int(memory_mb))
     # ignore_cleanup_errors: the student's code may leave read-only files behind; they are not our problem
     with tempfile.TemporaryDirectory(prefix="affine3d-exercise-", ignore_cleanup_errors=True) as tmp:

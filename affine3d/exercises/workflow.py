@@ -13,14 +13,13 @@ in one run is what the tests use to try each reference solution on 20 students a
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
+from .runner import read_student_file
 from .base import DEFAULT_STUDENT, Exercise, check_student_id
 from .catalog import EXERCISES
 from .feedback import Answers, CheckResult
@@ -81,16 +80,11 @@ def start(number, directory=".", student: str = DEFAULT_STUDENT, *, force: bool 
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file next to ``path``, then rename it over ``path``: never half a file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as f:
-            f.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Write ``data`` to a temporary file next to ``path``, then rename it over ``path``: never half a file
+    (:func:`affine3d.fileio.write_bytes`, which also refuses to write through a symbolic link)."""
+    from ..fileio import write_bytes
+
+    write_bytes(path, data, "--dir")
 
 
 @dataclass
@@ -162,7 +156,7 @@ def check(path, *, exercise=None, students=None, timeout_s: float = DEFAULT_TIME
     path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(21, "Is a directory", str(path))
-    text = path.read_bytes().decode("utf-8", "replace")
+    text = read_student_file(path).decode("utf-8", "replace")
     ex = get(exercise if exercise is not None else exercise_in(path, text))
     _require(ex)
     if timeout_s is None or not (0 < float(timeout_s) <= 3600):
