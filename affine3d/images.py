@@ -44,7 +44,7 @@ def parse_size(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"\s*(\d{1,9})\s*[xX×]\s*(\d{1,9})\s*", text)
     if not match:
         shown = text if len(text) <= 40 else f"{text[:18]}...{text[-18:]} ({len(text):,} characters)"
-        raise UsageError(f"size: expected WIDTHxHEIGHT like 800x600 (1..{MAX_SIZE} each), got {shown!r}")
+        raise UsageError(f"size: expected WIDTHxHEIGHT like 800x600, got {shown!r}")
     return check_size((int(match.group(1)), int(match.group(2))))
 
 

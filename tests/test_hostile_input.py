@@ -256,7 +256,7 @@ def test_an_npz_that_is_not_a_zip_does_not_show_its_bytes(tmp_path):
 @pytest.mark.parametrize("argv, message", [
     (["render", "--samples", "3", "--backend", "gpu"], "--samples: expected 0 (off) or a power of two this OpenGL driver offers (0, 2"),
     (["render", "--samples", "3", "--backend", "cpu"], "--samples: expected 0 (off) or a power of two (2, 4, 8, ...), got 3"),
-    (["render", "--size", "9" * 5000 + "x10"], "size: expected WIDTHxHEIGHT like 800x600 (1..16384 each), got '999"),
+    (["render", "--size", "9" * 5000 + "x10"], "size: expected WIDTHxHEIGHT like 800x600, got '999"),
     (["render", "--pitch", "-inf"], "--pitch: expected a finite number of degrees, got -inf"),
     (["render", "--yaw", "-nan"], "--yaw: expected a finite number of degrees, got nan"),
     (["mlp-demo", "--seed", "-1"], "--seed: expected a whole number >= 0, got -1"),
@@ -343,7 +343,7 @@ def test_library_mistakes_raise_the_projects_errors(call, error, message):
 def test_a_folder_given_as_a_model_says_so(tmp_path):
     """MLP.load of a folder named like a model: ModelError saying it is a folder."""
     (tmp_path / "net.onnx").mkdir()
-    with pytest.raises(ModelError, match="net.onnx: expected a model file, got a directory"):
+    with pytest.raises(ModelError, match=r"net.onnx: expected a model file.*, got a directory"):
         MLP.load(tmp_path / "net.onnx")
 
 

@@ -17,12 +17,19 @@ def check_output_folder(path, option: str) -> Path:
         ...
     affine3d.errors.UsageError: --output: the folder 'no-such-folder' does not exist (make it first, or write somewhere else): no-such-folder/x.png
     """
+    import os
+
     from ..errors import UsageError
+    from ..fileio import output_error
 
     path = Path(path)
     folder = path.parent
-    if not folder.exists():
-        raise UsageError(f"{option}: the folder '{folder}' does not exist (make it first, or write somewhere else): {path}")
+    try:
+        os.stat(folder)
+    except FileNotFoundError:
+        raise UsageError(f"{option}: the folder '{folder}' does not exist (make it first, or write somewhere else): {path}") from None
+    except OSError as exc:  # a loop of links, a name too long, no permission to look: say that, not "does not exist"
+        raise output_error(exc, path, option) from None
     if not folder.is_dir():
         raise UsageError(f"{option}: '{folder}' is a file, not a folder: {path}")
     return path
