@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import UsageError
+from .errors import UsageError, shown
 from .fileio import atomic_write, shown_path
 
 __all__ = ["save_png", "save_image", "png_bytes", "GifWriter", "parse_size", "check_size", "caption", "wrap_text",
@@ -53,7 +53,7 @@ def check_size(size) -> tuple[int, int]:
     try:
         width, height = (_pixels(v) for v in size)
     except (TypeError, ValueError, OverflowError):
-        raise UsageError(f"size: expected (width, height), two whole numbers of pixels, got {_short(size)}") from None
+        raise UsageError(f"size: expected (width, height), two whole numbers of pixels, got {shown(size)}") from None
     if not (1 <= width <= MAX_SIZE and 1 <= height <= MAX_SIZE):
         raise UsageError(f"size: expected width and height in 1..{MAX_SIZE} pixels, got {width}x{height}")
     return width, height
@@ -67,11 +67,6 @@ def _pixels(value) -> int:
     if number != value:
         raise ValueError(value)
     return number
-
-
-def _short(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _pil_image(image: np.ndarray):

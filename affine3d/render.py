@@ -330,7 +330,7 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
     if isinstance(frames_per_stage, bool) or not isinstance(frames_per_stage, (int, np.integer)) \
             or not 1 <= frames_per_stage <= MAX_FRAMES_PER_STAGE:
         raise UsageError(f"frames: expected a whole number of GIF frames per stage in 1..{MAX_FRAMES_PER_STAGE}, "
-                         f"got {_short(frames_per_stage)}")
+                         f"got {shown(frames_per_stage)}")
     if backend == "gpu":
         ctx = ctx or default_context()
     else:
@@ -372,11 +372,6 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
     footer = f"{INSIDE_LEGEND} (the solid's inside faces the camera)" if any(hatched_stills) else None
     save_image(sheet.finished(footer), sheet_path, what)
     return {"stages": paths, "gif": gif_path, "sheet": sheet_path, "frames": gif.frames, "replaced": replaced}
-
-
-def _short(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def render_output(scene, mlp, size=(800, 600), *, world: Affine | None = None, ortho: bool | None = None,
