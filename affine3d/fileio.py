@@ -59,8 +59,8 @@ def shown_path(path) -> str:
 
 
 def file_kind(mode: int) -> str:
-    """What ``stat``'s ``st_mode`` describes, in words: "a directory", "a named pipe (FIFO)", ..."""
-    for test, kind in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    """What ``stat``'s ``st_mode`` describes, in words: "a directory", "a pipe (FIFO)", ..."""
+    for test, kind in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a pipe (FIFO)"),
                        (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
                        (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link")):
         if test(mode):
@@ -130,7 +130,8 @@ def open_regular(path, *, limit: int | None, what: str = "file", shown: str | No
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise error(f"{shown}: expected a {what}, got {file_kind(info.st_mode)}; affine3d reads regular files only")
+            raise error(f"{shown}: expected a regular file, got {file_kind(info.st_mode)}; affine3d reads a {what} only "
+                        "from a regular file")
         if limit is not None and info.st_size > limit:
             raise error(f"{shown}: {info.st_size:,} bytes, more than the {limit:,} a {what} may have; refused")
         if flags & getattr(os, "O_NONBLOCK", 0):

@@ -142,7 +142,7 @@ def test_devices_and_fifos_are_refused_as_targets(tmp_path):
     """A device or a FIFO in the target's place is refused up front (a rename would replace the device node)."""
     fifo = tmp_path / "pipe.png"
     os.mkfifo(fifo)
-    for target, kind in ((os.devnull, "character device"), (fifo, "named pipe")):
+    for target, kind in ((os.devnull, "character device"), (fifo, r"pipe \(FIFO\)")):
         with pytest.raises(UsageError, match=kind):
             check_output(target, "--output")
         with pytest.raises(UsageError, match=kind):
@@ -314,7 +314,7 @@ def test_open_regular_refuses_what_is_not_a_regular_file(tmp_path):
     big = tmp_path / "big.toml"
     big.write_bytes(b"#" * 101)
     cases = [(tmp_path, "got a directory"), ("/dev/zero", "got a character device"), (zero_link, "got a character device"),
-             (fifo, "got a named pipe"), (big, "101 bytes, more than the 100"), (tmp_path / "nope", "not found")]
+             (fifo, r"got a pipe \(FIFO\)"), (big, "101 bytes, more than the 100"), (tmp_path / "nope", "not found")]
     for path, message in cases:
         with pytest.raises(SceneError, match=message):
             read_regular(path, limit=100, what="scene file", error=SceneError)
@@ -332,14 +332,14 @@ def test_open_regular_refuses_what_is_not_a_regular_file(tmp_path):
 ])
 def test_fifos_and_dev_zero_are_one_line_not_a_hang(tmp_path, suffix, argv):
     """A scene or model path that is a FIFO, or a link to /dev/zero: one line saying which, exit 2, at once."""
-    for kind, make in (("named pipe", os.mkfifo), ("character device", lambda p: os.symlink("/dev/zero", p))):
-        path = tmp_path / (kind.replace(" ", "-") + suffix)
+    for kind, make in (("pipe (FIFO)", os.mkfifo), ("character device", lambda p: os.symlink("/dev/zero", p))):
+        path = tmp_path / (kind.split()[0] + suffix)
         make(path)
         args = [str(path) if a == "PATH" else a for a in argv]
         result = subprocess.run([sys.executable, "-m", "affine3d", *args], cwd=tmp_path, capture_output=True, text=True,
                                 timeout=60)
         line = one_line(result.stderr)
-        assert result.returncode == 2 and kind in line and "regular files only" in line, result.stderr
+        assert result.returncode == 2 and f"expected a regular file, got a {kind}" in line, result.stderr
 
 
 def test_a_missing_model_file_is_a_model_error(tmp_path):

@@ -963,6 +963,6 @@ def _object(read: _Reader, value, k: int, base: Path, meshes: dict[Path, Mesh], 
         color=read.color(table["color"], f"{where}.color") if "color" in table else PALETTE[k % len(PALETTE)],
         wireframe=read.boolean(table.get("wireframe", False), f"{where}.wireframe"),
         edge_color=None if edge_color is None else read.color(edge_color, f"{where}.edge_color"),
-        shading=read.string(table.get("shading", "flat" if has_shape else "smooth"), f"{where}.shading", SHADINGS),
+        shading=read.string(table.get("shading", "flat" if shape is not None else "smooth"), f"{where}.shading", SHADINGS),
         fit=fit,
     )
