@@ -349,8 +349,10 @@ def _run_training(args, size) -> int:
         raise UsageError(f"--seed: expected 0 or more, got {args.seed}")
     experiment = experiment.with_options(**changes)
     frames = 40 if args.frames is None else args.frames
-    if not 2 <= frames <= MAX_LEARNING_FRAMES:
-        raise UsageError(f"--frames: with --train, expected 2 (the start and the end) to {MAX_LEARNING_FRAMES}, got {frames}")
+    if frames < 2:
+        raise UsageError(f"--frames: with --train, expected 2 or more (the start and the end), got {frames}")
+    if frames > MAX_LEARNING_FRAMES:
+        raise UsageError(f"--frames: with --train, expected at most {MAX_LEARNING_FRAMES} pictures, got {frames}")
     stem = scene.path.stem if scene.path is not None else "scene"
     folder = Path(args.output) if args.output else Path(f"{stem}-learning")
     if folder.suffix.lower() in (".png", ".gif"):
