@@ -219,34 +219,29 @@ class MLP:
 
         Layer after layer, ``a = σ(W a + b)``. Float32 stays float32 and float64 stays float64
         (integers become float64). ``out``, if given, receives the result (shape and dtype as the
-        result's). Batches of rows in float32 or float64 go through ``affine3d/_fast.py``, which
-        computes the same sums without temporaries.
+        result's). A batch of rows (N, in) in float32 or float64 goes through ``affine3d/_fast.py``,
+        which computes the same sums without temporaries.
         """
         X = self._check_input(X)
-        if out is None and X.ndim == 2 and X.dtype.char in _fast.FAST_DTYPES:  # rows: the same sums, no temporaries
-            result = np.empty((X.shape[0], self._dim_out), X.dtype)
-            self._fast(X, result)
-            return result
-        shape = X.shape[:-1] + (self._dim_out,)
-        if out is not None and (not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != X.dtype):
+        if out is not None and (not isinstance(out, np.ndarray) or out.shape != X.shape[:-1] + (self._dim_out,)
+                                or out.dtype != X.dtype):
+            shape = X.shape[:-1] + (self._dim_out,)
             got = (out.shape, out.dtype) if isinstance(out, np.ndarray) else type(out).__name__
             raise ModelError(f"out: expected shape {shape} and dtype {X.dtype}, got {got}")
-        if X.ndim == 1 or X.dtype.char not in _fast.FAST_DTYPES:
-            a = X
-            for layer in self._layers:
-                a = layer(a)
-            if out is None:
-                return a
-            np.copyto(out, a)
+        if X.ndim == 2 and X.dtype.char in _fast.FAST_DTYPES:  # rows: the same sums, without temporaries
+            packed = out is not None and out.flags.c_contiguous
+            result = out if packed else np.empty((X.shape[0], self._dim_out), X.dtype)
+            self._fast(X, result)
+            if out is None or packed:
+                return result
+            np.copyto(out, result)  # a strided view gets the packed result copied in
             return out
-        rows = X if X.ndim == 2 else X.reshape(-1, X.shape[-1])
-        packed = out is not None and out.flags.c_contiguous  # else a strided view gets a packed result copied in
-        result = out.reshape(-1, self._dim_out) if packed else np.empty((rows.shape[0], self._dim_out), X.dtype)
-        self._fast(rows, result)
+        a = X
+        for layer in self._layers:
+            a = layer(a)
         if out is None:
-            return result if X.ndim == 2 else result.reshape(shape)
-        if not packed:
-            np.copyto(out, result.reshape(shape))
+            return a
+        np.copyto(out, a)
         return out
 
     def trace(self, X) -> list[TraceStep]:
