@@ -413,7 +413,7 @@ class Affine:
         """
         if not isinstance(other, Affine):
             if isinstance(other, (np.ndarray, list, tuple, int, float, np.generic)):
-                raise TypeError(_MATMUL_HINT.format(left="F", right=f"a {type(other).__name__}"))
+                raise TypeError(_MATMUL_HINT.format(left="F", right=_what(other)))
             return NotImplemented
         if self.dim_in != other.dim_out:
             raise AffineError(
@@ -423,7 +423,7 @@ class Affine:
 
     def __rmatmul__(self, other) -> "Affine":
         """``x @ F`` with an array: refused with the same hint (``F(x)`` applies, ``F @ G`` composes)."""
-        raise TypeError(_MATMUL_HINT.format(left=f"a {type(other).__name__}", right="F"))
+        raise TypeError(_MATMUL_HINT.format(left=_what(other), right="F"))
 
     def inverse(self) -> "Affine":
         """The map ``F^-1`` with ``F^-1 @ F = identity``: ``x = A^-1 (y - b)``.
@@ -922,6 +922,15 @@ def _shown_indices(count: int, edge: int) -> list[int]:
     if count <= 2 * edge:
         return list(range(count))
     return list(range(edge)) + list(range(count - edge, count))
+
+
+def _what(value) -> str:
+    """``value``'s kind in words, for a message: 'an array', 'a list', 'a number'."""
+    if isinstance(value, np.ndarray):
+        return "an array"
+    if isinstance(value, (int, float, np.generic)):
+        return "a number"
+    return f"a {type(value).__name__}"
 
 
 def _format_number(value: float) -> str:
