@@ -161,3 +161,11 @@ def test_a_scene_prints_in_one_line(name):
     assert "\n" not in text and len(text) < 300
     assert scene.name in text and scene.objects[0].name in text and f"{scene.n_triangles:,} triangles" in text
     assert "\n" not in repr(scene.objects[0]) and len(repr(scene.objects[0])) < 120
+
+
+def test_a_directory_without_a_model_suffix_is_named_a_directory(tmp_path):
+    """`--mlp some_folder` says the path is a directory, not that its type is unknown."""
+    from affine3d import MLP, ModelError
+
+    with pytest.raises(ModelError, match="expected a model file .*got a directory"):
+        MLP.load(tmp_path)

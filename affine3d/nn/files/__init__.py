@@ -56,9 +56,9 @@ def save(mlp, path, *, dtype="float32") -> None:
 def load(path) -> Model:
     """Read the layers and metadata of the model file ``path`` (format by suffix); ModelError for anything wrong."""
     path = as_path(path)
-    suffix = suffix_of(path)
     if path.is_dir():
-        raise ModelError(f"{path}: expected a model file ({suffix}), got a directory")
+        raise ModelError(f"{path}: expected a model file ({', '.join(SUFFIXES)}), got a directory")
+    suffix = suffix_of(path)
     if suffix == ".safetensors":
         return load_safetensors(path)
     if suffix == ".npz":
