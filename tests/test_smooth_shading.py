@@ -16,6 +16,7 @@ from affine3d.geometry.solids import icosphere
 from affine3d.gl.context import create_context
 from affine3d.gl.renderer import Renderer
 from affine3d.resources import scene_dir
+from test_raster import agreement  # the CPU-vs-GPU pixel rule, one definition
 
 SIZE = (240, 180)
 LIGHT = np.array([0.4, 0.6, 1.0]) / np.linalg.norm([0.4, 0.6, 1.0])
@@ -41,20 +42,6 @@ def gpu_image(ctx, scene, world=None, *, shading=None, cull=True, size=SIZE):
     with Renderer(ctx, scene, size, samples=0, shading=shading, cull_back_faces=cull) as renderer:
         renderer.draw(world)
         return renderer.read()
-
-
-def agreement(a, b, tol=8):
-    """The smaller, over both directions, share of pixels with a match within tol in the other's 3x3."""
-    def one_way(x, y):
-        height, width = x.shape[:2]
-        padded = np.pad(y[..., :3].astype(int), ((1, 1), (1, 1), (0, 0)), mode="edge")
-        ok = np.zeros((height, width), bool)
-        for dy in range(3):
-            for dx in range(3):
-                ok |= (np.abs(x[..., :3].astype(int) - padded[dy : dy + height, dx : dx + width]) <= tol).all(axis=2)
-        return ok.mean()
-
-    return min(one_way(a, b), one_way(b, a))
 
 
 def mesh_of(model):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -139,3 +142,26 @@ def _cell(value) -> str:
     if isinstance(value, float):
         return f"{value:.3g}" if abs(value) < 1e4 else f"{value:.3e}"
     return str(value)
+
+
+SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+"""The environment of a child process whose BLAS and OpenMP pools start with one thread."""
+
+
+def measure_in_child(module: str, call: str, how: str) -> tuple[list[list], list[str]]:
+    """``rows, notes = module.<call>`` run in a fresh interpreter with :data:`SINGLE_THREAD_ENV`: one thread per library.
+
+    ``call`` is the expression that returns ``(rows, notes)`` (e.g. ``measure((1, 64), repeat=5, threads=1)``);
+    ``how`` ends the note that says how the child ran (which libraries were set to one thread, and how).
+    """
+    env = {**os.environ, **SINGLE_THREAD_ENV}
+    code = (f"import json, sys; from {module} import measure; rows, notes = {call}; "
+            "json.dump({'rows': rows, 'notes': notes}, sys.stdout)")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=1800)
+    if done.returncode != 0:
+        raise ValueError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit code {done.returncode}")
+    result = json.loads(done.stdout)
+    notes = [n for n in result["notes"] if not n.startswith("Each library is paused")]
+    notes.append("Run in a child process with " + " ".join(f"{k}={v}" for k, v in SINGLE_THREAD_ENV.items())
+                 + f" and {how}: the same work on one core, no thread pool in the way.")
+    return result["rows"], notes

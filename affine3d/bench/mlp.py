@@ -26,17 +26,15 @@ when not installed). The ratio columns divide by onnxruntime's time: below 1 is 
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from ..nn.mlp import MLP
-from .core import Table, best_time, format_si, pause
+from .core import Table, best_time, format_si, measure_in_child, pause
 
 TITLE = "mlp: forward pass, affine3d against numpy, PyTorch and onnxruntime"
 
@@ -45,7 +43,6 @@ BATCHES = (1, 64, 4096, 65536)
 QUICK_BATCHES = (1, 4096)
 
 
-SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 COLUMNS = ["model", "batch", "affine3d", "numpy", "PyTorch", "onnxruntime", "affine3d/ort", "numpy/ort", "torch/ort"]
 
 
@@ -122,20 +119,8 @@ def measure(batches, repeat: int = 5, threads: int | None = None, *, rest_s: flo
 
 def _measure_in_child(batches, repeat: int) -> tuple[list[list], list[str]]:
     """:func:`measure` with one thread per library, in a fresh interpreter whose BLAS starts with one thread."""
-    env = {**os.environ, **SINGLE_THREAD_ENV}
-    code = (
-        "import json, sys; from affine3d.bench.mlp import measure; "
-        f"rows, notes = measure({tuple(batches)!r}, repeat={repeat}, threads=1); "
-        "json.dump({'rows': rows, 'notes': notes}, sys.stdout)"
-    )
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=1800)
-    if done.returncode != 0:
-        raise ValueError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit code {done.returncode}")
-    result = json.loads(done.stdout)
-    notes = [n for n in result["notes"] if not n.startswith("Each library is paused")]
-    notes.append("Run in a child process with " + " ".join(f"{k}={v}" for k, v in SINGLE_THREAD_ENV.items())
-                 + " and one intra-op thread for onnxruntime and PyTorch: the same work on one core, no thread pool in the way.")
-    return result["rows"], notes
+    return measure_in_child("affine3d.bench.mlp", f"measure({tuple(batches)!r}, repeat={repeat}, threads=1)",
+                            "one intra-op thread for onnxruntime and PyTorch")
 
 
 # ---------------------------------------------------------------------- the contestants

@@ -26,23 +26,19 @@ PyTorch is a reference here, never a dependency: without it the column says "not
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-import sys
 
 import numpy as np
 
 from ..nn.mlp import MLP
 from ..nn.train import Training
-from .core import Table, best_time, format_si, pause
+from .core import Table, best_time, format_si, measure_in_child, pause
 
 TITLE = "train: optimizer steps per second, affine3d's trainer against PyTorch (CPU), same network, batch, loss, optimizer"
 
 BATCHES = (256, 1024, 4096)
 LR = 1e-3
 CHECK_STEPS = 3
-SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 COLUMNS = ["network", "batch", "affine3d steps/s", "PyTorch steps/s", "x PyTorch", "affine3d step", "PyTorch step"]
 
 
@@ -123,18 +119,9 @@ def measure(batches, *, repeat: int = 5, min_time_s: float = 0.1, rest_s: float 
 
 def _measure_in_child(batches, *, repeat: int, min_time_s: float) -> tuple[list[list], list[str]]:
     """:func:`measure` with one thread per library, in a fresh interpreter whose BLAS starts with one thread."""
-    env = {**os.environ, **SINGLE_THREAD_ENV}
-    code = ("import json, sys; from affine3d.bench.train import measure; "
-            f"rows, notes = measure({tuple(batches)!r}, repeat={repeat}, min_time_s={min_time_s}, threads=1); "
-            "json.dump({'rows': rows, 'notes': notes}, sys.stdout)")
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=1800)
-    if done.returncode != 0:
-        raise ValueError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit code {done.returncode}")
-    result = json.loads(done.stdout)
-    notes = [n for n in result["notes"] if not n.startswith("Each library is paused")]
-    notes.append("Run in a child process with " + " ".join(f"{k}={v}" for k, v in SINGLE_THREAD_ENV.items())
-                 + " and torch.set_num_threads(1): the same work on one core, no thread pool in the way.")
-    return result["rows"], notes
+    return measure_in_child("affine3d.bench.train",
+                            f"measure({tuple(batches)!r}, repeat={repeat}, min_time_s={min_time_s}, threads=1)",
+                            "torch.set_num_threads(1)")
 
 
 # ---------------------------------------------------------------------- PyTorch, the reference
