@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 from affine3d import Affine
-from affine3d.cli import main
 from affine3d.cpu.raster import render_cpu
 from affine3d.errors import AffineError, ModelError, SceneError, UsageError
 from affine3d.geometry.scene import load_scene
 from affine3d.nn import MLP
+from test_fileio import one_line, run_cli  # the CLI helpers, one definition
 
 
 @pytest.fixture(autouse=True)
@@ -27,17 +27,6 @@ def numpy_warnings_are_failures():
         warnings.simplefilter("error")
         yield
 
-
-def run_cli(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    return lines[0]
 
 
 def scene_error(tmp_path, text: str, name="x.toml") -> str:
