@@ -27,6 +27,8 @@ from affine3d.exercises.feedback import MISTAKES
 
 SOLUTIONS = Path(__file__).resolve().parent / "exercise_solutions"
 STUDENTS = [f"s{k:02d}@example.edu" for k in range(20)]
+ALLOW = {11: ("onnx", "google", "ml_dtypes", "typing_extensions"), 13: ("pytransform3d",), 15: ("pytransform3d",)}
+"""What the reference solutions import besides numpy: the sandbox lets a file import only what it is allowed."""
 
 
 def run_cli(*args) -> tuple[int, str, str]:
@@ -40,7 +42,7 @@ def run_cli(*args) -> tuple[int, str, str]:
 @pytest.mark.parametrize("number", [e.number for e in EXERCISES])
 def test_reference_solution_passes_every_check_for_20_students(number):
     """The reference solution, run by the checker in a child process, passes every check for 20 ids."""
-    reports = check(SOLUTIONS / f"exercise_{number}.py", students=STUDENTS, timeout_s=120)
+    reports = check(SOLUTIONS / f"exercise_{number}.py", students=STUDENTS, timeout_s=120, allow=ALLOW.get(number, ()))
     assert [r.student for r in reports] == STUDENTS
     for report in reports:
         failed = [(c.name, c.message) for c in report.checks if not c.passed]

@@ -1,11 +1,14 @@
 """The process that runs a student's exercise file: import it, call its functions, write the answers as JSON.
 
-:mod:`affine3d.exercises.runner` starts this file as a script in a fresh interpreter
-(``python -I -X utf8 _child.py REQUEST RESULTS``) with a time limit and resource limits, so whatever the
-student's code does (raise, loop, allocate, exit, crash) happens here and not in the checker.
-The answers come back as plain data, one JSON object per line of RESULTS, never pickle: the checker
-reads numbers, not objects. A line is written (and flushed) before each call, so when the process
-is killed the checker knows which call was running.
+:mod:`affine3d.exercises.runner` starts this file as a script in a fresh interpreter, in the sandbox
+(``python -I -S -X utf8 _child.py REQUEST_FD RESULTS_FD``), with a time limit and resource limits, so
+whatever the student's code does (raise, loop, allocate, exit, crash) happens here and not in the
+checker. It reads the request from the descriptor REQUEST_FD and writes the answers to RESULTS_FD, a
+pipe whose other end only the checker holds: plain data, one JSON object per line, never pickle (the
+checker reads numbers, not objects, and checks each line against a schema). A line is written before
+each call, so when the process is killed the checker knows which call was running. The student's
+code runs in this process and can write to that pipe too: what it writes there is no more than an
+answer it could have returned.
 
 This file imports only the standard library and numpy (the exercises' inputs are numpy arrays);
 in particular not affine3d, which the request usually blocks: an exercise asks the student to do
@@ -13,8 +16,8 @@ by hand what affine3d's own classes would do for them.
 
 Request (JSON)::
 
-    {"file": "/tmp/.../exercise_4.py", "blocked": ["affine3d"], "reason": "...",
-     "calls": [{"function": "model_matrix", "args": [...]}, ...]}
+    {"file": "/work/exercise_4.py", "blocked": ["affine3d"], "reason": "...", "sys_path": ["/sandbox/site"],
+     "max_processes": 16, "max_open_files": 256, "calls": [{"function": "model_matrix", "args": [...]}, ...]}
 
 Results (JSON lines)::
 
@@ -176,14 +179,30 @@ def call_all(module_or_functions, calls, write, student_file: str = "") -> None:
         write(text)
 
 
-def main(request_path: str, results_path: str) -> int:
-    with open(request_path, encoding="utf-8") as f:
-        request = json.load(f)
-    results = open(results_path, "w", encoding="utf-8", buffering=1)
+def _limit_processes(request) -> None:
+    """The sandbox-wide limits the request asks for: processes (of this uid in this sandbox) and open files."""
+    import resource
+
+    for limit, value in ((getattr(resource, "RLIMIT_NPROC", None), request.get("max_processes")),
+                         (resource.RLIMIT_NOFILE, request.get("max_open_files"))):
+        if limit is not None and value:
+            try:
+                resource.setrlimit(limit, (value, value))
+            except (ValueError, OSError):
+                pass
+
+
+def main(request_fd: str, results_fd: str) -> int:
+    with open(int(request_fd), "rb") as f:
+        request = json.loads(f.read().decode("utf-8"))
+    results = open(int(results_fd), "w", encoding="utf-8", buffering=1)
 
     def write(record) -> None:
         results.write((record if isinstance(record, str) else json.dumps(record, allow_nan=True)) + "\n")
         results.flush()
+
+    sys.path[:0] = request.get("sys_path") or []
+    _limit_processes(request)
 
     try:
         import numpy  # noqa: F401 - the inputs are numpy arrays; imported before any block applies

@@ -66,6 +66,7 @@ class SafetensorsHeader(Exercise):
     lecture = "4. a model's weights are kept in standard formats, as binary blobs"
     goal = "parse a .safetensors file yourself (8-byte length, JSON header, offsets) and return one tensor"
     functions = ("read_tensor",)
+    own = ("mine",)
     blocked = ("affine3d", "safetensors")
     blocked_reason = "they would read the file for you, and reading it is the exercise"
     error_hints = ERROR_HINTS
