@@ -108,6 +108,7 @@ class Exercise:
     functions: tuple[str, ...] = ()
     blocked: tuple[str, ...] = ("affine3d",)  # what the student's file may not import while it is checked
     blocked_reason: str = "affine3d's own classes would do the exercise for you"
+    allowed: tuple[str, ...] = ("numpy",)  # what the student's file may import besides the standard library
     requires: tuple[str, ...] = ()  # modules the *checker* needs (onnxruntime for the ONNX exercise)
     geometric: bool = False  # draws exercise_N-yours-vs-target.png
     own: tuple[str, ...] = ("yours",)  # the entries of numbers() the starter file shows; the rest are "other" cases

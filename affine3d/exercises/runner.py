@@ -446,7 +446,7 @@ def parse_record(raw, n_calls: int) -> dict | None:
         try:
             return {"index": index, "ok": _decode_checked(record["ok"], 0)}
         except ValueError as exc:
-            raise ValueError(f"the answer of call {index} is malformed: {exc}") from None
+            raise ValueError(f"call {index}: {exc}") from None
     if keys <= {"index", "kind", "error", "where"} and record.get("kind") in _KINDS:
         return {"index": index, "kind": record["kind"], "error": _text(record.get("error", "")),
                 "where": _text(record.get("where", ""))}

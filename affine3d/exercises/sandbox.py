@@ -39,7 +39,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
-__all__ = ["MODES", "sandbox_mode", "mode_problem", "SANDBOX_UID", "fresh_uid", "kill_uid", "remove_uid_files",
+__all__ = ["MODES", "sandbox_mode", "with_dependencies", "mode_problem", "SANDBOX_UID", "fresh_uid", "kill_uid", "remove_uid_files",
            "close_packages", "package_dirs", "bwrap_command", "SITE", "WORK", "CHILD", "ENV_VAR"]
 
 MODES = ("bubblewrap", "drop-privileges", "same-user")
@@ -128,6 +128,68 @@ def package_dirs(names) -> list[Path]:
         if libs.is_dir():
             found.append(libs.resolve())
     return found
+
+
+@functools.cache
+def with_dependencies(names: tuple[str, ...]) -> tuple[str, ...]:
+    """``names`` and the top-level packages of everything their distributions require (onnx: google, ml_dtypes, ...).
+
+    Read from the installed packages' metadata (only the distributions involved); extras are left out. A
+    name no distribution provides stays as it is.
+    """
+    import re
+    from importlib import metadata
+
+    result = list(dict.fromkeys(names))
+    stack = [name for name in names if name != "numpy"]  # numpy needs nothing else: the common case costs nothing
+    seen = set()
+    while stack:
+        dist = _distribution(stack.pop())
+        if dist is None or _canonical(dist.metadata["Name"] or "") in seen:
+            continue
+        seen.add(_canonical(dist.metadata["Name"] or ""))
+        result += [t for t in _top_levels(dist) if t not in result]
+        for requirement in dist.requires or []:
+            if "extra" in requirement.partition(";")[2]:
+                continue
+            match = re.match(r"[A-Za-z0-9._-]+", requirement)
+            if match:
+                stack.append(match.group(0))
+    return tuple(result)
+
+
+def _distribution(name: str):
+    from importlib import metadata
+
+    try:
+        return metadata.distribution(name)
+    except metadata.PackageNotFoundError:
+        pass
+    for dist_name in metadata.packages_distributions().get(name, []):  # a module whose distribution has another name
+        try:
+            return metadata.distribution(dist_name)
+        except metadata.PackageNotFoundError:
+            pass
+    return None
+
+
+def _top_levels(dist) -> list[str]:
+    text = dist.read_text("top_level.txt")
+    if text:
+        return [t for t in text.split() if t and not t.startswith("__")]
+    tops = []
+    for line in (dist.read_text("RECORD") or "").splitlines():  # "path,hash,size": the first part of each path
+        first, slash, _ = line.partition(",")[0].partition("/")
+        top = first if slash else first[:-3] if first.endswith(".py") else ""
+        if top.isidentifier() and not top.startswith("__") and top not in tops:
+            tops.append(top)
+    return tops
+
+
+def _canonical(dist: str) -> str:
+    import re
+
+    return re.sub(r"[-_.]+", "-", dist).lower()
 
 
 def _system_binds() -> list[str]:

@@ -173,14 +173,15 @@ def check(path, *, exercise=None, students=None, timeout_s: float = DEFAULT_TIME
         True for a grade (json, Gradescope, a class): refuse to run without a sandbox, unless
         ``unsafe_same_user`` (then every report says so). False: feedback, with a note when it is no grade.
     allow : sequence of str
-        Top-level packages the file may import besides numpy and the standard library (``scipy``).
+        Top-level packages the file may import besides the exercise's own (numpy; onnx for exercise 11)
+        and the standard library (``scipy``); what they require comes with them.
 
     Returns
     -------
     list of Report
         One per student, in order.
     """
-    from .sandbox import INSTALL_HINT, sandbox_mode
+    from .sandbox import INSTALL_HINT, sandbox_mode, with_dependencies
 
     path = Path(path)
     if path.is_dir():
@@ -204,10 +205,10 @@ def check(path, *, exercise=None, students=None, timeout_s: float = DEFAULT_TIME
         students = [in_file]
     students = [check_student_id(s) for s in students]
     numbers, calls, owners, data = _plan(ex, students, secret, nonce)
-    allowed = ("numpy", *(a for a in allow if a != "numpy"))
-    blocked_allowed = [a for a in allowed if a in ex.blocked]
+    blocked_allowed = [a for a in allow if a in ex.blocked]
     if blocked_allowed:
         raise UsageError(f"--allow: exercise {ex.number} may not use {blocked_allowed[0]} ({ex.blocked_reason})")
+    allowed = tuple(a for a in with_dependencies((*ex.allowed, *allow)) if a not in ex.blocked)
     run = run_file(path, calls, data_files=data, blocked=ex.blocked, reason=ex.blocked_reason, allowed=allowed,
                    timeout_s=timeout_s, memory_mb=memory_mb, sandbox=mode)
     reports = _reports(ex, students, numbers, owners, run, path)
