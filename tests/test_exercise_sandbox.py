@@ -218,6 +218,8 @@ def test_no_attack_reaches_full_marks_or_touches_anything(mode, uid):
     token = f"affine3d-attack-{uuid.uuid4().hex}"
     top = Path(tempfile.mkdtemp(prefix="affine3d-class-"))
     package_mode = stat.S_IMODE(os.stat(PACKAGE).st_mode)
+    if uid:
+        os.chmod(PACKAGE, package_mode | 0o005)  # a normal user runs the checker: it must read its own package
     try:
         for name in ("ana", "ben", "other", "results"):
             (top / name).mkdir()
@@ -244,6 +246,7 @@ def test_no_attack_reaches_full_marks_or_touches_anything(mode, uid):
         elapsed = time.monotonic() - started
         assert done.returncode == 1, (done.returncode, done.stdout[-2000:], done.stderr[-2000:])
         assert elapsed < 10 + 45, elapsed  # the file's time limit, and the checker's own start and picture
+        assert output.is_file(), (done.stdout[-3000:], done.stderr[-3000:])
         results = json.loads(output.read_text())
         assert results["score"] == 0.0 and len(results["tests"]) == 3 and "forged" not in output.read_text()
         assert "could not be read" in results["tests"][1]["output"]  # the malformed lines sent for call 1

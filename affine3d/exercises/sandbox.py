@@ -39,7 +39,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
-__all__ = ["MODES", "sandbox_mode", "with_dependencies", "mode_problem", "SANDBOX_UID", "fresh_uid", "kill_uid", "remove_uid_files",
+__all__ = ["MODES", "sandbox_mode", "with_dependencies", "others_can_reach", "mode_problem", "SANDBOX_UID", "fresh_uid", "kill_uid", "remove_uid_files",
            "close_packages", "package_dirs", "bwrap_command", "SITE", "WORK", "CHILD", "ENV_VAR"]
 
 MODES = ("bubblewrap", "drop-privileges", "same-user")
@@ -66,7 +66,7 @@ def sandbox_mode(requested: str | None = None) -> str:
     if wanted == "auto":
         if bubblewrap_works():
             return "bubblewrap"
-        return "drop-privileges" if _is_root() else "same-user"
+        return "drop-privileges" if _is_root() and not mode_problem("drop-privileges") else "same-user"
     problem = mode_problem(wanted)
     if problem:
         raise UsageError(f"{ENV_VAR}={wanted}: {problem}")
@@ -78,9 +78,26 @@ def mode_problem(mode: str) -> str:
     if mode == "bubblewrap" and not bubblewrap_works():
         return ("bwrap is missing or cannot create namespaces here "
                 "(apt-get install bubblewrap; containers may forbid user namespaces)")
-    if mode == "drop-privileges" and not _is_root():
-        return "only root can run a file as another user"
+    if mode == "drop-privileges":
+        if not _is_root():
+            return "only root can run a file as another user"
+        closed = next((p for p in (interpreter(), *map(str, package_dirs(("numpy",)))) if not others_can_reach(p)), None)
+        if closed is not None:
+            return (f"another user cannot reach {closed} (a folder on its way is closed to others); install Python and "
+                    "numpy where every user can read them, as Debian's python3 and pip do")
     return ""
+
+
+def others_can_reach(path: str) -> bool:
+    """True if a user with no rights of its own may read ``path`` (and enter every folder on its way)."""
+    path = os.path.realpath(path)
+    try:
+        parts = Path(path).parents
+        if any(not os.stat(folder).st_mode & stat.S_IXOTH for folder in parts):
+            return False
+        return bool(os.stat(path).st_mode & stat.S_IROTH)
+    except OSError:
+        return False
 
 
 def _is_root() -> bool:
@@ -278,20 +295,26 @@ def fresh_uid() -> int:
 
 
 def _uids_running() -> set[int]:
+    """The real and effective uids of every process (from /proc/PID/status: a process that made itself
+    non-dumpable has a /proc folder owned by root, but its status still says who it is)."""
     uids = set()
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             try:
-                uids.add(os.stat(entry.path).st_uid)
-            except OSError:
+                with open(os.path.join(entry.path, "status"), "rb") as f:
+                    for line in f:
+                        if line.startswith(b"Uid:"):
+                            uids.update(int(v) for v in line.split()[1:3])
+                            break
+            except (OSError, ValueError):
                 pass
     return uids
 
 
 def kill_uid(uid: int) -> None:
     """SIGKILL every process of ``uid`` (a double-forked, ``setsid`` grandchild too), until none is left."""
-    for _ in range(20):
-        if uid not in _uids_running():
+    for attempt in range(20):
+        if attempt and uid not in _uids_running():
             return
         # kill(-1) from a process of that uid reaches exactly that uid's processes (the caller excepted)
         subprocess.run(["kill", "-KILL", "-1"], user=uid, group=uid, extra_groups=[], stdin=subprocess.DEVNULL,
