@@ -377,3 +377,13 @@ def test_each_exercise_has_its_own_picture_and_a_stale_one_goes(tmp_path):
     path.write_text(get(4).starter("ana"))
     code, out, _ = run_cli("check", path)
     assert code == 1 and not picture.exists() and "picture: none" in out
+
+
+def test_without_inherited_descriptors_the_answers_come_through_files(monkeypatch):
+    """Where descriptors are not inherited by number (Windows), request and answers go through the checker's files."""
+    from affine3d.exercises import runner
+
+    monkeypatch.setenv("AFFINE3D_SANDBOX", "same-user")
+    monkeypatch.setattr(runner, "POSIX", False)
+    report = check(SOLUTIONS / "exercise_1.py", students=["ana"])[0]
+    assert report.passed and report.sandbox == "same-user"

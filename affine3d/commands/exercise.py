@@ -47,8 +47,9 @@ def add_arguments(parser) -> None:
                        help="your id (login or e-mail); your numbers are made from it (default: 'example')")
     start.add_argument("--force", action="store_true", help="replace an exercise_N.py that is already there")
     check = actions.add_parser("check", help="run a filled-in exercise file and grade it",
-                               description="Run FILE in a separate process with limits, grade its answers, and say "
-                                           "what is wrong. Exit code 0 when every check passes, 1 otherwise.")
+                               description="Run FILE in a sandbox (bubblewrap, or a fresh unprivileged user as root) "
+                                           "with limits, grade its answers, and say what is wrong. Exit code 0 when "
+                                           "every check passes, 1 otherwise.")
     check.add_argument("file", metavar="FILE", help="the exercise_N.py to check")
     check.add_argument("--student", default=None, metavar="ID",
                        help="whose numbers to check with (default: the STUDENT line of FILE)")

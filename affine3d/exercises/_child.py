@@ -4,7 +4,7 @@
 (``python -I -S -X utf8 _child.py REQUEST_FD RESULTS_FD``), with a time limit and resource limits, so
 whatever the student's code does (raise, loop, allocate, exit, crash) happens here and not in the
 checker. It reads the request from the descriptor REQUEST_FD and writes the answers to RESULTS_FD, a
-pipe whose other end only the checker holds: plain data, one JSON object per line, never pickle (the
+pipe whose other end only the checker holds (on Windows, where no sandbox exists, two files' paths): plain data, one JSON object per line, never pickle (the
 checker reads numbers, not objects, and checks each line against a schema). A line is written before
 each call, so when the process is killed the checker knows which call was running. The student's
 code runs in this process and can write to that pipe too: what it writes there is no more than an
@@ -192,10 +192,15 @@ def _limit_processes(request) -> None:
                 pass
 
 
-def main(request_fd: str, results_fd: str) -> int:
-    with open(int(request_fd), "rb") as f:
+def _descriptor_or_path(arg: str):
+    """A descriptor the checker passed (its number), or a file's path (Windows, where none is inherited by number)."""
+    return int(arg) if arg.isdigit() else arg
+
+
+def main(request_arg: str, results_arg: str) -> int:
+    with open(_descriptor_or_path(request_arg), "rb") as f:
         request = json.loads(f.read().decode("utf-8"))
-    results = open(int(results_fd), "w", encoding="utf-8", buffering=1)
+    results = open(_descriptor_or_path(results_arg), "w", encoding="utf-8", buffering=1)
 
     def write(record) -> None:
         results.write((record if isinstance(record, str) else json.dumps(record, allow_nan=True)) + "\n")

@@ -173,11 +173,19 @@ def run_file(path, calls: list[Call], *, data_files: dict[str, bytes] | None = N
                    "max_processes": MAX_PROCESSES if mode != "same-user" else 0, "max_open_files": MAX_OPEN_FILES,
                    "calls": [_encode_call(call, work) for call in calls]}
         stdout, stderr = private / "stdout", private / "stderr"
-        read_end, write_end = os.pipe()
-        keep: list[int] = [write_end]  # descriptors the child inherits; closed here once it started
+        keep: list[int] = []  # descriptors the child inherits; closed here once it started
+        read_end = reader = None
         try:
-            request_fd = _blob(json.dumps(request).encode("utf-8"))
-            keep.append(request_fd)
+            if POSIX:
+                read_end, write_end = os.pipe()
+                keep.append(write_end)
+                request_fd = _blob(json.dumps(request).encode("utf-8"))
+                keep.append(request_fd)
+                request_arg, results_arg = str(request_fd), str(write_end)
+            else:  # Windows (same-user only): no descriptors to inherit by number; files in the checker's folder
+                read_end = None
+                (private / "request.json").write_text(json.dumps(request), encoding="utf-8")
+                request_arg, results_arg = str(private / "request.json"), str(private / "results.jsonl")
             child_args = ["-I", "-S", "-X", "utf8"]
             if mode == "bubblewrap":
                 file_fds = {}
@@ -186,9 +194,9 @@ def run_file(path, calls: list[Call], *, data_files: dict[str, bytes] | None = N
                     keep.append(file_fds[target])
                 child_fd = _blob(Path(_child.__file__).read_bytes())
                 keep.append(child_fd)
-                command = sb.bwrap_command([*child_args, sb.CHILD, str(request_fd), str(write_end)], files=file_fds,
+                command = sb.bwrap_command([*child_args, sb.CHILD, request_arg, results_arg], files=file_fds,
                                            data_fds={sb.CHILD: child_fd}, allowed=allowed, work_bytes=WORK_BYTES,
-                                           tmp_bytes=TMP_BYTES)
+                                           tmp_bytes=TMP_BYTES, env={**_child_env(work), "TMPDIR": "/tmp"})
                 cwd, env = private, None
             else:
                 child_path = private / "_child.py"
@@ -199,14 +207,14 @@ def run_file(path, calls: list[Call], *, data_files: dict[str, bytes] | None = N
                     os.chmod(child_path, 0o644)
                     _chown_tree(work, uid)
                     os.chmod(work, 0o700)
-                command = [sb.interpreter(), *child_args, str(child_path), str(request_fd), str(write_end)]
+                command = [sb.interpreter(), *child_args, str(child_path), request_arg, results_arg]
                 cwd, env = work, _child_env(work)
-            reader = _Reader(read_end)
+            reader = _Reader(read_end) if read_end is not None else None
             started = time.perf_counter()
             with open(stdout, "wb") as out, open(stderr, "wb") as err:
                 process = subprocess.Popen(
                     command, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd, env=env,
-                    pass_fds=tuple(keep), start_new_session=POSIX,
+                    pass_fds=tuple(keep) if POSIX else (), start_new_session=POSIX,
                     user=uid, group=uid, extra_groups=[] if uid is not None else None,
                     preexec_fn=_limits(run.timeout_s, run.memory_mb) if POSIX else None,
                 )
@@ -224,6 +232,8 @@ def run_file(path, calls: list[Call], *, data_files: dict[str, bytes] | None = N
                     sb.kill_uid(uid)  # a setsid grandchild left the group, not the uid
                     sb.remove_uid_files(uid)
             run.seconds = time.perf_counter() - started
+            if reader is None:
+                reader = _Reader.of_file(Path(results_arg))
             reader.finish(timeout=2.0)
             run.stderr_tail = printable(_tail(stderr), keep_lines=True)
             records, run.malformed = reader.records(len(calls))
@@ -231,6 +241,8 @@ def run_file(path, calls: list[Call], *, data_files: dict[str, bytes] | None = N
         finally:
             for fd in keep:
                 os.close(fd)
+            if reader is None and read_end is not None:  # the run never started
+                os.close(read_end)
     return run
 
 
@@ -274,10 +286,23 @@ def _chown_tree(top: Path, uid: int) -> None:
 class _Reader:
     """Reads the answers' pipe in a thread, up to :data:`MAX_RESULTS_BYTES`: a child that writes forever blocks, not us."""
 
-    def __init__(self, fd: int):
+    def __init__(self, fd: int | None):
         self.fd, self.chunks, self.size = fd, [], 0
         self.thread = threading.Thread(target=self._run, name="affine3d-exercise-answers", daemon=True)
-        self.thread.start()
+        if fd is not None:
+            self.thread.start()
+
+    @classmethod
+    def of_file(cls, path: Path) -> "_Reader":
+        """The answers the child wrote to a file (Windows), read up to the same limit."""
+        reader = cls(None)
+        try:
+            with open(path, "rb") as f:
+                data = f.read(MAX_RESULTS_BYTES)
+            reader.chunks, reader.size = [data], len(data)
+        except OSError:
+            pass
+        return reader
 
     def _run(self) -> None:
         try:
@@ -291,6 +316,8 @@ class _Reader:
             pass
 
     def finish(self, timeout: float) -> None:
+        if self.fd is None:
+            return
         self.thread.join(timeout)
         try:
             os.close(self.fd)  # a reader still blocked (a process of the same user kept the pipe) gets EBADF

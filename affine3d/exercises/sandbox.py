@@ -240,12 +240,13 @@ def interpreter() -> str:
 
 
 def bwrap_command(python_args: list[str], *, files: dict[str, int], data_fds: dict[str, int], allowed=("numpy",),
-                  work_bytes: int, tmp_bytes: int) -> list[str]:
+                  work_bytes: int, tmp_bytes: int, env: dict[str, str] | None = None) -> list[str]:
     """The ``bwrap`` command line that runs ``python -I -S ... python_args`` in the sandbox.
 
     ``files`` maps a path in the sandbox to a file descriptor whose bytes are copied there, writable
     (the student's file and its data, under :data:`WORK`); ``data_fds`` maps a path to a descriptor
     mounted read-only (the child script). ``allowed`` packages are mounted read-only under :data:`SITE`.
+    ``env`` is the child's whole environment (nothing of the checker's gets in).
     """
     bwrap = shutil.which("bwrap") or "bwrap"
     python = interpreter()
@@ -277,7 +278,10 @@ def bwrap_command(python_args: list[str], *, files: dict[str, int], data_fds: di
         args += ["--file", str(files[path]), path]
     for path, fd in data_fds.items():
         args += ["--ro-bind-data", str(fd), path]
-    args += ["--chdir", WORK, "--clearenv", python, *python_args]
+    args += ["--chdir", WORK, "--clearenv"]
+    for key, value in (env or {}).items():
+        args += ["--setenv", key, value]
+    args += [python, *python_args]
     return args
 
 
