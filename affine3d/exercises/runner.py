@@ -403,10 +403,10 @@ _MAX_TEXT = 4000
 
 
 def printable(text, *, keep_lines: bool = False) -> str:
-    """``text`` with every control character escaped (``\x1b`` -> ``\\x1b``): a student's text cannot redraw a report.
+    r"""``text`` with every control character escaped (ESC -> ``\x1b``): a student's text cannot redraw a report.
 
     >>> printable("ok\x1b[2K\r\u2713")
-    'ok\\x1b[2K\\r\u2713'
+    'ok\\x1b[2K\\x0d✓'
     """
     text = str(text)
     if text.isprintable():
