@@ -321,8 +321,10 @@ def kill_uid(uid: int) -> None:
         if attempt and uid not in _uids_running():
             return
         # kill(-1) from a process of that uid reaches exactly that uid's processes (the caller excepted)
-        subprocess.run(["kill", "-KILL", "-1"], user=uid, group=uid, extra_groups=[], stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        # (Python itself, which that uid can run: a slim image may have no kill(1))
+        subprocess.run([interpreter(), "-I", "-S", "-c", "import os, signal; os.kill(-1, signal.SIGKILL)"], user=uid,
+                       group=uid, extra_groups=[], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=False)
 
 
 def remove_uid_files(uid: int) -> None:
