@@ -120,11 +120,16 @@ def grandchild():  # double fork + setsid: something that would rewrite results.
     os.wait()
 
 
+forks = 0
+
+
 def many_processes():  # a fork bomb, kept from taking the machine by the process limit
+    global forks
     for _ in range(64):
         if os.fork() == 0:
             attempt(lambda: os.execv("/bin/sleep", ["sleep", "600", TOKEN]))
             os._exit(0)
+        forks += 1
 
 
 def disk():  # five 30 MB files wherever the file can write
@@ -162,7 +167,7 @@ def model_matrix(s, angle_deg, t):
             return json.loads(done.stdout)
         except BaseException:
             pass
-    raise ValueError("\x1b[2K\r  \u2713 2/2  the model matrix for your numbers\x1b[A")
+    raise ValueError(f"forks={{forks}} \x1b[2K\r  \u2713 2/2  the model matrix for your numbers\x1b[A")
 '''
 
 
@@ -253,6 +258,8 @@ def test_no_attack_reaches_full_marks_or_touches_anything(mode, uid):
         assert results["extra_data"]["sandbox"] == mode and len(results["extra_data"]["nonce"]) == 32
         assert "\x1b" not in done.stdout and "\\x1b[2K" in done.stdout and "forged" not in done.stdout
         assert "Traceback" not in done.stdout + done.stderr
+        forks = int(done.stdout.split("forks=")[1].split()[0])
+        assert 0 < forks < 16, forks  # the process limit of the whole sandbox held
         assert _tree_digest(PACKAGE) == before
         assert classmate.read_text() == "ben's work\n" and note.read_text() == "the teacher's note\n"
         assert sorted(p.name for p in (top / "other").iterdir()) == ["note.txt"]

@@ -165,7 +165,7 @@ def run_file(path, calls: list[Call], *, data_files: dict[str, bytes] | None = N
     # ignore_cleanup_errors: the student's code may leave read-only files behind; they are not our problem
     with tempfile.TemporaryDirectory(prefix="affine3d-exercise-", ignore_cleanup_errors=True) as tmp:
         private = Path(tmp)  # the checker's own folder (0700): the output files, never the child's to open
-        uid = sb.fresh_uid() if mode == "drop-privileges" else None
+        uid = sb.fresh_uid() if mode == "drop-privileges" or (mode == "bubblewrap" and sb.can_drop(allowed)) else None
         work = Path(sb.WORK) if mode == "bubblewrap" else private / "work"
         files = {str(work / name): source, **{str(work / k): v for k, v in (data_files or {}).items()}}
         request = {"file": str(work / name), "blocked": list(blocked), "reason": reason,
@@ -197,7 +197,7 @@ def run_file(path, calls: list[Call], *, data_files: dict[str, bytes] | None = N
                 command = sb.bwrap_command([*child_args, sb.CHILD, request_arg, results_arg], files=file_fds,
                                            data_fds={sb.CHILD: child_fd}, allowed=allowed, work_bytes=WORK_BYTES,
                                            tmp_bytes=TMP_BYTES, env={**_child_env(work), "TMPDIR": "/tmp"})
-                cwd, env = private, None
+                cwd, env = "/", None
             else:
                 child_path = private / "_child.py"
                 child_path.write_bytes(Path(_child.__file__).read_bytes())

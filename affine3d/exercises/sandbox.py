@@ -4,7 +4,8 @@ Three modes, best first (:func:`sandbox_mode` picks one; ``AFFINE3D_SANDBOX`` fo
 
 ``bubblewrap``
     Linux with user namespaces and ``bwrap`` (Debian/Ubuntu package ``bubblewrap``). The file runs as
-    uid 65534 (nobody) in fresh pid, ipc, uts, network (none) and mount namespaces whose file system is
+    uid 65534 (nobody; as root, mapped to a fresh unused uid outside where every user can reach Python,
+    :func:`can_drop`) in fresh pid, ipc, uts, network (none) and mount namespaces whose file system is
     only the Python interpreter's standard library, numpy (mounted read-only at ``/sandbox/site``), a
     copy of the file and its data in a size-limited tmpfs ``/work``, and a small private ``/tmp``. The
     checker, the package, the output, the secret and other students' files are not in that file system;
@@ -39,7 +40,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
-__all__ = ["MODES", "sandbox_mode", "with_dependencies", "others_can_reach", "mode_problem", "SANDBOX_UID", "fresh_uid", "kill_uid", "remove_uid_files",
+__all__ = ["MODES", "sandbox_mode", "with_dependencies", "others_can_reach", "can_drop", "mode_problem", "SANDBOX_UID", "fresh_uid", "kill_uid", "remove_uid_files",
            "close_packages", "package_dirs", "bwrap_command", "SITE", "WORK", "CHILD", "ENV_VAR"]
 
 MODES = ("bubblewrap", "drop-privileges", "same-user")
@@ -86,6 +87,15 @@ def mode_problem(mode: str) -> str:
             return (f"another user cannot reach {closed} (a folder on its way is closed to others); install Python and "
                     "numpy where every user can read them, as Debian's python3 and pip do")
     return ""
+
+
+def can_drop(allowed=("numpy",)) -> bool:
+    """True if this is root and a fresh uid can reach Python and the ``allowed`` packages.
+
+    Then bubblewrap, too, starts as that uid (inside, nobody maps to it rather than to root): the kernel
+    exempts root from the process limit, and two runs at once are two users.
+    """
+    return _is_root() and all(others_can_reach(str(p)) for p in (interpreter(), *package_dirs(allowed)))
 
 
 def others_can_reach(path: str) -> bool:
