@@ -121,6 +121,16 @@ def grandchild():  # double fork + setsid: something that would rewrite results.
 
 
 forks = 0
+network = "open"
+
+
+def connect():  # fetch the package from the internet, or send the other numbers out
+    global network
+    import socket
+    try:
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()
+    except OSError:
+        network = "refused"
 
 
 def many_processes():  # a fork bomb, kept from taking the machine by the process limit
@@ -151,7 +161,7 @@ def malformed():  # lines on the answers' pipe that are no answer
                 attempt(lambda: os.write(int(fd), line + b"\n"))
 
 
-for attack in (meta_path, other_name, forge, stop_the_checker, tamper, tamper_classmate, tamper_other, grandchild,
+for attack in (connect, meta_path, other_name, forge, stop_the_checker, tamper, tamper_classmate, tamper_other, grandchild,
                many_processes, disk, malformed):
     attempt(attack)
 
@@ -167,7 +177,7 @@ def model_matrix(s, angle_deg, t):
             return json.loads(done.stdout)
         except BaseException:
             pass
-    raise ValueError(f"forks={{forks}} \x1b[2K\r  \u2713 2/2  the model matrix for your numbers\x1b[A")
+    raise ValueError(f"forks={{forks}} network={{network}} \x1b[2K\r  \u2713 2/2  the model matrix for your numbers\x1b[A")
 '''
 
 
@@ -260,6 +270,7 @@ def test_no_attack_reaches_full_marks_or_touches_anything(mode, uid):
         assert "Traceback" not in done.stdout + done.stderr
         forks = int(done.stdout.split("forks=")[1].split()[0])
         assert 0 < forks < 16, forks  # the process limit of the whole sandbox held
+        assert "network=refused" in done.stdout  # no socket at all, namespaces or not
         assert _tree_digest(PACKAGE) == before
         assert classmate.read_text() == "ben's work\n" and note.read_text() == "the teacher's note\n"
         assert sorted(p.name for p in (top / "other").iterdir()) == ["note.txt"]

@@ -171,6 +171,7 @@ def run_file(path, calls: list[Call], *, data_files: dict[str, bytes] | None = N
         request = {"file": str(work / name), "blocked": list(blocked), "reason": reason,
                    "sys_path": [sb.SITE] if mode == "bubblewrap" else sorted({str(d.parent) for d in sb.package_dirs(allowed)}),
                    "max_processes": MAX_PROCESSES if mode != "same-user" else 0, "max_open_files": MAX_OPEN_FILES,
+                   "no_network": True,
                    "calls": [_encode_call(call, work) for call in calls]}
         stdout, stderr = private / "stdout", private / "stderr"
         keep: list[int] = []  # descriptors the child inherits; closed here once it started
