@@ -95,7 +95,8 @@ def can_drop(allowed=("numpy",)) -> bool:
     Then bubblewrap, too, starts as that uid (inside, nobody maps to it rather than to root): the kernel
     exempts root from the process limit, and two runs at once are two users.
     """
-    return _is_root() and all(others_can_reach(str(p)) for p in (interpreter(), *package_dirs(allowed)))
+    return (_is_root() and all(others_can_reach(str(p)) for p in (interpreter(), *package_dirs(allowed)))
+            and bubblewrap_works(_FRESH_UIDS[0] - 1))
 
 
 def others_can_reach(path: str) -> bool:
@@ -115,8 +116,11 @@ def _is_root() -> bool:
 
 
 @functools.cache
-def bubblewrap_works() -> bool:
-    """True if ``bwrap`` is installed and can make the namespaces it needs here (tried once per process)."""
+def bubblewrap_works(as_uid: int | None = None) -> bool:
+    """True if ``bwrap`` is installed and can make the namespaces it needs here (tried once per process).
+
+    ``as_uid``: tried as that user (root may make user namespaces where other users may not).
+    """
     if not sys.platform.startswith("linux"):
         return False
     bwrap = shutil.which("bwrap")
@@ -124,9 +128,10 @@ def bubblewrap_works() -> bool:
         return False
     try:
         done = subprocess.run([bwrap, "--unshare-all", "--die-with-parent", "--uid", str(SANDBOX_UID), "--gid",
-                               str(SANDBOX_UID), *_system_binds(), "true"],
+                               str(SANDBOX_UID), *_system_binds(), "true"], cwd="/", user=as_uid, group=as_uid,
+                              extra_groups=[] if as_uid is not None else None,
                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
+    except (OSError, subprocess.SubprocessError):
         return False
     return done.returncode == 0
 
