@@ -66,7 +66,7 @@ def add_arguments(parser) -> None:
     check.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
                        help=f"seconds the file may run, all checks together (default: {DEFAULT_TIMEOUT_S:g})")
     check.add_argument("--memory", type=int, default=DEFAULT_MEMORY_MB, metavar="MB",
-                       help=f"memory the file may use (default: {DEFAULT_MEMORY_MB})")
+                       help=f"memory each process of the file may use (default: {DEFAULT_MEMORY_MB})")
     check.add_argument("--secret", default=None, metavar="TEXT",
                        help="the course secret the other cases are drawn from (default: $AFFINE3D_COURSE_SECRET; "
                             "the variable keeps it out of the process list)")
