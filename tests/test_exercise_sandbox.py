@@ -405,3 +405,22 @@ def test_without_inherited_descriptors_the_answers_come_through_files(monkeypatc
     monkeypatch.setattr(runner, "POSIX", False)
     report = check(SOLUTIONS / "exercise_1.py", students=["ana"])[0]
     assert report.passed and report.sandbox == "same-user"
+
+
+def test_memory_is_limited_for_the_whole_sandbox_not_per_process(tmp_path):
+    """Three forks of 150 MB each stay under a 300 MB limit one by one, not together: the check stops them, says so."""
+    path = write(tmp_path, "exercise_1.py", """
+        import os, time
+        import numpy as np
+        STUDENT = 'ana'
+        def neuron(w, x, b):
+            for _ in range(3):
+                if os.fork() == 0:
+                    block = np.ones(150 << 17)  # 150 MB, touched
+                    time.sleep(60)
+                    os._exit(0)
+            time.sleep(60)
+        """)
+    code, out, _ = run_cli("check", path, "--memory", "300", "--timeout", "60")
+    first = out.splitlines()[1]
+    assert code == 1 and "ran out of memory (the limit is 300 MB)" in first and "together" in first, out

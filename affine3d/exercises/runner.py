@@ -64,6 +64,7 @@ POSIX = os.name == "posix"  # process groups and resource limits; elsewhere only
 MAX_WRITE_BYTES = 32 << 20  # the largest file the student's process may write (its stdout included)
 MAX_PROCESSES = 16  # processes of the whole sandbox (threads count too): enough for numpy, not for a fork bomb
 MAX_OPEN_FILES = 256
+WATCH_S = 0.1  # how often the memory of the whole sandbox is measured
 WORK_BYTES = 64 << 20  # bubblewrap: the tmpfs holding the copy of the file, its data and what it writes
 TMP_BYTES = 16 << 20  # bubblewrap: its private /tmp
 MAX_RESULTS_BYTES = 64 << 20  # the most the checker reads from the answers' pipe
@@ -122,6 +123,7 @@ class Run:
     outcomes: list[Outcome] = field(default_factory=list)
     sandbox: str = ""
     malformed: list[str] = field(default_factory=list)
+    over_memory: bool = False
 
 
 def run_file(path, calls: list[Call], *, data_files: dict[str, bytes] | None = None, blocked=(), reason: str = "",
@@ -222,12 +224,7 @@ def run_file(path, calls: list[Call], *, data_files: dict[str, bytes] | None = N
                 for fd in keep:
                     os.close(fd)
                 keep = []
-                try:
-                    run.returncode = process.wait(timeout=run.timeout_s)
-                except subprocess.TimeoutExpired:
-                    run.timed_out = True
-                    sb.stop_group(process.pid)
-                    run.returncode = process.wait()
+                _watch(process, run, started, uid)
                 sb.stop_group(process.pid)  # whatever the file started in the background goes too
                 if uid is not None:
                     sb.kill_uid(uid)  # a setsid grandchild left the group, not the uid
@@ -245,6 +242,34 @@ def run_file(path, calls: list[Call], *, data_files: dict[str, bytes] | None = N
             if reader is None and read_end is not None:  # the run never started
                 os.close(read_end)
     return run
+
+
+def _watch(process: subprocess.Popen, run: Run, started: float, uid: int | None) -> None:
+    """Wait for the run within its time limit, and stop it when all its processes together use more than its memory.
+
+    The address-space limit holds per process; this holds for the whole sandbox (every process of its uid,
+    every descendant of its first process), measured as proportional set size every :data:`WATCH_S`.
+    """
+    from . import sandbox as sb
+
+    deadline = started + run.timeout_s
+    limit = run.memory_mb << 20
+    while True:
+        left = deadline - time.perf_counter()
+        try:
+            run.returncode = process.wait(timeout=max(0.0, min(WATCH_S, left)))
+            return
+        except subprocess.TimeoutExpired:
+            pass
+        if left <= WATCH_S:
+            run.timed_out = True
+        elif POSIX and sb.memory_used(process.pid, uid) > limit:
+            run.over_memory = True
+        else:
+            continue
+        sb.stop_group(process.pid)
+        run.returncode = process.wait()
+        return
 
 
 def run_functions(functions: dict, calls: list[Call], *, data_files: dict[str, bytes] | None = None) -> Run:
@@ -611,7 +636,10 @@ def _outcomes(calls: list[Call], records: list[dict], run: Run) -> list[Outcome]
         if outcomes[i] is not None:
             continue
         if i == running:
-            if run.timed_out:
+            if run.over_memory:
+                outcomes[i] = Outcome(call.function, "memory",
+                                      error=f"its processes used more than {run.memory_mb} MB together and were stopped")
+            elif run.timed_out:
                 outcomes[i] = Outcome(call.function, "timeout", error=f"did not finish within {run.timeout_s:g} s")
             else:
                 outcomes[i] = Outcome(call.function, "crashed", error=_ended(run))

@@ -40,7 +40,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
-__all__ = ["MODES", "sandbox_mode", "with_dependencies", "others_can_reach", "can_drop", "mode_problem", "SANDBOX_UID", "fresh_uid", "kill_uid", "remove_uid_files",
+__all__ = ["MODES", "memory_used", "sandbox_mode", "with_dependencies", "others_can_reach", "can_drop", "mode_problem", "SANDBOX_UID", "fresh_uid", "kill_uid", "remove_uid_files",
            "close_packages", "package_dirs", "bwrap_command", "SITE", "WORK", "CHILD", "ENV_VAR"]
 
 MODES = ("bubblewrap", "drop-privileges", "same-user")
@@ -298,6 +298,49 @@ def bwrap_command(python_args: list[str], *, files: dict[str, int], data_fds: di
         args += ["--setenv", key, value]
     args += [python, *python_args]
     return args
+
+
+# ------------------------------------------------------------------------------------- the whole sandbox
+def memory_used(pid: int, uid: int | None = None) -> int:
+    """Bytes used by the run: every descendant of ``pid`` and every process of ``uid``, proportional set sizes.
+
+    Shared pages count once in all (``Pss``), so forked copies of one Python do not add up falsely.
+    """
+    parents, members = {}, set()
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(os.path.join(entry.path, "status"), "rb") as f:
+                for line in f:
+                    if line.startswith(b"PPid:"):
+                        parents[int(entry.name)] = int(line.split()[1])
+                    elif line.startswith(b"Uid:"):
+                        if uid is not None and uid in (int(v) for v in line.split()[1:3]):
+                            members.add(int(entry.name))
+                        break
+        except (OSError, ValueError, IndexError):
+            pass
+    children: dict[int, list[int]] = {}
+    for child, parent in parents.items():
+        children.setdefault(parent, []).append(child)
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        if current not in members:
+            members.add(current)
+            stack += children.get(current, [])
+    total = 0
+    for member in members:
+        try:
+            with open(f"/proc/{member}/smaps_rollup", "rb") as f:
+                for line in f:
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1]) << 10
+                        break
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
 
 
 # ------------------------------------------------------------------------------------- drop-privileges
