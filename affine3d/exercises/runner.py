@@ -226,7 +226,7 @@ def run_file(path, calls: list[Call], *, data_files: dict[str, bytes] | None = N
                 keep = []
                 _watch(process, run, started, uid)
                 sb.stop_group(process.pid)  # whatever the file started in the background goes too
-                if uid is not None:
+                if mode == "drop-privileges":  # (bubblewrap: the pid namespace ended with its first process)
                     sb.kill_uid(uid)  # a setsid grandchild left the group, not the uid
                     sb.remove_uid_files(uid)
             run.seconds = time.perf_counter() - started

@@ -38,6 +38,7 @@ import stat
 import subprocess
 import sys
 import sysconfig
+import time
 from pathlib import Path
 
 __all__ = ["MODES", "memory_used", "sandbox_mode", "with_dependencies", "others_can_reach", "can_drop", "mode_problem", "SANDBOX_UID", "fresh_uid", "kill_uid", "remove_uid_files",
@@ -357,32 +358,37 @@ def fresh_uid() -> int:
 
 
 def _uids_running() -> set[int]:
-    """The real and effective uids of every process (from /proc/PID/status: a process that made itself
-    non-dumpable has a /proc folder owned by root, but its status still says who it is)."""
+    """The real and effective uids of every live process (from /proc/PID/status: a process that made itself
+    non-dumpable has a /proc folder owned by root, but its status still says who it is; zombies are done)."""
     uids = set()
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             try:
                 with open(os.path.join(entry.path, "status"), "rb") as f:
                     for line in f:
+                        if line.startswith(b"State:") and line.split()[1] in (b"Z", b"X"):
+                            break
                         if line.startswith(b"Uid:"):
                             uids.update(int(v) for v in line.split()[1:3])
                             break
-            except (OSError, ValueError):
+            except (OSError, ValueError, IndexError):
                 pass
     return uids
 
 
 def kill_uid(uid: int) -> None:
     """SIGKILL every process of ``uid`` (a double-forked, ``setsid`` grandchild too), until none is left."""
+    # kill(-1) from a process of that uid reaches exactly that uid's processes (the caller excepted); kill(1)
+    # starts in a millisecond, Python (which that uid can run) where a slim image has no kill(1)
+    kill = shutil.which("kill", path="/usr/bin:/bin")
+    command = [kill, "-KILL", "-1"] if kill else [interpreter(), "-I", "-S", "-c",
+                                                   "import os, signal; os.kill(-1, signal.SIGKILL)"]
     for attempt in range(20):
         if attempt and uid not in _uids_running():
             return
-        # kill(-1) from a process of that uid reaches exactly that uid's processes (the caller excepted)
-        # (Python itself, which that uid can run: a slim image may have no kill(1))
-        subprocess.run([interpreter(), "-I", "-S", "-c", "import os, signal; os.kill(-1, signal.SIGKILL)"], user=uid,
-                       group=uid, extra_groups=[], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, check=False)
+        subprocess.run(command, user=uid, group=uid, extra_groups=[], cwd="/", stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        time.sleep(0.01 * attempt)
 
 
 def remove_uid_files(uid: int) -> None:
