@@ -6,12 +6,17 @@
       write DIR/exercise_N.py: the task, your numbers (made from ID: the same ID gives the same
       numbers, so a teacher can make any student's file again), and functions to fill in
   affine3d exercise check FILE [--student ID] [--format text|json|gradescope]
-      run FILE in a separate process (time and memory limits), check its answers: one line per
-      check (✓/✗, points, a hint on ✗), the score; for geometric exercises yours-vs-target.png
-      next to FILE. Exit code 0 when every check passes, 1 otherwise.
+      run FILE in a sandbox (as an unprivileged user, time, memory, process and disk limits), check
+      its answers: one line per check (✓/✗, points, a hint on ✗), the score; for geometric
+      exercises exercise_N-yours-vs-target.png next to FILE. Exit code 0 when every check passes,
+      1 otherwise.
 
 --format gradescope writes results.json (Gradescope's autograder format: score, and tests with
-name, score, max_score, status, output) to --output, and prints the feedback too.
+name, score, max_score, status, output) to --output, and prints the feedback too. json and
+gradescope are grades: they need a sandbox (bubblewrap, or running as root) and refuse without one
+unless --unsafe-same-user is given. The cases the checker adds to the student's own numbers are
+drawn from the course secret ($AFFINE3D_COURSE_SECRET or --secret) and a fresh nonce; both are
+recorded (the secret as a fingerprint), and --nonce with the same secret replays a check.
 
 Examples:
   affine3d exercise start 4 --student alice --dir hw
@@ -42,8 +47,9 @@ def add_arguments(parser) -> None:
                        help="your id (login or e-mail); your numbers are made from it (default: 'example')")
     start.add_argument("--force", action="store_true", help="replace an exercise_N.py that is already there")
     check = actions.add_parser("check", help="run a filled-in exercise file and grade it",
-                               description="Run FILE in a separate process with limits, grade its answers, and say "
-                                           "what is wrong. Exit code 0 when every check passes, 1 otherwise.")
+                               description="Run FILE in a sandbox (bubblewrap, or a fresh unprivileged user as root) "
+                                           "with limits, grade its answers, and say what is wrong. Exit code 0 when "
+                                           "every check passes, 1 otherwise.")
     check.add_argument("file", metavar="FILE", help="the exercise_N.py to check")
     check.add_argument("--student", default=None, metavar="ID",
                        help="whose numbers to check with (default: the STUDENT line of FILE)")
@@ -55,11 +61,22 @@ def add_arguments(parser) -> None:
                        help="where --format json or gradescope writes (default: stdout for json, "
                             "results.json for gradescope)")
     check.add_argument("--picture", default=None, metavar="PATH",
-                       help="where the picture of a geometric exercise goes (default: yours-vs-target.png next to FILE)")
+                       help="where the picture of a geometric exercise goes (default: exercise_N-yours-vs-target.png "
+                            "next to FILE)")
     check.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
                        help=f"seconds the file may run, all checks together (default: {DEFAULT_TIMEOUT_S:g})")
     check.add_argument("--memory", type=int, default=DEFAULT_MEMORY_MB, metavar="MB",
-                       help=f"memory the file may use (default: {DEFAULT_MEMORY_MB})")
+                       help=f"memory each process of the file may use (default: {DEFAULT_MEMORY_MB})")
+    check.add_argument("--secret", default=None, metavar="TEXT",
+                       help="the course secret the other cases are drawn from (default: $AFFINE3D_COURSE_SECRET; "
+                            "the variable keeps it out of the process list)")
+    check.add_argument("--nonce", default=None, metavar="HEX",
+                       help="replay a check: the nonce its report recorded (default: a fresh one)")
+    check.add_argument("--allow", action="append", default=[], metavar="PACKAGE",
+                       help="a package the file may import besides numpy and the standard library (repeat for more)")
+    check.add_argument("--unsafe-same-user", action="store_true",
+                       help="grade even where no sandbox is possible: the file runs as you and could change anything "
+                            "you can (every report says so)")
 
 
 def run(args) -> int:
@@ -79,7 +96,7 @@ def _list() -> int:
 
     for e in EXERCISES:
         print(f"{e.number:>2}. {e.title}: {e.goal}")
-        print(f"    {e.lecture_point}" + (" (draws yours-vs-target.png)" if e.geometric else ""))
+        print(f"    {e.lecture_point}" + (f" (draws {e.picture_name})" if e.geometric else ""))
     print("\nStart one with: affine3d exercise start N --student ID")
     return 0
 
@@ -102,19 +119,28 @@ def _start(args) -> int:
 def _check(args) -> int:
     from ..errors import UsageError
     from ..exercises import check, report
-    from ..fileio import write_bytes
+    from ..fileio import check_output, write_bytes
     from ..images import save_png
 
+    grading = args.format in ("json", "gradescope")
+    output = Path(args.output) if args.output else (Path("results.json") if args.format == "gradescope" else None)
+    if output is not None:
+        check_output(output, "--output")  # before the run: a missing folder is said at once, not after it
+    if args.picture:
+        check_output(args.picture, "--picture")
     reports = check(args.file, exercise=args.exercise, students=[args.student] if args.student else None,
-                    timeout_s=args.timeout, memory_mb=args.memory)
+                    timeout_s=args.timeout, memory_mb=args.memory, secret=args.secret, nonce=args.nonce,
+                    grading=grading, unsafe_same_user=args.unsafe_same_user, allow=tuple(args.allow))
     result = reports[0]
     picture_path, iou, picture_note = None, None, ""
     if result.exercise.geometric:
+        default = Path(args.file).parent / result.exercise.picture_name
+        target = Path(args.picture) if args.picture else default
         picture = result.picture()
         if picture is None:
             picture_note = "none: your answer is not one that can be drawn yet"
+            _remove_stale(target)
         else:
-            target = Path(args.picture) if args.picture else Path(args.file).parent / "yours-vs-target.png"
             try:
                 picture_path = save_png(picture.image, target, "--picture")
             except (OSError, UsageError) as exc:  # save_png says why in one line (a full disk, a link, ...)
@@ -125,16 +151,24 @@ def _check(args) -> int:
             iou = picture.iou
     if args.format == "json":
         data = json.dumps(report.as_json(result, picture_path, iou), indent=2, ensure_ascii=False)
-        if args.output:
-            write_bytes(args.output, (data + "\n").encode("utf-8"), "--output")
+        if output is not None:
+            write_bytes(output, (data + "\n").encode("utf-8"), "--output")
         else:
             print(data)
     else:
         print(report.text(result, picture_path, iou, picture_note))
         if args.format == "gradescope":
-            output = Path(args.output or "results.json")
             write_bytes(output, (json.dumps(report.gradescope(result), indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
                         "--output")
             print(f"results.json for Gradescope: {output}")
     sys.stdout.flush()
     return 0 if result.passed else 1
+
+
+def _remove_stale(path: Path) -> None:
+    """A picture from an earlier check, when this one draws none: it would show an answer that is not this one."""
+    try:
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+    except OSError:
+        pass

@@ -8,7 +8,8 @@ a checker that says *what* is wrong: entries that are off, common mistakes by na
 geometric exercises a picture of the student's result over the target.
 
 Layout: :mod:`.base` (what an exercise is), :mod:`.catalog` (the exercises, one module each),
-:mod:`.runner` and :mod:`._child` (the student's file in its own process, answers as JSON),
+:mod:`.runner` and :mod:`._child` (the student's file in its own process, answers as JSON over a pipe),
+:mod:`.sandbox` (where that process runs: bubblewrap, a fresh uid, or the same user),
 :mod:`.feedback` (checks, comparisons, mistakes), :mod:`.pictures` (CPU-rasterized figures),
 :mod:`.report` (text, JSON, Gradescope), :mod:`.workflow` (start and check).
 

@@ -1,11 +1,14 @@
 """The process that runs a student's exercise file: import it, call its functions, write the answers as JSON.
 
-:mod:`affine3d.exercises.runner` starts this file as a script in a fresh interpreter
-(``python -I -X utf8 _child.py REQUEST RESULTS``) with a time limit and resource limits, so whatever the
-student's code does (raise, loop, allocate, exit, crash) happens here and not in the checker.
-The answers come back as plain data, one JSON object per line of RESULTS, never pickle: the checker
-reads numbers, not objects. A line is written (and flushed) before each call, so when the process
-is killed the checker knows which call was running.
+:mod:`affine3d.exercises.runner` starts this file as a script in a fresh interpreter, in the sandbox
+(``python -I -S -X utf8 _child.py REQUEST_FD RESULTS_FD``), with a time limit and resource limits, so
+whatever the student's code does (raise, loop, allocate, exit, crash) happens here and not in the
+checker. It reads the request from the descriptor REQUEST_FD and writes the answers to RESULTS_FD, a
+pipe whose other end only the checker holds (on Windows, where no sandbox exists, two files' paths): plain data, one JSON object per line, never pickle (the
+checker reads numbers, not objects, and checks each line against a schema). A line is written before
+each call, so when the process is killed the checker knows which call was running. The student's
+code runs in this process and can write to that pipe too: what it writes there is no more than an
+answer it could have returned.
 
 This file imports only the standard library and numpy (the exercises' inputs are numpy arrays);
 in particular not affine3d, which the request usually blocks: an exercise asks the student to do
@@ -13,8 +16,8 @@ by hand what affine3d's own classes would do for them.
 
 Request (JSON)::
 
-    {"file": "/tmp/.../exercise_4.py", "blocked": ["affine3d"], "reason": "...",
-     "calls": [{"function": "model_matrix", "args": [...]}, ...]}
+    {"file": "/work/exercise_4.py", "blocked": ["affine3d"], "reason": "...", "sys_path": ["/sandbox/site"],
+     "max_processes": 16, "max_open_files": 256, "calls": [{"function": "model_matrix", "args": [...]}, ...]}
 
 Results (JSON lines)::
 
@@ -176,14 +179,77 @@ def call_all(module_or_functions, calls, write, student_file: str = "") -> None:
         write(text)
 
 
-def main(request_path: str, results_path: str) -> int:
-    with open(request_path, encoding="utf-8") as f:
-        request = json.load(f)
-    results = open(results_path, "w", encoding="utf-8", buffering=1)
+def _limit_processes(request) -> None:
+    """The sandbox-wide limits the request asks for: processes (of this uid in this sandbox) and open files."""
+    import resource
+
+    for limit, value in ((getattr(resource, "RLIMIT_NPROC", None), request.get("max_processes")),
+                         (resource.RLIMIT_NOFILE, request.get("max_open_files"))):
+        if limit is not None and value:
+            try:
+                resource.setrlimit(limit, (value, value))
+            except (ValueError, OSError):
+                pass
+
+
+def _descriptor_or_path(arg: str):
+    """A descriptor the checker passed (its number), or a file's path (Windows, where none is inherited by number)."""
+    return int(arg) if arg.isdigit() else arg
+
+
+# seccomp: the system calls by which a process opens a network connection, refused (EACCES) before the
+# student's code runs, where the kernel cannot be asked for a network namespace (drop-privileges): socket(),
+# io_uring_setup() (io_uring can open sockets too), and any call of another ABI (x32, i386 int 0x80).
+_ARCHES = {"x86_64": (0xC000003E, (41, 425)), "aarch64": (0xC00000B7, (198, 425))}
+
+
+def _no_network() -> bool:
+    """Install the seccomp filter that refuses sockets; True if it is in place (Linux on x86_64 or arm64)."""
+    import ctypes
+    import os
+    import struct
+
+    machine = os.uname().machine if hasattr(os, "uname") else ""
+    if not sys.platform.startswith("linux") or machine not in _ARCHES:
+        return False
+    arch, refused = _ARCHES[machine]
+    ld_w_abs, jeq_k, jset_k, ret_k = 0x20, 0x15, 0x45, 0x06
+    allow, deny = 0x7FFF0000, 0x00050000 | 13  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EACCES
+    program = [(ld_w_abs, 0, 0, 4),  # A = seccomp_data.arch
+               (jeq_k, 1, 0, arch),  # the native ABI: go on; another: refuse
+               (ret_k, 0, 0, deny),
+               (ld_w_abs, 0, 0, 0),  # A = seccomp_data.nr
+               (jset_k, len(refused) + 1, 0, 0x40000000)]  # x32 calls on x86_64: refuse
+    for k, number in enumerate(refused):
+        program.append((jeq_k, len(refused) - k, 0, number))
+    program += [(ret_k, 0, 0, allow), (ret_k, 0, 0, deny)]
+    code = b"".join(struct.pack("HBBI", *op) for op in program)
+    buffer = ctypes.create_string_buffer(code, len(code))
+    fprog = struct.pack("HxxxxxxP", len(program), ctypes.addressof(buffer))
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
+    if libc.prctl(38, 1, None, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS: required to filter without privileges
+        return False
+    fprog_buffer = ctypes.create_string_buffer(fprog, len(fprog))
+    return libc.prctl(22, 2, ctypes.addressof(fprog_buffer), 0, 0) == 0  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+
+
+def main(request_arg: str, results_arg: str) -> int:
+    with open(_descriptor_or_path(request_arg), "rb") as f:
+        request = json.loads(f.read().decode("utf-8"))
+    results = open(_descriptor_or_path(results_arg), "w", encoding="utf-8", buffering=1)
 
     def write(record) -> None:
         results.write((record if isinstance(record, str) else json.dumps(record, allow_nan=True)) + "\n")
         results.flush()
+
+    sys.path[:0] = request.get("sys_path") or []
+    _limit_processes(request)
+    if request.get("no_network"):
+        try:
+            _no_network()
+        except (OSError, AttributeError, ImportError):  # no ctypes or no prctl: the namespaces (if any) still hold
+            pass
 
     try:
         import numpy  # noqa: F401 - the inputs are numpy arrays; imported before any block applies

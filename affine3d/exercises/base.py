@@ -3,7 +3,10 @@
 Each exercise in :mod:`affine3d.exercises.catalog` subclasses :class:`Exercise` and fills in
 
 - :meth:`~Exercise.numbers`: the student's own numbers, drawn from a generator seeded by the
-  exercise number and the student's id (:func:`student_rng`), so a teacher gets them again;
+  exercise number and the student's id (:func:`student_rng`), so a teacher gets them again, and the
+  other cases the checker tries; :attr:`~Exercise.own` names the student's own entries (those in the
+  starter file). When checking, the others are drawn again from a teacher's secret and a nonce
+  (:func:`other_rng`), so a student cannot know them in advance;
 - :meth:`~Exercise.task`, :meth:`~Exercise.constants`, :meth:`~Exercise.skeleton`: the starter file's
   docstring, its numbers as Python constants, and the functions to fill in;
 - :meth:`~Exercise.calls`: which functions the checker calls, on which arguments (the student's
@@ -27,7 +30,8 @@ from ..errors import UsageError
 from .feedback import Answers, CheckResult
 from .runner import Call
 
-__all__ = ["Exercise", "Picture", "student_rng", "check_student_id", "literal", "DEFAULT_STUDENT"]
+__all__ = ["Exercise", "Picture", "student_rng", "other_rng", "secret_id", "check_student_id", "literal",
+           "DEFAULT_STUDENT"]
 
 DEFAULT_STUDENT = "example"
 """The id used when ``start`` is given no ``--student``: everyone who omits it gets the same numbers."""
@@ -60,6 +64,31 @@ def student_rng(number: int, student: str) -> np.random.Generator:
     return np.random.default_rng(int.from_bytes(digest[:16], "little"))
 
 
+def other_rng(number: int, student: str, secret: str, nonce: str) -> np.random.Generator:
+    """The generator of the *other* numbers of one check: from the teacher's secret, a nonce and the id.
+
+    The student's own numbers come from :func:`student_rng` (the starter file shows them); the cases the
+    checker adds come from here, so a file cannot answer them from a table made in an earlier run. The
+    same secret and nonce give the same numbers: a recorded check can be replayed.
+
+    >>> a = other_rng(4, "alice", "s3cret", "00ff")
+    >>> float(a.random()) == float(other_rng(4, "alice", "s3cret", "00ff").random())
+    True
+    >>> float(other_rng(4, "alice", "s3cret", "00fe").random()) == float(other_rng(4, "alice", "s3cret", "00ff").random())
+    False
+    """
+    key = hashlib.sha256(f"affine3d other numbers {int(number)} {student.strip().lower()} {nonce}".encode()).digest()
+    digest = hashlib.sha256(key + secret.encode("utf-8")).digest()
+    return np.random.default_rng(int.from_bytes(digest[:16], "little"))
+
+
+def secret_id(secret: str) -> str:
+    """A short fingerprint of a secret, recorded with a check (which secret replays it), not the secret itself."""
+    if not secret:
+        return ""
+    return hashlib.sha256(b"affine3d secret id " + secret.encode("utf-8")).hexdigest()[:12]
+
+
 @dataclass
 class Picture:
     """A figure of the student's result over the target: RGB image, and the silhouette overlap when it means something."""
@@ -79,8 +108,10 @@ class Exercise:
     functions: tuple[str, ...] = ()
     blocked: tuple[str, ...] = ("affine3d",)  # what the student's file may not import while it is checked
     blocked_reason: str = "affine3d's own classes would do the exercise for you"
+    allowed: tuple[str, ...] = ("numpy",)  # what the student's file may import besides the standard library
     requires: tuple[str, ...] = ()  # modules the *checker* needs (onnxruntime for the ONNX exercise)
-    geometric: bool = False  # draws yours-vs-target.png
+    geometric: bool = False  # draws exercise_N-yours-vs-target.png
+    own: tuple[str, ...] = ("yours",)  # the entries of numbers() the starter file shows; the rest are "other" cases
 
     # ------------------------------------------------------------------ to fill in
     def numbers(self, rng: np.random.Generator) -> dict:
@@ -124,9 +155,21 @@ class Exercise:
         return None
 
     # ------------------------------------------------------------------ shared
-    def numbers_for(self, student: str) -> dict:
-        """The numbers of ``student`` (the same every time)."""
-        return self.numbers(student_rng(self.number, student))
+    def numbers_for(self, student: str, secret: str | None = None, nonce: str | None = None) -> dict:
+        """The numbers of ``student``: their own always the same; the others from ``secret`` and ``nonce`` if given.
+
+        Without a nonce (``start``, the handouts, the tests) every entry comes from the id alone.
+        """
+        numbers = self.numbers(student_rng(self.number, student))
+        if nonce is None:
+            return numbers
+        others = self.numbers(other_rng(self.number, student, secret or "", nonce))
+        return {key: value if key in self.own else others[key] for key, value in numbers.items()}
+
+    @property
+    def picture_name(self) -> str:
+        """``exercise_N-yours-vs-target.png``: each exercise its own picture, next to the file."""
+        return f"exercise_{self.number}-yours-vs-target.png"
 
     @property
     def file_name(self) -> str:

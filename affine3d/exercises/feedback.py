@@ -187,6 +187,8 @@ class Answers:
             return f"{fn} recursed too deep: {outcome.error}{where}"
         if outcome.kind == "crashed":
             return f"{fn} did not return: {outcome.error}"
+        if outcome.kind == "malformed":
+            return f"the answer of {fn} could not be read: {outcome.error}"
         if outcome.kind == "not_run":
             return f"not run: the process running {file} had stopped before {fn} was called"
         text = f"{fn} raised {outcome.error}{where}"

@@ -5,27 +5,37 @@ replaces a file that exists unless told to, and writes through a temporary file,
 start leaves no half-written exercise.
 
 :func:`check` finds the exercise and the student in the file (``EXERCISE = N``, ``STUDENT = '...'``)
-unless they are given, runs the file once in a child process (:mod:`~affine3d.exercises.runner`)
-with the calls of every student asked for, and grades each student's answers. Checking many ids
-in one run is what the tests use to try each reference solution on 20 students at once.
+unless they are given, runs the file once in a sandbox (:mod:`~affine3d.exercises.runner`,
+:mod:`~affine3d.exercises.sandbox`) with the calls of every student asked for, and grades each
+student's answers. Checking many ids in one run is what the tests use to try each reference
+solution on 20 students at once. The other cases each check adds to the student's own numbers are
+drawn from a secret and a fresh nonce (:meth:`~affine3d.exercises.base.Exercise.numbers_for`), both
+recorded in the :class:`Report` (the secret as a fingerprint) so the check can be replayed.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
+import secrets as _secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
 from .runner import read_student_file
-from .base import DEFAULT_STUDENT, Exercise, check_student_id
+from .base import DEFAULT_STUDENT, Exercise, check_student_id, secret_id
 from .catalog import EXERCISES
 from .feedback import Answers, CheckResult
 from .runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Call, DataFile, Run, run_file, run_functions
 
-__all__ = ["get", "start", "check", "check_functions", "Report"]
+__all__ = ["get", "start", "check", "check_functions", "Report", "SECRET_ENV", "NOT_A_GRADE"]
+
+SECRET_ENV = "AFFINE3D_COURSE_SECRET"
+NOT_A_GRADE = ("not a grade: no sandbox here, so the file ran as you, with your rights (fine for feedback on "
+               "your own work)")
+UNSAFE = "graded without a sandbox (--unsafe-same-user): the file ran as the checker's user and could change anything it can"
 
 _EXERCISE_LINE = re.compile(r"^EXERCISE\s*=\s*(\d+)\s*(#.*)?$", re.MULTILINE)
 _STUDENT_LINE = re.compile(r"""^STUDENT\s*=\s*(['"])([^'"\n]*)\1\s*(#.*)?$""", re.MULTILINE)
@@ -99,6 +109,9 @@ class Report:
     answers: Answers
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    sandbox: str = ""
+    nonce: str = ""
+    secret_id: str = ""
 
     @property
     def score(self) -> float:
@@ -134,8 +147,10 @@ def student_in(text: str) -> str | None:
 
 
 def check(path, *, exercise=None, students=None, timeout_s: float = DEFAULT_TIMEOUT_S,
-          memory_mb: int = DEFAULT_MEMORY_MB) -> list[Report]:
-    """Run the student's file once and grade it for each of ``students`` (default: the file's own STUDENT).
+          memory_mb: int = DEFAULT_MEMORY_MB, secret: str | None = None, nonce: str | None = None,
+          sandbox: str | None = None, grading: bool = False, unsafe_same_user: bool = False,
+          allow=()) -> list[Report]:
+    """Run the student's file once, in a sandbox, and grade it for each of ``students`` (default: the file's own STUDENT).
 
     Parameters
     ----------
@@ -147,12 +162,27 @@ def check(path, *, exercise=None, students=None, timeout_s: float = DEFAULT_TIME
         Whose numbers to check with. Default: the id in the file's ``STUDENT = '...'`` line.
     timeout_s, memory_mb : float, int
         Limits of the student's process (for all the calls together).
+    secret : str, optional
+        The teacher's secret the other cases are drawn from (default ``$AFFINE3D_COURSE_SECRET``, else none).
+    nonce : str, optional
+        Hex digits; default a fresh random one. Give a recorded one (and the same secret) to replay a check.
+    sandbox : str, optional
+        One of :data:`affine3d.exercises.sandbox.MODES`; default the best this machine allows
+        (:func:`affine3d.exercises.sandbox.sandbox_mode`, which ``$AFFINE3D_SANDBOX`` overrides).
+    grading : bool
+        True for a grade (json, Gradescope, a class): refuse to run without a sandbox, unless
+        ``unsafe_same_user`` (then every report says so). False: feedback, with a note when it is no grade.
+    allow : sequence of str
+        Top-level packages the file may import besides the exercise's own (numpy; onnx for exercise 11)
+        and the standard library (``scipy``); what they require comes with them.
 
     Returns
     -------
     list of Report
         One per student, in order.
     """
+    from .sandbox import INSTALL_HINT, sandbox_mode, with_dependencies
+
     path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(21, "Is a directory", str(path))
@@ -163,19 +193,41 @@ def check(path, *, exercise=None, students=None, timeout_s: float = DEFAULT_TIME
         raise UsageError(f"--timeout: expected seconds in (0, 3600], got {timeout_s!r}")
     if not (64 <= int(memory_mb) <= 1 << 20):
         raise UsageError(f"--memory: expected megabytes from 64 up, got {memory_mb!r}")
+    secret = os.environ.get(SECRET_ENV, "") if secret is None else secret
+    nonce = _check_nonce(nonce) if nonce is not None else _secrets.token_hex(16)
+    mode = sandbox_mode(sandbox)
+    if mode == "same-user" and grading and not unsafe_same_user:
+        raise UsageError(f"no sandbox to grade in on this machine: {INSTALL_HINT}")
     in_file = student_in(text)
     if not students:
         if in_file is None:
             raise UsageError(f"{path}: no STUDENT = '...' line; pass --student ID (the id the exercise was started with)")
         students = [in_file]
     students = [check_student_id(s) for s in students]
-    numbers, calls, owners, data = _plan(ex, students)
-    run = run_file(path, calls, data_files=data, blocked=ex.blocked, reason=ex.blocked_reason,
-                   timeout_s=timeout_s, memory_mb=memory_mb)
+    numbers, calls, owners, data = _plan(ex, students, secret, nonce)
+    blocked_allowed = [a for a in allow if a in ex.blocked]
+    if blocked_allowed:
+        raise UsageError(f"--allow: exercise {ex.number} may not use {blocked_allowed[0]} ({ex.blocked_reason})")
+    allowed = tuple(a for a in with_dependencies((*ex.allowed, *allow)) if a not in ex.blocked)
+    run = run_file(path, calls, data_files=data, blocked=ex.blocked, reason=ex.blocked_reason, allowed=allowed,
+                   timeout_s=timeout_s, memory_mb=memory_mb, sandbox=mode)
     reports = _reports(ex, students, numbers, owners, run, path)
+    for report in reports:
+        report.sandbox, report.nonce, report.secret_id = mode, nonce, secret_id(secret)
+        if mode == "same-user":
+            report.notes.append(UNSAFE if grading else NOT_A_GRADE)
+        if run.malformed:
+            report.notes.append(f"{len(run.malformed)} line(s) of the answers were malformed and ignored "
+                                f"(the first: {run.malformed[0]})")
     if in_file is not None and len(students) == 1 and students[0].lower() != in_file.lower():
         reports[0].notes.append(f"checked with the numbers of {students[0]}; the file says STUDENT = {in_file!r}")
     return reports
+
+
+def _check_nonce(nonce) -> str:
+    if not (isinstance(nonce, str) and re.fullmatch(r"[0-9a-f]{8,64}", nonce)):
+        raise UsageError(f"--nonce: expected 8 to 64 hex digits (as recorded in a report), got {nonce!r}")
+    return nonce
 
 
 def check_functions(exercise, functions: dict, students) -> list[Report]:
@@ -190,11 +242,11 @@ def check_functions(exercise, functions: dict, students) -> list[Report]:
     return _reports(ex, students, numbers, owners, run, Path("<functions>"))
 
 
-def _plan(ex: Exercise, students: list[str]):
+def _plan(ex: Exercise, students: list[str], secret: str | None = None, nonce: str | None = None):
     """Every student's numbers and calls, in one list for one process; data files under ``s<k>/``."""
     numbers, calls, owners, data = [], [], [], {}
     for k, student in enumerate(students):
-        n = ex.numbers_for(student)
+        n = ex.numbers_for(student, secret, nonce)
         numbers.append(n)
         handed_out = ex.data_files(n)
         for name, blob in {**handed_out, **ex.check_files(n)}.items():

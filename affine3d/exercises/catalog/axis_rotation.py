@@ -127,7 +127,7 @@ class AxisRotation(Exercise):
         overlap = silhouette_iou([(house(), Affine(R).matrix)], [(house(), Affine(target_of(n["yours"])).matrix)], WORLD)
         if overlap < IOU_MIN:
             raise Wrong(f"the house turned by your R and by the right one overlap {overlap:.0%} (IoU), less than "
-                        f"{IOU_MIN:.0%} (yours-vs-target.png shows both)")
+                        f"{IOU_MIN:.0%} ({self.picture_name} shows both)")
         return f"IoU {overlap:.2f}"
 
     def grade(self, n, answers):

@@ -145,7 +145,7 @@ class Camera(Exercise):
         overlap = silhouette_iou(_seen_through(V), _seen_through(camera_from_world(n["yours"])), Affine.identity(3))
         if overlap < IOU_MIN:
             raise Wrong(f"the scene seen through your matrix and through the right one overlap {overlap:.0%} (IoU), "
-                        f"less than {IOU_MIN:.0%} (yours-vs-target.png shows both)")
+                        f"less than {IOU_MIN:.0%} ({self.picture_name} shows both)")
         return f"IoU {overlap:.2f}"
 
     def grade(self, n, answers):

@@ -38,6 +38,7 @@ class GimbalLock(Exercise):
     lecture = "3. rotations are affine maps; three angles describe them, but not always uniquely"
     goal = "build R from three Euler angles, then show that at β = 90° one degree of freedom is lost"
     functions = ("euler_xyz", "twin")
+    own = ("yours", "twin")
 
     def numbers(self, rng):
         return {"yours": _draw_angles(rng), "other": _draw_angles(rng), "twin": _draw_twin(rng), "twin2": _draw_twin(rng)}

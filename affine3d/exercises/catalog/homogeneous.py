@@ -44,6 +44,7 @@ class Homogeneous(Exercise):
     lecture = "2. an affine map is a linear map followed by a translation, F(X) = A X + B"
     goal = "build the 4x4 matrix of F(x) = A x + b, and say why a translation needs the 4th coordinate"
     functions = ("homogeneous", "why_translation")
+    own = ("A", "b")
 
     def numbers(self, rng):
         A, b = _draw_map(rng, 3)

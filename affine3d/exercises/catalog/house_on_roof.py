@@ -111,7 +111,7 @@ class HouseOnRoof(Exercise):
         overlap = silhouette_iou([(house(), M)], [(house(), target)], self._view(n))
         if overlap < IOU_MIN:
             raise Wrong(f"the silhouettes of your house and the target overlap {overlap:.0%} (IoU), less than "
-                        f"{IOU_MIN:.0%} (yours-vs-target.png shows both)")
+                        f"{IOU_MIN:.0%} ({self.picture_name} shows both)")
         return f"IoU {overlap:.2f}"
 
     def grade(self, n, answers):

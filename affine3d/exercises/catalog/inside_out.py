@@ -108,7 +108,7 @@ class InsideOut(Exercise):
         overlap = silhouette_iou(*self._placed(n, answers))
         if overlap < IOU_MIN:
             raise Wrong(f"your mirrored house and the right one overlap {overlap:.0%} (IoU), less than {IOU_MIN:.0%} "
-                        "(yours-vs-target.png shows both)")
+                        f"({self.picture_name} shows both)")
         return f"IoU {overlap:.2f}"
 
     def _placed(self, n, answers):

@@ -37,6 +37,7 @@ class Layer(Exercise):
     lecture = "2. a layer is Y = σ(W X + B): the neurons of a layer, in matrix form"
     goal = "write layer(W, b, X): σ(W x + b) for every row x of a batch X"
     functions = ("layer",)
+    own = ("W", "b", "X")
     error_hints = ERROR_HINTS
 
     def numbers(self, rng):

@@ -31,6 +31,7 @@ class Neuron(Exercise):
     lecture = "1. a neuron computes y = σ(w1·x1 + w2·x2 + w3·x3 + b)"
     goal = "compute one neuron's output y = σ(Σ_j w_j x_j + b) for your w, x and b"
     functions = ("neuron",)
+    own = ("w", "x", "b")
 
     def numbers(self, rng):
         w, x, b = _draw_neuron(rng)

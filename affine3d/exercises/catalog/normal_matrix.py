@@ -125,7 +125,7 @@ class NormalMatrix(Exercise):
         share = _lit_differently(M, N)[1]
         if share > LIT_WRONG_MAX:
             raise Wrong(f"{share:.0%} of the cube's pixels are lit differently from the target (more than 8/255 off; "
-                        "yours-vs-target.png shows both)")
+                        f"{self.picture_name} shows both)")
         return None
 
     def grade(self, n, answers):

@@ -68,6 +68,7 @@ class PerspectiveDivide(Exercise):
     lecture = "3. draw polyhedra taking perspective into account: far things shrink"
     goal = "project a camera-space point with P, divide by w, and map it to pixel coordinates"
     functions = ("to_pixels",)
+    own = ("fov_deg", "width", "height", "P", "p")
     geometric = True
 
     def numbers(self, rng):

@@ -66,6 +66,7 @@ class SafetensorsHeader(Exercise):
     lecture = "4. a model's weights are kept in standard formats, as binary blobs"
     goal = "parse a .safetensors file yourself (8-byte length, JSON header, offsets) and return one tensor"
     functions = ("read_tensor",)
+    own = ("mine",)
     blocked = ("affine3d", "safetensors")
     blocked_reason = "they would read the file for you, and reading it is the exercise"
     error_hints = ERROR_HINTS
@@ -172,5 +173,6 @@ class SafetensorsHeader(Exercise):
             check(names[0], 2, lambda: self._compare(n, answers, 0)),
             check(names[1], 1, lambda: self._compare(n, answers, 1)),
             check(names[2], 1, lambda: self._compare(n, answers, 2)),
-            check(f"a {len(asked[3][3].shape)}-D tensor of another file, {names[3]}", 1, lambda: self._compare(n, answers, 3)),
+            # the other file's tensor goes unnamed: the feedback never prints the other calls' arguments
+            check(f"a {len(asked[3][3].shape)}-D tensor of another file", 1, lambda: self._compare(n, answers, 3)),
         ]

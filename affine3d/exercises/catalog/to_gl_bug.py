@@ -34,6 +34,7 @@ class ToGLBug(Exercise):
     lecture = "3. GPUs do the matrix computations of 3D graphics; every matrix crosses to them as bytes"
     goal = "fix a to_gl() whose bytes make the GPU see the transposed matrix (the picture shows it)"
     functions = ("to_gl",)
+    own = ("M",)
     geometric = True
 
     def numbers(self, rng):
@@ -105,7 +106,7 @@ def to_gl_buggy(M):
         compare(held, M, name="the GPU's mat4", homogeneous=True, mistakes=[
             mistake("transpose", M.T, "the GPU reads the bytes column by column, so it holds the transpose of M: the "
                     "translation lands in the bottom row, where it divides the picture like a perspective "
-                    "(yours-vs-target.png shows it). numpy's tobytes() writes row by row unless asked for column "
+                    f"({self.picture_name} shows it). numpy's tobytes() writes row by row unless asked for column "
                     "(Fortran) order"),
         ])
 
