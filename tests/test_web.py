@@ -79,7 +79,7 @@ def canvas_image(page) -> np.ndarray:
 
 def js(page, body: str, arg=None):
     """Run ``body`` with the page's maths module imported as ``m`` (and ``arg``); its return value."""
-    return page.evaluate(f"async (arg) => {{ const m = await import('/js/affine.js'); {body} }}", arg)
+    return page.evaluate(f"async (arg) => {{ const m = await import('/js/engine.js'); {body} }}", arg)
 
 
 def unit_quaternion(rng):
@@ -289,7 +289,7 @@ def hostile_files(tmp_path, rng) -> list[tuple[str, bytes, str]]:
         ("wrong-shape.safetensors", with_header(wrong_shape), "expected weight (out, in) and bias (out,)"),
         ("two-in.safetensors", wide.read_bytes(), "expected 3 inputs (a point of 3D space), got 2"),
         ("two-out.safetensors", flat.read_bytes(), "expected 3 outputs (a point of 3D space), got 2"),
-        ("not-json.safetensors", (5).to_bytes(8, "little") + b"{oops" + data[8:], "the header is not valid JSON"),
+        ("not-json.safetensors", (5).to_bytes(8, "little") + b"{oops" + data[8:], "the JSON header is not valid JSON"),
         ("tiny.safetensors", b"\x01\x02", "truncated"),
         ("model.npz", b"PK\x03\x04", "the page reads .safetensors models"),
     ]
