@@ -622,6 +622,7 @@ function testingHooks() {
     loadModel: (bytes, name) => loadModelBytes(Uint8Array.from(bytes).buffer, name),
     loadModelBuffer: (buffer, name) => loadModelBytes(buffer, name), // bytes made in the page (a 60 MB header)
     helpText: () => $("help").textContent,
+    seek: (stage, t) => { app.net.player.seek(stage + t); drawFrame(); updatePanels(); },
     settle: async () => { await app.loading; drawFrame(); return app.frames; },
     // Milliseconds per frame over n frames, each waited for (a 1-pixel read-back ends it): draw, or warp + draw.
     benchFrames: (n, warp = false) => {
