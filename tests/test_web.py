@@ -472,6 +472,17 @@ def test_exported_site_works_from_a_plain_static_server(browser, tmp_path):
         server.wait(timeout=10)
 
 
+def test_exported_site_opened_as_a_file_says_how_to_serve_it(browser, site):
+    """index.html from file:// (where browsers run no modules) shows how to serve the folder, not a blank page."""
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto((site / "index.html").as_uri())
+    note = page.locator("#file-note")
+    assert note.is_visible()
+    text = note.inner_text()
+    assert "python3 -m http.server 8000 --bind 127.0.0.1" in text and str(site) in text and "affine3d serve" in text
+    page.close()
+
+
 # ---------------------------------------------------------------------------------------------- the maths module
 def test_affine_module_follows_python_affine(page, url, rng):
     """affine.js: rotations, quaternions, F @ G, inverse, normal matrix, det, toGL() equal Python's Affine."""
