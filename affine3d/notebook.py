@@ -162,8 +162,8 @@ def _widget_class():
         _scene = traitlets.Dict().tag(sync=True)
         _shaders = traitlets.Dict().tag(sync=True)
         _keys = traitlets.Dict().tag(sync=True)
-        _model = traitlets.Bytes(b"").tag(sync=True)
-        _model_name = traitlets.Unicode("").tag(sync=True)
+        _network = traitlets.Bytes(b"").tag(sync=True)
+        _network_name = traitlets.Unicode("").tag(sync=True)
         world = World().tag(sync=True)
         stage = traitlets.Int(0).tag(sync=True)
         t = traitlets.Float(0.0).tag(sync=True)
@@ -198,8 +198,8 @@ def _widget_class():
         def set_model(self, mlp) -> None:
             """Play another network (an MLP or a model file): checked here first (3 -> ... -> 3), then sent as bytes."""
             data, name = _model_bytes(mlp)
-            self._model_name = name
-            self._model = data
+            self._network_name = name
+            self._network = data
 
     return Widget
 
@@ -253,7 +253,7 @@ def show(scene="platonic", *, world=None, mlp=None, path: str = "linear", size=(
     record["key"] = scene_key(scene)
     start = scene.world() if world is None else world
     Widget = _widget_class()
-    return Widget(_scene=record, _shaders=_shaders(), _keys=keys_record(), _model=data, _model_name=name,
+    return Widget(_scene=record, _shaders=_shaders(), _keys=keys_record(), _network=data, _network_name=name,
                   world=_world_rows(start), path=path, width=width, height=height,
                   projection=scene.camera.projection)
 

@@ -115,7 +115,10 @@ def test_widget_module_is_the_pages_engine_joined(tmp_path):
     assert header.startswith("// affine3d notebook widget") and all(line.startswith("//") for line in header.splitlines())
     assert not re.search(r"^\s*import\b", module, re.M) and "export default { render }" in module
     assert [p.name for p in engine_files()][:3] == ["pack.js", "affine.js", "projection.js"]
-    assert show()._esm == module
+    state = show().get_state()
+    assert state["_esm"] == module
+    # ipywidgets' own traits (which class the front end makes) are anywidget's: ours must not shadow them
+    assert (state["_model_module"], state["_model_name"]) == ("anywidget", "AnyModel")
 
 
 def test_show_refuses_bad_arguments_in_one_line(tmp_path):
@@ -223,7 +226,7 @@ def test_a_network_in_the_widget_warps_like_the_desktop(page):
     share = agreement(canvas_image(page), render_output(scene, mlp, (640, 480), world=widget.affine, stage=4, t=0.5,
                                                         path="polar"))
     assert share >= 0.99, f"only {share:.2%} of pixels agree with the desktop's polar warp"
-    page.evaluate("(bytes) => window.harness.model.fromPython({ _model_name: 'bad.safetensors', _model: new DataView(Uint8Array.from(bytes).buffer) })",
+    page.evaluate("(bytes) => window.harness.model.fromPython({ _network_name: 'bad.safetensors', _network: new DataView(Uint8Array.from(bytes).buffer) })",
                   list(b"\x05\x00\x00\x00\x00\x00\x00\x00{oops"))
     sent = page.evaluate("window.harness.model.sent")
     assert sent and sent[-1]["event"] == "error" and "the JSON header is not valid JSON" in sent[-1]["message"]

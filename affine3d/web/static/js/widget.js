@@ -3,7 +3,7 @@
 // anywidget loads one ES module from a blob URL, where "./engine.js" cannot resolve: affine3d/notebook.py
 // joins the engine's files and this one into a single module (their imports dropped), so the widget runs the
 // page's own code. What Python sends, as traits: _scene (site.scene_record's JSON), _shaders (the page's
-// shaders/ texts), _keys (the one help table), _model (a network's .safetensors bytes, or empty), _model_name.
+// shaders/ texts), _keys (the one help table), _network (a network's .safetensors bytes, or empty), _network_name.
 // Synced both ways: world (4x4 rows: a drag writes it, Python's value redraws), stage and t, projection,
 // wireframe, shading, path, playing. Drawing is on demand: only after a change, or while the network plays.
 
@@ -63,11 +63,11 @@ function render({ model, el }) {
   }
 
   function applyModel() {
-    const bytes = bytesOf(model.get("_model"));
+    const bytes = bytesOf(model.get("_network"));
     if (!bytes || bytes.byteLength === 0) { view.dropNetwork(); view.upload(); dirty = true; return; }
     try {
       view.path = model.get("path") || "linear";
-      const network = view.setModel(bytes, model.get("_model_name") || "model.safetensors", { playing: Boolean(model.get("playing")) });
+      const network = view.setModel(bytes, model.get("_network_name") || "model.safetensors", { playing: Boolean(model.get("playing")) });
       applyPlayer();
       say(`${network.name}: ${network.sizes.join("-")} network, ${view.net.morph.nStages} stages (${view.net.gpu.where}), path ${view.path}`);
     } catch (exc) {
@@ -152,7 +152,7 @@ function render({ model, el }) {
   const on = (name, fn) => model.on(`change:${name}`, () => { if (!writing) fn(); else dirty = true; });
   on("world", applyWorld);
   for (const name of ["projection", "wireframe", "shading"]) on(name, applyOptions);
-  on("_model", applyModel);
+  on("_network", applyModel);
   on("_scene", () => { view.setScene(model.get("_scene")); applyOptions(); applyModel(); write({ world: view.world().matrix }); });
   on("path", () => {
     try { view.setPath(model.get("path")); applyPlayer(); } catch (exc) { say(exc.message); }
