@@ -5,9 +5,11 @@ lines.*, morph.vert; only their #version and precision lines are adapted, by the
 that builds the desktop programs). Drag to turn the world (T: turntable), the wheel moves it, and the
 4x4 world matrix with det A and max|A^T A - I| stands beside the picture. A scene's network plays
 layer by layer (stage, t slider, play/pause, W | b, det W, det A(t), singular values), its vertices
-moved by morph.vert through transform feedback; drop your own .safetensors 3 -> ... -> 3 model onto
-the picture to watch it warp the solid. The URL's hash holds the view, so a link reproduces it; a
-button saves the picture as a PNG.
+moved by morph.vert through transform feedback (layers past 15 wide on the CPU), along the straight
+path or the polar one (key A); drop your own .safetensors 3 -> ... -> 3 model onto the picture to watch
+it warp the solid (checked as MLP.load checks it, before anything is read). Meshes are shaded flat or
+smooth as in 'affine3d view' (F toggles). The URL's hash holds the view, so a link reproduces it; a
+button saves the picture as a PNG. The keys panel (F1) is the desktop's help table.
 
 SCENE (a shipped scene's name or a .toml file) is the one the page opens with; every shipped scene is
 in its picker too. The site is written to a temporary folder and served from there by Python's
