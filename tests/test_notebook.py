@@ -236,3 +236,18 @@ def test_a_network_in_the_widget_warps_like_the_desktop(page):
                                                         path="polar"))
     assert share >= 0.99, "the previous network is no longer shown"
     assert page.problems == []
+
+
+def test_scene_and_mlp_have_widget_shortcuts(rng, tmp_path):
+    """Scene.widget(...) and MLP.widget(scene, ...) are show(...): the scene's JSON, the network's bytes, the options."""
+    scene = load_scene("shear")
+    widget = scene.widget(size=(320, 240))
+    assert widget._scene["key"] == "shear" and (widget.width, widget.height) == (320, 240) and widget._network == b""
+    np.testing.assert_allclose(widget.world, scene.world().matrix, atol=0)
+    mlp = MLP.from_arrays([rng.normal(size=(16, 3)), rng.normal(size=(3, 16))], [np.zeros(16), np.zeros(3)], ["tanh", "identity"])
+    widget = mlp.widget("platonic", path="polar")
+    assert widget.path == "polar" and widget._scene["key"] == "platonic"
+    sent = tmp_path / "sent.safetensors"
+    sent.write_bytes(widget._network)
+    for got, want in zip(MLP.load(sent).layers, mlp.layers):
+        np.testing.assert_allclose(got.W, want.W, rtol=1e-6)
