@@ -19,9 +19,10 @@ from . import projection
 from .affine import Affine, compose
 from .errors import AffineError, GLUnavailableError, InputError, ModelError, SceneError, UsageError
 from .geometry import Mesh, Scene, load_scene
-from .geometry.scene import set_png_maker
+from .geometry.scene import set_png_maker, set_widget_maker
 from .images import save_png
 from .nn import MLP, Layer
+from .nn.mlp import set_widget_maker as set_mlp_widget_maker
 from .version import __version__
 
 __all__ = ["Affine", "compose", "MLP", "Layer", "Mesh", "Scene", "load_scene", "save_png",
@@ -42,3 +43,14 @@ def _scene_png(scene):
 
 
 set_png_maker(_scene_png)
+
+
+def _widget(scene, **options):
+    """Scene.widget / MLP.widget: affine3d.notebook.show (anywidget is imported only now)."""
+    from .notebook import show
+
+    return show(scene, **options)
+
+
+set_widget_maker(_widget)
+set_mlp_widget_maker(_widget)

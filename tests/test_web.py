@@ -30,9 +30,35 @@ from test_raster import agreement
 VIEWPORT = {"width": 1200, "height": 760}
 
 
+SMOOTH_SCENE = """# smooth meshes, where flat and smooth shading differ on every pixel of a curved surface
+name = "Smooth solids"
+[camera]
+distance = 6.0
+[[object]]
+shape = "icosphere"
+params = { level = 2 }
+shading = "smooth"
+transform = [{ translate = [-1.2, 0, 0] }]
+[[object]]
+shape = "torus"
+params = { R = 0.7, r = 0.3, n_major = 32, n_minor = 16 }
+shading = "smooth"
+transform = [{ rotate = { axis = "x", deg = 60 } }, { translate = [1.2, 0, 0] }]
+"""
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    return build_site(tmp_path_factory.mktemp("web") / "site")
+    from affine3d.geometry import list_scenes
+
+    folder = tmp_path_factory.mktemp("web")
+    (folder / "smooth-solids.toml").write_text(SMOOTH_SCENE)
+    return build_site(folder / "site", [*list_scenes(), folder / "smooth-solids.toml"], default="platonic")
+
+
+def scene_named(name, site):
+    """A shipped scene, or the test's own smooth one (written beside the site)."""
+    return load_scene(site.parent / f"{name}.toml" if name == "smooth-solids" else name)
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +105,7 @@ def canvas_image(page) -> np.ndarray:
 
 def js(page, body: str, arg=None):
     """Run ``body`` with the page's maths module imported as ``m`` (and ``arg``); its return value."""
-    return page.evaluate(f"async (arg) => {{ const m = await import('/js/affine.js'); {body} }}", arg)
+    return page.evaluate(f"async (arg) => {{ const m = await import('/js/engine.js'); {body} }}", arg)
 
 
 def unit_quaternion(rng):
@@ -116,7 +142,7 @@ def test_page_loads_without_console_errors_and_shows_the_default_scene(page, url
     assert 0.02 < drawn.mean() < 0.6, f"{drawn.mean():.1%} of the canvas differs from the background"
     panel = page.evaluate("window.affine3d.panel()")
     assert "det A       1.000000" in panel and "Platonic solids" in panel
-    assert page.evaluate("document.getElementById('scene-picker').options.length") == len(__import__("affine3d").geometry.list_scenes())
+    assert page.evaluate("document.getElementById('scene-picker').options.length") == len(__import__("affine3d").geometry.list_scenes()) + 1
     assert page.problems == []
 
 
@@ -126,15 +152,16 @@ def test_page_loads_without_console_errors_and_shows_the_default_scene(page, url
     # Many thin edge lines: one-pixel lines are where the two rasterizers differ most (desktop OpenGL against the
     # CPU scores about 97.7% here too), so the page's edges are held to the desktop OpenGL renderer's.
     ("shear", "perspective", True, "gpu"),
+    ("smooth-solids", "perspective", False, "cpu"),  # smooth shading: corner normals interpolated (drawn flat it scores ~95%)
 ])
-def test_picture_at_a_fixed_world_matches_the_desktop_renderers(page, url, rng, scene_name, projection, edges, backend):
+def test_picture_at_a_fixed_world_matches_the_desktop_renderers(page, url, site, rng, scene_name, projection, edges, backend):
     """A view set through the URL's hash: the canvas agrees with `affine3d render` of the same view on >= 99% of pixels."""
     from affine3d.render import render_auto
 
     q = unit_quaternion(rng)
     view = f"scene={scene_name}&rot={','.join(repr(float(v)) for v in q)}&proj={projection}" + ("&edges=1" if edges else "")
     open_page(page, url, view)
-    scene = load_scene(scene_name)
+    scene = scene_named(scene_name, site)
     world = scene.world(Affine.from_quaternion(q, order="wxyz"))
     np.testing.assert_allclose(page.evaluate("window.affine3d.world()"), world.matrix, atol=1e-12)
     width, height = page.evaluate("window.affine3d.state()")["pixels"]
@@ -200,14 +227,16 @@ def test_the_url_hash_reproduces_the_view(page, url):
     page.wait_for_function("location.hash.includes('stage=4')")  # the page writes its state back into the URL
 
 
-def test_the_shipped_network_warps_as_mlp_trace_computes(page, url):
-    """cube-to-sphere: every stage boundary read back from morph.vert's transform feedback equals MLP.trace (1e-5)."""
-    open_page(page, url, "scene=cube-to-sphere&stage=5&t=0.5")
+@pytest.mark.parametrize("path", ["linear", "polar"])
+def test_the_shipped_network_warps_as_mlp_trace_computes(page, url, path):
+    """cube-to-sphere on either path: every stage boundary read back from morph.vert's transform feedback equals
+    MLP.trace (1e-5); mid-stage positions, the picture (>= 99%) and the panel's lines equal the desktop's."""
+    open_page(page, url, f"scene=cube-to-sphere&stage=5&t=0.5&path={path}")
     scene = load_scene("cube-to-sphere")
     mlp = MLP.load(scene.mlp)
     points = world_points(scene)
     assert_keyframes_match_trace(page, mlp, points)
-    morph = Morph(mlp, points)
+    morph = Morph(mlp, points, path=path)
     keys = morph.keyframes(points)
     got = np.array(page.evaluate("window.affine3d.positions(4, 0.5)")).reshape(-1, 3)
     np.testing.assert_allclose(got, morph.positions(4, 0.5, keys[4]), atol=1e-5, rtol=0)
@@ -217,13 +246,19 @@ def test_the_shipped_network_warps_as_mlp_trace_computes(page, url):
 
     width, height = page.evaluate("window.affine3d.state()")["pixels"]
     world = Affine.from_matrix(page.evaluate("window.affine3d.world()"))
-    with MorphingScene(default_context(), scene, mlp, (width, height)) as desktop:
+    with MorphingScene(default_context(), scene, mlp, (width, height), path=path) as desktop:
         expected = desktop.render(4, 0.5, world)
     share = agreement(canvas_image(page), expected)
     assert share >= 0.99, f"only {share:.2%} of pixels agree with the desktop's warp"
     panel = page.evaluate("window.affine3d.networkPanel()")
     info = morph.info(4)
     assert "\n".join(info.lines(0.5)) in panel  # W | b, det W, singular values, det A(t): the desktop HUD's lines
+    page.evaluate("window.affine3d.settle()")
+    panel = page.evaluate("window.affine3d.networkPanel()")
+    for k in range(morph.n_stages):  # the path notes, where a stage has them, below its lines
+        if morph.stages[k].kind == "affine" and morph.info(k).path_notes():
+            page.evaluate(f"window.affine3d.seek({k}, 0.5)")
+            assert "\n".join(morph.info(k).lines(0.5) + morph.info(k).path_notes()) in page.evaluate("window.affine3d.networkPanel()")
     assert page.problems == []
 
 
@@ -289,9 +324,34 @@ def hostile_files(tmp_path, rng) -> list[tuple[str, bytes, str]]:
         ("wrong-shape.safetensors", with_header(wrong_shape), "expected weight (out, in) and bias (out,)"),
         ("two-in.safetensors", wide.read_bytes(), "expected 3 inputs (a point of 3D space), got 2"),
         ("two-out.safetensors", flat.read_bytes(), "expected 3 outputs (a point of 3D space), got 2"),
-        ("not-json.safetensors", (5).to_bytes(8, "little") + b"{oops" + data[8:], "the header is not valid JSON"),
+        ("not-json.safetensors", (5).to_bytes(8, "little") + b"{oops" + data[8:], "the JSON header is not valid JSON"),
         ("tiny.safetensors", b"\x01\x02", "truncated"),
         ("model.npz", b"PK\x03\x04", "the page reads .safetensors models"),
+        *architecture_variants(data, header, length),
+    ]
+
+
+def architecture_variants(data: bytes, header: str, length: int) -> list[tuple[str, bytes, str]]:
+    """Files MLP.load refuses for their header or architecture: too many layers, duplicates, bad metadata, version -7."""
+    import json
+
+    parsed = json.loads(header)
+    record = json.loads(parsed["__metadata__"]["affine3d"])
+
+    def with_record(**changes) -> bytes:
+        meta = dict(parsed, __metadata__={"affine3d": json.dumps({**record, **changes})})
+        raw = json.dumps(meta).encode()
+        return len(raw).to_bytes(8, "little") + raw + data[8 + length :]
+
+    shared = [{"weight": "layer1.weight", "bias": "layer1.bias", "activation": "tanh"}]
+    duplicate = header.replace('"layer1.bias"', '"layer1.weight"', 1)  # the same tensor name twice in the header
+    return [
+        ("many-layers.safetensors", with_record(layers=shared * 1025), "the architecture lists 1,025 layers, more than the 1,024"),
+        ("shared-20000.safetensors", with_record(layers=shared * 20000), "the architecture lists 20,000 layers"),
+        ("bad-metadata.safetensors", with_record(metadata=[1, 2]), "the architecture's 'metadata' must be a JSON object"),
+        ("version.safetensors", with_record(version=-7), "architecture version -7: expected a whole number >= 1"),
+        ("duplicate.safetensors", len(duplicate.encode()).to_bytes(8, "little") + duplicate.encode() + data[8 + length :],
+         "names tensor \"layer1.weight\" twice"),
     ]
 
 
@@ -306,9 +366,53 @@ def test_hostile_model_files_give_a_message_and_the_previous_network_keeps_playi
         assert expected in page.locator("#message").inner_text()
         state = page.evaluate("window.affine3d.state()")
         assert state["network"]["name"] == "cube-to-sphere.safetensors" and state["network"]["playing"]
+    # Big ones, made in the page: a 60 MB header, and a 3-100000-3 network (2.8 MB) the page has no budget for.
+    for name, expected in (("header-60mb.safetensors", "the JSON header is 60,000,000 bytes, more than the 8,388,608"),
+                           ("wide-100000.safetensors", "a layer 100,000 wide (the page plays up to 4,096)")):
+        message = page.evaluate("""async (name) => {
+            const enc = new TextEncoder();
+            let bytes;
+            if (name.startsWith("header")) {
+                bytes = new Uint8Array(8 + 60000000).fill(32);
+                new DataView(bytes.buffer).setBigUint64(0, 60000000n, true);
+            } else {
+                const h = 100000, arch = JSON.stringify({ format: "affine3d.mlp", version: 1, layers: [
+                    { weight: "w1", bias: "b1", activation: "tanh" }, { weight: "w2", bias: "b2", activation: "identity" }] });
+                const header = enc.encode(JSON.stringify({ __metadata__: { affine3d: arch },
+                    w1: { dtype: "F32", shape: [h, 3], data_offsets: [0, 12 * h] }, b1: { dtype: "F32", shape: [h], data_offsets: [12 * h, 16 * h] },
+                    w2: { dtype: "F32", shape: [3, h], data_offsets: [16 * h, 28 * h] }, b2: { dtype: "F32", shape: [3], data_offsets: [28 * h, 28 * h + 12] } }));
+                bytes = new Uint8Array(8 + header.length + 28 * h + 12);
+                new DataView(bytes.buffer).setBigUint64(0, BigInt(header.length), true);
+                bytes.set(header, 8);
+            }
+            await window.affine3d.loadModelBuffer(bytes.buffer, name);
+            return window.affine3d.messages.at(-1);
+        }""", name)
+        assert message["error"] and name in message["text"] and expected in message["text"], message
+    state = page.evaluate("window.affine3d.state()")
+    assert state["network"]["name"] == "cube-to-sphere.safetensors" and state["network"]["playing"]
     frames = page.evaluate("window.affine3d.state().frames")
     page.wait_for_function(f"window.affine3d.state().frames > {frames} + 2")  # still animating
     assert_keyframes_match_trace(page, mlp, world_points(scene))
+    assert page.problems == []
+
+
+@pytest.mark.parametrize("sizes, where", [((3, 16, 3), "CPU"), ((3, 64, 3), "CPU"), ((3, 12, 3), "GPU"), ((3, 1000, 3), "CPU")])
+def test_wide_networks_play_on_the_page(page, url, rng, tmp_path, sizes, where):
+    """3-16-3 (the README's example), 3-64-3, 3-1000-3: past 15 wide the morph runs on the CPU; keyframes equal
+    MLP.trace, a mid-stage frame equals Morph.positions through its display map (1e-5)."""
+    open_page(page, url, "scene=platonic")
+    mlp = random_mlp(rng, sizes)
+    mlp.save(tmp_path / "wide.safetensors")
+    message = drop_file(page, (tmp_path / "wide.safetensors").read_bytes(), "wide.safetensors")
+    assert not message["error"] and f"{'-'.join(map(str, sizes))} network" in message["text"] and f"({where})" in message["text"], message
+    points = world_points(load_scene("platonic"))
+    assert_keyframes_match_trace(page, mlp, points)
+    morph = Morph(mlp, points)
+    keys = morph.keyframes(points)
+    for stage, t in ((0, 0.3), (1, 0.6), (morph.n_stages - 1, 0.5)):
+        got = np.array(page.evaluate(f"window.affine3d.positions({stage}, {t})")).reshape(-1, 3)
+        np.testing.assert_allclose(got, morph.positions(stage, t, keys[stage]), atol=1e-5, rtol=0)
     assert page.problems == []
 
 
@@ -366,6 +470,17 @@ def test_exported_site_works_from_a_plain_static_server(browser, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_exported_site_opened_as_a_file_says_how_to_serve_it(browser, site):
+    """index.html from file:// (where browsers run no modules) shows how to serve the folder, not a blank page."""
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto((site / "index.html").as_uri())
+    note = page.locator("#file-note")
+    assert note.is_visible()
+    text = note.inner_text()
+    assert "python3 -m http.server 8000 --bind 127.0.0.1" in text and str(site) in text and "affine3d serve" in text
+    page.close()
 
 
 # ---------------------------------------------------------------------------------------------- the maths module
@@ -486,3 +601,50 @@ def test_network_maths_follows_mlp_and_morph(page, url, rng):
         player.update(dt)
         expected.append(player.position)
     np.testing.assert_allclose(result["positions"], expected, atol=1e-12)
+
+
+def test_polar_path_and_its_notes_follow_python(page, url, rng):
+    """morph.js's PolarPath equals nn/morph.py's (A(t), R, S, mirrored) for random, mirrored and half-turn W;
+    pathNotes equals StageInfo.path_notes on both paths."""
+    from affine3d.nn.morph import PolarPath
+
+    open_page(page, url)
+    matrices = [rng.normal(size=(3, 3)), rng.normal(size=(5, 5)), np.diag([-1.0, -2.0, 1.0]), np.diag([-1.0, 2.0, 0.5]),
+                np.diag([-1.0, -1.0, 1.0]), Affine.rotation([1, 2, 3], 3.0).A @ np.diag([1.0, 2.0, 0.5])]
+    times = [0.0, 0.25, 0.5, 0.9, 1.0]
+    result = js(page, """
+        const [matrices, times] = arg;
+        return matrices.map((W) => { const p = new m.PolarPath(W);
+            return { at: times.map((t) => p.at(t)), R: p.rotation, S: p.stretch, mirrored: p.mirrored }; });""",
+                [[W.tolist() for W in matrices], times])
+    for W, got in zip(matrices, result):
+        path = PolarPath(W)
+        np.testing.assert_allclose(got["R"], path.rotation, atol=1e-9)
+        np.testing.assert_allclose(got["S"], path.stretch, atol=1e-9)
+        assert got["mirrored"] == path.mirrored
+        for t, A in zip(times, got["at"]):
+            np.testing.assert_allclose(A, path.at(t), atol=1e-9, err_msg=f"t={t}")
+    for path in ("linear", "polar"):
+        mlp = MLP.from_arrays([np.diag([-1.0, -2.0, 1.0]), np.diag([-1.0, 2.0, 0.5]), rng.normal(size=(3, 3))],
+                              [np.zeros(3)] * 3, ["identity"] * 3)
+        layers = [{"W": l.W.tolist(), "b": l.b.tolist(), "activation": {"name": "identity", "alpha": 0.01}} for l in mlp.layers]
+        got = js(page, """const [layers, path] = arg; const morph = new m.Morph(new m.Network(layers), null, path);
+            return morph.infos.map((info) => [m.infoLines(info, 0.4), m.pathNotes(info)]);""", [layers, path])
+        morph = Morph(mlp, path=path)
+        assert got == [[morph.info(k).lines(0.4), morph.info(k).path_notes()] for k in range(morph.n_stages)], path
+
+
+def test_page_help_is_the_one_help_table_and_desktop_keys_say_so(page, url):
+    """The keys panel is help_text("page") of app/keys.py; F toggles smooth/flat; L and Backspace say they are the desktop's."""
+    from affine3d.app.keys import help_text
+
+    open_page(page, url, "scene=platonic")
+    assert page.evaluate("window.affine3d.helpText()") == help_text("page")
+    page.locator("#view").focus()
+    for key in ("l", "Backspace"):
+        page.keyboard.press(key)
+        page.wait_for_function("window.affine3d.messages.length > 0")
+        assert "key of the desktop viewer (affine3d view" in page.evaluate("window.affine3d.messages.at(-1).text"), key
+    page.keyboard.press("f")
+    assert page.evaluate("window.affine3d.state().shading") == "smooth"
+    assert page.problems == []

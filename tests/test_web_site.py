@@ -24,11 +24,13 @@ def site(tmp_path_factory):
     return build_site(tmp_path_factory.mktemp("web") / "site")
 
 
-def get(url_or_address, path, method="GET"):
+def get(url_or_address, path, method="GET", host_header=None):
     """``(status, body)`` for a raw request target (not normalised by any client library)."""
     host, port = url_or_address
     connection = http.client.HTTPConnection(host, port, timeout=10)
-    connection.putrequest(method, path, skip_accept_encoding=True)
+    connection.putrequest(method, path, skip_accept_encoding=True, skip_host=host_header is not None)
+    if host_header is not None:
+        connection.putheader("Host", host_header)
     connection.endheaders()
     response = connection.getresponse()
     body = response.read()
@@ -205,3 +207,99 @@ def test_serve_with_a_bad_scene_is_one_line_and_exit_2(capsys):
     assert main(["serve", "no-such-scene", "--port", "0"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("affine3d serve: error:") and "unknown scene 'no-such-scene'" in err and len(err.splitlines()) == 1
+
+
+def test_server_answers_a_bad_path_with_400_and_foreign_host_names_with_403(served):
+    """/%ff (not UTF-8) is a 400, not a traceback; on 127.0.0.1 a Host header naming another site (DNS rebinding) is a 403."""
+    _, port = served
+    status, body, _ = get(served, "/%ff")
+    assert status == 400 and b"not UTF-8" in body
+    for name in ("evil.example", f"evil.example:{port}", "127.0.0.1.evil.example", "192.168.1.5"):
+        status, body, _ = get(served, "/scenes/index.json", host_header=name)
+        assert status == 403 and b'"default"' not in body, name
+    for name in (f"127.0.0.1:{port}", f"localhost:{port}", "localhost", f"[::1]:{port}"):
+        status, _, _ = get(served, "/scenes/index.json", host_header=name)
+        assert status == 200, name
+
+
+def test_server_serves_a_burst_of_200_connections(served):
+    """200 GETs opened at once all get the page (the standard library's backlog of 5 dropped most of them)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=200) as pool:
+        statuses = list(pool.map(lambda _: get(served, "/js/affine.js")[0], range(200)))
+    assert statuses == [200] * 200
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP"])
+def test_serve_stops_on_sigterm_and_sighup_and_removes_its_folder(signal_name):
+    """The temporary site is gone after SIGTERM or SIGHUP (as after Ctrl+C); --host 0.0.0.0 first says who can connect."""
+    import signal
+
+    command = [sys.executable, "-m", "affine3d", "serve", "--port", "0", "--host", "0.0.0.0"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        warning = process.stderr.readline()
+        line = process.stdout.readline()
+        folder = Path(re.search(r"the page: (.+?); Ctrl\+C", line).group(1))
+        assert folder.is_dir() and (folder / "index.html").is_file()
+        assert warning.startswith("warning: listening on 0.0.0.0: anyone who can reach every network") and "--host 127.0.0.1" in warning
+    finally:
+        process.send_signal(getattr(signal, signal_name))
+        process.wait(timeout=20)
+    assert process.returncode == 0 and not folder.exists() and not folder.parent.exists()
+
+
+# ---------------------------------------------------------------------------------------------- the JS engine
+JS_DIR = STATIC_DIR / "js"
+
+
+def test_js_gpu_bytes_have_one_door():
+    """Outside js/pack.js no module makes a Float32Array or asks WebGL to transpose: one door, as pack.py in Python."""
+    modules = sorted(JS_DIR.glob("*.js"))
+    assert {"pack.js", "affine.js", "projection.js", "arcball.js", "network.js", "morph.js", "engine.js"} <= {p.name for p in modules}
+    for path in modules:
+        text = path.read_text(encoding="utf-8")
+        code = "\n".join(line.split("//")[0] for line in text.splitlines())  # comments may name it
+        if path.name != "pack.js":
+            assert "Float32Array" not in code, f"{path.name} makes GPU floats itself; use pack.js"
+        assert not re.search(r"uniformMatrix\w+\([^,]+,\s*true", code), f"{path.name} transposes on upload"
+    assert re.search(r"uniformMatrix\w+\([^,]+,\s*true", "gl.uniformMatrix4fv(u.world, true, m)")  # the pattern bites
+
+
+def test_js_modules_mirror_the_python_modules_and_engine_exports_them_all():
+    """Each engine module imports only engine modules (relative, no network), and engine.js re-exports every one."""
+    engine = (JS_DIR / "engine.js").read_text(encoding="utf-8")
+    for path in sorted(JS_DIR.glob("*.js")):
+        if path.name in ("engine.js", "app.js", "widget.js"):
+            continue
+        assert f'export * from "./{path.name}";' in engine, path.name
+        for target in re.findall(r'^import .* from "([^"]+)";', path.read_text(encoding="utf-8"), flags=re.M):
+            assert re.fullmatch(r"\./[a-z]+\.js", target) and (JS_DIR / target[2:]).is_file(), (path.name, target)
+
+
+def test_index_json_carries_the_one_help_table(site):
+    """scenes/index.json holds app/keys.py's table; the desktop's HELP_TEXT is built from the same table."""
+    from affine3d.app.keys import KEYS, help_text
+    from affine3d.app.state import HELP_TEXT
+
+    record = json.loads((site / "scenes" / "index.json").read_text())["keys"]
+    assert [tuple(entry[:3]) + (tuple(entry[3]),) for entry in record["keys"]] == list(KEYS)
+    assert HELP_TEXT == help_text("desktop") and "L                  train it live" in HELP_TEXT
+    assert "Backspace          start the training again (same seed) (desktop: affine3d view)" in help_text("page")
+
+
+def test_smooth_objects_carry_the_desktop_corner_normals():
+    """scene_record sends shading, and for a smooth mesh the corner normals the desktop renderer draws."""
+    from affine3d.geometry.normals import smooth_layout
+    from affine3d.web.site import scene_record
+
+    scene = load_scene("obj-model")
+    record = scene_record(scene)
+    for obj, sent in zip(scene.objects, record["objects"]):
+        assert sent["shading"] == obj.shading
+        if obj.shading == "smooth":
+            layout = smooth_layout(obj.mesh)
+            np.testing.assert_array_equal(np.reshape(sent["normals"], (-1, 3, 3)), layout.normals[layout.triangles])
+            assert len(sent["groups"]) == 3 * len(obj.mesh.triangles)
+    assert "normals" not in scene_record(load_scene("platonic"))["objects"][0]

@@ -60,6 +60,7 @@ from ..errors import InputError
 from ..geometry.fit import fit_lines
 from ..geometry.scene import list_scenes, load_scene
 from ..geometry.scene import INSIDE_LEGEND
+from .keys import help_text
 from ..nn.morph import StagePlayer
 from ..projection import into_box
 from .arcball import Arcball, Turntable
@@ -87,35 +88,7 @@ _MORPH_KEYS = {
     "home": "home", "end": "end",
 }
 
-HELP_TEXT = """\
-mouse
-  left-drag          rotate the world (arcball / turntable)
-  right-drag         pan (also middle-drag, shift+left-drag)
-  scroll             move the world toward / away from the camera
-  click a vertex     follow it through every map (click empty space: off)
-keys
-  space              auto-spin on / off
-  W                  wireframe (polygon edges)
-  P                  perspective / orthographic
-  R                  reset the view (rotation, pan, zoom)
-  T                  arcball / turntable
-  F                  flat / smooth shading
-  G                  lattice and basis arrows: world map, layer, off
-  H                  overlay on / off
-  N                  normals: A n (wrong) / normal matrix
-  S                  save a screenshot (PNG)
-  1-9                the n-th scene in scenes/
-  Tab, shift+Tab     next / previous scene
-  F1 or ?            this help
-  Esc or Q           quit
-network (--mlp MODEL, or a scene with an mlp key)
-  L                  train it live toward the scene's target / pause
-  Backspace          start the training again (same seed)
-  M                  play / pause the forward pass
-  Right, Left        next / previous stage (pauses)
-  . and ,  (] and [) scrub forward / back (pauses)
-  Home, End          the input / the network's output
-The camera never moves: the mouse changes the world matrix."""
+HELP_TEXT = help_text("desktop")  # the one help table (app/keys.py), which the browser page reads too
 
 
 # ---------------------------------------------------------------------------- text

@@ -5,14 +5,17 @@ lines.*, morph.vert; only their #version and precision lines are adapted, by the
 that builds the desktop programs). Drag to turn the world (T: turntable), the wheel moves it, and the
 4x4 world matrix with det A and max|A^T A - I| stands beside the picture. A scene's network plays
 layer by layer (stage, t slider, play/pause, W | b, det W, det A(t), singular values), its vertices
-moved by morph.vert through transform feedback; drop your own .safetensors 3 -> ... -> 3 model onto
-the picture to watch it warp the solid. The URL's hash holds the view, so a link reproduces it; a
-button saves the picture as a PNG.
+moved by morph.vert through transform feedback (layers past 15 wide on the CPU), along the straight
+path or the polar one (key A); drop your own .safetensors 3 -> ... -> 3 model onto the picture to watch
+it warp the solid (checked as MLP.load checks it, before anything is read). Meshes are shaded flat or
+smooth as in 'affine3d view' (F toggles). The URL's hash holds the view, so a link reproduces it; a
+button saves the picture as a PNG. The keys panel (F1) is the desktop's help table.
 
 SCENE (a shipped scene's name or a .toml file) is the one the page opens with; every shipped scene is
 in its picker too. The site is written to a temporary folder and served from there by Python's
 standard http.server, which answers only inside that folder. It listens on 127.0.0.1 (this machine
-only) unless --host says otherwise. Ctrl+C stops it. To put the page on a course site instead, see
+only) unless --host says otherwise (then it says who can connect). Ctrl+C, SIGTERM or SIGHUP stop it and
+remove the temporary folder. To put the page on a course site instead, see
 'affine3d export-web'.
 
 Examples:
@@ -53,7 +56,24 @@ def scenes_for(scene) -> tuple[list, str | None]:
     return [own, *[name for name in shipped if name != key]], key
 
 
+class _Stop(Exception):
+    """Raised in the main thread by SIGTERM / SIGHUP, so the temporary site is removed as after Ctrl+C."""
+
+
+def who_can_connect(host: str) -> str | None:
+    """A warning for an address other machines can reach (``0.0.0.0``, ``::``, a LAN address); None for loopback."""
+    from ..web.server import is_loopback
+
+    if is_loopback(host):
+        return None
+    everyone = host in ("0.0.0.0", "::", "")
+    where = "every network this machine is on" if everyone else f"the network of {host}"
+    return (f"warning: listening on {host}: anyone who can reach {where} can open the page and its scenes and models "
+            f"(no password); use the default --host 127.0.0.1 for this machine only")
+
+
 def run(args) -> int:
+    import signal
     import sys
     import tempfile
     import webbrowser
@@ -62,19 +82,32 @@ def run(args) -> int:
     from ..web.server import _url_host, make_server
     from ..web.site import build_site
 
+    def stop(signum, frame):
+        raise _Stop(signal.Signals(signum).name)
+
     scenes, default = scenes_for(args.scene)
-    with tempfile.TemporaryDirectory(prefix="affine3d-web-") as tmp:
-        site = build_site(Path(tmp) / "site", scenes, default=default)
-        server = make_server(site, args.host, args.port)
-        host, port = server.server_address[:2]
-        url = f"http://{_url_host(host)}:{port}/"
-        print(f"serving {url}  (the page: {site}; Ctrl+C stops)", flush=True)
-        if args.open:
-            webbrowser.open(url)
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            print("stopped", file=sys.stderr)
-        finally:
-            server.server_close()
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        with tempfile.TemporaryDirectory(prefix="affine3d-web-") as tmp:
+            site = build_site(Path(tmp) / "site", scenes, default=default)
+            server = make_server(site, args.host, args.port)
+            host, port = server.server_address[:2]
+            url = f"http://{_url_host(host)}:{port}/"
+            warning = who_can_connect(str(host))
+            if warning:
+                print(warning, file=sys.stderr, flush=True)
+            print(f"serving {url}  (the page: {site}; Ctrl+C stops)", flush=True)
+            if args.open:
+                webbrowser.open(url)
+            try:
+                server.serve_forever()
+            finally:
+                server.server_close()
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+    except _Stop as exc:  # the with block above has removed the temporary site on the way out
+        print(f"stopped ({exc})", file=sys.stderr)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return 0

@@ -417,7 +417,22 @@ class Scene:
         return None if make_png is None else make_png(self)
 
 
+    def widget(self, **options):
+        """A live notebook widget of this scene (:func:`affine3d.notebook.show`; needs ``affine3d[notebook]``)."""
+        return _WIDGET_MAKER["widget"](self, **options)
+
+
 _PNG_MAKER: dict = {}
+_WIDGET_MAKER: dict = {}
+
+
+def set_widget_maker(make_widget) -> None:
+    """Say how ``Scene.widget(...)`` and ``MLP.widget(...)`` make a notebook widget: ``make_widget(scene, **options)``.
+
+    As :func:`set_png_maker`: geometry knows no browser code, so the ``affine3d`` package hands it
+    :func:`affine3d.notebook.show` when it is imported.
+    """
+    _WIDGET_MAKER["widget"] = make_widget
 
 
 def set_png_maker(make_png) -> None:

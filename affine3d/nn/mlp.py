@@ -324,6 +324,10 @@ class MLP:
         """Read a model written by :meth:`save` (``.safetensors``, ``.npz``) or an ONNX MLP (``.onnx``)."""
         return cls._from_file(files.as_path(path), files.load(path))
 
+    def widget(self, scene="platonic", **options):
+        """A live notebook widget: this network warping ``scene`` (:func:`affine3d.notebook.show`, ``affine3d[notebook]``)."""
+        return _WIDGET_MAKER["widget"](scene, mlp=self, **options)
+
     def to_onnx(self, path) -> None:
         """Write an ONNX graph, one ``Gemm(x, W, b, transB=1)`` (+ activation) per layer; needs the ``onnx`` package."""
         files.save_onnx(self, path)
@@ -418,3 +422,12 @@ def _affine_for_layer(i: int, W, b) -> Affine:
         return Affine(W, b)
     except AffineError as exc:  # pragma: no cover - the checks above cover Affine's
         raise ModelError(f"layer {i}: {exc}") from None
+
+
+_WIDGET_MAKER: dict = {}
+
+
+def set_widget_maker(make_widget) -> None:
+    """Say how ``MLP.widget(...)`` makes a notebook widget, ``make_widget(scene, mlp=..., **options)``: the ``affine3d``
+    package hands it :func:`affine3d.notebook.show` (nn knows no browser code; imports point down)."""
+    _WIDGET_MAKER["widget"] = make_widget

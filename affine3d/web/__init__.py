@@ -10,10 +10,11 @@ library's HTTP server, answering only inside its folder).
 - :func:`build_site`: write the page, shaders, scenes and models into a folder (``affine3d export-web``);
 - :func:`make_server`: serve such a folder on 127.0.0.1 (``affine3d serve``).
 
-The page's maths (the world map from a drag, a dropped model's forward pass) is
-``static/js/affine.js``, which follows :class:`~affine3d.affine.Affine`'s conventions and is tested
-against it. This floor sits beside :mod:`affine3d.app`: it imports geometry, nn and the GLSL include
-step, never a GL context.
+The page's engine is ``static/js/``, split as the Python is (``affine.js``, ``projection.js``,
+``arcball.js``, ``network.js``, ``morph.js``, ``gl.js``, ``view.js``..., re-exported by ``engine.js``):
+each module follows the Python it mirrors and is tested against it; :mod:`affine3d.notebook` runs the
+same files in a notebook. This floor sits above :mod:`affine3d.app`: it imports geometry, nn, the GLSL
+include step and the one help table (``app/keys.py``), never a GL context.
 """
 
 from .server import make_server, serve_folder

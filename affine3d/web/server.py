@@ -9,13 +9,20 @@ static (HTML, ES modules, shaders, JSON, model files) and nothing runs on the se
   ``/..%2f..%2fetc/passwd``) is a 404, never a normalised guess;
 - the file found is resolved (symlinks followed) and must still lie inside the folder, so a
   symlink pointing out of it is a 404 as well;
-- no directory listings: a folder serves its ``index.html`` or nothing.
+- no directory listings: a folder serves its ``index.html`` or nothing;
+- a path that is not UTF-8 once decoded (``/%ff``) is a 400, never a traceback;
+- bound to a loopback address, it answers only requests whose ``Host`` header names this machine
+  (``127.0.0.1``, ``localhost``, ``[::1]``): a web page elsewhere that points a name of its own at
+  127.0.0.1 (DNS rebinding) gets a 403, not the files;
+- its listen backlog is 128 (the standard library's 5 drops connections when a page's modules,
+  shaders and scenes are fetched at once by many tabs).
 
 It binds 127.0.0.1 (this machine only) unless told otherwise: the page is for the person at the keyboard.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import mimetypes
 import threading
 from functools import partial
@@ -26,10 +33,23 @@ from urllib.parse import unquote, urlsplit
 
 from ..errors import UsageError
 
-__all__ = ["SiteHandler", "make_server", "serve_folder", "DEFAULT_HOST", "DEFAULT_PORT", "resolve_inside"]
+__all__ = ["SiteHandler", "SiteServer", "make_server", "serve_folder", "DEFAULT_HOST", "DEFAULT_PORT", "resolve_inside",
+           "is_loopback", "LISTEN_BACKLOG"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+LISTEN_BACKLOG = 128
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or an address) is this machine only: ``localhost``, 127.x.y.z, ``::1``."""
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 # ES modules must come with a JavaScript type; shaders are text; models are bytes.
 CONTENT_TYPES = {
@@ -89,7 +109,14 @@ class SiteHandler(SimpleHTTPRequestHandler):
         super().__init__(*args, directory=str(self._root), **kwargs)
 
     def send_head(self):
-        target = resolve_inside(self._root, self.path)
+        if self.server.loopback_only and not self._host_is_loopback():
+            self.send_error(HTTPStatus.FORBIDDEN, "Host not allowed: this server answers only this machine's names")
+            return None
+        try:
+            target = resolve_inside(self._root, self.path)
+        except UnicodeDecodeError:
+            self.send_error(HTTPStatus.BAD_REQUEST, "Bad request: the path is not UTF-8 text")
+            return None
         if target is None:
             self.send_error(HTTPStatus.NOT_FOUND, "File not found")
             return None
@@ -112,6 +139,16 @@ class SiteHandler(SimpleHTTPRequestHandler):
             f.close()
             raise
 
+    def _host_is_loopback(self) -> bool:
+        """The Host header names this machine (``127.0.0.1:8000``, ``localhost``, ``[::1]:8000``); no header: HTTP/1.0, allowed."""
+        host = self.headers.get("Host")
+        if host is None:
+            return True
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") and host.count(":") == 1 else host
+        if name.startswith("[") and "]" in name:
+            name = name[1:name.index("]")]
+        return is_loopback(name)
+
     def list_directory(self, path):  # never reached (send_head is ours); kept shut all the same
         self.send_error(HTTPStatus.NOT_FOUND, "File not found")
         return None
@@ -119,6 +156,14 @@ class SiteHandler(SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
         if not self._quiet:
             super().log_message(format, *args)
+
+
+class SiteServer(ThreadingHTTPServer):
+    """The standard library's threading server with a listen backlog of :data:`LISTEN_BACKLOG`."""
+
+    request_queue_size = LISTEN_BACKLOG
+    daemon_threads = True
+    loopback_only = True  # set from the address bound: Host headers are checked on a loopback address
 
 
 def make_server(folder, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, quiet: bool = True) -> ThreadingHTTPServer:
@@ -139,10 +184,10 @@ def make_server(folder, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, q
         raise UsageError(f"--port: expected 0..65535, got {port}")
     handler = partial(SiteHandler, directory=str(root.resolve()), quiet=quiet)
     try:
-        server = ThreadingHTTPServer((host, int(port)), handler)
-    except OSError as exc:
-        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    server.daemon_threads = True
+        server = SiteServer((host, int(port)), handler)
+    except (OSError, OverflowError) as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {getattr(exc, 'strerror', None) or exc}") from None
+    server.loopback_only = is_loopback(str(server.server_address[0]))
     return server
 
 

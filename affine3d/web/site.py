@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..app.keys import keys_record
 from ..errors import SceneError, UsageError
 from ..geometry.scene import AMBIENT, DEFAULT_SCENE, EDGE_SHADE, INSIDE_COLOR, INSIDE_SHADE, list_scenes, load_scene
 
@@ -66,7 +67,9 @@ def scene_record(scene, model_url: str | None = None) -> dict:
         ``objects``: per object its ``name``, ``model`` (4x4 rows, object space -> world space),
         ``color``, ``wireframe``, ``edge_color`` and the mesh as flat lists (``vertices`` 3 per
         vertex, object space; ``triangles`` 3 indices each, counter-clockwise from outside;
-        ``edges`` 2 indices each).
+        ``edges`` 2 indices each), its ``shading`` ("flat" or "smooth") and, when smooth, ``normals`` (9 per
+        triangle: the corner normals the desktop renderer draws, object space) and ``groups`` (a smoothing
+        group per corner, so normals can be recomputed when a network moves the vertices).
 
     Examples
     --------
@@ -76,10 +79,19 @@ def scene_record(scene, model_url: str | None = None) -> dict:
     >>> len(record["objects"][1]["vertices"]) // 3, len(record["objects"][1]["triangles"]) // 3
     (8, 12)
     """
+    from ..geometry.normals import smooth_layout
+    from ..geometry.scene import shading_of
+
     camera = scene.camera
     objects = []
     for obj in scene.objects:
         mesh = obj.mesh
+        shading = shading_of(obj)
+        smooth = {}
+        if shading == "smooth":  # the desktop's own normals per corner, and the groups that keep creases when it moves
+            layout = smooth_layout(mesh)
+            smooth = {"normals": np.asarray(layout.normals[layout.triangles], dtype=np.float64).ravel().tolist(),
+                      "groups": np.asarray(layout.groups, dtype=np.int64).ravel().tolist()}
         objects.append({
             "name": obj.name,
             "model": _matrix(obj.model.matrix),
@@ -89,6 +101,8 @@ def scene_record(scene, model_url: str | None = None) -> dict:
             "vertices": np.asarray(mesh.vertices, dtype=np.float64).ravel().tolist(),
             "triangles": np.asarray(mesh.triangles, dtype=np.int64).ravel().tolist(),
             "edges": np.asarray(mesh.edges, dtype=np.int64).ravel().tolist(),
+            "shading": shading,
+            **smooth,
         })
     return {
         "key": scene_key(scene),
@@ -189,7 +203,8 @@ def build_site(folder, scenes=None, *, default=None) -> Path:
             (work / "scenes" / f"{key}.json").write_text(json.dumps(record, separators=(",", ":")), encoding="utf-8")
             index.append({"key": key, "name": scene.name, "description": scene.description,
                           "file": f"scenes/{key}.json", "mlp": model_url})
-        (work / "scenes" / "index.json").write_text(json.dumps({"default": default, "scenes": index}, indent=1),
+        record = {"default": default, "scenes": index, "keys": keys_record()}  # keys: the one help table (app/keys.py)
+        (work / "scenes" / "index.json").write_text(json.dumps(record, indent=1),
                                                      encoding="utf-8")
         os.chmod(work, 0o755)  # mkdtemp made it 0700; a web server's user must read it
         if folder.exists():

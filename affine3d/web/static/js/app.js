@@ -8,37 +8,12 @@
 // The URL's hash holds the view (scene, rotation, projection, stage, t): a link reproduces it.
 
 import {
-  Affine, Arcball, Turntable, Morph, StagePlayer, fixed, formatMatrix, infoLines, sceneProjection,
-} from "./affine.js";
-import { GPUMorph, Renderer, signedVolume } from "./gl.js";
-import { ModelError, parseModel } from "./safetensors.js";
+  Affine, Arcball, Turntable, Morph, StagePlayer, fixed, formatMatrix, infoLines, pathNotes, sceneProjection,
+  makeMorph, Renderer, signedVolume, ModelError, parseModel, helpText, desktopOnly, sceneObjects, SHADER_NAMES,
+  DEFAULT_SPIN, ZOOM_STEP,
+} from "./engine.js";
 
-const SHADERS = ["mesh.vert", "mesh.frag", "lines.vert", "lines.frag", "morph-1.vert", "morph-2.vert", "morph-3.vert", "morph-4.vert"];
-const DEFAULT_SPIN = 0.5; // radians per second when a scene sets none (state.py's DEFAULT_SPIN)
-const ZOOM_STEP = 0.9;
 const SCRUB_STEP = 0.05;
-const HELP_TEXT = `mouse
-  left-drag          rotate the world (arcball / turntable)
-  right-drag         pan (also middle-drag, shift+left-drag)
-  wheel              move the world toward / away from the camera
-  drop a file        a .safetensors 3 -> ... -> 3 network warps the scene
-keys
-  space              auto-spin on / off
-  W                  wireframe (polygon edges)
-  P                  perspective / orthographic
-  R                  reset the view (rotation, pan, zoom)
-  T                  arcball / turntable
-  H                  panels on / off
-  S                  save the picture (PNG)
-  1-9                the n-th scene
-  Tab, shift+Tab     next / previous scene
-  F1 or ?            this help
-network
-  M                  play / pause the forward pass
-  Right, Left        next / previous stage (pauses)
-  . and ,  (] and [) scrub forward / back (pauses)
-  Home, End          the input / the network's output
-The camera never moves: the mouse changes the world matrix.`;
 
 const $ = (id) => document.getElementById(id);
 
@@ -56,6 +31,8 @@ const app = {
   zoom: 0,
   ortho: false,
   wireframe: false,
+  shading: null, // null: each object's own (scene_record's "shading"); "flat" / "smooth" for all (key F)
+  path: "linear", // how an affine stage goes from I to W: "linear" or "polar" (key A, the URL's path=)
   spinning: false,
   spinRate: DEFAULT_SPIN,
   size: [1, 1], // the canvas in CSS pixels (mouse units)
@@ -99,19 +76,6 @@ async function sceneRecord(key) {
   return app.records.get(key);
 }
 
-function sceneObjects(record) {
-  return record.objects.map((obj) => ({
-    name: obj.name,
-    model: Affine.fromMatrix(obj.model),
-    color: obj.color,
-    wireframe: obj.wireframe,
-    edgeColor: obj.edge_color,
-    positions: Float64Array.from(obj.vertices),
-    triangles: Uint32Array.from(obj.triangles),
-    edges: Uint32Array.from(obj.edges),
-  }));
-}
-
 // Show a scene from its own starting view (ViewerState.set_scene); its network, if it has one, starts playing.
 async function showScene(key, view = null) {
   const record = await sceneRecord(key);
@@ -127,7 +91,7 @@ async function showScene(key, view = null) {
     const name = record.mlp.split("/").pop();
     setNetwork(parseModel(buffer, name), name);
   } else {
-    app.renderer.setObjects(app.objects, { cullBackFaces: true });
+    upload();
   }
   if (view) applyView(view);
   $("scene-picker").value = key;
@@ -143,6 +107,37 @@ function resetView() {
   app.pan = [0, 0];
   app.zoom = 0;
   app.drag = null;
+}
+
+// The meshes to the renderer, each with its shading (the scene's, or all flat / smooth after key F).
+function upload() {
+  const objects = (app.net ? app.net.objects : app.objects).map((obj) => ({ ...obj, shading: app.shading ?? obj.shading }));
+  app.renderer.setObjects(objects, { cullBackFaces: !app.net }); // a solid turned inside out must still show
+  if (app.net) app.net.shown = null;
+}
+
+function toggleShading() {
+  const current = app.shading ?? (app.objects.some((obj) => obj.shading === "smooth") ? "smooth" : "flat");
+  app.shading = current === "smooth" ? "flat" : "smooth";
+  upload();
+  say(`${app.shading} shading`);
+}
+
+function togglePath() {
+  app.path = app.path === "linear" ? "polar" : "linear";
+  if (app.net) {
+    const { network, name, player } = app.net;
+    const position = player.position, playing = player.playing;
+    try {
+      setNetwork(network, name, { playing });
+      app.net.player.position = position;
+    } catch (exc) {
+      app.path = "linear";
+      say(exc.message, { error: true });
+      return;
+    }
+  }
+  say(`path ${app.path}: ${app.path === "polar" ? "A(t) = R(t) ((1-t) I + t S), a turn times a stretch" : "A(t) = (1-t) I + t W, a straight line"}`);
 }
 
 // ------------------------------------------------------------------------------------------------ a network
@@ -162,11 +157,11 @@ function setNetwork(network, name, { playing = true } = {}) {
     warped.push({ ...obj, model: Affine.identity(), positions, triangles });
     offsets.push(points.length);
   }
-  const morph = new Morph(network, points); // throws for a network that is not 3 -> ... -> 3
-  const gpu = new GPUMorph(app.gl, app.shaders, morph, points);
+  const morph = new Morph(network, points, app.path); // throws for a network that is not 3 -> ... -> 3
+  const gpu = makeMorph(app.gl, app.shaders, morph, points); // morph.vert up to 15 wide, the CPU past that
   if (app.net) app.net.gpu.release();
   app.net = { network, name, morph, gpu, player: new StagePlayer(morph.nStages, { playing }), objects: warped, offsets, shown: null };
-  app.renderer.setObjects(warped, { cullBackFaces: false }); // a solid turned inside out must still show
+  upload();
   $("network").hidden = false;
   updateNetworkPanel();
 }
@@ -200,7 +195,7 @@ async function loadModelBytes(buffer, name) {
     }
     const network = parseModel(buffer, name);
     setNetwork(network, name);
-    say(`${name}: ${network.sizes.join("-")} network, ${app.net.morph.nStages} stages, warping ${app.scene.name}`);
+    say(`${name}: ${network.sizes.join("-")} network, ${app.net.morph.nStages} stages (${app.net.gpu.where}), warping ${app.scene.name}`);
     requestDraw();
     return true;
   } catch (exc) {
@@ -339,10 +334,11 @@ function worldLines() {
 function networkLines() {
   const net = app.net;
   const player = net.player;
-  const head = [`network ${net.name} ${net.network.sizes.join("-")}`, `stage ${player.stageIndex + 1}/${player.nStages}, ${player.playing ? "playing" : "paused"}`];
+  const head = [`network ${net.name} ${net.network.sizes.join("-")}, path ${net.morph.path}, on the ${net.gpu.where}`,
+    `stage ${player.stageIndex + 1}/${player.nStages}, ${player.playing ? "playing" : "paused"}`];
   if (player.atInput) return [...head, "input: the scene before layer 1"];
-  const stage = net.morph.stages[player.stageIndex];
-  return [...head, ...infoLines(net.morph.infos[stage.index], player.t)];
+  const stage = net.morph.stages[player.stageIndex], info = net.morph.infos[stage.index];
+  return [...head, ...infoLines(info, player.t), ...(stage.kind === "affine" ? pathNotes(info) : [])];
 }
 
 function updatePanels() {
@@ -376,6 +372,7 @@ function viewToHash() {
   if (app.pan[0] || app.pan[1]) parts.push(`pan=${app.pan.map((v) => +v.toFixed(6)).join(",")}`);
   if (app.wireframe) parts.push("edges=1");
   if (app.controller instanceof Turntable) parts.push("control=turntable");
+  if (app.path !== "linear") parts.push(`path=${app.path}`);
   if (app.net) {
     parts.push(`stage=${app.net.player.stageIndex + 1}`, `t=${+app.net.player.t.toFixed(4)}`);
     if (app.net.player.playing) parts.push("play=1");
@@ -408,6 +405,10 @@ function applyView(view) {
   if (view.zoom !== undefined) app.zoom = numbers(view.zoom, 1, "zoom")[0];
   if (view.pan !== undefined) app.pan = numbers(view.pan, 2, "pan");
   if (view.edges !== undefined) app.wireframe = view.edges === "1";
+  if (view.path !== undefined && view.path !== app.path) {
+    if (view.path !== "linear" && view.path !== "polar") throw new Error(`URL: path: expected linear or polar, got '${view.path}'`);
+    togglePath();
+  }
   if (app.net && (view.stage !== undefined || view.t !== undefined)) {
     const player = app.net.player;
     const stage = view.stage !== undefined ? numbers(view.stage, 1, "stage")[0] : player.stageIndex + 1;
@@ -481,6 +482,11 @@ function onKey(event) {
   else if (key === "r" || key === "R") resetView();
   else if (key === "h" || key === "H") $("panels").classList.toggle("hidden");
   else if (key === "t" || key === "T") toggleController();
+  else if (key === "f" || key === "F") toggleShading();
+  else if (key === "a" || key === "A") togglePath();
+  else if (desktopOnly(app.keys, key.length === 1 ? key.toUpperCase() : key)) {
+    say(`${key.length === 1 ? key.toUpperCase() : key} is a key of the desktop viewer (affine3d view: ${app.scene.key}); the page plays the network as it is`);
+  }
   else if (key === "s" || key === "S") savePNG();
   else if (key === "F1" || key === "?") $("help").hidden = !$("help").hidden;
   else if (key === "Escape") $("help").hidden = true;
@@ -602,7 +608,7 @@ function testingHooks() {
     state: () => ({
       scene: app.scene.key, size: app.size.slice(), pixels: [$("view").width, $("view").height],
       ortho: app.ortho, wireframe: app.wireframe, spinning: app.spinning, controller: app.controller.name,
-      frames: app.frames,
+      frames: app.frames, shading: app.shading, path: app.path,
       network: app.net && { name: app.net.name, sizes: app.net.network.sizes, stages: app.net.morph.nStages,
         stage: app.net.player.stageIndex, t: app.net.player.t, playing: app.net.player.playing },
     }),
@@ -614,6 +620,9 @@ function testingHooks() {
     keyframes: () => app.net.morph.stages.map((_, s) => app.net.gpu.keyframe(s)).concat([app.net.gpu.keyframe(app.net.morph.nStages)]),
     positions: (stage, t) => Array.from(app.net.gpu.positions(app.net.morph.stages[stage], t)),
     loadModel: (bytes, name) => loadModelBytes(Uint8Array.from(bytes).buffer, name),
+    loadModelBuffer: (buffer, name) => loadModelBytes(buffer, name), // bytes made in the page (a 60 MB header)
+    helpText: () => $("help").textContent,
+    seek: (stage, t) => { app.net.player.seek(stage + t); drawFrame(); updatePanels(); },
     settle: async () => { await app.loading; drawFrame(); return app.frames; },
     // Milliseconds per frame over n frames, each waited for (a 1-pixel read-back ends it): draw, or warp + draw.
     benchFrames: (n, warp = false) => {
@@ -637,11 +646,12 @@ async function start() {
   const gl = canvas.getContext("webgl2", { antialias: true, alpha: false, preserveDrawingBuffer: true });
   if (!gl) throw new Error("this page needs WebGL2, which this browser does not offer (try a current Firefox, Chrome or Safari)");
   app.gl = gl;
-  $("help").textContent = HELP_TEXT;
-  const texts = await Promise.all(SHADERS.map((name) => fetchText(`shaders/${name}`)));
-  SHADERS.forEach((name, k) => { app.shaders[name] = texts[k]; });
+  const texts = await Promise.all(SHADER_NAMES.map((name) => fetchText(`shaders/${name}`)));
+  SHADER_NAMES.forEach((name, k) => { app.shaders[name] = texts[k]; });
   app.renderer = new Renderer(gl, app.shaders);
   app.index = await fetchJSON("scenes/index.json");
+  app.keys = app.index.keys;
+  $("help").textContent = helpText(app.keys, "page");
   const picker = $("scene-picker");
   app.index.scenes.forEach((s, k) => picker.add(new Option(`${k + 1}  ${s.name}`, s.key)));
   bindInput();

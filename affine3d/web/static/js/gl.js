@@ -3,9 +3,14 @@
 // The shaders come from the site's shaders/ folder: shaders/mesh.vert & co., joined by the same include step
 // as on the desktop and with their #version line adapted for WebGL2 (affine3d.gl.glsl.webgl_source).
 // Per frame, as Renderer.draw: clear to the background; per object, model, normal_matrix and color; world
-// and projection once. Every matrix reaches the GPU through Affine.toGL() or matrixGL(): column-major float32.
+// and projection once. Every matrix reaches the GPU through pack.js (Affine.toGL(), matrix(), mat4Blocks()).
+//
+// A network's warp runs on the GPU (GPUMorph: morph.vert with transform feedback) for layers up to MAX_WIDTH
+// wide, what four vec4 vertex attributes hold; a wider network runs on the CPU (CPUMorph: morph.js's maths,
+// the same numbers), so any width the desktop takes plays here too. makeMorph() picks one and says which.
 
-import { Affine, matrixGL } from "./affine.js";
+import { matrix, mat4Blocks, floats } from "./pack.js";
+import { affineApply } from "./network.js";
 
 export const ACTIVATION_CODES = { identity: 0, relu: 1, leaky_relu: 2, sigmoid: 3, tanh: 4, softmax: 5 };
 export const MAX_BLOCKS = 4;
@@ -43,7 +48,7 @@ export function buildProgram(gl, vertex, fragment, names, varyings = null) {
 // Unshared corners for flat shading, interleaved position + face normal (Mesh.flat(), pack.vertices): 6 floats each.
 export function flatVertices(positions, triangles, out = null) {
   const T = triangles.length / 3;
-  const data = out ?? new Float32Array(T * 18);
+  const data = out ?? floats(T * 18);
   for (let t = 0; t < T; t++) {
     const i = 3 * triangles[3 * t], j = 3 * triangles[3 * t + 1], k = 3 * triangles[3 * t + 2];
     const ux = positions[j] - positions[i], uy = positions[j + 1] - positions[i + 1], uz = positions[j + 2] - positions[i + 2];
@@ -58,6 +63,53 @@ export function flatVertices(positions, triangles, out = null) {
     }
   }
   return data;
+}
+
+// Smooth shading: every corner of every triangle with its own normal (normals: 9 per triangle, object space,
+// Mesh.corner_normals(): the file's normals or angle-weighted ones that keep creases), interleaved as flatVertices.
+export function smoothVertices(positions, triangles, normals, out = null) {
+  const T = triangles.length / 3;
+  const data = out ?? floats(T * 18);
+  for (let t = 0; t < T; t++) {
+    for (let c = 0; c < 3; c++) {
+      const v = 3 * triangles[3 * t + c], o = 18 * t + 6 * c, n = 9 * t + 3 * c;
+      data[o] = positions[v]; data[o + 1] = positions[v + 1]; data[o + 2] = positions[v + 2];
+      data[o + 3] = normals[n]; data[o + 4] = normals[n + 1]; data[o + 5] = normals[n + 2];
+    }
+  }
+  return data;
+}
+
+// Corner normals of a moved smooth mesh: per smoothing group (groups: a slot per corner, Mesh's smoothing groups
+// from the scene JSON), the angle-weighted sum of its corners' face normals, normalised (geometry/normals.py).
+export function groupNormals(positions, triangles, groups, nGroups, out = null) {
+  const sums = new Float64Array(3 * nGroups);
+  const T = triangles.length / 3;
+  const corner = (t, c) => 3 * triangles[3 * t + c];
+  for (let t = 0; t < T; t++) {
+    const p = [0, 1, 2].map((c) => corner(t, c));
+    const ux = positions[p[1]] - positions[p[0]], uy = positions[p[1] + 1] - positions[p[0] + 1], uz = positions[p[1] + 2] - positions[p[0] + 2];
+    const vx = positions[p[2]] - positions[p[0]], vy = positions[p[2] + 1] - positions[p[0] + 1], vz = positions[p[2] + 2] - positions[p[0] + 2];
+    let nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx;
+    const length = Math.hypot(nx, ny, nz);
+    if (!(length > 0)) continue;
+    nx /= length; ny /= length; nz /= length;
+    for (let c = 0; c < 3; c++) {
+      const a = p[c], b = p[(c + 1) % 3], d = p[(c + 2) % 3];
+      const e1 = [positions[b] - positions[a], positions[b + 1] - positions[a + 1], positions[b + 2] - positions[a + 2]];
+      const e2 = [positions[d] - positions[a], positions[d + 1] - positions[a + 1], positions[d + 2] - positions[a + 2]];
+      const cos = (e1[0] * e2[0] + e1[1] * e2[1] + e1[2] * e2[2]) / (Math.hypot(...e1) * Math.hypot(...e2) || 1);
+      const angle = Math.acos(Math.min(1, Math.max(-1, cos)));
+      const g = 3 * groups[3 * t + c];
+      sums[g] += angle * nx; sums[g + 1] += angle * ny; sums[g + 2] += angle * nz;
+    }
+  }
+  const normals = out ?? new Float64Array(9 * T);
+  for (let k = 0; k < 3 * T; k++) {
+    const g = 3 * groups[k], length = Math.hypot(sums[g], sums[g + 1], sums[g + 2]) || 1;
+    normals[3 * k] = sums[g] / length; normals[3 * k + 1] = sums[g + 1] / length; normals[3 * k + 2] = sums[g + 2] / length;
+  }
+  return normals;
 }
 
 // The enclosed volume, positive when triangles wind counter-clockwise seen from outside (Mesh.signed_volume).
@@ -86,18 +138,19 @@ export class Renderer {
     this.cullBackFaces = true;
   }
 
-  // Upload a scene's objects: each {model: Affine, color, wireframe, edgeColor, positions (Float64Array, 3 per vertex), triangles, edges}.
+  // Upload a scene's objects: each {model: Affine, color, wireframe, edgeColor, positions (Float64Array, 3 per vertex),
+  // triangles, edges, shading ("flat" or "smooth"), normals (smooth: 9 per triangle), groups, nGroups}.
   setObjects(objects, { cullBackFaces = true } = {}) {
     const gl = this.gl;
     this.release();
     this.cullBackFaces = cullBackFaces;
     this.objects = objects.map((obj) => {
       const item = { ...obj };
-      item.fill = this.vertexArray(this.mesh, flatVertices(obj.positions, obj.triangles), ["in_position", "in_normal"]);
+      item.fill = this.vertexArray(this.mesh, this.fillVertices(item, obj.positions), ["in_position", "in_normal"]);
       item.fillCount = obj.triangles.length;
       item.lines = null;
       if (obj.edges.length) {
-        item.lines = this.vertexArray(this.lines, Float32Array.from(obj.positions), ["in_position"]);
+        item.lines = this.vertexArray(this.lines, floats(obj.positions), ["in_position"]);
         const ibo = gl.createBuffer();
         gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, ibo);
         gl.bufferData(gl.ELEMENT_ARRAY_BUFFER, Uint32Array.from(obj.edges), gl.STATIC_DRAW);
@@ -107,6 +160,14 @@ export class Renderer {
       }
       return item;
     });
+  }
+
+  // The fill's vertices: flat (a face normal per triangle) or smooth (a normal per corner: the mesh's own, or
+  // for moved positions the smoothing groups' normals recomputed, as MorphingScene does).
+  fillVertices(item, positions, moved = false) {
+    if (item.shading !== "smooth" || !item.normals) return flatVertices(positions, item.triangles, item.flat);
+    const normals = moved && item.groups ? groupNormals(positions, item.triangles, item.groups, item.nGroups) : item.normals;
+    return smoothVertices(positions, item.triangles, normals, item.flat);
   }
 
   vertexArray(program, data, names) {
@@ -133,12 +194,12 @@ export class Renderer {
     item.positions = positions;
     item.color = color;
     item.hatched = hatched;
-    item.flat = flatVertices(positions, item.triangles, item.flat);
+    item.flat = this.fillVertices(item, positions, true);
     gl.bindBuffer(gl.ARRAY_BUFFER, item.fill.vbo);
     gl.bufferSubData(gl.ARRAY_BUFFER, 0, item.flat);
     if (item.lines) {
       gl.bindBuffer(gl.ARRAY_BUFFER, item.lines.vbo);
-      gl.bufferSubData(gl.ARRAY_BUFFER, 0, Float32Array.from(positions));
+      gl.bufferSubData(gl.ARRAY_BUFFER, 0, floats(positions));
     }
   }
 
@@ -156,7 +217,7 @@ export class Renderer {
     gl.depthFunc(gl.LESS);
     if (this.cullBackFaces) { gl.enable(gl.CULL_FACE); gl.cullFace(gl.BACK); } else gl.disable(gl.CULL_FACE);
 
-    const worldGL = view.world.toGL(), projectionGL = matrixGL(view.projection);
+    const worldGL = view.world.toGL(), projectionGL = matrix(view.projection);
     const worldNormal = view.world.normalMatrix(), worldDet = view.world.determinant;
     const { program, uniforms: u } = this.mesh;
     gl.useProgram(program);
@@ -174,7 +235,7 @@ export class Renderer {
       // (A_w A_m)^-T = A_w^-T A_m^-T: the normal matrix of camera_from_object = world @ model.
       const normal = multiply3(worldNormal, item.model.normalMatrix());
       gl.uniformMatrix4fv(u.model, false, item.model.toGL());
-      gl.uniformMatrix3fv(u.normal_matrix, false, matrixGL(normal));
+      gl.uniformMatrix3fv(u.normal_matrix, false, matrix(normal));
       gl.uniform3fv(u.color, item.color);
       gl.uniform1i(u.hatch_period, item.hatched ? hatch : 0);
       // A mirror (det < 0) turns counter-clockwise triangles clockwise on screen: then that is the front.
@@ -227,8 +288,9 @@ function multiply3(A, B) {
 export class GPUMorph {
   constructor(gl, shaders, morph, points) {
     if (morph.maxWidth > MAX_WIDTH) {
-      throw new Error(`model: the page's morph takes layers up to ${MAX_WIDTH} wide (four vec4 attributes), but this network has a layer ${morph.maxWidth} wide (sizes ${morph.network.sizes.join("-")})`);
+      throw new Error(`model: morph.vert takes layers up to ${MAX_WIDTH} wide (four vec4 attributes), but this network has a layer ${morph.maxWidth} wide: use CPUMorph (makeMorph picks it)`);
     }
+    this.where = "GPU";
     this.gl = gl;
     this.morph = morph;
     this.nPoints = points.length;
@@ -239,7 +301,7 @@ export class GPUMorph {
     this.program = buildProgram(gl, shaders[`morph-${this.nBlocks}.vert`], shaders["lines.frag"],
       [`morph.vert (N_BLOCKS ${this.nBlocks})`, "lines.frag"], varyings);
     this.inputs = [...Array(this.nBlocks).keys()].map((i) => this.program.attribute(`in_x${i}`));
-    const first = new Float32Array(this.nPoints * this.stride);
+    const first = floats(this.nPoints * this.stride);
     const shown = morph.displays[0];
     points.forEach((p, n) => {
       first.set(p, n * this.stride);
@@ -292,18 +354,6 @@ export class GPUMorph {
     return H;
   }
 
-  // Blocks (i, j) of H (rows) as consecutive column-major mat4s, block (i, j) at index nBlocks * i + j (pack.mat4_blocks).
-  blocks(H, rowBlocks = this.nBlocks) {
-    const out = new Float32Array(16 * rowBlocks * this.nBlocks);
-    for (let i = 0; i < rowBlocks; i++) {
-      for (let j = 0; j < this.nBlocks; j++) {
-        const o = 16 * (this.nBlocks * i + j);
-        for (let c = 0; c < 4; c++) for (let r = 0; r < 4; r++) out[o + 4 * c + r] = H[4 * i + r][4 * j + c];
-      }
-    }
-    return out;
-  }
-
   run(stage, t, source, target) {
     const gl = this.gl, { program, uniforms: u } = this.program, morph = this.morph;
     gl.useProgram(program);
@@ -314,10 +364,10 @@ export class GPUMorph {
     } else {
       stageMap = this.homogeneous(Array.from({ length: this.slots - 1 }, (_, i) => Array.from({ length: this.slots - 1 }, (_, j) => (i === j ? 1 : 0))), []);
     }
-    gl.uniformMatrix4fv(u.stage_map, false, this.blocks(stageMap));
+    gl.uniformMatrix4fv(u.stage_map, false, mat4Blocks(stageMap));
     const shown = morph.display(stage, t);
-    gl.uniformMatrix4fv(u.display, false, this.blocks(this.homogeneous(shown.A, shown.b), 1));
-    const mask = new Float32Array(this.slots);
+    gl.uniformMatrix4fv(u.display, false, mat4Blocks(this.homogeneous(shown.A, shown.b), 1));
+    const mask = floats(this.slots);
     mask.fill(1, 0, stage.widthOut);
     if (u.value_mask) gl.uniform4fv(u.value_mask, mask);
     gl.uniform1i(u.kind, stage.kind === "affine" ? 0 : 1);
@@ -338,7 +388,7 @@ export class GPUMorph {
   }
 
   read(buffer) {
-    const gl = this.gl, data = new Float32Array(this.nPoints * this.stride);
+    const gl = this.gl, data = floats(this.nPoints * this.stride);
     gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
     gl.getBufferSubData(gl.ARRAY_BUFFER, 0, data);
     gl.bindBuffer(gl.ARRAY_BUFFER, null);
@@ -373,4 +423,51 @@ export class GPUMorph {
   }
 }
 
-export { Affine };
+// --------------------------------------------------------------------------------------------- the morph on the CPU
+// The same stages for a network wider than morph.vert holds: keyframes by morph.js's forward pass (float64),
+// a frame as nn/morph.py's Morph.positions then the display map. Same interface as GPUMorph.
+export class CPUMorph {
+  constructor(morph, points) {
+    this.where = "CPU";
+    this.morph = morph;
+    this.nPoints = points.length;
+    this.keys = morph.keyframes(points);
+  }
+
+  keyframe(index) {
+    return this.keys[index].map((x) => x.slice());
+  }
+
+  positions(stage, t) {
+    const start = this.keys[stage.index], end = this.keys[stage.index + 1];
+    const n = stage.width, shown = this.morph.display(stage, t);
+    const polar = stage.kind === "affine" && stage.path === "polar" && t > 0 && t < 1 ? this.morph.mapAt(stage, t) : null;
+    const out = new Float64Array(3 * this.nPoints);
+    const x = new Float64Array(n);
+    for (let p = 0; p < this.nPoints; p++) {
+      const a = start[p], b = end[p];
+      if (polar) {
+        const moved = affineApply(polar.A, polar.b, Array.from({ length: n }, (_, j) => a[j] ?? 0));
+        for (let j = 0; j < n; j++) x[j] = moved[j];
+      } else {
+        for (let j = 0; j < n; j++) x[j] = (1 - t) * (a[j] ?? 0) + t * (b[j] ?? 0);
+      }
+      for (let i = 0; i < 3; i++) {
+        let s = shown.b[i];
+        const row = shown.A[i];
+        for (let j = 0; j < row.length; j++) s += row[j] * x[j];
+        out[3 * p + i] = s;
+      }
+    }
+    return out;
+  }
+
+  release() {
+    this.keys = [];
+  }
+}
+
+// The GPU morph when the network fits morph.vert's attributes, else the CPU one: {gpu or cpu morph}.
+export function makeMorph(gl, shaders, morph, points) {
+  return morph.maxWidth <= MAX_WIDTH ? new GPUMorph(gl, shaders, morph, points) : new CPUMorph(morph, points);
+}
