@@ -1,7 +1,7 @@
 """`affine3d exercise`: reference solutions pass, common mistakes are named, broken files never break the checker.
 
 The reference solutions are in tests/exercise_solutions/ (numpy, pytransform3d, onnx: nothing from affine3d);
-each is run by the real checker, in a child process, for 20 student ids at once. The common mistakes are
+each is run by the real checker, in its sandbox, for 20 student ids at once. The common mistakes are
 graded in this process (``check_functions``: the same JSON round trip, no process), one test each.
 """
 

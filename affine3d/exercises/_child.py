@@ -181,7 +181,10 @@ def call_all(module_or_functions, calls, write, student_file: str = "") -> None:
 
 def _limit_processes(request) -> None:
     """The sandbox-wide limits the request asks for: processes (of this uid in this sandbox) and open files."""
-    import resource
+    try:
+        import resource
+    except ImportError:  # Windows: no such limits (and no sandbox)
+        return
 
     for limit, value in ((getattr(resource, "RLIMIT_NPROC", None), request.get("max_processes")),
                          (resource.RLIMIT_NOFILE, request.get("max_open_files"))):
