@@ -1,0 +1,129 @@
+"""`affine3d exercise grade` and `autograder`: a generated class graded, the gradebook equal to `check`, the table of
+mistakes counting what was planted, results kept between runs, and Gradescope's bundle installed offline and run.
+
+The class is made here: right answers (the reference solutions of tests/exercise_solutions/, and a filled-in starter),
+each named mistake of exercise 4 (and three of exercise 2) as a student would write it, untouched starters, broken
+files, an endless loop, and wrong layouts (a missing file, two files, a folder name that is no id, a file that cannot
+be read).
+"""
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from affine3d.cli import main
+from affine3d.exercises import check, start
+
+SOLUTIONS = Path(__file__).resolve().parent / "exercise_solutions"
+TIMEOUT = "3"  # seconds per file: the student with the endless loop costs this much
+
+EX4 = {  # the body of model_matrix(s, angle_deg, t) after S, R, T are built as the reference builds them
+    "right": "return T @ R @ S",
+    "reverse order": "return S @ R @ T",
+    "order": "return R @ T @ S",
+    "translation in last row": "return (T @ R @ S).T",
+}
+EX4_SOURCE = """
+import numpy as np
+EXERCISE = 4
+{student}
+def model_matrix(s, angle_deg, t):
+    a = {angle}
+    S = np.diag([s, s, s, 1.0])
+    R = np.array([[np.cos(a), 0, {sin}, 0], [0, 1, 0, 0], [{msin}, 0, np.cos(a), 0], [0, 0, 0, 1]])
+    T = np.eye(4)
+    T[:3, 3] = t
+    {body}
+"""
+EX2 = {
+    "right": "return np.maximum(X @ W.T + b, 0.0)",
+    "no activation": "return X @ W.T + b",
+    "bias missing": "return np.maximum(X @ W.T, 0.0)",
+    "transpose": "return np.maximum(W @ X.T + b[:, None], 0.0)",
+}
+
+
+def ex4(mistake="right", student=None) -> str:
+    angle, sin, msin = "np.radians(angle_deg)", "np.sin(a)", "-np.sin(a)"
+    body = EX4.get(mistake, EX4["right"])
+    if mistake == "degrees":
+        angle = "angle_deg"
+    if mistake == "transpose":  # the rotation's sines swapped: it turns the other way
+        sin, msin = msin, sin
+    line = f"STUDENT = {student!r}" if student else ""
+    return EX4_SOURCE.format(student=line, angle=angle, sin=sin, msin=msin, body=body)
+
+
+def ex2(mistake="right") -> str:
+    return f"import numpy as np\nEXERCISE = 2\ndef layer(W, b, X):\n    {EX2[mistake]}\n"
+
+
+# folder -> (what was planted in exercise 4, what in exercise 2 or None for no file)
+PLAN = {}
+for k in range(8):
+    PLAN[f"right{k}@uni.edu"] = ("right", "right" if k < 3 else None)
+for key in ("reverse order", "degrees", "transpose", "translation in last row", "order"):
+    for k in range(3 if key in ("reverse order", "degrees") else 2):
+        PLAN[f"{key.replace(' ', '-')}{k}"] = (key, None)
+PLAN.update({"nobias": ("right", "bias missing"), "noact": ("right", "no activation"), "transp2": ("right", "transpose")})
+PLAN.update({f"starter{k}": ("not implemented", None) for k in range(3)})
+PLAN.update({"syntax": ("does not run", None), "raises": ("error", None), "loop": ("time limit", None),
+             "garbage": ("not recognised", None), "renamed": ("right in hw/", None), "missing": ("no file", "right"),
+             "twofiles": ("not graded", None), "bad name!": ("not graded", None), "fifo": ("not graded", None),
+             "other-id": ("right", None), "solution": ("right", "right")})
+
+
+def make_class(root: Path) -> Path:
+    """The class of PLAN under ``root``: one folder per student."""
+    for folder, (four, two) in PLAN.items():
+        d = root / folder
+        d.mkdir(parents=True)
+        if four in EX4 or four in ("degrees", "transpose"):
+            (d / "exercise_4.py").write_text(ex4(four), encoding="utf-8")
+        if two is not None:
+            (d / "exercise_2.py").write_text(ex2(two), encoding="utf-8")
+    shutil.copy(SOLUTIONS / "exercise_4.py", root / "solution" / "exercise_4.py")
+    shutil.copy(SOLUTIONS / "exercise_2.py", root / "solution" / "exercise_2.py")
+    for k in range(3):
+        start(4, root / f"starter{k}", f"starter{k}")
+    (root / "syntax" / "exercise_4.py").write_text("def model_matrix(s, angle_deg, t)\n    return 1\n")
+    (root / "raises" / "exercise_4.py").write_text("def model_matrix(s, angle_deg, t):\n    return 1 / 0\n")
+    (root / "loop" / "exercise_4.py").write_text("def model_matrix(s, angle_deg, t):\n    while True:\n        pass\n")
+    (root / "garbage" / "exercise_4.py").write_text("import numpy as np\ndef model_matrix(s, angle_deg, t):\n"
+                                                    "    return np.arange(16.0).reshape(4, 4)\n")
+    (root / "renamed" / "hw").mkdir()
+    (root / "renamed" / "hw" / "exercise_4.py").write_text(ex4("right"), encoding="utf-8")
+    (root / "twofiles" / "exercise_4.py").write_text(ex4("right"), encoding="utf-8")
+    (root / "twofiles" / "old").mkdir()
+    (root / "twofiles" / "old" / "exercise_4.py").write_text(ex4("right"), encoding="utf-8")
+    (root / "bad name!" / "exercise_4.py").write_text(ex4("right"), encoding="utf-8")
+    os.mkfifo(root / "fifo" / "exercise_4.py")
+    (root / "other-id" / "exercise_4.py").write_text(ex4("right", student="robert"), encoding="utf-8")
+    return root
+
+
+def run_cli(*args) -> tuple[int, str, str]:
+    import contextlib
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["exercise", *map(str, args)])
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """The class, graded once by the CLI with --csv and --json."""
+    root = make_class(tmp_path_factory.mktemp("class") / "class")
+    out = root.parent
+    code, stdout, stderr = run_cli("grade", root, "--csv", out / "grades.csv", "--json", out / "grades.json",
+                                   "--timeout", TIMEOUT, "--jobs", "4")
+    return root, code, stdout, stderr
