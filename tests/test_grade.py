@@ -127,3 +127,94 @@ def graded(tmp_path_factory):
     code, stdout, stderr = run_cli("grade", root, "--csv", out / "grades.csv", "--json", out / "grades.json",
                                    "--timeout", TIMEOUT, "--jobs", "4")
     return root, code, stdout, stderr
+
+
+def gradebook_csv(path: Path) -> dict:
+    with open(path, newline="", encoding="utf-8") as f:
+        return {row["folder"]: row for row in csv.DictReader(f)}
+
+
+def test_the_gradebook_has_every_student_and_counts_what_was_planted(graded):
+    """Every folder is one CSV row; right answers get full marks, planted mistakes 0 on the matrix checks, layouts a note."""
+    root, code, stdout, stderr = graded
+    assert code == 0, stderr
+    rows = gradebook_csv(root.parent / "grades.csv")
+    assert set(rows) == set(PLAN)
+    for folder, (four, two) in PLAN.items():
+        row = rows[folder]
+        assert row["exercise_4 max"] == "4" and row["exercise_2 max"] == "4"
+        if four.startswith("right"):
+            assert row["exercise_4"] == "4", (folder, row)
+        elif four not in ("degrees", "transpose", "order"):  # (a wrong turn can still put the house on the roof)
+            assert row["exercise_4"] == "0", (folder, row)
+        else:
+            assert float(row["exercise_4"]) <= 1, (folder, row)
+        assert row["exercise_2"] == ("4" if two == "right" else "0"), (folder, row)
+        assert float(row["total"]) == float(row["exercise_4"]) + float(row["exercise_2"])
+    assert "not an id" in rows["bad name!"]["notes"] and "cannot be read" in rows["fifo"]["notes"]
+    assert "2 files exercise_4.py" in rows["twofiles"]["notes"] and "no exercise_4.py" in rows["missing"]["notes"]
+    assert rows["other-id"]["student"] == "robert" and "STUDENT = 'robert'" in rows["other-id"]["notes"]
+    assert rows["renamed"]["exercise_4"] == "4"
+
+
+def test_the_mistake_table_counts_each_planted_mistake_once_per_student(graded):
+    """The table: each planted mistake of 4 and 2 with the number of students it was planted in; the chart is drawn."""
+    root, _, stdout, _ = graded
+    data = json.loads((root.parent / "grades.json").read_text(encoding="utf-8"))
+    table = {entry["exercise"]: {m["label"]: m["count"] for m in entry["mistakes"]} for entry in data["mistakes"]}
+    planted = {4: {}, 2: {}}
+    for four, two in PLAN.values():
+        planted[4][four] = planted[4].get(four, 0) + 1
+        planted[2][two or "no file"] = planted[2].get(two or "no file", 0) + 1
+    for n in (4, 2):
+        right = sum(v for k, v in planted[n].items() if k.startswith("right"))
+        expected = {("all checks pass" if k.startswith("right") else k): (right if k.startswith("right") else v)
+                    for k, v in planted[n].items()}
+        assert table[n] == expected, (n, table[n], expected)
+    assert "reverse order: 3" in stdout and "not recognised: 1" in stdout
+    from PIL import Image
+
+    with Image.open(root / "mistakes.png") as image:
+        assert image.width == 1600 and image.height > 600
+
+
+def test_the_gradebook_equals_check_file_by_file(graded):
+    """CSV and JSON points, and the feedback file beside each submission, are what `exercise check` says of that file."""
+    root, _, _, _ = graded
+    rows = gradebook_csv(root.parent / "grades.csv")
+    data = {s["folder"]: s for s in json.loads((root.parent / "grades.json").read_text(encoding="utf-8"))["students"]}
+    for folder in ("right0@uni.edu", "degrees0", "transpose0", "starter0", "syntax", "garbage", "other-id", "nobias"):
+        for n in (4, 2):
+            path = root / folder / f"exercise_{n}.py"
+            if not path.exists():
+                continue
+            students = None if folder in ("other-id", "starter0") else [folder]
+            report = check(path, students=students, timeout_s=float(TIMEOUT))[0]
+            record = data[folder]["exercises"][str(n)]
+            assert float(rows[folder][f"exercise_{n}"]) == record["score"] == report.score, (folder, n)
+            assert [(c["name"], c["passed"], c["mistake"], c["message"]) for c in record["checks"]] == \
+                [(c.name, c.passed, c.mistake, c.message) for c in report.checks]
+            feedback = (root / folder / f"exercise_{n}.feedback.txt").read_text(encoding="utf-8")
+            assert feedback.splitlines()[:len(report.checks) + 2] == \
+                __import__("affine3d.exercises.report", fromlist=["text"]).text(report).splitlines()[:len(report.checks) + 2]
+    assert (root / "right0@uni.edu" / "exercise_4-yours-vs-target.png").is_file()
+    assert "did not finish within" in data["loop"]["exercises"]["4"]["checks"][0]["message"]
+
+
+def test_a_rerun_checks_nothing_and_a_changed_file_is_checked_again(graded):
+    """Results are kept by file hash: a second run checks nothing; after one file changes, that one file alone."""
+    root, _, _, _ = graded
+    code, out, _ = run_cli("grade", root, "--timeout", TIMEOUT)
+    assert code == 0 and " 0 checked," in out, out
+    (root / "degrees1" / "exercise_4.py").write_text(ex4("right"), encoding="utf-8")
+    code, out, _ = run_cli("grade", root, "--timeout", TIMEOUT, "--exercise", "4", "--csv", root.parent / "again.csv")
+    assert code == 0 and " 1 checked," in out, out
+    assert gradebook_csv(root.parent / "again.csv")["degrees1"]["exercise_4"] == "4"
+    assert "degrees: 2" in out
+
+
+def test_grade_usage_errors_are_one_line():
+    """A DIR that is no folder, a bad --jobs: exit 2 and one line."""
+    for args, message in ((["grade", "no-such-dir"], "is not a folder"), (["grade", ".", "--jobs", "0"], "--jobs")):
+        code, _, err = run_cli(*args)
+        assert code == 2 and len(err.strip().splitlines()) == 1 and message in err, err
