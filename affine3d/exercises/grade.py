@@ -17,9 +17,9 @@ text ``affine3d exercise check`` prints) and, for a geometric exercise, their pi
 (``exercise_N-yours-vs-target.png``). A wrong layout (no ``exercise_N.py``, two of them, a folder
 name that is no id, a file that cannot be read) is one note for that student, never a stop.
 
-Threads, not processes: each check is a child process (the student's file), so a worker mostly
-waits; the grading and drawing left in this process take a few milliseconds a check. Ctrl+C stops
-the queue, lets the running checks end (each within its time limit) and keeps everything done.
+The checks run in ``jobs`` worker processes (:func:`_pool`), each of which starts the student's child
+process. Ctrl+C stops the queue, lets the running checks end (each within its time limit: the
+workers ignore it, so no student process is left behind half-watched) and keeps everything done.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import json
 import os
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -363,8 +363,32 @@ def grade(directory, *, exercise=None, jobs: int | None = None, timeout_s: float
     return result
 
 
+def _pool(jobs: int):
+    """``jobs`` worker processes that ignore Ctrl+C (the checks they run finish; this process decides to stop).
+
+    Processes, not threads: besides the student's child process, a check grades and draws in Python
+    (the IoU check and the picture of a geometric exercise rasterize two houses, ~0.1-0.5 s of CPU), which
+    threads would run one at a time. ``forkserver`` where there is one: workers start from a small clean
+    process with this module imported, not as copies of this one with its threads.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload([__name__])
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_ctrl_c)
+
+
+def _ignore_ctrl_c() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _run(to_check, result: Grading, directory: Path, jobs: int, timeout_s: float, memory_mb: int, progress, stop) -> None:
-    """Check ``to_check`` on ``jobs`` threads; keep each result as it comes; stop at Ctrl+C or ``stop``."""
+    """Check ``to_check`` on ``jobs`` processes; keep each result as it comes; stop at Ctrl+C or ``stop``."""
     import sys
 
     from tqdm import tqdm
@@ -373,7 +397,7 @@ def _run(to_check, result: Grading, directory: Path, jobs: int, timeout_s: float
                disable=(not sys.stderr.isatty()) if progress is None else not progress)
     pending = iter(to_check)
     running = {}
-    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="affine3d-grade")
+    pool = _pool(min(jobs, len(to_check)))
 
     def submit() -> bool:
         item = next(pending, None)
@@ -389,29 +413,25 @@ def _run(to_check, result: Grading, directory: Path, jobs: int, timeout_s: float
         while running:
             done, _ = wait(list(running), timeout=0.2, return_when=FIRST_COMPLETED)
             for future in done:
-                task = running.pop(future)
-                _collect(result, task, future)
+                _collect(result, running.pop(future), future)
                 bar.update(1)
                 if not stop.is_set():
                     submit()
-            if stop.is_set():
-                bar.set_description("stopping")
     except KeyboardInterrupt:
         stop.set()
         bar.set_description("stopping")
         bar.refresh()
         sys.stderr.write(f"\nstopping: {len(running)} running check(s) finish (each within {timeout_s:g} s); "
                          f"the rest are left for the next run\n")
-        for future in list(running):
-            try:
-                future.result()
-            except KeyboardInterrupt:  # a second Ctrl+C: leave them
-                break
-            except BaseException:  # noqa: BLE001 - reported by _collect
-                pass
-            _collect(result, running.pop(future), future)
+        try:
+            for future in list(running):
+                wait([future])
+                _collect(result, running.pop(future), future)
+                bar.update(1)
+        except KeyboardInterrupt:  # a second Ctrl+C: do not wait for them
+            pass
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=not running, cancel_futures=True)
         bar.close()
     if stop.is_set():
         result.interrupted = True
@@ -426,8 +446,8 @@ def _check_and_keep(task: Task, kept_path: Path, directory: Path, timeout_s: flo
 def _collect(result: Grading, task: Task, future) -> None:
     try:
         record = future.result()
-    except (UsageError, OSError) as exc:  # the file vanished or changed into something unreadable meanwhile
-        why = exc.strerror or type(exc).__name__ if isinstance(exc, OSError) else str(exc)
+    except Exception as exc:  # noqa: BLE001 - one file's trouble is one note: the file vanished meanwhile, a worker died
+        why = (exc.strerror or type(exc).__name__) if isinstance(exc, OSError) else str(exc) or type(exc).__name__
         line = f"exercise_{task.exercise}.py: not graded: {why}"
         record = _missing(Task(task.folder, task.exercise, task.student, note=line), max_points(task.exercise))
         record.update(file=str(task.path.relative_to(result.directory)), labels=["not graded"])
