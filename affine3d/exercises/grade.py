@@ -371,11 +371,12 @@ def _pool(jobs: int):
     threads would run one at a time. ``forkserver`` where there is one: workers start from a small clean
     process with this module imported, not as copies of this one with its threads.
     """
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_all_start_methods
+    from multiprocessing import get_context as start_method  # (a process start method, no GL context)
 
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
+    method = "forkserver" if "forkserver" in get_all_start_methods() else "spawn"
+    context = start_method(method)
     if method == "forkserver":
         context.set_forkserver_preload([__name__])
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_ctrl_c)
