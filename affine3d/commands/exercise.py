@@ -48,6 +48,7 @@ HELP = ("exercises with your own numbers, and feedback that says what is wrong: 
 
 
 def add_arguments(parser) -> None:
+    from ..exercises.autograder import GRADESCOPE_MEMORY_MB
     from ..exercises.runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S
 
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
@@ -128,6 +129,9 @@ def add_arguments(parser) -> None:
                            "are this machine's)")
     auto.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
                       help=f"seconds the student's file may run (default: {DEFAULT_TIMEOUT_S:g})")
+    auto.add_argument("--memory", type=int, default=GRADESCOPE_MEMORY_MB, metavar="MB",
+                      help=f"memory the student's file may use (default: {GRADESCOPE_MEMORY_MB}; Gradescope's "
+                           f"containers have 768 MB)")
     auto.add_argument("--force", action="store_true", help="replace the zip if it is there")
 
 
@@ -277,7 +281,7 @@ def _autograder(args) -> int:
 
     output = Path(args.output or f"exercise_{args.number}-autograder.zip")
     info = build(args.number, output, wheels=args.wheels, installed_dependencies=args.with_installed_dependencies,
-                 timeout_s=args.timeout, force=args.force)
+                 timeout_s=args.timeout, memory_mb=args.memory, force=args.force)
     print(f"wrote {output}: Gradescope's autograder for exercise {info['exercise']} (affine3d {info['affine3d']}; "
           f"{', '.join(info['wheels'])})")
     if not info["offline"]:

@@ -139,10 +139,10 @@ def wheel_of_installed(name: str, directory) -> Path:
     return _write_wheel(Path(directory) / file_name, files, dist_info, level=1)  # tens of MB: fast beats small
 
 
-def setup_script(exercise: int, wheels: list[str], python_hint: str) -> str:
-    """The text of ``setup.sh``."""
+def setup_script(exercise: int, wheels: list[str], python_hint: str, requires=()) -> str:
+    """The text of ``setup.sh``; ``requires``: what the exercise needs besides :data:`GRADING_NEEDS` (onnx, ...)."""
     carried = [w for w in wheels if not w.startswith("affine3d-")]
-    needs = " ".join(GRADING_NEEDS)
+    needs = " ".join([*GRADING_NEEDS, *requires])
     install_needs = (f'"${{PIP[@]}}" install --no-index --find-links "$SOURCE/wheels" {needs}' if carried else
                      f'"${{PIP[@]}}" install {needs}  # from PyPI: the zip carries no wheels of them')
     return f"""#!/usr/bin/env bash
@@ -223,6 +223,7 @@ if email and "\nSTUDENT = " not in "\n" + text:
     student = ["--student", email]  # no STUDENT line: the numbers of the Gradescope account
 command = [sys.executable, "-m", "affine3d", "exercise", "check", str(found[0]), "--exercise", str(n),
            "--format", "gradescope", "--output", str(results), "--timeout", str(config["timeout_s"]),
+           "--memory", str(config["memory_mb"]),
            "--picture", str(root / "results" / f"exercise_{n}-yours-vs-target.png"), *student]
 if results.exists():
     results.unlink()
@@ -235,8 +236,12 @@ PYTHON
 '''
 
 
+GRADESCOPE_MEMORY_MB = 512
+"""The student's memory limit on Gradescope: its containers have 768 MB by default, the checker needs the rest."""
+
+
 def build(number, output, *, wheels=None, installed_dependencies: bool = False, timeout_s: float | None = None,
-          force: bool = False) -> dict:
+          memory_mb: int = GRADESCOPE_MEMORY_MB, force: bool = False) -> dict:
     """Write Gradescope's autograder zip for exercise ``number`` to ``output``; returns what is in it.
 
     Parameters
@@ -252,6 +257,8 @@ def build(number, output, *, wheels=None, installed_dependencies: bool = False, 
         Pack numpy and Pillow as installed here (:func:`wheel_of_installed`).
     timeout_s : float, optional
         The time limit of the student's file (default: ``check``'s).
+    memory_mb : int
+        The memory limit of the student's file (default :data:`GRADESCOPE_MEMORY_MB`).
     """
     import tempfile
 
@@ -264,6 +271,8 @@ def build(number, output, *, wheels=None, installed_dependencies: bool = False, 
     timeout_s = DEFAULT_TIMEOUT_S if timeout_s is None else float(timeout_s)
     if not 0 < timeout_s <= 3600:
         raise UsageError(f"--timeout: expected seconds in (0, 3600], got {timeout_s!r}")
+    if not 64 <= int(memory_mb) <= 1 << 20:
+        raise UsageError(f"--memory: expected megabytes from 64 up, got {memory_mb!r}")
     output = Path(output)
     if output.exists() and not force:
         raise UsageError(f"-o: {output} exists; use --force to replace it")
@@ -283,8 +292,8 @@ def build(number, output, *, wheels=None, installed_dependencies: bool = False, 
         names = [p.name for p in made] + [p.name for p in extra if p.name not in {m.name for m in made}]
         hint = f"python{sys.version_info.major}.{sys.version_info.minor}" if installed_dependencies else ""
         config = {"exercise": exercise.number, "title": exercise.title, "affine3d": __version__,
-                  "timeout_s": timeout_s, "made": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-        entries = {"setup.sh": setup_script(exercise.number, names, hint).encode("utf-8"),
+                  "timeout_s": timeout_s, "memory_mb": int(memory_mb), "made": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        entries = {"setup.sh": setup_script(exercise.number, names, hint, exercise.requires).encode("utf-8"),
                    "run_autograder": run_script().encode("utf-8"),
                    "affine3d-autograder.json": (json.dumps(config, indent=2) + "\n").encode("utf-8")}
         with atomic_write(output, "-o", replace=True) as f:
