@@ -24,6 +24,7 @@ from affine3d.exercises import check, start
 
 SOLUTIONS = Path(__file__).resolve().parent / "exercise_solutions"
 TIMEOUT = "3"  # seconds per file: the student with the endless loop costs this much
+SECRET = "course secret 2026"  # the other cases are drawn from it and a nonce
 
 EX4 = {  # the body of model_matrix(s, angle_deg, t) after S, R, T are built as the reference builds them
     "right": "return T @ R @ S",
@@ -125,7 +126,7 @@ def graded(tmp_path_factory):
     root = make_class(tmp_path_factory.mktemp("class") / "class")
     out = root.parent
     code, stdout, stderr = run_cli("grade", root, "--csv", out / "grades.csv", "--json", out / "grades.json",
-                                   "--timeout", TIMEOUT, "--jobs", "4")
+                                   "--timeout", TIMEOUT, "--jobs", "4", "--secret", SECRET)
     return root, code, stdout, stderr
 
 
@@ -189,11 +190,14 @@ def test_the_gradebook_equals_check_file_by_file(graded):
             if not path.exists():
                 continue
             students = None if folder in ("other-id", "starter0") else [folder]
-            report = check(path, students=students, timeout_s=float(TIMEOUT))[0]
+            report = check(path, students=students, timeout_s=float(TIMEOUT), secret=SECRET, grading=True)[0]
             record = data[folder]["exercises"][str(n)]
             assert float(rows[folder][f"exercise_{n}"]) == record["score"] == report.score, (folder, n)
-            assert [(c["name"], c["passed"], c["mistake"], c["message"]) for c in record["checks"]] == \
-                [(c.name, c.passed, c.mistake, c.message) for c in report.checks]
+            assert [(c["name"], c["passed"], c["mistake"]) for c in record["checks"]] == \
+                [(c.name, c.passed, c.mistake) for c in report.checks]
+            # the student's own numbers are the same in both; the other cases come from each run's nonce
+            assert record["checks"][0]["message"] == report.checks[0].message
+            assert record["secret_id"] == report.secret_id != "" and record["sandbox"] == report.sandbox
             feedback = (root / folder / f"exercise_{n}.feedback.txt").read_text(encoding="utf-8")
             assert feedback.splitlines()[:len(report.checks) + 2] == \
                 __import__("affine3d.exercises.report", fromlist=["text"]).text(report).splitlines()[:len(report.checks) + 2]
@@ -204,10 +208,11 @@ def test_the_gradebook_equals_check_file_by_file(graded):
 def test_a_rerun_checks_nothing_and_a_changed_file_is_checked_again(graded):
     """Results are kept by file hash: a second run checks nothing; after one file changes, that one file alone."""
     root, _, _, _ = graded
-    code, out, _ = run_cli("grade", root, "--timeout", TIMEOUT)
+    code, out, _ = run_cli("grade", root, "--timeout", TIMEOUT, "--secret", SECRET)
     assert code == 0 and " 0 checked," in out, out
     (root / "degrees1" / "exercise_4.py").write_text(ex4("right"), encoding="utf-8")
-    code, out, _ = run_cli("grade", root, "--timeout", TIMEOUT, "--exercise", "4", "--csv", root.parent / "again.csv")
+    code, out, _ = run_cli("grade", root, "--timeout", TIMEOUT, "--exercise", "4", "--csv", root.parent / "again.csv",
+                           "--secret", SECRET)
     assert code == 0 and " 1 checked," in out, out
     assert gradebook_csv(root.parent / "again.csv")["degrees1"]["exercise_4"] == "4"
     assert "degrees: 2" in out
@@ -218,6 +223,20 @@ def test_grade_usage_errors_are_one_line():
     for args, message in ((["grade", "no-such-dir"], "is not a folder"), (["grade", ".", "--jobs", "0"], "--jobs")):
         code, _, err = run_cli(*args)
         assert code == 2 and len(err.strip().splitlines()) == 1 and message in err, err
+
+
+def test_grading_without_a_sandbox_refuses_unless_told_unsafe(tmp_path, monkeypatch):
+    """No sandbox: grade refuses at once with what to install; --unsafe-same-user grades, and every report says so."""
+    (tmp_path / "ana").mkdir()
+    (tmp_path / "ana" / "exercise_2.py").write_text(ex2("right"), encoding="utf-8")
+    monkeypatch.setenv("AFFINE3D_SANDBOX", "same-user")
+    code, _, err = run_cli("grade", tmp_path)
+    assert code == 2 and "bubblewrap" in err and "--unsafe-same-user" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / ".affine3d-grades").exists()
+    code, out, _ = run_cli("grade", tmp_path, "--unsafe-same-user", "--json", tmp_path / "g.json")
+    record = json.loads((tmp_path / "g.json").read_text(encoding="utf-8"))["students"][0]["exercises"]["2"]
+    assert code == 0 and record["score"] == 4 and record["sandbox"] == "same-user"
+    assert any("graded without a sandbox" in note for note in record["notes"])
 
 
 def test_ctrl_c_stops_cleanly_keeping_what_was_done(tmp_path):
@@ -256,7 +275,8 @@ def autograder(tmp_path_factory):
     Gradescope does, and setup.sh run there without the network."""
     base = tmp_path_factory.mktemp("gradescope")
     bundle = base / "autograder.zip"
-    code, out, err = run_cli("autograder", "4", "-o", bundle, "--with-installed-dependencies", "--timeout", "20")
+    code, out, err = run_cli("autograder", "4", "-o", bundle, "--with-installed-dependencies", "--timeout", "20",
+                             "--secret", SECRET)
     assert code == 0, err
     root = base / "autograder"
     with zipfile.ZipFile(bundle) as z:
@@ -308,5 +328,9 @@ def test_run_autograder_scores_a_right_and_a_wrong_submission(autograder):
         for test in results["tests"]:
             assert {"name", "score", "max_score", "status", "output", "visibility", "number"} <= set(test)
             assert test["status"] in ("passed", "failed")
+    from affine3d.exercises.base import secret_id
+
+    assert right["extra_data"]["secret_id"] == secret_id(SECRET) and right["extra_data"]["sandbox"] != "same-user"
+    assert "AFFINE3D_COURSE_SECRET" not in env and (root / "source" / "secret.txt").stat().st_mode & 0o077 == 0
     nothing = run_autograder(root, env, {"notes.txt": "hello"})
     assert nothing["score"] == 0.0 and "upload one file exercise_4.py" in nothing["output"]

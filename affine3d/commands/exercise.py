@@ -110,6 +110,13 @@ def add_arguments(parser) -> None:
                        help=f"seconds each file may run (default: {DEFAULT_TIMEOUT_S:g})")
     grade.add_argument("--memory", type=int, default=DEFAULT_MEMORY_MB, metavar="MB",
                        help=f"memory each file may use (default: {DEFAULT_MEMORY_MB})")
+    grade.add_argument("--secret", default=None, metavar="TEXT",
+                       help="the course secret the other cases are drawn from (default: $AFFINE3D_COURSE_SECRET)")
+    grade.add_argument("--allow", action="append", default=[], metavar="PACKAGE",
+                       help="a package the files may import besides numpy and the standard library (repeat for more)")
+    grade.add_argument("--unsafe-same-user", action="store_true",
+                       help="grade even where no sandbox is possible: the files run as you and could change anything "
+                            "you can, other students' files included (every report says so)")
     grade.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                        help="the progress bar (default: when stderr is a terminal)")
     auto = actions.add_parser("autograder", help="make Gradescope's autograder zip for exercise N",
@@ -127,6 +134,9 @@ def add_arguments(parser) -> None:
     auto.add_argument("--with-installed-dependencies", action="store_true",
                       help="pack numpy and Pillow as installed here (right when Gradescope's Python and platform "
                            "are this machine's)")
+    auto.add_argument("--secret", default=None, metavar="TEXT",
+                      help="the course secret, kept in the zip alone (default: $AFFINE3D_COURSE_SECRET; none: the "
+                           "other cases are drawn from the nonce only)")
     auto.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
                       help=f"seconds the student's file may run (default: {DEFAULT_TIMEOUT_S:g})")
     auto.add_argument("--memory", type=int, default=GRADESCOPE_MEMORY_MB, metavar="MB",
@@ -242,6 +252,7 @@ def _grade(args) -> int:
         if path and Path(path).is_dir():
             raise IsADirectoryError(21, "Is a directory", str(path))
     result = grade(args.dir, exercise=args.exercise, jobs=args.jobs, timeout_s=args.timeout, memory_mb=args.memory,
+                   secret=args.secret, unsafe_same_user=args.unsafe_same_user, allow=tuple(args.allow),
                    progress=args.progress)
     table = gradebook.mistakes(result)
     print(f"graded {len(result.folders)} students, exercise{'s' if len(result.exercises) != 1 else ''} "
@@ -281,9 +292,11 @@ def _autograder(args) -> int:
 
     output = Path(args.output or f"exercise_{args.number}-autograder.zip")
     info = build(args.number, output, wheels=args.wheels, installed_dependencies=args.with_installed_dependencies,
-                 timeout_s=args.timeout, memory_mb=args.memory, force=args.force)
+                 timeout_s=args.timeout, memory_mb=args.memory, secret=args.secret, force=args.force)
     print(f"wrote {output}: Gradescope's autograder for exercise {info['exercise']} (affine3d {info['affine3d']}; "
           f"{', '.join(info['wheels'])})")
+    if not info["secret"]:
+        print("  no course secret (--secret or $AFFINE3D_COURSE_SECRET): the other cases come from the nonce alone")
     if not info["offline"]:
         print("  setup.sh installs affine3d from the zip and numpy and Pillow from PyPI (Gradescope's build has the "
               "network); --wheels DIR packs them too")

@@ -15,7 +15,11 @@ which must write ``/autograder/results/results.json``. The zip made here holds
   results.json that says why (score 0);
 - ``wheels/affine3d-V-py3-none-any.whl``: this affine3d, packed from the installed package
   (:func:`wheel_of_affine3d`; the same code that graded on the teacher's machine), and any other wheels;
-- ``affine3d-autograder.json``: the exercise, the version, the limits.
+- ``affine3d-autograder.json``: the exercise, the version, the limits;
+- ``secret.txt``: the course secret (``--secret``, else ``$AFFINE3D_COURSE_SECRET``), when there is one: it
+  lives in the zip alone; setup.sh makes it root's (mode 0600) and run_autograder hands it to the check
+  in ``AFFINE3D_COURSE_SECRET``, never on a command line; the student's file runs as another user in
+  the sandbox and cannot read it.
 
 ``AFFINE3D_AUTOGRADER_ROOT`` moves ``/autograder`` (the tests run both scripts in a temporary folder);
 ``AFFINE3D_AUTOGRADER_PYTHON`` names the Python that setup.sh builds the environment from.
@@ -27,6 +31,7 @@ import base64
 import hashlib
 import importlib.metadata
 import json
+import os
 import sys
 import time
 import zipfile
@@ -176,6 +181,7 @@ fi
 "${{PIP[@]}}" install --no-index --find-links "$SOURCE/wheels" --no-deps --no-warn-conflicts "affine3d=={__version__}"
 "$VENV/bin/python" -m affine3d --version
 chmod +x "$SOURCE/run_autograder"
+if [ -f "$SOURCE/secret.txt" ]; then chmod 600 "$SOURCE/secret.txt"; fi  # root's alone: not the student file's
 """
 
 
@@ -185,7 +191,7 @@ def run_script() -> str:
 # Gradescope runs this for each submission: check the student's exercise file, write results/results.json.
 ROOT="${AFFINE3D_AUTOGRADER_ROOT:-/autograder}"
 exec "$ROOT/venv/bin/python" -I - "$ROOT" <<'PYTHON'
-import json, subprocess, sys
+import json, os, subprocess, sys
 from pathlib import Path
 
 root = Path(sys.argv[1])
@@ -225,9 +231,13 @@ command = [sys.executable, "-m", "affine3d", "exercise", "check", str(found[0]),
            "--format", "gradescope", "--output", str(results), "--timeout", str(config["timeout_s"]),
            "--memory", str(config["memory_mb"]),
            "--picture", str(root / "results" / f"exercise_{n}-yours-vs-target.png"), *student]
+environment = dict(os.environ)
+secret = root / "source" / "secret.txt"
+if secret.is_file():  # the other cases' secret: in the checker's environment, never on a command line
+    environment["AFFINE3D_COURSE_SECRET"] = secret.read_text(encoding="utf-8").strip()
 if results.exists():
     results.unlink()
-done = subprocess.run(command, capture_output=True, text=True, cwd=root)
+done = subprocess.run(command, capture_output=True, text=True, cwd=root, env=environment)
 print(done.stdout)
 print(done.stderr, file=sys.stderr)
 if done.returncode == 2 or not results.exists():  # a usage error (no STUDENT line, an unreadable file): say it
@@ -241,7 +251,7 @@ GRADESCOPE_MEMORY_MB = 512
 
 
 def build(number, output, *, wheels=None, installed_dependencies: bool = False, timeout_s: float | None = None,
-          memory_mb: int = GRADESCOPE_MEMORY_MB, force: bool = False) -> dict:
+          memory_mb: int = GRADESCOPE_MEMORY_MB, secret: str | None = None, force: bool = False) -> dict:
     """Write Gradescope's autograder zip for exercise ``number`` to ``output``; returns what is in it.
 
     Parameters
@@ -259,15 +269,21 @@ def build(number, output, *, wheels=None, installed_dependencies: bool = False, 
         The time limit of the student's file (default: ``check``'s).
     memory_mb : int
         The memory limit of the student's file (default :data:`GRADESCOPE_MEMORY_MB`).
+    secret : str, optional
+        The course secret (default ``$AFFINE3D_COURSE_SECRET``; empty: none), written to ``secret.txt``.
     """
     import tempfile
 
     from ..fileio import atomic_write
     from .runner import DEFAULT_TIMEOUT_S
-    from .workflow import _require, get
+    from .base import secret_id
+    from .workflow import SECRET_ENV, _require, get
 
     exercise = get(number)
     _require(exercise)
+    secret = (os.environ.get(SECRET_ENV, "") if secret is None else secret).strip()
+    if "\n" in secret or "\r" in secret:
+        raise UsageError("--secret: expected one line of text")
     timeout_s = DEFAULT_TIMEOUT_S if timeout_s is None else float(timeout_s)
     if not 0 < timeout_s <= 3600:
         raise UsageError(f"--timeout: expected seconds in (0, 3600], got {timeout_s!r}")
@@ -292,15 +308,18 @@ def build(number, output, *, wheels=None, installed_dependencies: bool = False, 
         names = [p.name for p in made] + [p.name for p in extra if p.name not in {m.name for m in made}]
         hint = f"python{sys.version_info.major}.{sys.version_info.minor}" if installed_dependencies else ""
         config = {"exercise": exercise.number, "title": exercise.title, "affine3d": __version__,
-                  "timeout_s": timeout_s, "memory_mb": int(memory_mb), "made": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+                  "timeout_s": timeout_s, "memory_mb": int(memory_mb), "secret_id": secret_id(secret), "made": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         entries = {"setup.sh": setup_script(exercise.number, names, hint, exercise.requires).encode("utf-8"),
                    "run_autograder": run_script().encode("utf-8"),
                    "affine3d-autograder.json": (json.dumps(config, indent=2) + "\n").encode("utf-8")}
+        if secret:
+            entries["secret.txt"] = (secret + "\n").encode("utf-8")
         with atomic_write(output, "-o", replace=True) as f:
             with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z:
                 for name, data in entries.items():
                     info = zipfile.ZipInfo(name, _FIXED_TIME)
-                    info.external_attr = (0o755 if name in ("setup.sh", "run_autograder") else 0o644) << 16
+                    mode = 0o755 if name in ("setup.sh", "run_autograder") else 0o600 if name == "secret.txt" else 0o644
+                    info.external_attr = mode << 16
                     info.compress_type = zipfile.ZIP_DEFLATED
                     z.writestr(info, data)
                 for path in [*made, *extra]:
@@ -309,4 +328,4 @@ def build(number, output, *, wheels=None, installed_dependencies: bool = False, 
                     z.write(path, f"wheels/{path.name}", compress_type=zipfile.ZIP_STORED)  # wheels are zips already
     offline = installed_dependencies or bool(extra)
     return {"exercise": exercise.number, "affine3d": __version__, "wheels": names, "offline": offline,
-            "path": str(output)}
+            "secret": bool(secret), "path": str(output)}

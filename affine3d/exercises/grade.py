@@ -10,9 +10,10 @@
 
 :func:`grade` finds the work (:func:`find_work`), takes what it can from the kept results (one JSON file
 per check in ``DIR/.affine3d-grades/``, named by a hash of the student, the exercise, the file's
-SHA-256, the affine3d version and the limits, so a rerun after a crash or a late submission checks
-only what changed), and checks the rest with :func:`~affine3d.exercises.workflow.check`, ``jobs`` at a
-time. Each check writes the student's feedback beside their file (``exercise_N.feedback.txt``: the
+SHA-256, the affine3d version, the limits, the sandbox and the secret's fingerprint, so a rerun after a
+crash or a late submission checks only what changed), and checks the rest with
+:func:`~affine3d.exercises.workflow.check` (``grading=True``: in the sandbox, refused without one unless
+``unsafe_same_user``), ``jobs`` at a time. Each check writes the student's feedback beside their file (``exercise_N.feedback.txt``: the
 text ``affine3d exercise check`` prints) and, for a geometric exercise, their picture
 (``exercise_N-yours-vs-target.png``). A wrong layout (no ``exercise_N.py``, two of them, a folder
 name that is no id, a file that cannot be read) is one note for that student, never a stop.
@@ -39,19 +40,13 @@ from .base import check_student_id
 from .runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, read_student_file
 from .workflow import check, check_functions, get, student_in
 
-__all__ = ["CACHE_DIR", "Task", "Grading", "find_work", "grade", "max_points", "labels_of", "picture_name",
-           "feedback_name"]
+__all__ = ["CACHE_DIR", "Task", "Grading", "find_work", "grade", "max_points", "labels_of", "feedback_name"]
 
 CACHE_DIR = ".affine3d-grades"
 """The folder inside DIR that keeps one JSON file per check done."""
 
 _CACHE_FORMAT = 1  # bumped when a kept record's fields change meaning
 _MAX_RECORD_BYTES = 4 << 20
-
-
-def picture_name(number: int) -> str:
-    """The picture of exercise ``number`` beside the student's file: ``exercise_N-yours-vs-target.png``."""
-    return f"exercise_{number}-yours-vs-target.png"
 
 
 def feedback_name(number: int) -> str:
@@ -184,9 +179,25 @@ def max_points(number: int) -> float:
     return check_functions(number, {}, ["example"])[0].max_score
 
 
-def _cache_key(task: Task, timeout_s: float, memory_mb: int, secret_id: str) -> str:
-    parts = [_CACHE_FORMAT, task.student, task.exercise, task.sha256, __version__, float(timeout_s), int(memory_mb),
-             secret_id]
+@dataclass(frozen=True)
+class _Settings:
+    """How each file is checked (sent to the workers): limits, the secret, the sandbox."""
+
+    timeout_s: float
+    memory_mb: int
+    secret: str
+    sandbox: str
+    unsafe_same_user: bool
+    allow: tuple
+
+    def key(self) -> list:
+        from .base import secret_id
+
+        return [self.timeout_s, self.memory_mb, secret_id(self.secret), self.sandbox, sorted(self.allow)]
+
+
+def _cache_key(task: Task, settings: _Settings) -> str:
+    parts = [_CACHE_FORMAT, task.student, task.exercise, task.sha256, __version__, *settings.key()]
     return _sha256(json.dumps(parts).encode("utf-8"))
 
 
@@ -217,18 +228,19 @@ def labels_of(report) -> list[str]:
     return labels
 
 
-def _check_one(task: Task, directory: Path, timeout_s: float, memory_mb: int) -> dict:
+def _check_one(task: Task, directory: Path, settings: _Settings) -> dict:
     """Check one file, write the student's feedback and picture beside it; the record kept for it."""
     from ..images import save_png
     from . import report as reports
 
-    result = check(task.path, exercise=task.exercise, students=[task.student], timeout_s=timeout_s,
-                   memory_mb=memory_mb)[0]
+    result = check(task.path, exercise=task.exercise, students=[task.student], timeout_s=settings.timeout_s,
+                   memory_mb=settings.memory_mb, secret=settings.secret, sandbox=settings.sandbox, grading=True,
+                   unsafe_same_user=settings.unsafe_same_user, allow=settings.allow)[0]
     result.notes[:] = [n for n in result.notes if not n.startswith("checked with the numbers of")]
     folder = task.path.parent
     picture_path, iou, picture_note = None, None, ""
     if result.exercise.geometric:
-        target = folder / picture_name(task.exercise)
+        target = folder / result.exercise.picture_name
         picture = result.picture()
         if picture is None:
             picture_note = "none: your answer is not one that can be drawn yet"
@@ -285,8 +297,9 @@ def _missing(task: Task, max_score: float) -> dict:
 
 
 def grade(directory, *, exercise=None, jobs: int | None = None, timeout_s: float = DEFAULT_TIMEOUT_S,
-          memory_mb: int = DEFAULT_MEMORY_MB, progress: bool | None = None, stop: threading.Event | None = None,
-          secret_id: str = "") -> Grading:
+          memory_mb: int = DEFAULT_MEMORY_MB, secret: str | None = None, sandbox: str | None = None,
+          unsafe_same_user: bool = False, allow=(), progress: bool | None = None,
+          stop: threading.Event | None = None) -> Grading:
     """Check every student's files under ``directory``; results kept in ``directory/.affine3d-grades/``.
 
     Parameters
@@ -299,6 +312,12 @@ def grade(directory, *, exercise=None, jobs: int | None = None, timeout_s: float
         Checks at a time (default: the CPUs this process may use).
     timeout_s, memory_mb : float, int
         The limits of each check (:func:`~affine3d.exercises.workflow.check`).
+    secret : str, optional
+        The course secret the other cases are drawn from (default ``$AFFINE3D_COURSE_SECRET``); kept
+        results are only reused with the same secret (its fingerprint is part of their name).
+    sandbox, unsafe_same_user, allow
+        As for :func:`~affine3d.exercises.workflow.check`; a class is graded, so without a sandbox the run
+        refuses at once (one line saying what to install) unless ``unsafe_same_user``.
     progress : bool, optional
         Draw a progress bar on stderr (default: when stderr is a terminal).
     stop : threading.Event, optional
@@ -318,6 +337,16 @@ def grade(directory, *, exercise=None, jobs: int | None = None, timeout_s: float
         raise UsageError(f"--jobs: expected 1 to 256 checks at a time, got {jobs!r}")
     if timeout_s is None or not (0 < float(timeout_s) <= 3600):
         raise UsageError(f"--timeout: expected seconds in (0, 3600], got {timeout_s!r}")
+    if not 64 <= int(memory_mb) <= 1 << 20:
+        raise UsageError(f"--memory: expected megabytes from 64 up, got {memory_mb!r}")
+    from .sandbox import INSTALL_HINT, sandbox_mode
+    from .workflow import SECRET_ENV
+
+    mode = sandbox_mode(sandbox)
+    if mode == "same-user" and not unsafe_same_user:
+        raise UsageError(f"no sandbox to grade in on this machine: {INSTALL_HINT}")
+    settings = _Settings(float(timeout_s), int(memory_mb), os.environ.get(SECRET_ENV, "") if secret is None else secret,
+                         mode, bool(unsafe_same_user), tuple(allow))
     numbers, folders, tasks, general = find_work(directory, exercise)
     if not folders:
         raise UsageError(f"DIR: {directory} has no student folders (expected DIR/<student id>/exercise_N.py)")
@@ -341,7 +370,7 @@ def grade(directory, *, exercise=None, jobs: int | None = None, timeout_s: float
         if task.file_student is not None:
             note = f"the folder is {task.folder!r}, exercise_{task.exercise}.py says STUDENT = {task.file_student!r}"
             notes.append(note + "; graded with the numbers of " + repr(task.student))
-        kept_path = cache / f"{_cache_key(task, timeout_s, memory_mb, secret_id)}.json"
+        kept_path = cache / f"{_cache_key(task, settings)}.json"
         kept = _read_kept(kept_path) if kept_path.is_file() else None
         if kept is not None:
             result.records[(task.folder, task.exercise)] = kept
@@ -352,7 +381,7 @@ def grade(directory, *, exercise=None, jobs: int | None = None, timeout_s: float
             to_check.append((task, kept_path))
     if to_check:
         cache.mkdir(exist_ok=True)
-        _run(to_check, result, directory, int(jobs), float(timeout_s), int(memory_mb), progress, stop or threading.Event())
+        _run(to_check, result, directory, int(jobs), settings, progress, stop or threading.Event())
     for task, _ in to_check:
         if (task.folder, task.exercise) not in result.records:
             result.notes[task.folder].append(f"exercise_{task.exercise}.py: not checked (stopped); run grade again")
@@ -388,7 +417,7 @@ def _ignore_ctrl_c() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _run(to_check, result: Grading, directory: Path, jobs: int, timeout_s: float, memory_mb: int, progress, stop) -> None:
+def _run(to_check, result: Grading, directory: Path, jobs: int, settings: _Settings, progress, stop) -> None:
     """Check ``to_check`` on ``jobs`` processes; keep each result as it comes; stop at Ctrl+C or ``stop``."""
     import sys
 
@@ -405,7 +434,7 @@ def _run(to_check, result: Grading, directory: Path, jobs: int, timeout_s: float
         if item is None:
             return False
         task, kept_path = item
-        running[pool.submit(_check_and_keep, task, kept_path, directory, timeout_s, memory_mb)] = task
+        running[pool.submit(_check_and_keep, task, kept_path, directory, settings)] = task
         return True
 
     try:
@@ -422,7 +451,7 @@ def _run(to_check, result: Grading, directory: Path, jobs: int, timeout_s: float
         stop.set()
         bar.set_description("stopping")
         bar.refresh()
-        sys.stderr.write(f"\nstopping: {len(running)} running check(s) finish (each within {timeout_s:g} s); "
+        sys.stderr.write(f"\nstopping: {len(running)} running check(s) finish (each within {settings.timeout_s:g} s); "
                          f"the rest are left for the next run\n")
         try:
             for future in list(running):
@@ -438,8 +467,8 @@ def _run(to_check, result: Grading, directory: Path, jobs: int, timeout_s: float
         result.interrupted = True
 
 
-def _check_and_keep(task: Task, kept_path: Path, directory: Path, timeout_s: float, memory_mb: int) -> dict:
-    record = _check_one(task, directory, timeout_s, memory_mb)
+def _check_and_keep(task: Task, kept_path: Path, directory: Path, settings: _Settings) -> dict:
+    record = _check_one(task, directory, settings)
     _keep(kept_path, record)
     return record
 
