@@ -187,10 +187,8 @@ def _start(args) -> int:
 
 
 def _check(args) -> int:
-    from ..errors import UsageError
     from ..exercises import check, report
     from ..fileio import check_output, write_bytes
-    from ..images import save_png
 
     grading = args.format in ("json", "gradescope")
     output = Path(args.output) if args.output else (Path("results.json") if args.format == "gradescope" else None)
@@ -202,23 +200,10 @@ def _check(args) -> int:
                     timeout_s=args.timeout, memory_mb=args.memory, secret=args.secret, nonce=args.nonce,
                     grading=grading, unsafe_same_user=args.unsafe_same_user, allow=tuple(args.allow))
     result = reports[0]
-    picture_path, iou, picture_note = None, None, ""
-    if result.exercise.geometric:
-        default = Path(args.file).parent / result.exercise.picture_name
-        target = Path(args.picture) if args.picture else default
-        picture = result.picture()
-        if picture is None:
-            picture_note = "none: your answer is not one that can be drawn yet"
-            _remove_stale(target)
-        else:
-            try:
-                picture_path = save_png(picture.image, target, "--picture")
-            except (OSError, UsageError) as exc:  # save_png says why in one line (a full disk, a link, ...)
-                if args.picture:
-                    raise
-                reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-                picture_note = f"not written ({reason}); choose a place with --picture PATH"
-            iou = picture.iou
+    target = Path(args.picture) if args.picture else Path(args.file).parent / result.exercise.picture_name
+    picture_path, iou, picture_note = result.save_picture(target, "--picture", strict=bool(args.picture))
+    if picture_note.startswith("not written"):
+        picture_note += "; choose a place with --picture PATH"
     if args.format == "json":
         data = json.dumps(report.as_json(result, picture_path, iou), indent=2, ensure_ascii=False)
         if output is not None:
@@ -235,13 +220,6 @@ def _check(args) -> int:
     return 0 if result.passed else 1
 
 
-def _remove_stale(path: Path) -> None:
-    """A picture from an earlier check, when this one draws none: it would show an answer that is not this one."""
-    try:
-        if path.is_file() and not path.is_symlink():
-            path.unlink()
-    except OSError:
-        pass
 def _grade(args) -> int:
     from ..exercises import gradebook
     from ..exercises.grade import grade

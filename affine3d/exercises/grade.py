@@ -230,7 +230,6 @@ def labels_of(report) -> list[str]:
 
 def _check_one(task: Task, directory: Path, settings: _Settings) -> dict:
     """Check one file, write the student's feedback and picture beside it; the record kept for it."""
-    from ..images import save_png
     from . import report as reports
 
     result = check(task.path, exercise=task.exercise, students=[task.student], timeout_s=settings.timeout_s,
@@ -238,20 +237,7 @@ def _check_one(task: Task, directory: Path, settings: _Settings) -> dict:
                    unsafe_same_user=settings.unsafe_same_user, allow=settings.allow)[0]
     result.notes[:] = [n for n in result.notes if not n.startswith("checked with the numbers of")]
     folder = task.path.parent
-    picture_path, iou, picture_note = None, None, ""
-    if result.exercise.geometric:
-        target = folder / result.exercise.picture_name
-        picture = result.picture()
-        if picture is None:
-            picture_note = "none: your answer is not one that can be drawn yet"
-            if target.is_file() and not target.is_symlink():
-                target.unlink()  # a stale picture of an earlier submission would mislead
-        else:
-            try:
-                picture_path = save_png(picture.image, target, "picture")
-                iou = picture.iou
-            except (OSError, UsageError) as exc:
-                picture_note = f"not written ({exc.strerror if isinstance(exc, OSError) else exc})"
+    picture_path, iou, picture_note = result.save_picture(folder / result.exercise.picture_name, "picture")
     text = reports.text(result, picture_path.name if picture_path else None, iou, picture_note)
     record = reports.as_json(result, picture_path, iou)
     record.update(folder=task.folder, file=str(task.path.relative_to(directory)), sha256=task.sha256,
