@@ -10,15 +10,15 @@
       its answers: one line per check (✓/✗, points, a hint on ✗), the score; for geometric
       exercises exercise_N-yours-vs-target.png next to FILE. Exit code 0 when every check passes,
       1 otherwise.
-
-  affine3d exercise grade DIR [--exercise N] [--jobs J] [--csv grades.csv] [--json grades.json]
-      a whole class: DIR holds one folder per student with their exercise_N.py files; checks them in
-      parallel (results kept in DIR/.affine3d-grades/, so a rerun checks only what changed), writes
-      each student's exercise_N.feedback.txt (and picture) beside their file, the gradebook, and
-      ends with the class's mistakes (also drawn in DIR/mistakes.png)
-  affine3d exercise autograder N [-o autograder.zip]
-      Gradescope's autograder for exercise N (setup.sh, run_autograder, affine3d's wheel): upload it
-      as a "Programming Assignment" autograder, "Zip file upload", base image Ubuntu
+  affine3d exercise grade DIR [--exercise N] [--jobs J] [--csv PATH] [--json PATH] [--secret S]
+      a whole class: DIR holds one folder per student with their exercise_N.py files; checks them
+      in parallel, each in the sandbox (results kept in DIR/.affine3d-grades/, so a rerun checks
+      only what changed), writes each student's exercise_N.feedback.txt (and picture) beside their
+      file, the gradebook, and ends with the class's mistakes (also drawn in DIR/mistakes.png)
+  affine3d exercise autograder N [-o autograder.zip] [--secret S]
+      Gradescope's autograder for exercise N (setup.sh, run_autograder, affine3d's wheel, the
+      course secret): upload it as a "Programming Assignment" autograder, "Zip file upload", base
+      image Ubuntu
 
 --format gradescope writes results.json (Gradescope's autograder format: score, and tests with
 name, score, max_score, status, output) to --output, and prints the feedback too. json and
