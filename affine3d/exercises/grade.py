@@ -104,12 +104,13 @@ def find_work(directory, exercise=None) -> tuple[list[int], list[str], list[Task
     found: dict[str, dict[int, list[Path]]] = {}
     for name in folders:
         per = found.setdefault(name, {})
-        for path in sorted((directory / name).rglob("exercise_*.py")):
-            if any(part.startswith(".") for part in path.relative_to(directory / name).parts):
-                continue
-            stem = path.name[len("exercise_"):-len(".py")]
-            if stem.isdigit():
-                per.setdefault(int(stem), []).append(path)
+        # os.walk, not rglob: links to folders are not followed (a loop of them would never end), hidden folders skipped
+        for top, subfolders, files in os.walk(directory / name):
+            subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+            for file_name in sorted(files):
+                stem = file_name[len("exercise_"):-len(".py")]
+                if file_name.startswith("exercise_") and file_name.endswith(".py") and stem.isdigit():
+                    per.setdefault(int(stem), []).append(Path(top) / file_name)
     if exercise is not None:
         numbers = [get(exercise).number]
     else:
@@ -146,7 +147,9 @@ def _task(directory: Path, folder: str, number: int, paths: list[Path]) -> Task:
     try:
         data = read_student_file(path)
     except UsageError as exc:
-        task.note = f"{shown[0]} cannot be read: {exc}"
+        why = str(exc)
+        why = why[len(str(path)) + 2:] if why.startswith(f"{path}: ") else why  # the note names the file already
+        task.note = f"{shown[0]} cannot be read: {why}"
         return task
     except OSError as exc:
         task.note = f"{shown[0]} cannot be read: {exc.strerror or exc}"
