@@ -223,12 +223,13 @@ def _check(args) -> int:
 def _grade(args) -> int:
     from ..exercises import gradebook
     from ..exercises.grade import grade
-    from ..fileio import write_bytes
+    from ..fileio import check_output, write_bytes
     from ..images import save_png
 
-    for option, path in (("--csv", args.csv), ("--json", args.json)):
-        if path and Path(path).is_dir():
-            raise IsADirectoryError(21, "Is a directory", str(path))
+    chart = Path(args.chart) if args.chart else Path(args.dir) / "mistakes.png"
+    for option, path in (("--csv", args.csv), ("--json", args.json), ("--chart", args.chart)):
+        if path:
+            check_output(path, option)  # before the class is graded, not after
     result = grade(args.dir, exercise=args.exercise, jobs=args.jobs, timeout_s=args.timeout, memory_mb=args.memory,
                    secret=args.secret, unsafe_same_user=args.unsafe_same_user, allow=tuple(args.allow),
                    progress=args.progress)
@@ -249,7 +250,6 @@ def _grade(args) -> int:
         shown = ", ".join(folders[:8]) + (f" and {len(folders) - 8} more" if len(folders) > 8 else "")
         print(f"note: no {name}: {len(folders)} student{'s' if len(folders) != 1 else ''} ({shown})")
     print(gradebook.mistakes_text(table))
-    chart = Path(args.chart) if args.chart else Path(args.dir) / "mistakes.png"
     save_png(gradebook.mistakes_chart(table), chart, "--chart")
     print(f"the class's mistakes, as a chart: {chart}")
     if args.csv:
