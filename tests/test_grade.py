@@ -334,3 +334,38 @@ def test_run_autograder_scores_a_right_and_a_wrong_submission(autograder):
     assert "AFFINE3D_COURSE_SECRET" not in env and (root / "source" / "secret.txt").stat().st_mode & 0o077 == 0
     nothing = run_autograder(root, env, {"notes.txt": "hello"})
     assert nothing["score"] == 0.0 and "upload one file exercise_4.py" in nothing["output"]
+
+
+def test_autograder_usage_errors_are_one_line(tmp_path):
+    """An existing zip without --force, an empty --wheels folder, an unknown exercise: exit 2, one line, nothing written."""
+    (tmp_path / "there.zip").write_bytes(b"mine")
+    (tmp_path / "empty").mkdir()
+    for args, message in ((["4", "-o", tmp_path / "there.zip"], "--force"),
+                          (["4", "-o", tmp_path / "a.zip", "--wheels", tmp_path / "empty"], "no .whl files"),
+                          (["99", "-o", tmp_path / "b.zip"], "expected a number from 1 to")):
+        code, _, err = run_cli("autograder", *args)
+        assert code == 2 and len(err.strip().splitlines()) == 1 and message in err, err
+    assert (tmp_path / "there.zip").read_bytes() == b"mine" and sorted(p.name for p in tmp_path.iterdir()) == [
+        "empty", "there.zip"]
+
+
+def test_the_wheel_of_affine3d_is_a_valid_wheel(tmp_path):
+    """The packed wheel lists every file in RECORD with its SHA-256 and size, and carries the package's shaders."""
+    import base64
+    import hashlib
+
+    from affine3d.exercises.autograder import wheel_of_affine3d
+
+    wheel = wheel_of_affine3d(tmp_path)
+    with zipfile.ZipFile(wheel) as z:
+        names = set(z.namelist())
+        record = z.read(next(n for n in names if n.endswith(".dist-info/RECORD"))).decode().splitlines()
+        for line in record:
+            name, digest, size = line.rsplit(",", 2)
+            if digest:
+                data = z.read(name)
+                assert digest == "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+                assert int(size) == len(data)
+    assert {line.rsplit(",", 2)[0] for line in record} == names
+    assert "affine3d/exercises/grade.py" in names and any(n.startswith("affine3d/shaders/") for n in names)
+    assert not any("__pycache__" in n for n in names)
