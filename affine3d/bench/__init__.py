@@ -15,6 +15,7 @@ SUITES = {
     "web": "affine3d.bench.web",
     "meshes": "affine3d.bench.meshes",
     "train": "affine3d.bench.train",
+    "grade": "affine3d.bench.grade",
 }
 
 # Suites whose tables another suite already prints: run alone when named, left out of "all".

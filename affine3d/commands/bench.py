@@ -8,7 +8,7 @@ second against headless rendering; needs a display, e.g. xvfb-run), web (the bro
 time in headless Chromium against the desktop renderer's; needs chromium), meshes (reading OBJ and
 OFF files of 10^4 to 10^6 faces against trimesh, when it is installed: time and peak memory), train
 (optimizer steps per second of affine3d's trainer against PyTorch's on the same network, batch, loss
-and optimizer). Without a suite name, all of them run. The first lines name the machine: CPU, cores,
+and optimizer), grade (checks per second of `affine3d exercise grade`, one job against one per core). Without a suite name, all of them run. The first lines name the machine: CPU, cores,
 BLAS threads and the OpenGL renderer (on Mesa's llvmpipe the "GPU" is software on these same CPU cores).
 
 Examples:
@@ -16,6 +16,7 @@ Examples:
   affine3d bench mlp gpu --json results.json
   affine3d bench meshes --quick                 # pip install trimesh for the reference column
   affine3d bench train
+  affine3d bench grade --quick
   xvfb-run -a affine3d bench viewer
   affine3d bench web
 
@@ -30,7 +31,7 @@ import json
 
 from .paths import check_output_folder
 
-HELP = "measure speed: transform, mlp, render, gpu, raster, viewer, web, meshes, train (ratios against references in the same run)"
+HELP = "measure speed: transform, mlp, render, gpu, raster, viewer, web, meshes, train, grade (ratios against references in the same run)"
 
 
 def add_arguments(parser) -> None:

@@ -10,6 +10,15 @@
       its answers: one line per check (✓/✗, points, a hint on ✗), the score; for geometric
       exercises exercise_N-yours-vs-target.png next to FILE. Exit code 0 when every check passes,
       1 otherwise.
+  affine3d exercise grade DIR [--exercise N] [--jobs J] [--csv PATH] [--json PATH] [--secret S]
+      a whole class: DIR holds one folder per student with their exercise_N.py files; checks them
+      in parallel, each in the sandbox (results kept in DIR/.affine3d-grades/, so a rerun checks
+      only what changed), writes each student's exercise_N.feedback.txt (and picture) beside their
+      file, the gradebook, and ends with the class's mistakes (also drawn in DIR/mistakes.png)
+  affine3d exercise autograder N [-o autograder.zip] [--secret S]
+      Gradescope's autograder for exercise N (setup.sh, run_autograder, affine3d's wheel, the
+      course secret): upload it as a "Programming Assignment" autograder, "Zip file upload", base
+      image Ubuntu
 
 --format gradescope writes results.json (Gradescope's autograder format: score, and tests with
 name, score, max_score, status, output) to --output, and prints the feedback too. json and
@@ -23,18 +32,23 @@ Examples:
   affine3d exercise check hw/exercise_4.py
   affine3d exercise check submission/exercise_4.py --student alice@uni.edu --format gradescope \\
       --output /autograder/results/results.json
+  affine3d exercise grade class/ --csv grades.csv
+  affine3d exercise autograder 4 -o exercise_4-autograder.zip
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
 
-HELP = "exercises with your own numbers, and feedback that says what is wrong: list, start N, check FILE"
+HELP = ("exercises with your own numbers, and feedback that says what is wrong: list, start N, check FILE; "
+        "grade DIR (a class), autograder N (Gradescope)")
 
 
 def add_arguments(parser) -> None:
+    from ..exercises.autograder import GRADESCOPE_MEMORY_MB
     from ..exercises.runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S
 
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
@@ -77,6 +91,58 @@ def add_arguments(parser) -> None:
     check.add_argument("--unsafe-same-user", action="store_true",
                        help="grade even where no sandbox is possible: the file runs as you and could change anything "
                             "you can (every report says so)")
+    grade = actions.add_parser("grade", help="check a whole class: a gradebook and the class's mistakes",
+                               description="Check every student's exercise_N.py under DIR (one folder per student) in "
+                                           "parallel; write each student's feedback beside their file, the gradebook "
+                                           "(--csv, --json) and DIR/mistakes.png; end with the class's mistakes. "
+                                           "Results are kept in DIR/.affine3d-grades/: a rerun checks only files that "
+                                           "changed. Ctrl+C stops, keeping what was done.")
+    grade.add_argument("dir", metavar="DIR", help="the class: DIR/<student id>/exercise_N.py")
+    grade.add_argument("--exercise", default=None, metavar="N", help="only exercise N (default: every one found)")
+    grade.add_argument("--jobs", type=int, default=None, metavar="J",
+                       help="checks at a time (default: this machine's cores)")
+    grade.add_argument("--csv", default=None, metavar="PATH", help="write the gradebook as CSV (one row per student)")
+    grade.add_argument("--json", default=None, metavar="PATH",
+                       help="write every check of every student, the notes and the mistakes as JSON")
+    grade.add_argument("--chart", default=None, metavar="PATH",
+                       help="where the bar chart of the class's mistakes goes (default: DIR/mistakes.png)")
+    grade.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
+                       help=f"seconds each file may run (default: {DEFAULT_TIMEOUT_S:g})")
+    grade.add_argument("--memory", type=int, default=DEFAULT_MEMORY_MB, metavar="MB",
+                       help=f"memory each file may use (default: {DEFAULT_MEMORY_MB})")
+    grade.add_argument("--secret", default=None, metavar="TEXT",
+                       help="the course secret the other cases are drawn from (default: $AFFINE3D_COURSE_SECRET)")
+    grade.add_argument("--allow", action="append", default=[], metavar="PACKAGE",
+                       help="a package the files may import besides numpy and the standard library (repeat for more)")
+    grade.add_argument("--unsafe-same-user", action="store_true",
+                       help="grade even where no sandbox is possible: the files run as you and could change anything "
+                            "you can, other students' files included (every report says so)")
+    grade.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                       help="the progress bar (default: when stderr is a terminal)")
+    auto = actions.add_parser("autograder", help="make Gradescope's autograder zip for exercise N",
+                              description="Make Gradescope's autograder for exercise N: setup.sh (installs affine3d "
+                                          "from the wheel inside the zip, offline), run_autograder (checks the "
+                                          "student's exercise_N.py, writes results/results.json). Upload it in a "
+                                          "Programming Assignment: Configure Autograder, Zip file upload, base "
+                                          "image Ubuntu.")
+    auto.add_argument("number", metavar="N", help="the exercise")
+    auto.add_argument("-o", "--output", default=None, metavar="PATH",
+                      help="the zip to write (default: exercise_N-autograder.zip)")
+    auto.add_argument("--wheels", default=None, metavar="DIR",
+                      help="also pack every .whl in DIR (numpy and Pillow for Gradescope's Python, from "
+                           "'pip download'): then setup.sh needs no network at all")
+    auto.add_argument("--with-installed-dependencies", action="store_true",
+                      help="pack numpy and Pillow as installed here (right when Gradescope's Python and platform "
+                           "are this machine's)")
+    auto.add_argument("--secret", default=None, metavar="TEXT",
+                      help="the course secret, kept in the zip alone (default: $AFFINE3D_COURSE_SECRET; none: the "
+                           "other cases are drawn from the nonce only)")
+    auto.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
+                      help=f"seconds the student's file may run (default: {DEFAULT_TIMEOUT_S:g})")
+    auto.add_argument("--memory", type=int, default=GRADESCOPE_MEMORY_MB, metavar="MB",
+                      help=f"memory the student's file may use (default: {GRADESCOPE_MEMORY_MB}; Gradescope's "
+                           f"containers have 768 MB)")
+    auto.add_argument("--force", action="store_true", help="replace the zip if it is there")
 
 
 def run(args) -> int:
@@ -88,7 +154,11 @@ def run(args) -> int:
         return _start(args)
     if args.action == "check":
         return _check(args)
-    raise UsageError("expected an action: list, start N or check FILE (affine3d exercise --help)")
+    if args.action == "grade":
+        return _grade(args)
+    if args.action == "autograder":
+        return _autograder(args)
+    raise UsageError("expected an action: list, start N, check FILE, grade DIR or autograder N (affine3d exercise --help)")
 
 
 def _list() -> int:
@@ -117,10 +187,8 @@ def _start(args) -> int:
 
 
 def _check(args) -> int:
-    from ..errors import UsageError
     from ..exercises import check, report
     from ..fileio import check_output, write_bytes
-    from ..images import save_png
 
     grading = args.format in ("json", "gradescope")
     output = Path(args.output) if args.output else (Path("results.json") if args.format == "gradescope" else None)
@@ -132,23 +200,10 @@ def _check(args) -> int:
                     timeout_s=args.timeout, memory_mb=args.memory, secret=args.secret, nonce=args.nonce,
                     grading=grading, unsafe_same_user=args.unsafe_same_user, allow=tuple(args.allow))
     result = reports[0]
-    picture_path, iou, picture_note = None, None, ""
-    if result.exercise.geometric:
-        default = Path(args.file).parent / result.exercise.picture_name
-        target = Path(args.picture) if args.picture else default
-        picture = result.picture()
-        if picture is None:
-            picture_note = "none: your answer is not one that can be drawn yet"
-            _remove_stale(target)
-        else:
-            try:
-                picture_path = save_png(picture.image, target, "--picture")
-            except (OSError, UsageError) as exc:  # save_png says why in one line (a full disk, a link, ...)
-                if args.picture:
-                    raise
-                reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-                picture_note = f"not written ({reason}); choose a place with --picture PATH"
-            iou = picture.iou
+    target = Path(args.picture) if args.picture else Path(args.file).parent / result.exercise.picture_name
+    picture_path, iou, picture_note = result.save_picture(target, "--picture", strict=bool(args.picture))
+    if picture_note.startswith("not written"):
+        picture_note += "; choose a place with --picture PATH"
     if args.format == "json":
         data = json.dumps(report.as_json(result, picture_path, iou), indent=2, ensure_ascii=False)
         if output is not None:
@@ -165,10 +220,63 @@ def _check(args) -> int:
     return 0 if result.passed else 1
 
 
-def _remove_stale(path: Path) -> None:
-    """A picture from an earlier check, when this one draws none: it would show an answer that is not this one."""
-    try:
-        if path.is_file() and not path.is_symlink():
-            path.unlink()
-    except OSError:
-        pass
+def _grade(args) -> int:
+    from ..exercises import gradebook
+    from ..exercises.grade import grade
+    from ..fileio import check_output, write_bytes
+    from ..images import save_png
+
+    chart = Path(args.chart) if args.chart else Path(args.dir) / "mistakes.png"
+    for option, path in (("--csv", args.csv), ("--json", args.json), ("--chart", args.chart)):
+        if path:
+            check_output(path, option)  # before the class is graded, not after
+    result = grade(args.dir, exercise=args.exercise, jobs=args.jobs, timeout_s=args.timeout, memory_mb=args.memory,
+                   secret=args.secret, unsafe_same_user=args.unsafe_same_user, allow=tuple(args.allow),
+                   progress=args.progress)
+    table = gradebook.mistakes(result)
+    print(f"graded {len(result.folders)} students, exercise{'s' if len(result.exercises) != 1 else ''} "
+          f"{', '.join(map(str, result.exercises)) or '(none found)'}: {result.checked} checked, "
+          f"{result.from_cache} unchanged since the last run ({result.seconds:.1f} s)")
+    for note in result.general_notes:
+        print(f"note: {note}")
+    missing: dict[str, list[str]] = {}
+    for row in gradebook.rows(result):
+        for note in row["notes"]:
+            if note.startswith("no exercise_"):  # many, for a late exercise: one line each file name
+                missing.setdefault(note[3:], []).append(row["folder"])
+            else:
+                print(f"note: {row['folder']}: {note}")
+    for name, folders in missing.items():
+        shown = ", ".join(folders[:8]) + (f" and {len(folders) - 8} more" if len(folders) > 8 else "")
+        print(f"note: no {name}: {len(folders)} student{'s' if len(folders) != 1 else ''} ({shown})")
+    print(gradebook.mistakes_text(table))
+    save_png(gradebook.mistakes_chart(table), chart, "--chart")
+    print(f"the class's mistakes, as a chart: {chart}")
+    if args.csv:
+        write_bytes(args.csv, gradebook.csv_text(result).encode("utf-8"), "--csv")
+        print(f"gradebook: {args.csv}")
+    if args.json:
+        data = json.dumps(gradebook.as_json(result), indent=1, ensure_ascii=False) + "\n"
+        write_bytes(args.json, data.encode("utf-8"), "--json")
+        print(f"every check, as JSON: {args.json}")
+    if result.interrupted:
+        print("stopped before the end: run the same command again to check the rest")
+        return 130
+    return 0
+
+
+def _autograder(args) -> int:
+    from ..exercises.autograder import build
+
+    output = Path(args.output or f"exercise_{args.number}-autograder.zip")
+    info = build(args.number, output, wheels=args.wheels, installed_dependencies=args.with_installed_dependencies,
+                 timeout_s=args.timeout, memory_mb=args.memory, secret=args.secret, force=args.force)
+    print(f"wrote {output}: Gradescope's autograder for exercise {info['exercise']} (affine3d {info['affine3d']}; "
+          f"{', '.join(info['wheels'])})")
+    if not info["secret"]:
+        print("  no course secret (--secret or $AFFINE3D_COURSE_SECRET): the other cases come from the nonce alone")
+    if not info["offline"]:
+        print("  setup.sh installs affine3d from the zip and numpy and Pillow from PyPI (Gradescope's build has the "
+              "network); --wheels DIR packs them too")
+    print("upload it on Gradescope: a Programming Assignment, Configure Autograder, 'Zip file upload', base image Ubuntu")
+    return 0

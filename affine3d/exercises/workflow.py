@@ -131,6 +131,34 @@ class Report:
             return None
         return self.exercise.picture(self.numbers, self.answers)
 
+    def save_picture(self, target, what: str = "--picture", *, strict: bool = False):
+        """Write the picture to ``target`` (a geometric exercise); returns ``(path or None, IoU or None, note)``.
+
+        When the answer cannot be drawn, a picture of an earlier check at ``target`` is removed (it would show
+        another answer) and the note says so; a picture that cannot be written (a full disk, a link) is a note,
+        or raises when ``strict`` (the user chose the place).
+        """
+        from ..images import save_png
+
+        if not self.exercise.geometric:
+            return None, None, ""
+        target = Path(target)
+        picture = self.picture()
+        if picture is None:
+            try:
+                if target.is_file() and not target.is_symlink():
+                    target.unlink()
+            except OSError:
+                pass
+            return None, None, "none: your answer is not one that can be drawn yet"
+        try:
+            return save_png(picture.image, target, what), picture.iou, ""
+        except (OSError, UsageError) as exc:  # save_png says why in one line
+            if strict:
+                raise
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+            return None, picture.iou, f"not written ({reason})"
+
 
 def exercise_in(path: Path, text: str) -> int:
     """The exercise a file answers: its ``EXERCISE = N`` line, else the N in its name ``exercise_N.py``."""
