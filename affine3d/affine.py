@@ -258,7 +258,7 @@ class Affine:
     [ 0   0 | 1 ]
     """
 
-    __slots__ = ("_A", "_b")
+    __slots__ = ("_A", "_b", "_cast")
 
     # numpy hands ``array @ F`` and ``F @ array`` back to Python (a TypeError), instead of treating F
     # as a 0-d object array and failing with a gufunc error.
@@ -272,6 +272,7 @@ class Affine:
         A.setflags(write=False)
         b.setflags(write=False)
         self._A, self._b = A, b
+        self._cast = None  # A and b in float32, made when a float32 batch first comes (see _in_dtype)
 
     # ------------------------------------------------------------------ the parts
     @property
@@ -387,13 +388,24 @@ class Affine:
         if out is not None and (not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != x.dtype):
             got = f"{out.shape} and {out.dtype}" if isinstance(out, np.ndarray) else type(out).__name__
             raise AffineError(f"out: expected an array of shape {shape} and dtype {x.dtype}, got {got}")
-        if x.ndim > 1 and x.dtype.char in _fast.FAST_DTYPES:
-            return _fast.affine_rows(self._A, self._b, x, out)  # the same sum, without temporaries
-        y = (x @ self._A.T.astype(x.dtype) + self._b.astype(x.dtype)).astype(x.dtype, copy=False)
+        if x.ndim > 1 and x.size >= _fast.MIN_ROWS * self.dim_in and x.dtype.char in _fast.FAST_DTYPES:
+            return _fast.affine_rows(self._A, self._b, x, out)  # many points: the same sum, without temporaries
+        A, b = self._in_dtype(x.dtype)
+        y = x @ A.T + b                                         # each row x_i becomes A x_i + b
         if out is None:
             return y
         np.copyto(out, y)
         return out
+
+    def _in_dtype(self, dtype) -> tuple[np.ndarray, np.ndarray]:
+        """``A`` and ``b`` in the points' float type: float64 as stored, float32 as copies made once and kept."""
+        if dtype == np.float64:
+            return self._A, self._b
+        if dtype != np.float32:  # float16, longdouble: rare, cast each time
+            return self._A.astype(dtype), self._b.astype(dtype)
+        if self._cast is None:
+            self._cast = (self._A.astype(np.float32), self._b.astype(np.float32))
+        return self._cast
 
     def apply_vectors(self, v) -> np.ndarray:
         """Apply only the linear part to direction vectors (w = 0: translations do not move them).

@@ -219,8 +219,9 @@ class MLP:
 
         Layer after layer, ``a = σ(W a + b)``. Float32 stays float32 and float64 stays float64
         (integers become float64). ``out``, if given, receives the result (shape and dtype as the
-        result's). A batch of rows (N, in) in float32 or float64 goes through ``affine3d/_fast.py``,
-        which computes the same sums without temporaries.
+        result's). A batch of at least :data:`affine3d._fast.MIN_ROWS` rows (N, in) in float32 or
+        float64 goes through ``affine3d/_fast.py``, which computes the same sums without temporaries;
+        anything smaller (one point, a scene's mesh, a demo's data) runs the loop below.
         """
         X = self._check_input(X)
         if out is not None and (not isinstance(out, np.ndarray) or out.shape != X.shape[:-1] + (self._dim_out,)
@@ -228,7 +229,8 @@ class MLP:
             shape = X.shape[:-1] + (self._dim_out,)
             got = (out.shape, out.dtype) if isinstance(out, np.ndarray) else type(out).__name__
             raise ModelError(f"out: expected shape {shape} and dtype {X.dtype}, got {got}")
-        if X.ndim == 2 and X.dtype.char in _fast.FAST_DTYPES:  # rows: the same sums, without temporaries
+        if X.ndim == 2 and X.shape[0] >= _fast.MIN_ROWS and X.dtype.char in _fast.FAST_DTYPES:
+            # many rows: the same sums, without temporaries
             packed = out is not None and out.flags.c_contiguous
             result = out if packed else np.empty((X.shape[0], self._dim_out), X.dtype)
             self._fast(X, result)
@@ -238,7 +240,7 @@ class MLP:
             return out
         a = X
         for layer in self._layers:
-            a = layer(a)
+            a = layer(a)  # σ(W a + b): the layer's Affine, then its activation
         if out is None:
             return a
         np.copyto(out, a)
