@@ -107,6 +107,7 @@ class MLP:
         self._dim_in, self._dim_out = built[0].affine.dim_in, built[-1].affine.dim_out
         self.metadata = dict(metadata or {})
         self._fast = _fast.ForwardPass([(l.affine.A, l.affine.b, l.activation) for l in built])
+        self._typed: dict = {}  # dtype -> [(W, b)] for the readable forward pass (see _weights)
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -239,8 +240,10 @@ class MLP:
             np.copyto(out, result)  # a strided view gets the packed result copied in
             return out
         a = X
-        for layer in self._layers:
-            a = layer(a)  # σ(W a + b): the layer's Affine, then its activation
+        for (W, b), layer in zip(self._weights(X.dtype), self._layers):
+            z = a @ W.T                        # W a for every row a (the layer's Affine: F(a) = W a + b)
+            z += b
+            a = layer.activation(z, out=z)     # σ(z), in place
         if out is None:
             return a
         np.copyto(out, a)
@@ -370,6 +373,13 @@ class MLP:
             )
         return X
 
+    def _weights(self, dtype) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each layer's ``(W, b)`` in the input's float type (float32 copies are made once, by the layer's Affine)."""
+        weights = self._typed.get(dtype)
+        if weights is None:
+            weights = self._typed[dtype] = [l.affine._in_dtype(dtype) for l in self._layers]
+        return weights
+
     def __getstate__(self):
         return {"layers": self._layers, "metadata": self.metadata}
 
@@ -378,6 +388,7 @@ class MLP:
         self._dim_in, self._dim_out = self._layers[0].affine.dim_in, self._layers[-1].affine.dim_out
         self.metadata = state["metadata"]
         self._fast = _fast.ForwardPass([(l.affine.A, l.affine.b, l.activation) for l in self._layers])
+        self._typed = {}
 
 
 def _as_layer(i: int, spec) -> Layer:
