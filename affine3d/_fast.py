@@ -40,9 +40,10 @@ Up to a few thousand rows the readable code's temporaries are small (4096 rows o
 are 1 MiB) and stay in the CPU's caches: a call costs tens of microseconds whichever way it goes, so the
 lecture's scenes (the 1 538 vertices of ``cube-to-sphere``), the demos' data and the exercises run the
 lines the README quotes. From here on memory traffic dominates: the tricks below make a 10^5-point
-``F(X)`` 10-20x faster (``affine3d bench transform``) and an MLP's forward pass several times faster
-(``affine3d bench mlp``, whose batch of 4096 takes this path). The tests check both sides of the line
-against each other (tests/test_fast_paths.py).
+``F(X)`` some 20 times faster than ``x @ A.T + b`` (``affine3d bench transform``), and an MLP's forward
+pass skips a new array per layer (``affine3d bench mlp``, whose batches of 4096 and up take this path).
+:class:`affine3d.nn.train.Training` takes its fast step (``nn/_fast_train.py``) from the same size on.
+The tests check both sides of the line against each other (tests/test_fast_paths.py).
 """
 TILE_ROWS = 1000
 GROUP = 4
