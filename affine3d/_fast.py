@@ -33,6 +33,18 @@ __all__ = ["affine_rows", "ForwardPass", "FAST_DTYPES"]
 
 FAST_DTYPES = "fd"
 """The dtype characters (``x.dtype.char``) of the batches taken here: float32 and float64."""
+MIN_ROWS = 4096
+"""Batches of fewer rows than this run the readable code (``x @ A.T + b``; the MLP's loop over layers).
+
+Up to a few thousand rows the readable code's temporaries are small (4096 rows of a 64-wide float32 layer
+are 1 MiB) and stay in the CPU's caches: a call costs tens of microseconds whichever way it goes, so the
+lecture's scenes (the 1 538 vertices of ``cube-to-sphere``), the demos' data and the exercises run the
+lines the README quotes. From here on memory traffic dominates: the tricks below make a 10^5-point
+``F(X)`` some 20 times faster than ``x @ A.T + b`` (``affine3d bench transform``), and an MLP's forward
+pass skips a new array per layer (``affine3d bench mlp``, whose batches of 4096 and up take this path).
+:class:`affine3d.nn.train.Training` takes its fast step (``nn/_fast_train.py``) from the same size on.
+The tests check both sides of the line against each other (tests/test_fast_paths.py).
+"""
 TILE_ROWS = 1000
 GROUP = 4
 # An MLP's bias and ReLU zeros are repeated over tiles of about this many numbers (64 KiB of float32),

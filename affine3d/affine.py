@@ -34,6 +34,8 @@ from .errors import AffineError, shown
 
 __all__ = ["Affine", "MAX_BUILT_ENTRIES", "MAX_CONDITION"]
 
+_FLOAT64, _FLOAT32 = np.dtype(np.float64), np.dtype(np.float32)  # numpy's own instances: compared with `is`
+
 _AXES = {"x": 0, "y": 1, "z": 2}
 _MATMUL_HINT = ("{left} @ {right}: @ composes two Affine maps (F @ G is F after G); to apply F to points x, "
                 "call F(x); for the 4x4 matrix itself, use F.matrix")
@@ -258,7 +260,7 @@ class Affine:
     [ 0   0 | 1 ]
     """
 
-    __slots__ = ("_A", "_b")
+    __slots__ = ("_A", "_b", "_cast")
 
     # numpy hands ``array @ F`` and ``F @ array`` back to Python (a TypeError), instead of treating F
     # as a 0-d object array and failing with a gufunc error.
@@ -272,6 +274,7 @@ class Affine:
         A.setflags(write=False)
         b.setflags(write=False)
         self._A, self._b = A, b
+        self._cast = None  # A and b in float32, made when a float32 batch first comes (see _in_dtype)
 
     # ------------------------------------------------------------------ the parts
     @property
@@ -381,19 +384,32 @@ class Affine:
             if x.dtype.kind not in "iub":
                 raise AffineError(f"x: expected an array of numbers, got dtype {x.dtype}")
             x = x.astype(np.float64)
-        if x.ndim == 0 or x.shape[-1] != self.dim_in:
-            raise AffineError(f"x: expected shape (n,) or (..., n) with n={self.dim_in}, got {x.shape}")
-        shape = x.shape[:-1] + (self.dim_out,)
-        if out is not None and (not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != x.dtype):
-            got = f"{out.shape} and {out.dtype}" if isinstance(out, np.ndarray) else type(out).__name__
-            raise AffineError(f"out: expected an array of shape {shape} and dtype {x.dtype}, got {got}")
-        if x.ndim > 1 and x.dtype.char in _fast.FAST_DTYPES:
-            return _fast.affine_rows(self._A, self._b, x, out)  # the same sum, without temporaries
-        y = (x @ self._A.T.astype(x.dtype) + self._b.astype(x.dtype)).astype(x.dtype, copy=False)
+        A, b = self._in_dtype(x.dtype)
+        n = A.shape[1]
+        if x.ndim == 0 or x.shape[-1] != n:
+            raise AffineError(f"x: expected shape (n,) or (..., n) with n={n}, got {x.shape}")
+        if out is not None:
+            shape = x.shape[:-1] + (A.shape[0],)
+            if not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != x.dtype:
+                got = f"{out.shape} and {out.dtype}" if isinstance(out, np.ndarray) else type(out).__name__
+                raise AffineError(f"out: expected an array of shape {shape} and dtype {x.dtype}, got {got}")
+        if x.ndim > 1 and x.size >= _fast.MIN_ROWS * n and x.dtype.char in _fast.FAST_DTYPES:
+            return _fast.affine_rows(self._A, self._b, x, out)  # many points: the same sum, without temporaries
+        y = x @ A.T + b                                         # each row x_i becomes A x_i + b
         if out is None:
             return y
         np.copyto(out, y)
         return out
+
+    def _in_dtype(self, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+        """``A`` and ``b`` in the points' float type: float64 as stored, float32 as copies made once and kept."""
+        if dtype is _FLOAT64:
+            return self._A, self._b
+        if dtype is not _FLOAT32:  # float16, longdouble, another byte order: rare, cast each time
+            return self._A.astype(dtype), self._b.astype(dtype)
+        if self._cast is None:
+            self._cast = (self._A.astype(np.float32), self._b.astype(np.float32))
+        return self._cast
 
     def apply_vectors(self, v) -> np.ndarray:
         """Apply only the linear part to direction vectors (w = 0: translations do not move them).

@@ -17,7 +17,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pyglm import glm
 
-from affine3d import Affine, AffineError, compose
+from affine3d import Affine, AffineError, _fast, compose
 from affine3d.projection import perspective
 
 # ---------------------------------------------------------------------------- strategies and references
@@ -461,8 +461,9 @@ def test_batch_equals_one_at_a_time(seed, m, n, count):
 @pytest.mark.parametrize("count", [0, 1, 2, 999, 1000, 1001, 1023, 1024, 1025, 3000, 4096])
 @pytest.mark.parametrize("m", [1, 3, 4, 16, 20])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_large_batches_match_the_closed_form(count, m, dtype, rng):
-    """F(X) == X @ A.T + b for batch sizes around the 1000-point rows (affine._TILE_ROWS) used to add b, float32 and float64."""
+def test_large_batches_match_the_closed_form(count, m, dtype, rng, monkeypatch):
+    """The fast path's F(X) == X @ A.T + b for batch sizes around the 1000-point rows (_fast.TILE_ROWS) used to add b."""
+    monkeypatch.setattr(_fast, "MIN_ROWS", 1)
     n = 3
     F = Affine(well_conditioned(rng, m, n), rng.uniform(-10, 10, m))
     X = rng.uniform(-10, 10, (count, n)).astype(dtype)
@@ -513,8 +514,10 @@ def test_float16_stays_float16():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_out_is_written_and_returned(dtype, rng):
-    """out= receives the result and is returned, contiguous or a strided view."""
+@pytest.mark.parametrize("min_rows", [1, 10**9])
+def test_out_is_written_and_returned(dtype, rng, min_rows, monkeypatch):
+    """out= receives the result and is returned, contiguous or a strided view, on the fast path and the readable one."""
+    monkeypatch.setattr(_fast, "MIN_ROWS", min_rows)
     F = Affine.rotation_z(0.4) @ Affine.translation([1, -2, 3])
     X = rng.uniform(-3, 3, (2050, 3)).astype(dtype)
     expected = F(X)

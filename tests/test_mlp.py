@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from affine3d import Affine, ModelError
+from affine3d import Affine, ModelError, _fast
 from affine3d.nn.mlp import MLP, Layer
 
 ACTIVATIONS = ["identity", "relu", {"name": "leaky_relu", "alpha": 0.1}, "sigmoid", "tanh", "softmax"]
@@ -131,8 +131,9 @@ def test_out_argument():
         net(X, out=np.empty((5, 3), dtype=np.float32))
 
 
-def test_threads_do_not_share_scratch_buffers():
-    """Two threads running one network on different inputs each get their own right answer."""
+def test_threads_do_not_share_scratch_buffers(monkeypatch):
+    """Two threads running one network on different inputs each get their own right answer (the fast path's buffers)."""
+    monkeypatch.setattr(_fast, "MIN_ROWS", 100)
     net, Ws, bs = _random_net([3, 64, 64, 3], ["relu", "relu", "identity"])
     rng = np.random.default_rng(7)
     inputs = [rng.normal(size=(200, 3)) for _ in range(2)]
@@ -256,8 +257,9 @@ def test_layer_callable():
     np.testing.assert_allclose(layer(np.array([[1.0, 1.0], [3.0, 0.0]])), [[0.0], [3.5]])
 
 
-def test_large_batches_in_blocks_match_longhand():
-    """Batches larger than the block size (wide hidden layers), with a partial last block, give the right rows."""
+def test_large_batches_in_blocks_match_longhand(monkeypatch):
+    """Fast-path batches larger than the block size (wide hidden layers), with a partial last block, give the right rows."""
+    monkeypatch.setattr(_fast, "MIN_ROWS", 1)  # the fast path's block edges, at sizes cheap to check
     names = ["tanh", "relu", "identity"]
     net, Ws, bs = _random_net([3, 600, 700, 5], names)
     rng = np.random.default_rng(9)
@@ -269,8 +271,9 @@ def test_large_batches_in_blocks_match_longhand():
 
 
 @pytest.mark.parametrize("rows", [255, 256, 257, 5461, 5462, 9000])
-def test_tiled_bias_and_relu_edges(rows):
-    """Row counts just around the bias/ReLU tile sizes (256 rows of 64, 5461 rows of 3) give the longhand result."""
+def test_tiled_bias_and_relu_edges(rows, monkeypatch):
+    """Row counts just around the fast path's bias/ReLU tile sizes (256 rows of 64, 5461 rows of 3) give the longhand result."""
+    monkeypatch.setattr(_fast, "MIN_ROWS", 1)
     names = ["relu", "relu", "identity"]
     net, Ws, bs = _random_net([3, 64, 64, 3], names)
     X = np.random.default_rng(10).normal(size=(rows, 3))

@@ -170,16 +170,18 @@ def test_bad_arguments():
         ([2, 6, 3], "sigmoid", "identity", "cross_entropy", "sgd"),
     ],
 )
-def test_training_steps_equal_the_readable_maths(sizes, hidden, output, loss, optimizer):
-    """Training.step (flat parameters, kept buffers, blocks of rows) = loss_and_gradients + the readable optimizer, step by step."""
+def test_training_steps_equal_the_readable_maths(sizes, hidden, output, loss, optimizer, monkeypatch):
+    """The fast Training.step (flat parameters, kept buffers, blocks of rows) = loss_and_gradients + the readable optimizer, step by step."""
+    from affine3d import _fast
     from affine3d.nn.train import Training, _Adam, _SGD
 
+    monkeypatch.setattr(_fast, "MIN_ROWS", 1000)  # 3000 rows take the fast path (cheaper than 4096+)
     rng = np.random.default_rng(3)
     net = MLP.random(sizes, activation=hidden, output=output, seed=2)
     X = rng.normal(size=(3000, sizes[0]))  # more rows than one block of the widest layer: blocks are summed
     Y = rng.integers(0, sizes[-1], 3000) if loss == "cross_entropy" else rng.normal(size=(3000, sizes[-1]))
     run = Training(net, X, Y, loss=loss, optimizer=optimizer, lr=0.01, momentum=0.8)
-    assert run._step.block_rows < 3000 or max(sizes) < 16
+    assert run.fast and (run._step.block_rows < 3000 or max(sizes) < 16)
     weights = [np.array(l.W) for l in net.layers]
     biases = [np.array(l.b) for l in net.layers]
     params = [p for pair in zip(weights, biases) for p in pair]

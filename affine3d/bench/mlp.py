@@ -17,7 +17,9 @@ compares the algorithms; the first what a user gets out of the box (``--quick``:
 table, batches 1 and 4096, shorter pauses). Before anything is timed, every
 column's output is compared with ours (the notes give the largest difference).
 
-Columns: ``affine3d`` is ``mlp(X)`` (scratch buffers, in-place activations); ``numpy`` the textbook
+Columns: ``affine3d`` is ``mlp(X)``: below :data:`affine3d._fast.MIN_ROWS` rows (batches 1 and 64) the
+readable loop over the layers, from it on (4096, 65536) ``affine3d/_fast.py`` (scratch buffers, bias and
+activation in place, blocks of rows); ``numpy`` the textbook
 loop ``a = act(a @ W.T + b)`` with fresh arrays, the naive reference; ``PyTorch`` a
 ``torch.nn.Sequential`` of ``Linear`` and ``ReLU`` under ``inference_mode`` (skipped when torch is
 not installed); ``onnxruntime`` an ``InferenceSession`` on the file ``mlp.to_onnx`` writes (skipped
@@ -33,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import _fast
 from ..nn.mlp import MLP
 from .core import Table, best_time, format_si, measure_in_child, pause
 
@@ -196,7 +199,9 @@ def _ort_runner(ort, net: MLP, path: Path, threads: dict, n_threads: int | None 
 
 
 def _notes(torch, ort, threads: dict, rest_s: float = 0.3) -> list[str]:
-    notes = ["Times are the best of several rounds; ratios divide by onnxruntime's time (below 1: faster than onnxruntime)."]
+    notes = ["Times are the best of several rounds; ratios divide by onnxruntime's time (below 1: faster than onnxruntime).",
+             f"affine3d: batches below {_fast.MIN_ROWS} rows run the readable loop over the layers (z = a @ W.T; "
+             f"z += b; σ in place), {_fast.MIN_ROWS} rows and up affine3d/_fast.py."]
     try:
         from threadpoolctl import threadpool_info
 

@@ -11,7 +11,9 @@ viewer's training thread run) against the same step in PyTorch on the CPU:
   cross-entropy on logits: ``torch.nn.CrossEntropyLoss``) and the same optimizer (Adam, lr 1e-3);
 - two networks: the cube-to-sphere net (3-3-3-3-3-3, tanh, identity output, mse: the viewer's
   ``--train``) and the rings classifier of ``affine3d mlp-demo`` (2-16-16-3, tanh, softmax,
-  cross-entropy), each at batches 256, 1024 and 4096.
+  cross-entropy), each at batches 256, 1024 and 4096. The first two run the readable trainer
+  (below :data:`affine3d._fast.MIN_ROWS` rows), 4096 the fast step; on a busy machine the 4096 rows
+  are where a BLAS call split over threads would show (a cliff of 10-20x).
 
 PyTorch's step is ``zero_grad(); loss(model(X), Y).backward(); opt.step()``, the textbook loop.
 Each library is timed in turn (best of several rounds, :func:`~affine3d.bench.core.best_time`) with a
@@ -30,6 +32,7 @@ import subprocess
 
 import numpy as np
 
+from .. import _fast
 from ..nn.mlp import MLP
 from ..nn.train import Training
 from .core import Table, best_time, format_si, measure_in_child, pause
@@ -104,7 +107,11 @@ def measure(batches, *, repeat: int = 5, min_time_s: float = 0.1, rest_s: float 
                          None if t_theirs is None else round(t_theirs / t_ours, 2),
                          format_si(t_ours, "s"), None if t_theirs is None else format_si(t_theirs, "s")])
     notes = ["Steps per second from the best of several rounds; x PyTorch = affine3d's steps/s over PyTorch's "
-             "(above 1: affine3d is faster)."]
+             "(above 1: affine3d is faster).",
+             f"affine3d's path: batches below {_fast.MIN_ROWS} rows run the readable maths of affine3d/nn/train.py "
+             f"(loss_and_gradients and the readable Adam: what the demos and the viewer run), {_fast.MIN_ROWS} rows "
+             "and up the fast step of affine3d/nn/_fast_train.py (one flat parameter vector, blocks of rows whose "
+             "every BLAS call stays on one thread)."]
     if torch is None:
         notes.append("PyTorch: not installed, its columns are empty (pip install torch to compare; it is a "
                      "benchmark reference only, never a dependency).")

@@ -16,13 +16,19 @@ The tricks, each measured by that benchmark:
   bias, activation and derivative are applied in place.
 - Column sums as products: ``dL/db_i = Σ_rows dL/dz_i`` is ``1ᵀ (dL/dz_i)``, one BLAS call, instead of a
   reduction over a narrow axis.
+- One thread per BLAS call: rows go in blocks small enough that OpenBLAS never splits a product, a bias
+  sum or the loss's dot product over threads (:func:`block_rows`, :func:`dot`): for a small network the
+  threads cost more than they save, and on a busy machine 20 times more.
+
+:class:`affine3d.nn.train.Training` uses this module only for steps of at least
+:data:`affine3d._fast.MIN_ROWS` rows; smaller ones run the readable maths.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["FlatParameters", "Step", "Adam", "SGD"]
+__all__ = ["FlatParameters", "Step", "Adam", "SGD", "block_rows", "dot"]
 
 
 class FlatParameters:
@@ -100,10 +106,48 @@ class SGD:
         params += v
 
 
-# OpenBLAS splits a product over threads once it has more than about 2^18 multiply-adds; for the thin
-# matrices of a small network the threads cost more than they save (and on a busy machine far more).
-# Batches are therefore taken in blocks of rows small enough for every product to stay on one thread.
+# OpenBLAS splits a call over threads once it is big enough: a matrix product (gemm) above 2^18
+# multiply-adds, a matrix-vector product (gemv) from 9216 entries of the matrix on, a dot product above
+# 10 000 numbers. For the thin matrices of a small network the threads cost more than they save, and on a
+# busy machine far more (a threaded ddot of 12 000 numbers: 8 ms on two busy cores instead of 0.01 ms).
+# Batches are therefore taken in blocks of rows small enough for every BLAS call to stay on one thread:
+# the products (rows x in x out), the bias gradients and softmax sums (rows x out), the loss (rows x out).
 SINGLE_THREAD_PRODUCT = 1 << 18
+"""Most multiply-adds of a matrix product (gemm) that OpenBLAS runs on one thread."""
+SINGLE_THREAD_VECTOR_PRODUCT = 9216 - 1
+"""Most entries of the matrix of a matrix-vector product (gemv) that OpenBLAS runs on one thread
+(a dot product stays on one thread up to 10 000 numbers, more than this)."""
+MIN_BLOCK_ROWS = 256
+"""Fewest rows per block: below this the Python work per block (some 50 numpy calls) would dominate."""
+
+
+DOT_CHUNK = 8192
+"""Numbers per BLAS dot product in :func:`dot`: fewer than the 10 000 above which OpenBLAS threads it."""
+
+
+def dot(u: np.ndarray, v: np.ndarray) -> float:
+    """``Σ u_k v_k`` over two contiguous arrays of the same size, as dot products of at most :data:`DOT_CHUNK` numbers.
+
+    The loss is one number from all of a block's outputs; OpenBLAS would split a long dot product over
+    threads, which costs far more than it saves here (see :data:`SINGLE_THREAD_PRODUCT`).
+    """
+    u, v = u.reshape(-1), v.reshape(-1)
+    if u.size <= DOT_CHUNK:
+        return float(np.dot(u, v))
+    return float(sum(np.dot(u[k: k + DOT_CHUNK], v[k: k + DOT_CHUNK]) for k in range(0, u.size, DOT_CHUNK)))
+
+
+def block_rows(shapes) -> int:
+    """Rows per block for layers of weight shapes ``(out, in)``: a power of two, at least :data:`MIN_BLOCK_ROWS`.
+
+    Small enough, for a small network, that every BLAS call stays on one thread: products of
+    rows x in x out multiply-adds (:data:`SINGLE_THREAD_PRODUCT`), matrix-vector and dot products over
+    rows x out numbers (:data:`SINGLE_THREAD_VECTOR_PRODUCT`). A wide network's blocks are
+    :data:`MIN_BLOCK_ROWS` rows: its products are then big enough for threads to pay.
+    """
+    by_product = SINGLE_THREAD_PRODUCT // max(out * n_in for out, n_in in shapes)
+    by_vector = SINGLE_THREAD_VECTOR_PRODUCT // max(out for out, _ in shapes)
+    return max(MIN_BLOCK_ROWS, 1 << (max(1, min(by_product, by_vector)).bit_length() - 1))
 
 
 class Step:
@@ -126,8 +170,7 @@ class Step:
         self.grad_weights, self.grad_biases = params.views(self.grad)
         self._partial = np.zeros(params.size)  # a later block's gradient, added to grad
         self._partial_weights, self._partial_biases = params.views(self._partial)
-        widest = max(out * n_in for out, n_in in params.shapes)
-        self.block_rows = max(256, 1 << (SINGLE_THREAD_PRODUCT // widest).bit_length() - 1)
+        self.block_rows = block_rows(params.shapes)
         self._rows = -1
 
     def _buffers(self, rows: int) -> None:
@@ -182,8 +225,7 @@ class Step:
         gz = gs[last]
         if self.loss == "mse":
             np.subtract(a, T, out=gz)                    # y - t
-            flat = gz.reshape(-1)
-            value = float(np.dot(flat, flat)) * scale
+            value = dot(gz, gz) * scale
             gz *= 2.0 * scale                            # dL/dy
             if self.activations[last].name != "identity":
                 self._activation_backward(gz, self.activations[last], zs[last], acts[last], scratch[last])
@@ -199,7 +241,7 @@ class Step:
             np.matmul(T, ones, out=weight)               # Σ_k t_k (1 for labels)
             np.log(sums, out=row_max)
             # -Σ_k t_k log p_k = (Σ_k t_k) log Σ_j e^{s_j} - Σ_k t_k s_k, with s = z - max z
-            value = float(np.dot(row_max, weight) - np.vdot(T, shifted)) * scale
+            value = (dot(row_max, weight) - dot(T, shifted)) * scale
             gz /= sums[:, None]                          # softmax(z)
             gz -= T
             gz *= scale                                  # (p - t) / N

@@ -33,6 +33,8 @@ __all__ = ["Activation", "NAMES", "get", "identity", "relu", "sigmoid", "tanh", 
 def _out(z: np.ndarray, out: np.ndarray | None) -> np.ndarray:
     if out is None:
         return np.empty_like(z)
+    if out is z:  # in place
+        return out
     if out.shape != z.shape or out.dtype != z.dtype:
         raise ModelError(f"out: expected shape {z.shape} and dtype {z.dtype}, got {out.shape} and {out.dtype}")
     return out
@@ -48,7 +50,7 @@ def identity(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 
 def relu(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """``σ(z) = max(z, 0)``: the rectified linear unit."""
-    return np.maximum(z, 0, out=_out(z, out))
+    return np.maximum(z, 0) if out is None else np.maximum(z, 0, out=_out(z, out))
 
 
 def leaky_relu(z: np.ndarray, alpha: float = 0.01, out: np.ndarray | None = None) -> np.ndarray:

@@ -107,6 +107,7 @@ class MLP:
         self._dim_in, self._dim_out = built[0].affine.dim_in, built[-1].affine.dim_out
         self.metadata = dict(metadata or {})
         self._fast = _fast.ForwardPass([(l.affine.A, l.affine.b, l.activation) for l in built])
+        self._typed: dict = {}  # dtype -> [(W, b)] for the readable forward pass (see _weights)
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -219,8 +220,9 @@ class MLP:
 
         Layer after layer, ``a = σ(W a + b)``. Float32 stays float32 and float64 stays float64
         (integers become float64). ``out``, if given, receives the result (shape and dtype as the
-        result's). A batch of rows (N, in) in float32 or float64 goes through ``affine3d/_fast.py``,
-        which computes the same sums without temporaries.
+        result's). A batch of at least :data:`affine3d._fast.MIN_ROWS` rows (N, in) in float32 or
+        float64 goes through ``affine3d/_fast.py``, which computes the same sums without temporaries;
+        anything smaller (one point, a scene's mesh, a demo's data) runs the loop below.
         """
         X = self._check_input(X)
         if out is not None and (not isinstance(out, np.ndarray) or out.shape != X.shape[:-1] + (self._dim_out,)
@@ -228,7 +230,8 @@ class MLP:
             shape = X.shape[:-1] + (self._dim_out,)
             got = (out.shape, out.dtype) if isinstance(out, np.ndarray) else type(out).__name__
             raise ModelError(f"out: expected shape {shape} and dtype {X.dtype}, got {got}")
-        if X.ndim == 2 and X.dtype.char in _fast.FAST_DTYPES:  # rows: the same sums, without temporaries
+        if X.ndim == 2 and X.shape[0] >= _fast.MIN_ROWS and X.dtype.char in _fast.FAST_DTYPES:
+            # many rows: the same sums, without temporaries
             packed = out is not None and out.flags.c_contiguous
             result = out if packed else np.empty((X.shape[0], self._dim_out), X.dtype)
             self._fast(X, result)
@@ -237,8 +240,10 @@ class MLP:
             np.copyto(out, result)  # a strided view gets the packed result copied in
             return out
         a = X
-        for layer in self._layers:
-            a = layer(a)
+        for (W, b), layer in zip(self._weights(X.dtype), self._layers):
+            z = a @ W.T                        # W a for every row a (the layer's Affine: F(a) = W a + b)
+            z += b
+            a = layer.activation(z, out=z)     # σ(z), in place
         if out is None:
             return a
         np.copyto(out, a)
@@ -368,6 +373,13 @@ class MLP:
             )
         return X
 
+    def _weights(self, dtype) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each layer's ``(W, b)`` in the input's float type (float32 copies are made once, by the layer's Affine)."""
+        weights = self._typed.get(dtype)
+        if weights is None:
+            weights = self._typed[dtype] = [l.affine._in_dtype(dtype) for l in self._layers]
+        return weights
+
     def __getstate__(self):
         return {"layers": self._layers, "metadata": self.metadata}
 
@@ -376,6 +388,7 @@ class MLP:
         self._dim_in, self._dim_out = self._layers[0].affine.dim_in, self._layers[-1].affine.dim_out
         self.metadata = state["metadata"]
         self._fast = _fast.ForwardPass([(l.affine.A, l.affine.b, l.activation) for l in self._layers])
+        self._typed = {}
 
 
 def _as_layer(i: int, spec) -> Layer:

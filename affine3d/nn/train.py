@@ -17,10 +17,11 @@ Losses: ``"mse"`` (mean over all entries of ``(y - t)^2``) and ``"cross_entropy"
 Everything random comes from ``seed``: the same call gives the same network.
 
 :func:`loss_and_gradients` and the two optimizers below are the maths as written above, one layer and
-one parameter at a time. :class:`Training` (what :func:`fit` and the viewer's live training run) takes
-the same steps on one flat vector of all the parameters with kept buffers, in the private module
-``affine3d/nn/_fast_train.py``; the tests check the two agree step by step, and ``affine3d bench train``
-times the fast one against PyTorch.
+one parameter at a time, and they are what :class:`Training` (what :func:`fit` and the viewer's live
+training run) runs on the demos' and the scenes' data. Only steps on at least
+:data:`affine3d._fast.MIN_ROWS` rows take the same steps on one flat vector of all the parameters with
+kept buffers, in the private module ``affine3d/nn/_fast_train.py``; the tests check the two agree step
+by step, and ``affine3d bench train`` times both against PyTorch.
 
 Examples
 --------
@@ -41,6 +42,7 @@ from typing import Callable
 
 import numpy as np
 
+from .. import _fast
 from . import _fast_train
 from .activations import softmax
 from ..errors import ModelError
@@ -131,31 +133,42 @@ def loss_and_gradients(mlp: MLP, X, Y, loss: str = "mse") -> tuple[float, list[t
     """
     X = _check(mlp, X, loss)
     T = _targets(mlp, Y, loss, X.shape[0])
+    return _backpropagate([(layer.W, layer.b, layer.activation) for layer in mlp.layers], X, T, loss)
+
+
+def _backpropagate(layers, X: np.ndarray, T: np.ndarray, loss: str):
+    """:func:`loss_and_gradients` on checked float64 rows ``X`` (N, in) and targets ``T`` (N, out).
+
+    ``layers``: ``(W_i, b_i, σ_i)`` per layer. :class:`Training` calls this directly on its
+    parameters (batches of fewer than :data:`affine3d._fast.MIN_ROWS` rows), so the lines below are
+    the ones a demo's or the viewer's training runs.
+    """
     # forward, keeping each layer's input a_{i-1}, pre-activation z_i and output a_i
     inputs, zs, outputs = [], [], []
     a = X
-    for layer in mlp.layers:
-        z = layer.affine(a)                  # the layer's own Affine: a @ W.T + b
+    for W, b, activation in layers:
+        z = a @ W.T + b                      # the layer's affine map, as its Affine computes it: W a + b per row
         inputs.append(a)
         zs.append(z)
-        a = layer.activation(z)
+        a = activation(z)
         outputs.append(a)
     value = _loss_from_forward(zs[-1], outputs[-1], T, loss)
     n = X.shape[0]
     grads: list[tuple[np.ndarray, np.ndarray]] = []
     g = None
-    for i in range(len(mlp.layers) - 1, -1, -1):
-        layer = mlp.layers[i]
-        if i == len(mlp.layers) - 1:
+    last = len(layers) - 1
+    for i in range(last, -1, -1):
+        W, _, activation = layers[i]
+        if i == last:
             if loss == "mse":
                 g = 2.0 * (outputs[i] - T) / T.size                       # dL/da_k
-                gz = layer.activation.backward(zs[i], outputs[i], g)
+                gz = activation.backward(zs[i], outputs[i], g)
             else:
                 gz = (softmax(zs[i]) - T) / n                             # softmax + cross-entropy, fused
         else:
-            gz = layer.activation.backward(zs[i], outputs[i], g)
+            gz = activation.backward(zs[i], outputs[i], g)
         grads.append((gz.T @ inputs[i], gz.sum(axis=0)))
-        g = gz @ layer.W                                                   # dL/da_{i-1}
+        g = gz @ W                                                         # dL/da_{i-1}: W_i carries the error back
     grads.reverse()
     return value, grads
 
@@ -247,8 +260,9 @@ class Training:
     (the order of the mini-batches) comes from ``seed``, so two runs with the same arguments make the
     same networks and the same losses, epoch for epoch.
 
-    Each step computes what :func:`loss_and_gradients` and the optimizers above compute, on one flat
-    vector of parameters and kept buffers (``affine3d/nn/_fast_train.py``).
+    Each step is :func:`loss_and_gradients` and the optimizer above, on the parameters as they are; a run
+    whose steps take at least :data:`affine3d._fast.MIN_ROWS` rows computes the same on one flat vector of
+    parameters and kept buffers instead (``affine3d/nn/_fast_train.py``).
 
     Parameters
     ----------
@@ -286,15 +300,29 @@ class Training:
         self.params = _fast_train.FlatParameters([l.W.shape for l in mlp.layers])
         for W, b, layer in zip(self.params.weights, self.params.biases, mlp.layers):
             W[...], b[...] = layer.W, layer.b
-        size = self.params.size
-        self.optimizer = _fast_train.SGD(size, lr, momentum) if optimizer == "sgd" else _fast_train.Adam(size, lr)
-        self._step = _fast_train.Step(self.params, [l.activation for l in mlp.layers], loss)
+        activations = [l.activation for l in mlp.layers]
+        # The path is chosen once, by the rows of a step, so that every step of a run (and every run with
+        # the same arguments) takes the same one: the readable maths above, or the fast step above MIN_ROWS.
+        self.fast = min(self.batch, n) >= _fast.MIN_ROWS
+        if self.fast:
+            size = self.params.size
+            self.optimizer = _fast_train.SGD(size, lr, momentum) if optimizer == "sgd" else _fast_train.Adam(size, lr)
+            self._step = _fast_train.Step(self.params, activations, loss)
+        else:  # W_i and b_i are views of the flat vector: the readable optimizer updates them in place
+            self._layers = list(zip(self.params.weights, self.params.biases, activations))
+            self._parameters = [p for W, b in zip(self.params.weights, self.params.biases) for p in (W, b)]
+            self.optimizer = _SGD(self._parameters, lr, momentum) if optimizer == "sgd" else _Adam(self._parameters, lr)
+            self._step = None
         self._rows_X = self._rows_T = None
         self.epoch = 0
         self.losses: list[float] = []
 
     def step(self, X: np.ndarray, T: np.ndarray) -> float:
         """One optimizer step on the rows ``X`` (n, in) with targets ``T`` (n, out), float64; the loss before it."""
+        if self._step is None:
+            value, grads = _backpropagate(self._layers, X, T, self.loss)
+            self.optimizer.step(self._parameters, [g for pair in grads for g in pair])
+            return value
         value = self._step(X, T)
         self.optimizer.step(self.params.flat, self._step.grad)
         return value
