@@ -240,7 +240,7 @@ export class View {
 
   pointerDown(event) {
     const [x, y] = this.windowPoint(event);
-    this.fixedWorld && (this.fixedWorld = null);
+    this.fixedWorld = null; // a drag starts from the decomposed world (pan, zoom, rotation)
     if (event.button === 0 && !event.shiftKey) {
       this.drag = { mode: "rotate", last: [x, y] };
       this.controller.press(x, y);
