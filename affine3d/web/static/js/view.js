@@ -60,6 +60,7 @@ export class View {
     this.path = "linear";
     this.net = null;
     this.drag = null;
+    this.fixedWorld = null; // a world set as a whole (View.setWorld) that the decomposition cannot hold
     this.size = [canvas.clientWidth || canvas.width, canvas.clientHeight || canvas.height];
   }
 
