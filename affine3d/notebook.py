@@ -7,10 +7,10 @@ picture, the world matrix and a network's forward pass behave as in ``affine3d v
 Nothing is fetched from the internet: shaders, scene and model travel with the widget. Colab, which has no
 OpenGL in its kernel, draws it in the browser like any other front end::
 
-    >>> from affine3d.notebook import show          # doctest: +SKIP
-    >>> w = show("cube-to-sphere")                  # doctest: +SKIP
-    >>> w                                           # the last line of a cell shows it
-    >>> w.world = Affine.rotation_y(0.5) @ w.affine # Python turns it; a drag writes `w.world` back
+    from affine3d.notebook import show
+    w = show("cube-to-sphere")
+    w                                             # the last line of a cell shows it
+    w.world = w.affine @ Affine.rotation_y(0.5)   # Python turns the world; a drag writes `w.world` back
 
 Needs the optional extra ``pip install affine3d[notebook]`` (anywidget). Synced both ways (traits):
 

@@ -648,3 +648,19 @@ def test_page_help_is_the_one_help_table_and_desktop_keys_say_so(page, url):
     page.keyboard.press("f")
     assert page.evaluate("window.affine3d.state().shading") == "smooth"
     assert page.problems == []
+
+
+def test_wide_layer_display_by_subspace_iteration_follows_python(page, url, rng):
+    """A 3-200-3 network on 400 points (past EXACT_PCA both ways): morph.js's display maps, by subspace iteration,
+    equal nn/morph.py's (numpy's eigh) to 1e-7."""
+    open_page(page, url)
+    mlp = random_mlp(rng, (3, 200, 3), ("tanh", "identity"))
+    points = rng.normal(size=(400, 3))
+    layers = [{"W": layer.W.tolist(), "b": layer.b.tolist(), "activation": {"name": layer.activation.name, "alpha": 0.01}}
+              for layer in mlp.layers]
+    result = js(page, "const [layers, points] = arg; return [m.EXACT_PCA, new m.Morph(new m.Network(layers), points).displays];",
+                [layers, points.tolist()])
+    assert result[0] < 200
+    for got, want in zip(result[1], Morph(mlp, points).displays):
+        np.testing.assert_allclose(got["A"], want.A, atol=1e-7)
+        np.testing.assert_allclose(got["b"], want.b, atol=1e-7)

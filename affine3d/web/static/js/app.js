@@ -6,11 +6,13 @@
 // and the panel beside the picture prints it with det A and max|A^T A - I|. A scene's network (or a model
 // dropped onto the page) plays its forward pass stage by stage, the vertices moved by shaders/morph.vert.
 // The URL's hash holds the view (scene, rotation, projection, stage, t): a link reproduces it.
+//
+// The picture itself (world map, drags, the network's stages, drawing) is the engine's View (view.js), the
+// same the notebook widget and the lecture deck use; this file adds what only the page has.
 
 import {
-  Affine, Arcball, Turntable, Morph, StagePlayer, fixed, formatMatrix, infoLines, pathNotes, sceneProjection,
-  makeMorph, Renderer, signedVolume, ModelError, parseModel, helpText, desktopOnly, sceneObjects, SHADER_NAMES,
-  DEFAULT_SPIN, ZOOM_STEP,
+  Affine, Turntable, fixed, formatMatrix, infoLines, pathNotes, ModelError, parseModel, helpText, desktopOnly,
+  SHADER_NAMES, DEFAULT_SPIN, View,
 } from "./engine.js";
 
 const SCRUB_STEP = 0.05;
@@ -23,21 +25,11 @@ const app = {
   records: new Map(), // key -> scene JSON
   shaders: {},
   gl: null,
-  renderer: null,
+  view: null, // the engine's View: scene, objects, controller, pan, zoom, ortho, wireframe, shading, path, net
   scene: null, // the scene record shown
-  objects: [], // per object: {name, model (Affine), color, wireframe, edgeColor, positions, triangles, edges}
-  controller: null,
-  pan: [0, 0],
-  zoom: 0,
-  ortho: false,
-  wireframe: false,
-  shading: null, // null: each object's own (scene_record's "shading"); "flat" / "smooth" for all (key F)
-  path: "linear", // how an affine stage goes from I to W: "linear" or "polar" (key A, the URL's path=)
   spinning: false,
   spinRate: DEFAULT_SPIN,
   size: [1, 1], // the canvas in CSS pixels (mouse units)
-  net: null, // {network, name, morph, gpu, player, objects (warped, world space), offsets}
-  drag: null,
   dirty: true,
   lastTime: null,
   fps: 0,
@@ -48,6 +40,11 @@ const app = {
   loading: Promise.resolve(),
   hashTimer: null,
 };
+
+// The View's state under the page's old names: app.net is app.view.net, and so on.
+for (const name of ["objects", "controller", "pan", "zoom", "ortho", "wireframe", "shading", "path", "net", "drag"]) {
+  Object.defineProperty(app, name, { get: () => app.view[name], set: (value) => { app.view[name] = value; } });
+}
 
 function say(text, { error = false } = {}) {
   app.messages.push({ text, error });
@@ -79,19 +76,15 @@ async function sceneRecord(key) {
 // Show a scene from its own starting view (ViewerState.set_scene); its network, if it has one, starts playing.
 async function showScene(key, view = null) {
   const record = await sceneRecord(key);
+  const buffer = record.mlp ? await (await fetch(record.mlp)).arrayBuffer() : null;
   dropNetwork();
   app.scene = record;
-  app.objects = sceneObjects(record);
+  app.view.setScene(record);
   app.spinRate = record.spin || DEFAULT_SPIN;
   app.spinning = Boolean(record.spin);
-  app.ortho = record.camera.projection === "orthographic";
-  resetView();
-  if (record.mlp) {
-    const buffer = await (await fetch(record.mlp)).arrayBuffer();
+  if (buffer) {
     const name = record.mlp.split("/").pop();
     setNetwork(parseModel(buffer, name), name);
-  } else {
-    upload();
   }
   if (view) applyView(view);
   $("scene-picker").value = key;
@@ -101,91 +94,37 @@ async function showScene(key, view = null) {
 }
 
 function resetView() {
-  const rotation = Affine.fromRows(app.scene.world_rotation);
-  if (app.controller) app.controller.reset(rotation);
-  else app.controller = new Arcball(app.size, rotation);
-  app.pan = [0, 0];
-  app.zoom = 0;
-  app.drag = null;
-}
-
-// The meshes to the renderer, each with its shading (the scene's, or all flat / smooth after key F).
-function upload() {
-  const objects = (app.net ? app.net.objects : app.objects).map((obj) => ({ ...obj, shading: app.shading ?? obj.shading }));
-  app.renderer.setObjects(objects, { cullBackFaces: !app.net }); // a solid turned inside out must still show
-  if (app.net) app.net.shown = null;
+  app.view.resetView();
 }
 
 function toggleShading() {
   const current = app.shading ?? (app.objects.some((obj) => obj.shading === "smooth") ? "smooth" : "flat");
-  app.shading = current === "smooth" ? "flat" : "smooth";
-  upload();
+  app.view.setShading(current === "smooth" ? "flat" : "smooth");
   say(`${app.shading} shading`);
 }
 
 function togglePath() {
-  app.path = app.path === "linear" ? "polar" : "linear";
-  if (app.net) {
-    const { network, name, player } = app.net;
-    const position = player.position, playing = player.playing;
-    try {
-      setNetwork(network, name, { playing });
-      app.net.player.position = position;
-    } catch (exc) {
-      app.path = "linear";
-      say(exc.message, { error: true });
-      return;
-    }
+  try {
+    app.view.setPath(app.path === "linear" ? "polar" : "linear");
+  } catch (exc) {
+    app.path = "linear";
+    say(exc.message, { error: true });
+    return;
   }
   say(`path ${app.path}: ${app.path === "polar" ? "A(t) = R(t) ((1-t) I + t S), a turn times a stretch" : "A(t) = (1-t) I + t W, a straight line"}`);
 }
 
 // ------------------------------------------------------------------------------------------------ a network
-// The network applied to every object's vertices in world space (after its model map), as MorphingScene.
+// The network applied to every object's vertices in world space (View.setNetwork, as MorphingScene); the panel shown.
 function setNetwork(network, name, { playing = true } = {}) {
-  const points = [], offsets = [0], warped = [];
-  for (const obj of app.objects) {
-    const flip = obj.model.determinant < 0; // a mirror reversed the winding: put it back, as MorphingScene does
-    const positions = new Float64Array(obj.positions.length);
-    for (let v = 0; v < obj.positions.length; v += 3) {
-      const p = obj.model.apply([obj.positions[v], obj.positions[v + 1], obj.positions[v + 2]]);
-      positions.set(p, v);
-      points.push(p);
-    }
-    const triangles = Uint32Array.from(obj.triangles);
-    if (flip) for (let t = 0; t < triangles.length; t += 3) [triangles[t + 1], triangles[t + 2]] = [triangles[t + 2], triangles[t + 1]];
-    warped.push({ ...obj, model: Affine.identity(), positions, triangles });
-    offsets.push(points.length);
-  }
-  const morph = new Morph(network, points, app.path); // throws for a network that is not 3 -> ... -> 3
-  const gpu = makeMorph(app.gl, app.shaders, morph, points); // morph.vert up to 15 wide, the CPU past that
-  if (app.net) app.net.gpu.release();
-  app.net = { network, name, morph, gpu, player: new StagePlayer(morph.nStages, { playing }), objects: warped, offsets, shown: null };
-  upload();
+  app.view.setNetwork(network, name, { playing }); // throws for a network that is not 3 -> ... -> 3
   $("network").hidden = false;
   updateNetworkPanel();
 }
 
 function dropNetwork() {
-  if (app.net) app.net.gpu.release();
-  app.net = null;
+  app.view.dropNetwork();
   $("network").hidden = true;
-}
-
-// Move the renderer's meshes to the player's stage and t (MorphingScene.show).
-function showNetworkFrame() {
-  const net = app.net;
-  const stage = net.morph.stages[net.player.stageIndex], t = net.player.t;
-  const key = `${stage.index}:${t}`;
-  if (net.shown === key) return;
-  const positions = net.gpu.positions(stage, t);
-  if (!positions.every(Number.isFinite)) throw new Error(`stage '${stage.name}' at t = ${t}: the network produced non-finite positions`);
-  net.objects.forEach((obj, k) => {
-    const part = positions.subarray(3 * net.offsets[k], 3 * net.offsets[k + 1]);
-    const flipped = signedVolume(part, obj.triangles) < 0; // turned inside out: its inside faces the camera, hatched
-    app.renderer.setPositions(k, part, obj.color, flipped);
-  });
-  net.shown = key;
 }
 
 async function loadModelBytes(buffer, name) {
@@ -208,44 +147,19 @@ async function loadModelBytes(buffer, name) {
 
 // ------------------------------------------------------------------------------------------------ the world map
 function rotation() {
-  return app.controller.rotation;
-}
-
-function depth() {
-  return app.scene.camera.distance - app.zoom;
+  return app.view.rotation;
 }
 
 function world() {
-  const push = Affine.translation([0, 0, -app.scene.camera.distance + app.zoom]);
-  const shift = Affine.translation([app.pan[0], app.pan[1], 0]);
-  return push.matmul(shift).matmul(rotation());
-}
-
-function aspect() {
-  const canvas = $("view");
-  return canvas.width / Math.max(canvas.height, 1);
+  return app.view.world();
 }
 
 function projection() {
-  return sceneProjection(app.scene.camera, aspect(), app.ortho);
-}
-
-function unitsPerPoint() {
-  const P = projection();
-  const w = P[3][2] * -depth() + P[3][3];
-  return [(2 * w) / (P[0][0] * app.size[0]), (2 * w) / (P[1][1] * app.size[1])];
-}
-
-function scroll(clicks) {
-  const camera = app.scene.camera;
-  const d = Math.min(Math.max(depth() * ZOOM_STEP ** clicks, 2 * camera.near), camera.far / 2);
-  app.zoom = camera.distance - d;
+  return app.view.projection();
 }
 
 function toggleController() {
-  const current = rotation();
-  app.controller = app.controller instanceof Turntable ? new Arcball(app.size, current) : new Turntable(app.size, current);
-  say(app.controller.name);
+  say(app.view.toggleController());
 }
 
 // ------------------------------------------------------------------------------------------------ drawing
@@ -253,28 +167,13 @@ function resize() {
   const area = $("stage-area"), canvas = $("view");
   const width = Math.max(1, Math.floor(area.clientWidth)), height = Math.max(1, Math.floor(area.clientHeight));
   const ratio = window.devicePixelRatio || 1;
-  canvas.style.width = `${width}px`;
-  canvas.style.height = `${height}px`;
-  canvas.width = Math.round(width * ratio);
-  canvas.height = Math.round(height * ratio);
+  app.view.resize(width, height, ratio);
   app.size = [width, height];
-  if (app.controller) app.controller.resize(app.size);
   requestDraw();
 }
 
 function drawFrame() {
-  if (app.net) showNetworkFrame();
-  app.renderer.draw({
-    world: world(),
-    projection: projection(),
-    wireframe: app.wireframe,
-    background: app.scene.background,
-    light: app.scene.light_direction,
-    ambient: app.scene.ambient,
-    edgeShade: app.scene.edge_shade,
-    insideColor: app.scene.inside_color,
-    insideShade: app.scene.inside_shade,
-  });
+  app.view.draw();
   app.frames += 1;
 }
 
@@ -504,40 +403,19 @@ function onKey(event) {
   }
 }
 
-function windowPoint(event) {
-  const rect = $("view").getBoundingClientRect();
-  return [event.clientX - rect.left, app.size[1] - (event.clientY - rect.top)]; // origin bottom-left, y up
-}
-
 function onPointerDown(event) {
   const canvas = $("view");
   canvas.focus();
   canvas.setPointerCapture(event.pointerId);
-  const [x, y] = windowPoint(event);
-  if (event.button === 0 && !event.shiftKey) {
-    app.drag = { mode: "rotate", last: [x, y] };
-    app.controller.press(x, y);
-  } else if (event.button <= 2) {
-    app.drag = { mode: "pan", last: [x, y] };
-  }
+  app.view.pointerDown(event);
 }
 
 function onPointerMove(event) {
-  if (!app.drag) return;
-  const [x, y] = windowPoint(event);
-  const [dx, dy] = [x - app.drag.last[0], y - app.drag.last[1]];
-  app.drag.last = [x, y];
-  if (app.drag.mode === "rotate") app.controller.drag(x, y);
-  else {
-    const units = unitsPerPoint();
-    app.pan = [app.pan[0] + dx * units[0], app.pan[1] + dy * units[1]];
-  }
-  requestDraw();
+  if (app.view.pointerMove(event)) requestDraw();
 }
 
 function onPointerUp() {
-  if (app.drag?.mode === "rotate") app.controller.release();
-  app.drag = null;
+  app.view.pointerUp();
 }
 
 function savePNG() {
@@ -558,7 +436,7 @@ function bindInput() {
   canvas.addEventListener("contextmenu", (event) => event.preventDefault());
   canvas.addEventListener("wheel", (event) => {
     event.preventDefault();
-    scroll(-event.deltaY / 100); // one notch: 100 pixels of deltaY, one click
+    app.view.scroll(-event.deltaY / 100); // one notch: 100 pixels of deltaY, one click
     requestDraw();
   }, { passive: false });
   window.addEventListener("keydown", onKey);
@@ -648,7 +526,7 @@ async function start() {
   app.gl = gl;
   const texts = await Promise.all(SHADER_NAMES.map((name) => fetchText(`shaders/${name}`)));
   SHADER_NAMES.forEach((name, k) => { app.shaders[name] = texts[k]; });
-  app.renderer = new Renderer(gl, app.shaders);
+  app.view = new View(canvas, { shaders: app.shaders, gl });
   app.index = await fetchJSON("scenes/index.json");
   app.keys = app.index.keys;
   $("help").textContent = helpText(app.keys, "page");

@@ -431,7 +431,7 @@ export class CPUMorph {
     this.where = "CPU";
     this.morph = morph;
     this.nPoints = points.length;
-    this.keys = morph.keyframes(points);
+    this.keys = morph.sampleKeys && morph.sampleKeys[0].length === points.length ? morph.sampleKeys : morph.keyframes(points);
   }
 
   keyframe(index) {

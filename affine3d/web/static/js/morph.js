@@ -121,8 +121,8 @@ export class Morph {
     layers.forEach((layer, i) => {
       const m = layer.W[0].length, h = layer.W.length, width = Math.max(m, h);
       const base = { layer: i + 1, nLayers: layers.length, W: layer.W, b: layer.b, activation: layer.activation, path };
-      const padded = identityRows(width).map((row, r) => row.map((_, c) => layer.W[r]?.[c] ?? 0));
-      const polar = path === "polar" ? new PolarPath(padded) : null;
+      const polar = path === "polar"
+        ? new PolarPath(identityRows(width).map((row, r) => row.map((_, c) => layer.W[r]?.[c] ?? 0))) : null;
       this.stages.push({ ...base, kind: "affine", widthIn: m, widthOut: h, width, polar });
       if (layer.activation.name !== "identity") this.stages.push({ ...base, kind: "activation", widthIn: h, widthOut: h, width: h });
     });
@@ -172,6 +172,7 @@ export class Morph {
   displayMaps(points) {
     const maps = [{ A: identityRows(3), b: [0, 0, 0] }];
     const keys = points && points.length ? this.keyframes(points) : null;
+    this.sampleKeys = keys; // the sample points' keyframes: CPUMorph plays from them rather than computing them again
     this.network.layers.forEach((layer, index) => {
       const i = index + 1, h = layer.W.length;
       if (h <= 3 || keys === null) {
@@ -196,8 +197,10 @@ function widened(display, width) {
 // 3x3 lining the picture up with previous (N x 3) (Procrustes), centre the mean of previous.
 function principalDisplay(values, previous) {
   const h = values[0].length, N = values.length;
-  const mean = Array.from({ length: h }, (_, j) => values.reduce((s, v) => s + v[j], 0) / N);
-  const centred = values.map((v) => v.map((x, j) => x - mean[j]));
+  const mean = new Float64Array(h);
+  for (const v of values) for (let j = 0; j < h; j++) mean[j] += v[j];
+  for (let j = 0; j < h; j++) mean[j] /= N;
+  const centred = values.map((v) => { const c = new Float64Array(h); for (let j = 0; j < h; j++) c[j] = v[j] - mean[j]; return c; });
   const U = principalDirections(centred, 3); // 3 rows of length h: U^T
   const shown = centred.map((v) => U.map((u) => u.reduce((s, x, j) => s + x * v[j], 0)));
   const centre = [0, 1, 2].map((k) => previous.reduce((s, p) => s + p[k], 0) / N);
@@ -208,11 +211,15 @@ function principalDisplay(values, previous) {
   return { A, b: [0, 1, 2].map((i) => centre[i] - A[i].reduce((s, a, j) => s + a * mean[j], 0)) };
 }
 
-// The top k principal directions (unit rows of length h) of centred values (N x h): eigenvectors of the h x h
-// covariance, or, for a layer wider than there are points, of the N x N Gram matrix (u = X^T g / |X^T g|):
-// the same directions, at the cost of the smaller matrix (a 3-1000-3 network diagonalises N x N, not 1000 x 1000).
+// The top k principal directions (unit rows of length h) of centred values (N x h). Exactly, by Jacobi, on the
+// smaller of the h x h covariance and the N x N Gram matrix (u = X^T g / |X^T g|, the same directions) while that
+// is at most EXACT_PCA wide; past that (a 3-1000-3 network on a 1 500-vertex mesh) by subspace iteration on the
+// covariance, never formed: Q <- orth(X^T (X Q)) with k + 9 vectors, then Rayleigh-Ritz, to 1e-11.
+export const EXACT_PCA = 160;
+
 function principalDirections(centred, k) {
   const N = centred.length, h = centred[0].length;
+  if (Math.min(N, h) > EXACT_PCA) return subspaceDirections(centred, k);
   if (h <= N) {
     const cov = Array.from({ length: h }, (_, i) => Array.from({ length: h }, (_, j) => centred.reduce((s, v) => s + v[i] * v[j], 0)));
     return symmetricEigen(cov).vectors.slice(0, k);
@@ -222,6 +229,60 @@ function principalDirections(centred, k) {
     const u = Array.from({ length: h }, (_, j) => centred.reduce((s, v, n) => s + g[n] * v[j], 0));
     const length = Math.hypot(...u) || 1;
     return u.map((v) => v / length);
+  });
+}
+
+function orthonormalRows(rows) { // modified Gram-Schmidt, twice (in place); a row that vanishes stays zero
+  for (let pass = 0; pass < 2; pass++) {
+    rows.forEach((row, j) => {
+      for (let i = 0; i < j; i++) {
+        let d = 0;
+        for (let c = 0; c < row.length; c++) d += row[c] * rows[i][c];
+        for (let c = 0; c < row.length; c++) row[c] -= d * rows[i][c];
+      }
+      let n = 0;
+      for (let c = 0; c < row.length; c++) n += row[c] * row[c];
+      n = Math.sqrt(n);
+      for (let c = 0; c < row.length; c++) row[c] = n > 0 ? row[c] / n : 0;
+    });
+  }
+  return rows;
+}
+
+function covarianceTimes(centred, q) { // X^T (X q), X never squared
+  const h = q.length, out = new Float64Array(h);
+  for (const row of centred) {
+    let y = 0;
+    for (let c = 0; c < h; c++) y += row[c] * q[c];
+    for (let c = 0; c < h; c++) out[c] += y * row[c];
+  }
+  return out;
+}
+
+function subspaceDirections(centred, k) {
+  const h = centred[0].length, p = Math.min(h, k + 9);
+  let Q = orthonormalRows(Array.from({ length: p }, (_, j) => Float64Array.from({ length: h }, (_, i) => Math.cos(0.7 * (i + 1) * (j + 1)) + (i === j ? 1 : 0))));
+  for (let iteration = 0; iteration < 500; iteration++) {
+    const Z = orthonormalRows(Q.map((q) => covarianceTimes(centred, q)));
+    let change = 0; // how far the old top-k vectors lie from the new subspace
+    for (let j = 0; j < k; j++) {
+      const r = Float64Array.from(Q[j]);
+      for (const z of Z) {
+        let d = 0;
+        for (let c = 0; c < h; c++) d += r[c] * z[c];
+        for (let c = 0; c < h; c++) r[c] -= d * z[c];
+      }
+      change = Math.max(change, Math.hypot(...r));
+    }
+    Q = Z;
+    if (change < 1e-11) break;
+  }
+  const CQ = Q.map((q) => covarianceTimes(centred, q));
+  const B = Q.map((qi) => CQ.map((cj) => qi.reduce((s, v, c) => s + v * cj[c], 0)));
+  return symmetricEigen(B).vectors.slice(0, k).map((v) => {
+    const u = Array.from({ length: h }, (_, c) => v.reduce((s, w, j) => s + w * Q[j][c], 0));
+    const length = Math.hypot(...u) || 1;
+    return u.map((x) => x / length);
   });
 }
 

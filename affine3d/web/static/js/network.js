@@ -30,7 +30,14 @@ export function activationLabel(activation) {
 
 // W x + b, W as rows (out, in).
 export function affineApply(W, b, x) {
-  return W.map((row, i) => row.reduce((s, w, j) => s + w * x[j], b[i]));
+  const out = new Array(W.length);
+  for (let i = 0; i < W.length; i++) {
+    const row = W[i];
+    let s = b[i];
+    for (let j = 0; j < row.length; j++) s += row[j] * x[j];
+    out[i] = s;
+  }
+  return out;
 }
 
 // An MLP: layers [{W (rows, out x in), b, activation: {name, alpha}}], checked to chain.

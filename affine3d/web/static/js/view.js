@@ -60,6 +60,7 @@ export class View {
     this.path = "linear";
     this.net = null;
     this.drag = null;
+    this.fixedWorld = null; // a world set as a whole (View.setWorld) that the decomposition cannot hold
     this.size = [canvas.clientWidth || canvas.width, canvas.clientHeight || canvas.height];
   }
 
@@ -240,7 +241,7 @@ export class View {
 
   pointerDown(event) {
     const [x, y] = this.windowPoint(event);
-    this.fixedWorld && (this.fixedWorld = null);
+    this.fixedWorld = null; // a drag starts from the decomposed world (pan, zoom, rotation)
     if (event.button === 0 && !event.shiftKey) {
       this.drag = { mode: "rotate", last: [x, y] };
       this.controller.press(x, y);
