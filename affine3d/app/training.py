@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import ModelError
+
 from ..nn.mlp import MLP
 
 __all__ = ["Snapshot", "LiveTraining", "SWITCH_INTERVAL_S"]
@@ -97,6 +99,8 @@ class Snapshot:
     note : str
         What the target measures on this network (the rings' linking number), computed by the
         training thread; "" for targets that measure nothing.
+    stopped : str
+        Why training stopped for good (the loss stopped being finite: one line), else "".
     """
 
     epoch: int
@@ -105,6 +109,7 @@ class Snapshot:
     running: bool
     done: bool
     note: str = ""
+    stopped: str = ""
 
     @property
     def loss(self) -> float | None:
@@ -242,7 +247,12 @@ class LiveTraining:
                 if self._closing:
                     return
                 training = self._training
-                training.run_epoch()
+                try:
+                    training.run_epoch()
+                except ModelError:  # the loss overflowed: stop, keep the last finite network, say why (Snapshot.stopped)
+                    self._running = False
+                    self._publish()
+                    continue
                 if training.epoch >= self._budget:
                     self._running = False
                     self._publish()
@@ -266,7 +276,7 @@ class LiveTraining:
             if fresh:
                 self._watched = now
         shot = Snapshot(training.epoch, mlp, tuple(training.losses), self._running, training.epoch >= self._budget,
-                        note)
+                        note, training.stopped)
         with self._slot:
             self._snapshot = shot
             self._version += 1

@@ -129,7 +129,11 @@ def read_safetensors_header(path) -> dict:
 
 
 def load_safetensors(path) -> Model:
-    """Read a file written by :func:`save_safetensors` (the header is checked first, then read with safetensors)."""
+    """Read a file written by :func:`save_safetensors` (the header is checked first, then read with safetensors).
+
+    A file without affine3d's record in ``__metadata__`` (a PyTorch state dict) is refused here; :func:`affine3d.nn.files.load`
+    reads those with :func:`~affine3d.nn.files.pretrained.load_state_dict`, given the activations.
+    """
     from safetensors import SafetensorError, safe_open
 
     path = Path(path)
