@@ -214,11 +214,11 @@ class LiveTraining:
         self._window_idle.set()
 
     def wait_for_epoch(self, epoch: int, timeout_s: float = 30.0) -> Snapshot:
-        """Block until a snapshot at ``epoch`` or later is published (tests, scripts); returns it."""
+        """Block until a snapshot at ``epoch`` or later is published, or training ends or stops (tests, scripts); returns it."""
         end = time.monotonic() + timeout_s
         while True:
             shot = self.snapshot()
-            if shot.epoch >= epoch or (not shot.running and shot.done):
+            if shot.epoch >= epoch or (not shot.running and (shot.done or shot.stopped)):
                 return shot
             if time.monotonic() > end:
                 raise TimeoutError(f"training: epoch {epoch} not reached in {timeout_s:g} s (at {shot.epoch})")

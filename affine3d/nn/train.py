@@ -55,6 +55,8 @@ LOSSES = ("mse", "cross_entropy")
 OPTIMIZERS = ("sgd", "adam")
 
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
 MAX_FIT_EPOCHS = 10_000_000
 """The most epochs :func:`fit` runs: each keeps its loss (a Python float, 32 bytes in the list), 320 MB at most."""
 
@@ -341,7 +343,8 @@ class Training:
         Raises
         ------
         ModelError
-            When the loss or a weight stops being finite (a step size too large makes them overflow):
+            When the loss or a weight stops being finite, or a weight leaves float32's range (a step
+            size too large makes them overflow):
             one line saying so, the weights put back to where the last finite epoch left them (so
             :meth:`network` is still a network that can be saved and loaded), and every later call
             raises the same. :attr:`stopped` keeps the line.
@@ -349,6 +352,24 @@ class Training:
         if self.stopped:
             raise ModelError(self.stopped)
         np.copyto(self._last_finite, self.params.flat)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught below, and said in one line
+            total = self._epoch_sum()
+        mean = total / self.X.shape[0]
+        # float32's range, not float64's: model files and the GPU hold the weights as float32
+        if not (math.isfinite(mean) and np.isfinite(self.params.flat).all()
+                and np.abs(self.params.flat).max(initial=0.0) <= FLOAT32_MAX):
+            np.copyto(self.params.flat, self._last_finite)
+            what = "the loss" if not math.isfinite(mean) else "a weight"
+            self.stopped = (f"training stopped at epoch {self.epoch + 1}: {what} is no longer finite (it overflowed); "
+                            f"lr {self.lr:g} is too large a step, try one 10 or 100 times smaller (the network "
+                            f"is kept as epoch {self.epoch} left it)")
+            raise ModelError(self.stopped)
+        self.epoch += 1
+        self.losses.append(mean)
+        return mean
+
+    def _epoch_sum(self) -> float:
+        """The steps of one epoch; the sum over its rows of the loss before each step."""
         X, T, batch = self.X, self.T, self.batch
         n = X.shape[0]
         if batch >= n:
@@ -365,17 +386,7 @@ class Training:
                 else:
                     Xb, Tb = X[rows], T[rows]
                 total += self.step(Xb, Tb) * len(rows)
-        mean = total / n
-        if not (math.isfinite(mean) and np.isfinite(self.params.flat).all()):
-            np.copyto(self.params.flat, self._last_finite)
-            what = "the loss" if not math.isfinite(mean) else "a weight"
-            self.stopped = (f"training stopped at epoch {self.epoch + 1}: {what} is no longer finite (it overflowed); "
-                            f"lr {self.lr:g} is too large a step, try one 10 or 100 times smaller (the network "
-                            f"is kept as epoch {self.epoch} left it)")
-            raise ModelError(self.stopped)
-        self.epoch += 1
-        self.losses.append(mean)
-        return mean
+        return total
 
     def network(self) -> MLP:
         """The network with the weights reached so far: a new :class:`MLP` (copies; training goes on unaffected)."""

@@ -193,9 +193,14 @@ def tensors_for_saving(mlp, dtype, names=None) -> dict[str, np.ndarray]:
         raise ModelError(f"dtype: expected one of {', '.join(SAVE_DTYPES)}, got {dtype.name}")
     names = names or [f"layer{i}" for i in range(1, len(mlp.layers) + 1)]
     tensors = {}
-    for prefix, layer in zip(names, mlp.layers):
-        tensors[f"{prefix}.weight"] = np.ascontiguousarray(layer.W, dtype=dtype)
-        tensors[f"{prefix}.bias"] = np.ascontiguousarray(layer.b, dtype=dtype)
+    largest = np.finfo(dtype).max
+    for i, (prefix, layer) in enumerate(zip(names, mlp.layers), start=1):
+        for role, array in (("weight", layer.W), ("bias", layer.b)):
+            if array.size and np.abs(array).max() > largest:  # the cast would write inf: a file nobody could load
+                raise ModelError(f"layer {i}: {'W' if role == 'weight' else 'b'}{i} has entries up to "
+                                 f"{np.abs(array).max():.3g}, beyond {dtype.name}'s range ({largest:.3g}); "
+                                 f"save with dtype='float64', or train with a smaller step")
+            tensors[f"{prefix}.{role}"] = np.ascontiguousarray(array, dtype=dtype)
     return tensors
 
 

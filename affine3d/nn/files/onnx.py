@@ -18,7 +18,8 @@ from ...fileio import read_regular, write_bytes
 from ...version import __version__
 from .. import activations as act
 from ...errors import shown as _short
-from .common import MAX_HEADER_BYTES, MAX_LAYERS, MAX_TENSOR_BYTES, METADATA_KEY, Model, architecture_json, parse_architecture
+from .common import MAX_HEADER_BYTES, MAX_LAYERS, MAX_TENSOR_BYTES, METADATA_KEY, Model, architecture_json, parse_architecture,
+                     tensors_for_saving
 
 __all__ = ["save_onnx", "load_onnx", "read_onnx_model", "read_onnx_bytes", "default_opset", "import_onnx", "ONNX_IR_VERSION",
            "ONNX_OPSET", "MAX_ONNX_IR_VERSION", "MAX_ONNX_OPSET", "MIN_ONNX_OPSET", "MAX_ONNX_BYTES"]
@@ -61,13 +62,14 @@ def save_onnx(mlp, path) -> None:
     from onnx import TensorProto, helper
 
 
+    tensors = tensors_for_saving(mlp, "float32")  # float32, and refused in one line where a weight would become inf
     nodes, initializers = [], []
     current = "input"
     n = len(mlp.layers)
     for i, layer in enumerate(mlp.layers, start=1):
         W, b = f"layer{i}.weight", f"layer{i}.bias"
-        initializers.append(numpy_helper.from_array(np.ascontiguousarray(layer.W, dtype=np.float32), W))
-        initializers.append(numpy_helper.from_array(np.ascontiguousarray(layer.b, dtype=np.float32), b))
+        initializers.append(numpy_helper.from_array(tensors[W], W))
+        initializers.append(numpy_helper.from_array(tensors[b], b))
         a = layer.activation
         z = "output" if (i == n and a.is_identity) else f"layer{i}.z"
         nodes.append(helper.make_node("Gemm", [current, W, b], [z], name=f"layer{i}.gemm", transB=1))
