@@ -18,8 +18,8 @@ from ...fileio import read_regular, write_bytes
 from ...version import __version__
 from .. import activations as act
 from ...errors import shown as _short
-from .common import MAX_HEADER_BYTES, MAX_LAYERS, MAX_TENSOR_BYTES, METADATA_KEY, Model, architecture_json, parse_architecture,
-                     tensors_for_saving
+from .common import (MAX_HEADER_BYTES, MAX_LAYERS, MAX_TENSOR_BYTES, METADATA_KEY, Model, architecture_json,
+                     parse_architecture, tensors_for_saving)
 
 __all__ = ["save_onnx", "load_onnx", "read_onnx_model", "read_onnx_bytes", "default_opset", "import_onnx", "ONNX_IR_VERSION",
            "ONNX_OPSET", "MAX_ONNX_IR_VERSION", "MAX_ONNX_OPSET", "MIN_ONNX_OPSET", "MAX_ONNX_BYTES"]
