@@ -111,8 +111,11 @@ def _yaml_value(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def model_card(mlp, config: dict) -> str:
-    """The ``README.md`` of a folder: YAML front matter for the Hub, then what the network maps and how it was trained."""
+def model_card(mlp, config: dict, *, counts: bool = True) -> str:
+    """The ``README.md`` of a folder: YAML front matter for the Hub, then what the network maps and how it was trained.
+
+    ``counts=False`` leaves the parameter count out (exercise 16 asks for it).
+    """
     metadata = mlp.metadata
     tags = ["affine3d", "mlp", "pytorch", "safetensors"]
     extra = metadata.get("tags")
@@ -123,7 +126,11 @@ def model_card(mlp, config: dict) -> str:
     for key, value in front.items():
         if value is not None:
             lines.append(f"{key}: {_yaml_value(value)}")
-    lines.append(f"affine3d: {_yaml_value({'sizes': mlp.sizes, 'activations': [str(l.activation) for l in mlp.layers], 'num_parameters': mlp.n_parameters, 'version': __version__})}")
+    facts = {"sizes": mlp.sizes, "activations": [str(layer.activation) for layer in mlp.layers],
+             "num_parameters": mlp.n_parameters, "version": __version__}
+    if not counts:
+        del facts["num_parameters"]
+    lines.append(f"affine3d: {_yaml_value(facts)}")
     if metadata:
         lines.append(f"metadata: {_yaml_value(metadata)}")
     lines.append("---")
@@ -136,7 +143,8 @@ def model_card(mlp, config: dict) -> str:
         maps += " (a point of 3D space to a point of 3D space: it warps solids, see `affine3d view --mlp`)"
     if isinstance(what, str) and what:
         what = " " + what[0].upper() + what[1:] + ("" if what.endswith(".") else ".")
-    lines.append(f"A multilayer perceptron of {len(mlp.layers)} layers mapping {maps}; {mlp.n_parameters:,} parameters."
+    count = f"; {mlp.n_parameters:,} parameters" if counts else ""
+    lines.append(f"A multilayer perceptron of {len(mlp.layers)} layers mapping {maps}{count}."
                  + (what if isinstance(what, str) else ""))
     lines += ["", "## Architecture", "", "Each layer is an affine map followed by an activation, `x -> σ(W x + b)`, "
               "with `W` of shape (out, in) as in PyTorch's `nn.Linear`:", "",
