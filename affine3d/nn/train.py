@@ -360,9 +360,8 @@ class Training:
                 and np.abs(self.params.flat).max(initial=0.0) <= FLOAT32_MAX):
             np.copyto(self.params.flat, self._last_finite)
             what = "the loss" if not math.isfinite(mean) else "a weight"
-            self.stopped = (f"training stopped at epoch {self.epoch + 1}: {what} is no longer finite (it overflowed); "
-                            f"lr {self.lr:g} is too large a step, try one 10 or 100 times smaller (the network "
-                            f"is kept as epoch {self.epoch} left it)")
+            self.stopped = (f"training stopped at epoch {self.epoch + 1}: {what} overflowed, no longer finite "
+                            f"(lr {self.lr:g} is too large a step; try 10 to 100 times smaller)")
             raise ModelError(self.stopped)
         self.epoch += 1
         self.losses.append(mean)
