@@ -361,7 +361,6 @@ def step4(explain: bool, out: Path, seed: int) -> None:
 
 def _files(net, X_test: np.ndarray, out: Path) -> None:
     from ..errors import ModelError
-    from ..nn.mlp import MLP
     from ..nn.model import load_model
 
     print("\n  the trained model as files an inference engine loads (architecture + weights + metadata):")

@@ -349,7 +349,6 @@ def _run_training(args, size) -> int:
     from ..render import MAX_LEARNING_FRAMES, MORPH_SCENE, render_learning, render_stages
 
     scene = load_scene(args.scene or MORPH_SCENE)
-    model_path = Path(args.mlp) if args.mlp is not None else scene.mlp
     network = network_of(args, scene)
     if network is None and scene.train is None:
         raise UsageError(f"--train: the scene {scene.name!r} has no network and no [train] table; try cube-to-sphere, "

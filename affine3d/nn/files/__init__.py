@@ -30,7 +30,7 @@ import os
 from pathlib import Path
 
 from ...errors import ModelError
-from .common import METADATA_KEY, SUFFIXES, Model, activation_specs, check_activations, suffix_of
+from .common import METADATA_KEY, SUFFIXES, Model, check_activations, suffix_of
 from .npz import load_npz, save_npz
 from .onnx import (MAX_ONNX_IR_VERSION, MAX_ONNX_OPSET, MIN_ONNX_OPSET, ONNX_IR_VERSION, ONNX_OPSET, load_onnx,
                    save_onnx)
