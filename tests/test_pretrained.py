@@ -205,14 +205,16 @@ def test_the_model_card_parses_with_huggingface_hubs_modelcard(tmp_path):
 
 # ---------------------------------------------------------------------- the Hub
 def test_a_hub_id_is_refused_in_one_line_offline(tmp_path):
-    """from_pretrained("user/name") with the Hub offline and nothing cached: one ModelError line, no traceback."""
+    """from_pretrained("user/name") and push_to_hub with the Hub offline (nothing cached): one ModelError line each."""
     code = ("from affine3d import ModelError\nfrom affine3d.nn import MLP\n"
-            "try:\n    MLP.from_pretrained('affine3d-test/no-such-model')\nexcept ModelError as exc:\n    print(exc)\n")
+            "try:\n    MLP.from_pretrained('affine3d-test/no-such-model')\nexcept ModelError as exc:\n    print(exc)\n"
+            "try:\n    MLP.random([3, 3]).push_to_hub('affine3d-test/new-model')\nexcept ModelError as exc:\n    print(exc)\n")
     env = {"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf"), "PATH": "/usr/bin:/bin"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
     lines = result.stdout.strip().splitlines()
-    assert result.returncode == 0 and result.stderr == "" and len(lines) == 1, result
+    assert result.returncode == 0 and result.stderr == "" and len(lines) == 2, result
     assert lines[0].startswith("affine3d-test/no-such-model: no such folder here, and the Hugging Face Hub could not give it")
+    assert lines[1].startswith("push_to_hub affine3d-test/new-model: ")
 
 
 def test_a_hub_id_without_huggingface_hub_names_the_extra(monkeypatch):

@@ -41,7 +41,8 @@ through (remove it or pick another name).
 affine3d's CPU rasterizer (affine3d/cpu/raster.py) when not; the last line says which one drew.
 
 A network that warps space: --mlp MODEL (a .safetensors, .npz or .onnx MLP with 3 inputs and 3
-outputs) is applied to every object's vertices in world space; a scene file can name one itself
+outputs, or a Hugging Face folder written by save_pretrained; a PyTorch state dict needs
+--activations tanh,tanh,identity, one per layer) is applied to every object's vertices in world space; a scene file can name one itself
 (mlp = "file" at the top). Without SCENE, --mlp warps the cube of the cube-to-sphere scene. With
 --stages, -o is a folder that gets one PNG per stage of the forward pass (each layer's affine map
 A(t) = (1-t) I + t W, b(t) = t b, then its activation (1-t) x + t sigma(x); see affine3d/nn/morph.py),

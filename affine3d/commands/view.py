@@ -20,7 +20,7 @@ window its panels leave; its text grows with the window (and --hud-scale, for a 
 file, with its own normals or computed ones that keep sharp edges sharp; flat for a built-in shape).
 
 Watch a network warp space: --mlp MODEL (a .safetensors, .npz or .onnx MLP with 3 inputs and 3
-outputs), or a scene file's mlp key (scenes/cube-to-sphere.toml), applies the network to the
+outputs, or a model folder; a PyTorch state dict with --activations A,B,...), or a scene file's mlp key (scenes/cube-to-sphere.toml), applies the network to the
 objects' vertices and plays its forward pass stage by stage: each layer's affine map, A(t) = (1-t) I
 + t W and b(t) = t b, then its activation, x -> (1-t) x + t sigma(x). The overlay names the stage and
 shows the layer's W | b, det W, det A(t) and the singular values; a solid turned inside out

@@ -106,13 +106,13 @@ def read_safetensors_header(path) -> dict:
         begin, end = offsets
         if end > data_size:
             raise ModelError(
-                f"{where}: its bytes [{begin:,}, {end:,}) lie past the end of the file "
+                f"{where}: its bytes [{begin}, {end}) lie past the end of the file "
                 f"(only {data_size:,} data bytes; truncated?)"
             )
         if end - begin != needed:
             raise ModelError(
                 f"{where}: the header says shape {tuple(shape)} {dtype} ({needed:,} bytes) "
-                f"but gives it bytes [{begin:,}, {end:,}) ({end - begin:,} bytes)"
+                f"but gives it bytes [{begin}, {end}) ({end - begin:,} bytes)"
             )
         tensors[key] = {"dtype": dtype, "shape": tuple(shape), "begin": data_start + begin, "end": data_start + end}
     ordered = sorted(tensors.items(), key=lambda kv: (kv[1]["begin"], kv[1]["end"]))
