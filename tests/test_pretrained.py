@@ -231,6 +231,10 @@ def test_saving_to_a_folder_names_the_folder(tmp_path):
         _net().save(tmp_path)
     with pytest.raises(ModelError, match=r"got a directory without config.json"):
         MLP.load(tmp_path)
+    with pytest.raises(ModelError, match=r"new-net: no suffix, .*net.save_pretrained\("):
+        _net().save(tmp_path / "new-net")
+    with pytest.raises(ModelError, match=r"new-net: model file or folder not found"):
+        MLP.load(tmp_path / "new-net")
 
 
 def test_load_model_checks_the_widths_of_a_folder(tmp_path):

@@ -54,6 +54,9 @@ def save(mlp, path, *, dtype="float32") -> None:
     if path.is_dir():
         raise ModelError(f"{path.name}: is a folder; save a model file into it ({path.name}/model.safetensors) "
                          f"or the whole Hugging Face folder with net.save_pretrained({str(path)!r})")
+    if not path.suffix:
+        raise ModelError(f"{path.name}: no suffix, so no model file type (.safetensors, .npz, .onnx); for a Hugging Face "
+                         f"folder of that name use net.save_pretrained({str(path)!r})")
     suffix = suffix_of(path)
     if suffix == ".safetensors":
         save_safetensors(mlp, path, dtype=dtype)
@@ -75,6 +78,8 @@ def load(path, activations=None) -> Model:
             raise ModelError(f"{path.name}: expected a model file ({', '.join(SUFFIXES)}) or a model folder "
                              f"(config.json + model.safetensors), got a directory without config.json")
         return load_pretrained(path, activations)
+    if not path.suffix and not path.exists():
+        raise ModelError(f"{path.name}: model file or folder not found: {path}")
     suffix = suffix_of(path)
     if suffix == ".safetensors":
         if not has_architecture(path):
