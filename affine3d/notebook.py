@@ -120,14 +120,15 @@ def _world_rows(value) -> list[list[float]]:
 def _model_bytes(mlp) -> tuple[bytes, str]:
     """A network as the .safetensors bytes the page reads, and a name for it; checked 3 -> ... -> 3 here first."""
     from .nn.mlp import MLP
-    from .nn.morph import check_model
+    from .nn.model import check_dims, load_model
 
     name = "model.safetensors"
-    if not isinstance(mlp, MLP):
+    if isinstance(mlp, MLP):
+        check_dims(mlp, (3, 3))
+    else:  # a model file or a save_pretrained folder
         path = Path(mlp)
         name = f"{path.stem}.safetensors"
-        mlp = MLP.load(path)
-    check_model(mlp)
+        mlp = load_model(path, what=path.name)
     with tempfile.TemporaryDirectory(prefix="affine3d-widget-") as tmp:
         target = Path(tmp) / name
         mlp.save(target)

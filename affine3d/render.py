@@ -452,9 +452,11 @@ def render_learning(scene, experiment, directory, size=(800, 600), *, frames: in
 
     if backend not in ("gpu", "cpu"):
         raise UsageError(f"backend: expected 'gpu' or 'cpu', got {backend!r}")
+    from .nn.targets import MAX_EPOCHS
+
     epochs = experiment.epochs if epochs is None else int(epochs)
-    if epochs < 1:
-        raise UsageError(f"epochs: expected 1 or more, got {epochs}")
+    if not 1 <= epochs <= MAX_EPOCHS:
+        raise UsageError(f"epochs: expected 1 to {MAX_EPOCHS:,}, got {epochs:,}")
     if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or not 2 <= frames <= MAX_LEARNING_FRAMES:
         raise UsageError(f"frames: expected 2..{MAX_LEARNING_FRAMES} pictures in the learning GIF, got {shown(frames)}")
     shown_epochs = learning_epochs(epochs, frames)

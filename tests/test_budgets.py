@@ -25,6 +25,7 @@ from PIL import Image
 from affine3d.geometry import solids
 from affine3d.geometry.scene import MAX_OBJECTS, MAX_SCENE_BYTES, MAX_SCENE_TRIANGLES
 from affine3d.images import GifWriter
+from affine3d.errors import ModelError
 from affine3d.nn import MLP
 from affine3d.nn.files.common import MAX_HEADER_BYTES, MAX_LAYERS, MAX_TENSOR_BYTES
 from affine3d.nn.files.npz import MAX_MEMBERS
@@ -302,3 +303,83 @@ def test_the_gif_writer_holds_one_frame_at_a_time(tmp_path):
         for k in (0, 17, 29):
             image.seek(k)
             assert image.convert("RGB").getpixel((5, 5)) == (k * 8, 255 - k * 8, 40)
+
+
+# ---------------------------------------------------------------------------- training
+def test_a_train_table_too_wide_is_refused_before_anything_is_built(tmp_path, capsys):
+    """[train] sizes = [3, 8000, 3] (its start would be an 8000 x 8000 QR, 3.6 GB): one line, exit 2, nothing built."""
+    from affine3d.cli import main
+    from affine3d.nn.targets import MAX_TRAIN_WIDTH, TARGETS, Experiment
+
+    with pytest.raises(ModelError, match=rf"width 8,000 is wider than the {MAX_TRAIN_WIDTH:,}"):
+        Experiment(TARGETS["cube-to-sphere"], sizes=(3, 8000, 3))
+    with pytest.raises(ModelError, match=r"parameters, more than"):
+        Experiment(TARGETS["cube-to-sphere"], sizes=(3,) + (1000,) * 3 + (3,))
+    scene = tmp_path / "wide.toml"
+    scene.write_text('[[object]]\nshape = "cube"\n[train]\ntarget = "cube-to-sphere"\nsizes = [3, 8000, 3]\n')
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert main(["render", str(scene), "--train", "--backend", "cpu", "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "8,000" in err
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000  # KiB: far from the 3.6 GB of the QR
+    assert not (tmp_path / "out").exists()
+
+
+def test_epochs_past_the_budget_are_refused(capsys):
+    """--epochs 10**12 (memory would grow with every epoch's loss) is refused in one line; fit has its own bound."""
+    from affine3d.cli import main
+    from affine3d.nn import fit
+    from affine3d.nn.targets import MAX_EPOCHS, TARGETS, Experiment
+
+    with pytest.raises(ModelError, match=rf"epochs: expected a whole number from 1 to {MAX_EPOCHS:,}"):
+        Experiment(TARGETS["cube-to-sphere"], epochs=10**12)
+    assert main(["render", "cube-to-sphere", "--train", "--epochs", str(10**12), "--backend", "cpu"]) == 2
+    assert "epochs" in capsys.readouterr().err
+    with pytest.raises(ModelError, match=r"epochs: expected a whole number from 0 to"):
+        fit(MLP.random([1, 1]), np.zeros((2, 1)), np.zeros((2, 1)), epochs=10**12)
+
+
+@pytest.mark.parametrize("lr", [1e300, 1e100])
+def test_a_step_that_overflows_stops_training_with_one_line(tmp_path, lr):
+    """lr 1e300 or 1e100: the epoch whose loss or weights stop being finite raises one line; the network kept loads."""
+    from affine3d.nn.train import Training
+
+    X = np.random.default_rng(0).normal(size=(64, 3))
+    run = Training(MLP.random([3, 8, 3], activation="tanh"), X, X ** 3, optimizer="sgd", lr=lr)
+    with pytest.raises(ModelError) as info:
+        for _ in range(50):
+            run.run_epoch()
+    message = str(info.value)
+    assert "\n" not in message and "no longer finite" in message and f"lr {lr:g}" in message
+    assert all(np.isfinite(v) for v in run.losses)
+    net = run.network()  # the last finite epoch's weights: a model that can be saved and loaded back
+    net.save(tmp_path / "kept.safetensors")
+    assert MLP.load(tmp_path / "kept.safetensors").allclose(net)
+    with pytest.raises(ModelError, match="no longer finite"):
+        run.run_epoch()
+
+
+def test_live_training_that_overflows_stops_and_says_so():
+    """In the viewer's thread, lr 1e300 stops training (no thread traceback); the overlay says stopped and why."""
+    import threading
+
+    from affine3d.app.lab import Lab
+    from affine3d.nn.targets import TARGETS, Experiment
+
+    failures = []
+    old_hook = threading.excepthook
+    threading.excepthook = failures.append
+    try:
+        points = np.random.default_rng(0).uniform(-1, 1, size=(200, 3))
+        lab = Lab(Experiment(TARGETS["cube-to-sphere"], lr=1e300, optimizer="sgd"), points, running=True)
+        try:
+            shot = lab.training.wait_for_epoch(10_000, timeout_s=60)
+            lines = lab.lines()
+            assert lab.training._thread.is_alive()
+        finally:
+            lab.close()
+    finally:
+        threading.excepthook = old_hook
+    assert failures == [] and not shot.running and "no longer finite" in shot.stopped
+    assert "stopped" in lines[0] and shot.stopped in lines
+    assert np.all(np.isfinite(shot.mlp(points)))

@@ -186,3 +186,27 @@ def test_the_door_patterns_catch_the_old_ways():
     assert TRANSPOSED_BYTES.search("np.asarray(M.T, np.float32).tobytes()")
     assert TRANSPOSED_BYTES.search("P.reshape(OB, 4, IB, 4).transpose(0, 2, 3, 1).tobytes()")
     assert not TRANSPOSED_BYTES.search("pack.matrix(normal_matrix)")
+
+
+MODEL_LOADING = re.compile(r"MLP\.load\(|MLP\.from_pretrained\(|check_model\(|\.sizes\[0\]\s*!=\s*3")
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_models_are_loaded_and_checked_in_one_place(module):
+    """Outside affine3d/nn no code loads a model or checks its widths itself: affine3d.nn.model.load_model does both.
+
+    (An MLP already in memory is checked with affine3d.nn.model.check_dims, the same home.)
+    """
+    if part_of(module) == "nn":
+        return
+    for number, line in enumerate(MODULES[module].read_text(encoding="utf-8").splitlines(), start=1):
+        code = line.split("#")[0]
+        assert not MODEL_LOADING.search(code), f"{MODULES[module].relative_to(PACKAGE.parent)}:{number}: {line.strip()}"
+
+
+def test_the_model_loading_pattern_catches_the_old_ways():
+    """The pattern matches the six ways commands, the viewer and the page used to load and check a network."""
+    assert MODEL_LOADING.search("mlp = MLP.load(model_path)")
+    assert MODEL_LOADING.search("    check_model(MLP.load(source))")
+    assert MODEL_LOADING.search("if mlp.sizes[0] != 3:")
+    assert not MODEL_LOADING.search("network = load_model(args.mlp, activations=activations)")

@@ -78,11 +78,13 @@ def test_single_point_equals_batch_row_by_row():
     np.testing.assert_allclose(net(X), one_by_one, rtol=1e-14)
 
 
-def test_extra_leading_axes():
-    """Inputs (..., n) work like Affine's: leading axes are kept."""
+def test_inputs_of_rank_3_are_refused():
+    """An MLP takes (in,) or (N, in), as its docstring says: a (2, 5, 3) array is refused, not computed along its last axis."""
     net, _, _ = _random_net([3, 4, 2], ["relu", "identity"])
     X = np.random.default_rng(4).normal(size=(2, 5, 3))
-    np.testing.assert_allclose(net(X), net(X.reshape(-1, 3)).reshape(2, 5, 2))
+    with pytest.raises(ModelError, match=r"expected shape \(3,\) or \(N, 3\).*got \(2, 5, 3\)"):
+        net(X)
+    np.testing.assert_allclose(net(X.reshape(-1, 3)).reshape(2, 5, 2)[1], net(X[1]))
 
 
 def test_a_layer_is_the_affine_object():

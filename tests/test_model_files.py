@@ -325,7 +325,7 @@ def test_crafted_safetensors_loads(tmp_path):
         (lambda h: h["layer1.bias"].update(shape=[-2]), r"non-negative"),
         (lambda h: h["layer1.bias"].update(dtype="I32"), r"dtype I32"),
         (lambda h: h["__metadata__"].update(affine3d="{not json"), r"not valid JSON"),
-        (lambda h: h["__metadata__"].pop("affine3d"), r"no 'affine3d' entry"),
+        (lambda h: h["__metadata__"].pop("affine3d"), r"no 'affine3d' entry names the architecture.*stores no activations"),
         (lambda h: h["__metadata__"].update(affine3d=json.dumps({"format": "affine3d.mlp", "version": 1, "layers": [
             {"weight": "layer1.weight", "bias": "layer1.bias", "activation": "gelu"}]})), r"layer 1: .*unknown 'gelu'"),
         (lambda h: h["__metadata__"].update(affine3d=json.dumps({"format": "affine3d.mlp", "version": 1, "layers": [
@@ -483,7 +483,7 @@ def test_describe_foreign_files(tmp_path):
     path = tmp_path / "foreign.safetensors"
     save_file({"embeddings": np.zeros((10, 4), dtype=np.float32)}, str(path), metadata={"format": "pt"})
     info = describe(path)
-    assert info["mlp"] is None and "no 'affine3d' entry" in info["mlp_error"]
+    assert info["mlp"] is None and "not an nn.Linear weight" in info["mlp_error"]
     assert info["parameters"] == 40 and info["metadata"] == {"format": "pt"}
 
 

@@ -236,7 +236,8 @@ BAD_SCENES = [
     (CUBE + CUBE + 'name = 7\n', "x.toml: object[1].name: expected a string, got 7"),
     ('[[object]]\nmesh = "m.obj"\nparams = { level = 1 }\n', "x.toml: object[0].params: expected no params with mesh"),
     ('mlp = "nowhere.safetensors"\n' + CUBE, "x.toml: mlp: model file not found: "),
-    ('mlp = "net.pkl"\n' + CUBE, "x.toml: mlp: expected a model file ending in .safetensors, .npz, .onnx, got 'net.pkl'"),
+    ('mlp = "net.pkl"\n' + CUBE, "x.toml: mlp: expected a model file ending in .safetensors, .npz, .onnx or a model folder "
+                              "(config.json + model.safetensors), got 'net.pkl'"),
     ('mlp = 3\n' + CUBE, "x.toml: mlp: expected a string, got 3"),
 ]
 

@@ -216,7 +216,7 @@ from affine3d.cli import main
 from affine3d.nn.mlp import MLP
 loads = []
 original = MLP.load.__func__
-MLP.load = classmethod(lambda cls, path: loads.append(str(path)) or original(cls, path))
+MLP.load = classmethod(lambda cls, path, **options: loads.append(str(path)) or original(cls, path, **options))
 code = main(sys.argv[1:])
 print("loads", len(loads), code)
 """

@@ -88,9 +88,11 @@ class Lab:
     def lines(self) -> list[str]:
         """The training panel: epoch and loss, what is learnt by which network, the keys; a target's own notes."""
         shot = self.training.snapshot()
-        state = "training" if shot.running else ("done" if shot.done else "paused")
+        state = "stopped" if shot.stopped else "training" if shot.running else ("done" if shot.done else "paused")
         loss = "-" if shot.loss is None else f"{shot.loss:.3g}"
         lines = [f"live training: epoch {shot.epoch}  mse {loss}  {state}", *self.experiment.describe()]
+        if shot.stopped:
+            lines.append(shot.stopped)
         if shot.note:
             lines.append(shot.note)
         lines.append("L: train/pause  Backspace: start again")

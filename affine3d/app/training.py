@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import ModelError
+
 from ..nn.mlp import MLP
 
 __all__ = ["Snapshot", "LiveTraining", "SWITCH_INTERVAL_S"]
@@ -97,6 +99,8 @@ class Snapshot:
     note : str
         What the target measures on this network (the rings' linking number), computed by the
         training thread; "" for targets that measure nothing.
+    stopped : str
+        Why training stopped for good (the loss stopped being finite: one line), else "".
     """
 
     epoch: int
@@ -105,6 +109,7 @@ class Snapshot:
     running: bool
     done: bool
     note: str = ""
+    stopped: str = ""
 
     @property
     def loss(self) -> float | None:
@@ -209,11 +214,11 @@ class LiveTraining:
         self._window_idle.set()
 
     def wait_for_epoch(self, epoch: int, timeout_s: float = 30.0) -> Snapshot:
-        """Block until a snapshot at ``epoch`` or later is published (tests, scripts); returns it."""
+        """Block until a snapshot at ``epoch`` or later is published, or training ends or stops (tests, scripts); returns it."""
         end = time.monotonic() + timeout_s
         while True:
             shot = self.snapshot()
-            if shot.epoch >= epoch or (not shot.running and shot.done):
+            if shot.epoch >= epoch or (not shot.running and (shot.done or shot.stopped)):
                 return shot
             if time.monotonic() > end:
                 raise TimeoutError(f"training: epoch {epoch} not reached in {timeout_s:g} s (at {shot.epoch})")
@@ -242,7 +247,12 @@ class LiveTraining:
                 if self._closing:
                     return
                 training = self._training
-                training.run_epoch()
+                try:
+                    training.run_epoch()
+                except ModelError:  # the loss overflowed: stop, keep the last finite network, say why (Snapshot.stopped)
+                    self._running = False
+                    self._publish()
+                    continue
                 if training.epoch >= self._budget:
                     self._running = False
                     self._publish()
@@ -266,7 +276,7 @@ class LiveTraining:
             if fresh:
                 self._watched = now
         shot = Snapshot(training.epoch, mlp, tuple(training.losses), self._running, training.epoch >= self._budget,
-                        note)
+                        note, training.stopped)
         with self._slot:
             self._snapshot = shot
             self._version += 1

@@ -26,8 +26,7 @@ from ..errors import InputError, ModelError, UsageError
 from ..gl.context import make_current, release_current_egl_context, window_context
 from ..fileio import replaces
 from ..images import save_png
-from ..nn.mlp import MLP
-from ..nn.morph import check_model
+from ..nn.model import load_model
 from ..render import MorphingScene
 from ..gl.renderer import Renderer
 from .overlay import LabOverlay, untrained_network
@@ -656,8 +655,7 @@ class Viewer:
         mlp = self.models.get(scene.mlp)
         if mlp is None:
             try:
-                mlp = MLP.load(scene.mlp)
-                check_model(mlp)
+                mlp = load_model(scene.mlp, what=f"{scene.name}: mlp {scene.mlp.name}")
             except ModelError as exc:  # a broken model file: say so on screen, show the scene unwarped
                 self.state.say(" ".join(str(exc).split()))
                 return None, ""

@@ -32,13 +32,13 @@ def _desktop_frame(scene, size, world, warp: bool, quick: bool) -> float:
     """Best seconds per frame of the desktop renderer (draw, or warp + draw), waited for with ctx.finish()."""
     from ..gl.context import create_context
     from ..gl.renderer import Renderer
-    from ..nn.mlp import MLP
+    from ..nn.model import load_model
     from ..render import MorphingScene
 
     ctx = create_context()
     try:
         if warp:
-            morphing = MorphingScene(ctx, scene, MLP.load(scene.mlp), size, SAMPLES)
+            morphing = MorphingScene(ctx, scene, load_model(scene.mlp), size, SAMPLES)
             renderer, stages = morphing.renderer, morphing.morph.stages
         else:
             renderer = Renderer(ctx, scene, size, samples=SAMPLES)

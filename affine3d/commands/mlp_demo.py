@@ -361,7 +361,7 @@ def step4(explain: bool, out: Path, seed: int) -> None:
 
 def _files(net, X_test: np.ndarray, out: Path) -> None:
     from ..errors import ModelError
-    from ..nn.mlp import MLP
+    from ..nn.model import load_model
 
     print("\n  the trained model as files an inference engine loads (architecture + weights + metadata):")
     X32 = X_test.astype(np.float32)
@@ -377,7 +377,7 @@ def _files(net, X_test: np.ndarray, out: Path) -> None:
             rows.append((f"{suffix} file", None, str(exc)))
             continue
         paths[suffix] = path
-        rows.append((f"{path.name}, loaded back", MLP.load(path)(X32), f"{path.stat().st_size:,} bytes"))
+        rows.append((f"{path.name}, loaded back", load_model(path, dims=(2, 3))(X32), f"{path.stat().st_size:,} bytes"))
     if ".onnx" in paths:
         try:
             import onnxruntime as ort

@@ -41,7 +41,8 @@ through (remove it or pick another name).
 affine3d's CPU rasterizer (affine3d/cpu/raster.py) when not; the last line says which one drew.
 
 A network that warps space: --mlp MODEL (a .safetensors, .npz or .onnx MLP with 3 inputs and 3
-outputs) is applied to every object's vertices in world space; a scene file can name one itself
+outputs, or a Hugging Face folder written by save_pretrained; a PyTorch state dict needs
+--activations tanh,tanh,identity, one per layer) is applied to every object's vertices in world space; a scene file can name one itself
 (mlp = "file" at the top). Without SCENE, --mlp warps the cube of the cube-to-sphere scene. With
 --stages, -o is a folder that gets one PNG per stage of the forward pass (each layer's affine map
 A(t) = (1-t) I + t W, b(t) = t b, then its activation (1-t) x + t sigma(x); see affine3d/nn/morph.py),
@@ -106,9 +107,8 @@ def add_arguments(parser) -> None:
                         help="also print the model map of each object fitted to the view (a mesh file, fit = true)")
     parser.add_argument("--samples", type=int, default=4, metavar="N",
                         help="antialiasing samples per pixel on the GPU (0: off; default 4); the CPU takes one")
-    parser.add_argument("--mlp", metavar="MODEL", default=None,
-                        help="a 3 -> ... -> 3 network file (.safetensors, .npz, .onnx) that warps the scene "
-                             "(default: the scene file's mlp key, if any)")
+    add_model_arguments(parser, "a 3 -> ... -> 3 network (.safetensors, .npz, .onnx or a model folder) that warps the "
+                                "scene (default: the scene file's mlp key, if any)")
     parser.add_argument("--stages", action="store_true",
                         help="write one PNG per stage of the network's forward pass, an animated GIF and a sheet "
                              "into the folder -o (default: SCENE-stages)")
@@ -255,6 +255,27 @@ def _replaced(replacing: bool) -> str:
     return ", replacing the file that was there" if replacing else ""
 
 
+def add_model_arguments(parser, help: str) -> None:
+    """``--mlp MODEL`` and ``--activations A,B,...``, as every command that takes a network has them."""
+    parser.add_argument("--mlp", metavar="MODEL", default=None, help=help)
+    parser.add_argument("--activations", metavar="A,B,...", default=None,
+                        help="with --mlp of a PyTorch state dict (nn.Linear weights in a .safetensors file, which "
+                             "store no activations): one per layer, e.g. tanh,tanh,identity (leaky_relu:0.2 gives alpha)")
+
+
+def network_of(args, scene):
+    """The network warping ``scene``: --mlp (with --activations), else the scene's mlp key, else None; checked 3 -> 3."""
+    from ..errors import UsageError
+    from ..nn.model import load_model
+
+    activations = getattr(args, "activations", None)
+    if args.mlp is not None:
+        return load_model(args.mlp, activations=activations, what=f"--mlp {Path(args.mlp).name}")
+    if activations is not None:
+        raise UsageError("--activations: give it with --mlp MODEL (a scene's network names its own)")
+    return None if scene.mlp is None else load_model(scene.mlp, what=f"{scene.name}: mlp {scene.mlp.name}")
+
+
 def _run_network(args, size, scene=None) -> int:
     """A network warping the scene (--mlp, or the scene's own): one PNG (its output, or --stage N --t X), or
     --stages: the stages, a GIF, a sheet."""
@@ -262,16 +283,14 @@ def _run_network(args, size, scene=None) -> int:
     from ..fileio import check_output, make_folder
     from ..geometry.scene import load_scene
     from ..images import save_png
-    from ..nn.mlp import MLP
-    from ..nn.morph import Morph, check_model
+    from ..nn.morph import Morph
     from ..render import MORPH_SCENE, render_stages
 
     scene = scene or load_scene(args.scene or MORPH_SCENE)
     model_path = Path(args.mlp) if args.mlp is not None else scene.mlp
     if model_path is None:
         raise ModelError(f"--stages: the scene {scene.name!r} names no network (no mlp key); give one with --mlp MODEL")
-    mlp = MLP.load(model_path)
-    check_model(mlp)
+    mlp = network_of(args, scene)
     when = moment(args, Morph(mlp), model_path.name)
     args.frames = 12 if args.frames is None else args.frames
     if args.frames < 1:
@@ -326,19 +345,13 @@ def _run_training(args, size) -> int:
     """--train: the scene's network learning its target, as learning.gif (and with --stages the trained network's stages)."""
     from ..errors import UsageError
     from ..geometry.scene import load_scene
-    from ..nn.mlp import MLP
-    from ..nn.morph import check_model
     from ..fileio import make_folder
     from ..nn.targets import experiment_from_table
     from ..render import MAX_LEARNING_FRAMES, MORPH_SCENE, render_learning, render_stages
 
     scene = load_scene(args.scene or MORPH_SCENE)
-    model_path = Path(args.mlp) if args.mlp is not None else scene.mlp
-    network = None
-    if model_path is not None:
-        network = MLP.load(model_path)
-        check_model(network)
-    elif scene.train is None:
+    network = network_of(args, scene)
+    if network is None and scene.train is None:
         raise UsageError(f"--train: the scene {scene.name!r} has no network and no [train] table; try cube-to-sphere, "
                          f"sphere-to-cube, rings or rings-4-wide, or give --mlp MODEL")
     experiment = experiment_from_table(scene.train, network, args.target)

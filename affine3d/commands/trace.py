@@ -25,6 +25,8 @@ Examples:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 HELP = "follow one vertex through every map: model, world, (network), camera, clip, NDC, window pixels"
 
 
@@ -37,8 +39,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--yaw", type=float, default=0.0, metavar="DEG", help="as in affine3d render: added to the scene's yaw")
     parser.add_argument("--pitch", type=float, default=0.0, metavar="DEG", help="as in affine3d render: added to the scene's pitch")
     parser.add_argument("--ortho", action="store_const", const=True, default=None, help="orthographic projection")
-    parser.add_argument("--mlp", metavar="MODEL", default=None,
-                        help="a 3 -> ... -> 3 network that warps the scene (default: the scene file's mlp key, if any)")
+    from .render import add_model_arguments
+
+    add_model_arguments(parser, "a 3 -> ... -> 3 network (a model file or folder) that warps the scene (default: the "
+                                "scene file's mlp key, if any)")
     parser.add_argument("--matrices", action="store_true", help="print each map's matrix above the value it makes")
 
 
@@ -49,9 +53,8 @@ def run(args) -> int:
     from ..errors import UsageError
     from ..geometry.scene import DEFAULT_SCENE, load_scene
     from ..images import parse_size
-    from ..nn.mlp import MLP
-    from ..nn.morph import Morph, check_model
-    from .render import world_rotation
+    from ..nn.morph import Morph
+    from .render import network_of, world_rotation
 
     size = parse_size(args.size)
     for name in ("yaw", "pitch"):
@@ -60,9 +63,8 @@ def run(args) -> int:
     scene = load_scene(args.scene or DEFAULT_SCENE)
     model_path = args.mlp or scene.mlp
     morph = None
-    if model_path is not None:
-        mlp = MLP.load(model_path)
-        check_model(mlp)
+    mlp = network_of(args, scene)
+    if mlp is not None:
         points = [obj.model(obj.mesh.vertices) for obj in scene.objects]
         import numpy as np
 
@@ -71,7 +73,7 @@ def run(args) -> int:
     rows = trace_vertex(scene, args.object, args.vertex, size, world, ortho=args.ortho, morph=morph)
     projection = "orthographic" if (args.ortho or (args.ortho is None and scene.camera.projection == "orthographic")) \
         else f"perspective, fov {math.degrees(scene.camera.fov):.1f} deg"
-    network = f", network {getattr(model_path, 'name', model_path)} {'-'.join(map(str, morph.mlp.sizes))}" if morph else ""
+    network = f", network {Path(model_path).name} {'-'.join(map(str, morph.mlp.sizes))}" if morph else ""
     print(f"scene {scene.name!r}, {size[0]}x{size[1]} pixels, {projection}{network}")
     for line in format_trace(rows, matrices=args.matrices):
         print(line)

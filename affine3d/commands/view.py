@@ -20,7 +20,7 @@ window its panels leave; its text grows with the window (and --hud-scale, for a 
 file, with its own normals or computed ones that keep sharp edges sharp; flat for a built-in shape).
 
 Watch a network warp space: --mlp MODEL (a .safetensors, .npz or .onnx MLP with 3 inputs and 3
-outputs), or a scene file's mlp key (scenes/cube-to-sphere.toml), applies the network to the
+outputs, or a model folder; a PyTorch state dict with --activations A,B,...), or a scene file's mlp key (scenes/cube-to-sphere.toml), applies the network to the
 objects' vertices and plays its forward pass stage by stage: each layer's affine map, A(t) = (1-t) I
 + t W and b(t) = t b, then its activation, x -> (1-t) x + t sigma(x). The overlay names the stage and
 shows the layer's W | b, det W, det A(t) and the singular values; a solid turned inside out
@@ -111,9 +111,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--spin", action="store_true", help="start with auto-spin on")
     parser.add_argument("--no-hud", dest="hud", action="store_false", help="start with the overlay hidden")
     parser.add_argument("--samples", type=int, default=4, metavar="N", help="antialiasing samples per pixel (0: off; default 4)")
-    parser.add_argument("--mlp", metavar="MODEL", default=None,
-                        help="a 3 -> ... -> 3 network (.safetensors, .npz, .onnx) that warps the scene, played stage "
-                             "by stage (default: the scene file's mlp key, if any)")
+    from .render import add_model_arguments
+
+    add_model_arguments(parser, "a 3 -> ... -> 3 network (.safetensors, .npz, .onnx or a model folder) that warps the "
+                                "scene, played stage by stage (default: the scene file's mlp key, if any)")
     parser.add_argument("--stage", type=int, default=None, metavar="N",
                         help="with a network: start paused in stage N (as the overlay numbers them; 0: the input)")
     parser.add_argument("--t", type=float, default=None, metavar="X",
@@ -159,10 +160,9 @@ def run(args) -> int:
     from ..fileio import check_output
     from ..geometry.scene import DEFAULT_SCENE, load_scene
     from ..images import parse_size
-    from ..nn.mlp import MLP
     from ..nn.morph import Morph
     from ..render import MORPH_SCENE
-    from .render import check_moment, moment, world_rotation
+    from .render import check_moment, moment, network_of, world_rotation
 
     size = parse_size(args.size)
     if args.frames is not None and args.frames < 1:
@@ -180,13 +180,15 @@ def run(args) -> int:
         check_output_folder(args.screenshot, "--screenshot")
         check_output(args.screenshot, "--screenshot")  # a link or a device in its place fails now, not at the end
     check_moment(args)
-    mlp = _network(args)
+    if args.activations is not None and args.mlp is None:
+        raise UsageError("--activations: give it with --mlp MODEL (a scene's network names its own)")
+    mlp = None if args.mlp is None else network_of(args, None)
     scene = load_scene(args.scene or (MORPH_SCENE if mlp is not None else DEFAULT_SCENE))
     if args.yaw or args.pitch:  # the viewer starts (and R resets) there
         scene = replace(scene, world_rotation=world_rotation(scene, args.yaw, args.pitch))
     models = {}
     if mlp is None and scene.mlp is not None:  # read once: a broken file is one line and exit 2, before any window
-        models[scene.mlp] = _checked(MLP.load(scene.mlp))
+        models[scene.mlp] = network_of(args, scene)
     network = mlp if mlp is not None else models.get(scene.mlp)
     if args.stage is not None and network is None:
         raise UsageError(f"--stage: the scene {scene.name!r} has no network (no mlp key); give one with --mlp MODEL")
@@ -324,21 +326,6 @@ def _offscreen_in_a_new_process(scene, args, size, network, when) -> int:
     print(f"no display: drew the viewer offscreen, overlay included, with {which} to {_shown(path)}{_replaced(replacing)} "
           f"(the same picture as 'affine3d view --offscreen'; 'affine3d render' has more options)")
     return 0
-
-
-def _network(args):
-    """The --mlp network, loaded and checked to map R^3 to R^3 (ModelError otherwise), or None."""
-    from ..nn.mlp import MLP
-
-    return None if args.mlp is None else _checked(MLP.load(args.mlp))
-
-
-def _checked(mlp):
-    """``mlp`` after checking that it maps R^3 to R^3 (ModelError otherwise)."""
-    from ..nn.morph import check_model
-
-    check_model(mlp)
-    return mlp
 
 
 def _render_instead(scene, args, size, reason: str, mlp=None, when=None) -> int:

@@ -85,6 +85,7 @@ def start(number, directory=".", student: str = DEFAULT_STUDENT, *, force: bool 
         raise UsageError(f"{existing[0]} exists (your work?); use --force to replace it, or another --dir")
     directory.mkdir(parents=True, exist_ok=True)
     for target, data in zip(targets, files.values()):
+        target.parent.mkdir(parents=True, exist_ok=True)  # a data file may sit in a folder (exercise 16's model folder)
         _write_atomically(target, data)
     return targets
 

@@ -902,10 +902,17 @@ def _scene_file(read: _Reader, where: str, relative: str, base: Path, what: str)
 
 
 def _model_path(read: _Reader, value, base: Path) -> Path:
-    """The ``mlp`` key: a network file relative to the scene file, with a known suffix, that exists."""
+    """The ``mlp`` key: a network file relative to the scene file, with a known suffix, that exists; or a model folder."""
     relative = read.string(value, "mlp")
     if Path(relative).suffix.lower() not in MODEL_SUFFIXES:
-        raise read.error("mlp", f"expected a model file ending in {', '.join(MODEL_SUFFIXES)}, got {_show(relative)}")
+        try:
+            folder = scene_file_path(base, relative)
+        except ValueError as exc:
+            raise read.error("mlp", f"{_show(relative)} is {exc}") from None
+        if folder.is_dir() and (folder / "config.json").is_file():  # a Hugging Face folder (save_pretrained)
+            return folder
+        raise read.error("mlp", f"expected a model file ending in {', '.join(MODEL_SUFFIXES)} or a model folder "
+                                f"(config.json + model.safetensors), got {_show(relative)}")
     return _scene_file(read, "mlp", relative, base, "model file")
 
 

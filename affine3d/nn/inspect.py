@@ -15,6 +15,7 @@ import numpy as np
 from ..errors import ModelError
 from .files.common import MAX_HEADER_BYTES, METADATA_KEY, check_model_file, load_json, suffix_of
 from .files.npz import ZIP_ERRORS, npz_members
+from .files.pretrained import WEIGHTS_NAME, read_card, read_config
 from .files.onnx import default_opset, import_onnx, read_onnx_bytes, read_onnx_model
 from .files.safetensors import read_safetensors_header
 from .mlp import MLP
@@ -22,8 +23,11 @@ from .mlp import MLP
 __all__ = ["describe"]
 
 
-def describe(path) -> dict:
-    """What a model file holds, for ``affine3d inspect``: format facts, tensors, metadata, architecture.
+def describe(path, activations=None) -> dict:
+    """What a model file or folder holds, for ``affine3d inspect``: format facts, tensors, metadata, architecture.
+
+    A folder (``save_pretrained``'s) adds ``files`` (name, size), ``config`` (config.json), ``card``
+    (the model card's front matter) and ``card_title``; its tensors' offsets are in ``model.safetensors``.
 
     Returns
     -------
@@ -35,15 +39,17 @@ def describe(path) -> dict:
         ``parameters`` (the MLP's count, else the sum of the tensors' sizes).
     """
     path = Path(path)
+    if path.is_dir():
+        return _describe_folder(path, activations)
     suffix = suffix_of(path)
     check_model_file(path)  # a FIFO, /dev/zero or a directory: one line saying which, before anything is read
     report = {"file": str(path), "size": path.stat().st_size, "format": suffix[1:], "facts": [], "tensors": [], "metadata": {}}
     if suffix == ".safetensors":
         info = read_safetensors_header(path)
         report["facts"] = [
-            f"bytes 0..8: header length (little-endian u64) = {info['header_length']:,}",
-            f"bytes 8..{info['data_start']}: JSON header (dtype, shape, data_offsets per tensor; __metadata__)",
-            f"bytes {info['data_start']}..{info['file_size']}: tensor data",
+            f"bytes 0:8 header length (little-endian u64) = {info['header_length']:,}",
+            f"bytes 8:{info['data_start']} JSON header (dtype, shape, data_offsets per tensor; __metadata__)",
+            f"bytes {info['data_start']}:{info['file_size']} tensor data",
         ]
         for key, t in info["tensors"].items():
             report["tensors"].append({"name": key, "shape": t["shape"], "dtype": t["dtype"], "nbytes": t["end"] - t["begin"],
@@ -93,10 +99,34 @@ def describe(path) -> dict:
                                       "nbytes": nbytes, "begin": begin, "end": end})
         report["metadata"] = _expand_metadata({p.key: p.value for p in model.metadata_props})
     try:
-        report["mlp"], report["mlp_error"] = MLP.load(path), None
+        report["mlp"], report["mlp_error"] = MLP.load(path, activations=activations), None
     except ModelError as exc:
         report["mlp"], report["mlp_error"] = None, str(exc)
     report["parameters"] = report["mlp"].n_parameters if report["mlp"] else sum(math.prod(t["shape"]) for t in report["tensors"])
+    return report
+
+
+def _describe_folder(folder: Path, activations=None) -> dict:
+    """A Hugging Face folder: its files, config.json, the model card's front matter, and model.safetensors laid open."""
+    config = read_config(folder)
+    weights = folder / WEIGHTS_NAME
+    report = describe(weights) if weights.exists() else {
+        "facts": [], "tensors": [], "metadata": {}, "mlp": None, "mlp_error": f"{WEIGHTS_NAME} is missing", "parameters": 0}
+    card = read_card(folder)
+    files = [(p.name, p.stat().st_size) for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")]
+    report.update({
+        "file": str(folder), "size": sum(size for _, size in files), "format": "folder",
+        "files": [{"name": n, "size": size} for n, size in files],
+        "config": config, "card": None if card is None else card[0],
+        "card_title": None if card is None else next((l[2:] for l in card[1].splitlines() if l.startswith("# ")), None),
+    })
+    report["facts"] = [f"{WEIGHTS_NAME}: {fact}" for fact in report["facts"]]
+    try:
+        report["mlp"], report["mlp_error"] = MLP.load(folder, activations=activations), None
+    except ModelError as exc:
+        report["mlp"], report["mlp_error"] = None, str(exc)
+    if report["mlp"] is not None:
+        report["parameters"] = report["mlp"].n_parameters
     return report
 
 

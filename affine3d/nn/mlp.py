@@ -321,13 +321,68 @@ class MLP:
 
     # ------------------------------------------------------------------ files (see affine3d.nn.files)
     def save(self, path, *, dtype="float32") -> None:
-        """Write the model to ``path``: ``.safetensors``, ``.npz`` or ``.onnx`` (by suffix)."""
+        """Write the model to ``path``: ``.safetensors``, ``.npz`` or ``.onnx`` (by suffix); a folder: :meth:`save_pretrained`."""
         files.save(self, path, dtype=dtype)
 
     @classmethod
-    def load(cls, path) -> "MLP":
-        """Read a model written by :meth:`save` (``.safetensors``, ``.npz``) or an ONNX MLP (``.onnx``)."""
-        return cls._from_file(files.as_path(path), files.load(path))
+    def load(cls, path, *, activations=None) -> "MLP":
+        """Read a model file or folder: what :meth:`save` or :meth:`save_pretrained` wrote, an ONNX MLP, or a PyTorch state dict.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            ``.safetensors``, ``.npz``, ``.onnx``, or a folder with ``config.json`` and ``model.safetensors``.
+            A ``.safetensors`` file without affine3d's architecture is read as a PyTorch state dict of
+            ``nn.Linear`` layers (``0.weight``, ``layers.0.weight`` or ``fc1.weight`` names).
+        activations : list or str, optional
+            One per layer (``["tanh", "tanh", "identity"]`` or ``"tanh,tanh,identity"``): what a state
+            dict does not store. For a file that names its own, they must agree.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from safetensors.numpy import save_file
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "state_dict.safetensors"
+        >>> save_file({"0.weight": np.eye(3, dtype=np.float32), "0.bias": np.ones(3, np.float32)}, str(path))
+        >>> MLP.load(path, activations=["relu"])(np.array([-2.0, 0.0, 2.0]))
+        array([0., 1., 3.])
+        """
+        return cls._from_file(files.as_path(path), files.load(path, activations))
+
+    def save_pretrained(self, folder, *, dtype="float32", push_to_hub: str | None = None) -> None:
+        """Write the Hugging Face folder: ``config.json``, ``model.safetensors`` (PyTorch's names) and ``README.md`` (the card).
+
+        The tensors are named as ``nn.Sequential(nn.Linear, activation, nn.Linear, ...)`` names them
+        (``0.weight``, ``0.bias``, ``2.weight``, ...), so PyTorch's ``load_state_dict`` takes the file
+        as it is; the card's code shows the module. ``push_to_hub`` (a repository id) then uploads
+        the folder (needs ``pip install 'affine3d[hub]'`` and a login).
+        """
+        files.save_pretrained(self, folder, dtype=dtype)
+        if push_to_hub is not None:
+            from .files.hub import push_folder
+
+            push_folder(folder, push_to_hub)
+
+    @classmethod
+    def from_pretrained(cls, folder_or_repo, *, revision: str | None = None) -> "MLP":
+        """Read a folder written by :meth:`save_pretrained`, or a Hub repository id (``user/name``) with huggingface_hub.
+
+        A local folder needs nothing beyond affine3d; a repository id needs ``pip install 'affine3d[hub]'``
+        and the network (or the Hub's local cache), and is refused in one line when neither has it.
+        """
+        from .files.hub import resolve
+
+        return cls.load(resolve(folder_or_repo, revision=revision))
+
+    def push_to_hub(self, repo_id: str, *, private: bool = False, commit_message: str = "affine3d model") -> str:
+        """Upload this model as a Hugging Face folder to ``repo_id`` (huggingface_hub and a login needed); the commit's URL."""
+        import tempfile
+
+        from .files.hub import push_folder
+
+        with tempfile.TemporaryDirectory() as folder:
+            files.save_pretrained(self, folder)
+            return push_folder(folder, repo_id, private=private, commit_message=commit_message)
 
     def widget(self, scene="platonic", **options):
         """A live notebook widget: this network warping ``scene`` (:func:`affine3d.notebook.show`, ``affine3d[notebook]``)."""
@@ -366,7 +421,7 @@ class MLP:
             if not (np.issubdtype(X.dtype, np.integer) or X.dtype == np.bool_):
                 raise ModelError(f"input: expected an array of numbers, got dtype {X.dtype}")
             X = X.astype(np.float64)
-        if X.ndim == 0 or X.shape[-1] != self._dim_in:
+        if X.ndim == 0 or X.ndim > 2 or X.shape[-1] != self._dim_in:
             raise ModelError(
                 f"input: expected shape ({self.dim_in},) or (N, {self.dim_in}) (layer 1 has W of shape "
                 f"{self._layers[0].affine.A.shape}), got {X.shape}"

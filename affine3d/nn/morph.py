@@ -77,6 +77,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .model import check_dims
 from .activations import Activation
 from ..affine import Affine
 from ..errors import ModelError
@@ -91,23 +92,12 @@ SINGULAR_RTOL = 1e-9
 
 
 def check_model(mlp) -> None:
-    """Raise :class:`~affine3d.errors.ModelError` unless ``mlp`` maps R^3 to R^3.
+    """Raise :class:`~affine3d.errors.ModelError` unless ``mlp`` maps R^3 to R^3 (:func:`affine3d.nn.model.check_dims`).
 
     The message names the width found and the layer's weight shape, e.g.
     ``"model: expected 3 inputs (a point of 3D space), got 2: W1 has shape (8, 2)"``.
     """
-    sizes = mlp.sizes
-    if sizes[0] != 3:
-        raise ModelError(
-            f"model: expected 3 inputs (a point of 3D space), got {sizes[0]}: W1 has shape {mlp.layers[0].W.shape}; "
-            f"only a 3 -> ... -> 3 network can move a solid's vertices"
-        )
-    if sizes[-1] != 3:
-        k = len(mlp.layers)
-        raise ModelError(
-            f"model: expected 3 outputs (a point of 3D space), got {sizes[-1]}: W{k} has shape {mlp.layers[-1].W.shape}; "
-            f"only a 3 -> ... -> 3 network can move a solid's vertices"
-        )
+    check_dims(mlp, (3, 3))
 
 
 # ---------------------------------------------------------------------------------------- paths from I to W

@@ -213,6 +213,31 @@ TARGETS: dict[str, Target] = {
 """The shipped targets by name (scene files name them: ``[train] target = "sphere-to-cube"``)."""
 
 
+# ---------------------------------------------------------------------------------------- budgets
+MAX_TRAIN_WIDTH = 1024
+"""The widest layer a training experiment starts: its random rotation is the QR of a square Gaussian matrix of
+this side (8 MiB); [3, 8000, 3] asked for 3.6 GB there."""
+MAX_TRAIN_PARAMETERS = 2**20
+"""The most weights and biases a training experiment trains (about a million: 3-1000-1000-3). Training keeps four
+copies (weights, gradient, Adam's two moments), 32 MiB, and its activations grow with the points times the widths."""
+MAX_EPOCHS = 1_000_000
+"""The most epochs one run may ask for: every epoch keeps its loss, and the viewer draws the curve of them all."""
+
+
+def check_training_budget(sizes, epochs) -> None:
+    """Refuse, before anything is built, widths, parameter counts or epochs past the budgets above (one line each)."""
+    widest = max(sizes)
+    if widest > MAX_TRAIN_WIDTH:
+        raise ModelError(f"sizes: a layer of width {widest:,} is wider than the {MAX_TRAIN_WIDTH:,} a training "
+                         f"experiment starts (its random rotation is a {widest:,} x {widest:,} QR); got {list(sizes)[:8]}")
+    n_parameters = sum(n_out * (n_in + 1) for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    if n_parameters > MAX_TRAIN_PARAMETERS:
+        raise ModelError(f"sizes: {n_parameters:,} parameters, more than the {MAX_TRAIN_PARAMETERS:,} a training "
+                         f"experiment trains; use fewer or narrower layers")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= MAX_EPOCHS:
+        raise ModelError(f"epochs: expected a whole number from 1 to {MAX_EPOCHS:,}, got {epochs!r}"[:200])
+
+
 # ---------------------------------------------------------------------------------------- experiments
 @dataclass(frozen=True)
 class Experiment:
@@ -235,6 +260,7 @@ class Experiment:
         sizes = tuple(int(s) for s in (t.sizes if self.sizes is None else self.sizes))
         if len(sizes) < 2 or sizes[0] != 3 or sizes[-1] != 3 or min(sizes) < 1:
             raise ModelError(f"sizes: expected [3, ..., 3] (3D points in and out, widths >= 1), got {list(sizes)}")
+        check_training_budget(sizes, t.epochs if self.epochs is None else self.epochs)
         activation = t.activation if self.activation is None else self.activation
         if activation not in ACTIVATIONS:
             raise ModelError(f"activation: unknown {activation!r}; expected one of {', '.join(ACTIVATIONS)}")

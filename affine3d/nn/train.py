@@ -35,6 +35,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from dataclasses import dataclass, field
@@ -52,6 +53,12 @@ __all__ = ["fit", "Training", "loss_and_gradients", "loss_value", "accuracy", "T
 
 LOSSES = ("mse", "cross_entropy")
 OPTIMIZERS = ("sgd", "adam")
+
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+MAX_FIT_EPOCHS = 10_000_000
+"""The most epochs :func:`fit` runs: each keeps its loss (a Python float, 32 bytes in the list), 320 MB at most."""
 
 
 @dataclass
@@ -314,8 +321,11 @@ class Training:
             self.optimizer = _SGD(self._parameters, lr, momentum) if optimizer == "sgd" else _Adam(self._parameters, lr)
             self._step = None
         self._rows_X = self._rows_T = None
+        self._last_finite = self.params.flat.copy()  # the weights before the epoch: kept if the epoch diverges
+        self.lr = lr
         self.epoch = 0
         self.losses: list[float] = []
+        self.stopped = ""  # why training stopped (the loss or a weight stopped being finite); "" while it is fine
 
     def step(self, X: np.ndarray, T: np.ndarray) -> float:
         """One optimizer step on the rows ``X`` (n, in) with targets ``T`` (n, out), float64; the loss before it."""
@@ -328,7 +338,37 @@ class Training:
         return value
 
     def run_epoch(self) -> float:
-        """One pass over the data (in shuffled mini-batches, or one full batch); returns its mean loss."""
+        """One pass over the data (in shuffled mini-batches, or one full batch); returns its mean loss.
+
+        Raises
+        ------
+        ModelError
+            When the loss or a weight stops being finite, or a weight leaves float32's range (a step
+            size too large makes them overflow):
+            one line saying so, the weights put back to where the last finite epoch left them (so
+            :meth:`network` is still a network that can be saved and loaded), and every later call
+            raises the same. :attr:`stopped` keeps the line.
+        """
+        if self.stopped:
+            raise ModelError(self.stopped)
+        np.copyto(self._last_finite, self.params.flat)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught below, and said in one line
+            total = self._epoch_sum()
+        mean = total / self.X.shape[0]
+        # float32's range, not float64's: model files and the GPU hold the weights as float32
+        if not (math.isfinite(mean) and np.isfinite(self.params.flat).all()
+                and np.abs(self.params.flat).max(initial=0.0) <= FLOAT32_MAX):
+            np.copyto(self.params.flat, self._last_finite)
+            what = "the loss" if not math.isfinite(mean) else "a weight"
+            self.stopped = (f"training stopped at epoch {self.epoch + 1}: {what} overflowed, no longer finite "
+                            f"(lr {self.lr:g} is too large a step; try 10 to 100 times smaller)")
+            raise ModelError(self.stopped)
+        self.epoch += 1
+        self.losses.append(mean)
+        return mean
+
+    def _epoch_sum(self) -> float:
+        """The steps of one epoch; the sum over its rows of the loss before each step."""
         X, T, batch = self.X, self.T, self.batch
         n = X.shape[0]
         if batch >= n:
@@ -345,9 +385,7 @@ class Training:
                 else:
                     Xb, Tb = X[rows], T[rows]
                 total += self.step(Xb, Tb) * len(rows)
-        self.epoch += 1
-        self.losses.append(total / n)
-        return self.losses[-1]
+        return total
 
     def network(self) -> MLP:
         """The network with the weights reached so far: a new :class:`MLP` (copies; training goes on unaffected)."""
@@ -395,8 +433,8 @@ def fit(
     callback : callable, optional
         ``callback(epoch, mlp, loss)`` after every epoch (epoch counted from 1).
     """
-    if not (isinstance(epochs, int) and epochs >= 0):
-        raise ModelError(f"epochs: expected a non-negative integer, got {epochs!r}")
+    if not (isinstance(epochs, int) and 0 <= epochs <= MAX_FIT_EPOCHS):
+        raise ModelError(f"epochs: expected a whole number from 0 to {MAX_FIT_EPOCHS:,}, got {epochs!r}"[:200])
     run = Training(mlp, X, Y, loss=loss, optimizer=optimizer, lr=lr, momentum=momentum, batch_size=batch_size,
                    seed=seed)
     stream = sys.stderr if stream is None else stream

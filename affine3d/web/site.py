@@ -124,16 +124,15 @@ def scene_record(scene, model_url: str | None = None) -> dict:
 
 
 def _write_model(source: Path, models: Path) -> str:
-    """Copy (or, for .npz and .onnx, convert) a scene's network into ``models/``; its URL."""
-    from ..nn.mlp import MLP
-    from ..nn.morph import check_model
+    """Copy (or, for .npz, .onnx and model folders, convert) a scene's network into ``models/``; its URL."""
+    from ..nn.model import load_model
 
-    check_model(MLP.load(source))  # a broken or 2D model fails here, in Python, with its one-line message
+    network = load_model(source, what=source.name)  # a broken or 2D model fails here, in Python, with its one-line message
     target = models / f"{source.stem}.safetensors"
     if source.suffix.lower() == ".safetensors":
         shutil.copyfile(source, target)
-    else:
-        MLP.load(source).save(target)
+    else:  # the page reads affine3d's .safetensors: a folder's model.safetensors names PyTorch's tensors, so write ours
+        network.save(target)
     return f"models/{target.name}"
 
 

@@ -1,4 +1,4 @@
-"""The exercises, one module each: 1-12 follow the lecture's points in order, 13-15 go further where it invites."""
+"""The exercises, one module each: 1-12 follow the lecture's points in order, 13-16 go further where it invites."""
 
 from .axis_rotation import AxisRotation
 from .camera import Camera
@@ -9,6 +9,7 @@ from .homogeneous import Homogeneous
 from .house_on_roof import HouseOnRoof
 from .inside_out import InsideOut
 from .layer import Layer
+from .model_card import ModelCard
 from .neuron import Neuron
 from .normal_matrix import NormalMatrix
 from .onnx_forward import ONNXForward
@@ -32,6 +33,7 @@ EXERCISES = (
     AxisRotation(),
     InsideOut(),
     GimbalLock(),
+    ModelCard(),
 )
 
 assert [e.number for e in EXERCISES] == list(range(1, len(EXERCISES) + 1))

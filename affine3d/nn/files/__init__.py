@@ -10,6 +10,12 @@ Three formats, chosen by the file's suffix (one module each):
 ``.onnx`` (:mod:`.onnx`)
     A protobuf graph of ``Gemm(x, W, b, transB=1)`` per layer and activation nodes; needs the
     optional ``onnx`` package.
+a folder (:mod:`.pretrained`, Hugging Face's layout)
+    ``config.json`` (the architecture), ``model.safetensors`` (tensors named as PyTorch's
+    ``nn.Sequential`` names them) and ``README.md`` (the model card).
+
+A ``.safetensors`` file without affine3d's architecture record is read as a PyTorch state dict of
+``nn.Linear`` layers, with the activations the caller gives (:func:`.pretrained.load_state_dict`).
 
 These modules read and write arrays, not networks: :func:`load` returns a
 :class:`~affine3d.nn.files.common.Model` (per layer W, b and the activation, and the metadata), and
@@ -24,15 +30,16 @@ import os
 from pathlib import Path
 
 from ...errors import ModelError
-from .common import METADATA_KEY, SUFFIXES, Model, suffix_of
+from .common import METADATA_KEY, SUFFIXES, Model, check_activations, suffix_of
 from .npz import load_npz, save_npz
 from .onnx import (MAX_ONNX_IR_VERSION, MAX_ONNX_OPSET, MIN_ONNX_OPSET, ONNX_IR_VERSION, ONNX_OPSET, load_onnx,
                    save_onnx)
+from .pretrained import has_architecture, load_pretrained, load_state_dict, save_pretrained
 from .safetensors import load_safetensors, read_safetensors_header, save_safetensors
 
 __all__ = [
     "save", "load", "Model", "save_safetensors", "load_safetensors", "save_npz", "load_npz", "save_onnx", "load_onnx",
-    "read_safetensors_header", "SUFFIXES", "METADATA_KEY",
+    "read_safetensors_header", "SUFFIXES", "METADATA_KEY", "save_pretrained", "load_pretrained", "load_state_dict",
     "ONNX_IR_VERSION", "ONNX_OPSET", "MAX_ONNX_IR_VERSION", "MAX_ONNX_OPSET", "MIN_ONNX_OPSET",
 ]
 
@@ -44,6 +51,12 @@ def save(mlp, path, *, dtype="float32") -> None:
     ``"float64"`` for an exact copy of the Affine maps; ONNX files are always float32).
     """
     path = as_path(path)
+    if path.is_dir():
+        raise ModelError(f"{path.name}: is a folder; save a model file into it ({path.name}/model.safetensors) "
+                         f"or the whole Hugging Face folder with net.save_pretrained({str(path)!r})")
+    if not path.suffix:
+        raise ModelError(f"{path.name}: no suffix, so no model file type (.safetensors, .npz, .onnx); for a Hugging Face "
+                         f"folder of that name use net.save_pretrained({str(path)!r})")
     suffix = suffix_of(path)
     if suffix == ".safetensors":
         save_safetensors(mlp, path, dtype=dtype)
@@ -53,17 +66,32 @@ def save(mlp, path, *, dtype="float32") -> None:
         save_onnx(mlp, path)
 
 
-def load(path) -> Model:
-    """Read the layers and metadata of the model file ``path`` (format by suffix); ModelError for anything wrong."""
+def load(path, activations=None) -> Model:
+    """Read the layers and metadata of the model file or folder ``path``; ModelError for anything wrong.
+
+    ``activations`` (one per layer) is what a PyTorch state dict lacks; a file that names its own
+    activations must agree with them.
+    """
     path = as_path(path)
     if path.is_dir():
-        raise ModelError(f"{path}: expected a model file ({', '.join(SUFFIXES)}), got a directory")
+        if not (path / "config.json").exists():
+            raise ModelError(f"{path.name}: expected a model file ({', '.join(SUFFIXES)}) or a model folder "
+                             f"(config.json + model.safetensors), got a directory without config.json")
+        return load_pretrained(path, activations)
+    if not path.suffix and not path.exists():
+        raise ModelError(f"{path.name}: model file or folder not found: {path}")
     suffix = suffix_of(path)
     if suffix == ".safetensors":
-        return load_safetensors(path)
-    if suffix == ".npz":
-        return load_npz(path)
-    return load_onnx(path)
+        if not has_architecture(path):
+            return load_state_dict(path, activations)
+        model = load_safetensors(path)
+    elif suffix == ".npz":
+        model = load_npz(path)
+    else:
+        model = load_onnx(path)
+    if activations is not None:
+        check_activations(path.name, model, activations)
+    return model
 
 
 def as_path(path) -> Path:

@@ -16,11 +16,12 @@ from typing import NamedTuple
 import numpy as np
 
 from ...errors import ModelError
+from .. import activations as act
 from ...errors import shown as _short
 from ...fileio import open_regular
 
 __all__ = ["Model", "SUFFIXES", "METADATA_KEY", "suffix_of", "architecture_json", "parse_architecture", "build",
-           "tensors_for_saving", "check_model_file", "check_tensor_bytes", "json_depth",
+           "tensors_for_saving", "activation_specs", "check_activations", "check_model_file", "check_tensor_bytes", "json_depth",
            "MAX_TENSOR_BYTES", "MAX_HEADER_BYTES", "MAX_LAYERS", "MAX_JSON_DEPTH"]
 
 SUFFIXES = (".safetensors", ".npz", ".onnx")
@@ -54,19 +55,27 @@ class Model(NamedTuple):
 def suffix_of(path: Path) -> str:
     """The lower-case suffix of ``path`` if it is a model format's, else a ModelError listing them."""
     suffix = path.suffix.lower()
+    if suffix not in SUFFIXES and path.is_dir():
+        raise ModelError(f"{path.name}: is a folder, not a model file ({', '.join(SUFFIXES)}); a model folder "
+                         f"(config.json + model.safetensors) is what save_pretrained writes")
     if suffix not in SUFFIXES:
         raise ModelError(f"{path.name}: unknown model file type {suffix or '(no suffix)'!r}; expected one of {', '.join(SUFFIXES)}")
     return suffix
 
 
-def architecture_json(mlp) -> str:
-    """The JSON string a file stores beside the tensors: activations per layer, tensor names, metadata."""
+def architecture_json(mlp, names=None) -> str:
+    """The JSON string a file stores beside the tensors: activations per layer, tensor names, metadata.
+
+    ``names`` is one tensor prefix per layer (default ``layer1``, ``layer2``, ...; a Hugging Face
+    folder uses PyTorch's ``0``, ``2``, ...), each followed by ``.weight`` and ``.bias``.
+    """
+    names = names or [f"layer{i}" for i in range(1, len(mlp.layers) + 1)]
     record = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "layers": [
-            {"weight": f"layer{i}.weight", "bias": f"layer{i}.bias", "activation": layer.activation.to_dict()}
-            for i, layer in enumerate(mlp.layers, start=1)
+            {"weight": f"{prefix}.weight", "bias": f"{prefix}.bias", "activation": layer.activation.to_dict()}
+            for prefix, layer in zip(names, mlp.layers)
         ],
         "metadata": mlp.metadata,
     }
@@ -174,16 +183,68 @@ def build(name: str, record: dict, tensors: dict) -> Model:
     return Model(layers, record.get("metadata", {}))
 
 
-def tensors_for_saving(mlp, dtype) -> dict[str, np.ndarray]:
-    """``layer{i}.weight`` and ``layer{i}.bias`` of every layer, contiguous, in ``dtype``."""
+def tensors_for_saving(mlp, dtype, names=None) -> dict[str, np.ndarray]:
+    """``layer{i}.weight`` and ``layer{i}.bias`` of every layer (or ``{names[i]}.weight``...), contiguous, in ``dtype``."""
     try:
         dtype = np.dtype(dtype)
     except (TypeError, ValueError):
         raise ModelError(f"dtype: expected one of {', '.join(SAVE_DTYPES)}, got {_short(dtype)}") from None
     if dtype.name not in SAVE_DTYPES:
         raise ModelError(f"dtype: expected one of {', '.join(SAVE_DTYPES)}, got {dtype.name}")
+    names = names or [f"layer{i}" for i in range(1, len(mlp.layers) + 1)]
     tensors = {}
-    for i, layer in enumerate(mlp.layers, start=1):
-        tensors[f"layer{i}.weight"] = np.ascontiguousarray(layer.W, dtype=dtype)
-        tensors[f"layer{i}.bias"] = np.ascontiguousarray(layer.b, dtype=dtype)
+    largest = np.finfo(dtype).max
+    for i, (prefix, layer) in enumerate(zip(names, mlp.layers), start=1):
+        for role, array in (("weight", layer.W), ("bias", layer.b)):
+            if array.size and np.abs(array).max() > largest:  # the cast would write inf: a file nobody could load
+                raise ModelError(f"layer {i}: {'W' if role == 'weight' else 'b'}{i} has entries up to "
+                                 f"{np.abs(array).max():.3g}, beyond {dtype.name}'s range ({largest:.3g}); "
+                                 f"save with dtype='float64', or train with a smaller step")
+            tensors[f"{prefix}.{role}"] = np.ascontiguousarray(array, dtype=dtype)
     return tensors
+
+
+def activation_specs(activations, n_layers: int, name: str) -> list:
+    """One :class:`~affine3d.nn.Activation` per layer from a list (or a comma-separated string, as ``--activations`` takes).
+
+    A name (``"tanh"``), ``"leaky_relu:0.2"`` (the command line's way to give alpha), a dict
+    (``{"name": "leaky_relu", "alpha": 0.2}``) or an Activation; ModelError naming the file ``name``
+    for a wrong count or an unknown name.
+    """
+    if isinstance(activations, str):
+        activations = [a.strip() for a in activations.split(",")]
+    elif isinstance(activations, (dict, act.Activation)):
+        activations = [activations]
+    try:
+        activations = list(activations)
+    except TypeError:
+        raise ModelError(f"activations: expected a list of names, got {type(activations).__name__}") from None
+    if len(activations) != n_layers:
+        raise ModelError(f"{name}: activations: the model has {n_layers} layers, so give {n_layers} activations, "
+                         f"got {len(activations)} ({_short([str(a) for a in activations], 80)})")
+    specs = []
+    for i, spec in enumerate(activations, start=1):
+        try:
+            specs.append(_parse_activation(spec))
+        except ModelError as exc:
+            raise ModelError(f"{name}: activations: layer {i}: {exc}") from None
+    return specs
+
+
+def _parse_activation(spec):
+    if isinstance(spec, str) and ":" in spec:
+        base, _, alpha = spec.partition(":")
+        try:
+            return act.get(base.strip(), alpha=float(alpha))
+        except ValueError:
+            raise ModelError(f"expected name:alpha such as leaky_relu:0.2, got {_short(spec)}") from None
+    return act.get(spec)
+
+
+def check_activations(name: str, model: Model, activations) -> None:
+    """Refuse activations given for a file that names its own, when they differ (one line naming both)."""
+    given = activation_specs(activations, len(model.layers), name)
+    own = [act.get(a) for _, _, a in model.layers]
+    if given != own:
+        raise ModelError(f"{name}: the file names its activations ({', '.join(map(str, own))}), which differ from the "
+                         f"ones given ({', '.join(map(str, given))}); give none to use the file's")

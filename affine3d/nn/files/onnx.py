@@ -18,7 +18,8 @@ from ...fileio import read_regular, write_bytes
 from ...version import __version__
 from .. import activations as act
 from ...errors import shown as _short
-from .common import MAX_HEADER_BYTES, MAX_LAYERS, MAX_TENSOR_BYTES, METADATA_KEY, Model, architecture_json, parse_architecture
+from .common import (MAX_HEADER_BYTES, MAX_LAYERS, MAX_TENSOR_BYTES, METADATA_KEY, Model, architecture_json,
+                     parse_architecture, tensors_for_saving)
 
 __all__ = ["save_onnx", "load_onnx", "read_onnx_model", "read_onnx_bytes", "default_opset", "import_onnx", "ONNX_IR_VERSION",
            "ONNX_OPSET", "MAX_ONNX_IR_VERSION", "MAX_ONNX_OPSET", "MIN_ONNX_OPSET", "MAX_ONNX_BYTES"]
@@ -61,13 +62,14 @@ def save_onnx(mlp, path) -> None:
     from onnx import TensorProto, helper
 
 
+    tensors = tensors_for_saving(mlp, "float32")  # float32, and refused in one line where a weight would become inf
     nodes, initializers = [], []
     current = "input"
     n = len(mlp.layers)
     for i, layer in enumerate(mlp.layers, start=1):
         W, b = f"layer{i}.weight", f"layer{i}.bias"
-        initializers.append(numpy_helper.from_array(np.ascontiguousarray(layer.W, dtype=np.float32), W))
-        initializers.append(numpy_helper.from_array(np.ascontiguousarray(layer.b, dtype=np.float32), b))
+        initializers.append(numpy_helper.from_array(tensors[W], W))
+        initializers.append(numpy_helper.from_array(tensors[b], b))
         a = layer.activation
         z = "output" if (i == n and a.is_identity) else f"layer{i}.z"
         nodes.append(helper.make_node("Gemm", [current, W, b], [z], name=f"layer{i}.gemm", transB=1))
@@ -184,6 +186,8 @@ def load_onnx(path) -> Model:
             f"{name}: an MLP has one input and one output; the graph has inputs {_short([v.name for v in inputs], 120)} "
             f"and outputs {_short([v.name for v in graph.output], 120)}"
         )
+    for role, value in (("input", inputs[0]), ("output", graph.output[0])):
+        _check_declared(name, role, value)
     current = inputs[0].name
     width = _declared_width(inputs[0])
     layout = "rows"              # the running tensor is (batch, width) or, after some Gemms, (width, batch)
@@ -273,6 +277,34 @@ def _onnx_array(onnx, numpy_helper, name: str, tensor) -> np.ndarray:
     if not np.all(np.isfinite(array)):
         raise ModelError(f"{name}: tensor {tensor.name!r} (shape {array.shape}) has non-finite entries")
     return array.astype(np.float64)
+
+
+_FLOAT_TYPES = {1: "float", 10: "float16", 11: "double", 16: "bfloat16"}
+
+
+def _check_declared(name: str, role: str, value_info) -> None:
+    """Refuse an input or output whose declared rank or element type an MLP cannot honour.
+
+    An MLP maps one point (rank 1) or a batch of rows (rank 2) of real numbers; a rank-3 tensor
+    would be computed along its last axis only (softmax over axis 1 of (3, 4, 5) gives other
+    numbers), and integer tensors wrap around where floats do not.
+    """
+    if not value_info.type.HasField("tensor_type"):
+        kind = value_info.type.WhichOneof("value") or "unknown"
+        raise ModelError(f"{name}: the graph's {role} {_short(value_info.name)} is a {kind.replace('_type', '')}, "
+                         "not a tensor; an MLP maps a tensor of points")
+    tensor_type = value_info.type.tensor_type
+    if tensor_type.elem_type and tensor_type.elem_type not in _FLOAT_TYPES:
+        from onnx import TensorProto
+
+        kind = TensorProto.DataType.Name(tensor_type.elem_type).lower() if tensor_type.elem_type in \
+            TensorProto.DataType.values() else str(tensor_type.elem_type)
+        raise ModelError(f"{name}: the graph's {role} {_short(value_info.name)} holds {kind}; an MLP computes with "
+                         "floating-point numbers (float, double)")
+    if tensor_type.HasField("shape") and len(tensor_type.shape.dim) not in (1, 2):
+        rank = len(tensor_type.shape.dim)
+        raise ModelError(f"{name}: the graph's {role} {_short(value_info.name)} has rank {rank}; an MLP maps a point "
+                         "(rank 1) or a batch of rows (rank 2)")
 
 
 def _declared_width(value_info) -> int | None:

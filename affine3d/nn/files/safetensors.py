@@ -106,13 +106,13 @@ def read_safetensors_header(path) -> dict:
         begin, end = offsets
         if end > data_size:
             raise ModelError(
-                f"{where}: its bytes [{begin:,}, {end:,}) lie past the end of the file "
+                f"{where}: its bytes [{begin}, {end}) lie past the end of the file "
                 f"(only {data_size:,} data bytes; truncated?)"
             )
         if end - begin != needed:
             raise ModelError(
                 f"{where}: the header says shape {tuple(shape)} {dtype} ({needed:,} bytes) "
-                f"but gives it bytes [{begin:,}, {end:,}) ({end - begin:,} bytes)"
+                f"but gives it bytes [{begin}, {end}) ({end - begin:,} bytes)"
             )
         tensors[key] = {"dtype": dtype, "shape": tuple(shape), "begin": data_start + begin, "end": data_start + end}
     ordered = sorted(tensors.items(), key=lambda kv: (kv[1]["begin"], kv[1]["end"]))
@@ -129,7 +129,11 @@ def read_safetensors_header(path) -> dict:
 
 
 def load_safetensors(path) -> Model:
-    """Read a file written by :func:`save_safetensors` (the header is checked first, then read with safetensors)."""
+    """Read a file written by :func:`save_safetensors` (the header is checked first, then read with safetensors).
+
+    A file without affine3d's record in ``__metadata__`` (a PyTorch state dict) is refused here; :func:`affine3d.nn.files.load`
+    reads those with :func:`~affine3d.nn.files.pretrained.load_state_dict`, given the activations.
+    """
     from safetensors import SafetensorError, safe_open
 
     path = Path(path)
