@@ -28,7 +28,8 @@ const ZOOM_STEP = 0.9;
 const SCRUB_STEP = 0.05;
 const CHANNEL = "affine3d-lecture";
 const SHADERS = ["mesh.vert", "mesh.frag", "lines.vert", "lines.frag", "morph-1.vert", "morph-2.vert", "morph-3.vert", "morph-4.vert"];
-const MIN_TEXT_SCALE = 0.55; // the text column shrinks to this share of its font before it wraps or scrolls
+const MIN_TEXT_SCALE = 0.55;
+const MAX_PIXELS = 3840 * 2160; // the most pixels the canvas draws (see pixelRatio) // the text column shrinks to this share of its font before it wraps or scrolls
 
 const $ = (id) => document.getElementById(id);
 
@@ -61,6 +62,9 @@ const deck = {
   record: null, // the scene's JSON
   objects: [], // as the renderer has them (world space after a network's warp)
   net: null, // {network, name, morph, gpu, player, objects, offsets, shown, agreement}
+  nets: new Map(), // scene key -> its net, built once
+  spheres: new Map(), // "scene:stage" -> the bounding sphere the slide is framed to
+  held: false, // tests and the handout: draw only when asked (frame()), not at every animation frame
   sphere: { centre: [0, 0, 0], radius: 1 },
   heldAt: 0, // where a held network stood when the slide was framed
   fitAll: true, // the sphere holds every stage of the network (false: the stage a still slide holds)
@@ -87,6 +91,7 @@ const deck = {
   hashTimer: null,
   panelShape: "",
   presenter: null, // the presenter window this deck opened, if any
+  heard: false, // a presenter view has said hello: the deck tells it every change
   channel: null,
   started: performance.now(),
   loading: Promise.resolve(),
@@ -125,7 +130,16 @@ function model(url) {
 }
 
 // The network applied to every object's vertices in world space, as the page's app.js (MorphingScene) does.
-function setNetwork(network, name, objects) {
+// Built once per scene (its keyframes computed on the GPU); a later slide of the same scene starts it again.
+function setNetwork(network, name, objects, key) {
+  const known = deck.nets.get(key);
+  if (known) {
+    deck.net = known;
+    known.player = new StagePlayer(known.morph.nStages, { playing: false });
+    known.shown = null;
+    deck.renderer.setObjects(known.objects, { cullBackFaces: false });
+    return;
+  }
   const points = [], offsets = [0], warped = [];
   for (const obj of objects) {
     const positions = new Float64Array(obj.positions.length);
@@ -142,12 +156,12 @@ function setNetwork(network, name, objects) {
   const morph = new Morph(network, points);
   const gpu = new GPUMorph(deck.gl, deck.shaders, morph, points);
   deck.net = { network, name, morph, gpu, player: new StagePlayer(morph.nStages, { playing: false }), objects: warped, offsets, points, shown: null, agreement: null };
+  deck.nets.set(key, deck.net);
   deck.renderer.setObjects(warped, { cullBackFaces: false });
 }
 
 function dropNetwork() {
-  if (deck.net) deck.net.gpu.release();
-  deck.net = null;
+  deck.net = null; // kept in deck.nets for the next slide of its scene
 }
 
 function showNetworkFrame() {
@@ -260,7 +274,7 @@ function showSlide(index, view = {}) {
   deck.pickFixed = false;
   if (record.mlp) {
     const { network } = model(record.mlp);
-    setNetwork(network, record.mlp.split("/").pop(), deck.objects);
+    setNetwork(network, record.mlp.split("/").pop(), deck.objects, slide.scene);
     deck.net.player.seek(start.stage ?? 0);
     deck.net.player.playing = Boolean(start.play);
   } else {
@@ -268,9 +282,10 @@ function showSlide(index, view = {}) {
   }
   resetView();
   applyView(view);
-  deck.fitAll = !deck.net || deck.net.player.playing;
-  deck.sphere = boundingSphere(slidePoints(deck.fitAll));
+  // A slide whose network plays (or a link that moved it) is framed for every stage; one that holds it, for that stage.
+  deck.fitAll = !deck.net || Boolean(start.play) || deck.net.player.playing || deck.net.player.position !== (start.stage ?? 0);
   deck.heldAt = deck.net ? deck.net.player.position : 0;
+  deck.sphere = sphereOf(`${slide.scene}:${deck.fitAll ? "all" : deck.heldAt}`);
   renderText();
   requestDraw();
   broadcast();
@@ -280,7 +295,13 @@ function showSlide(index, view = {}) {
 function refit() {
   if (deck.fitAll || !deck.net || (!deck.net.player.playing && deck.net.player.position === deck.heldAt)) return;
   deck.fitAll = true;
-  deck.sphere = boundingSphere(slidePoints(true));
+  deck.sphere = sphereOf(`${deck.slide.scene}:all`);
+}
+
+// The bounding sphere of what a slide shows, kept per scene and stage (the same on every screen).
+function sphereOf(key) {
+  if (!deck.spheres.has(key)) deck.spheres.set(key, boundingSphere(slidePoints(deck.fitAll)));
+  return deck.spheres.get(key);
 }
 
 function resetView() {
@@ -555,10 +576,16 @@ function updatePanel() {
 }
 
 // ------------------------------------------------------------------------------------------------ drawing
+// The device's pixel ratio, lowered where the canvas would pass MAX_PIXELS (a 4K projector at scale 2 draws
+// at 4K, not at 8K: the picture is as sharp as the eye at the back of the hall needs, and stays fluid).
+export function pixelRatio(width, height, devicePixelRatio = 1, maxPixels = MAX_PIXELS) {
+  return Math.min(devicePixelRatio, Math.sqrt(maxPixels / Math.max(width * height, 1)));
+}
+
 function resize() {
   const stage = $("stage"), canvas = $("view");
   const width = Math.max(1, Math.floor(stage.clientWidth)), height = Math.max(1, Math.floor(stage.clientHeight));
-  const ratio = window.devicePixelRatio || 1;
+  const ratio = pixelRatio(width, height, window.devicePixelRatio || 1);
   canvas.style.width = `${width}px`;
   canvas.style.height = `${height}px`;
   canvas.width = Math.round(width * ratio);
@@ -577,6 +604,7 @@ function drawFrame() {
     light: r.light_direction, ambient: r.ambient, edgeShade: r.edge_shade, insideColor: r.inside_color, insideShade: r.inside_shade,
   });
   deck.frames += 1;
+  deck.dirty = false;
 }
 
 function requestDraw() {
@@ -593,7 +621,7 @@ function tick(now) {
       deck.pickClock += dt;
       if (deck.pickClock >= PICK_S) { deck.pickClock = 0; deck.pick += 1; deck.dirty = true; }
     }
-    if (deck.dirty) {
+    if (deck.dirty && !deck.held) {
       deck.dirty = false;
       try {
         drawFrame();
@@ -714,7 +742,7 @@ function thumbnail() {
 }
 
 function broadcast() {
-  if (!deck.gl) return;
+  if (!deck.gl || !deck.heard) return; // no presenter view has said hello: nobody to tell
   requestAnimationFrame(() => {
     let thumb = null;
     try { drawFrame(); thumb = thumbnail(); } catch { /* a picture is a courtesy; the index is what matters */ }
@@ -726,8 +754,9 @@ function onMessage(message) {
   if (!message || typeof message !== "object") return;
   if (deck.gl) { // the deck
     if (message.type === "go" && Number.isInteger(message.index) && message.index !== deck.index) go(message.index);
-    else if (message.type === "hello") broadcast();
+    else if (message.type === "hello") { deck.heard = true; broadcast(); }
   } else if (message.type === "state") presenterShow(message);
+  else if (message.type === "ready") post({ type: "hello" }); // a deck (re)loaded after this presenter view opened
 }
 
 function openChannel() {
@@ -894,8 +923,14 @@ function setLanguage(lang) {
 
 // ------------------------------------------------------------------------------------------------ for tests and the handout
 // window.affine3d.deck: what tests/test_lecture.py and `affine3d lecture --png/--pdf` read.
-function frameReport() {
+function frameReport(draw = true) {
+  if (!draw) return { ...silhouetteBox(), border: null };
   drawFrame();
+  return { ...silhouetteBox(), border: borderPixels() };
+}
+
+// How many pixels of the canvas's outermost rows and columns are not the background (read back from the GPU).
+function borderPixels() {
   const gl = deck.gl, W = gl.drawingBufferWidth, H = gl.drawingBufferHeight;
   const bg = deck.record.background.map((c) => Math.round(c * 255));
   const strip = (x, y, w, h) => {
@@ -905,7 +940,12 @@ function frameReport() {
     for (let k = 0; k < data.length; k += 4) if (Math.abs(data[k] - bg[0]) + Math.abs(data[k + 1] - bg[1]) + Math.abs(data[k + 2] - bg[2]) > 24) n += 1;
     return n;
   };
-  // Where every vertex lands on the canvas (the CPU's projection of what the GPU draws): the silhouette's box.
+  return strip(0, 0, W, 1) + strip(0, H - 1, W, 1) + strip(0, 0, 1, H) + strip(W - 1, 0, 1, H);
+}
+
+// Where every vertex lands on the canvas (the CPU's projection of what the GPU draws): the silhouette's box.
+function silhouetteBox() {
+  const gl = deck.gl, W = gl.drawingBufferWidth, H = gl.drawingBufferHeight;
   const points = deck.net ? deck.net.gpu.positions(deck.net.morph.stages[deck.net.player.stageIndex], deck.net.player.t) : slidePoints();
   if (deck.net) deck.net.shown = null;
   const M = projection(), w = world();
@@ -916,10 +956,7 @@ function frameReport() {
     const x = ((clip[0] / clip[3] + 1) / 2) * W, y = ((1 - clip[1] / clip[3]) / 2) * H;
     x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
   }
-  return {
-    pixels: [W, H], css: deck.size.slice(), box: [x0, y0, x1, y1],
-    border: strip(0, 0, W, 1) + strip(0, H - 1, W, 1) + strip(0, 0, 1, H) + strip(W - 1, 0, 1, H),
-  };
+  return { pixels: [W, H], css: deck.size.slice(), box: [x0, y0, x1, y1] };
 }
 
 function clippedText() {
@@ -947,7 +984,10 @@ function testingHooks() {
       hash: () => viewToHash(),
       world: () => world().matrix,
       panel: () => $("panel").textContent,
-      frame: () => frameReport(),
+      frame: (draw = true) => frameReport(draw),
+      // Draw only when frame() asks (true), or at every animation frame again (false).
+      hold: (on) => { deck.held = Boolean(on); return deck.held; },
+      pixelRatio: (width, height, ratio) => pixelRatio(width, height, ratio),
       clipped: () => clippedText(),
       fitText: () => { fitText(); return clippedText(); },
       // A still picture: no spin, no playing, no cycling; the network at its stage's end (or its input).
@@ -955,8 +995,8 @@ function testingHooks() {
         deck.spinning = false;
         deck.pickFixed = true;
         if (deck.net) deck.net.player.playing = false;
-        drawFrame();
         updatePanel();
+        requestDraw();
         return deck.frames;
       },
       settle: () => { drawFrame(); updatePanel(); return deck.frames; },
@@ -991,6 +1031,7 @@ async function start() {
   resize();
   const view = parseHash(location.hash);
   showSlide(slideFromHash(view), view);
+  post({ type: "ready" });
   requestAnimationFrame(tick);
 }
 
