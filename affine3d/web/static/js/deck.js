@@ -28,8 +28,9 @@ const ZOOM_STEP = 0.9;
 const SCRUB_STEP = 0.05;
 const CHANNEL = "affine3d-lecture";
 const SHADERS = ["mesh.vert", "mesh.frag", "lines.vert", "lines.frag", "morph-1.vert", "morph-2.vert", "morph-3.vert", "morph-4.vert"];
-const MIN_TEXT_SCALE = 0.55;
-const MAX_PIXELS = 3840 * 2160; // the most pixels the canvas draws (see pixelRatio) // the text column shrinks to this share of its font before it wraps or scrolls
+const MIN_TEXT_SCALE = 0.55; // the text column shrinks to this share of its font before the panel wraps or it scrolls
+const MIN_PANEL_SCALE = 0.6; // the panel first shrinks on its own to this share of its font
+const MAX_PIXELS = 3840 * 2160; // the most pixels the canvas draws (see pixelRatio)
 
 const $ = (id) => document.getElementById(id);
 
@@ -334,21 +335,30 @@ function renderText() {
   fitText();
 }
 
-// Shrink the text column's font until nothing overflows it (no clipped number, no hidden line), down to
-// MIN_TEXT_SCALE; past that the panel wraps its lines and the column scrolls.
+// Fit the text column to its room: first the panel's font shrinks until its longest line fits the column's
+// width (down to MIN_PANEL_SCALE), then the whole column's font until nothing overflows it, neither a clipped
+// number nor a hidden line (down to MIN_TEXT_SCALE); past both, the panel wraps its lines and the column scrolls.
 function fitText() {
   const column = $("text"), panel = $("panel");
   column.style.fontSize = "";
+  panel.style.fontSize = "";
   panel.classList.remove("wrap");
+  const wide = (el) => el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0;
+  const panelBase = parseFloat(getComputedStyle(panel).fontSize);
+  let panelScale = 1;
+  while (!panel.hidden && wide(panel) && panelScale > MIN_PANEL_SCALE) {
+    panelScale *= 0.93;
+    panel.style.fontSize = `${panelBase * panelScale}px`;
+  }
   const base = parseFloat(getComputedStyle(column).fontSize);
-  const overflows = () => column.scrollHeight > column.clientHeight + 1 || [...column.querySelectorAll("pre, math, h1, p, li")]
-    .some((el) => el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0);
+  const overflows = () => column.scrollHeight > column.clientHeight + 1 || [...column.querySelectorAll("pre, math, h1, p, li")].some(wide);
   let scale = 1;
   while (overflows() && scale > MIN_TEXT_SCALE) {
     scale *= 0.93;
     column.style.fontSize = `${base * scale}px`;
+    if (panelScale < 1) panel.style.fontSize = `${panelBase * panelScale * scale}px`;
   }
-  if (panel.scrollWidth > panel.clientWidth + 1) panel.classList.add("wrap");
+  if (wide(panel)) panel.classList.add("wrap");
 }
 
 // ------------------------------------------------------------------------------------------------ panels
@@ -385,9 +395,9 @@ function layerLines() {
   const xs = corners(), x = xs[deck.pick % xs.length];
   const trace = deck.net.network.trace(x);
   const z = trace[1], y = trace[2];
-  const rows = formatMatrix(layer.W.map((row, i) => [...row, layer.b[i]]), 3);
-  const head = `W1 | b1${" ".repeat(Math.max(1, rows[0].length - 6))}   x        y′ = W1 x + b1   y = ${layer.activation.name}(y′)`;
-  return [head, ...rows.map((row, i) => `${row}  [${f3(x[i])} ]   [${f3(z[i])} ]      [${f3(y[i])} ]`),
+  const rows = formatMatrix(layer.W.map((row, i) => [...row, layer.b[i]]), 2);
+  const head = `W1 | b1${" ".repeat(Math.max(1, rows[0].length - 5))}x       y′ = W1 x + b1   y = ${layer.activation.name}(y′)`;
+  return [head, ...rows.map((row, i) => `${row}  [${f3(x[i])} ]   [${f3(z[i])} ]    [${f3(y[i])} ]`),
     `${ui().vertex} ${(deck.pick % xs.length) + 1}/${xs.length}`];
 }
 
