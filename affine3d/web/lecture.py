@@ -51,7 +51,7 @@ SHADERS = ("mesh.vert", "mesh.frag", "lines.vert", "lines.frag")
 MORPH_BLOCKS = (1, 2, 3, 4)
 
 _IMPORT = re.compile(r'^import\s*\{([^}]*)\}\s*from\s*"(\./[^"]+)";?[ \t]*$', re.M)
-_REEXPORT = re.compile(r'^export\s*\{([^}]*)\}\s*(?:from\s*"(\./[^"]+)")?;?[ \t]*$', re.M)
+_REEXPORT = re.compile(r'^export\s*(?:\{([^}]*)\}|\*)\s*(?:from\s*"(\./[^"]+)")?;?[ \t]*$', re.M)
 _EXPORTED = re.compile(r"^export\s+(?=(?:async\s+)?function|class\s|const\s|let\s)", re.M)
 _DECLARED = re.compile(r"^(?:async\s+)?(?:function\*?\s+(\w+)|class\s+(\w+)|(?:const|let|var)\s+(\w+))", re.M)
 
