@@ -1,13 +1,14 @@
 // deck.js: the lecture as a deck of live slides (`affine3d lecture`): text beside a live scene of the page's engine.
 //
 // One WebGL2 canvas for the whole deck (browsers cap a page at ~16 contexts): a slide change swaps the objects
-// the one Renderer draws, and the network the one GPUMorph runs. The engine is the page's (gl.js: Renderer,
-// GPUMorph; affine.js: Affine, arcball, Morph, the panels' number formats; safetensors.js: the model file); this
-// file is the deck's interface and glue. Its imports below are the engine's only entry points into the deck.
+// the one Renderer draws, and the network the one morph engine runs. The engine is the page's, imported through
+// its one entry point (engine.js: Renderer and makeMorph from gl.js, Affine, the arcball, Morph and StagePlayer,
+// the panels' number formats, parseModel, the framing of projection.js); this file is the deck's interface and glue.
 //
 // Framing: every slide frames its scene to the canvas it gets, as `affine3d view`'s fit does: the bounding
 // sphere of everything the slide will show (every object after its model map; for a network, every stage it
-// plays through) is centred and fills FILL of the canvas's smaller side, so no rotation can push a solid out.
+// plays through) is centred and fills FIT_FILL of the canvas's smaller side (projection.js: boundingSphere,
+// fitDistance), so no rotation can push a solid out.
 //
 // The camera never moves: world = translation(0, 0, -d + zoom) @ translation(pan) @ R @ translation(-centre).
 // The URL: ?lang=pl|en picks the language; #slide=K&rot=w,x,y,z&proj=...&stage=S&t=T&pick=N reproduces a slide.
@@ -15,19 +16,15 @@
 // the two windows when one opened the other).
 
 import {
-  Affine, Arcball, Morph, StagePlayer, Turntable, fixed, formatMatrix, infoLines, sceneProjection,
-} from "./affine.js";
-import { GPUMorph, Renderer, signedVolume } from "./gl.js";
-import { parseModel, readHeader } from "./safetensors.js";
+  Affine, Arcball, DEFAULT_SPIN, Morph, SHADER_NAMES, StagePlayer, Turntable, ZOOM_STEP, boundingSphere,
+  fitDistance, fixed, formatMatrix, infoLines, makeMorph, parseModel, readHeader, Renderer, sceneObjects,
+  sceneProjection, signedVolume,
+} from "./engine.js";
 import { LANGUAGES, SLIDES, UI } from "./slides.js";
 
-const FILL = 0.8; // the bounding sphere's outline: this share of the canvas's smaller side (geometry/fit.py's FIT_FILL)
-const DEFAULT_SPIN = 0.5; // radians per second
 const PICK_S = 2.5; // seconds between panel examples (the neuron's vertex, the solid whose matrix is shown)
-const ZOOM_STEP = 0.9;
 const SCRUB_STEP = 0.05;
 const CHANNEL = "affine3d-lecture";
-const SHADERS = ["mesh.vert", "mesh.frag", "lines.vert", "lines.frag", "morph-1.vert", "morph-2.vert", "morph-3.vert", "morph-4.vert"];
 const MIN_TEXT_SCALE = 0.55; // the text column shrinks to this share of its font before the panel wraps or it scrolls
 const MIN_PANEL_SCALE = 0.6; // the panel first shrinks on its own to this share of its font
 const MAX_PIXELS = 3840 * 2160; // the most pixels the canvas draws (see pixelRatio)
@@ -109,19 +106,6 @@ const ui = () => UI[deck.lang];
 const text = (field) => field[deck.lang] ?? field.en;
 
 // ------------------------------------------------------------------------------------------------ scenes
-function sceneObjects(record) {
-  return record.objects.map((obj) => ({
-    name: obj.name,
-    model: Affine.fromMatrix(obj.model),
-    color: obj.color,
-    wireframe: obj.wireframe,
-    edgeColor: obj.edge_color,
-    positions: Float64Array.from(obj.vertices),
-    triangles: Uint32Array.from(obj.triangles),
-    edges: Uint32Array.from(obj.edges),
-  }));
-}
-
 function model(url) {
   if (!deck.models.has(url)) {
     const bytes = base64Bytes(deck.data.models[url]);
@@ -155,7 +139,7 @@ function setNetwork(network, name, objects, key) {
     offsets.push(points.length);
   }
   const morph = new Morph(network, points);
-  const gpu = new GPUMorph(deck.gl, deck.shaders, morph, points);
+  const gpu = makeMorph(deck.gl, deck.shaders, morph, points); // the GPU's morph (a CPU one past 15 wide)
   deck.net = { network, name, morph, gpu, player: new StagePlayer(morph.nStages, { playing: false }), objects: warped, offsets, points, shown: null, agreement: null };
   deck.nets.set(key, deck.net);
   deck.renderer.setObjects(warped, { cullBackFaces: false });
@@ -179,16 +163,6 @@ function showNetworkFrame() {
 }
 
 // ------------------------------------------------------------------------------------------------ framing
-// The bounding sphere of points (flat, 3 per point): the middle of their box, the farthest one's distance.
-export function boundingSphere(flat) {
-  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
-  for (let v = 0; v < flat.length; v += 3) for (let k = 0; k < 3; k++) { lo[k] = Math.min(lo[k], flat[v + k]); hi[k] = Math.max(hi[k], flat[v + k]); }
-  const centre = lo.map((l, k) => (l + hi[k]) / 2);
-  let r2 = 0;
-  for (let v = 0; v < flat.length; v += 3) r2 = Math.max(r2, (flat[v] - centre[0]) ** 2 + (flat[v + 1] - centre[1]) ** 2 + (flat[v + 2] - centre[2]) ** 2);
-  return { centre, radius: Math.max(Math.sqrt(r2), 1e-6) };
-}
-
 // Everything the slide can show, in world space: the objects after their model maps, or every shape the
 // network passes through (each stage at t = 0, 1/4, ..., 1, read back from the GPU); a slide that holds the
 // network still frames the shape it holds (and frames them all once the network plays: refit()).
@@ -211,15 +185,6 @@ function slidePoints(allStages = true) {
     for (let v = 0; v < obj.positions.length; v += 3) out.push(...obj.model.apply([obj.positions[v], obj.positions[v + 1], obj.positions[v + 2]]));
   }
   return out;
-}
-
-// The distance at which the sphere's outline fills FILL of the canvas's smaller side (geometry/fit.py's
-// fit_radius, solved for d): perspective r = d t / sqrt(1 + t^2), t = FILL tan(half the smaller field of view);
-// orthographic: the half-height at distance d is d tan(fov / 2).
-export function fitDistance(radius, fov, aspect, ortho, fill = FILL) {
-  const tanHalf = Math.tan(fov / 2) * Math.min(1, aspect);
-  const t = fill * tanHalf;
-  return ortho ? radius / t : (radius * Math.sqrt(1 + t * t)) / t;
 }
 
 function aspect() {
@@ -527,7 +492,7 @@ function engineLines() {
   const shader = (name) => `${name} (${deck.shaders[name].split("\n").length} ${deck.lang === "pl" ? "wierszy" : "lines"})`;
   return [`1. parseModel  safetensors.js → ${net.network.sizes.join("-")}, ${net.network.layers.length} ${deck.lang === "pl" ? "warstw" : "layers"}`,
     `2. Morph       affine.js      → ${net.morph.nStages} ${deck.lang === "pl" ? "etapów" : "stages"}`,
-    `3. GPUMorph    gl.js + ${shader(`morph-${net.gpu.nBlocks}.vert`)}`,
+    net.gpu.nBlocks ? `3. GPUMorph    gl.js + ${shader(`morph-${net.gpu.nBlocks}.vert`)}` : "3. CPUMorph    gl.js (wider than the shader takes)",
     `               → ${net.points.length} ${ui().points}, transform feedback`,
     `4. Renderer    gl.js + ${shader("mesh.vert")}, mesh.frag`,
     `${deck.lang === "pl" ? "teraz" : "now"}: stage ${net.player.stageIndex + 1}/${net.player.nStages}, t = ${net.player.t.toFixed(2)}`,
@@ -1034,7 +999,7 @@ async function start() {
   const gl = canvas.getContext("webgl2", { antialias: true, alpha: false, preserveDrawingBuffer: true });
   if (!gl) throw new Error("this deck needs WebGL2, which this browser does not offer (try a current Firefox, Chrome or Safari)");
   deck.gl = gl;
-  for (const name of SHADERS) deck.shaders[name] = deck.data.shaders[name];
+  for (const name of SHADER_NAMES) deck.shaders[name] = deck.data.shaders[name];
   deck.renderer = new Renderer(gl, deck.shaders);
   openChannel();
   bindInput();

@@ -27,3 +27,28 @@ export function sceneProjection(camera, aspect, ortho) {
   const halfWidth = halfHeight * aspect;
   return orthographic(-halfWidth, halfWidth, -halfHeight, halfHeight, camera.near, camera.far);
 }
+
+// ------------------------------------------------------------------------------------------- framing
+// A scene framed to the canvas it gets (geometry/fit.py's bounding sphere and fit_radius): the sphere that holds
+// every object, centred in the picture, its outline filling `fill` of the canvas's smaller side, whichever way
+// the world is turned.
+export const FIT_FILL = 0.8;
+
+// The bounding sphere of points (flat, 3 per point): the middle of their box, the farthest one's distance
+// (geometry/fit.py's bounding_sphere).
+export function boundingSphere(flat) {
+  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+  for (let v = 0; v < flat.length; v += 3) for (let k = 0; k < 3; k++) { lo[k] = Math.min(lo[k], flat[v + k]); hi[k] = Math.max(hi[k], flat[v + k]); }
+  const centre = lo.map((l, k) => (l + hi[k]) / 2);
+  let r2 = 0;
+  for (let v = 0; v < flat.length; v += 3) r2 = Math.max(r2, (flat[v] - centre[0]) ** 2 + (flat[v + 1] - centre[1]) ** 2 + (flat[v + 2] - centre[2]) ** 2);
+  return { centre, radius: Math.max(Math.sqrt(r2), 1e-6) };
+}
+
+// The camera distance at which a sphere of `radius` fills `fill` of the smaller side of a picture of `aspect`
+// (fit_radius solved for d): perspective r = d t / sqrt(1 + t^2) with t = fill tan(half the smaller field of
+// view); orthographic (sceneProjection's box: half-height d tan(fov / 2)) r = d t.
+export function fitDistance(radius, fov, aspect, ortho, fill = FIT_FILL) {
+  const t = fill * Math.tan(fov / 2) * Math.min(1, aspect);
+  return ortho ? radius / t : (radius * Math.sqrt(1 + t * t)) / t;
+}

@@ -18,10 +18,10 @@ function neuronRow(i) {
 
 // A matrix: an mtable whose brackets are drawn by CSS (.matrix in lecture.css), so they span its rows in any
 // font (stretchy MathML brackets need a font with a MATH table, which a lecture hall's machine may not have).
-const matrix = (rows) => `<mtable class="matrix">${rows.map((row) => `<mtr>${row.map((cell) => `<mtd>${cell}</mtd>`).join("")}</mtr>`).join("")}</mtable>`;
+const bracketed = (rows) => `<mtable class="matrix">${rows.map((row) => `<mtr>${row.map((cell) => `<mtd>${cell}</mtd>`).join("")}</mtr>`).join("")}</mtable>`;
 
-const HOMOGENEOUS = `<mrow>${matrix([["<mi>A</mi>", "<mi>b</mi>"], ["<mn>0</mn>", "<mn>1</mn>"]])}<mspace width="0.2em"/>
-${matrix([["<mi>x</mi>"], ["<mn>1</mn>"]])}<mo>=</mo>${matrix([["<mi>A</mi><mi>x</mi><mo>+</mo><mi>b</mi>"], ["<mn>1</mn>"]])}</mrow>`;
+const HOMOGENEOUS = `<mrow>${bracketed([["<mi>A</mi>", "<mi>b</mi>"], ["<mn>0</mn>", "<mn>1</mn>"]])}<mspace width="0.2em"/>
+${bracketed([["<mi>x</mi>"], ["<mn>1</mn>"]])}<mo>=</mo>${bracketed([["<mi>A</mi><mi>x</mi><mo>+</mo><mi>b</mi>"], ["<mn>1</mn>"]])}</mrow>`;
 
 const COMPOSITION = `<mrow><mi>F</mi><mo>=</mo><msub><mi>σ</mi><mi>k</mi></msub><mo>∘</mo><msub><mi>F</mi><mi>k</mi></msub>
 <mo>∘</mo><mo>…</mo><mo>∘</mo>${sub("σ", 2)}<mo>∘</mo>${sub("F", 2)}<mo>∘</mo>${sub("σ", 1)}<mo>∘</mo>${sub("F", 1)}</mrow>`;
@@ -39,7 +39,7 @@ const BATCH = `<mrow><mi>F</mi><mo>(</mo><mi>X</mi><mo>)</mo><mo>=</mo><mi>X</mi
 <mspace width="1em"/><mi>X</mi><mo>∈</mo><msup><mi>ℝ</mi><mrow><mi>N</mi><mo>×</mo><mn>3</mn></mrow></msup></mrow>`;
 
 const CLIP = `<mrow><msub><mi>p</mi><mtext>clip</mtext></msub><mo>=</mo><mi>P</mi><mo>·</mo><mtext>world</mtext><mo>·</mo><mtext>model</mtext><mo>·</mo>
-${matrix([["<mi>x</mi>"], ["<mn>1</mn>"]])}</mrow>`;
+${bracketed([["<mi>x</mi>"], ["<mn>1</mn>"]])}</mrow>`;
 
 const WORLD = `<mrow><mtext>world</mtext><mo>=</mo><mi>T</mi><mo>(</mo><mn>0</mn><mo>,</mo><mn>0</mn><mo>,</mo><mo>−</mo><mi>d</mi><mo>)</mo><mo>·</mo><mi>R</mi></mrow>`;
 
