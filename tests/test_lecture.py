@@ -272,3 +272,59 @@ def test_the_command_refuses_what_it_cannot_do(tmp_path, capsys):
     assert not (tmp_path / "de").exists()
     code, _, err = run_cli(capsys, "lecture", "--size", "big", "--png", tmp_path / "png")
     assert code == 2 and "--size" in one_line(err)
+
+
+# ---------------------------------------------------------------------------- the page (affine3d serve), framed the same way
+PAGE_BORDER = """() => {
+  const view = document.getElementById("view"), W = view.width, H = view.height;
+  const c = document.createElement("canvas");
+  c.width = W; c.height = H;
+  const g = c.getContext("2d");
+  g.drawImage(view, 0, 0);
+  const rows = [g.getImageData(0, 0, W, 1), g.getImageData(0, H - 1, W, 1), g.getImageData(0, 0, 1, H), g.getImageData(W - 1, 0, 1, H)];
+  const ref = g.getImageData(1, 1, 1, 1).data; // the background, next to the corner
+  let n = 0;
+  for (const row of rows) for (let k = 0; k < row.data.length; k += 4) {
+    if (Math.abs(row.data[k] - ref[0]) + Math.abs(row.data[k + 1] - ref[1]) + Math.abs(row.data[k + 2] - ref[2]) > 24) n += 1;
+  }
+  const clipped = [...document.querySelectorAll("#panels pre")].filter((e) => e.offsetParent && e.scrollWidth > e.clientWidth + 1).map((e) => e.id);
+  return { border: n, clipped, size: [W, H] };
+}"""
+
+
+def test_the_page_keeps_every_shipped_scene_inside_its_canvas(browser, tmp_path):
+    """`affine3d serve`'s page at 1024x640, 1280x800, 1920x1080: every shipped scene (a network's at three stages) leaves
+    the canvas's border rows and columns background, and no panel line is cut off (scrollWidth vs clientWidth)."""
+    from affine3d.web import build_site
+
+    site = build_site(tmp_path / "site")
+    server, url = serve_folder(site)
+    context = browser.new_context(viewport={"width": 1024, "height": 640})
+    try:
+        page = watched(context.new_page())
+        page.goto(url)
+        page.evaluate("window.affine3d.ready")
+        for width, height in SCREENS[:3]:
+            page.set_viewport_size({"width": width, "height": height})
+            settle(page)
+            for name in list_scenes():
+                moments = ["stage=1&t=0", "stage=3&t=0.5", "stage=99&t=1"] if load_scene_has_network(name) else [""]
+                for moment in moments:
+                    page.evaluate(f"location.hash = 'scene={name}&rot=1,0,0,0&{moment}'")
+                    page.wait_for_function(f"window.affine3d.state().scene === {json.dumps(name)}")
+                    page.evaluate("window.affine3d.settle()")
+                    report = page.evaluate(PAGE_BORDER)
+                    where = f"{name} {moment} at {width}x{height}"
+                    assert report["border"] == 0, f"{where}: {report['border']} border pixels are not background"
+                    assert report["clipped"] == [], where
+        assert page.problems == []
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+
+
+def load_scene_has_network(name) -> bool:
+    from affine3d.geometry import load_scene
+
+    return load_scene(name).mlp is not None
