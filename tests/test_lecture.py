@@ -279,7 +279,7 @@ PAGE_BORDER = """() => {
   const view = document.getElementById("view"), W = view.width, H = view.height;
   const c = document.createElement("canvas");
   c.width = W; c.height = H;
-  const g = c.getContext("2d");
+  const g = c.getContext("2d", { willReadFrequently: true });
   g.drawImage(view, 0, 0);
   const rows = [g.getImageData(0, 0, W, 1), g.getImageData(0, H - 1, W, 1), g.getImageData(0, 0, 1, H), g.getImageData(W - 1, 0, 1, H)];
   const ref = g.getImageData(1, 1, 1, 1).data; // the background, next to the corner
