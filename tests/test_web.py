@@ -27,7 +27,7 @@ from affine3d.web import build_site, serve_folder
 from affine3d.web.browser import launch
 from test_raster import agreement
 
-VIEWPORT = {"width": 1440, "height": 760}  # a canvas wider than 4:3: the page frames as `affine3d render` (see app.js)
+VIEWPORT = {"width": 1200, "height": 760}
 
 
 SMOOTH_SCENE = """# smooth meshes, where flat and smooth shading differ on every pixel of a curved surface
