@@ -28,6 +28,7 @@ COMMANDS = [
     ("inspect", "inspect"),
     ("serve", "serve"),
     ("export-web", "export_web"),
+    ("lecture", "lecture"),
     ("exercise", "exercise"),
     ("bench", "bench"),
     ("doctor", "doctor"),

@@ -138,6 +138,8 @@ def test_plain_wheel_install_ships_shaders_and_scenes(tmp_path):
     found = {p.relative_to(package / "web" / "static") for p in (package / "web" / "static").rglob("*") if p.is_file()}
     assert Path("index.html") in shipped and Path("js/app.js") in shipped
     assert shipped <= found, f"missing from the wheel's web/static/: {sorted(map(str, shipped - found))}"
+    # the lecture deck's templates (affine3d lecture)
+    assert (package / "web" / "deck" / "lecture.html").is_file() and (package / "web" / "deck" / "lecture.css").is_file()
 
     script = venv / ("Scripts/affine3d.exe" if os.name == "nt" else "bin/affine3d")
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
@@ -148,6 +150,10 @@ def test_plain_wheel_install_ships_shaders_and_scenes(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "site" / "js" / "app.js").is_file() and (tmp_path / "site" / "shaders" / "morph-1.vert").is_file()
     assert (tmp_path / "site" / "models" / "cube-to-sphere.safetensors").is_file()
+    result = subprocess.run([str(script), "lecture", "--export", "deck"], capture_output=True, text=True,
+                            cwd=tmp_path, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert 'id="deck-data">{' in (tmp_path / "deck" / "index.html").read_text(encoding="utf-8")
 
 
 def test_license_file_is_mit_and_shipped_in_the_wheel_and_the_sdist(tmp_path):

@@ -24,7 +24,7 @@ from hypothesis import given, strategies as st  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from affine3d import MLP, Affine  # noqa: E402
-from affine3d.app.state import DEFAULT_SPIN, free_box  # noqa: E402
+from affine3d.app.state import DEFAULT_SPIN, FRAME_FILL, free_box  # noqa: E402
 from affine3d.app.window import Viewer  # noqa: E402
 from affine3d.cli import main  # noqa: E402
 from affine3d.commands.render import world_rotation  # noqa: E402
@@ -32,6 +32,7 @@ from affine3d.geometry.scene import INSIDE_LEGEND, list_scenes, load_scene  # no
 from affine3d.gl.context import create_context  # noqa: E402
 from affine3d.gl.renderer import render  # noqa: E402
 from affine3d.nn.morph import StagePlayer  # noqa: E402
+from affine3d.projection import project_points  # noqa: E402
 from affine3d.render import MorphingScene  # noqa: E402
 
 STEP = 1 / 60
@@ -243,15 +244,70 @@ def test_hiding_the_overlay_gives_the_scene_the_whole_window():
 
 @given(st.lists(st.tuples(st.integers(0, 900), st.integers(0, 600), st.integers(1, 500), st.integers(1, 400)),
                 max_size=3))
-def test_free_box_overlaps_no_rectangle_and_keeps_the_views_shape_or_wider(rects):
-    """free_box: inside the image, overlapping none of the rectangles, and at least as wide as the view's shape."""
+def test_free_box_overlaps_no_rectangle_and_cannot_grow(rects):
+    """free_box: inside the image, overlapping none of the rectangles, and maximal: one more pixel on any side
+    would leave the image or cover a rectangle (a larger box would have won)."""
     box = free_box((900, 600), rects)
     if box is None:
         return
     x, y, w, h = box
+    hits = lambda x, y, w, h: any(x < rx + rw and rx < x + w and y < ry + rh and ry < y + h for rx, ry, rw, rh in rects)  # noqa: E731
     assert 0 <= x and 0 <= y and x + w <= 900 and y + h <= 600 and w > 0 and h > 0
-    assert not any(x < rx + rw and rx < x + w and y < ry + rh and ry < y + h for rx, ry, rw, rh in rects)
-    assert w * 600 >= 900 * h - 900  # the view's 3:2 shape, or wider (rounding: a pixel)
+    assert not hits(x, y, w, h)
+    for grown in ((x - 1, y, w + 1, h), (x, y - 1, w, h + 1), (x, y, w + 1, h), (x, y, w, h + 1)):
+        gx, gy, gw, gh = grown
+        assert gx < 0 or gy < 0 or gx + gw > 900 or gy + gh > 600 or hits(*grown), grown
+
+
+# The window sizes and overlay scales the README names (a laptop, a 720p and a 1080p projector; --hud-scale 1.5).
+SCREENS = [((800, 600), 1.0), ((1280, 720), 1.0), ((1280, 720), 1.5), ((1920, 1080), 1.0), ((1920, 1080), 1.5)]
+
+
+@pytest.mark.parametrize("size, hud_scale", SCREENS)
+def test_the_scene_fills_the_room_the_panels_leave(size, hud_scale):
+    """Platonic, shear, cube-to-sphere at each README size and overlay scale, turned and played: every drawn pixel
+    lies in the free box, off the window's border; the box is centred on the world's origin, and the sphere that
+    holds the scene (sampled on its surface, projected as the GPU does) fills FRAME_FILL of the box's smaller side."""
+    width, height = size
+    for name in ("platonic", "shear", "cube-to-sphere"):
+        v = Viewer(load_scene(name), size, samples=0, visible=False, scenes=[], hud_scale=hud_scale)
+        background = np.round(np.asarray(v.state.scene.background) * 255).astype(int)
+        try:
+            v.step(0.0)
+            state = v.state
+            box = state.scene_box()
+            assert box is not None, (name, size, hud_scale)
+            bx, by, bw, bh = box
+            # The sphere about the world's origin, radius frame_radius, at the camera's distance: its outline.
+            d, r = state.scene.camera.distance, state.frame_radius()
+            directions = np.random.default_rng(0).standard_normal((4000, 3))
+            sphere = r * directions / np.linalg.norm(directions, axis=1, keepdims=True) + [0.0, 0.0, -d]
+            P = state.projection()
+            centre = project_points(P, [[0.0, 0.0, -d]], (width, height))[0, :2]
+            np.testing.assert_allclose(centre, [bx + bw / 2, by + bh / 2], atol=0.5)
+            reach = np.linalg.norm(project_points(P, sphere, (width, height))[:, :2] - centre, axis=1).max()
+            assert reach == pytest.approx(FRAME_FILL * min(bw, bh) / 2, rel=0.01), (name, size, hud_scale)
+            turns = [0, 90, 90] if state.player is None else [0, 120]
+            moments = [None] if state.player is None else [(2, 0.5), (state.player.n_stages - 1, 1.0)]
+            for moment in moments:
+                if moment is not None:
+                    state.show_moment(*moment)
+                for angle in turns:
+                    state.controller.spin(math.radians(angle))
+                    v.step(0.0)  # the network panel may have grown: the box is the one this frame has
+                    bx, by, bw, bh = state.scene_box()
+                    v.renderer.draw(state.world, ortho=state.ortho, wireframe=state.wireframe, projection=state.projection())
+                    drawn = np.any(v.renderer.read()[..., :3].astype(int) != background, axis=2)
+                    where = f"{name} {size} hud {hud_scale}, {moment}, +{angle} deg"
+                    assert drawn.sum() > 200, where
+                    rows, cols = np.nonzero(drawn)
+                    top = rows  # read() gives the top row first, as the box counts
+                    assert top.min() >= by and top.max() < by + bh and cols.min() >= bx and cols.max() < bx + bw, where
+                    assert not (drawn[0].any() or drawn[-1].any() or drawn[:, 0].any() or drawn[:, -1].any()), where
+                    if angle == 0 and moment is None:  # the scene's own view (a row seen end-on after 90 deg is thin)
+                        assert max(cols.max() - cols.min(), top.max() - top.min()) >= 0.4 * min(bw, bh), where
+        finally:
+            v.close()
 
 
 # ---------------------------------------------------------------------------- N and the hatching, in the overlay
@@ -260,7 +316,9 @@ def test_n_lights_with_A_n_and_the_overlay_says_which():
     normals line says A n and WRONG; N again restores the normal matrix, pixel for pixel."""
     v = Viewer(load_scene("shear"), (480, 360), samples=0, visible=False, scenes=[])
     try:
-        v.step(0.0)
+        for _ in range(2):  # the world panel widens for the "A n: WRONG" line and stays that wide: frame it so first
+            v.state.key("n")
+            v.step(0.0)
         right = v.read()
         assert "normal matrix" in v.hud_text and "WRONG" not in v.hud_text
         v.state.key("n")

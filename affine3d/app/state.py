@@ -43,8 +43,11 @@ fixed step per frame (:meth:`ViewerState.use_fixed_step`), so the same command d
 frames; the overlay then shows that clock instead of a measured frame rate.
 
 Framing: while the overlay shows, the scene is framed in the part of the window its panels leave
-free (:meth:`ViewerState.scene_box`: the whole window's view, scaled to fit there; an off-centre
-projection, :func:`affine3d.projection.into_box`), so no solid hides under a panel.
+free (:meth:`ViewerState.scene_box`: the free rectangle with the longest smaller side), by its bounding
+sphere about the world's origin (:meth:`ViewerState.frame_radius`: every object, every stage of a
+network), centred there and filling :data:`FRAME_FILL` of that side (an off-centre projection,
+:func:`affine3d.projection.into_box`): no solid hides under a panel or leaves the window, whichever way
+the world is turned, and the solids are as large as the free room allows.
 """
 
 from __future__ import annotations
@@ -66,7 +69,7 @@ from ..projection import into_box
 from .arcball import Arcball, Turntable
 from .lab import Lab
 
-__all__ = ["ViewerState", "format_matrix", "parse_matrix", "scene_key", "free_box", "HELP_TEXT", "DEFAULT_SPIN"]
+__all__ = ["ViewerState", "format_matrix", "parse_matrix", "scene_key", "free_box", "FRAME_FILL", "HELP_TEXT", "DEFAULT_SPIN"]
 
 DEFAULT_SPIN = 0.5
 """Auto-spin speed in radians per second when the scene sets none (about 29 degrees a second)."""
@@ -145,14 +148,13 @@ def _scene_names() -> list[str]:
 
 
 def free_box(size, rects, smallest: float = 0.0) -> tuple[int, int, int, int] | None:
-    """The largest copy of a ``size`` image's view that fits beside the rectangles ``rects``: ``(left, top, width, height)``.
+    """The free rectangle of a ``size`` image with the longest smaller side: ``(left, top, width, height)``.
 
-    Candidate boxes are the rectangles whose sides lie on the image's edges and the rects' edges
-    and that overlap no rect; each could hold the whole view scaled by ``s = min(box width / width,
-    box height / height)``. The one with the largest ``s`` wins (on a tie the larger, then the
-    higher, then the further left); a box wider than the view's shape keeps its width (the view then
-    shows more at the sides), a narrower one keeps the view's shape, centred in it. None if even the
-    best ``s`` is below ``smallest``.
+    The scene is framed by its bounding sphere (:meth:`ViewerState.projection`), whose outline is a circle:
+    what counts is the largest circle the panels leave room for, so the box is the rectangle that overlaps
+    none of ``rects`` and whose smaller side is longest. Candidates are the rectangles whose sides lie on
+    the image's edges and the rects' edges; on a tie the larger, then the higher, then the further left
+    wins. None if even the best smaller side is below ``smallest`` times the image's smaller side.
 
     Parameters
     ----------
@@ -166,8 +168,8 @@ def free_box(size, rects, smallest: float = 0.0) -> tuple[int, int, int, int] | 
 
     >>> free_box((900, 600), [(0, 0, 900, 200)])
     (0, 200, 900, 400)
-    >>> free_box((900, 600), [(0, 0, 300, 600)])        # a panel down the left side: the 4:3 view at the right
-    (300, 100, 600, 400)
+    >>> free_box((900, 600), [(0, 0, 300, 600)])        # a panel down the left side: the square at the right
+    (300, 0, 600, 600)
     """
     width, height = size
     xs = sorted({0, width, *(min(max(x + dx, 0), width) for x, _, w, _ in rects for dx in (0, w))})
@@ -179,17 +181,16 @@ def free_box(size, rects, smallest: float = 0.0) -> tuple[int, int, int, int] | 
                 for y1 in ys[j + 1:]:
                     if any(x0 < x + w and x < x1 and y0 < y + h and y < y1 for x, y, w, h in rects):
                         continue
-                    scale = min((x1 - x0) / width, (y1 - y0) / height)
-                    key = (scale, (x1 - x0) * (y1 - y0), -y0, -x0)
+                    key = (min(x1 - x0, y1 - y0), (x1 - x0) * (y1 - y0), -y0, -x0)
                     if best_key is None or key > best_key:
                         best, best_key = (x0, y0, x1 - x0, y1 - y0), key
-    if best is None or best_key[0] < smallest:
+    if best is None or best_key[0] < smallest * min(width, height):
         return None
-    x0, y0, w, h = best
-    if w * height < width * h:  # narrower than the view: keep the view's shape, centred
-        shaped = round(w * height / width)
-        y0, h = y0 + (h - shaped) // 2, shaped
-    return (int(x0), int(y0), int(w), int(h))
+    return tuple(int(v) for v in best)
+
+
+FRAME_FILL = 0.8
+"""The share of the scene box's smaller side that the scene's bounding sphere fills (as geometry/fit.py's FIT_FILL)."""
 
 
 # ---------------------------------------------------------------------------- the state
@@ -246,6 +247,7 @@ class ViewerState:
         self.clock_s = 0.0  # seconds the state has been advanced (update); the status line times out on it
         self.fixed_step: float | None = None  # seconds a frame in a scripted run; None: the wall clock
         self.hud_rects: list[tuple[int, int, int, int]] = []  # the overlay's panels (see scene_box)
+        self._frame_radius: float | None = None  # see frame_radius
         self.shading: str | None = None  # "flat" or "smooth" for every object; None: each object's own
         self.lab = None  # live training (affine3d.app.lab.Lab), started by L or --train
         self.lab_target = None  # a target name or Target that overrides the scene's [train] target
@@ -259,6 +261,7 @@ class ViewerState:
         self.close_lab()
         self.picked = None
         self.scene = scene
+        self._frame_radius = None
         self.n_triangles = _count_triangles(scene)
         self.spin_rate = float(scene.spin) if scene.spin else DEFAULT_SPIN
         self.spinning = bool(scene.spin)
@@ -316,16 +319,58 @@ class ViewerState:
         box = self.scene_box()
         if box is None:
             return np.asarray(self.scene.projection(self.aspect, self.ortho), dtype=np.float64)
-        return into_box(self.scene.projection(box[2] / box[3], self.ortho), box, self.framebuffer_size)
+        P = np.asarray(self.scene.projection(box[2] / box[3], self.ortho), dtype=np.float64)
+        k = self.frame_scale(P, box)
+        return into_box(np.diag([k, k, 1.0, 1.0]) @ P, box, self.framebuffer_size)
+
+    def frame_radius(self) -> float:
+        """The radius of the sphere about the world's origin that holds the scene under any rotation (scene units).
+
+        The largest distance from the origin of a vertex in world space (each object's model map applied),
+        and, with a network, of every shape its stages pass through (four moments a stage). The world turns
+        about the origin, so whatever the rotation, everything stays inside this sphere. Kept until the
+        scene or the network changes (live training's snapshots keep it: the picture does not jump).
+        """
+        if self._frame_radius is None:
+            points = np.vstack([obj.model(obj.mesh.vertices) for obj in self.scene.objects]) if self.scene.objects else np.zeros((1, 3))
+            radius = float(np.sqrt(np.max(np.einsum("ij,ij->i", points, points))))
+            if self.morph is not None:
+                keys = self.morph.keyframes(points)
+                for stage in self.morph.stages:
+                    for t in (0.25, 0.5, 0.75, 1.0):
+                        shown = self.morph.positions(stage, t, keys[stage.index])
+                        radius = max(radius, float(np.sqrt(np.max(np.einsum("ij,ij->i", shown, shown)))))
+            self._frame_radius = max(radius, 1e-9)
+        return self._frame_radius
+
+    def frame_scale(self, P, box) -> float:
+        """How much to enlarge the projection ``P`` (made for the box's aspect) so the scene's sphere fills the box.
+
+        At the camera's distance ``d`` a sphere of radius ``r`` about the world's origin reaches
+        ``P[1,1] r / sqrt(d^2 - r^2)`` in NDC (perspective: the tangent of its half-angle) or ``P[1,1] r``
+        (orthographic), across the box's height; the factor makes that :data:`FRAME_FILL` of the box's
+        smaller side, so a sphere in a wide box is as tall as the box allows and one in a tall box as wide.
+        1 when the camera stands inside the sphere.
+        """
+        r, d = self.frame_radius(), float(self.scene.camera.distance)
+        if self.ortho:
+            reach = P[1, 1] * r
+        elif r < d:
+            reach = P[1, 1] * r / math.sqrt(d * d - r * r)
+        else:
+            return 1.0
+        width, height = box[2], box[3]
+        return FRAME_FILL * min(width, height) / (height * reach)
 
     def scene_box(self) -> tuple[int, int, int, int] | None:
         """Where the scene is framed while the overlay shows: ``(left, top, width, height)``, framebuffer pixels
-        from the top-left corner; None: the whole window.
+        from the top-left corner; None: the whole window, as the scene file frames it.
 
-        The whole window's view, scaled down as little as it takes to fit in a rectangle that no panel
-        of :attr:`hud_rects` covers (:func:`free_box`). None when the overlay is hidden, when there are
-        no panels, or when the view would shrink below a third (a tiny window: the panels then lie over
-        the scene).
+        The free rectangle with the longest smaller side beside the panels of :attr:`hud_rects`
+        (:func:`free_box`); :meth:`projection` centres the scene's bounding sphere in it, filling
+        :data:`FRAME_FILL` of that side. None when the overlay is hidden, when there are no panels, or
+        when the room would be below a third of the window's smaller side (a tiny window: the panels then
+        lie over the scene).
         """
         if not self.show_hud or not self.hud_rects:
             return None
@@ -386,6 +431,7 @@ class ViewerState:
     def set_morph(self, morph, name: str = "", playing: bool = True) -> None:
         """Animate the stages of ``morph`` (an :class:`affine3d.nn.morph.Morph`; None: no network)."""
         self.morph = morph
+        self._frame_radius = None
         self.network_name = name
         self.inside_out = False
         self.player = None if morph is None else StagePlayer(morph.n_stages, playing=playing)

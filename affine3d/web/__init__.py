@@ -8,7 +8,9 @@ and the glue is :mod:`.site` (scenes as JSON, model files copied) and :mod:`.ser
 library's HTTP server, answering only inside its folder).
 
 - :func:`build_site`: write the page, shaders, scenes and models into a folder (``affine3d export-web``);
-- :func:`make_server`: serve such a folder on 127.0.0.1 (``affine3d serve``).
+- :func:`make_server`: serve such a folder on 127.0.0.1 (``affine3d serve``);
+- :mod:`.lecture`: the lecture as a deck of live slides on the same engine, one self-contained HTML file
+  (``affine3d lecture``).
 
 The page's engine is ``static/js/``, split as the Python is (``affine.js``, ``projection.js``,
 ``arcball.js``, ``network.js``, ``morph.js``, ``gl.js``, ``view.js``..., re-exported by ``engine.js``):

@@ -27,3 +27,53 @@ export function sceneProjection(camera, aspect, ortho) {
   const halfWidth = halfHeight * aspect;
   return orthographic(-halfWidth, halfWidth, -halfHeight, halfHeight, camera.near, camera.far);
 }
+
+// ------------------------------------------------------------------------------------------- framing
+// A scene framed to the canvas it gets (geometry/fit.py's bounding sphere and fit_radius): the sphere that holds
+// every object, centred in the picture, its outline filling `fill` of the canvas's smaller side, whichever way
+// the world is turned.
+export const FIT_FILL = 0.8;
+
+// The bounding sphere of points (flat, 3 per point): the middle of their box, the farthest one's distance
+// (geometry/fit.py's bounding_sphere).
+export function boundingSphere(flat) {
+  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+  for (let v = 0; v < flat.length; v += 3) for (let k = 0; k < 3; k++) { lo[k] = Math.min(lo[k], flat[v + k]); hi[k] = Math.max(hi[k], flat[v + k]); }
+  const centre = lo.map((l, k) => (l + hi[k]) / 2);
+  let r2 = 0;
+  for (let v = 0; v < flat.length; v += 3) r2 = Math.max(r2, (flat[v] - centre[0]) ** 2 + (flat[v + 1] - centre[1]) ** 2 + (flat[v + 2] - centre[2]) ** 2);
+  return { centre, radius: Math.max(Math.sqrt(r2), 1e-6) };
+}
+
+// The camera distance at which a sphere of `radius` fills `fill` of the smaller side of a picture of `aspect`
+// (fit_radius solved for d): perspective r = d t / sqrt(1 + t^2) with t = fill tan(half the smaller field of
+// view); orthographic (sceneProjection's box: half-height d tan(fov / 2)) r = d t.
+export function fitDistance(radius, fov, aspect, ortho, fill = FIT_FILL) {
+  const t = fill * Math.tan(fov / 2) * Math.min(1, aspect);
+  return ortho ? radius / t : (radius * Math.sqrt(1 + t * t)) / t;
+}
+
+// The farthest a point of flat (3 per point, world space) lies from the world's origin: the radius of the sphere
+// that holds them however the world turns about its origin (app/state.py's ViewerState.frame_radius).
+export function originRadius(flat) {
+  let r2 = 0;
+  for (let v = 0; v < flat.length; v += 3) r2 = Math.max(r2, flat[v] ** 2 + flat[v + 1] ** 2 + flat[v + 2] ** 2);
+  return Math.sqrt(r2);
+}
+
+// How much the projection P (rows, for a canvas of `aspect`) must shrink so that a sphere of `radius` about the
+// world's origin, `distance` in front of the camera, stays inside `fill` of the canvas's smaller side: at most 1
+// (a scene that fits keeps its own framing, as `affine3d render` draws it); 1 when the camera is inside the sphere.
+export function keepInside(P, radius, distance, aspect, ortho, fill = 0.98) {
+  let reach; // the sphere's outline, in NDC units of the picture's height
+  if (ortho) reach = P[1][1] * radius;
+  else if (radius < distance) reach = (P[1][1] * radius) / Math.sqrt(distance * distance - radius * radius);
+  else return 1;
+  const room = fill * Math.min(1, aspect); // NDC 1 is half the height; half the width is `aspect` of that
+  return Math.min(1, room / reach);
+}
+
+// P with x and y scaled by k in clip space: the same camera, the picture zoomed about its centre.
+export function scaledProjection(P, k) {
+  return P.map((row, r) => (r < 2 ? row.map((v) => k * v) : row.slice()));
+}
