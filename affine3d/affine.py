@@ -30,7 +30,7 @@ from typing import Iterable
 import numpy as np
 
 from . import _fast, pack
-from .errors import AffineError, shown
+from .errors import AffineError, one_line, shown
 
 __all__ = ["Affine", "MAX_BUILT_ENTRIES", "MAX_CONDITION"]
 
@@ -62,8 +62,7 @@ def _as_floats(name: str, value, what: str) -> np.ndarray:
     except OverflowError:  # a Python int beyond float64's range (10**400)
         raise AffineError(f"{name}: expected numbers within float64's range (about 1.8e308), got a larger integer") from None
     except (TypeError, ValueError) as exc:
-        detail = " ".join(str(exc).split())
-        detail = detail if len(detail) <= 80 else detail[:77] + "..."
+        detail = one_line(exc)
         raise AffineError(f"{name}: expected {what} of numbers, got {type(value).__name__} ({detail})") from None
     if complex_values:  # casting would silently drop the imaginary part
         raise AffineError(f"{name}: expected real numbers, got complex ones (an affine map here is real)")

@@ -22,7 +22,7 @@ import numpy as np
 
 from .affine import Affine
 from .cpu.raster import render_cpu
-from .errors import GLUnavailableError, ModelError, UsageError, shown
+from .errors import GLUnavailableError, ModelError, UsageError, one_line, shown
 from .geometry.mesh import Mesh
 from .geometry.normals import smoothing_groups
 from .geometry.scene import EDGE_SHADE, INSIDE_COLOR, INSIDE_LEGEND
@@ -63,7 +63,7 @@ def pick_backend(backend: str = "auto") -> tuple[str, str]:
     except GLUnavailableError as exc:
         if backend == "gpu":
             raise
-        return "cpu", f"numpy rasterizer; no OpenGL: {' '.join(str(exc).split())}"
+        return "cpu", f"numpy rasterizer; no OpenGL: {one_line(exc)}"
     return "gpu", f"OpenGL renderer: {ctx.info['GL_RENDERER']}"
 
 

@@ -59,7 +59,7 @@ from pathlib import Path
 import numpy as np
 
 from ..affine import Affine
-from ..errors import InputError
+from ..errors import InputError, one_line
 from ..geometry.fit import fit_lines
 from ..geometry.scene import list_scenes, load_scene
 from ..geometry.scene import INSIDE_LEGEND
@@ -454,7 +454,7 @@ class ViewerState:
         try:
             self.lab = Lab.for_scene(self.scene, self.morph.mlp, self.lab_target, running=running)
         except InputError as exc:
-            self.say(" ".join(str(exc).split()))
+            self.say(one_line(exc))
             return False
         self.network_name = f"in training (seed {self.lab.experiment.seed})"
         self.player.seek(self.player.n_stages)  # watch the output learn; the arrows still step through the stages
@@ -611,7 +611,7 @@ class ViewerState:
         try:
             scene = load_scene(self.scenes[index])
         except (InputError, OSError) as exc:
-            self.say(" ".join(str(exc).split()))
+            self.say(one_line(exc))
             return None
         self.set_scene(scene)
         self.say(f"scene {index + 1}/{len(self.scenes)}: {scene.name}")

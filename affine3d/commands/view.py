@@ -82,6 +82,7 @@ import os
 import sys
 from pathlib import Path
 
+from ..errors import one_line
 from .paths import check_output_folder
 
 HELP = "the interactive window: drag the world, watch its 4x4 matrix (drawn into a PNG when there is no display)"
@@ -144,12 +145,6 @@ def no_display_reason() -> str | None:
     if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         return None
     return "DISPLAY and WAYLAND_DISPLAY are not set"
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or "no message"
-    text = text if len(text) <= 200 else text[:197] + "..."
-    return f"{type(exc).__name__}: {text}"
 
 
 def run(args) -> int:
@@ -220,7 +215,7 @@ def run(args) -> int:
             raise
         except Exception as exc:  # no X server, no GLX, no OpenGL 3.3: fall back, never a traceback
             where = f" on DISPLAY={os.environ['DISPLAY']}" if os.environ.get("DISPLAY") else ""
-            reason = f"no window could be opened{where} ({_one_line(exc)})"
+            reason = f"no window could be opened{where} ({one_line(exc, typed=True)})"
             print(f"affine3d view: no display: {reason}", file=sys.stderr)
             # This process's pyglet is bound to that display now; a fresh one draws offscreen instead.
             return _offscreen_in_a_new_process(scene, args, size, network, when)
@@ -281,7 +276,7 @@ def _offscreen_instead(scene, args, size, options, network, when) -> int:
     try:
         viewer = _viewer(scene, size, options, visible=False)
     except Exception as exc:  # not even an offscreen EGL window
-        return _render_instead(scene, args, size, f"no offscreen OpenGL window either ({_one_line(exc)})", network, when)
+        return _render_instead(scene, args, size, f"no offscreen OpenGL window either ({one_line(exc, typed=True)})", network, when)
     args.screenshot = str(path)
     replacing = check_output(path, "--screenshot")
     _play(viewer, args, when, frames=args.frames or 1, announce=False)

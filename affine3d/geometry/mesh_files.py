@@ -70,7 +70,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import SceneError
+from ..errors import SceneError, one_line
 from .mesh import Mesh, _edges_from_keys
 
 __all__ = ["load_mesh", "load_obj", "load_off", "save_obj", "save_off", "MESH_SUFFIXES", "MAX_MESH_BYTES"]
@@ -1119,7 +1119,7 @@ def save_obj(mesh: Mesh, path) -> None:
             normals = mesh.normal_indices.tolist()
     out = [f"# {mesh.name or 'mesh'}: {mesh.n_vertices} vertices, {len(polygons)} faces (written by affine3d)"]
     if mesh.name:
-        out.append(f"o {' '.join(mesh.name.split())}")
+        out.append(f"o {one_line(mesh.name, limit=None)}")
     out += [f"v {_coordinates_text(row)}" for row in mesh.vertices.tolist()]
     if normals is None:
         out += ["f " + " ".join(str(i + 1) for i in polygon) for polygon in polygons]

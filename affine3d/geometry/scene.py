@@ -128,7 +128,7 @@ from pathlib import Path
 import numpy as np
 
 from ..affine import MAX_CONDITION, Affine
-from ..errors import AffineError, SceneError, shown
+from ..errors import AffineError, SceneError, one_line, shown
 from ..fileio import open_regular, read_regular, shown_path
 from .fit import fit_map
 from .solids import BUILTINS, builtin_parameters, triangle_count
@@ -761,7 +761,7 @@ def load_scene(path_or_name=DEFAULT_SCENE) -> Scene:
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"at line (\d+)", str(exc))
         line = f":{match.group(1)}" if match else ""
-        raise SceneError(f"{shown}{line}: TOML syntax error: {' '.join(str(exc).split())[:200]}") from None
+        raise SceneError(f"{shown}{line}: TOML syntax error: {one_line(exc)}") from None
     except RecursionError:  # 3000 nested [ or { : tomllib parses by recursion
         raise SceneError(f"{shown}: TOML nested too deeply (arrays or inline tables inside each other); "
                          "a scene needs a few levels") from None
