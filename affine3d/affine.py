@@ -440,6 +440,30 @@ class Affine:
         """``x @ F`` with an array: refused with the same hint (``F(x)`` applies, ``F @ G`` composes)."""
         raise TypeError(_MATMUL_HINT.format(left=_what(other), right="F"))
 
+    def __mul__(self, other):
+        """``F * x`` or ``F * G``: refused with a hint; ``F(x)`` applies a map, ``F @ G`` composes two."""
+        raise TypeError(_operator_hint("*", "F", _what_operand(other)))
+
+    def __rmul__(self, other):
+        """``x * F``: refused with the same hint as ``F * x``."""
+        raise TypeError(_operator_hint("*", _what_operand(other), "F"))
+
+    def __add__(self, other):
+        """``F + G``: refused; maps are composed (``F @ G``), and their matrices added as ``F.matrix + G.matrix``."""
+        raise TypeError(_operator_hint("+", "F", _what_operand(other)))
+
+    def __radd__(self, other):
+        """``x + F``: refused with the same hint as ``F + x``."""
+        raise TypeError(_operator_hint("+", _what_operand(other), "F"))
+
+    def __sub__(self, other):
+        """``F - G``: refused with the same hint as ``F + G``."""
+        raise TypeError(_operator_hint("-", "F", _what_operand(other)))
+
+    def __rsub__(self, other):
+        """``x - F``: refused with the same hint as ``F + x``."""
+        raise TypeError(_operator_hint("-", _what_operand(other), "F"))
+
     def inverse(self) -> "Affine":
         """The map ``F^-1`` with ``F^-1 @ F = identity``: ``x = A^-1 (y - b)``.
 
@@ -937,6 +961,21 @@ def _shown_indices(count: int, edge: int) -> list[int]:
     if count <= 2 * edge:
         return list(range(count))
     return list(range(edge)) + list(range(count - edge, count))
+
+
+def _what_operand(value) -> str:
+    """``value`` named for an operator's message: 'G' for another map, else its kind in words."""
+    return "G" if isinstance(value, Affine) else _what(value)
+
+
+def _operator_hint(op: str, left: str, right: str) -> str:
+    """The one-line TypeError text for ``left op right`` with an Affine on one side (``*``, ``+``, ``-``)."""
+    text = f"{left} {op} {right}: Affine maps have no {op}; "
+    if "G" in (left, right):
+        return text + ("compose two maps with @ (F @ G is F after G), or work on their 4x4 matrices: "
+                       f"F.matrix {op} G.matrix")
+    return text + ("to apply F to points x, call F(x); to compose maps, use @ (F @ G is F after G); "
+                   f"for the 4x4 matrix itself, use F.matrix")
 
 
 def _what(value) -> str:
