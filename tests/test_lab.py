@@ -273,3 +273,24 @@ def test_your_own_target_script_writes_its_gif(tmp_path):
     assert np.mean((net(x) - twisted) ** 2) < 0.02  # learnt (the untrained start is ~0.3 away)
     assert np.mean((experiment_from_table(None, None, Target("t", lambda p: p, sizes=(3, 8, 8, 3))).start()(x)
                     - twisted) ** 2) > 0.1
+
+
+def test_your_own_target_script_without_a_display_draws_offscreen_in_one_line(tmp_path):
+    """python scenes/lab_twist.py with no DISPLAY: exit 0, one line on stderr, the viewer drawn into lab-twist.png."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from PIL import Image
+
+    script = Path(__file__).resolve().parent.parent / "scenes" / "lab_twist.py"
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                          env=env)
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("no display") and "lab-twist.png" in lines[0], done.stderr
+    with Image.open(tmp_path / "lab-twist.png") as image:
+        pixels = np.asarray(image.convert("RGB")).astype(int)
+    assert image.size == (960, 720) and pixels.std() > 10  # the overlay and the cube, not a blank frame

@@ -4,21 +4,34 @@ Like the byte door's test in ``test_layout.py``, each rule reads the source (so 
 day it is added) and comes with a test that its pattern catches the old ways the package used to write.
 """
 
+import ast
 import re
-
-import pytest
 
 from test_layout import MODULES, PACKAGE
 
 
 def code_lines(module):
-    """``(number, code)`` for each line of a module, comments cut off."""
-    for number, line in enumerate(MODULES[module].read_text(encoding="utf-8").splitlines(), start=1):
-        yield number, line.split("#")[0]
+    """``(number, code)`` for each line of a module, comments cut off and docstrings left out (prose may name a job)."""
+    source = MODULES[module].read_text(encoding="utf-8")
+    prose = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+                prose.update(range(first.lineno, first.end_lineno + 1))
+    for number, line in enumerate(source.splitlines(), start=1):
+        if number not in prose:
+            yield number, line.split("#")[0]
 
 
-def where(module, number, line):
-    return f"{MODULES[module].relative_to(PACKAGE.parent)}:{number}: {line.strip()}"
+def written_again(pattern, home):
+    """``"path:line: code"`` for each line outside the modules in ``home`` where ``pattern`` matches the code."""
+    found = []
+    for module in sorted(set(MODULES) - set(home)):
+        for number, code in code_lines(module):
+            if pattern.search(code):
+                found.append(f"{MODULES[module].relative_to(PACKAGE.parent)}:{number}: {code.strip()}")
+    return found
 
 
 # -- an exception's text as one line: affine3d.errors.one_line ---------------------------------------------------
@@ -28,13 +41,9 @@ FLATTENED = re.compile(r"""["'] ["']\.join\(.{0,60}?\.split\(\)\s*\)""")
 FLATTENS_ITS_OWN = {"affine3d.errors", "affine3d.exercises._child"}
 
 
-@pytest.mark.parametrize("module", sorted(MODULES))
-def test_one_line_messages_have_one_home(module):
+def test_one_line_messages_have_one_home():
     """Only affine3d.errors.one_line flattens text to one line (and cuts it at one length)."""
-    if module in FLATTENS_ITS_OWN:
-        return
-    for number, code in code_lines(module):
-        assert not FLATTENED.search(code), where(module, number, code)
+    assert written_again(FLATTENED, FLATTENS_ITS_OWN) == []
 
 
 def test_the_one_line_pattern_catches_the_old_ways():
@@ -45,3 +54,22 @@ def test_the_one_line_pattern_catches_the_old_ways():
     assert FLATTENED.search("""f"{self.prog}: error: {' '.join(message.split())}\"""")
     assert not FLATTENED.search("""out += ["f " + " ".join(str(i + 1) for i in polygon)]""")
     assert not FLATTENED.search("detail = one_line(exc)")
+
+
+# -- "is there a display?": affine3d.app.display --------------------------------------------------------------------
+
+ASKS_FOR_A_DISPLAY = re.compile(r"""["'](WAYLAND_)?DISPLAY["']|options\[["']headless["']\]\s*=""")
+
+
+def test_is_there_a_display_is_asked_in_one_place():
+    """Only affine3d.app.display reads DISPLAY / WAYLAND_DISPLAY or switches pyglet to headless windows."""
+    assert written_again(ASKS_FOR_A_DISPLAY, {"affine3d.app.display"}) == []
+
+
+def test_the_display_pattern_catches_the_old_ways():
+    """The pattern matches the three ways the package used to ask (view, doctor, bench viewer) and the lab's switch."""
+    assert ASKS_FOR_A_DISPLAY.search("""if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):""")
+    assert ASKS_FOR_A_DISPLAY.search("""for name in ("DISPLAY", "WAYLAND_DISPLAY"):""")
+    assert ASKS_FOR_A_DISPLAY.search("""pyglet.options["headless"] = True""")
+    assert not ASKS_FOR_A_DISPLAY.search("""if not pyglet.options["headless"]:""")
+    assert not ASKS_FOR_A_DISPLAY.search("reason = no_display_reason()")

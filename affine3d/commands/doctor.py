@@ -15,7 +15,6 @@ still draws, with the CPU rasterizer (affine3d/cpu/raster.py). Always exits 0.
 from __future__ import annotations
 
 import json
-import os
 import platform
 import shutil
 import subprocess
@@ -107,12 +106,10 @@ def _version(module_name: str) -> str:
 
 
 def _has_display() -> tuple[bool, str]:
-    if sys.platform.startswith("linux") or "bsd" in sys.platform:
-        for name in ("DISPLAY", "WAYLAND_DISPLAY"):
-            if os.environ.get(name):
-                return True, f"{name}={os.environ[name]}"
-        return False, "no DISPLAY or WAYLAND_DISPLAY is set"
-    return True, f"{platform.system()} desktop"
+    from ..app.display import display_name, no_display_reason
+
+    reason = no_display_reason()
+    return (False, reason) if reason else (True, display_name())
 
 
 def gather() -> dict:

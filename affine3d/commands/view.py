@@ -65,7 +65,7 @@ never written through.
 Examples:
   affine3d view
   affine3d view 1980-vs-2015 --turntable
-  affine3d view bunny.obj                                   # any OBJ or OFF file, fitted to the view
+  affine3d view scenes/teapot.obj                           # any OBJ or OFF file, fitted to the view
   affine3d view cube-to-sphere                              # a network bends a cube onto a sphere
   affine3d view --mlp my-net.safetensors                    # any 3 -> ... -> 3 network, on the cube
   affine3d view cube-to-sphere --train                      # watch a network learn it, live
@@ -82,6 +82,7 @@ import os
 import sys
 from pathlib import Path
 
+from ..app.display import DISPLAY_VARIABLES, display_name, headless_possible, no_display_reason, use_headless
 from ..errors import one_line
 from .paths import check_output_folder
 
@@ -138,15 +139,6 @@ def add_arguments(parser) -> None:
                          help="start with flat shading for every object (default: each object's own)")
 
 
-def no_display_reason() -> str | None:
-    """Why no window can open here, or None if one may: on Linux/BSD, no DISPLAY or WAYLAND_DISPLAY."""
-    if sys.platform.startswith(("win", "darwin", "cygwin")):
-        return None
-    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
-        return None
-    return "DISPLAY and WAYLAND_DISPLAY are not set"
-
-
 def run(args) -> int:
     import math
     from dataclasses import replace
@@ -201,7 +193,7 @@ def run(args) -> int:
         experiment_from_table(scene.train, network, args.target)
 
     if args.offscreen:
-        if not _headless_possible():
+        if not headless_possible():
             raise UsageError("--offscreen: pyglet's window module is already loaded with a display")
         viewer = _viewer(scene, size, options, visible=False)
         return _play(viewer, args, when, frames=args.frames or 1)
@@ -214,7 +206,7 @@ def run(args) -> int:
         except InputError:  # the user's mistake (--samples the driver lacks, a size too big): say it, do not fall back
             raise
         except Exception as exc:  # no X server, no GLX, no OpenGL 3.3: fall back, never a traceback
-            where = f" on DISPLAY={os.environ['DISPLAY']}" if os.environ.get("DISPLAY") else ""
+            where = f" on {display_name()}" if display_name() else ""
             reason = f"no window could be opened{where} ({one_line(exc, typed=True)})"
             print(f"affine3d view: no display: {reason}", file=sys.stderr)
             # This process's pyglet is bound to that display now; a fresh one draws offscreen instead.
@@ -224,20 +216,11 @@ def run(args) -> int:
     return _offscreen_instead(scene, args, size, options, network, when)
 
 
-def _headless_possible() -> bool:
-    """True if this process can still make pyglet windows offscreen: its window module not yet loaded for a display."""
-    import pyglet
-
-    return "pyglet.window" not in sys.modules or bool(pyglet.options["headless"])
-
-
 def _viewer(scene, size, options, visible: bool):
     """A Viewer in an offscreen EGL window (pyglet headless), as --offscreen and the no-display fallback make it."""
     import warnings
 
-    import pyglet
-
-    pyglet.options["headless"] = True
+    use_headless()
     from ..app.window import Viewer
 
     with warnings.catch_warnings():  # pyglet's "no EGL device, using the native display": the error, if any, says it
@@ -271,7 +254,7 @@ def _offscreen_instead(scene, args, size, options, network, when) -> int:
     from ..fileio import check_output
 
     path = Path(args.screenshot or FALLBACK_PNG)
-    if not _headless_possible():  # pyglet already bound to a display in this process
+    if not headless_possible():  # pyglet already bound to a display in this process
         return _offscreen_in_a_new_process(scene, args, size, network, when)
     try:
         viewer = _viewer(scene, size, options, visible=False)
@@ -311,7 +294,7 @@ def _offscreen_in_a_new_process(scene, args, size, network, when) -> int:
 
     path = Path(args.screenshot or FALLBACK_PNG)
     replacing = check_output(path, "--screenshot")
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env = {k: v for k, v in os.environ.items() if k not in DISPLAY_VARIABLES}
     result = subprocess.run([sys.executable, "-m", "affine3d", *_child_argv(args, path)], env=env,
                             capture_output=True, text=True)
     if result.returncode != 0:
