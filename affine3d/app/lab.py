@@ -35,16 +35,19 @@ class Lab:
         The scene's vertices in world space: what the network trains on.
     running : bool
         Start training at once.
+    epochs_per_frame : int, optional
+        Train this many epochs before each frame, in the window's thread (a scripted run), not in a thread.
     """
 
-    def __init__(self, experiment, points, *, running: bool = False):
+    def __init__(self, experiment, points, *, running: bool = False, epochs_per_frame: int | None = None):
         self.experiment = experiment
-        self.training = LiveTraining(experiment, points, running=running)
+        self.training = LiveTraining(experiment, points, running=running, epochs_per_frame=epochs_per_frame)
         self._taken = None  # the version of the last snapshot the window drew
         self._curve = (None, None)  # (snapshot, its curve): made once per snapshot, drawn every frame
 
     @classmethod
-    def for_scene(cls, scene, network=None, target=None, *, running: bool = False) -> "Lab":
+    def for_scene(cls, scene, network=None, target=None, *, running: bool = False,
+                  epochs_per_frame: int | None = None) -> "Lab":
         """The lab a scene asks for: its ``[train]`` table, else the network's sizes; ``target`` overrides.
 
         A target name that the scene file gets wrong is reported with the file's name.
@@ -54,7 +57,7 @@ class Lab:
         except InputError as exc:
             where = getattr(scene, "path", None)
             raise type(exc)(f"{where.name if where else scene.name}: train: {exc}") from None
-        return cls(experiment, world_points(scene), running=running)
+        return cls(experiment, world_points(scene), running=running, epochs_per_frame=epochs_per_frame)
 
     # ------------------------------------------------------------------ keys and frames
     def key(self, name: str) -> str | None:

@@ -68,6 +68,7 @@ from ..nn.morph import StagePlayer
 from ..projection import into_box
 from .arcball import Arcball, Turntable
 from .lab import Lab
+from .training import SCRIPTED_EPOCHS_PER_FRAME
 
 __all__ = ["ViewerState", "format_matrix", "parse_matrix", "scene_key", "free_box", "FRAME_FILL", "HELP_TEXT", "DEFAULT_SPIN"]
 
@@ -452,7 +453,8 @@ class ViewerState:
             self.say("no network to train: open cube-to-sphere, sphere-to-cube, rings or rings-4-wide, or give --mlp")
             return False
         try:
-            self.lab = Lab.for_scene(self.scene, self.morph.mlp, self.lab_target, running=running)
+            self.lab = Lab.for_scene(self.scene, self.morph.mlp, self.lab_target, running=running,
+                                     epochs_per_frame=SCRIPTED_EPOCHS_PER_FRAME if self.fixed_step is not None else None)
         except InputError as exc:
             self.say(one_line(exc))
             return False
@@ -640,8 +642,12 @@ class ViewerState:
 
         Spin and playback then depend on the frame number alone, not on how fast this machine
         draws, so the same command gives the same pictures; the overlay's fps line shows this clock.
+        Live training goes in lockstep with it: :data:`~affine3d.app.training.SCRIPTED_EPOCHS_PER_FRAME` epochs
+        a frame, from epoch 0 (:meth:`affine3d.app.training.LiveTraining.lockstep`).
         """
         self.fixed_step = float(dt_s)
+        if self.lab is not None:
+            self.lab.training.lockstep(SCRIPTED_EPOCHS_PER_FRAME)
 
     def next_frame(self) -> None:
         """Before drawing frame ``frames + 1`` of a scripted run: the clock to ``frames * fixed_step`` (frame 1: 0 s)."""

@@ -47,8 +47,9 @@ with the columns of A as arrows from b.
 
 Scripted figures: with --frames N the clock advances 1/60 s a frame (not with the wall clock), so
 spin and playback are at the same place in frame N every time and the same command saves the same
-PNG, byte for byte (the overlay's fps line then shows that clock). --yaw and --pitch turn the world
-as in 'affine3d render'.
+PNG, byte for byte (the overlay's fps line then shows that clock). Live training (--train) keeps the
+same clock: 10 epochs before each frame after the first, so frame N shows epoch 10 (N - 1) on every
+run. --yaw and --pitch turn the world as in 'affine3d render'.
 
 Without a display (no DISPLAY or WAYLAND_DISPLAY, or no window can be opened) it says so and draws
 the viewer offscreen instead, overlay included, into a PNG (--screenshot PATH, else
@@ -95,7 +96,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("scene", nargs="?", default=None, metavar="SCENE",
                         help="a shipped scene's name, a .toml file, or a mesh file (.obj, .off) (default: platonic)")
     parser.add_argument("--frames", type=int, default=None, metavar="N",
-                        help="quit after N frames; time then advances a fixed 1/60 s a frame (the same PNG every run)")
+                        help="quit after N frames; time then advances a fixed 1/60 s a frame and --train 10 epochs a frame "
+                             "(the same PNG every run)")
     parser.add_argument("--screenshot", metavar="PATH", default=None,
                         help="save the last frame as a PNG (with --frames: frame N; else when the window closes)")
     parser.add_argument("--size", default="960x720", metavar="WxH", help="window size (default: 960x720)")
