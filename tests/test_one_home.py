@@ -73,3 +73,23 @@ def test_the_display_pattern_catches_the_old_ways():
     assert ASKS_FOR_A_DISPLAY.search("""pyglet.options["headless"] = True""")
     assert not ASKS_FOR_A_DISPLAY.search("""if not pyglet.options["headless"]:""")
     assert not ASKS_FOR_A_DISPLAY.search("reason = no_display_reason()")
+
+
+# -- mesh and scene files are read and written through affine3d.fileio -----------------------------------------------
+
+OWN_FILE_ACCESS = re.compile(r"\bos\.open\(|\.write_text\(|\.write_bytes\(|\.read_text\(|\.read_bytes\(|(?<![\w.])open\(")
+
+
+def test_geometry_reads_and_writes_files_only_through_fileio():
+    """geometry/ (mesh files, scene files) has no file opener or writer of its own: fileio's budgets and atomic writes."""
+    geometry = {module for module in MODULES if module.startswith("affine3d.geometry")}
+    assert written_again(OWN_FILE_ACCESS, set(MODULES) - geometry) == []
+
+
+def test_the_file_access_pattern_catches_the_old_ways():
+    """The pattern matches mesh_files.py's old opener and writer, not fileio's functions."""
+    assert OWN_FILE_ACCESS.search("fd = os.open(shown, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0))")
+    assert OWN_FILE_ACCESS.search('Path(os.fspath(path)).write_text(text, encoding="utf-8")')
+    assert OWN_FILE_ACCESS.search('with open(path, "rb") as f:')
+    assert not OWN_FILE_ACCESS.search('write_bytes(path, text.encode("utf-8"), "mesh file")')
+    assert not OWN_FILE_ACCESS.search("with open_regular(path, limit=MAX_MESH_BYTES) as file:")
