@@ -30,7 +30,7 @@ from typing import Iterable
 import numpy as np
 
 from . import _fast, pack
-from .errors import AffineError, one_line, shown
+from .errors import AffineError, byte_size, one_line, shown
 
 __all__ = ["Affine", "MAX_BUILT_ENTRIES", "MAX_CONDITION"]
 
@@ -76,16 +76,9 @@ def _check_built_size(name: str, n: int) -> int:
     n = int(n)
     if n * n > MAX_BUILT_ENTRIES:
         limit = math.isqrt(MAX_BUILT_ENTRIES)
-        raise AffineError(f"{name}: {shown(n)} would make a {shown(n)} x {shown(n)} matrix ({_bytes(8 * n * n)} of float64); "
+        raise AffineError(f"{name}: {shown(n)} would make a {shown(n)} x {shown(n)} matrix ({byte_size(8 * n * n)} of float64); "
                           f"affine3d builds at most {limit} x {limit} from a size alone")
     return n
-
-
-def _bytes(n: int) -> str:
-    for unit, size in (("EiB", 2**60), ("PiB", 2**50), ("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20)):
-        if n >= size:
-            return f"{n / size:,.1f} {unit}" if n < 2**70 else f"more than 1,000 {unit}"
-    return f"{n:,} bytes"
 
 
 def _as_matrix(name: str, value, shape: tuple[int | None, int | None] | None = None) -> np.ndarray:
@@ -975,7 +968,7 @@ def _operator_hint(op: str, left: str, right: str) -> str:
         return text + ("compose two maps with @ (F @ G is F after G), or work on their 4x4 matrices: "
                        f"F.matrix {op} G.matrix")
     return text + ("to apply F to points x, call F(x); to compose maps, use @ (F @ G is F after G); "
-                   f"for the 4x4 matrix itself, use F.matrix")
+                   "for the 4x4 matrix itself, use F.matrix")
 
 
 def _what(value) -> str:

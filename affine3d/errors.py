@@ -114,3 +114,17 @@ def one_line(what, limit: int | None = LINE_LIMIT, keep: str = "start", typed: b
         kept = max(limit - 3, 0)
         text = text[:kept] + "..." if keep == "start" else "..." + text[len(text) - kept:]
     return text
+
+
+def byte_size(n: int) -> str:
+    """A number of bytes for a message, in the largest binary unit it reaches: the one way sizes are written.
+
+    Examples
+    --------
+    >>> byte_size(812), byte_size(300 * 2**20), byte_size(2**30), byte_size(8 * 10**12)
+    ('812 bytes', '300.0 MiB', '1.0 GiB', '7.3 TiB')
+    """
+    for unit, size in (("EiB", 2**60), ("PiB", 2**50), ("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20)):
+        if n >= size:
+            return f"{n / size:,.1f} {unit}" if n < 2**70 else f"more than 1,000 {unit}"
+    return f"{n:,} bytes"

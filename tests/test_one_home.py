@@ -93,3 +93,21 @@ def test_the_file_access_pattern_catches_the_old_ways():
     assert OWN_FILE_ACCESS.search('with open(path, "rb") as f:')
     assert not OWN_FILE_ACCESS.search('write_bytes(path, text.encode("utf-8"), "mesh file")')
     assert not OWN_FILE_ACCESS.search("with open_regular(path, limit=MAX_MESH_BYTES) as file:")
+
+
+# -- byte sizes for messages: affine3d.errors.byte_size ----------------------------------------------------------------
+
+SIZE_IN_UNITS = re.compile(r"//?\s*\(?(2\s*\*\*\s*(10|20|30|40)|1 << (10|20|30|40)|1024\s*\*\*\s*[1234])\)?[^\n]{0,20}(KiB|MiB|GiB|TiB)")
+
+
+def test_byte_sizes_are_written_one_way():
+    """Only affine3d.errors.byte_size turns a byte count into MiB, GiB, TiB for a message."""
+    assert written_again(SIZE_IN_UNITS, {"affine3d.errors"}) == []
+
+
+def test_the_size_pattern_catches_the_old_ways():
+    """The pattern matches the three size formatters the package had (affine.py, nn/files, mesh_files.py)."""
+    assert SIZE_IN_UNITS.search('''return f"{n / 2**20:,.1f} MiB" if n < 2**40 else f"{n / 2**40:,.1f} TiB"''')
+    assert SIZE_IN_UNITS.search('''return f"{n / 2**30:.2f} GiB" if n >= 2**30 else f"{n / 2**20:.1f} MiB"''')
+    assert SIZE_IN_UNITS.search('''f"affine3d reads {CHUNK_BYTES // 2**20} MiB of text at a time"''')
+    assert not SIZE_IN_UNITS.search('f"the tensors need {byte_size(total)}"')

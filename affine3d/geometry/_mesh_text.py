@@ -17,7 +17,7 @@ import re
 
 import numpy as np
 
-from ..errors import SceneError
+from ..errors import SceneError, byte_size
 from ..fileio import open_regular, shown_path, write_bytes
 
 MAX_MESH_BYTES = 1 << 30
@@ -57,10 +57,6 @@ def _open(path):
 def _write(path, text: str) -> None:
     """Write a mesh file's text through :func:`affine3d.fileio.write_bytes`: atomic, never through a link."""
     write_bytes(path, text.encode("utf-8"), "mesh file")
-
-
-def _size(n: int) -> str:
-    return f"{n / 2**30:.2f} GiB" if n >= 2**30 else f"{n / 2**20:.1f} MiB"
 
 
 def _line_breaks(text: bytes) -> int:
@@ -112,7 +108,7 @@ def _pieces(shown: str, file, continuation: bool, size: int | None = None):
             raise SceneError(f"{shown}: cannot read the file ({exc})") from None
         total += len(block)
         if total > MAX_MESH_BYTES:  # the file grew while being read
-            raise SceneError(f"{shown}: the file is over {_size(MAX_MESH_BYTES)}; mesh files that large are refused")
+            raise SceneError(f"{shown}: the file is over {byte_size(MAX_MESH_BYTES)}; mesh files that large are refused")
         if not block:
             if carry:
                 yield (carry if carry.endswith((b"\n", b"\r")) else carry + b"\n"), first_line

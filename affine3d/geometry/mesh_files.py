@@ -71,7 +71,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import SceneError
-from ._mesh_text import MAX_MESH_BYTES, _open, _pieces, _shown
+from ._mesh_text import CHUNK_BYTES, MAX_MESH_BYTES, _open, _pieces, _shown  # noqa: F401 - CHUNK_BYTES: bench
 from .mesh import Mesh
 from .obj import _ObjStatements, load_obj, save_obj
 from .off import _OffStatements, load_off, save_off  # noqa: F401 - _OffStatements: the reference reader
