@@ -23,7 +23,6 @@ import numpy as np
 from .affine import Affine
 from .cpu.raster import render_cpu
 from .errors import GLUnavailableError, ModelError, UsageError, one_line, shown
-from .geometry.mesh import Mesh
 from .geometry.normals import smoothing_groups
 from .geometry.scene import EDGE_SHADE, INSIDE_COLOR, INSIDE_LEGEND
 from .gl.context import default_context
@@ -152,12 +151,10 @@ class MorphingScene:
         self.shading = shading
         objects, world_points = [], []
         for obj in scene.objects:
-            points = obj.model(obj.mesh.vertices)
-            order = [0, 2, 1] if obj.model.determinant < 0 else [0, 1, 2]
             groups, _ = smoothing_groups(obj.mesh)  # decided once, on the mesh as it was made
-            mesh = Mesh(points, obj.mesh.triangles[:, order], obj.mesh.edges, obj.mesh.name, None, groups[:, order])
+            mesh = obj.mesh.with_normals(None, groups).transformed(obj.model)  # world space, a mirror rewound
             objects.append(replace(obj, mesh=mesh, model=Affine.identity(3)))
-            world_points.append(points)
+            world_points.append(mesh.vertices)
         self._offsets = np.cumsum([0] + [len(p) for p in world_points])
         points = self._points = np.vstack(world_points)
         self.morph = Morph(mlp, points, path)
@@ -464,7 +461,7 @@ def render_learning(scene, experiment, directory, size=(800, 600), *, frames: in
     directory = make_folder(directory, what)
     gif, sheet_path, model = directory / "learning.gif", directory / "learning.png", directory / "trained.safetensors"
     replaced = [p for p in (gif, sheet_path, model) if replaces(p)]
-    points = np.vstack([obj.model(obj.mesh.vertices) for obj in scene.objects])
+    points = scene.world_points()
     training = experiment.training(points)
     networks = []
     for epoch in shown_epochs:  # train first (the loss curve's axes are the whole run's), keep the networks shown

@@ -8,7 +8,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from affine3d import Affine, ModelError, SceneError
-from affine3d.app.lab import Lab, world_points
+from affine3d.app.lab import Lab
 from affine3d.app.state import ViewerState
 from affine3d.app.training import LiveTraining
 from affine3d.cli import main
@@ -23,7 +23,7 @@ from affine3d.render import render_learning
 def small(name="cube-to-sphere", **changes):
     """A quick experiment on a coarse version of the scene's points."""
     scene = load_scene(name)
-    return experiment_from_table(scene.train).with_options(**changes), world_points(scene)
+    return experiment_from_table(scene.train).with_options(**changes), scene.world_points()
 
 
 # ---------------------------------------------------------------------------------------- targets
@@ -180,7 +180,7 @@ def test_keys_l_and_backspace_in_the_state():
     state = ViewerState(scene, (320, 240), scenes=[])
     state.key("backspace")
     assert state.lab is None and "L starts" in state.status
-    state.set_morph(Morph(MLP.load(scene.mlp), world_points(scene)), "cube-to-sphere.safetensors")
+    state.set_morph(Morph(MLP.load(scene.mlp), scene.world_points()), "cube-to-sphere.safetensors")
     try:
         state.key("l")
         assert state.lab is not None and state.lab.training.running
@@ -220,7 +220,7 @@ def test_learning_gif_is_deterministic_with_the_seed(tmp_path):
     assert digest(runs[0]["gif"]) != digest(runs[2]["gif"])
     assert runs[0]["frames"] == 4 and len(runs[0]["losses"]) == 30
     # the saved network is the one trained: Training run alone gives the same weights
-    plain = experiment.with_options(seed=1).training(world_points(scene))
+    plain = experiment.with_options(seed=1).training(scene.world_points())
     for _ in range(30):
         plain.run_epoch()
     assert MLP.load(runs[0]["model"]).allclose(plain.network(), atol=1e-6)  # float32 in the file

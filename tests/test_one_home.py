@@ -111,3 +111,23 @@ def test_the_size_pattern_catches_the_old_ways():
     assert SIZE_IN_UNITS.search('''return f"{n / 2**30:.2f} GiB" if n >= 2**30 else f"{n / 2**20:.1f} MiB"''')
     assert SIZE_IN_UNITS.search('''f"affine3d reads {CHUNK_BYTES // 2**20} MiB of text at a time"''')
     assert not SIZE_IN_UNITS.search('f"the tensors need {byte_size(total)}"')
+
+
+# -- a scene's vertices in world space: SceneObject.world_vertices, Scene.world_points ---------------------------------
+
+MODEL_OF_VERTICES = re.compile(r"\.model\([^()]*\.vertices\)")
+REWOUND_BY_HAND = re.compile(r"\[0, 2, 1\] if .*determinant < 0")
+
+
+def test_world_space_vertices_have_one_home():
+    """Only geometry/scene.py applies an object's model map to its vertices; only Mesh.transformed rewinds a mirror."""
+    assert written_again(MODEL_OF_VERTICES, {"affine3d.geometry.scene"}) == []
+    assert written_again(REWOUND_BY_HAND, {"affine3d.geometry.mesh"}) == []
+
+
+def test_the_world_space_patterns_catch_the_old_ways():
+    """The patterns match the five places that wrote obj.model(obj.mesh.vertices) and render.py's own rewinding."""
+    assert MODEL_OF_VERTICES.search("np.vstack([obj.model(obj.mesh.vertices) for obj in scene.objects])")
+    assert MODEL_OF_VERTICES.search("camera = world(obj.model(obj.mesh.vertices))")
+    assert REWOUND_BY_HAND.search("order = [0, 2, 1] if obj.model.determinant < 0 else [0, 1, 2]")
+    assert not MODEL_OF_VERTICES.search("points = scene.world_points()")

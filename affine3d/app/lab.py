@@ -16,12 +16,7 @@ from ..images import curve_points
 from ..nn.targets import experiment_from_table
 from .training import LiveTraining
 
-__all__ = ["Lab", "world_points"]
-
-
-def world_points(scene) -> np.ndarray:
-    """Every object's vertices in world space (after its model map), stacked: (N, 3), what the network sees."""
-    return np.vstack([obj.model(obj.mesh.vertices) for obj in scene.objects])
+__all__ = ["Lab"]
 
 
 class Lab:
@@ -57,7 +52,7 @@ class Lab:
         except InputError as exc:
             where = getattr(scene, "path", None)
             raise type(exc)(f"{where.name if where else scene.name}: train: {exc}") from None
-        return cls(experiment, world_points(scene), running=running, epochs_per_frame=epochs_per_frame)
+        return cls(experiment, scene.world_points(), running=running, epochs_per_frame=epochs_per_frame)
 
     # ------------------------------------------------------------------ keys and frames
     def key(self, name: str) -> str | None:

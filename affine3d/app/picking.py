@@ -56,7 +56,7 @@ def pick(scene, world, projection: np.ndarray, size, click_px, radius_px: float 
     click = np.asarray(click_px, dtype=np.float64)[:2]
     best = None  # (distance, depth, object, vertex)
     for k, obj in enumerate(scene.objects):
-        camera = world(obj.model(obj.mesh.vertices))
+        camera = world(obj.world_vertices())
         clip_w = camera @ projection[3, :3] + projection[3, 3]
         front = np.flatnonzero(clip_w > 1e-9)
         if len(front) == 0:
