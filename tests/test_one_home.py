@@ -131,3 +131,25 @@ def test_the_world_space_patterns_catch_the_old_ways():
     assert MODEL_OF_VERTICES.search("camera = world(obj.model(obj.mesh.vertices))")
     assert REWOUND_BY_HAND.search("order = [0, 2, 1] if obj.model.determinant < 0 else [0, 1, 2]")
     assert not MODEL_OF_VERTICES.search("points = scene.world_points()")
+
+
+# -- clip space -> window pixels: affine3d.projection.clip_to_window (and viewport, the same map as a matrix) ----------
+
+VIEWPORT_BY_HAND = re.compile(r"\+ 1\)\s*/\s*2\s*\*\s*(width|height|W|H)\b|\(1 - [\w.\[\], ]+\)\s*/\s*2\s*\*\s*(height|H)\b"
+                              r"|\[0\.0, -height / 2")
+
+
+def test_clip_to_window_has_one_home():
+    """Only affine3d/projection.py maps NDC to window pixels (one depth convention: [0, 1], top-left origin)."""
+    # The perspective-divide exercise writes the map (and its wrong variants, the named mistakes) by hand on
+    # purpose: the student does what projection.py does.
+    exercise = {"affine3d.exercises.catalog.perspective_divide"}
+    assert written_again(VIEWPORT_BY_HAND, {"affine3d.projection"} | exercise) == []
+
+
+def test_the_viewport_pattern_catches_the_old_ways():
+    """The pattern matches the viewport maps projection.py, cpu/raster.py and cpu/trace.py each wrote."""
+    assert VIEWPORT_BY_HAND.search("x_px = (ndc[:, 0] + 1) / 2 * width")
+    assert VIEWPORT_BY_HAND.search("y_px = (1 - p_ndc[..., 1]) / 2 * height  # NDC y points up")
+    assert VIEWPORT_BY_HAND.search("[0.0, -height / 2, 0.0, height / 2],")
+    assert not VIEWPORT_BY_HAND.search("p_window = clip_to_window(p_clip, size)")

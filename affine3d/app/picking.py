@@ -61,7 +61,7 @@ def pick(scene, world, projection: np.ndarray, size, click_px, radius_px: float 
         front = np.flatnonzero(clip_w > 1e-9)
         if len(front) == 0:
             continue
-        pixels = project_points(projection, camera[front], size)  # (x_px, y_px, depth in NDC)
+        pixels = project_points(projection, camera[front], size)  # (x_px, y_px, depth in [0, 1])
         distance = np.hypot(pixels[:, 0] - click[0], pixels[:, 1] - click[1])
         nearest = distance.min()
         candidates = np.flatnonzero(distance <= nearest + 1e-9)
