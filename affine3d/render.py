@@ -66,6 +66,17 @@ def pick_backend(backend: str = "auto") -> tuple[str, str]:
     return "gpu", f"OpenGL renderer: {ctx.info['GL_RENDERER']}"
 
 
+def drawing_context(backend: str, ctx=None):
+    """The context a decided backend draws with: for ``"gpu"`` ``ctx``, else the shared headless one; None for ``"cpu"``.
+
+    The one place the functions below choose their context (a backend is picked once, by :func:`pick_backend`
+    or by the caller; nothing picks again).
+    """
+    if backend not in ("gpu", "cpu"):
+        raise UsageError(f"backend: expected 'gpu' or 'cpu', got {backend!r}")
+    return (ctx or default_context()) if backend == "gpu" else None
+
+
 def render_auto(scene, size=(800, 600), world: Affine | None = None, *, ortho: bool | None = None,
                 wireframe: bool = False, shading: str | None = None, samples: int = 4,
                 backend: str = "auto") -> tuple[np.ndarray, str]:
@@ -82,7 +93,7 @@ def render_auto(scene, size=(800, 600), world: Affine | None = None, *, ortho: b
     >>> image.shape, used
     ((60, 80, 4), 'cpu')
     """
-    used, _ = pick_backend(backend)
+    used = backend if backend in ("gpu", "cpu") else pick_backend(backend)[0]  # decided once: "auto" asks here
     if used == "gpu":
         image = render(scene, size, world, ortho=ortho, wireframe=wireframe, samples=samples, shading=shading)
         return image, used
@@ -328,10 +339,7 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
             or not 1 <= frames_per_stage <= MAX_FRAMES_PER_STAGE:
         raise UsageError(f"frames: expected a whole number of GIF frames per stage in 1..{MAX_FRAMES_PER_STAGE}, "
                          f"got {shown(frames_per_stage)}")
-    if backend == "gpu":
-        ctx = ctx or default_context()
-    else:
-        ctx = None
+    ctx = drawing_context(backend, ctx)
     directory = make_folder(directory, what)
     times = stage_times(frames_per_stage)
     paths, replaced = [], []
@@ -384,7 +392,7 @@ def render_output(scene, mlp, size=(800, 600), *, world: Affine | None = None, o
     """
     if backend not in ("gpu", "cpu"):
         raise UsageError(f"backend: expected 'gpu' or 'cpu', got {backend!r}")
-    ctx = (ctx or default_context()) if backend == "gpu" else None
+    ctx = drawing_context(backend, ctx)
     with MorphingScene(ctx, scene, mlp, size, samples, shading=shading, path=path) as morphing:
         moment = (morphing.morph.stages[-1], 1.0) if stage is None else (stage, t)
         return morphing.render(*moment, world, ortho=ortho, wireframe=wireframe)
@@ -457,7 +465,7 @@ def render_learning(scene, experiment, directory, size=(800, 600), *, frames: in
     if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or not 2 <= frames <= MAX_LEARNING_FRAMES:
         raise UsageError(f"frames: expected 2..{MAX_LEARNING_FRAMES} pictures in the learning GIF, got {shown(frames)}")
     shown_epochs = learning_epochs(epochs, frames)
-    ctx = (ctx or default_context()) if backend == "gpu" else None
+    ctx = drawing_context(backend, ctx)
     directory = make_folder(directory, what)
     gif, sheet_path, model = directory / "learning.gif", directory / "learning.png", directory / "trained.safetensors"
     replaced = [p for p in (gif, sheet_path, model) if replaces(p)]

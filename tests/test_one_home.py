@@ -153,3 +153,27 @@ def test_the_viewport_pattern_catches_the_old_ways():
     assert VIEWPORT_BY_HAND.search("y_px = (1 - p_ndc[..., 1]) / 2 * height  # NDC y points up")
     assert VIEWPORT_BY_HAND.search("[0.0, -height / 2, 0.0, height / 2],")
     assert not VIEWPORT_BY_HAND.search("p_window = clip_to_window(p_clip, size)")
+
+
+# -- a backend is picked once; its context chosen in one place: render.pick_backend, render.drawing_context -----------
+
+REPICKED_CONTEXT = re.compile(r"ctx or default_context\(\)")
+
+
+def test_the_drawing_context_is_chosen_in_one_place():
+    """'ctx or default_context()' is written once, in render.drawing_context; render_auto does not pick a decided backend again."""
+    assert written_again(REPICKED_CONTEXT, {"affine3d.render"}) == []
+    assert len([code for _, code in code_lines("affine3d.render") if REPICKED_CONTEXT.search(code)]) == 1
+
+
+def test_render_auto_takes_a_decided_backend_as_it_is(monkeypatch):
+    """render_auto(backend="cpu"/"gpu") calls no pick_backend: the command line picked already (one pick a command)."""
+    import affine3d.render as render
+    from affine3d.geometry.scene import load_scene
+
+    def picked_again(backend="auto"):
+        raise AssertionError("pick_backend called again")
+
+    monkeypatch.setattr(render, "pick_backend", picked_again)
+    image, used = render.render_auto(load_scene("platonic"), (40, 30), backend="cpu")
+    assert used == "cpu" and image.shape == (30, 40, 4)
