@@ -95,7 +95,8 @@ def render_auto(scene, size=(800, 600), world: Affine | None = None, *, ortho: b
     """
     used = backend if backend in ("gpu", "cpu") else pick_backend(backend)[0]  # decided once: "auto" asks here
     if used == "gpu":
-        image = render(scene, size, world, ortho=ortho, wireframe=wireframe, samples=samples, shading=shading)
+        image = render(scene, size, world, ortho=ortho, wireframe=wireframe, samples=samples, shading=shading,
+                       ctx=drawing_context("gpu"))  # GLUnavailableError here when "gpu" was asked without OpenGL
         return image, used
     return render_cpu(scene, size, world, ortho=ortho, wireframe=wireframe, shading=shading), used
 
