@@ -333,7 +333,7 @@ class ViewerState:
         scene or the network changes (live training's snapshots keep it: the picture does not jump).
         """
         if self._frame_radius is None:
-            points = np.vstack([obj.model(obj.mesh.vertices) for obj in self.scene.objects]) if self.scene.objects else np.zeros((1, 3))
+            points = self.scene.world_points() if self.scene.objects else np.zeros((1, 3))
             radius = float(np.sqrt(np.max(np.einsum("ij,ij->i", points, points))))
             if self.morph is not None:
                 keys = self.morph.keyframes(points)
