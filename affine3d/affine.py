@@ -30,7 +30,7 @@ from typing import Iterable
 import numpy as np
 
 from . import _fast, pack
-from .errors import AffineError, shown
+from .errors import AffineError, byte_size, one_line, shown
 
 __all__ = ["Affine", "MAX_BUILT_ENTRIES", "MAX_CONDITION"]
 
@@ -62,8 +62,7 @@ def _as_floats(name: str, value, what: str) -> np.ndarray:
     except OverflowError:  # a Python int beyond float64's range (10**400)
         raise AffineError(f"{name}: expected numbers within float64's range (about 1.8e308), got a larger integer") from None
     except (TypeError, ValueError) as exc:
-        detail = " ".join(str(exc).split())
-        detail = detail if len(detail) <= 80 else detail[:77] + "..."
+        detail = one_line(exc)
         raise AffineError(f"{name}: expected {what} of numbers, got {type(value).__name__} ({detail})") from None
     if complex_values:  # casting would silently drop the imaginary part
         raise AffineError(f"{name}: expected real numbers, got complex ones (an affine map here is real)")
@@ -77,16 +76,9 @@ def _check_built_size(name: str, n: int) -> int:
     n = int(n)
     if n * n > MAX_BUILT_ENTRIES:
         limit = math.isqrt(MAX_BUILT_ENTRIES)
-        raise AffineError(f"{name}: {shown(n)} would make a {shown(n)} x {shown(n)} matrix ({_bytes(8 * n * n)} of float64); "
+        raise AffineError(f"{name}: {shown(n)} would make a {shown(n)} x {shown(n)} matrix ({byte_size(8 * n * n)} of float64); "
                           f"affine3d builds at most {limit} x {limit} from a size alone")
     return n
-
-
-def _bytes(n: int) -> str:
-    for unit, size in (("EiB", 2**60), ("PiB", 2**50), ("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20)):
-        if n >= size:
-            return f"{n / size:,.1f} {unit}" if n < 2**70 else f"more than 1,000 {unit}"
-    return f"{n:,} bytes"
 
 
 def _as_matrix(name: str, value, shape: tuple[int | None, int | None] | None = None) -> np.ndarray:
@@ -440,6 +432,30 @@ class Affine:
     def __rmatmul__(self, other) -> "Affine":
         """``x @ F`` with an array: refused with the same hint (``F(x)`` applies, ``F @ G`` composes)."""
         raise TypeError(_MATMUL_HINT.format(left=_what(other), right="F"))
+
+    def __mul__(self, other):
+        """``F * x`` or ``F * G``: refused with a hint; ``F(x)`` applies a map, ``F @ G`` composes two."""
+        raise TypeError(_operator_hint("*", "F", _what_operand(other)))
+
+    def __rmul__(self, other):
+        """``x * F``: refused with the same hint as ``F * x``."""
+        raise TypeError(_operator_hint("*", _what_operand(other), "F"))
+
+    def __add__(self, other):
+        """``F + G``: refused; maps are composed (``F @ G``), and their matrices added as ``F.matrix + G.matrix``."""
+        raise TypeError(_operator_hint("+", "F", _what_operand(other)))
+
+    def __radd__(self, other):
+        """``x + F``: refused with the same hint as ``F + x``."""
+        raise TypeError(_operator_hint("+", _what_operand(other), "F"))
+
+    def __sub__(self, other):
+        """``F - G``: refused with the same hint as ``F + G``."""
+        raise TypeError(_operator_hint("-", "F", _what_operand(other)))
+
+    def __rsub__(self, other):
+        """``x - F``: refused with the same hint as ``F + x``."""
+        raise TypeError(_operator_hint("-", _what_operand(other), "F"))
 
     def inverse(self) -> "Affine":
         """The map ``F^-1`` with ``F^-1 @ F = identity``: ``x = A^-1 (y - b)``.
@@ -938,6 +954,21 @@ def _shown_indices(count: int, edge: int) -> list[int]:
     if count <= 2 * edge:
         return list(range(count))
     return list(range(edge)) + list(range(count - edge, count))
+
+
+def _what_operand(value) -> str:
+    """``value`` named for an operator's message: 'G' for another map, else its kind in words."""
+    return "G" if isinstance(value, Affine) else _what(value)
+
+
+def _operator_hint(op: str, left: str, right: str) -> str:
+    """The one-line TypeError text for ``left op right`` with an Affine on one side (``*``, ``+``, ``-``)."""
+    text = f"{left} {op} {right}: Affine maps have no {op}; "
+    if "G" in (left, right):
+        return text + ("compose two maps with @ (F @ G is F after G), or work on their 4x4 matrices: "
+                       f"F.matrix {op} G.matrix")
+    return text + ("to apply F to points x, call F(x); to compose maps, use @ (F @ G is F after G); "
+                   "for the 4x4 matrix itself, use F.matrix")
 
 
 def _what(value) -> str:

@@ -16,7 +16,7 @@ import importlib
 import re
 import sys
 
-from .errors import GLUnavailableError, InputError
+from .errors import GLUnavailableError, InputError, one_line
 from .version import __version__
 
 # (name on the command line, module in affine3d.commands), in the order --help lists them.
@@ -41,7 +41,7 @@ class Parser(argparse.ArgumentParser):
     """argparse, with its errors as one line and exit code 2 like every other mistake (not five lines of usage)."""
 
     def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see '{self.prog} --help')\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (see '{self.prog} --help')\n")
 
 
 # -5, -.5, -1e3, and -inf / -nan (float() reads them; the option's own check then refuses them by name)
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except USER_ERRORS as exc:
-        print(f"affine3d {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        print(f"affine3d {args.command}: error: {one_line(exc, limit=None)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -113,22 +113,11 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except OSError as exc:  # any other file-system failure (a full disk, a read-only one): one line naming the path
-        print(f"affine3d {args.command}: error: {_os_error(exc)}", file=sys.stderr)
+        print(f"affine3d {args.command}: error: {one_line(exc)}", file=sys.stderr)
         return 2
     except MemoryError as exc:  # a size no budget caught: still one line, never a traceback
-        print(f"affine3d {args.command}: error: not enough memory ({_one_line(exc) or 'MemoryError'})", file=sys.stderr)
+        print(f"affine3d {args.command}: error: not enough memory ({one_line(exc)})", file=sys.stderr)
         return 2
-
-
-def _os_error(exc: OSError) -> str:
-    reason = exc.strerror or type(exc).__name__
-    return f"{reason}: {exc.filename}" if exc.filename else " ".join(str(exc).split()) or reason
-
-
-def _one_line(exc: BaseException) -> str:
-    if isinstance(exc, (FileNotFoundError, IsADirectoryError, PermissionError)) and exc.filename:
-        return f"{exc.strerror}: {exc.filename}"
-    return " ".join(str(exc).split())
 
 
 if __name__ == "__main__":  # python -m affine3d.cli

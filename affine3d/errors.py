@@ -6,7 +6,9 @@ stderr and exit code 2. A machine without a usable OpenGL is not a mistake of th
 :class:`GLUnavailableError` is a ``RuntimeError`` that says what to install.
 
 Messages show the value at fault with :func:`shown`, so that a 5000-character name or a 400-digit
-number still makes one readable line.
+number still makes one readable line; another library's exception becomes part of a message through
+:func:`one_line` (its text flattened to one line and cut at :data:`LINE_LIMIT` characters), the one place
+that does so.
 """
 
 import math
@@ -58,3 +60,71 @@ def shown(value, limit: int = 60) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit - 6]}... ({len(text):,} characters)"
+
+
+LINE_LIMIT = 300
+"""The most characters :func:`one_line` keeps: enough for a path and a reason, short enough for one terminal line or two."""
+
+
+def one_line(what, limit: int | None = LINE_LIMIT, keep: str = "start", typed: bool = False) -> str:
+    """An exception's text (or any text) as one line: whitespace runs become one space, cut at ``limit`` characters.
+
+    Parameters
+    ----------
+    what : BaseException or str
+        An exception gives its message; one with no message gives its type's name, and an ``OSError``
+        that names a file gives ``"reason: file"``.
+    limit : int or None
+        The most characters kept (the cut ends in ``...``); None keeps everything.
+    keep : {"start", "end"}
+        Which end a cut keeps: the start of a message, or the end of a log's tail (``"...`` then the end).
+    typed : bool
+        Start with the exception's type, ``"OSError: ..."`` (for a report where the type is news).
+
+    Examples
+    --------
+    >>> one_line(ValueError("bad\\n   shape"))
+    'bad shape'
+    >>> one_line(KeyError())
+    'KeyError'
+    >>> one_line(OverflowError("too\\nbig"), typed=True)
+    'OverflowError: too big'
+    >>> one_line(FileNotFoundError(2, "No such file or directory", "a.obj"))
+    'No such file or directory: a.obj'
+    >>> one_line("x" * 50, limit=10)
+    'xxxxxxx...'
+    >>> one_line("Traceback ... ValueError: bad", limit=18, keep="end")
+    '...ValueError: bad'
+    """
+    if isinstance(what, BaseException):
+        if isinstance(what, OSError) and what.filename and what.strerror:
+            text = f"{what.strerror}: {what.filename}"
+        else:
+            try:
+                text = str(what)
+            except Exception:  # noqa: BLE001 - an exception whose str() fails is still named by its type
+                text = ""
+        text = " ".join(text.split())
+        if typed and text:
+            text = f"{type(what).__name__}: {text}"
+        text = text or type(what).__name__
+    else:
+        text = " ".join(str(what).split())
+    if limit is not None and len(text) > limit:
+        kept = max(limit - 3, 0)
+        text = text[:kept] + "..." if keep == "start" else "..." + text[len(text) - kept:]
+    return text
+
+
+def byte_size(n: int) -> str:
+    """A number of bytes for a message, in the largest binary unit it reaches: the one way sizes are written.
+
+    Examples
+    --------
+    >>> byte_size(812), byte_size(300 * 2**20), byte_size(2**30), byte_size(8 * 10**12)
+    ('812 bytes', '300.0 MiB', '1.0 GiB', '7.3 TiB')
+    """
+    for unit, size in (("EiB", 2**60), ("PiB", 2**50), ("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20)):
+        if n >= size:
+            return f"{n / size:,.1f} {unit}" if n < 2**70 else f"more than 1,000 {unit}"
+    return f"{n:,} bytes"

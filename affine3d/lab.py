@@ -22,9 +22,12 @@ is the example above as a script. Only code you run yourself runs: scene and mod
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
+from .app.display import display_name, headless_possible, no_display_reason, use_headless
+from .errors import GLUnavailableError, InputError, one_line
 from .nn.targets import TARGETS, Experiment, Target, experiment_from_table
 
 __all__ = ["Target", "Experiment", "TARGETS", "view", "render"]
@@ -44,6 +47,9 @@ def view(target, scene="cube-to-sphere", *, size=(960, 720), offscreen: bool = F
         Window size.
     offscreen : bool
         No window: draw into an offscreen EGL surface (with ``frames`` and ``screenshot``: a figure on a server).
+        Where there is no display at all (no DISPLAY or WAYLAND_DISPLAY), :func:`view` says so in one line and
+        does this by itself, as ``affine3d view`` does: one frame into ``screenshot`` (default
+        ``lab-NAME.png``); :func:`render` writes the whole learning as a GIF.
     frames : int, optional
         Quit after this many frames.
     screenshot : path, optional
@@ -54,17 +60,27 @@ def view(target, scene="cube-to-sphere", *, size=(960, 720), offscreen: bool = F
     from .geometry.scene import load_scene
 
     scene = load_scene(scene)
-    experiment_from_table(scene.train, None, target)  # a wrong name or size: one clear error before any window
-    import pyglet
-
+    experiment = experiment_from_table(scene.train, None, target)  # a wrong name or size: one line, before any window
+    reason = None if offscreen else no_display_reason()
+    if reason is not None and headless_possible():  # as `affine3d view` does: one line, then draw offscreen
+        offscreen, frames = True, frames or 1
+        screenshot = screenshot or f"lab-{re.sub(r'[^A-Za-z0-9_-]+', '-', experiment.target.name).strip('-') or 'target'}.png"
     if offscreen:
-        if "pyglet.window" in sys.modules and not pyglet.options["headless"]:
-            raise RuntimeError("offscreen: pyglet's window module is already loaded with a display")
-        pyglet.options["headless"] = True
+        use_headless()
     from .app.window import Viewer
 
-    viewer = Viewer(scene, size, visible=not offscreen, train=True, target=target, path=path)
-    viewer.run(frames=frames, screenshot=Path(screenshot) if screenshot else None)
+    try:
+        viewer = Viewer(scene, size, visible=not offscreen, train=True, target=target, path=path)
+    except InputError:
+        raise
+    except Exception as exc:  # no X server behind DISPLAY, no GLX, no OpenGL 3.3: one line, never a traceback
+        where = "an offscreen OpenGL window" if offscreen else f"a window on {display_name() or 'this display'}"
+        raise GLUnavailableError(f"lab.view: could not open {where} ({one_line(exc, typed=True)}); "
+                                 f"lab.render writes the learning as a GIF without a window") from None
+    viewer.run(frames=frames, screenshot=Path(screenshot) if screenshot else None, announce=reason is None)
+    if reason is not None:
+        print(f"no display ({reason}): drew the lab offscreen, overlay included, to {screenshot} "
+              f"(lab.render writes the learning as a GIF)", file=sys.stderr)
 
 
 def render(target, scene="cube-to-sphere", directory="learning", *, size=(800, 600), frames: int = 40,

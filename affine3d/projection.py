@@ -12,6 +12,10 @@ Conventions (the ones GLSL, GLM and ``gluPerspective`` use):
 
 - eye space is right-handed, the camera sits at the origin and looks down ``-z``, ``+y`` is up;
 - clip space depth runs from ``-1`` (near plane) to ``+1`` (far plane) after the divide;
+- window pixels (:func:`viewport`, :func:`clip_to_window`, the one place NDC becomes pixels) count from the
+  image's **top-left** corner, ``y_px`` growing downwards like image rows (OpenGL's window origin is
+  bottom-left, so its rows come out flipped), and window depth is NDC ``z`` mapped from ``[-1, 1]`` to
+  ``[0, 1]`` (``glDepthRange(0, 1)``): 0 on the near plane, 1 on the far one;
 - angles are in radians.
 
 Upload with ``affine3d.pack.matrix(P)`` (float32, column-major, like ``Affine.to_gl``).
@@ -25,7 +29,7 @@ import numpy as np
 
 from .errors import AffineError
 
-__all__ = ["perspective", "orthographic", "into_box", "project_points"]
+__all__ = ["perspective", "orthographic", "into_box", "project_points", "viewport", "clip_to_window"]
 
 
 def _number(name: str, value) -> float:
@@ -174,6 +178,55 @@ def into_box(projection: np.ndarray, box, size: tuple[int, int]) -> np.ndarray:
     return B @ np.asarray(projection, dtype=np.float64)
 
 
+def viewport(size) -> np.ndarray:
+    """NDC -> window pixels as a (4, 4) matrix: ``x_px = (x + 1) / 2 W``, ``y_px = (1 - y) / 2 H``, ``depth = (z + 1) / 2``.
+
+    The map :func:`clip_to_window` applies after the divide by ``w``, written as a matrix (for printing it
+    next to the others, as ``affine3d trace --matrices`` does). Pixels count from the top-left corner.
+
+    Examples
+    --------
+    >>> viewport((800, 600)) @ [-1.0, 1.0, -1.0, 1.0]      # NDC's top-left corner, on the near plane
+    array([0., 0., 0., 1.])
+    """
+    width, height = size
+    return np.array([[width / 2, 0.0, 0.0, width / 2],
+                     [0.0, -height / 2, 0.0, height / 2],
+                     [0.0, 0.0, 0.5, 0.5],
+                     [0.0, 0.0, 0.0, 1.0]])
+
+
+def clip_to_window(p_clip: np.ndarray, size) -> np.ndarray:
+    """Clip space -> NDC (divide by ``w``) -> window pixels: ``(x_px, y_px, depth)``, as the GPU does it.
+
+    Parameters
+    ----------
+    p_clip : ndarray, shape (..., 4)
+        Clip coordinates with ``w > 0`` (in front of the camera).
+    size : (width, height)
+        The viewport, in pixels.
+
+    Returns
+    -------
+    ndarray, shape (..., 3), float64
+        ``x_px`` from the left edge, ``y_px`` from the top edge, ``depth`` in ``[0, 1]`` between the near and
+        the far plane (the conventions above; :func:`viewport` is the same map as a matrix).
+
+    Examples
+    --------
+    >>> clip_to_window(np.array([[0, 0, 0, 1.0], [-2, 2, -2, 2.0]]), (800, 600))
+    array([[400. , 300. ,   0.5],
+           [  0. ,   0. ,   0. ]])
+    """
+    p_clip = np.asarray(p_clip, dtype=np.float64)
+    width, height = size
+    p_ndc = p_clip[..., :3] / p_clip[..., 3:4]  # clip -> NDC: the perspective divide
+    x_px = (p_ndc[..., 0] + 1) / 2 * width
+    y_px = (1 - p_ndc[..., 1]) / 2 * height  # NDC y points up, image rows go down
+    depth = (p_ndc[..., 2] + 1) / 2  # glDepthRange(0, 1)
+    return np.stack([x_px, y_px, depth], axis=-1)
+
+
 def project_points(projection: np.ndarray, points_camera: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Camera-space points -> window pixel coordinates, as the GPU does it (divide by w, viewport map).
 
@@ -189,8 +242,9 @@ def project_points(projection: np.ndarray, points_camera: np.ndarray, size: tupl
     Returns
     -------
     ndarray, shape (N, 3), float64
-        ``(x_px, y_px, depth_ndc)`` with the pixel origin at the **top-left** (image rows, as numpy and
-        PNG files store them; OpenGL's window origin is bottom-left, hence the flip of ``y``).
+        ``(x_px, y_px, depth)`` from :func:`clip_to_window`: the pixel origin at the **top-left** (image rows,
+        as numpy and PNG files store them; OpenGL's window origin is bottom-left, hence the flip of ``y``),
+        depth in ``[0, 1]``.
     """
     points_camera = np.asarray(points_camera, dtype=np.float64)
     if points_camera.ndim != 2 or points_camera.shape[1] != 3:
@@ -199,11 +253,6 @@ def project_points(projection: np.ndarray, points_camera: np.ndarray, size: tupl
         raise AffineError("points_camera: expected finite coordinates, got NaN or inf")
     homogeneous = np.hstack([points_camera, np.ones((len(points_camera), 1))])
     clip = homogeneous @ np.asarray(projection, dtype=np.float64).T
-    w = clip[:, 3:4]
-    if np.any(w <= 0):
+    if np.any(clip[:, 3] <= 0):
         raise AffineError("points_camera: a point is behind the camera (w <= 0); clip it before projecting")
-    ndc = clip[:, :3] / w  # clip -> NDC: divide by w
-    width, height = size
-    x_px = (ndc[:, 0] + 1) / 2 * width
-    y_px = (1 - ndc[:, 1]) / 2 * height  # GL's y points up, image rows go down
-    return np.column_stack([x_px, y_px, ndc[:, 2]])
+    return clip_to_window(clip, size)

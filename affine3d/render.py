@@ -22,8 +22,7 @@ import numpy as np
 
 from .affine import Affine
 from .cpu.raster import render_cpu
-from .errors import GLUnavailableError, ModelError, UsageError, shown
-from .geometry.mesh import Mesh
+from .errors import GLUnavailableError, ModelError, UsageError, one_line, shown
 from .geometry.normals import smoothing_groups
 from .geometry.scene import EDGE_SHADE, INSIDE_COLOR, INSIDE_LEGEND
 from .gl.context import default_context
@@ -63,8 +62,19 @@ def pick_backend(backend: str = "auto") -> tuple[str, str]:
     except GLUnavailableError as exc:
         if backend == "gpu":
             raise
-        return "cpu", f"numpy rasterizer; no OpenGL: {' '.join(str(exc).split())}"
+        return "cpu", f"numpy rasterizer; no OpenGL: {one_line(exc)}"
     return "gpu", f"OpenGL renderer: {ctx.info['GL_RENDERER']}"
+
+
+def drawing_context(backend: str, ctx=None):
+    """The context a decided backend draws with: for ``"gpu"`` ``ctx``, else the shared headless one; None for ``"cpu"``.
+
+    The one place the functions below choose their context (a backend is picked once, by :func:`pick_backend`
+    or by the caller; nothing picks again).
+    """
+    if backend not in ("gpu", "cpu"):
+        raise UsageError(f"backend: expected 'gpu' or 'cpu', got {backend!r}")
+    return (ctx or default_context()) if backend == "gpu" else None
 
 
 def render_auto(scene, size=(800, 600), world: Affine | None = None, *, ortho: bool | None = None,
@@ -83,9 +93,10 @@ def render_auto(scene, size=(800, 600), world: Affine | None = None, *, ortho: b
     >>> image.shape, used
     ((60, 80, 4), 'cpu')
     """
-    used, _ = pick_backend(backend)
+    used = backend if backend in ("gpu", "cpu") else pick_backend(backend)[0]  # decided once: "auto" asks here
     if used == "gpu":
-        image = render(scene, size, world, ortho=ortho, wireframe=wireframe, samples=samples, shading=shading)
+        image = render(scene, size, world, ortho=ortho, wireframe=wireframe, samples=samples, shading=shading,
+                       ctx=drawing_context("gpu"))  # GLUnavailableError here when "gpu" was asked without OpenGL
         return image, used
     return render_cpu(scene, size, world, ortho=ortho, wireframe=wireframe, shading=shading), used
 
@@ -152,12 +163,10 @@ class MorphingScene:
         self.shading = shading
         objects, world_points = [], []
         for obj in scene.objects:
-            points = obj.model(obj.mesh.vertices)
-            order = [0, 2, 1] if obj.model.determinant < 0 else [0, 1, 2]
             groups, _ = smoothing_groups(obj.mesh)  # decided once, on the mesh as it was made
-            mesh = Mesh(points, obj.mesh.triangles[:, order], obj.mesh.edges, obj.mesh.name, None, groups[:, order])
+            mesh = obj.mesh.with_normals(None, groups).transformed(obj.model)  # world space, a mirror rewound
             objects.append(replace(obj, mesh=mesh, model=Affine.identity(3)))
-            world_points.append(points)
+            world_points.append(mesh.vertices)
         self._offsets = np.cumsum([0] + [len(p) for p in world_points])
         points = self._points = np.vstack(world_points)
         self.morph = Morph(mlp, points, path)
@@ -331,10 +340,7 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
             or not 1 <= frames_per_stage <= MAX_FRAMES_PER_STAGE:
         raise UsageError(f"frames: expected a whole number of GIF frames per stage in 1..{MAX_FRAMES_PER_STAGE}, "
                          f"got {shown(frames_per_stage)}")
-    if backend == "gpu":
-        ctx = ctx or default_context()
-    else:
-        ctx = None
+    ctx = drawing_context(backend, ctx)
     directory = make_folder(directory, what)
     times = stage_times(frames_per_stage)
     paths, replaced = [], []
@@ -387,7 +393,7 @@ def render_output(scene, mlp, size=(800, 600), *, world: Affine | None = None, o
     """
     if backend not in ("gpu", "cpu"):
         raise UsageError(f"backend: expected 'gpu' or 'cpu', got {backend!r}")
-    ctx = (ctx or default_context()) if backend == "gpu" else None
+    ctx = drawing_context(backend, ctx)
     with MorphingScene(ctx, scene, mlp, size, samples, shading=shading, path=path) as morphing:
         moment = (morphing.morph.stages[-1], 1.0) if stage is None else (stage, t)
         return morphing.render(*moment, world, ortho=ortho, wireframe=wireframe)
@@ -460,11 +466,11 @@ def render_learning(scene, experiment, directory, size=(800, 600), *, frames: in
     if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or not 2 <= frames <= MAX_LEARNING_FRAMES:
         raise UsageError(f"frames: expected 2..{MAX_LEARNING_FRAMES} pictures in the learning GIF, got {shown(frames)}")
     shown_epochs = learning_epochs(epochs, frames)
-    ctx = (ctx or default_context()) if backend == "gpu" else None
+    ctx = drawing_context(backend, ctx)
     directory = make_folder(directory, what)
     gif, sheet_path, model = directory / "learning.gif", directory / "learning.png", directory / "trained.safetensors"
     replaced = [p for p in (gif, sheet_path, model) if replaces(p)]
-    points = np.vstack([obj.model(obj.mesh.vertices) for obj in scene.objects])
+    points = scene.world_points()
     training = experiment.training(points)
     networks = []
     for epoch in shown_epochs:  # train first (the loss curve's axes are the whole run's), keep the networks shown

@@ -102,15 +102,30 @@ def lattice_picture():
 
 
 def polar_picture():
-    """Layer 2 of cube-to-sphere (det W > 0, two negative eigenvalues) on the straight path and the polar path."""
+    """The layer of cube-to-sphere with det W > 0 and two negative eigenvalues, on the straight and the polar path.
+
+    The straight path is flat where 1 - t + t lambda = 0, t = 1 / (1 - lambda), for each negative eigenvalue lambda:
+    the pictures are taken there, before and after.
+    """
     scene = load_scene("cube-to-sphere")
     mlp = MLP.load(scene.mlp)
+    for k, layer in enumerate(mlp.layers):
+        eigenvalues = np.linalg.eigvals(layer.affine.A)
+        negative = sorted(float(v.real) for v in eigenvalues if abs(v.imag) < 1e-12 and v.real < 0)
+        if np.linalg.det(layer.affine.A) > 0 and len(negative) == 2:
+            break
+    else:
+        raise SystemExit("cube-to-sphere has no layer with det W > 0 and two negative eigenvalues")
+    flats = sorted(round(1 / (1 - v), 3) for v in negative)
+    print(f"layer {k + 1}: det W = {np.linalg.det(layer.affine.A):.2f}, eigenvalues "
+          f"{', '.join(f'{v.real:.2f}' for v in eigenvalues)}; flat at t = {flats[0]} and {flats[1]}")
+    stage = 2 * k  # layer k + 1's affine stage
     pictures = []
     for path in ("linear", "polar"):
         with MorphingScene(default_context(), scene, mlp, (320, 240), path=path) as morphing:
-            info = morphing.morph.info(2)
-            for t in (0.2, 0.357, 0.52, 0.8):
-                image = Image.fromarray(morphing.render(2, t), "RGBA").convert("RGB")
+            info = morphing.morph.info(stage)
+            for t in (0.2, *flats, 0.8):
+                image = Image.fromarray(morphing.render(stage, t), "RGBA").convert("RGB")
                 pictures.append(caption(image, f"{path}: t = {t}, det A(t) = {info.determinant_at(t):+.3f}"))
     contact_sheet(pictures, 4).save(DOCS / "polar-path.png")
 

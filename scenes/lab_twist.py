@@ -2,7 +2,8 @@
 
 Run it from the repository root:
 
-    python scenes/lab_twist.py                      # the viewer: the network learns live (L pauses, Backspace restarts)
+    python scenes/lab_twist.py                      # the viewer: the network learns live (L pauses, Backspace restarts);
+                                                    # with no display, one frame drawn offscreen into lab-twist.png
     python scenes/lab_twist.py --gif twist/         # no window: twist/learning.gif, learning.png, trained.safetensors
 
 The target is a plain Python function of the points (an (N, 3) array in, an (N, 3) array out): where
@@ -19,6 +20,7 @@ import sys
 
 import numpy as np
 
+from affine3d.errors import GLUnavailableError, InputError, one_line
 from affine3d.lab import Target, render, view
 
 
@@ -48,7 +50,11 @@ def main(argv=None) -> int:
         print(f"wrote {result['gif']} ({result['frames']} frames), {result['sheet']} and {result['model']}; "
               f"final mse {result['losses'][-1]:.3g}")
         return 0
-    view(TARGET, "cube-to-sphere")
+    try:
+        view(TARGET, "cube-to-sphere")  # no display: one line, and the viewer drawn offscreen into lab-twist.png
+    except (InputError, GLUnavailableError) as exc:
+        print(f"lab_twist.py: error: {one_line(exc)}", file=sys.stderr)
+        return 2
     return 0
 
 

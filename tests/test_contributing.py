@@ -69,3 +69,16 @@ def test_the_paths_and_names_it_mentions_exist():
     assert "cube" in solids.BUILTINS and callable(solids.BUILTINS["icosphere"])
     assert set(activations.NAMES) == set(activations._FUNCTIONS) == set(glsl.ACTIVATION_CODES)
     assert hasattr(activations.Activation, "backward") and hasattr(glsl, "Uniforms") and hasattr(glsl, "build_program")
+
+
+def test_the_readme_activates_the_venv_before_any_bare_command():
+    """README's two set-up commands activate the venv before calling pip, python or affine3d, so the bare
+    `affine3d ...` lines after them find the command (no 'command not found' in a fresh clone)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for marker in ("main-command", "test-command"):
+        command = re.search(rf"<!-- {marker} -->\s*```bash\n(.*?)\n```", readme, re.S).group(1).strip()
+        steps = [step.strip() for step in command.split("&&")]
+        assert steps[:2] == ["python3 -m venv .venv", ". .venv/bin/activate"], command
+        assert all(not step.startswith(".venv/bin/") for step in steps), command
+    first_bare = re.search(r"^(affine3d|python -m|pip) ", readme, re.M)
+    assert first_bare is None or first_bare.start() > readme.index("<!-- test-command -->")

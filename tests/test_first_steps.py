@@ -169,3 +169,17 @@ def test_a_directory_without_a_model_suffix_is_named_a_directory(tmp_path):
 
     with pytest.raises(ModelError, match="expected a model file .*got a directory"):
         MLP.load(tmp_path)
+
+
+# ---------------------------------------------------------------------------- F * x, F + G
+@pytest.mark.parametrize("expression, hint", [
+    (lambda F: F * np.array([1.0, 0, 0]), "call F(x)"), (lambda F: np.array([1.0, 0, 0]) * F, "call F(x)"),
+    (lambda F: F * 2, "F.matrix"), (lambda F: 2 * F, "F.matrix"), (lambda F: F * F, "F @ G"),
+    (lambda F: F + F, "F.matrix + G.matrix"), (lambda F: F - np.ones(3), "call F(x)")])
+def test_star_and_plus_with_a_map_say_use_at_or_call(expression, hint):
+    """F * x, x * F, F * G, F + G: one affine3d line pointing to F(x) or @, never numpy's 'does not support ufuncs'."""
+    with pytest.raises(TypeError) as info:
+        expression(Affine.rotation_z(0.3))
+    message = str(info.value)
+    assert hint in message and "Affine maps have no" in message
+    assert "ufunc" not in message and "\n" not in message

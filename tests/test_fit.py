@@ -214,7 +214,7 @@ def test_render_and_view_take_a_mesh_file(tmp_path, capsys):
 def test_a_missing_or_broken_mesh_file_is_one_line(tmp_path, capsys):
     """`render missing.obj`, `view broken.obj`: exit 2, one line naming the file (and the line)."""
     (tmp_path / "broken.obj").write_text("v 0 0 0\nv 1 0 x\nf 1 2 3\n", encoding="utf-8")
-    for argv, expected in ([["render", str(tmp_path / "missing.obj")], f"{tmp_path / 'missing.obj'}: file not found"],
+    for argv, expected in ([["render", str(tmp_path / "missing.obj")], f"{tmp_path / 'missing.obj'}: mesh file not found"],
                            [["view", str(tmp_path / "broken.obj"), "--offscreen"], f"{tmp_path / 'broken.obj'}:2: "]):
         assert main(argv) == 2
         err = capsys.readouterr().err

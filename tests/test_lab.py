@@ -8,7 +8,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from affine3d import Affine, ModelError, SceneError
-from affine3d.app.lab import Lab, world_points
+from affine3d.app.lab import Lab
 from affine3d.app.state import ViewerState
 from affine3d.app.training import LiveTraining
 from affine3d.cli import main
@@ -23,7 +23,7 @@ from affine3d.render import render_learning
 def small(name="cube-to-sphere", **changes):
     """A quick experiment on a coarse version of the scene's points."""
     scene = load_scene(name)
-    return experiment_from_table(scene.train).with_options(**changes), world_points(scene)
+    return experiment_from_table(scene.train).with_options(**changes), scene.world_points()
 
 
 # ---------------------------------------------------------------------------------------- targets
@@ -180,7 +180,7 @@ def test_keys_l_and_backspace_in_the_state():
     state = ViewerState(scene, (320, 240), scenes=[])
     state.key("backspace")
     assert state.lab is None and "L starts" in state.status
-    state.set_morph(Morph(MLP.load(scene.mlp), world_points(scene)), "cube-to-sphere.safetensors")
+    state.set_morph(Morph(MLP.load(scene.mlp), scene.world_points()), "cube-to-sphere.safetensors")
     try:
         state.key("l")
         assert state.lab is not None and state.lab.training.running
@@ -220,7 +220,7 @@ def test_learning_gif_is_deterministic_with_the_seed(tmp_path):
     assert digest(runs[0]["gif"]) != digest(runs[2]["gif"])
     assert runs[0]["frames"] == 4 and len(runs[0]["losses"]) == 30
     # the saved network is the one trained: Training run alone gives the same weights
-    plain = experiment.with_options(seed=1).training(world_points(scene))
+    plain = experiment.with_options(seed=1).training(scene.world_points())
     for _ in range(30):
         plain.run_epoch()
     assert MLP.load(runs[0]["model"]).allclose(plain.network(), atol=1e-6)  # float32 in the file
@@ -273,3 +273,24 @@ def test_your_own_target_script_writes_its_gif(tmp_path):
     assert np.mean((net(x) - twisted) ** 2) < 0.02  # learnt (the untrained start is ~0.3 away)
     assert np.mean((experiment_from_table(None, None, Target("t", lambda p: p, sizes=(3, 8, 8, 3))).start()(x)
                     - twisted) ** 2) > 0.1
+
+
+def test_your_own_target_script_without_a_display_draws_offscreen_in_one_line(tmp_path):
+    """python scenes/lab_twist.py with no DISPLAY: exit 0, one line on stderr, the viewer drawn into lab-twist.png."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from PIL import Image
+
+    script = Path(__file__).resolve().parent.parent / "scenes" / "lab_twist.py"
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                          env=env)
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("no display") and "lab-twist.png" in lines[0], done.stderr
+    with Image.open(tmp_path / "lab-twist.png") as image:
+        pixels = np.asarray(image.convert("RGB")).astype(int)
+    assert image.size == (960, 720) and pixels.std() > 10  # the overlay and the cube, not a blank frame

@@ -241,3 +241,21 @@ def test_a_scripts_own_target_trains_in_the_viewer(tmp_path):
     target = Target("flip", lambda p: -p, formula="x -> -x", sizes=(3, 4, 3), epochs=50)
     view(target, "platonic", size=(240, 180), offscreen=True, frames=5, screenshot=tmp_path / "flip.png")
     assert (tmp_path / "flip.png").is_file()
+
+
+def test_a_scripted_run_trains_a_fixed_number_of_epochs_per_frame(tmp_path):
+    """view --train --frames N: frame N shows epoch 10 (N - 1) whatever the machine's speed; two runs save one PNG."""
+    from affine3d.app.training import SCRIPTED_EPOCHS_PER_FRAME
+
+    pictures, losses = [], []
+    for run in range(2):
+        v = Viewer(load_scene("rings"), (160, 120), visible=False, samples=0, scenes=[], train=True)
+        time.sleep(0.2)  # the thread trains meanwhile: a scripted run starts again from epoch 0 all the same
+        path = tmp_path / f"run{run}.png"
+        live = v.state.lab.training
+        v.run(frames=4, screenshot=path, announce=False)
+        shot = live.snapshot()
+        assert shot.epoch == 3 * SCRIPTED_EPOCHS_PER_FRAME
+        pictures.append(path.read_bytes())
+        losses.append(shot.losses)
+    assert pictures[0] == pictures[1] and losses[0] == losses[1]

@@ -1,18 +1,22 @@
 """The package's floors: imports point down, no cycles, one place makes GL contexts, one door writes GPU bytes.
 
 Read from the source (``ast``), so a new module is checked the day it is added. The floors, lowest first
-(README's "Layout" section draws the same house)::
+(README's "Layout" section and CONTRIBUTING's "The floors" draw the same house; FLOORS below is the table)::
 
     0 core      affine.py projection.py errors.py pack.py resources.py version.py _fast.py fileio.py
     1 geometry/ nn/ images.py
     2 gl/ cpu/
     3 render.py
-    4 app/
-    5 cli.py __main__.py __init__.py commands/ bench/ (and, above them, anything else at the top)
+    4 app/ web/ exercises/      the viewer, the browser page, the grader: side by side
+    5 lab.py notebook.py        your own target, in the viewer or as a GIF; the page's engine as a widget
+    6 bench/
+    7 commands/
+    8 cli.py __main__.py        the `affine3d` command;  __init__.py, the package's facade
 
 A module may import from a lower floor, and from its own part of its floor (geometry from geometry,
-gl from gl), never sideways (gl from cpu) or up. Within a part, modules must not import each other
-in a circle.
+gl from gl), never sideways (gl from cpu, web from exercises or app) or up. Within a part, modules must
+not import each other in a circle. Every module belongs to a part in FLOORS: a new package or top-level
+module gets its line there (the test that every module has a floor says which are missing).
 """
 
 import ast
@@ -24,9 +28,28 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "affine3d"
 
 CORE = {"affine", "projection", "errors", "pack", "resources", "version", "_fast", "fileio"}
-FLOOR = {"core": 0, "geometry": 1, "nn": 1, "images": 1, "gl": 2, "cpu": 2, "render": 3, "app": 4, "top": 5}
+# Each part of the package (a subpackage, a top-level module, or "core") and its floor: a part imports from lower
+# floors and from itself only. To fit in a new part, give it a line here (and in CONTRIBUTING's house).
+FLOORS = {
+    "core": 0,
+    "geometry": 1, "nn": 1, "images": 1,
+    "gl": 2, "cpu": 2,
+    "render": 3,
+    "app": 4, "web": 4, "exercises": 4,
+    "lab": 5, "notebook": 5,
+    "bench": 6,
+    "commands": 7,
+    "cli": 8, "facade": 8,
+}
+PART_OF_MODULE = {"__main__": "cli"}  # `python -m affine3d` is the command line
+# Modules a part may import across its floor, each with its reason (keep this short: it is a list of exceptions).
+ACROSS = {
+    ("web", "affine3d.app.keys"): "the one keys-and-help table, which imports nothing: the page prints it as F1 does",
+}
+FLOOR = FLOORS  # the name older tests and notes use
+ABOVE_THE_VIEWER = {part for part, floor in FLOORS.items() if floor > FLOORS["app"]}
 # Third-party GL and windowing: where each may be imported.
-GL_LIBRARIES = {"moderngl": {"gl", "app", "top"}, "pyglet": {"app", "top"}, "glcontext": {"gl"}}
+GL_LIBRARIES = {"moderngl": {"gl", "app"} | ABOVE_THE_VIEWER, "pyglet": {"app"} | ABOVE_THE_VIEWER, "glcontext": {"gl"}}
 
 
 def module_name(path: Path) -> str:
@@ -40,16 +63,15 @@ MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
 
 
 def part_of(module: str) -> str:
-    """The floor's part a module belongs to: 'core', 'geometry', 'nn', ..., 'top'."""
+    """The floor's part a module belongs to: 'core', 'geometry', 'nn', ..., 'cli', 'facade' (a key of FLOORS,
+    or the unknown head of a new module, which test_every_module_has_a_floor then names)."""
     parts = module.split(".")
     if len(parts) == 1:
-        return "top"  # the package itself (affine3d/__init__.py): the facade, above everything
+        return "facade"  # the package itself (affine3d/__init__.py), above everything
     head = parts[1]
     if head in CORE:
         return "core"
-    if head in ("geometry", "nn", "images", "gl", "cpu", "render", "app"):
-        return head
-    return "top"
+    return PART_OF_MODULE.get(head, head)
 
 
 def imports_of(module: str, source: str | None = None, is_package: bool = False) -> list[tuple[str, int, str]]:
@@ -93,12 +115,26 @@ def wrong_way(module: str, source: str | None = None) -> list[str]:
         if target.split(".")[0] != "affine3d":
             continue
         theirs = part_of(target)
-        allowed = theirs == mine or FLOOR[theirs] < FLOOR[mine]
-        if target == "affine3d" and mine != "top":
+        if mine not in FLOORS or theirs not in FLOORS:
+            continue  # a part with no floor yet: test_every_module_has_a_floor fails on it
+        allowed = theirs == mine or FLOORS[theirs] < FLOORS[mine] or (mine, target) in ACROSS
+        if target == "affine3d" and mine != "facade":
             allowed = False  # the package's facade imports everything: importing it from inside points up
         if not allowed:
             wrong.append(f"line {line}: {how} ({mine} -> {theirs})")
     return wrong
+
+
+def test_what_crosses_a_floor_imports_nothing_of_ours():
+    """Each module in ACROSS (imported sideways by exception) imports no affine3d code itself: a table, no more."""
+    for _, module in ACROSS:
+        assert [t for t, _, _ in imports_of(module) if t.split(".")[0] == "affine3d"] == [], module
+
+
+def test_every_module_has_a_floor():
+    """Each module belongs to a part listed in FLOORS (a new package or top-level module gets its line there)."""
+    missing = sorted({part_of(module) for module in MODULES} - set(FLOORS))
+    assert missing == [], f"parts with no floor in tests/test_layout.py's FLOORS: {missing}"
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))
@@ -146,8 +182,22 @@ def test_the_checker_sees_a_bad_import():
         "line 1: from affine3d.gl.renderer import Renderer (cpu -> gl)"]
     assert wrong_way("affine3d.affine", "def f():\n    from .geometry.scene import load_scene\n") == [
         "line 2: from affine3d.geometry.scene import load_scene (core -> geometry)"]
-    assert wrong_way("affine3d.nn.fake", "from .. import Affine\n") == ["line 1: from affine3d import Affine (nn -> top)"]
+    assert wrong_way("affine3d.nn.fake", "from .. import Affine\n") == ["line 1: from affine3d import Affine (nn -> facade)"]
     assert wrong_way("affine3d.gl.fake", "from ..geometry.scene import AMBIENT\nfrom .. import pack\n") == []
+
+
+def test_web_and_exercises_stand_side_by_side():
+    """web/ and exercises/ import neither each other nor the viewer (app/); bench, commands and lab sit above."""
+    assert wrong_way("affine3d.web.fake", "from ..exercises.base import Exercise\n") == [
+        "line 1: from affine3d.exercises.base import Exercise (web -> exercises)"]
+    assert wrong_way("affine3d.exercises.fake", "from ..web.site import export\n") == [
+        "line 1: from affine3d.web.site import export (exercises -> web)"]
+    assert wrong_way("affine3d.web.fake", "from ..app.state import ViewerState\n") == [
+        "line 1: from affine3d.app.state import ViewerState (web -> app)"]
+    assert wrong_way("affine3d.bench.fake", "from ..commands import view\n") == [
+        "line 1: from affine3d.commands import view (bench -> commands)"]
+    assert wrong_way("affine3d.app.fake", "from ..lab import view\n") == ["line 1: from affine3d.lab import view (app -> lab)"]
+    assert wrong_way("affine3d.commands.fake", "from ..bench.core import Table\nfrom ..web import site\n") == []
 
 
 CONTEXT_MAKERS = re.compile(r"create_standalone_context|moderngl\.create_context|init_context\(|get_context\(")

@@ -279,7 +279,7 @@ def test_fuzz_mutated_valid_files(tmp_path, valid_texts, seed, n_mutations, suff
 
 # ---------------------------------------------------------------------------------------- bulk reading
 from affine3d.bench.mesh_samples import bunny_like, fandisk_like, teapot_like  # noqa: E402
-from affine3d.geometry import mesh_files  # noqa: E402
+from affine3d.geometry import _mesh_text, mesh_files  # noqa: E402
 
 
 def identical(a: Mesh, b: Mesh) -> bool:
@@ -352,7 +352,7 @@ def test_small_pieces_give_the_same_mesh(tmp_path, monkeypatch, chunk):
             "f 1//1 2//1 3//1\r\nf -5//-1 \\\n -4//1 -1//1\n\n# the end")
     path = write(tmp_path, "a.obj", text)
     whole = load_obj(path)
-    monkeypatch.setattr(mesh_files, "CHUNK_BYTES", chunk)
+    monkeypatch.setattr(_mesh_text, "CHUNK_BYTES", chunk)
     assert identical(load_obj(path), whole)
     assert whole.n_vertices == 5 and whole.triangles.tolist() == [[0, 1, 2], [0, 1, 4]]
     assert whole.normals is not None
@@ -368,7 +368,7 @@ def test_errors_deep_in_a_big_file_name_their_line(tmp_path, monkeypatch, suffix
     k = next(i for i in range(k, len(lines)) if lines[i][:1] in ("f", "3"))
     lines[k] = lines[k].replace(" ", " x", 1)
     path = write(tmp_path, f"bad{suffix}", "\n".join(lines))
-    monkeypatch.setattr(mesh_files, "CHUNK_BYTES", 4096)
+    monkeypatch.setattr(_mesh_text, "CHUNK_BYTES", 4096)
     with pytest.raises(SceneError) as info:
         load_mesh(path)
     assert str(info.value).startswith(f"{path}:{k + 1}: ")
@@ -421,23 +421,23 @@ def test_refuses_what_is_not_a_regular_file(tmp_path):
 
     fifo = tmp_path / "pipe.obj"
     os.mkfifo(fifo)
-    for path, message in [(tmp_path, "expected a mesh file, got a directory"),
+    for path, message in [(tmp_path, "expected a regular file, got a directory"),
                           (fifo, "expected a regular file, got a pipe (FIFO)"),
                           ("/dev/null", "expected a regular file, got a character device")]:
         for load in (load_obj, load_off):
             with pytest.raises(SceneError) as info:
                 load(path)
-            assert str(info.value) == f"{path}: {message}"
+            assert str(info.value) == f"{path}: {message}; affine3d reads a mesh file only from a regular file"
 
 
 def test_refuses_a_file_over_the_limit(tmp_path, monkeypatch):
     """Above MAX_MESH_BYTES: one line with the file's size and the limit, before anything is read."""
     path = write(tmp_path, "big.obj", SQUARE + "f 1 2 3\n" * 1000)
-    monkeypatch.setattr(mesh_files, "MAX_MESH_BYTES", 1024)
+    monkeypatch.setattr(_mesh_text, "MAX_MESH_BYTES", 1024)
     for load in (load_obj, load_off):
         with pytest.raises(SceneError) as info:
             load(path)
-        assert str(info.value).startswith(f"{path}: the file is ") and "are refused" in str(info.value)
+        assert str(info.value).startswith(f"{path}: ") and "more than the 1,024 a mesh file may have; refused" in str(info.value)
 
 
 OBJ_SEEDS = [teapot_like(60).obj_text(), bunny_like(60).obj_text(), fandisk_like(4).obj_text(),
@@ -463,5 +463,5 @@ def test_fuzz_bulk_reader_matches_the_statement_reader(tmp_path, monkeypatch, se
             text[i] = rng.choice(pool)
     path = tmp_path / ("m.obj" if which < len(OBJ_SEEDS) else "m.off")
     path.write_text("".join(text), encoding="utf-8")
-    monkeypatch.setattr(mesh_files, "CHUNK_BYTES", rng.choice([7, 64, 1 << 23]) if small else 1 << 23)
+    monkeypatch.setattr(_mesh_text, "CHUNK_BYTES", rng.choice([7, 64, 1 << 23]) if small else 1 << 23)
     same_outcome(path)

@@ -237,6 +237,19 @@ def test_shipped_network_morphs_the_cube_onto_the_sphere():
     assert np.abs(np.linalg.norm(morph.keyframes(x)[1], axis=1) - 1).max() > 0.1
 
 
+
+def test_the_training_script_writes_the_shipped_network_byte_for_byte(tmp_path):
+    """scenes/train_cube_to_sphere.py, run again, writes exactly the bytes of scenes/cube-to-sphere.safetensors."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "again.safetensors"
+    done = subprocess.run([sys.executable, str(scene_dir() / "train_cube_to_sphere.py"), "-o", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == (scene_dir() / "cube-to-sphere.safetensors").read_bytes()
+    assert "within" not in done.stderr and "subdivided_cube(16) vertices" in done.stdout
+
 # ---------------------------------------------------------------------------------------- the GPU
 @pytest.fixture(scope="module")
 def ctx():

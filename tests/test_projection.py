@@ -140,12 +140,12 @@ def test_project_points_to_pixels_top_left_origin():
     np.testing.assert_allclose(px[1, :2], [400, 0], atol=1e-9)
     np.testing.assert_allclose(px[2, :2], [800, 300], atol=1e-9)
     np.testing.assert_allclose(px[3, :2], [0, 600], atol=1e-9)
-    assert px[4, 2] == pytest.approx(-1)
+    assert px[4, 2] == pytest.approx(0)  # the near plane: window depth 0 (NDC -1)
 
 
 @given(seed=st.integers(0, 2**32 - 1))
 def test_project_points_equals_divide_then_viewport(seed):
-    """project_points is P @ [p, 1], divided by w, then mapped to pixels with y flipped, point by point."""
+    """project_points is P @ [p, 1], divided by w, then mapped to pixels with y flipped and depth to [0, 1], point by point."""
     rng = np.random.default_rng(seed)
     P = perspective(rng.uniform(0.3, 2.5), rng.uniform(0.5, 2), 0.1, 100)
     points = np.column_stack([rng.uniform(-5, 5, (20, 2)), -rng.uniform(0.2, 90, 20)])
@@ -153,7 +153,8 @@ def test_project_points_equals_divide_then_viewport(seed):
     px = project_points(P, points, (width, height))
     for p, got in zip(points, px):
         ndc = to_ndc(P, p)
-        np.testing.assert_allclose(got, [(ndc[0] + 1) * width / 2, (1 - ndc[1]) * height / 2, ndc[2]], rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(got, [(ndc[0] + 1) * width / 2, (1 - ndc[1]) * height / 2, (ndc[2] + 1) / 2],
+                                   rtol=1e-12, atol=1e-9)
 
 
 # ---------------------------------------------------------------------------- errors

@@ -119,7 +119,7 @@ def test_vertex_stage_and_viewport_agree_with_project_points(rng):
     p_window = window_coordinates(vertex_stage(p_model, model, camera_from_world, P), (400, 300))
     expected = project_points(P, camera_from_world(model(p_model)), (400, 300))
     assert np.allclose(p_window[:, :2], expected[:, :2], atol=1 / 512)  # snapped to 1/256 pixel
-    assert np.allclose(p_window[:, 2], (expected[:, 2] + 1) / 2)  # NDC depth [-1, 1] -> [0, 1]
+    assert np.allclose(p_window[:, 2], expected[:, 2])  # one depth convention: [0, 1]
 
 
 def test_depth_is_zero_on_the_near_plane_and_one_on_the_far_plane():

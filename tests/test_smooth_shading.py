@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from affine3d import Affine
-from affine3d.bench.mesh_samples import bunny_like, fandisk_like, teapot_like
+from affine3d.bench.mesh_samples import bunny_like, fandisk_like
 from affine3d.cpu.raster import render_cpu
 from affine3d.geometry.mesh import Mesh
 from affine3d.geometry.mesh_files import load_mesh, load_obj
@@ -49,22 +49,11 @@ def mesh_of(model):
 
 
 MODELS = {
-    "teapot_like (vn)": lambda: load_obj_text(teapot_like(4000).obj_text()),
+    "teapot.obj (vn)": lambda: load_mesh(scene_dir() / "teapot.obj"),  # made by scenes/make_teapot.py
     "bunny_like": lambda: mesh_of(bunny_like(6000)),
     "fandisk_like": lambda: mesh_of(fandisk_like(24)),
     "house.obj": lambda: load_mesh(scene_dir() / "house.obj"),
 }
-
-
-def load_obj_text(text):
-    """An OBJ file's text, written to a temporary file and read back."""
-    import tempfile
-    from pathlib import Path
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "model.obj"
-        path.write_text(text, encoding="utf-8")
-        return load_obj(path)
 
 
 MAPS = {
@@ -78,7 +67,7 @@ MAPS = {
 @pytest.mark.parametrize("map_name", list(MAPS))
 @pytest.mark.parametrize("model", list(MODELS))
 def test_cpu_matches_gpu_on_models(ctx, model, map_name, shading):
-    """Teapot-, bunny- and fandisk-like models and house.obj, plain, sheared and mirrored: >= 99% of pixels agree."""
+    """The shipped teapot, bunny- and fandisk-like models and house.obj, plain, sheared and mirrored: >= 99% agree."""
     from affine3d.geometry.fit import fit_map
 
     mesh = MODELS[model]()
@@ -96,8 +85,8 @@ def test_cpu_matches_gpu_on_models(ctx, model, map_name, shading):
 
 
 def test_smooth_changes_the_picture_and_keeps_the_silhouette(ctx):
-    """Smooth and flat differ inside a round model, and cover the same pixels (same triangles)."""
-    scene = solo(mesh_of(bunny_like(3000)), Affine.scaling(1.5))
+    """Smooth and flat differ inside a round model (the shipped teapot), and cover the same pixels (same triangles)."""
+    scene = solo(load_mesh(scene_dir() / "teapot.obj"), Affine.scaling(0.6))
     flat, smooth = gpu_image(ctx, scene, shading="flat"), gpu_image(ctx, scene, shading="smooth")
     covered = lambda image: np.any(image[..., :3] != image[0, 0, :3], axis=2)  # noqa: E731
     np.testing.assert_array_equal(covered(flat), covered(smooth))

@@ -16,12 +16,7 @@ from ..images import curve_points
 from ..nn.targets import experiment_from_table
 from .training import LiveTraining
 
-__all__ = ["Lab", "world_points"]
-
-
-def world_points(scene) -> np.ndarray:
-    """Every object's vertices in world space (after its model map), stacked: (N, 3), what the network sees."""
-    return np.vstack([obj.model(obj.mesh.vertices) for obj in scene.objects])
+__all__ = ["Lab"]
 
 
 class Lab:
@@ -35,16 +30,19 @@ class Lab:
         The scene's vertices in world space: what the network trains on.
     running : bool
         Start training at once.
+    epochs_per_frame : int, optional
+        Train this many epochs before each frame, in the window's thread (a scripted run), not in a thread.
     """
 
-    def __init__(self, experiment, points, *, running: bool = False):
+    def __init__(self, experiment, points, *, running: bool = False, epochs_per_frame: int | None = None):
         self.experiment = experiment
-        self.training = LiveTraining(experiment, points, running=running)
+        self.training = LiveTraining(experiment, points, running=running, epochs_per_frame=epochs_per_frame)
         self._taken = None  # the version of the last snapshot the window drew
         self._curve = (None, None)  # (snapshot, its curve): made once per snapshot, drawn every frame
 
     @classmethod
-    def for_scene(cls, scene, network=None, target=None, *, running: bool = False) -> "Lab":
+    def for_scene(cls, scene, network=None, target=None, *, running: bool = False,
+                  epochs_per_frame: int | None = None) -> "Lab":
         """The lab a scene asks for: its ``[train]`` table, else the network's sizes; ``target`` overrides.
 
         A target name that the scene file gets wrong is reported with the file's name.
@@ -54,7 +52,7 @@ class Lab:
         except InputError as exc:
             where = getattr(scene, "path", None)
             raise type(exc)(f"{where.name if where else scene.name}: train: {exc}") from None
-        return cls(experiment, world_points(scene), running=running)
+        return cls(experiment, scene.world_points(), running=running, epochs_per_frame=epochs_per_frame)
 
     # ------------------------------------------------------------------ keys and frames
     def key(self, name: str) -> str | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..cpu.trace import format_vector, trace_vertex
+from ..errors import one_line
 from ..nn.targets import Target, experiment_from_table
 from .lattice import BASIS_COLORS, Basis, LatticeDrawer, basis_for
 from .picking import pick
@@ -40,7 +41,7 @@ def untrained_network(scene, state) -> tuple:
     try:
         experiment = experiment_from_table(table, None, state.lab_target)
     except ValueError as exc:  # an unknown target name in the file: say so, show the scene unwarped
-        state.say(f"{scene.name}: train: {' '.join(str(exc).split())}")
+        state.say(f"{scene.name}: train: {one_line(exc)}")
         return None, ""
     return experiment.start(), f"untrained (seed {experiment.seed}: L trains it)"
 

@@ -56,12 +56,12 @@ def pick(scene, world, projection: np.ndarray, size, click_px, radius_px: float 
     click = np.asarray(click_px, dtype=np.float64)[:2]
     best = None  # (distance, depth, object, vertex)
     for k, obj in enumerate(scene.objects):
-        camera = world(obj.model(obj.mesh.vertices))
+        camera = world(obj.world_vertices())
         clip_w = camera @ projection[3, :3] + projection[3, 3]
         front = np.flatnonzero(clip_w > 1e-9)
         if len(front) == 0:
             continue
-        pixels = project_points(projection, camera[front], size)  # (x_px, y_px, depth in NDC)
+        pixels = project_points(projection, camera[front], size)  # (x_px, y_px, depth in [0, 1])
         distance = np.hypot(pixels[:, 0] - click[0], pixels[:, 1] - click[1])
         nearest = distance.min()
         candidates = np.flatnonzero(distance <= nearest + 1e-9)

@@ -59,7 +59,7 @@ from pathlib import Path
 import numpy as np
 
 from ..affine import Affine
-from ..errors import InputError
+from ..errors import InputError, one_line
 from ..geometry.fit import fit_lines
 from ..geometry.scene import list_scenes, load_scene
 from ..geometry.scene import INSIDE_LEGEND
@@ -68,6 +68,7 @@ from ..nn.morph import StagePlayer
 from ..projection import into_box
 from .arcball import Arcball, Turntable
 from .lab import Lab
+from .training import SCRIPTED_EPOCHS_PER_FRAME
 
 __all__ = ["ViewerState", "format_matrix", "parse_matrix", "scene_key", "free_box", "FRAME_FILL", "HELP_TEXT", "DEFAULT_SPIN"]
 
@@ -332,7 +333,7 @@ class ViewerState:
         scene or the network changes (live training's snapshots keep it: the picture does not jump).
         """
         if self._frame_radius is None:
-            points = np.vstack([obj.model(obj.mesh.vertices) for obj in self.scene.objects]) if self.scene.objects else np.zeros((1, 3))
+            points = self.scene.world_points() if self.scene.objects else np.zeros((1, 3))
             radius = float(np.sqrt(np.max(np.einsum("ij,ij->i", points, points))))
             if self.morph is not None:
                 keys = self.morph.keyframes(points)
@@ -452,9 +453,10 @@ class ViewerState:
             self.say("no network to train: open cube-to-sphere, sphere-to-cube, rings or rings-4-wide, or give --mlp")
             return False
         try:
-            self.lab = Lab.for_scene(self.scene, self.morph.mlp, self.lab_target, running=running)
+            self.lab = Lab.for_scene(self.scene, self.morph.mlp, self.lab_target, running=running,
+                                     epochs_per_frame=SCRIPTED_EPOCHS_PER_FRAME if self.fixed_step is not None else None)
         except InputError as exc:
-            self.say(" ".join(str(exc).split()))
+            self.say(one_line(exc))
             return False
         self.network_name = f"in training (seed {self.lab.experiment.seed})"
         self.player.seek(self.player.n_stages)  # watch the output learn; the arrows still step through the stages
@@ -611,7 +613,7 @@ class ViewerState:
         try:
             scene = load_scene(self.scenes[index])
         except (InputError, OSError) as exc:
-            self.say(" ".join(str(exc).split()))
+            self.say(one_line(exc))
             return None
         self.set_scene(scene)
         self.say(f"scene {index + 1}/{len(self.scenes)}: {scene.name}")
@@ -640,8 +642,12 @@ class ViewerState:
 
         Spin and playback then depend on the frame number alone, not on how fast this machine
         draws, so the same command gives the same pictures; the overlay's fps line shows this clock.
+        Live training goes in lockstep with it: :data:`~affine3d.app.training.SCRIPTED_EPOCHS_PER_FRAME` epochs
+        a frame, from epoch 0 (:meth:`affine3d.app.training.LiveTraining.lockstep`).
         """
         self.fixed_step = float(dt_s)
+        if self.lab is not None:
+            self.lab.training.lockstep(SCRIPTED_EPOCHS_PER_FRAME)
 
     def next_frame(self) -> None:
         """Before drawing frame ``frames + 1`` of a scripted run: the clock to ``frames * fixed_step`` (frame 1: 0 s)."""

@@ -18,6 +18,11 @@ busy machine the window's threads (a software GPU's too) get the processor first
 
 Everything random comes from the experiment's seed: :meth:`LiveTraining.rewind` starts again from the
 same network, and the same epochs give the same losses, whatever the timing of the frames.
+
+A scripted run (``affine3d view --train --frames N``) has a fixed clock, so its training is fixed too:
+:meth:`LiveTraining.lockstep` ends the thread and trains :data:`SCRIPTED_EPOCHS_PER_FRAME` epochs in the
+window's thread before each frame after the first, so frame N shows epoch ``(N - 1) * 10`` on every machine,
+every run.
 """
 
 from __future__ import annotations
@@ -33,7 +38,10 @@ from ..errors import ModelError
 
 from ..nn.mlp import MLP
 
-__all__ = ["Snapshot", "LiveTraining", "SWITCH_INTERVAL_S"]
+__all__ = ["Snapshot", "LiveTraining", "SWITCH_INTERVAL_S", "SCRIPTED_EPOCHS_PER_FRAME"]
+
+SCRIPTED_EPOCHS_PER_FRAME = 10
+"""Epochs trained per frame in a scripted run (``--frames``): frame N shows epoch ``(N - 1) * 10``."""
 
 SWITCH_INTERVAL_S = 0.0005
 """The interpreter's switch interval while a training thread runs (Python's default is 0.005 s)."""
@@ -130,11 +138,14 @@ class LiveTraining:
         Start training at once (else paused until :meth:`toggle`).
     publish_every_s : float
         At most this often a new snapshot is published while training.
+    epochs_per_frame : int, optional
+        Train in lockstep with the frames instead (see :meth:`lockstep`): no thread at all.
 
     The thread starts with the object and ends with :meth:`close` (the window calls it when it closes).
     """
 
-    def __init__(self, experiment, points, *, running: bool = False, publish_every_s: float = PUBLISH_EVERY_S):
+    def __init__(self, experiment, points, *, running: bool = False, publish_every_s: float = PUBLISH_EVERY_S,
+                 epochs_per_frame: int | None = None):
         self.experiment = experiment
         self.points = np.array(points, dtype=np.float64)
         self.publish_every_s = float(publish_every_s)
@@ -150,10 +161,32 @@ class LiveTraining:
         self._version = 0
         self._snapshot: Snapshot | None = None
         self._watched = 0.0
+        self._lockstep = None if epochs_per_frame is None else _epochs_per_frame(epochs_per_frame)
+        self._frames_begun = 0
         self._publish()
         _shorten_switch_interval()
         self._thread = threading.Thread(target=self._loop, name="affine3d-training", daemon=True)
-        self._thread.start()
+        if self._lockstep is None:
+            self._thread.start()
+
+    def lockstep(self, epochs_per_frame: int = SCRIPTED_EPOCHS_PER_FRAME) -> None:
+        """Train ``epochs_per_frame`` epochs before each frame after the first, in the window's thread, from epoch 0.
+
+        For a scripted run, whose clock is fixed (``--frames``): the thread ends, training starts again from the
+        seed, and frame N then shows epoch ``(N - 1) * epochs_per_frame`` however fast the machine is.
+        """
+        epochs_per_frame = _epochs_per_frame(epochs_per_frame)
+        with self._lock:
+            self._lockstep = epochs_per_frame
+            self._wake.notify_all()
+        self._window_idle.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        with self._lock:
+            self._training = self.experiment.training(self.points)
+            self._budget = self.experiment.epochs
+            self._frames_begun = 0
+            self._publish()
 
     # ------------------------------------------------------------------ the window's side
     def snapshot(self) -> Snapshot:
@@ -206,8 +239,23 @@ class LiveTraining:
             self._wake.notify_all()
 
     def frame_begin(self) -> None:
-        """The window starts drawing a frame: the training thread waits at the end of its epoch."""
+        """The window starts drawing a frame: the training thread waits at the end of its epoch.
+
+        In lockstep (:meth:`lockstep`) this is where the training happens: the frame's epochs, then a snapshot.
+        """
         self._window_idle.clear()
+        if self._lockstep is None:
+            return
+        with self._lock:
+            if self._frames_begun > 0 and self._running:
+                training = self._training
+                for _ in range(self._lockstep):
+                    if training.epoch >= self._budget:
+                        break
+                    training.run_epoch()
+                self._running = training.epoch < self._budget
+                self._publish()
+            self._frames_begun += 1
 
     def frame_end(self) -> None:
         """The frame is drawn: training may go on."""
@@ -232,7 +280,8 @@ class LiveTraining:
             self._closing = True
             self._wake.notify_all()
         self._window_idle.set()
-        self._thread.join(timeout=5.0)
+        if self._thread.is_alive():
+            self._thread.join(timeout=5.0)
         _restore_switch_interval()
 
     # ------------------------------------------------------------------ the training thread
@@ -242,9 +291,9 @@ class LiveTraining:
         while True:
             self._window_idle.wait()
             with self._lock:
-                while not self._running and not self._closing:
+                while not self._running and not self._closing and self._lockstep is None:
                     self._wake.wait()
-                if self._closing:
+                if self._closing or self._lockstep is not None:
                     return
                 training = self._training
                 try:
@@ -271,7 +320,7 @@ class LiveTraining:
         if watch is not None:  # a measurement can take a while: a few times a second, and at every pause
             previous = self._snapshot
             fresh = previous is None or not self._running or now - self._watched >= WATCH_EVERY_S or \
-                training.epoch < previous.epoch
+                training.epoch < previous.epoch or self._lockstep is not None  # lockstep: no clock in the picture
             note = watch(mlp) if fresh else previous.note
             if fresh:
                 self._watched = now
@@ -280,3 +329,10 @@ class LiveTraining:
         with self._slot:
             self._snapshot = shot
             self._version += 1
+
+
+def _epochs_per_frame(value) -> int:
+    value = int(value)
+    if value < 1:
+        raise ValueError(f"epochs_per_frame: expected 1 or more, got {value}")
+    return value

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError, ModelError, UsageError
+from ..errors import InputError, ModelError, UsageError, one_line
 from ..gl.context import make_current, release_current_egl_context, window_context
 from ..fileio import replaces
 from ..images import save_png
@@ -618,7 +618,7 @@ class Viewer:
             try:
                 path = self.save_new_screenshot()
             except InputError as exc:  # a full disk must not end the session: say it, in the overlay too
-                print(f"affine3d view: {' '.join(str(exc).split())}", file=sys.stderr)
+                print(f"affine3d view: {one_line(exc)}", file=sys.stderr)
                 self.state.say(f"not saved: {exc}")
             else:
                 print(f"saved {path.resolve()}")
@@ -657,7 +657,7 @@ class Viewer:
             try:
                 mlp = load_model(scene.mlp, what=f"{scene.name}: mlp {scene.mlp.name}")
             except ModelError as exc:  # a broken model file: say so on screen, show the scene unwarped
-                self.state.say(" ".join(str(exc).split()))
+                self.state.say(one_line(exc))
                 return None, ""
             self.models[scene.mlp] = mlp
         return mlp, scene.mlp.name

@@ -11,6 +11,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..errors import one_line
+
 
 def best_time(fn: Callable[[], object], *, repeat: int = 5, min_time_s: float = 0.05) -> float:
     """Seconds per call of ``fn``: the best of ``repeat`` rounds, each long enough to time (>= ``min_time_s``).
@@ -63,7 +65,7 @@ def gl_renderer() -> str:
 
         ctx = create_context()
     except Exception as exc:  # GLUnavailableError, or anything an odd driver throws
-        return "unavailable (" + " ".join(str(exc).split())[:160] + ")"
+        return f"unavailable ({one_line(exc)})"
     try:
         renderer = ctx.info.get("GL_RENDERER", "unknown renderer")
         version = int(ctx.version_code)

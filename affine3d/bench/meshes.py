@@ -33,6 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..errors import byte_size
 from .core import Table, format_si, pause
 
 TITLE = "meshes: reading OBJ and OFF files, against trimesh"
@@ -167,7 +168,7 @@ def run(quick: bool = False) -> list[Table]:
         "peak: the process's maximum resident memory while reading (Linux: VmHWM, reset after the imports), "
         "above what it held after its imports; x arrays: that peak over the bytes of the arrays the mesh keeps (affine3d: vertices, "
         "triangles, edges, normals; trimesh: vertices, faces).",
-        f"affine3d reads {CHUNK_BYTES // 2**20} MiB of text at a time and refuses files over "
-        f"{MAX_MESH_BYTES // 2**30} GiB.",
+        f"affine3d reads {byte_size(CHUNK_BYTES)} of text at a time and refuses files over "
+        f"{byte_size(MAX_MESH_BYTES)}.",
     ]
     return [speed, memory]

@@ -37,6 +37,7 @@ import numpy as np
 
 from .. import _fast
 from ..nn.mlp import MLP
+from ..errors import one_line
 from .core import Table, best_time, format_si, measure_in_child, pause
 
 TITLE = "mlp: forward pass, affine3d against numpy, PyTorch and onnxruntime"
@@ -67,7 +68,7 @@ def run(quick: bool = False) -> list[Table]:
         rows, notes = _measure_in_child(BATCHES, repeat=5)
         single.rows, single.notes = rows, notes
     except (OSError, subprocess.SubprocessError, ValueError) as exc:
-        single.notes = [f"the one-thread run failed: {' '.join(str(exc).split())[:300]}"]
+        single.notes = [f"the one-thread run failed: {one_line(exc)}"]
     return [default, single]
 
 

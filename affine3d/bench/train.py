@@ -34,6 +34,7 @@ import numpy as np
 
 from .. import _fast
 from ..nn.mlp import MLP
+from ..errors import one_line
 from ..nn.train import Training
 from .core import Table, best_time, format_si, measure_in_child, pause
 
@@ -79,7 +80,7 @@ def run(quick: bool = False) -> list[Table]:
     try:
         single.rows, single.notes = _measure_in_child(BATCHES, repeat=repeat, min_time_s=min_time_s)
     except (OSError, subprocess.SubprocessError, ValueError) as exc:
-        single.notes = [f"the one-thread run failed: {' '.join(str(exc).split())[:300]}"]
+        single.notes = [f"the one-thread run failed: {one_line(exc)}"]
     return [default, single]
 
 

@@ -34,22 +34,15 @@ X server, so both are far slower than on a real GPU; the ratios are what carries
 from __future__ import annotations
 
 import math
-import os
-import sys
 import time
 
+from ..app.display import display_name, no_display_reason
 from .core import Table, pause
 
 TITLE = "viewer: frames per second of the window against the renderer alone"
 
 SIZE = (800, 600)
 SAMPLES = 4
-
-
-def _needs_display() -> bool:
-    if sys.platform.startswith(("win", "darwin", "cygwin")):
-        return False
-    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def _icosphere_scene(level: int):
@@ -246,7 +239,7 @@ def run(quick: bool = False) -> list[Table]:
             "so its viewer frame can take less than the renderer alone, which keeps 4x MSAA.",
         ],
     )
-    if _needs_display():  # one line, at once: the window is what this suite measures
+    if no_display_reason() is not None:  # one line, at once: the window is what this suite measures
         table = Table("viewer: not run: it measures a window, and there is no display (DISPLAY and WAYLAND_DISPLAY "
                       "are not set); run it under a virtual one: xvfb-run -a affine3d bench viewer", table.columns)
         return [table]
@@ -261,7 +254,7 @@ def run(quick: bool = False) -> list[Table]:
         alone = times["renderer alone"]
         for what, seconds in times.items():
             table.add(scene.name, scene.n_triangles, what, f"{seconds * 1e3:.3g}", f"{1 / seconds:.3g}", seconds / alone)
-    table.notes.append(f"window: DISPLAY={os.environ.get('DISPLAY', '')}, OpenGL renderer {gl_renderer}; "
+    table.notes.append(f"window: {display_name()}, OpenGL renderer {gl_renderer}; "
                        f"best of {2 if quick else 3} rounds, the ways alternating")
     pause()
     return [table, _measure_training(quick)]

@@ -15,11 +15,12 @@ still draws, with the CPU rasterizer (affine3d/cpu/raster.py). Always exits 0.
 from __future__ import annotations
 
 import json
-import os
 import platform
 import shutil
 import subprocess
 import sys
+
+from ..errors import one_line
 
 HELP = "print versions and which OpenGL contexts work here (what to install if something does not draw)"
 
@@ -45,7 +46,7 @@ def _context_facts(ctx) -> dict:
             ctx.compute_shader("#version 430\nlayout(local_size_x = 1) in;\nvoid main() {}\n").release()
             facts["compute"] = True
         except Exception as exc:  # noqa: BLE001 - any driver error means "no"
-            facts["compute_error"] = " ".join(str(exc).split())[:200]
+            facts["compute_error"] = one_line(exc)
     return facts
 
 
@@ -71,7 +72,7 @@ def probe(kind: str) -> dict:
         ctx.release()
         return {"ok": True, **facts}
     except BaseException as exc:  # noqa: BLE001 - the point is to report it
-        return {"ok": False, "error": f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"}
+        return {"ok": False, "error": one_line(exc, typed=True)}
 
 
 def _probe_in_child(kind: str) -> dict:
@@ -88,7 +89,7 @@ def _probe_in_child(kind: str) -> dict:
                 return json.loads(line)
             except json.JSONDecodeError:
                 break
-    tail = " ".join((done.stderr or "").split())[-300:]
+    tail = one_line(done.stderr or "", keep="end")
     return {"ok": False, "error": f"the check process exited with code {done.returncode}" + (f": {tail}" if tail else "")}
 
 
@@ -105,12 +106,10 @@ def _version(module_name: str) -> str:
 
 
 def _has_display() -> tuple[bool, str]:
-    if sys.platform.startswith("linux") or "bsd" in sys.platform:
-        for name in ("DISPLAY", "WAYLAND_DISPLAY"):
-            if os.environ.get(name):
-                return True, f"{name}={os.environ[name]}"
-        return False, "no DISPLAY or WAYLAND_DISPLAY is set"
-    return True, f"{platform.system()} desktop"
+    from ..app.display import display_name, no_display_reason
+
+    reason = no_display_reason()
+    return (False, reason) if reason else (True, display_name())
 
 
 def gather() -> dict:

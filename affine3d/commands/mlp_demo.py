@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import one_line
+
 HELP = "guided tour: an MLP layer and a 3D transform are the same affine map (trains, renders, saves models)"
 
 # Step 3's ground truth: the map the linear layer has to discover from examples.
@@ -261,7 +263,7 @@ def _render_cube(learned, path: Path) -> str:
     try:
         image = render(scene, (width, height - title_band - legend_band))
     except GLUnavailableError as exc:
-        return f"(no picture: {' '.join(str(exc).split())})"
+        return f"(no picture: {one_line(exc)})"
     save_png(_framed(image, scene.background,
                      "A linear layer learned a rotation and a translation",
                      "the cube moved by the learned 4x4 matrix [[W, b], [0, 1]], trained on 256 pairs (x, R x + t)",

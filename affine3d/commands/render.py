@@ -26,8 +26,8 @@ Examples:
   affine3d render 1980-vs-2015 -o spheres.png --size 1280x720
   affine3d render --yaw 45 --pitch 20 --wireframe --ortho -o turned.png
   affine3d render my_scene.toml -o my_scene.png
-  affine3d render bunny.obj --verbose               # any mesh file, fitted to the view
-  affine3d render teapot.obj --flat -o facets.png
+  affine3d render scenes/teapot.obj --verbose       # any mesh file, fitted to the view
+  affine3d render scenes/teapot.obj --flat -o facets.png
   affine3d render --backend cpu -o cpu.png          # numpy only: no OpenGL needed
   affine3d render cube-to-sphere --stages -o stages/  # a network warping a cube: PNGs and a GIF
   affine3d render cube-to-sphere --stage 3 --t 0.5     # the cube halfway through stage 3

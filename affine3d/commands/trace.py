@@ -65,7 +65,7 @@ def run(args) -> int:
     morph = None
     mlp = network_of(args, scene)
     if mlp is not None:
-        points = [obj.model(obj.mesh.vertices) for obj in scene.objects]
+        points = [obj.world_vertices() for obj in scene.objects]
         import numpy as np
 
         morph = Morph(mlp, np.vstack(points))  # the display of wide layers, as the renderer chooses it

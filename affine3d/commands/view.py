@@ -47,8 +47,9 @@ with the columns of A as arrows from b.
 
 Scripted figures: with --frames N the clock advances 1/60 s a frame (not with the wall clock), so
 spin and playback are at the same place in frame N every time and the same command saves the same
-PNG, byte for byte (the overlay's fps line then shows that clock). --yaw and --pitch turn the world
-as in 'affine3d render'.
+PNG, byte for byte (the overlay's fps line then shows that clock). Live training (--train) keeps the
+same clock: 10 epochs before each frame after the first, so frame N shows epoch 10 (N - 1) on every
+run. --yaw and --pitch turn the world as in 'affine3d render'.
 
 Without a display (no DISPLAY or WAYLAND_DISPLAY, or no window can be opened) it says so and draws
 the viewer offscreen instead, overlay included, into a PNG (--screenshot PATH, else
@@ -65,7 +66,7 @@ never written through.
 Examples:
   affine3d view
   affine3d view 1980-vs-2015 --turntable
-  affine3d view bunny.obj                                   # any OBJ or OFF file, fitted to the view
+  affine3d view scenes/teapot.obj                           # any OBJ or OFF file, fitted to the view
   affine3d view cube-to-sphere                              # a network bends a cube onto a sphere
   affine3d view --mlp my-net.safetensors                    # any 3 -> ... -> 3 network, on the cube
   affine3d view cube-to-sphere --train                      # watch a network learn it, live
@@ -82,6 +83,8 @@ import os
 import sys
 from pathlib import Path
 
+from ..app.display import DISPLAY_VARIABLES, display_name, headless_possible, no_display_reason, use_headless
+from ..errors import one_line
 from .paths import check_output_folder
 
 HELP = "the interactive window: drag the world, watch its 4x4 matrix (drawn into a PNG when there is no display)"
@@ -93,7 +96,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("scene", nargs="?", default=None, metavar="SCENE",
                         help="a shipped scene's name, a .toml file, or a mesh file (.obj, .off) (default: platonic)")
     parser.add_argument("--frames", type=int, default=None, metavar="N",
-                        help="quit after N frames; time then advances a fixed 1/60 s a frame (the same PNG every run)")
+                        help="quit after N frames; time then advances a fixed 1/60 s a frame and --train 10 epochs a frame "
+                             "(the same PNG every run)")
     parser.add_argument("--screenshot", metavar="PATH", default=None,
                         help="save the last frame as a PNG (with --frames: frame N; else when the window closes)")
     parser.add_argument("--size", default="960x720", metavar="WxH", help="window size (default: 960x720)")
@@ -135,21 +139,6 @@ def add_arguments(parser) -> None:
                          help="start with smooth shading for every object (key F switches)")
     shading.add_argument("--flat", dest="shading", action="store_const", const="flat",
                          help="start with flat shading for every object (default: each object's own)")
-
-
-def no_display_reason() -> str | None:
-    """Why no window can open here, or None if one may: on Linux/BSD, no DISPLAY or WAYLAND_DISPLAY."""
-    if sys.platform.startswith(("win", "darwin", "cygwin")):
-        return None
-    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
-        return None
-    return "DISPLAY and WAYLAND_DISPLAY are not set"
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or "no message"
-    text = text if len(text) <= 200 else text[:197] + "..."
-    return f"{type(exc).__name__}: {text}"
 
 
 def run(args) -> int:
@@ -206,7 +195,7 @@ def run(args) -> int:
         experiment_from_table(scene.train, network, args.target)
 
     if args.offscreen:
-        if not _headless_possible():
+        if not headless_possible():
             raise UsageError("--offscreen: pyglet's window module is already loaded with a display")
         viewer = _viewer(scene, size, options, visible=False)
         return _play(viewer, args, when, frames=args.frames or 1)
@@ -219,8 +208,8 @@ def run(args) -> int:
         except InputError:  # the user's mistake (--samples the driver lacks, a size too big): say it, do not fall back
             raise
         except Exception as exc:  # no X server, no GLX, no OpenGL 3.3: fall back, never a traceback
-            where = f" on DISPLAY={os.environ['DISPLAY']}" if os.environ.get("DISPLAY") else ""
-            reason = f"no window could be opened{where} ({_one_line(exc)})"
+            where = f" on {display_name()}" if display_name() else ""
+            reason = f"no window could be opened{where} ({one_line(exc, typed=True)})"
             print(f"affine3d view: no display: {reason}", file=sys.stderr)
             # This process's pyglet is bound to that display now; a fresh one draws offscreen instead.
             return _offscreen_in_a_new_process(scene, args, size, network, when)
@@ -229,20 +218,11 @@ def run(args) -> int:
     return _offscreen_instead(scene, args, size, options, network, when)
 
 
-def _headless_possible() -> bool:
-    """True if this process can still make pyglet windows offscreen: its window module not yet loaded for a display."""
-    import pyglet
-
-    return "pyglet.window" not in sys.modules or bool(pyglet.options["headless"])
-
-
 def _viewer(scene, size, options, visible: bool):
     """A Viewer in an offscreen EGL window (pyglet headless), as --offscreen and the no-display fallback make it."""
     import warnings
 
-    import pyglet
-
-    pyglet.options["headless"] = True
+    use_headless()
     from ..app.window import Viewer
 
     with warnings.catch_warnings():  # pyglet's "no EGL device, using the native display": the error, if any, says it
@@ -276,12 +256,12 @@ def _offscreen_instead(scene, args, size, options, network, when) -> int:
     from ..fileio import check_output
 
     path = Path(args.screenshot or FALLBACK_PNG)
-    if not _headless_possible():  # pyglet already bound to a display in this process
+    if not headless_possible():  # pyglet already bound to a display in this process
         return _offscreen_in_a_new_process(scene, args, size, network, when)
     try:
         viewer = _viewer(scene, size, options, visible=False)
     except Exception as exc:  # not even an offscreen EGL window
-        return _render_instead(scene, args, size, f"no offscreen OpenGL window either ({_one_line(exc)})", network, when)
+        return _render_instead(scene, args, size, f"no offscreen OpenGL window either ({one_line(exc, typed=True)})", network, when)
     args.screenshot = str(path)
     replacing = check_output(path, "--screenshot")
     _play(viewer, args, when, frames=args.frames or 1, announce=False)
@@ -316,7 +296,7 @@ def _offscreen_in_a_new_process(scene, args, size, network, when) -> int:
 
     path = Path(args.screenshot or FALLBACK_PNG)
     replacing = check_output(path, "--screenshot")
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env = {k: v for k, v in os.environ.items() if k not in DISPLAY_VARIABLES}
     result = subprocess.run([sys.executable, "-m", "affine3d", *_child_argv(args, path)], env=env,
                             capture_output=True, text=True)
     if result.returncode != 0:

@@ -75,6 +75,7 @@ from ..geometry.normals import smooth_layout
 from ..geometry.scene import (AMBIENT, EDGE_SHADE, INSIDE_COLOR, INSIDE_SHADE, SHADINGS,  # the GPU renderer's too
                               hatch_period, shading_of, singular_model_error)
 from ..images import check_size
+from ..projection import clip_to_window
 
 __all__ = [
     "DepthBuffer",
@@ -236,7 +237,7 @@ def _clip_plane(corners: np.ndarray, ids: np.ndarray, d: np.ndarray) -> tuple[np
 
 
 def window_coordinates(p_clip: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Clip space -> NDC (divide by ``w``) -> window: ``(x_px, y_px, depth)``, as the GPU does it.
+    """Clip space -> NDC (divide by ``w``) -> window: :func:`affine3d.projection.clip_to_window`, snapped to 1/256 pixel.
 
     Parameters
     ----------
@@ -259,14 +260,8 @@ def window_coordinates(p_clip: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     array([[400. , 300. ,   0.5],
            [  0. ,   0. ,   0. ]])
     """
-    width, height = size
-    w = p_clip[..., 3:4]
-    p_ndc = p_clip[..., :3] / w  # clip -> NDC: the perspective divide
-    x_px = (p_ndc[..., 0] + 1) / 2 * width
-    y_px = (1 - p_ndc[..., 1]) / 2 * height  # NDC y points up, image rows go down
-    depth = (p_ndc[..., 2] + 1) / 2  # glDepthRange(0, 1)
-    p_window = np.stack([x_px, y_px, depth], axis=-1)
-    p_window[..., :2] = np.round(p_window[..., :2] * SUBPIXEL) / SUBPIXEL
+    p_window = clip_to_window(p_clip, size)  # the one map from clip space to pixels (affine3d.projection)
+    p_window[..., :2] = np.round(p_window[..., :2] * SUBPIXEL) / SUBPIXEL  # the rasterizer's grid
     return p_window
 
 

@@ -35,6 +35,7 @@ import numpy as np
 
 from ..affine import Affine
 from ..errors import UsageError
+from ..projection import viewport as viewport_matrix  # NDC -> window pixels: the one viewport map
 
 __all__ = ["TraceRow", "trace_vertex", "format_trace", "format_vector", "viewport_matrix", "find_object"]
 
@@ -65,24 +66,6 @@ class TraceRow:
     how: str
     value: np.ndarray
     matrix: np.ndarray | None = None
-
-
-def viewport_matrix(size) -> np.ndarray:
-    """NDC -> window pixels, shape (4, 4): ``x_px = (x + 1) / 2 W``, ``y_px = (1 - y) / 2 H``, ``depth = (z + 1) / 2``.
-
-    Pixels count from the image's top-left corner (rows go down, NDC ``y`` goes up), and depth is
-    ``glDepthRange(0, 1)``: the conventions of :func:`affine3d.cpu.raster.window_coordinates`.
-
-    Examples
-    --------
-    >>> viewport_matrix((800, 600)) @ [-1.0, 1.0, -1.0, 1.0]      # NDC's top-left corner, on the near plane
-    array([0., 0., 0., 1.])
-    """
-    width, height = size
-    return np.array([[width / 2, 0.0, 0.0, width / 2],
-                     [0.0, -height / 2, 0.0, height / 2],
-                     [0.0, 0.0, 0.5, 0.5],
-                     [0.0, 0.0, 0.0, 1.0]])
 
 
 def find_object(scene, which) -> int:

@@ -128,7 +128,7 @@ from pathlib import Path
 import numpy as np
 
 from ..affine import MAX_CONDITION, Affine
-from ..errors import AffineError, SceneError, shown
+from ..errors import AffineError, SceneError, one_line, shown
 from ..fileio import open_regular, read_regular, shown_path
 from .fit import fit_map
 from .solids import BUILTINS, builtin_parameters, triangle_count
@@ -305,6 +305,10 @@ class SceneObject:
     shading: str = "flat"
     fit: Affine | None = None
 
+    def world_vertices(self) -> np.ndarray:
+        """The mesh's vertices in world space: ``model(vertices)``, shape (V, 3) float64 (object space -> world space)."""
+        return self.model(self.mesh.vertices)
+
     def __repr__(self) -> str:
         return (f"SceneObject({self.name!r}: {self.mesh.n_vertices:,} vertices, {self.mesh.n_triangles:,} triangles, "
                 f"color {_hex(self.color)}, {self.shading}{', fitted' if self.fit is not None else ''}"
@@ -394,6 +398,17 @@ class Scene:
     def n_triangles(self) -> int:
         """Triangles in all objects together."""
         return sum(obj.mesh.n_triangles for obj in self.objects)
+
+    def world_points(self) -> np.ndarray:
+        """Every object's vertices in world space, object after object: (N, 3), what a 3 -> 3 network warps and learns on.
+
+        Examples
+        --------
+        >>> scene = load_scene("platonic")
+        >>> scene.world_points().shape == (sum(obj.mesh.n_vertices for obj in scene.objects), 3)
+        True
+        """
+        return np.vstack([obj.world_vertices() for obj in self.objects])
 
     def __repr__(self) -> str:
         """One line: the name, the file, the objects, the camera; not every vertex.
@@ -761,7 +776,7 @@ def load_scene(path_or_name=DEFAULT_SCENE) -> Scene:
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"at line (\d+)", str(exc))
         line = f":{match.group(1)}" if match else ""
-        raise SceneError(f"{shown}{line}: TOML syntax error: {' '.join(str(exc).split())[:200]}") from None
+        raise SceneError(f"{shown}{line}: TOML syntax error: {one_line(exc)}") from None
     except RecursionError:  # 3000 nested [ or { : tomllib parses by recursion
         raise SceneError(f"{shown}: TOML nested too deeply (arrays or inline tables inside each other); "
                          "a scene needs a few levels") from None

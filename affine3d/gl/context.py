@@ -21,7 +21,7 @@ from __future__ import annotations
 import sys
 import weakref
 
-from ..errors import GLUnavailableError
+from ..errors import GLUnavailableError, one_line
 
 __all__ = ["create_context", "default_context", "window_context", "make_current", "install_hint",
            "release_current_egl_context"]
@@ -42,16 +42,11 @@ def install_hint() -> str:
     return "install an OpenGL 3.3 driver (Mesa) and moderngl"
 
 
-def _first_line(exc: BaseException, limit: int = 160) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def _import_moderngl():
     try:
         import moderngl
     except ImportError as exc:  # pragma: no cover - moderngl is a dependency
-        raise GLUnavailableError(f"moderngl could not be imported ({_first_line(exc)}); pip install moderngl") from None
+        raise GLUnavailableError(f"moderngl could not be imported ({one_line(exc)}); pip install moderngl") from None
     return moderngl
 
 
@@ -86,7 +81,7 @@ def create_context(*, require: int = 330, backend: str | None = None):
         try:
             return moderngl.create_standalone_context(require=require, **kwargs)
         except Exception as exc:  # glcontext raises plain Exception subclasses with the driver's message
-            attempts.append(f"{label}: {_first_line(exc)}")
+            attempts.append(f"{label}: {one_line(exc)}")
     raise GLUnavailableError(f"no OpenGL {version} context could be made ({'; '.join(attempts)}); {install_hint()}")
 
 
@@ -122,7 +117,7 @@ def window_context(window):
         moderngl.init_context()
         ctx = moderngl.get_context()
     except Exception as exc:
-        raise GLUnavailableError(f"the window has no usable OpenGL context ({_first_line(exc)})") from None
+        raise GLUnavailableError(f"the window has no usable OpenGL context ({one_line(exc)})") from None
     if ctx.version_code < 330:
         raise GLUnavailableError(f"the window's OpenGL is {ctx.version_code // 100}.{ctx.version_code % 100 // 10}; "
                                  f"the viewer needs 3.3")

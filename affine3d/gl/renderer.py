@@ -45,7 +45,7 @@ import numpy as np
 
 from .. import pack
 from ..affine import Affine
-from ..errors import AffineError, SceneError, UsageError
+from ..errors import AffineError, SceneError, UsageError, one_line
 from ..geometry.normals import smooth_layout
 from ..geometry.scene import (AMBIENT, EDGE_SHADE, INSIDE_COLOR, INSIDE_SHADE, SHADINGS, hatch_period, shading_of,
                               singular_model_error)
@@ -294,7 +294,7 @@ class Renderer:
             for fb in self._framebuffers:
                 fb.release()
             self._framebuffers, self.fbo, self.msaa_fbo = [], None, None
-            detail = " ".join(str(exc).split())[:120]
+            detail = one_line(exc)
             with_samples = f" with {self.samples} samples a pixel" if self.samples else ""
             raise UsageError(f"size: the OpenGL driver cannot make a {size[0]}x{size[1]} framebuffer{with_samples} "
                              f"({detail}); use a smaller size, fewer samples (0: off), or the CPU backend") from None

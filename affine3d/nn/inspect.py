@@ -7,6 +7,7 @@ then tries to load the network (:meth:`MLP.load`), keeping the reason when that 
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from .files.onnx import default_opset, import_onnx, read_onnx_bytes, read_onnx_m
 from .files.safetensors import read_safetensors_header
 from .mlp import MLP
 
-__all__ = ["describe"]
+__all__ = ["describe", "format_report"]
 
 
 def describe(path, activations=None) -> dict:
@@ -207,3 +208,52 @@ def _expand_metadata(metadata: dict) -> dict:
         except ModelError:  # not JSON, too deep or too long: shown as the string it is
             pass
     return out
+
+
+def format_report(report: dict) -> str:
+    """The text ``affine3d inspect`` prints for a :func:`affine3d.nn.inspect.describe` report."""
+    if report["format"] == "folder":
+        lines = [f"folder:     {report['file']} (" + ", ".join(f"{f['name']} {f['size']:,} bytes" for f in report["files"]) + ")"]
+        config = report["config"]
+        lines.append(f"config:     model_type {config.get('model_type')}, sizes {config.get('sizes')}, torch_dtype "
+                     f"{config.get('torch_dtype')}, affine3d {config.get('affine3d_version')}")
+        if config.get("torch_module"):
+            lines.append(f"            PyTorch: {config['torch_module']}")
+        card = report["card"]
+        if card is None:
+            lines.append("card:       (no README.md)")
+        else:
+            lines.append(f"card:       README.md{': ' + report['card_title'] if report['card_title'] else ''}")
+            for key, value in card.items():
+                lines.append(f"            {key}: {json.dumps(value) if isinstance(value, (dict, list)) else value}")
+    else:
+        lines = [f"file:       {report['file']} ({report['size']:,} bytes, {report['format']})"]
+    lines += [f"layout:     {fact}" if i == 0 else f"            {fact}" for i, fact in enumerate(report["facts"])]
+    mlp = report["mlp"]
+    if mlp is not None:
+        lines.append(f"model:      MLP {' -> '.join(str(s) for s in mlp.sizes)}  (each layer: x -> σ(W x + b), W of shape (out, in))")
+        for i, layer in enumerate(mlp.layers, start=1):
+            W = layer.affine.A
+            lines.append(f"            layer {i}: W{i} {W.shape[0]}x{W.shape[1]}, b{i} ({W.shape[0]},), activation {layer.activation}")
+    else:
+        lines.append(f"model:      not an affine3d MLP: {report['mlp_error']}")
+    lines.append("tensors:")
+    where = "model.safetensors" if report["format"] == "folder" else "file"
+    rows = [("name", "shape", "dtype", "bytes", f"bytes in {where} [begin:end]")]
+    for t in report["tensors"]:
+        shape = "(" + ", ".join(str(s) for s in t["shape"]) + ("," if len(t["shape"]) == 1 else "") + ")"
+        offsets = f"{t['begin']}:{t['end']}" if t["begin"] is not None else "-"  # pasteable: data[begin:end]
+        rows.append((t["name"], shape, t["dtype"], f"{t['nbytes']:,}" if t["nbytes"] is not None else "?", offsets))
+    widths = [max(len(r[k]) for r in rows) for k in range(5)]
+    for r in rows:
+        lines.append("  " + "  ".join(c.rjust(w) if k in (3,) else c.ljust(w) for k, (c, w) in enumerate(zip(r, widths))).rstrip())
+    metadata = report["metadata"]
+    if metadata:
+        lines.append("metadata:")
+        for key, value in metadata.items():
+            text = json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+            lines.append(f"  {key}: {text}")
+    else:
+        lines.append("metadata:   (none)")
+    lines.append(f"parameters: {report['parameters']:,}")
+    return "\n".join(lines)

@@ -34,7 +34,7 @@ from . import activations as act
 from . import files
 from .activations import Activation
 from ..affine import FLOAT32_RTOL, MAX_BUILT_ENTRIES, Affine, compose
-from ..errors import AffineError, ModelError, shown
+from ..errors import AffineError, ModelError, one_line, shown
 
 __all__ = ["MLP", "Layer", "TraceStep"]
 
@@ -474,7 +474,7 @@ def _affine_for_layer(i: int, W, b) -> Affine:
     except OverflowError:  # a Python int beyond float64's range
         raise ModelError(f"layer {i}: weights must be within float64's range (about 1.8e308); got a larger integer") from None
     except (TypeError, ValueError) as exc:
-        detail = " ".join(str(exc).split())[:100]
+        detail = one_line(exc)
         raise ModelError(f"layer {i}: weights are not arrays of numbers ({detail})") from None
     if W.ndim != 2 or 0 in W.shape:
         raise ModelError(f"layer {i}: W must be a matrix of shape (out, in), got shape {W.shape}")

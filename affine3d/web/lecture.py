@@ -185,9 +185,8 @@ def deck_data(lang: str = "pl", bench=None) -> tuple[dict, list[Path]]:
     bench : dict, optional
         :func:`load_bench`'s figures for the CPU-and-GPU slide.
     """
-    from ..commands.inspect import format_report
     from ..geometry.scene import load_scene
-    from ..nn.inspect import describe
+    from ..nn.inspect import describe, format_report
 
     if lang not in LANGUAGES:
         raise UsageError(f"--lang: expected one of {', '.join(LANGUAGES)}, got {lang!r}")

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ...errors import ModelError
+from ...errors import ModelError, byte_size
 from .. import activations as act
 from ...errors import shown as _short
 from ...fileio import open_regular
@@ -97,13 +97,9 @@ def check_tensor_bytes(name: str, sizes: dict) -> None:
     if total > MAX_TENSOR_BYTES:
         biggest = max(sizes, key=sizes.get)
         raise ModelError(
-            f"{name}: the tensors need {_mib(total)} (the largest, {_short(biggest)}, {_mib(sizes[biggest])}), more than "
-            f"the {_mib(MAX_TENSOR_BYTES)} a model file may hold; refused before reading"
+            f"{name}: the tensors need {byte_size(total)} (the largest, {_short(biggest)}, {byte_size(sizes[biggest])}), more than "
+            f"the {byte_size(MAX_TENSOR_BYTES)} a model file may hold; refused before reading"
         )
-
-
-def _mib(n: int) -> str:
-    return f"{n / 2**20:,.1f} MiB" if n < 2**40 else f"{n / 2**40:,.1f} TiB"
 
 
 def json_depth(value) -> int:

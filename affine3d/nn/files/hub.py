@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 
-from ...errors import ModelError
+from ...errors import ModelError, one_line
 from ...errors import shown as _short
 
 __all__ = ["resolve", "push_folder", "looks_like_repo_id", "HUB_HINT"]
@@ -48,7 +48,7 @@ def resolve(folder_or_repo, *, revision: str | None = None) -> Path:
     try:
         local = hub.snapshot_download(repo_id=text, revision=revision, allow_patterns=FOLDER_FILES)
     except Exception as exc:  # offline, no such repository, gated, a cache that cannot be written: one line each
-        reason = " ".join(str(exc).split())
+        reason = one_line(exc, limit=None)
         first = re.split(r"(?<=[.!?])\s", reason, maxsplit=1)[0]
         raise ModelError(f"{text}: no such folder here, and the Hugging Face Hub could not give it "
                          f"({type(exc).__name__}: {_short(first, 160)})") from None
@@ -64,5 +64,5 @@ def push_folder(folder, repo_id: str, *, private: bool = False, commit_message: 
         info = api.upload_folder(folder_path=str(folder), repo_id=repo_id, allow_patterns=FOLDER_FILES,
                                  commit_message=commit_message)
     except Exception as exc:  # not logged in, offline, no rights: one line
-        raise ModelError(f"push_to_hub {repo_id}: {type(exc).__name__}: {_short(' '.join(str(exc).split()), 160)}") from None
+        raise ModelError(f"push_to_hub {repo_id}: {one_line(exc, limit=160, typed=True)}") from None
     return str(getattr(info, "commit_url", info))

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ...affine import Affine
-from ...errors import AffineError, ModelError
+from ...errors import AffineError, ModelError, one_line
 from ...fileio import read_regular, write_bytes
 from ...version import __version__
 from .. import activations as act
@@ -123,7 +123,7 @@ def read_onnx_model(path: Path):
     try:
         onnx.checker.check_model(model)
     except Exception as exc:  # onnx.checker.ValidationError, mostly
-        raise ModelError(f"{name}: not a valid ONNX model: {' '.join(str(exc).split())[:300]}") from None
+        raise ModelError(f"{name}: not a valid ONNX model: {one_line(exc)}") from None
     return model
 
 

@@ -1,0 +1,180 @@
+"""One home per job: each job below is done by one function, and these tests fail when it is written again elsewhere.
+
+Like the byte door's test in ``test_layout.py``, each rule reads the source (so a new module is checked the
+day it is added) and comes with a test that its pattern catches the old ways the package used to write.
+"""
+
+import ast
+import re
+
+from test_layout import MODULES, PACKAGE
+
+
+def code_lines(module):
+    """``(number, code)`` for each line of a module, comments cut off and docstrings left out (prose may name a job)."""
+    source = MODULES[module].read_text(encoding="utf-8")
+    prose = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+                prose.update(range(first.lineno, first.end_lineno + 1))
+    for number, line in enumerate(source.splitlines(), start=1):
+        if number not in prose:
+            yield number, line.split("#")[0]
+
+
+def written_again(pattern, home):
+    """``"path:line: code"`` for each line outside the modules in ``home`` where ``pattern`` matches the code."""
+    found = []
+    for module in sorted(set(MODULES) - set(home)):
+        for number, code in code_lines(module):
+            if pattern.search(code):
+                found.append(f"{MODULES[module].relative_to(PACKAGE.parent)}:{number}: {code.strip()}")
+    return found
+
+
+# -- an exception's text as one line: affine3d.errors.one_line ---------------------------------------------------
+
+FLATTENED = re.compile(r"""["'] ["']\.join\(.{0,60}?\.split\(\)\s*\)""")
+# The sandboxed child imports only the standard library and numpy (see its docstring), so it keeps its own.
+FLATTENS_ITS_OWN = {"affine3d.errors", "affine3d.exercises._child"}
+
+
+def test_one_line_messages_have_one_home():
+    """Only affine3d.errors.one_line flattens text to one line (and cuts it at one length)."""
+    assert written_again(FLATTENED, FLATTENS_ITS_OWN) == []
+
+
+def test_the_one_line_pattern_catches_the_old_ways():
+    """The pattern matches the inline flattenings the package used to write in 21 places."""
+    assert FLATTENED.search("""detail = " ".join(str(exc).split())[:120]""")
+    assert FLATTENED.search("""f"no OpenGL: {' '.join(str(exc).split())}\"""")
+    assert FLATTENED.search("""tail = " ".join((done.stderr or "").split())[-300:]""")
+    assert FLATTENED.search("""f"{self.prog}: error: {' '.join(message.split())}\"""")
+    assert not FLATTENED.search("""out += ["f " + " ".join(str(i + 1) for i in polygon)]""")
+    assert not FLATTENED.search("detail = one_line(exc)")
+
+
+# -- "is there a display?": affine3d.app.display --------------------------------------------------------------------
+
+ASKS_FOR_A_DISPLAY = re.compile(r"""["'](WAYLAND_)?DISPLAY["']|options\[["']headless["']\]\s*=""")
+
+
+def test_is_there_a_display_is_asked_in_one_place():
+    """Only affine3d.app.display reads DISPLAY / WAYLAND_DISPLAY or switches pyglet to headless windows."""
+    assert written_again(ASKS_FOR_A_DISPLAY, {"affine3d.app.display"}) == []
+
+
+def test_the_display_pattern_catches_the_old_ways():
+    """The pattern matches the three ways the package used to ask (view, doctor, bench viewer) and the lab's switch."""
+    assert ASKS_FOR_A_DISPLAY.search("""if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):""")
+    assert ASKS_FOR_A_DISPLAY.search("""for name in ("DISPLAY", "WAYLAND_DISPLAY"):""")
+    assert ASKS_FOR_A_DISPLAY.search("""pyglet.options["headless"] = True""")
+    assert not ASKS_FOR_A_DISPLAY.search("""if not pyglet.options["headless"]:""")
+    assert not ASKS_FOR_A_DISPLAY.search("reason = no_display_reason()")
+
+
+# -- mesh and scene files are read and written through affine3d.fileio -----------------------------------------------
+
+OWN_FILE_ACCESS = re.compile(r"\bos\.open\(|\.write_text\(|\.write_bytes\(|\.read_text\(|\.read_bytes\(|(?<![\w.])open\(")
+
+
+def test_geometry_reads_and_writes_files_only_through_fileio():
+    """geometry/ (mesh files, scene files) has no file opener or writer of its own: fileio's budgets and atomic writes."""
+    geometry = {module for module in MODULES if module.startswith("affine3d.geometry")}
+    assert written_again(OWN_FILE_ACCESS, set(MODULES) - geometry) == []
+
+
+def test_the_file_access_pattern_catches_the_old_ways():
+    """The pattern matches mesh_files.py's old opener and writer, not fileio's functions."""
+    assert OWN_FILE_ACCESS.search("fd = os.open(shown, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0))")
+    assert OWN_FILE_ACCESS.search('Path(os.fspath(path)).write_text(text, encoding="utf-8")')
+    assert OWN_FILE_ACCESS.search('with open(path, "rb") as f:')
+    assert not OWN_FILE_ACCESS.search('write_bytes(path, text.encode("utf-8"), "mesh file")')
+    assert not OWN_FILE_ACCESS.search("with open_regular(path, limit=MAX_MESH_BYTES) as file:")
+
+
+# -- byte sizes for messages: affine3d.errors.byte_size ----------------------------------------------------------------
+
+SIZE_IN_UNITS = re.compile(r"//?\s*\(?(2\s*\*\*\s*(10|20|30|40)|1 << (10|20|30|40)|1024\s*\*\*\s*[1234])\)?[^\n]{0,20}(KiB|MiB|GiB|TiB)")
+
+
+def test_byte_sizes_are_written_one_way():
+    """Only affine3d.errors.byte_size turns a byte count into MiB, GiB, TiB for a message."""
+    assert written_again(SIZE_IN_UNITS, {"affine3d.errors"}) == []
+
+
+def test_the_size_pattern_catches_the_old_ways():
+    """The pattern matches the three size formatters the package had (affine.py, nn/files, mesh_files.py)."""
+    assert SIZE_IN_UNITS.search('''return f"{n / 2**20:,.1f} MiB" if n < 2**40 else f"{n / 2**40:,.1f} TiB"''')
+    assert SIZE_IN_UNITS.search('''return f"{n / 2**30:.2f} GiB" if n >= 2**30 else f"{n / 2**20:.1f} MiB"''')
+    assert SIZE_IN_UNITS.search('''f"affine3d reads {CHUNK_BYTES // 2**20} MiB of text at a time"''')
+    assert not SIZE_IN_UNITS.search('f"the tensors need {byte_size(total)}"')
+
+
+# -- a scene's vertices in world space: SceneObject.world_vertices, Scene.world_points ---------------------------------
+
+MODEL_OF_VERTICES = re.compile(r"\.model\([^()]*\.vertices\)")
+REWOUND_BY_HAND = re.compile(r"\[0, 2, 1\] if .*determinant < 0")
+
+
+def test_world_space_vertices_have_one_home():
+    """Only geometry/scene.py applies an object's model map to its vertices; only Mesh.transformed rewinds a mirror."""
+    assert written_again(MODEL_OF_VERTICES, {"affine3d.geometry.scene"}) == []
+    assert written_again(REWOUND_BY_HAND, {"affine3d.geometry.mesh"}) == []
+
+
+def test_the_world_space_patterns_catch_the_old_ways():
+    """The patterns match the five places that wrote obj.model(obj.mesh.vertices) and render.py's own rewinding."""
+    assert MODEL_OF_VERTICES.search("np.vstack([obj.model(obj.mesh.vertices) for obj in scene.objects])")
+    assert MODEL_OF_VERTICES.search("camera = world(obj.model(obj.mesh.vertices))")
+    assert REWOUND_BY_HAND.search("order = [0, 2, 1] if obj.model.determinant < 0 else [0, 1, 2]")
+    assert not MODEL_OF_VERTICES.search("points = scene.world_points()")
+
+
+# -- clip space -> window pixels: affine3d.projection.clip_to_window (and viewport, the same map as a matrix) ----------
+
+VIEWPORT_BY_HAND = re.compile(r"\+ 1\)\s*/\s*2\s*\*\s*(width|height|W|H)\b|\(1 - [\w.\[\], ]+\)\s*/\s*2\s*\*\s*(height|H)\b"
+                              r"|\[0\.0, -height / 2")
+
+
+def test_clip_to_window_has_one_home():
+    """Only affine3d/projection.py maps NDC to window pixels (one depth convention: [0, 1], top-left origin)."""
+    # The perspective-divide exercise writes the map (and its wrong variants, the named mistakes) by hand on
+    # purpose: the student does what projection.py does.
+    exercise = {"affine3d.exercises.catalog.perspective_divide"}
+    assert written_again(VIEWPORT_BY_HAND, {"affine3d.projection"} | exercise) == []
+
+
+def test_the_viewport_pattern_catches_the_old_ways():
+    """The pattern matches the viewport maps projection.py, cpu/raster.py and cpu/trace.py each wrote."""
+    assert VIEWPORT_BY_HAND.search("x_px = (ndc[:, 0] + 1) / 2 * width")
+    assert VIEWPORT_BY_HAND.search("y_px = (1 - p_ndc[..., 1]) / 2 * height  # NDC y points up")
+    assert VIEWPORT_BY_HAND.search("[0.0, -height / 2, 0.0, height / 2],")
+    assert not VIEWPORT_BY_HAND.search("p_window = clip_to_window(p_clip, size)")
+
+
+# -- a backend is picked once; its context chosen in one place: render.pick_backend, render.drawing_context -----------
+
+REPICKED_CONTEXT = re.compile(r"ctx or default_context\(\)")
+
+
+def test_the_drawing_context_is_chosen_in_one_place():
+    """'ctx or default_context()' is written once, in render.drawing_context; render_auto does not pick a decided backend again."""
+    # gl/renderer.render sits a floor below render.py and defaults to the shared context itself: that one stays.
+    assert written_again(REPICKED_CONTEXT, {"affine3d.render", "affine3d.gl.renderer"}) == []
+    assert len([code for _, code in code_lines("affine3d.render") if REPICKED_CONTEXT.search(code)]) == 1
+
+
+def test_render_auto_takes_a_decided_backend_as_it_is(monkeypatch):
+    """render_auto(backend="cpu"/"gpu") calls no pick_backend: the command line picked already (one pick a command)."""
+    import affine3d.render as render
+    from affine3d.geometry.scene import load_scene
+
+    def picked_again(backend="auto"):
+        raise AssertionError("pick_backend called again")
+
+    monkeypatch.setattr(render, "pick_backend", picked_again)
+    image, used = render.render_auto(load_scene("platonic"), (40, 30), backend="cpu")
+    assert used == "cpu" and image.shape == (30, 40, 4)
