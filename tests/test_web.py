@@ -189,8 +189,11 @@ def test_a_scripted_drag_moves_the_world_as_viewer_state_does(page, url):
     """Arcball drag, turntable drag (T), right-drag pan and the wheel: the page's world matrix equals ViewerState's (1e-6)."""
     open_page(page, url, "scene=platonic")
     box = page.locator("#view").bounding_box()
-    width, height = page.evaluate("window.affine3d.state()")["size"]
-    state = ViewerState(load_scene("platonic"), size=(width, height))
+    page_state = page.evaluate("window.affine3d.state()")
+    width, height = page_state["size"]
+    scene = load_scene("platonic")
+    scene.camera.fov = page_state["fov"]  # widened where the canvas is too narrow for the row of solids: pans follow it
+    state = ViewerState(scene, size=(width, height))
 
     def at(x, y):  # page pixels -> the viewer's window units (origin bottom-left, y up)
         return x, height - y

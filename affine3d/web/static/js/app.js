@@ -249,7 +249,7 @@ function updatePanels() {
 // A panel's lines, never clipped: a line longer than the panel is wide shrinks the panel's font (down to
 // MIN_PANEL_SCALE of it), and past that the lines wrap. Measured again only when the longest line or the
 // panel's width changes (the fps figure changes every frame, the lines' lengths seldom).
-const MIN_PANEL_SCALE = 0.7;
+const MIN_PANEL_SCALE = 0.75;
 
 function showLines(panel, lines) {
   panel.textContent = lines.join("\n");
@@ -354,8 +354,9 @@ function scheduleHash() {
   }, 200);
 }
 
-async function onHashChange() {
-  const view = parseHash(location.hash);
+// The hash the event brought (event.newURL): the page's own replaceState may have written over location.hash since.
+async function onHashChange(event) {
+  const view = parseHash(new URL(event.newURL).hash);
   try {
     if (view.scene && view.scene !== app.scene.key) await showScene(view.scene, view);
     else applyView(view);
