@@ -150,7 +150,7 @@ def kept_inside_fov(scene, aspect, ortho, fill=0.98) -> float:
     """The field of view at which the sphere about the world's origin holding every object just fills ``fill`` of the
     canvas's smaller side at the scene's distance (closed form: tan(fov/2) = r / (fill s sqrt(d^2 - r^2)), or r / (fill s
     d) orthographic, s = min(1, aspect)); the scene's own where that is narrower."""
-    r = max(np.linalg.norm(obj.model(obj.mesh.vertices), axis=1).max() for obj in scene.objects)
+    r = np.linalg.norm(scene.world_points(), axis=1).max()
     d, s = scene.camera.distance, fill * min(1.0, aspect)
     half = r / (s * d) if ortho else r / (s * np.sqrt(d * d - r * r))
     return max(scene.camera.fov, 2 * np.arctan(half))
