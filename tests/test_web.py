@@ -146,6 +146,16 @@ def test_page_loads_without_console_errors_and_shows_the_default_scene(page, url
     assert page.problems == []
 
 
+def kept_inside_fov(scene, aspect, ortho, fill=0.98) -> float:
+    """The field of view at which the sphere about the world's origin holding every object just fills ``fill`` of the
+    canvas's smaller side at the scene's distance (closed form: tan(fov/2) = r / (fill s sqrt(d^2 - r^2)), or r / (fill s
+    d) orthographic, s = min(1, aspect)); the scene's own where that is narrower."""
+    r = np.linalg.norm(scene.world_points(), axis=1).max()
+    d, s = scene.camera.distance, fill * min(1.0, aspect)
+    half = r / (s * d) if ortho else r / (s * np.sqrt(d * d - r * r))
+    return max(scene.camera.fov, 2 * np.arctan(half))
+
+
 @pytest.mark.parametrize("scene_name, projection, edges, backend", [
     ("platonic", "perspective", False, "cpu"),
     ("shear", "orthographic", False, "cpu"),  # mirrored and sheared solids: the front-face switch and the normal matrix
@@ -164,7 +174,10 @@ def test_picture_at_a_fixed_world_matches_the_desktop_renderers(page, url, site,
     scene = scene_named(scene_name, site)
     world = scene.world(Affine.from_quaternion(q, order="wxyz"))
     np.testing.assert_allclose(page.evaluate("window.affine3d.world()"), world.matrix, atol=1e-12)
-    width, height = page.evaluate("window.affine3d.state()")["pixels"]
+    state = page.evaluate("window.affine3d.state()")
+    width, height = state["pixels"]
+    assert state["fov"] == pytest.approx(kept_inside_fov(scene, width / height, projection == "orthographic"), rel=1e-9)
+    scene.camera.fov = state["fov"]  # the page widens it where its canvas is too narrow for the scene
     expected, used = render_auto(scene, (width, height), world, ortho=projection == "orthographic", wireframe=edges,
                                  backend=backend)
     share = agreement(canvas_image(page), expected)
@@ -176,8 +189,11 @@ def test_a_scripted_drag_moves_the_world_as_viewer_state_does(page, url):
     """Arcball drag, turntable drag (T), right-drag pan and the wheel: the page's world matrix equals ViewerState's (1e-6)."""
     open_page(page, url, "scene=platonic")
     box = page.locator("#view").bounding_box()
-    width, height = page.evaluate("window.affine3d.state()")["size"]
-    state = ViewerState(load_scene("platonic"), size=(width, height))
+    page_state = page.evaluate("window.affine3d.state()")
+    width, height = page_state["size"]
+    scene = load_scene("platonic")
+    scene.camera.fov = page_state["fov"]  # widened where the canvas is too narrow for the row of solids: pans follow it
+    state = ViewerState(scene, size=(width, height))
 
     def at(x, y):  # page pixels -> the viewer's window units (origin bottom-left, y up)
         return x, height - y
@@ -664,3 +680,59 @@ def test_wide_layer_display_by_subspace_iteration_follows_python(page, url, rng)
     for got, want in zip(result[1], Morph(mlp, points).displays):
         np.testing.assert_allclose(got["A"], want.A, atol=1e-7)
         np.testing.assert_allclose(got["b"], want.b, atol=1e-7)
+
+
+# ---------------------------------------------------------------------------------------------- every screen
+FRAMING = """(background) => {
+  const view = document.getElementById("view"), W = view.width, H = view.height;
+  const c = document.createElement("canvas");
+  c.width = W; c.height = H;
+  const g = c.getContext("2d", { willReadFrequently: true });
+  g.drawImage(view, 0, 0);
+  const data = g.getImageData(0, 0, W, H).data;
+  let border = 0, drawn = 0, x0 = W, x1 = -1, y0 = H, y1 = -1;
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const k = 4 * (y * W + x);
+    if (Math.abs(data[k] - background[0]) + Math.abs(data[k + 1] - background[1]) + Math.abs(data[k + 2] - background[2]) <= 24) continue;
+    drawn += 1;
+    x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+    if (x === 0 || y === 0 || x === W - 1 || y === H - 1) border += 1;
+  }
+  const clipped = [...document.querySelectorAll("#panels pre, #panels h2, #panels p, header")]
+    .filter((e) => e.offsetParent && e.scrollWidth > e.clientWidth + 1).map((e) => e.id || e.tagName);
+  return { border, drawn: drawn / (W * H), span: Math.max(x1 - x0, y1 - y0) / Math.min(W, H), clipped, size: [W, H] };
+}"""
+
+
+TURN = ",".join(repr(float(v)) for v in np.array([0.8, 0.3, -0.4, 0.33]) / np.linalg.norm([0.8, 0.3, -0.4, 0.33]))
+
+
+def test_every_shipped_scene_fits_the_page_on_every_screen(browser, url):
+    """At 1024x640, 1280x800 and 1920x1080 every shipped scene (a network's at two stages) leaves the canvas's border
+    rows and columns background, spans at least 30% of the canvas's smaller side, and no panel text is cut off."""
+    from affine3d.geometry import list_scenes
+
+    context = browser.new_context(viewport={"width": 1024, "height": 640})
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    try:
+        open_page(page, url)
+        for width, height in [(1024, 640), (1280, 800), (1920, 1080)]:
+            page.set_viewport_size({"width": width, "height": height})
+            for name in list_scenes():
+                scene = load_scene(name)
+                background = [round(255 * c) for c in scene.background[:3]]
+                for moment in (["stage=4&t=0.5", "stage=99&t=1"] if scene.mlp is not None else [""]):
+                    page.evaluate(f"location.hash = 'scene={name}&rot={TURN}&{moment}'")
+                    page.wait_for_function(f"window.affine3d.state().scene === {name!r}")
+                    page.evaluate("window.affine3d.settle()")
+                    report = page.evaluate(FRAMING, background)
+                    where = f"{name} {moment} at {width}x{height} (canvas {report['size']})"
+                    assert report["border"] == 0, f"{where}: {report['border']} border pixels are not background"
+                    assert report["span"] >= 0.3, f"{where}: the scene spans only {report['span']:.0%}"
+                    assert report["clipped"] == [], where
+        assert problems == []
+    finally:
+        context.close()

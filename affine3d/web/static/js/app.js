@@ -169,6 +169,7 @@ function resize() {
   const ratio = window.devicePixelRatio || 1;
   app.view.resize(width, height, ratio);
   app.size = [width, height];
+  for (const panel of document.querySelectorAll("#panels pre")) delete panel.dataset.fitted;
   requestDraw();
 }
 
@@ -215,7 +216,7 @@ function countFrame(now) {
 // ------------------------------------------------------------------------------------------------ panels
 function worldLines() {
   const w = world();
-  const camera = app.scene.camera;
+  const camera = app.view.camera(); // the field of view the picture has (widened where the canvas is narrow)
   const index = app.index.scenes.findIndex((s) => s.key === app.scene.key);
   const triangles = app.objects.reduce((n, obj) => n + obj.triangles.length / 3, 0);
   const rows = [
@@ -241,13 +242,39 @@ function networkLines() {
 }
 
 function updatePanels() {
-  $("world-panel").textContent = worldLines().join("\n");
+  showLines($("world-panel"), worldLines());
   if (app.net) updateNetworkPanel();
+}
+
+// A panel's lines, never clipped: a line longer than the panel is wide shrinks the panel's font (down to
+// MIN_PANEL_SCALE of it), and past that the lines wrap. Measured again only when the longest line or the
+// panel's width changes (the fps figure changes every frame, the lines' lengths seldom).
+const MIN_PANEL_SCALE = 0.75;
+
+function showLines(panel, lines) {
+  panel.textContent = lines.join("\n");
+  fitPanel(panel, Math.max(0, ...lines.map((line) => line.length)));
+}
+
+function fitPanel(panel, longest) {
+  const shape = `${longest}:${panel.clientWidth}`;
+  if (panel.dataset.fitted === shape || panel.offsetParent === null) return;
+  panel.dataset.fitted = shape;
+  panel.style.fontSize = "";
+  panel.classList.remove("wrap");
+  const wide = () => panel.scrollWidth > panel.clientWidth + 1;
+  const base = parseFloat(getComputedStyle(panel).fontSize);
+  let scale = 1;
+  while (wide() && scale > MIN_PANEL_SCALE) {
+    scale = Math.max(scale * 0.93, MIN_PANEL_SCALE);
+    panel.style.fontSize = `${base * scale}px`;
+  }
+  if (wide()) panel.classList.add("wrap");
 }
 
 function updateNetworkPanel() {
   const net = app.net;
-  $("network-panel").textContent = networkLines().join("\n");
+  showLines($("network-panel"), networkLines());
   $("play").textContent = net.player.playing ? "pause" : "play";
   if (document.activeElement !== $("t-slider")) $("t-slider").value = String(net.player.t);
   $("t-value").textContent = net.player.t.toFixed(2);
@@ -327,8 +354,9 @@ function scheduleHash() {
   }, 200);
 }
 
-async function onHashChange() {
-  const view = parseHash(location.hash);
+// The hash the event brought (event.newURL): the page's own replaceState may have written over location.hash since.
+async function onHashChange(event) {
+  const view = parseHash(new URL(event.newURL).hash);
   try {
     if (view.scene && view.scene !== app.scene.key) await showScene(view.scene, view);
     else applyView(view);
@@ -486,7 +514,7 @@ function testingHooks() {
     state: () => ({
       scene: app.scene.key, size: app.size.slice(), pixels: [$("view").width, $("view").height],
       ortho: app.ortho, wireframe: app.wireframe, spinning: app.spinning, controller: app.controller.name,
-      frames: app.frames, shading: app.shading, path: app.path,
+      frames: app.frames, shading: app.shading, path: app.path, fov: app.view.camera().fov,
       network: app.net && { name: app.net.name, sizes: app.net.network.sizes, stages: app.net.morph.nStages,
         stage: app.net.player.stageIndex, t: app.net.player.t, playing: app.net.player.playing },
     }),
@@ -526,7 +554,7 @@ async function start() {
   app.gl = gl;
   const texts = await Promise.all(SHADER_NAMES.map((name) => fetchText(`shaders/${name}`)));
   SHADER_NAMES.forEach((name, k) => { app.shaders[name] = texts[k]; });
-  app.view = new View(canvas, { shaders: app.shaders, gl });
+  app.view = new View(canvas, { shaders: app.shaders, gl, keepInside: true });
   app.index = await fetchJSON("scenes/index.json");
   app.keys = app.index.keys;
   $("help").textContent = helpText(app.keys, "page");

@@ -14,7 +14,7 @@
 
 import { Affine } from "./affine.js";
 import { Arcball, Turntable } from "./arcball.js";
-import { sceneProjection } from "./projection.js";
+import { keepInside, originRadius, sceneProjection } from "./projection.js";
 import { Morph, StagePlayer } from "./morph.js";
 import { parseModel } from "./safetensors.js";
 import { Renderer, makeMorph, signedVolume } from "./gl.js";
@@ -43,7 +43,9 @@ export function sceneObjects(record) {
 }
 
 export class View {
-  constructor(canvas, { shaders, gl = null } = {}) {
+  // keepInside: frame the scene inside any canvas (the page); without it, the scene's own projection exactly, as
+  // `affine3d render` draws it (the notebook widget, compared with Python's pictures).
+  constructor(canvas, { shaders, gl = null, keepInside = false } = {}) {
     this.canvas = canvas;
     this.gl = gl ?? canvas.getContext("webgl2", { antialias: true, alpha: false, preserveDrawingBuffer: true });
     if (!this.gl) throw new Error("this needs WebGL2, which this browser does not offer (try a current Firefox, Chrome or Safari)");
@@ -61,6 +63,8 @@ export class View {
     this.net = null;
     this.drag = null;
     this.fixedWorld = null; // a world set as a whole (View.setWorld) that the decomposition cannot hold
+    this.keepInside = keepInside;
+    this.reach = null; // frameRadius()'s answer, kept until the scene or the network changes
     this.size = [canvas.clientWidth || canvas.width, canvas.clientHeight || canvas.height];
   }
 
@@ -69,6 +73,7 @@ export class View {
     this.dropNetwork();
     this.scene = record;
     this.objects = sceneObjects(record);
+    this.reach = null;
     this.ortho = record.camera.projection === "orthographic";
     this.resetView();
     this.upload();
@@ -124,6 +129,7 @@ export class View {
     const previous = this.net;
     this.path = path;
     this.net = { network, name, morph, gpu: engine, player: new StagePlayer(morph.nStages, { playing }), objects: warped, offsets, shown: null };
+    this.reach = null;
     if (previous) previous.gpu.release();
     this.upload();
     return this.net;
@@ -140,6 +146,7 @@ export class View {
   dropNetwork() {
     if (this.net) this.net.gpu.release();
     this.net = null;
+    this.reach = null;
   }
 
   // Move the meshes to the player's stage and t (MorphingScene.show).
@@ -191,8 +198,42 @@ export class View {
     return this.canvas.width / Math.max(this.canvas.height, 1);
   }
 
+  // The scene's camera (Scene.camera); with keepInside, its field of view widened just enough, where the canvas is
+  // too narrow for the scene, that the sphere about the world's origin holding every object (and every shape its
+  // network passes through) stays inside 98% of the canvas however the world turns: the picture zoomed out about
+  // its centre. Measured at the scene's own camera distance, so the wheel's zoom still zooms in from there; where
+  // the scene fits, the camera is the scene's own and the picture is `affine3d render`'s.
+  camera() {
+    const camera = this.scene.camera;
+    if (!this.keepInside) return camera;
+    const P = sceneProjection(camera, this.aspect(), this.ortho);
+    const k = keepInside(P, this.frameRadius(), camera.distance, this.aspect(), this.ortho);
+    return k < 1 ? { ...camera, fov: 2 * Math.atan(Math.tan(camera.fov / 2) / k) } : camera;
+  }
+
   projection() {
-    return sceneProjection(this.scene.camera, this.aspect(), this.ortho);
+    return sceneProjection(this.camera(), this.aspect(), this.ortho);
+  }
+
+  // The farthest any point the scene can show lies from the world's origin (ViewerState.frame_radius): the objects
+  // after their model maps, or with a network every stage at t = 0, 1/4, ..., 1 (read back from the GPU).
+  frameRadius() {
+    if (this.reach !== null) return this.reach;
+    let r = 0;
+    if (this.net) {
+      for (const stage of this.net.morph.stages) {
+        for (const t of [0, 0.25, 0.5, 0.75, 1]) r = Math.max(r, originRadius(this.net.gpu.positions(stage, t)));
+      }
+      this.net.shown = null; // the meshes still hold the frame they showed
+    } else {
+      for (const obj of this.objects) {
+        const p = obj.positions, world = new Float64Array(p.length);
+        for (let v = 0; v < p.length; v += 3) world.set(obj.model.apply([p[v], p[v + 1], p[v + 2]]), v);
+        r = Math.max(r, originRadius(world));
+      }
+    }
+    this.reach = r;
+    return r;
   }
 
   unitsPerPoint() {
