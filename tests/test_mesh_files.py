@@ -52,6 +52,19 @@ def test_round_trip(tmp_path, save, suffix, make):
     assert same_mesh(load_mesh(path), mesh)
 
 
+def test_a_long_path_is_read_by_its_own_suffix(tmp_path):
+    """A path longer than messages show (shortened in the middle) still picks its reader by its real suffix."""
+    folder = tmp_path / ("deep-" * 12) / ("deeper-" * 12)
+    folder.mkdir(parents=True)
+    for save, suffix in ((save_obj, ".obj"), (save_off, ".off")):
+        path = folder / f"cube{suffix}"
+        save(cube(), path)
+        assert len(str(path)) > 150
+        assert load_mesh(path).n_triangles == 12
+    with pytest.raises(SceneError, match=r"unknown mesh format '\.stl'"):
+        load_mesh(folder / "cube.stl")
+
+
 def test_cube_is_written_as_six_squares(tmp_path):
     """The cube's OBJ and OFF files hold 6 four-cornered faces, not 12 triangles."""
     save_obj(cube(), tmp_path / "c.obj")

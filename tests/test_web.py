@@ -315,6 +315,52 @@ def test_a_dropped_model_warps_as_mlp_trace_computes(page, url, rng, tmp_path):
     assert page.problems == []
 
 
+def drop_folder(page, files: dict[str, bytes], folder: str | None):
+    """Drop a model folder (``folder``: one directory entry, as a file manager's drag gives) or its files together."""
+    page.evaluate(
+        """async ([files, folder]) => {
+            const made = Object.entries(files).map(([name, bytes]) => new File([Uint8Array.from(bytes)], name));
+            const area = document.getElementById('stage-area');
+            if (folder === null) {
+                const transfer = new DataTransfer();
+                for (const file of made) transfer.items.add(file);
+                area.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+                return;
+            }
+            // A synthetic DataTransfer cannot hold a directory: stand in for the entry API a real folder drop gives.
+            const children = made.map((file) => ({ isFile: true, isDirectory: false, name: file.name, file: (ok) => ok(file) }));
+            const entry = { isFile: false, isDirectory: true, name: folder,
+                            createReader: () => ({ readEntries: (ok) => ok(children) }) };
+            const event = new Event('drop', { bubbles: true, cancelable: true });
+            Object.defineProperty(event, 'dataTransfer', { value: { items: [{ webkitGetAsEntry: () => entry }], files: [] } });
+            area.dispatchEvent(event);
+        }""",
+        [{name: list(data) for name, data in files.items()}, folder],
+    )
+    page.wait_for_function("window.affine3d.messages.length > 0")
+    page.evaluate("window.affine3d.settle()")
+    return page.evaluate("window.affine3d.messages.at(-1)")
+
+
+def test_a_dropped_model_folder_plays_its_weights(page, url, rng, tmp_path):
+    """A save_pretrained folder, dropped whole or as its three files, plays its model.safetensors (= MLP.trace)."""
+    mlp = random_mlp(rng)
+    mlp.save_pretrained(tmp_path / "net")
+    files = {path.name: path.read_bytes() for path in sorted((tmp_path / "net").iterdir())}
+    assert set(files) == {"config.json", "model.safetensors", "README.md"}
+    for folder, name in ((None, "model.safetensors"), ("net", "net/model.safetensors")):
+        open_page(page, url, "scene=platonic")
+        message = drop_folder(page, files, folder)
+        assert not message["error"], message["text"]
+        assert message["text"].startswith(f"{name}: 3-3-3 network")
+        assert page.evaluate("window.affine3d.state()")["network"]["name"] == name
+        assert_keyframes_match_trace(page, mlp, world_points(load_scene("platonic")))
+    open_page(page, url, "scene=platonic")
+    message = drop_folder(page, {"config.json": files["config.json"], "README.md": files["README.md"]}, "cards")
+    assert message["error"] and message["text"].startswith("cards/: no model.safetensors in this folder")
+    assert page.problems == []
+
+
 def hostile_files(tmp_path, rng) -> list[tuple[str, bytes, str]]:
     """(file name, bytes, a piece of the message the page must show) for broken and hostile model files."""
     good = tmp_path / "good.safetensors"

@@ -68,6 +68,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..errors import SceneError
@@ -93,7 +94,10 @@ def _read_slowly(path, reader) -> Mesh:
 def load_mesh(path) -> Mesh:
     """Read a mesh file, choosing the reader by suffix: ``.obj`` (:func:`load_obj`) or ``.off`` (:func:`load_off`)."""
     shown = _shown(path)
-    suffix = Path(shown).suffix.lower()
+    try:  # the suffix of the path itself: `shown` is shortened in the middle when the path is long
+        suffix = Path(os.fsdecode(os.fspath(path))).suffix.lower()
+    except TypeError:
+        suffix = ""
     if suffix == ".obj":
         return load_obj(path)
     if suffix == ".off":

@@ -145,6 +145,35 @@ async function loadModelBytes(buffer, name) {
   }
 }
 
+// A model folder as MLP.save_pretrained writes it (Hugging Face's layout: config.json, model.safetensors,
+// README.md), dropped whole or as its files: the weights file carries affine3d's architecture record too, so
+// it is the one the page reads; config.json and the model card are for people and the Hub.
+const FOLDER_WEIGHTS = "model.safetensors";
+
+function modelFileOf(files) {
+  if (files.length <= 1) return files[0] ?? null;
+  return files.find((file) => file.name === FOLDER_WEIGHTS) ?? files.find((file) => file.name.toLowerCase().endsWith(".safetensors")) ?? files[0];
+}
+
+async function fileOfFolder(entry) {
+  const entries = await new Promise((resolve, reject) => entry.createReader().readEntries(resolve, reject));
+  const weights = entries.find((child) => child.isFile && child.name === FOLDER_WEIGHTS);
+  if (!weights) return { missing: `${entry.name}/: no ${FOLDER_WEIGHTS} in this folder (a model folder holds config.json, ${FOLDER_WEIGHTS} and README.md)` };
+  const file = await new Promise((resolve, reject) => weights.file(resolve, reject));
+  return { file, name: `${entry.name}/${FOLDER_WEIGHTS}` };
+}
+
+async function loadModelFile(found) {
+  if (!found) return false;
+  if (found.missing) {
+    say(found.missing, { error: true });
+    requestDraw();
+    return false;
+  }
+  const file = found.file ?? found;
+  return loadModelBytes(await file.arrayBuffer(), found.name ?? file.name);
+}
+
 // ------------------------------------------------------------------------------------------------ the world map
 function rotation() {
   return app.view.rotation;
@@ -474,15 +503,17 @@ function bindInput() {
     area.addEventListener(type, (event) => { event.preventDefault(); area.classList.add("dragging"); });
   }
   area.addEventListener("dragleave", () => area.classList.remove("dragging"));
-  area.addEventListener("drop", async (event) => {
+  area.addEventListener("drop", (event) => {
     event.preventDefault();
     area.classList.remove("dragging");
-    const file = event.dataTransfer?.files?.[0];
-    if (file) app.loading = loadModelBytes(await file.arrayBuffer(), file.name);
+    // The entry must be asked for while the event is being handled: the browser empties the transfer after it.
+    const items = [...(event.dataTransfer?.items ?? [])];
+    const entry = items.length === 1 ? items[0].webkitGetAsEntry?.() : null;
+    const files = [...(event.dataTransfer?.files ?? [])];
+    app.loading = (entry?.isDirectory ? fileOfFolder(entry) : Promise.resolve(modelFileOf(files))).then(loadModelFile);
   });
   $("model-file").addEventListener("change", async (event) => {
-    const file = event.target.files[0];
-    if (file) app.loading = loadModelBytes(await file.arrayBuffer(), file.name);
+    app.loading = loadModelFile(modelFileOf([...event.target.files]));
     event.target.value = "";
   });
   $("scene-picker").addEventListener("change", (event) => chooseScene(app.index.scenes.findIndex((s) => s.key === event.target.value)));
