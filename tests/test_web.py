@@ -281,14 +281,14 @@ def test_the_shipped_network_warps_as_mlp_trace_computes(page, url, path):
 def drop_file(page, data: bytes, name: str):
     """Drop a file onto the picture, as a person dragging it from their file manager."""
     page.evaluate(
-        """async ([bytes, name]) => {
+        """async ([base64, name]) => {
             const transfer = new DataTransfer();
-            transfer.items.add(new File([Uint8Array.from(bytes)], name));
+            transfer.items.add(new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], name));
             const area = document.getElementById('stage-area');
             area.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
             area.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
         }""",
-        [list(data), name],
+        [base64.b64encode(data).decode(), name],  # a string crosses to the page far faster than a list of ints
     )
     page.wait_for_function("window.affine3d.messages.length > 0")
     page.evaluate("window.affine3d.settle()")
@@ -319,7 +319,7 @@ def drop_folder(page, files: dict[str, bytes], folder: str | None):
     """Drop a model folder (``folder``: one directory entry, as a file manager's drag gives) or its files together."""
     page.evaluate(
         """async ([files, folder]) => {
-            const made = Object.entries(files).map(([name, bytes]) => new File([Uint8Array.from(bytes)], name));
+            const made = Object.entries(files).map(([name, text]) => new File([Uint8Array.from(atob(text), (c) => c.charCodeAt(0))], name));
             const area = document.getElementById('stage-area');
             if (folder === null) {
                 const transfer = new DataTransfer();
@@ -335,7 +335,7 @@ def drop_folder(page, files: dict[str, bytes], folder: str | None):
             Object.defineProperty(event, 'dataTransfer', { value: { items: [{ webkitGetAsEntry: () => entry }], files: [] } });
             area.dispatchEvent(event);
         }""",
-        [{name: list(data) for name, data in files.items()}, folder],
+        [{name: base64.b64encode(data).decode() for name, data in files.items()}, folder],
     )
     page.wait_for_function("window.affine3d.messages.length > 0")
     page.evaluate("window.affine3d.settle()")
