@@ -4,6 +4,7 @@ Read from the source (``ast``), so a new module is checked the day it is added. 
 (README's "Layout" section and CONTRIBUTING's "The floors" draw the same house; FLOORS below is the table)::
 
     0 core      affine.py projection.py errors.py pack.py resources.py version.py _fast.py fileio.py
+                i18n.py translations.py   (the words in the reader's language; keeping their catalogue)
     1 geometry/ nn/ images.py
     2 gl/ cpu/
     3 render.py
@@ -27,7 +28,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "affine3d"
 
-CORE = {"affine", "projection", "errors", "pack", "resources", "version", "_fast", "fileio"}
+CORE = {"affine", "projection", "errors", "pack", "resources", "version", "_fast", "fileio", "i18n", "translations"}
 # Each part of the package (a subpackage, a top-level module, or "core") and its floor: a part imports from lower
 # floors and from itself only. To fit in a new part, give it a line here (and in CONTRIBUTING's house).
 FLOORS = {

@@ -154,6 +154,11 @@ def test_plain_wheel_install_ships_shaders_and_scenes(tmp_path):
                             cwd=tmp_path, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     assert 'id="deck-data">{' in (tmp_path / "deck" / "index.html").read_text(encoding="utf-8")
+    # the compiled catalogue ships: the installed command speaks Polish where the environment asks for it
+    assert (package / "locale" / "pl" / "LC_MESSAGES" / "affine3d.mo").is_file()
+    result = subprocess.run([str(python), "-c", "from affine3d.i18n import checked_language; checked_language('xx')"],
+                            capture_output=True, text=True, cwd=tmp_path, env={**env, "LANG": "pl_PL.UTF-8"}, timeout=120)
+    assert "nieznany język 'xx'" in result.stderr, result.stderr
 
 
 def test_license_file_is_mit_and_shipped_in_the_wheel_and_the_sdist(tmp_path):
