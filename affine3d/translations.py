@@ -11,6 +11,7 @@ Usage, from the repository::
     python -m affine3d.translations update    # new messages into every .po (untranslated), gone ones dropped
     python -m affine3d.translations compile   # each .po -> its .mo (Python) and <lang>.json (the browser)
     python -m affine3d.translations check     # untranslated, fuzzy, placeholders, stale .mo/.json: one line each
+    python -m affine3d.translations union A.po B.po   # a merge conflict in the .po: both sides' translations
 
 To add a language: ``python -m affine3d.translations new xx``, translate ``affine3d/locale/xx/LC_MESSAGES/affine3d.po``
 with ``docs/glossary-pl.md``'s terms in mind (write ``docs/glossary-xx.md``), add it to
@@ -111,6 +112,27 @@ def update() -> list[Path]:
         po_path(language).write_bytes(po_bytes(catalog))
         written.append(po_path(language))
     return written
+
+
+def union(first: Path, second: Path, language: str = "pl") -> Path:
+    """One ``.po`` from two (two branches that each translated new messages): every translation of either, the
+    first's where both have one; then only the code's messages are kept. Resolves a merge conflict in the catalogue."""
+    from babel.messages.pofile import read_po
+
+    with open(first, "rb") as handle:
+        catalog = read_po(handle, locale=language, domain=DOMAIN)
+    with open(second, "rb") as handle:
+        other = read_po(handle, locale=language, domain=DOMAIN)
+    for message in other:
+        if not message.id:
+            continue
+        mine = catalog.get(message.id)
+        if mine is None or not (all(mine.string) if isinstance(mine.string, (list, tuple)) else mine.string):
+            catalog[message.id] = message
+    catalog.update(extract(), no_fuzzy_matching=True, update_creation_date=False)
+    catalog.obsolete.clear()
+    po_path(language).write_bytes(po_bytes(catalog))
+    return po_path(language)
 
 
 def mo_bytes(catalog) -> bytes:
@@ -232,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     elif command == "compile":
         for path in compile_all():
             print(f"wrote {path}")
+    elif command == "union" and len(argv) == 3:
+        print(f"wrote {union(Path(argv[1]), Path(argv[2]))}")
     elif command == "new" and len(argv) == 2:
         print(f"wrote {new(argv[1])}")
     elif command == "check":
@@ -242,7 +266,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(found)} problem(s)" if found else "catalogue complete")
         return 1 if found else 0
     else:
-        print("usage: python -m affine3d.translations update | compile | check | new LANG", file=sys.stderr)
+        print("usage: python -m affine3d.translations update | compile | check | new LANG | union A.po B.po",
+              file=sys.stderr)
         return 2
     return 0
 
