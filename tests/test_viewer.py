@@ -288,7 +288,7 @@ def test_state_hud_lines_without_a_window():
 
 
 def test_5000_frames_of_auto_spin_stay_orthonormal_and_do_not_leak():
-    """5 000 spinning frames, HUD relaid out each frame: orthonormal to 1e-9, RSS grows < 3 MB from frame 1000 to 5000."""
+    """5 000 spinning frames stay orthonormal to 1e-9; drawn with the HUD relaid out, RSS grows < 1 MB from frame 500 to 1500."""
     page = __import__("os").sysconf("SC_PAGE_SIZE")
 
     def rss_bytes():
@@ -301,13 +301,14 @@ def test_5000_frames_of_auto_spin_stay_orthonormal_and_do_not_leak():
         rss = {}
         for frame in range(1, 5001):
             v.state.update(1 / 60)
-            v.on_draw()
-            if frame in (1000, 5000):
+            if frame <= 1500:  # a leak of ~1 KB a frame shows within 1 000 drawn frames; the drift needs all 5 000
+                v.on_draw()
+            if frame in (500, 1500):
                 v.ctx.finish()
                 rss[frame] = rss_bytes()
         assert v.state.world.orthonormality_error() < 1e-9
         assert v.state.rotation.allclose(Affine.rotation_y(DEFAULT_SPIN * 5000 / 60), atol=1e-9)
-        assert rss[5000] - rss[1000] < 3 * 2**20, f"RSS grew by {(rss[5000] - rss[1000]) / 2**20:.1f} MB"
+        assert rss[1500] - rss[500] < 2**20, f"RSS grew by {(rss[1500] - rss[500]) / 2**20:.1f} MB"
     finally:
         v.close()
 
