@@ -24,7 +24,7 @@ from .affine import Affine
 from .cpu.raster import render_cpu
 from .errors import GLUnavailableError, ModelError, UsageError, one_line, shown
 from .geometry.normals import smoothing_groups
-from .geometry.scene import EDGE_SHADE, INSIDE_COLOR, INSIDE_LEGEND
+from .geometry.shading import EDGE_SHADE, INSIDE_COLOR, INSIDE_LEGEND
 from .gl.context import default_context
 from .gl.morph import MAX_WIDTH, GPUMorph
 from .gl.renderer import Renderer, render

@@ -16,8 +16,8 @@ from PIL import Image
 from affine3d import MLP, Affine, load_scene
 from affine3d.cpu.raster import render_cpu
 from affine3d.geometry import solids
-from affine3d.geometry.scene import (AMBIENT, INSIDE_COLOR, INSIDE_LEGEND, INSIDE_SHADE, Camera, Scene, SceneObject,
-                                     hatch_period)
+from affine3d.geometry.scene import Camera, Scene, SceneObject
+from affine3d.geometry.shading import AMBIENT, INSIDE_COLOR, INSIDE_LEGEND, INSIDE_SHADE, hatch_period
 from affine3d.gl.context import create_context
 from affine3d.gl.renderer import Renderer
 from affine3d.images import caption, wrap_text, _font

@@ -184,7 +184,7 @@ def test_the_checker_sees_a_bad_import():
     assert wrong_way("affine3d.affine", "def f():\n    from .geometry.scene import load_scene\n") == [
         "line 2: from affine3d.geometry.scene import load_scene (core -> geometry)"]
     assert wrong_way("affine3d.nn.fake", "from .. import Affine\n") == ["line 1: from affine3d import Affine (nn -> facade)"]
-    assert wrong_way("affine3d.gl.fake", "from ..geometry.scene import AMBIENT\nfrom .. import pack\n") == []
+    assert wrong_way("affine3d.gl.fake", "from ..geometry.shading import AMBIENT\nfrom .. import pack\n") == []
 
 
 def test_web_and_exercises_stand_side_by_side():

@@ -339,7 +339,7 @@ def test_morphing_scene_draws_where_the_cpu_projects(ctx):
 def test_inside_out_solid_is_hatched_and_keeps_its_colour(ctx):
     """A layer with det < 0 (a mirror) turns the solid inside out: from det A(t) < 0 on, what faces the camera is
     its inside, drawn in stripes of INSIDE_COLOR and its dark shade; before, the object's own colour, no stripes."""
-    from affine3d.geometry.scene import INSIDE_COLOR, INSIDE_SHADE
+    from affine3d.geometry.shading import INSIDE_COLOR, INSIDE_SHADE
     from affine3d.render import MorphingScene
     from affine3d.geometry.scene import Scene, SceneObject
 

@@ -62,7 +62,7 @@ from ..affine import Affine
 from ..errors import InputError, one_line
 from ..geometry.fit import fit_lines
 from ..geometry.scene import list_scenes, load_scene
-from ..geometry.scene import INSIDE_LEGEND
+from ..geometry.shading import INSIDE_LEGEND
 from .keys import help_text
 from ..nn.morph import StagePlayer
 from ..projection import into_box
