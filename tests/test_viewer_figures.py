@@ -32,7 +32,7 @@ from affine3d.geometry.scene import list_scenes, load_scene  # noqa: E402
 from affine3d.geometry.shading import INSIDE_LEGEND  # noqa: E402
 from affine3d.gl.context import create_context  # noqa: E402
 from affine3d.gl.renderer import render  # noqa: E402
-from affine3d.nn.morph import StagePlayer  # noqa: E402
+from affine3d.app.player import StagePlayer  # noqa: E402
 from affine3d.projection import project_points  # noqa: E402
 from affine3d.render import MorphingScene  # noqa: E402
 
