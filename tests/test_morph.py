@@ -372,7 +372,7 @@ def test_render_stages_writes_pngs_gif_and_sheet(ctx, tmp_path):
     """One PNG per stage plus the input, a GIF with frames_per_stage frames a stage (so at least one per stage), a sheet."""
     from PIL import Image
 
-    from affine3d.render import render_stages
+    from affine3d.pictures import render_stages
 
     scene, mlp = shipped()
     result = render_stages(scene, mlp, tmp_path / "out", (96, 72), frames_per_stage=2, samples=0, ctx=ctx)
@@ -445,7 +445,7 @@ def test_render_stages_on_the_cpu_draws_the_same_shapes(ctx, tmp_path):
     """With no OpenGL (backend cpu: Morph warps, the numpy rasterizer draws) each stage covers the same pixels as on the GPU."""
     from PIL import Image
 
-    from affine3d.render import render_stages
+    from affine3d.pictures import render_stages
 
     scene, mlp = shipped()
     gpu = render_stages(scene, mlp, tmp_path / "gpu", (96, 72), frames_per_stage=1, samples=0, captions=False, ctx=ctx)
