@@ -16,7 +16,6 @@ before the world's rotation), so ``clip = projection @ world @ F_net(model(p))``
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 

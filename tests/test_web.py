@@ -668,8 +668,8 @@ def test_network_maths_follows_mlp_and_morph(page, url, rng):
 
 
 def test_polar_path_and_its_notes_follow_python(page, url, rng):
-    """morph.js's PolarPath equals nn/morph.py's (A(t), R, S, mirrored) for random, mirrored and half-turn W;
-    pathNotes equals StageInfo.path_notes on both paths."""
+    """morph.js's PolarPath equals nn/paths.py's (A(t), R, S, mirrored) for random, mirrored and half-turn W;
+    pathNotes equals app/stage_text.path_notes on both paths."""
     from affine3d.nn.paths import PolarPath
 
     open_page(page, url)

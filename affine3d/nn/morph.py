@@ -58,7 +58,6 @@ array([[1.5, 0. , 0. ]])
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
