@@ -90,10 +90,11 @@ def render(target, scene="cube-to-sphere", directory="learning", *, size=(800, 6
     ``learning.gif`` (``frames`` pictures from epoch 0 to ``epochs``), ``learning.png`` and
     ``trained.safetensors``, as ``affine3d render SCENE --train`` writes them (and with ``stages`` the
     trained network's stages). ``backend``: "gpu", "cpu" or "auto". Returns what
-    :func:`affine3d.render.render_learning` returns.
+    :func:`affine3d.pictures.render_learning` returns.
     """
     from .geometry.scene import load_scene
-    from .render import pick_backend, render_learning, render_stages
+    from .render import pick_backend
+    from .pictures import render_learning, render_stages
 
     scene = load_scene(scene)
     experiment = experiment_from_table(scene.train, None, target)

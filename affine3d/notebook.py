@@ -38,6 +38,7 @@ import numpy as np
 
 from .affine import Affine
 from .errors import UsageError
+from .geometry import shading
 from .web.site import STATIC_DIR, scene_record
 
 __all__ = ["show", "widget_module", "engine_files", "WIDGET_SHADERS", "PROJECTIONS", "SHADINGS"]
@@ -47,7 +48,7 @@ WIDGET_SHADERS = ("mesh.vert", "mesh.frag", "lines.vert", "lines.frag", "morph-1
                   "morph-4.vert")
 """The shader texts the widget compiles: the page's ``shaders/`` (:func:`affine3d.web.site._write_shaders`)."""
 PROJECTIONS = ("perspective", "orthographic")
-SHADINGS = ("scene", "flat", "smooth")
+SHADINGS = ("scene", *shading.SHADINGS)
 
 _IMPORT = re.compile(r'^import\s*(?:\{[^}]*\}|\*\s+as\s+\w+|\w+)\s*from\s*"\./[a-z]+\.js";[ \t]*\n', re.M)
 _RE_EXPORT = re.compile(r'^export \* from "\./([a-z]+\.js)";$', re.M)

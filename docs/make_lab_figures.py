@@ -25,7 +25,8 @@ from affine3d.geometry.scene import load_scene  # noqa: E402
 from affine3d.images import caption, contact_sheet  # noqa: E402
 from affine3d.nn.mlp import MLP  # noqa: E402
 from affine3d.nn.targets import experiment_from_table  # noqa: E402
-from affine3d.render import MorphingScene, render_learning  # noqa: E402
+from affine3d.render import MorphingScene  # noqa: E402
+from affine3d.pictures import render_learning  # noqa: E402
 from affine3d.gl.context import default_context  # noqa: E402
 
 DOCS = Path(__file__).resolve().parent

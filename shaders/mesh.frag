@@ -9,7 +9,7 @@
 //                             faces the camera) is drawn in diagonal stripes, hatch_period pixels wide along the
 //                             window's x + y, alternating inside_color and inside_color * inside_shade: a look
 //                             no scene colour has, the same pixels as affine3d.cpu.raster.hatch_stripes
-// uniform inside_color vec3   the stripes' colour (affine3d.geometry.scene.INSIDE_COLOR)
+// uniform inside_color vec3   the stripes' colour (affine3d.geometry.shading.INSIDE_COLOR)
 // uniform inside_shade float  the dark stripes' share of it (INSIDE_SHADE)
 // out  frag_color     RGBA: base * (ambient + (1 - ambient) * max(n . light_dir, 0)), alpha 1,
 //                     base = color, or the stripe's colour on a hatched face

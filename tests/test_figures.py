@@ -16,14 +16,15 @@ from PIL import Image
 from affine3d import MLP, Affine, load_scene
 from affine3d.cpu.raster import render_cpu
 from affine3d.geometry import solids
-from affine3d.geometry.scene import (AMBIENT, INSIDE_COLOR, INSIDE_LEGEND, INSIDE_SHADE, Camera, Scene, SceneObject,
-                                     hatch_period)
+from affine3d.geometry.scene import Camera, Scene, SceneObject
+from affine3d.geometry.shading import AMBIENT, INSIDE_COLOR, INSIDE_LEGEND, INSIDE_SHADE, hatch_period
 from affine3d.gl.context import create_context
 from affine3d.gl.renderer import Renderer
 from affine3d.images import caption, wrap_text, _font
 from affine3d.nn.morph import Morph
 from affine3d.projection import into_box, perspective, project_points
-from affine3d.render import MorphingScene, render_output, stage_label
+from affine3d.render import MorphingScene, render_output
+from affine3d.pictures import stage_label
 
 from test_raster import agreement  # the CPU-vs-GPU pixel rule
 
@@ -179,7 +180,7 @@ def test_stage_labels_carry_the_layers_det_W():
 
 def test_hatched_pictures_and_the_sheet_carry_the_legend(ctx, tmp_path):
     """A stage PNG that shows a hatched solid has the legend in its bottom-left corner; one that does not, has not."""
-    from affine3d.render import render_stages
+    from affine3d.pictures import render_stages
 
     scene = load_scene("cube-to-sphere")
     mlp = MLP.load(scene.mlp)

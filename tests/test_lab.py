@@ -17,7 +17,7 @@ from affine3d.nn.mlp import MLP
 from affine3d.nn.morph import Morph
 from affine3d.nn.targets import TARGETS, Experiment, Target, experiment_from_table, linking_number, ring_centres
 from affine3d.nn.train import Training
-from affine3d.render import render_learning
+from affine3d.pictures import render_learning
 
 
 def small(name="cube-to-sphere", **changes):

@@ -8,7 +8,7 @@ Read from the source (``ast``), so a new module is checked the day it is added. 
     1 geometry/ nn/ images.py
     2 gl/ cpu/
     3 render.py
-    4 app/ web/ exercises/      the viewer, the browser page, the grader: side by side
+    4 app/ web/ exercises/ pictures.py   the viewer, the browser page, the grader, the slides' pictures: side by side
     5 lab.py notebook.py        your own target, in the viewer or as a GIF; the page's engine as a widget
     6 bench/
     7 commands/
@@ -36,7 +36,7 @@ FLOORS = {
     "geometry": 1, "nn": 1, "images": 1,
     "gl": 2, "cpu": 2,
     "render": 3,
-    "app": 4, "web": 4, "exercises": 4,
+    "app": 4, "web": 4, "exercises": 4, "pictures": 4,
     "lab": 5, "notebook": 5,
     "bench": 6,
     "commands": 7,
@@ -184,7 +184,7 @@ def test_the_checker_sees_a_bad_import():
     assert wrong_way("affine3d.affine", "def f():\n    from .geometry.scene import load_scene\n") == [
         "line 2: from affine3d.geometry.scene import load_scene (core -> geometry)"]
     assert wrong_way("affine3d.nn.fake", "from .. import Affine\n") == ["line 1: from affine3d import Affine (nn -> facade)"]
-    assert wrong_way("affine3d.gl.fake", "from ..geometry.scene import AMBIENT\nfrom .. import pack\n") == []
+    assert wrong_way("affine3d.gl.fake", "from ..geometry.shading import AMBIENT\nfrom .. import pack\n") == []
 
 
 def test_web_and_exercises_stand_side_by_side():

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from affine3d import Affine, ModelError
 from affine3d.nn.mlp import MLP
+from affine3d.app.stage_text import stage_lines
 from affine3d.nn.morph import Morph, check_model, stage_times
 from affine3d.geometry.solids import subdivided_cube
 from affine3d.resources import scene_dir
@@ -162,10 +163,10 @@ def test_stage_info_determinant_and_singular_values():
     assert info.determinant_at(0.0) == pytest.approx(1.0) and info.determinant_at(1.0) == pytest.approx(-1.0)
     ts = np.linspace(0, 1, 101)
     assert any(a * b <= 0 for a, b in zip(map(info.determinant_at, ts[:-1]), map(info.determinant_at, ts[1:])))
-    text = "\n".join(info.lines(0.5))
+    text = "\n".join(stage_lines(info, 0.5))
     assert "layer 1 of 1: affine" in text and "det W1 = -1.00" in text and "inside out" in text
     assert "2.00, 1.00, 0.50" in text and "det A(t)" in text
-    assert morph.info(1).W is info.W and "tanh" in morph.info(1).lines()[0]  # the activation stage shows the same layer
+    assert morph.info(1).W is info.W and "tanh" in stage_lines(morph.info(1))[0]  # the activation stage shows the same layer
 
 
 def test_stage_info_singular_layer_flattens():
@@ -173,7 +174,7 @@ def test_stage_info_singular_layer_flattens():
     W = np.array([[1.0, 0, 0], [0, 1, 0], [1, 1, 0]])
     info = Morph(MLP.from_arrays([W])).info(0)
     assert info.determinant == pytest.approx(0.0) and info.rank == 2 and info.singular
-    assert "flattens" in "\n".join(info.lines())
+    assert "flattens" in "\n".join(stage_lines(info))
 
 
 # ---------------------------------------------------------------------------------------- bad models
@@ -339,7 +340,7 @@ def test_morphing_scene_draws_where_the_cpu_projects(ctx):
 def test_inside_out_solid_is_hatched_and_keeps_its_colour(ctx):
     """A layer with det < 0 (a mirror) turns the solid inside out: from det A(t) < 0 on, what faces the camera is
     its inside, drawn in stripes of INSIDE_COLOR and its dark shade; before, the object's own colour, no stripes."""
-    from affine3d.geometry.scene import INSIDE_COLOR, INSIDE_SHADE
+    from affine3d.geometry.shading import INSIDE_COLOR, INSIDE_SHADE
     from affine3d.render import MorphingScene
     from affine3d.geometry.scene import Scene, SceneObject
 
@@ -371,7 +372,7 @@ def test_render_stages_writes_pngs_gif_and_sheet(ctx, tmp_path):
     """One PNG per stage plus the input, a GIF with frames_per_stage frames a stage (so at least one per stage), a sheet."""
     from PIL import Image
 
-    from affine3d.render import render_stages
+    from affine3d.pictures import render_stages
 
     scene, mlp = shipped()
     result = render_stages(scene, mlp, tmp_path / "out", (96, 72), frames_per_stage=2, samples=0, ctx=ctx)
@@ -393,7 +394,7 @@ def test_render_stages_writes_pngs_gif_and_sheet(ctx, tmp_path):
 # ---------------------------------------------------------------------------------------- the player
 def test_player_plays_through_the_stages_resting_at_each_end():
     """seconds_per_stage = 2, hold 0.5: at 1 s halfway through stage 0; at 2.2 s resting at its end; 2.75 s an eighth into stage 1."""
-    from affine3d.nn.morph import StagePlayer
+    from affine3d.app.player import StagePlayer
 
     player = StagePlayer(3, seconds_per_stage=2.0, hold_s=0.5)
     player.update(0.5)  # the first rest, at the input
@@ -415,7 +416,7 @@ def test_player_plays_through_the_stages_resting_at_each_end():
 
 def test_player_steps_scrubs_and_pauses():
     """next/previous go to stage boundaries and pause; scrub moves by a fraction, clamped to [0, n]; toggle from the end restarts."""
-    from affine3d.nn.morph import StagePlayer
+    from affine3d.app.player import StagePlayer
 
     player = StagePlayer(4)
     player.scrub(0.3)
@@ -444,7 +445,7 @@ def test_render_stages_on_the_cpu_draws_the_same_shapes(ctx, tmp_path):
     """With no OpenGL (backend cpu: Morph warps, the numpy rasterizer draws) each stage covers the same pixels as on the GPU."""
     from PIL import Image
 
-    from affine3d.render import render_stages
+    from affine3d.pictures import render_stages
 
     scene, mlp = shipped()
     gpu = render_stages(scene, mlp, tmp_path / "gpu", (96, 72), frames_per_stage=1, samples=0, captions=False, ctx=ctx)
@@ -517,6 +518,6 @@ def test_cli_render_stages_needs_a_network(tmp_path, capsys):
 def test_hud_numbers_never_read_minus_zero():
     """Tiny entries print as 0.00 (never -0.00); a tiny det or singular value prints in powers of ten, not as 0.00."""
     W = np.diag([-1e-5, 1e-5, 1e-5])
-    text = "\n".join(Morph(MLP.from_arrays([W], [np.array([-1e-4, 0.0, 1.0])])).info(0).lines(0.5))
+    text = "\n".join(stage_lines(Morph(MLP.from_arrays([W], [np.array([-1e-4, 0.0, 1.0])])).info(0), 0.5))
     assert "-0.00" not in text
     assert "det W1 = -1.0e-15" in text and "singular values 1.0e-05, 1.0e-05, 1.0e-05" in text

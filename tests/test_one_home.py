@@ -7,7 +7,7 @@ day it is added) and comes with a test that its pattern catches the old ways the
 import ast
 import re
 
-from test_layout import MODULES, PACKAGE
+from test_layout import MODULES, PACKAGE, imports_of
 
 
 def code_lines(module):
@@ -178,3 +178,102 @@ def test_render_auto_takes_a_decided_backend_as_it_is(monkeypatch):
     monkeypatch.setattr(render, "pick_backend", picked_again)
     image, used = render.render_auto(load_scene("platonic"), (40, 30), backend="cpu")
     assert used == "cpu" and image.shape == (30, 40, 4)
+
+
+# -- the renderers' look: affine3d.geometry.shading (the scene reader only reads) ---------------------------------------
+
+LOOK_NAMES = ("AMBIENT", "EDGE_SHADE", "INSIDE_COLOR", "INSIDE_SHADE", "INSIDE_LEGEND", "DEFAULT_LIGHT", "SHADINGS",
+              "hatch_period", "shading_of", "singular_model_error")
+# A name defined from the home's own (notebook.py: SHADINGS = ("scene", *shading.SHADINGS)) is no second home.
+LOOK_DEFINED = re.compile(r"^\s*(" + "|".join(LOOK_NAMES[:7]) + r")\s*(:[^=]*)?=(?!=)(?!.*\bshading\.)"
+                          r"|\bdef (" + "|".join(LOOK_NAMES[7:]) + r")\(")
+
+
+def test_the_renderers_look_has_one_home():
+    """Only affine3d/geometry/shading.py defines the look (ambient, edge shade, the stripes, the light, shadings)."""
+    assert written_again(LOOK_DEFINED, {"affine3d.geometry.shading"}) == []
+
+
+def test_the_look_is_imported_from_its_home():
+    """No module takes the look from the scene reader (geometry/scene.py imports what a file may name, and reads)."""
+    found = []
+    for module in sorted(MODULES):
+        for target, line, how in imports_of(module):
+            if target == "affine3d.geometry.scene" and how.rpartition(" import ")[2] in LOOK_NAMES:
+                found.append(f"{MODULES[module].relative_to(PACKAGE.parent)}:{line}: {how}")
+    assert found == []
+
+
+def test_the_look_pattern_catches_the_old_ways():
+    """The pattern matches the constants and helpers scene.py used to define, not their uses."""
+    assert LOOK_DEFINED.search("AMBIENT = 0.3")
+    assert LOOK_DEFINED.search("INSIDE_COLOR: tuple[float, float, float] = (0.902, 0.624, 0.0)")
+    assert LOOK_DEFINED.search("def hatch_period(height: int) -> int:")
+    assert not LOOK_DEFINED.search('        "ambient": AMBIENT,')
+    assert not LOOK_DEFINED.search("    if shading == AMBIENT:")
+    assert not LOOK_DEFINED.search("shade = hatch_period(height)")
+    assert not LOOK_DEFINED.search('SHADINGS = ("scene", *shading.SHADINGS)')
+
+
+# -- a network's stages: the maths in nn/morph.py, the paths from I to W in nn/paths.py, the clock and the text with the viewer
+
+MATRIX_PATHS = re.compile(r"\bdef (polar_decomposition|rotation_log|rotation_power|_skew_exp|straight_path_flattens)\("
+                          r"|\bclass PolarPath\b")
+PLAYBACK_CLOCK = re.compile(r"\bclass \w*Player\b|\bdef _hold_here\(|\bself\.seconds_per_stage\b")
+STAGE_TEXT = re.compile(r"x -> A\(t\) x \+ b\(t\)|x -> \(1-t\) x \+ t |det A\(t\) = |swap two neurons|\bdef path_notes\(")
+
+
+def test_the_matrix_paths_have_one_home():
+    """Only affine3d/nn/paths.py defines the paths from I to W (polar decomposition, rotation log and power)."""
+    assert written_again(MATRIX_PATHS, {"affine3d.nn.paths"}) == []
+
+
+def test_the_playback_clock_lives_with_the_viewer():
+    """Only affine3d/app/player.py keeps a stage animation's clock; nn/morph.py has the stages' maths only."""
+    assert written_again(PLAYBACK_CLOCK, {"affine3d.app.player"}) == []
+
+
+def test_the_stage_text_lives_with_the_viewer():
+    """Only affine3d/app/stage_text.py writes a stage's HUD lines (its formulas, det A(t), the path's notes)."""
+    assert written_again(STAGE_TEXT, {"affine3d.app.stage_text"}) == []
+
+
+def test_the_stage_patterns_catch_the_old_ways():
+    """The patterns match what nn/morph.py used to hold besides the stages: the paths, StagePlayer, StageInfo.lines."""
+    assert MATRIX_PATHS.search("def rotation_log(R) -> np.ndarray:")
+    assert MATRIX_PATHS.search("class PolarPath:")
+    assert PLAYBACK_CLOCK.search("class StagePlayer:")
+    assert PLAYBACK_CLOCK.search("            step = remaining / self.seconds_per_stage")
+    assert STAGE_TEXT.search('    def path_notes(self) -> list[str]:')
+    assert STAGE_TEXT.search('            lines.append(f"det A(t) = {small(self.determinant_at(t))}")')
+    assert STAGE_TEXT.search('lines.append(f"x -> (1-t) x + t {stage.activation}(x)   (element-wise, after W{i} x + b{i})")')
+    assert not MATRIX_PATHS.search("polar = PolarPath(W)")
+    assert not PLAYBACK_CLOCK.search("self.player = StagePlayer(morph.n_stages, playing=playing)")
+    assert not STAGE_TEXT.search("return [*head, *stage_lines(info, t), *notes, *legend]")
+
+
+# -- render.py picks a backend and draws: training in nn/ (and the viewer's thread), slides in affine3d/pictures.py -----
+
+TRAINING_LOOP = re.compile(r"\.run_epoch\(|\.training\(")
+TRAINS_HERE = {module for module in MODULES if module.startswith("affine3d.nn.")} | {"affine3d.app.training"}
+SLIDE_FILES = re.compile(r"\bGifWriter\(|\bContactSheet\(")
+
+
+def test_training_loops_live_where_training_lives():
+    """Only nn/ (Training, Experiment.snapshots) and the viewer's training thread run epochs; render.py never does."""
+    assert written_again(TRAINING_LOOP, TRAINS_HERE) == []
+
+
+def test_slides_are_made_apart_from_the_backend_facade():
+    """Only affine3d/pictures.py (and images.py, which defines them) makes GIFs and contact sheets: render.py draws."""
+    assert written_again(SLIDE_FILES, {"affine3d.pictures", "affine3d.images"}) == []
+
+
+def test_the_render_patterns_catch_the_old_ways():
+    """The patterns match render.py's old training loop and its GIF and sheet, not a call to the new homes."""
+    assert TRAINING_LOOP.search("    training = experiment.training(points)")
+    assert TRAINING_LOOP.search("            training.run_epoch()")
+    assert SLIDE_FILES.search("        sheet = ContactSheet(len(names), size, columns)")
+    assert SLIDE_FILES.search("        with GifWriter(gif_path, what=what) as gif:")
+    assert not TRAINING_LOOP.search("networks, losses = experiment.snapshots(scene.world_points(), shown_epochs)")
+    assert not SLIDE_FILES.search("result = render_stages(scene, mlp, folder, size)")

@@ -13,8 +13,9 @@ from pytransform3d import rotations as pr
 
 from affine3d import Affine, ModelError
 from affine3d.nn.mlp import MLP
-from affine3d.nn.morph import (Morph, PolarPath, polar_decomposition, rotation_log, rotation_power,
-                               straight_path_flattens)
+from affine3d.app.stage_text import path_notes
+from affine3d.nn.morph import Morph
+from affine3d.nn.paths import PolarPath, polar_decomposition, rotation_log, rotation_power, straight_path_flattens
 
 TIMES = np.linspace(0.0, 1.0, 401)
 
@@ -124,8 +125,8 @@ def test_negative_eigenvalue_pair_collapses_the_straight_path_not_the_polar_one(
     stage = Morph(MLP([Affine(W)]), path="polar").stages[0]
     np.testing.assert_allclose(stage.map_at(0.4).A, polar.at(0.4), atol=1e-12)
     info = Morph(MLP([Affine(W)])).info(0)
-    assert any("straight path passes det 0" in line for line in info.path_notes())
-    assert Morph(MLP([Affine(W)]), path="polar").info(0).path_notes() == []
+    assert any("straight path passes det 0" in line for line in path_notes(info))
+    assert path_notes(Morph(MLP([Affine(W)]), path="polar").info(0)) == []
 
 
 @settings(max_examples=30)
@@ -145,7 +146,7 @@ def test_a_mirror_must_pass_det_zero_once(n, seed):
 def test_a_mirror_is_announced():
     """A layer with det W < 0: the HUD says every path passes det 0, and to swap two neurons."""
     W = np.diag([1.0, 2.0, -0.5])
-    lines = Morph(MLP([Affine(W)]), path="polar").info(0).path_notes()
+    lines = path_notes(Morph(MLP([Affine(W)]), path="polar").info(0))
     assert any("every path from I" in line for line in lines)
     assert any("swap two neurons" in line for line in lines)
     # and the viewer's network panel shows them during the layer's affine stage

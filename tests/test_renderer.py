@@ -15,7 +15,7 @@ from affine3d.geometry import Mesh
 from affine3d.geometry import solids as polyhedra
 from affine3d.gl.glsl import UnusedUniformWarning
 from affine3d.projection import project_points
-from affine3d.geometry.scene import AMBIENT
+from affine3d.geometry.shading import AMBIENT
 from affine3d.gl.renderer import Renderer, render
 from affine3d.gl.context import create_context
 from affine3d.images import parse_size, save_png

@@ -11,7 +11,8 @@ from affine3d.bench.mesh_samples import bunny_like, fandisk_like
 from affine3d.cpu.raster import render_cpu
 from affine3d.geometry.mesh import Mesh
 from affine3d.geometry.mesh_files import load_mesh, load_obj
-from affine3d.geometry.scene import AMBIENT, Camera, Scene, SceneObject, load_scene
+from affine3d.geometry.scene import Camera, Scene, SceneObject, load_scene
+from affine3d.geometry.shading import AMBIENT
 from affine3d.geometry.solids import icosphere
 from affine3d.gl.context import create_context
 from affine3d.gl.renderer import Renderer

@@ -28,10 +28,11 @@ from affine3d.app.state import DEFAULT_SPIN, FRAME_FILL, free_box  # noqa: E402
 from affine3d.app.window import Viewer  # noqa: E402
 from affine3d.cli import main  # noqa: E402
 from affine3d.commands.render import world_rotation  # noqa: E402
-from affine3d.geometry.scene import INSIDE_LEGEND, list_scenes, load_scene  # noqa: E402
+from affine3d.geometry.scene import list_scenes, load_scene  # noqa: E402
+from affine3d.geometry.shading import INSIDE_LEGEND  # noqa: E402
 from affine3d.gl.context import create_context  # noqa: E402
 from affine3d.gl.renderer import render  # noqa: E402
-from affine3d.nn.morph import StagePlayer  # noqa: E402
+from affine3d.app.player import StagePlayer  # noqa: E402
 from affine3d.projection import project_points  # noqa: E402
 from affine3d.render import MorphingScene  # noqa: E402
 

@@ -22,7 +22,9 @@ from affine3d.app.arcball import Arcball, Turntable
 from affine3d.app.state import ViewerState
 from affine3d.geometry import load_scene
 from affine3d.nn.mlp import MLP
-from affine3d.nn.morph import Morph, StagePlayer
+from affine3d.app.player import StagePlayer
+from affine3d.app.stage_text import path_notes, stage_lines
+from affine3d.nn.morph import Morph
 from affine3d.web import build_site, serve_folder
 from affine3d.web.browser import launch
 from test_raster import agreement
@@ -268,13 +270,13 @@ def test_the_shipped_network_warps_as_mlp_trace_computes(page, url, path):
     assert share >= 0.99, f"only {share:.2%} of pixels agree with the desktop's warp"
     panel = page.evaluate("window.affine3d.networkPanel()")
     info = morph.info(4)
-    assert "\n".join(info.lines(0.5)) in panel  # W | b, det W, singular values, det A(t): the desktop HUD's lines
+    assert "\n".join(stage_lines(info, 0.5)) in panel  # W | b, det W, singular values, det A(t): the desktop HUD's lines
     page.evaluate("window.affine3d.settle()")
     panel = page.evaluate("window.affine3d.networkPanel()")
     for k in range(morph.n_stages):  # the path notes, where a stage has them, below its lines
-        if morph.stages[k].kind == "affine" and morph.info(k).path_notes():
+        if morph.stages[k].kind == "affine" and path_notes(morph.info(k)):
             page.evaluate(f"window.affine3d.seek({k}, 0.5)")
-            assert "\n".join(morph.info(k).lines(0.5) + morph.info(k).path_notes()) in page.evaluate("window.affine3d.networkPanel()")
+            assert "\n".join(stage_lines(morph.info(k), 0.5) + path_notes(morph.info(k))) in page.evaluate("window.affine3d.networkPanel()")
     assert page.problems == []
 
 
@@ -654,7 +656,7 @@ def test_network_maths_follows_mlp_and_morph(page, url, rng):
         np.testing.assert_allclose(got["b"], want.b, atol=1e-9)
     middle = morph.display(0, 0.4)
     np.testing.assert_allclose(result["mid"]["A"], middle.A, atol=1e-9)
-    assert result["infos"] == [morph.info(k).lines(0.3) for k in range(morph.n_stages)]
+    assert result["infos"] == [stage_lines(morph.info(k), 0.3) for k in range(morph.n_stages)]
     assert result["det"] == pytest.approx(np.linalg.det(mlp.layers[0].W[:3, :3]), abs=1e-12)
     np.testing.assert_allclose(result["sv"], np.linalg.svd(mlp.layers[0].W, compute_uv=False), atol=1e-12)
     player = StagePlayer(morph.n_stages, seconds_per_stage=2.0, hold_s=0.6)
@@ -666,9 +668,9 @@ def test_network_maths_follows_mlp_and_morph(page, url, rng):
 
 
 def test_polar_path_and_its_notes_follow_python(page, url, rng):
-    """morph.js's PolarPath equals nn/morph.py's (A(t), R, S, mirrored) for random, mirrored and half-turn W;
-    pathNotes equals StageInfo.path_notes on both paths."""
-    from affine3d.nn.morph import PolarPath
+    """morph.js's PolarPath equals nn/paths.py's (A(t), R, S, mirrored) for random, mirrored and half-turn W;
+    pathNotes equals app/stage_text.path_notes on both paths."""
+    from affine3d.nn.paths import PolarPath
 
     open_page(page, url)
     matrices = [rng.normal(size=(3, 3)), rng.normal(size=(5, 5)), np.diag([-1.0, -2.0, 1.0]), np.diag([-1.0, 2.0, 0.5]),
@@ -693,7 +695,7 @@ def test_polar_path_and_its_notes_follow_python(page, url, rng):
         got = js(page, """const [layers, path] = arg; const morph = new m.Morph(new m.Network(layers), null, path);
             return morph.infos.map((info) => [m.infoLines(info, 0.4), m.pathNotes(info)]);""", [layers, path])
         morph = Morph(mlp, path=path)
-        assert got == [[morph.info(k).lines(0.4), morph.info(k).path_notes()] for k in range(morph.n_stages)], path
+        assert got == [[stage_lines(morph.info(k), 0.4), path_notes(morph.info(k))] for k in range(morph.n_stages)], path
 
 
 def test_page_help_is_the_one_help_table_and_desktop_keys_say_so(page, url):

@@ -2,7 +2,8 @@
 
 The lab, in modules of its own: live training (:mod:`.training`, the thread; :mod:`.lab`, keys and panel
 text), picking a vertex (:mod:`.picking`), the lattice and basis arrows (:mod:`.lattice`), and what they
-draw in the window (:mod:`.overlay`).
+draw in the window (:mod:`.overlay`). A network's stages: their clock (:mod:`.player`) and their HUD lines
+(:mod:`.stage_text`).
 
 pyglet is imported only by :mod:`.window`, when a :class:`~affine3d.app.window.Viewer` is made.
 """

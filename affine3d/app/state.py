@@ -62,9 +62,10 @@ from ..affine import Affine
 from ..errors import InputError, one_line
 from ..geometry.fit import fit_lines
 from ..geometry.scene import list_scenes, load_scene
-from ..geometry.scene import INSIDE_LEGEND
+from ..geometry.shading import INSIDE_LEGEND
 from .keys import help_text
-from ..nn.morph import StagePlayer
+from .player import StagePlayer
+from .stage_text import path_notes, stage_lines
 from ..projection import into_box
 from .arcball import Arcball, Turntable
 from .lab import Lab
@@ -728,9 +729,9 @@ class ViewerState:
             return [*head, "input: the scene before layer 1", "M play/pause, Left/Right stages, , . scrub"]
         stage, t = self.morph_frame()
         info = self.morph.info(stage)
-        notes = info.path_notes() if stage.kind == "affine" else []
+        notes = path_notes(info) if stage.kind == "affine" else []
         legend = [INSIDE_LEGEND] if self.inside_out else []
-        return [*head, *info.lines(t), *notes, *legend]
+        return [*head, *stage_lines(info, t), *notes, *legend]
 
     def max_morph_lines(self) -> int:
         """The most lines :meth:`morph_lines` can have for this network (the overlay reserves that much room).
@@ -743,8 +744,8 @@ class ViewerState:
         key = tuple((stage.kind, stage.affine.A.shape) for stage in self.morph.stages)
         cached = getattr(self, "_max_morph_lines", None)
         if cached is None or cached[0] != key:
-            path_notes = 2  # an affine stage of a square layer may add two lines (StageInfo.path_notes)
-            count = 2 + max(len(self.morph.info(stage).lines(0.5)) + path_notes for stage in self.morph.stages) + 1
+            path_notes = 2  # an affine stage of a square layer may add two lines (stage_text.path_notes)
+            count = 2 + max(len(stage_lines(self.morph.info(stage), 0.5)) + path_notes for stage in self.morph.stages) + 1
             self._max_morph_lines = cached = (key, count)
         return cached[1]
 

@@ -51,7 +51,7 @@ class _RawLoop:
 
     def __init__(self, ctx, scene, positions, normals, samples):
         from ..gl.glsl import load_source
-        from ..geometry.scene import AMBIENT
+        from ..geometry.shading import AMBIENT
 
         self.ctx = ctx
         self.program = ctx.program(vertex_shader=load_source("bench_mvp.vert"), fragment_shader=load_source("mesh.frag"))

@@ -154,7 +154,8 @@ def run(args) -> int:
     from ..fileio import check_output
     from ..geometry.scene import DEFAULT_SCENE, load_scene
     from ..images import parse_size, save_png
-    from ..render import MAX_FRAMES_PER_STAGE, render_auto
+    from ..render import render_auto
+    from ..pictures import MAX_FRAMES_PER_STAGE
 
     size = parse_size(args.size)
     for name in ("yaw", "pitch"):
@@ -284,7 +285,8 @@ def _run_network(args, size, scene=None) -> int:
     from ..geometry.scene import load_scene
     from ..images import save_png
     from ..nn.morph import Morph
-    from ..render import MORPH_SCENE, render_stages
+    from ..render import MORPH_SCENE
+    from ..pictures import render_stages
 
     scene = scene or load_scene(args.scene or MORPH_SCENE)
     model_path = Path(args.mlp) if args.mlp is not None else scene.mlp
@@ -347,7 +349,8 @@ def _run_training(args, size) -> int:
     from ..geometry.scene import load_scene
     from ..fileio import make_folder
     from ..nn.targets import experiment_from_table
-    from ..render import MAX_LEARNING_FRAMES, MORPH_SCENE, render_learning, render_stages
+    from ..render import MORPH_SCENE
+    from ..pictures import MAX_LEARNING_FRAMES, render_learning, render_stages
 
     scene = load_scene(args.scene or MORPH_SCENE)
     network = network_of(args, scene)

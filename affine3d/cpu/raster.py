@@ -72,8 +72,8 @@ import numpy as np
 from ..affine import Affine
 from ..errors import AffineError, SceneError, UsageError
 from ..geometry.normals import smooth_layout
-from ..geometry.scene import (AMBIENT, EDGE_SHADE, INSIDE_COLOR, INSIDE_SHADE, SHADINGS,  # the GPU renderer's too
-                              hatch_period, shading_of, singular_model_error)
+from ..geometry.shading import (AMBIENT, EDGE_SHADE, INSIDE_COLOR, INSIDE_SHADE, SHADINGS,  # the GPU renderer's too
+                                hatch_period, shading_of, singular_model_error)
 from ..images import check_size
 from ..projection import clip_to_window
 

@@ -21,7 +21,7 @@ import numpy as np
 from ..affine import Affine
 from ..cpu.raster import DepthBuffer, draw_triangles, lambert, to_unorm8
 from ..geometry.mesh import Mesh
-from ..geometry.scene import AMBIENT, DEFAULT_LIGHT
+from ..geometry.shading import AMBIENT, DEFAULT_LIGHT
 from ..projection import perspective
 
 __all__ = ["Part", "draw", "overlay", "side_by_side", "iou", "silhouette", "silhouette_iou", "camera", "YOURS", "TARGET",

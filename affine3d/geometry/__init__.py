@@ -1,7 +1,8 @@
 """Geometry: triangle meshes, the built-in solids, OBJ/OFF files and scene files. Numpy only.
 
 Inside this package imports point one way: ``normals`` <- ``mesh`` <- ``solids``, ``mesh_files`` <- ``scene``,
-and ``fit`` <- ``scene`` (a mesh file is fitted to the view: :mod:`affine3d.geometry.fit`).
+``fit`` <- ``scene`` (a mesh file is fitted to the view: :mod:`affine3d.geometry.fit`), and ``shading`` <- ``scene``
+(the renderers' look, :mod:`affine3d.geometry.shading`: a scene file names a light and a shading, no more).
 """
 
 from .mesh import Mesh

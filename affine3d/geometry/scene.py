@@ -133,6 +133,7 @@ from ..fileio import open_regular, read_regular, shown_path
 from .fit import fit_map
 from .solids import BUILTINS, builtin_parameters, triangle_count
 from .mesh import Mesh
+from .shading import DEFAULT_LIGHT, SHADINGS
 from ..projection import orthographic, perspective
 from ..resources import scene_dir
 
@@ -146,8 +147,6 @@ __all__ = [
     "parse_transform",
     "parse_color",
     "PALETTE",
-    "SHADINGS",
-    "shading_of",
     "mesh_scene",
     "MESH_VIEW_DEG",
     "MAX_SCENE_TRIANGLES",
@@ -175,9 +174,6 @@ DEFAULT_SCENE = "platonic"
 
 PROJECTIONS = ("perspective", "orthographic")
 
-# Camera space, from the surfaces toward the light: above, right, in front (normalised where used).
-DEFAULT_LIGHT = (0.3, 0.5, 1.0)
-
 # Colours given to objects without a ``color``, in order (a colour-blind-safe set: Okabe & Ito).
 PALETTE: tuple[tuple[float, float, float], ...] = (
     (0.902, 0.624, 0.0),
@@ -197,9 +193,6 @@ _WORLD_KEYS = ("yaw_deg", "pitch_deg", "spin_deg_per_s")
 _LIGHT_KEYS = ("direction",)
 _OBJECT_KEYS = ("name", "shape", "params", "mesh", "transform", "color", "wireframe", "edge_color", "shading", "fit")
 
-SHADINGS = ("flat", "smooth")
-"""How an object's triangles are lit: one normal per triangle, or a normal per corner interpolated across it."""
-
 MESH_VIEW_DEG = (-30.0, 20.0)
 """(yaw, pitch) in degrees of the world in a scene made from a mesh file: a three-quarter view from above."""
 
@@ -209,39 +202,6 @@ _STEP_KINDS = ("translate", "rotate", "scale", "shear")
 _ROTATE_KEYS = ("axis", "deg")
 _SHEAR_KEYS = ("xy", "xz", "yx", "yz", "zx", "zy")
 _AXIS_NAMES = {"x": (1.0, 0.0, 0.0), "y": (0.0, 1.0, 0.0), "z": (0.0, 0.0, 1.0)}
-
-
-# ---------------------------------------------------------------------------------------- light
-AMBIENT = 0.3
-"""Share of the light every face gets, lit or not: colour * (AMBIENT + (1 - AMBIENT) * max(n . l, 0))."""
-
-EDGE_SHADE = 0.25
-"""An edge without its own ``edge_color``: the object's colour times this (darkened to a quarter)."""
-
-
-INSIDE_COLOR = (0.902, 0.624, 0.0)
-"""The stripes' colour on a solid a network turned inside out (det < 0): what faces the camera is its inside."""
-
-INSIDE_SHADE = 0.3
-"""The dark stripes are :data:`INSIDE_COLOR` times this: orange and near-black, a look no scene colour has."""
-
-INSIDE_LEGEND = "hatched: inside out, det < 0"
-"""What the overlay and the stage sheets say about the stripes."""
-
-
-def hatch_period(height: int) -> int:
-    """The stripes' width in pixels for an image ``height`` pixels high: about a ninetieth of it, at least 4.
-
-    Both renderers take it from here, so their stripes fall on the same pixels.
-    """
-    return max(4, int(int(height) / 90 + 0.5))  # halves round up, as JavaScript's Math.round (the web page)
-
-
-def singular_model_error(obj) -> SceneError:
-    """What both renderers (:mod:`affine3d.gl.renderer` and :mod:`affine3d.cpu.raster`) raise for an object whose model has det 0."""
-    return SceneError(f"object {shown(getattr(obj, 'name', '?'))}: model is singular or nearly so (det 0, or a "
-                      f"condition number above {MAX_CONDITION:g}), so its surface normals are undefined; give every axis "
-                      "a non-zero scale")
 
 
 # ---------------------------------------------------------------------------------------- data
@@ -313,11 +273,6 @@ class SceneObject:
         return (f"SceneObject({self.name!r}: {self.mesh.n_vertices:,} vertices, {self.mesh.n_triangles:,} triangles, "
                 f"color {_hex(self.color)}, {self.shading}{', fitted' if self.fit is not None else ''}"
                 f"{', wireframe' if self.wireframe else ''}{', hatched' if self.hatched else ''})")
-
-
-def shading_of(obj) -> str:
-    """An object's shading, "flat" for an object that does not say (any object with a ``mesh`` and a ``model`` draws)."""
-    return getattr(obj, "shading", "flat")
 
 
 @dataclass

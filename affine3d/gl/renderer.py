@@ -47,8 +47,8 @@ from .. import pack
 from ..affine import Affine
 from ..errors import AffineError, SceneError, UsageError, one_line
 from ..geometry.normals import smooth_layout
-from ..geometry.scene import (AMBIENT, EDGE_SHADE, INSIDE_COLOR, INSIDE_SHADE, SHADINGS, hatch_period, shading_of,
-                              singular_model_error)
+from ..geometry.shading import (AMBIENT, EDGE_SHADE, INSIDE_COLOR, INSIDE_SHADE, SHADINGS, hatch_period, shading_of,
+                                singular_model_error)
 from ..images import check_size
 from .context import default_context, make_current
 from .glsl import UnusedUniformWarning, Uniforms, build_program

@@ -2,7 +2,7 @@
 
 Numpy only (ONNX files need the optional ``onnx`` package). Inside this package imports point one
 way: ``activations`` <- ``files`` <- ``mlp`` <- ``model`` (:func:`load_model`, the one place a model is loaded
-and its widths checked), ``train``, ``morph``, ``inspect``.
+and its widths checked), ``train``, ``paths`` <- ``morph`` (the paths from I to W, then the stages), ``inspect``.
 """
 
 from .activations import Activation

@@ -14,22 +14,8 @@ leaves it):
   ``det I = 1``, and can do so twice even when ``det W > 0``).
 - activation stage: ``x(t) = (1 - t) x + t σ(x)``, element by element (softmax by rows).
 
-Two paths from I to W
----------------------
-The straight path ``A(t) = (1 - t) I + t W`` has ``det A(t) = Π_k (1 - t + t λ_k)`` over the
-eigenvalues ``λ_k`` of ``W``: it passes 0 (the solid flattens) at ``t = 1 / (1 - λ)`` for every
-negative real eigenvalue, even when ``det W > 0`` (two negative eigenvalues: it flattens twice).
-``path="polar"`` takes the other way round: the polar decomposition ``W = R S`` (``R`` a rotation,
-``S`` symmetric positive semi-definite, from the SVD ``W = U Σ Vᵀ``: ``R = U Vᵀ``, ``S = V Σ Vᵀ``) and
-
-    A(t) = R(t) ((1 - t) I + t S),   R(t) = exp(t log R)
-
-a rotation turning at a steady rate from ``I`` to ``R`` (the rotation of the lecture's quaternion
-slerp, in any dimension) times a stretch growing linearly from ``I`` to ``S``. Then
-``det A(t) = det((1 - t) I + t S) > 0`` for all ``t < 1``: the solid turns and stretches but never
-flattens. If ``det W < 0`` no continuous path from ``I`` (det 1) to ``W`` can avoid ``det = 0``;
-then ``R`` is a rotation times the mirror along ``W``'s least-stretched direction, and that one
-direction passes through 0 once (swapping two neurons, two rows of ``W``, would make ``det W > 0``).
+An affine stage may also take the polar path (``path="polar"``): a rotation times a stretch that never
+flattens the solid when ``det W > 0`` (:mod:`affine3d.nn.paths`).
 
 Stages whose activation is the identity are left out: nothing would move. A 3-64-3 network with a
 tanh hidden layer and a linear output thus has three stages: ``layer 1 of 2: affine``, ``layer 1
@@ -72,18 +58,17 @@ array([[1.5, 0. , 0. ]])
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .model import check_dims
+from .paths import PolarPath, check_path
 from .activations import Activation
 from ..affine import Affine
 from ..errors import ModelError
 
-__all__ = ["Stage", "StageInfo", "Morph", "StagePlayer", "PolarPath", "PATHS", "polar_decomposition", "rotation_log",
-           "rotation_power", "stage_times", "check_model"]
+__all__ = ["Stage", "StageInfo", "stage_info", "Morph", "stage_times", "check_model"]
 
 STAGE_KINDS = ("affine", "activation")
 
@@ -98,198 +83,6 @@ def check_model(mlp) -> None:
     ``"model: expected 3 inputs (a point of 3D space), got 2: W1 has shape (8, 2)"``.
     """
     check_dims(mlp, (3, 3))
-
-
-# ---------------------------------------------------------------------------------------- paths from I to W
-PATHS = ("linear", "polar")
-"""How an affine stage goes from ``I`` to ``W``: the straight line, or a rotation times a stretch."""
-
-# A rotation angle this close to π (cos θ < -1 + NEAR_HALF_TURN) has its plane's logarithm taken on its own.
-NEAR_HALF_TURN = 1e-6
-
-
-def polar_decomposition(W) -> tuple[np.ndarray, np.ndarray]:
-    """``W = R S``: ``R`` orthogonal, ``S`` symmetric positive semi-definite (definite when ``W`` is invertible).
-
-    From the singular value decomposition ``W = U Σ Vᵀ``: ``R = U Vᵀ`` (the rotation, or rotation and
-    mirror, nearest to ``W``) and ``S = V Σ Vᵀ`` (a stretch by ``σ_k`` along the directions ``v_k``).
-
-    Parameters
-    ----------
-    W : array-like, shape (n, n)
-
-    Returns
-    -------
-    R, S : ndarray, shape (n, n), float64
-
-    Examples
-    --------
-    >>> R, S = polar_decomposition([[0.0, -2.0], [1.0, 0.0]])    # a quarter turn after stretching x by 1, y by 2
-    >>> R.round(12) + 0.0, S.round(12) + 0.0
-    (array([[ 0., -1.],
-           [ 1.,  0.]]), array([[1., 0.],
-           [0., 2.]]))
-    """
-    W = np.asarray(W, dtype=np.float64)
-    U, sigma, Vt = np.linalg.svd(W)
-    return U @ Vt, (Vt.T * sigma) @ Vt
-
-
-def _skew_planes(M: np.ndarray) -> np.ndarray:
-    """A complex structure ``J`` (``J² = -I``, ``Jᵀ = -J``) commuting with the skew matrix ``M`` (even size)."""
-    k = len(M)
-    if np.max(np.abs(M)) < 1e-12:  # any pairing of the axes will do
-        J = np.zeros((k, k))
-        for j in range(0, k, 2):
-            J[j + 1, j], J[j, j + 1] = 1.0, -1.0
-        return J
-    _, V = np.linalg.eigh(-M @ M)  # M's invariant planes: eigenvalues φ² in pairs
-    J = np.zeros((k, k))
-    for j in range(0, k, 2):
-        a, b = V[:, j], V[:, j + 1]
-        J += np.outer(b, a) - np.outer(a, b)
-    return J
-
-
-def rotation_log(R) -> np.ndarray:
-    """The logarithm of a rotation: the skew-symmetric ``L`` with ``exp(L) = R``, angles in ``[-π, π]``.
-
-    In every plane that ``R`` turns by ``θ``, ``(R - Rᵀ) / 2 = sin θ J`` and ``(R + Rᵀ) / 2 = cos θ``;
-    so ``L = f(C) K`` with ``C = (R + Rᵀ)/2``, ``K = (R - Rᵀ)/2`` and ``f(cos θ) = θ / sin θ``, taken
-    through the eigenvectors of the symmetric ``C``. Planes turned by (nearly) a half turn, where
-    ``sin θ`` vanishes, are read directly: ``θ = atan2(sin θ, cos θ)`` in their own 2x2 block.
-
-    Parameters
-    ----------
-    R : array-like, shape (n, n)
-        Orthogonal with determinant +1.
-
-    Returns
-    -------
-    ndarray, shape (n, n), skew-symmetric
-
-    Examples
-    --------
-    >>> from affine3d import Affine
-    >>> L = rotation_log(Affine.rotation_z(0.5).A)
-    >>> L.round(12) + 0.0
-    array([[ 0. , -0.5,  0. ],
-           [ 0.5,  0. ,  0. ],
-           [ 0. ,  0. ,  0. ]])
-    """
-    R = np.asarray(R, dtype=np.float64)
-    K, C = (R - R.T) / 2, (R + R.T) / 2
-    cosines, Q = np.linalg.eigh(C)  # ascending: half turns first
-    half = int(np.sum(cosines < -1 + NEAR_HALF_TURN))
-    half += half % 2  # a plane has two directions
-    theta = np.arccos(np.clip(cosines[half:], -1.0, 1.0))
-    sine = np.sin(theta)
-    f = np.divide(theta, sine, out=np.ones_like(theta), where=sine > 1e-12)  # θ / sin θ -> 1 as θ -> 0
-    Q_rest = Q[:, half:]
-    L = (Q_rest * f) @ Q_rest.T @ K
-    if half:
-        Q_half = Q[:, :half]
-        block = Q_half.T @ R @ Q_half  # R in the half-turn planes: close to -I
-        if half == 2:
-            angle = math.atan2(block[1, 0] - block[0, 1], block[0, 0] + block[1, 1])
-            log_block = np.array([[0.0, -angle], [angle, 0.0]])
-        else:  # several planes at a half turn: -block is a small rotation M; log = π J + M with J M = M J
-            M = rotation_log(-block)
-            log_block = math.pi * _skew_planes(M) + M
-        L = L + Q_half @ log_block @ Q_half.T
-    return (L - L.T) / 2
-
-
-def _skew_exp(L: np.ndarray, t: float) -> np.ndarray:
-    """``exp(t L)`` for a skew-symmetric ``L``: ``i L`` is Hermitian, ``i L = U diag(ω) U*``, so ``exp(t L) = U diag(e^{-iωt}) U*``."""
-    omega, U = np.linalg.eigh(1j * L)
-    return ((U * np.exp(-1j * omega * t)) @ U.conj().T).real
-
-
-def rotation_power(R, t: float) -> np.ndarray:
-    """``R^t = exp(t log R)``: the rotation a fraction ``t`` of the way from ``I`` to ``R``, at a steady rate.
-
-    In 3D this is the spherical linear interpolation (slerp) of the quaternions of ``I`` and ``R``.
-
-    Examples
-    --------
-    >>> from affine3d import Affine
-    >>> np.allclose(rotation_power(Affine.rotation_x(1.2).A, 0.25), Affine.rotation_x(0.3).A)
-    True
-    """
-    return _skew_exp(rotation_log(R), float(t))
-
-
-class PolarPath:
-    """The path ``A(t) = R(t) ((1 - t) I + t S)`` from ``I`` (``t = 0``) to ``W`` (``t = 1``), ``R(t) = exp(t L)``.
-
-    ``W = R S`` (:func:`polar_decomposition`). When ``det R = -1`` (``det W < 0``, or ``W`` singular)
-    the mirror is moved into ``S``: ``R`` times ``D = I - 2 v vᵀ``, ``v`` the direction ``W`` stretches
-    least, is a rotation, and ``D S`` is still symmetric. Then ``det A(t) = det((1 - t) I + t S)``: for
-    ``t < 1`` positive when ``S`` is positive semi-definite, and crossing 0 exactly once, at
-    ``t = 1 / (1 + σ_min)``, when ``det W < 0``.
-
-    Parameters
-    ----------
-    W : array-like, shape (n, n)
-
-    Attributes
-    ----------
-    rotation : ndarray, shape (n, n)
-        ``R``, determinant +1.
-    log : ndarray, shape (n, n)
-        ``L = log R``, skew-symmetric.
-    stretch : ndarray, shape (n, n)
-        ``S``, symmetric: ``R S = W``.
-    mirrored : bool
-        ``det W < 0``: ``S`` has one negative eigenvalue, and ``det A(t)`` must pass 0.
-
-    Examples
-    --------
-    >>> W = np.diag([-1.0, -2.0, 1.0])                  # det 2 > 0, but two negative eigenvalues
-    >>> path = PolarPath(W)
-    >>> np.allclose(path.at(0.0), np.eye(3)), np.allclose(path.at(1.0), W)
-    (True, True)
-    >>> bool(min(np.linalg.det(path.at(t)) for t in np.linspace(0, 1, 101)) > 0)   # never flat
-    True
-    >>> bool(min(np.linalg.det((1 - t) * np.eye(3) + t * W) for t in np.linspace(0, 1, 101)) < 0)   # the straight path is
-    True
-    """
-
-    def __init__(self, W):
-        W = np.asarray(W, dtype=np.float64)
-        U, sigma, Vt = np.linalg.svd(W)
-        if np.linalg.det(U) * np.linalg.det(Vt) < 0:  # R = U Vᵀ is a mirror: flip the least-stretched direction
-            U = U.copy()
-            U[:, -1] *= -1
-            sigma = sigma.copy()
-            sigma[-1] *= -1
-        self.W = W
-        self.rotation = U @ Vt
-        self.stretch = (Vt.T * sigma) @ Vt
-        self.mirrored = bool(sigma[-1] < 0)
-        self.log = rotation_log(self.rotation)
-
-    def at(self, t: float) -> np.ndarray:
-        """``A(t)``, shape (n, n): exactly ``I`` at ``t = 0`` and ``W`` (to rounding) at ``t = 1``."""
-        t = float(t)
-        n = len(self.W)
-        if t == 0.0:
-            return np.eye(n)
-        return _skew_exp(self.log, t) @ ((1.0 - t) * np.eye(n) + t * self.stretch)
-
-
-def _check_path(path: str) -> str:
-    if path not in PATHS:
-        raise ModelError(f"path: expected one of {', '.join(PATHS)}, got {path!r}")
-    return path
-
-
-def straight_path_flattens(W) -> bool:
-    """Whether ``(1 - t) I + t W`` passes ``det = 0`` for some ``t`` in ``(0, 1]``: ``W`` has a real eigenvalue <= 0."""
-    eigenvalues = np.linalg.eigvals(np.asarray(W, dtype=np.float64))
-    real = eigenvalues[np.abs(eigenvalues.imag) <= 1e-12 * max(1.0, float(np.max(np.abs(eigenvalues))))].real
-    return bool(np.any(real <= 0))
 
 
 # ---------------------------------------------------------------------------------------- stages
@@ -402,6 +195,8 @@ def stage_times(frames_per_stage: int) -> np.ndarray:
 class StageInfo:
     """What a HUD shows about a stage: the layer's matrix, its determinant and singular values.
 
+    The numbers only: :mod:`affine3d.app.stage_text` writes them as the viewer's lines.
+
     Attributes
     ----------
     stage : Stage
@@ -439,72 +234,6 @@ class StageInfo:
             return None
         return float(np.linalg.det(self.stage.map_at(t).A))
 
-    def lines(self, t: float | None = None, digits: int = 2) -> list[str]:
-        """Text lines for a HUD: the stage, ``W`` next to ``b``, det, singular values, what they mean."""
-        stage = self.stage
-        i = stage.layer
-        head = stage.name if t is None else f"{stage.name}   t = {t:.2f}"
-        lines = [head]
-        if stage.kind == "affine" and stage.path == "polar":
-            lines.append(f"x -> A(t) x + b(t),  A(t) = R(t) ((1-t) I + t S),  W{i} = R S,  b(t) = t b{i}")
-        elif stage.kind == "affine":
-            lines.append(f"x -> A(t) x + b(t),  A(t) = (1-t) I + t W{i},  b(t) = t b{i}")
-        else:
-            lines.append(f"x -> (1-t) x + t {stage.activation}(x)   (element-wise, after W{i} x + b{i})")
-        out, n_in = self.W.shape
-        lines.append(f"W{i} ({out}x{n_in}) | b{i}")
-        width = digits + 4
-
-        def number(v: float) -> str:  # no "-0.00"
-            return f"{round(float(v), digits) + 0.0:{width}.{digits}f}"
-
-        for row, bias in zip(self.W[:8], self.b[:8]):
-            cells = " ".join(number(v) for v in row[:8])
-            more = " ..." if n_in > 8 else ""
-            lines.append(f"[{cells}{more} ] [{number(bias)}]")
-        if out > 8:
-            lines.append(f"... ({out - 8} more rows)")
-        def small(v: float) -> str:  # fixed point, or powers of ten for what would print as 0.00
-            v = float(v)
-            return f"{v:.1e}" if v != 0 and abs(v) < 0.5 * 10.0**-digits else f"{round(v, digits) + 0.0:.{digits}f}"
-
-        sv = ", ".join(small(s) for s in self.singular_values[:8])
-        if self.determinant is None:
-            lines.append(f"det: none ({out}x{n_in} is not square); singular values {sv}")
-        else:
-            det = self.determinant
-            note = ""
-            if self.rank < len(self.W):
-                note = "  singular: flattens the solid"
-            elif det < 0:
-                note = "  < 0: turns the solid inside out"
-            lines.append(f"det W{i} = {small(det)}{note}")
-            lines.append(f"singular values {sv}")
-            if stage.kind == "affine" and t is not None:
-                lines.append(f"det A(t) = {small(self.determinant_at(t))}")
-        if out < n_in:
-            lines.append(f"{n_in} -> {out}: the layer drops to {out} dimensions")
-        return lines
-
-
-    def path_notes(self) -> list[str]:
-        """What the path from ``I`` to ``W`` must do: a mirror needs det A(t) = 0; a straight path may flatten needlessly.
-
-        Lines for a HUD, below :meth:`lines` (the viewer shows them during an affine stage); empty when
-        there is nothing to say (det W > 0 on the polar path, or no negative eigenvalue).
-        """
-        i, det = self.stage.layer, self.determinant
-        if det is None or self.rank < len(self.W):
-            return []
-        if det < 0:
-            return ["det W < 0: every path from I (det 1) to W passes det 0;",
-                    f"swap two neurons (two rows of W{i}) and det W{i} > 0"]
-        if self.stage.path == "linear" and straight_path_flattens(self.W):
-            return ["W has a negative eigenvalue: this straight path passes det 0;",
-                    "--path polar turns instead (det A(t) > 0 all the way)"]
-        return []
-
-
 def stage_info(stage: Stage) -> StageInfo:
     """The facts a HUD shows for ``stage`` (see :class:`StageInfo`)."""
     W, b = stage.affine.A, stage.affine.b
@@ -538,7 +267,7 @@ class Morph:
     def __init__(self, mlp, points=None, path: str = "linear"):
         check_model(mlp)
         self.mlp = mlp
-        self.path = _check_path(path)
+        self.path = check_path(path)
         layers = mlp.layers
         n = len(layers)
         stages: list[Stage] = []
@@ -723,102 +452,3 @@ def _check_t(t) -> float:
     if not 0.0 <= t <= 1.0:
         raise ModelError(f"t: expected a time in [0, 1], got {t}")
     return t
-
-
-# ---------------------------------------------------------------------------------------- playing it
-class StagePlayer:
-    """Where an animation of the stages is: a position ``p`` in ``[0, n_stages]``, playing or paused.
-
-    ``p = k + t`` is time ``t`` of stage ``k``; a whole number ``p = k >= 1`` is the end of stage
-    ``k - 1`` (the same picture as the start of stage ``k``). Playing, ``p`` grows by one every
-    ``seconds_per_stage`` seconds and rests ``hold_s`` at each stage's end, so the finished shape
-    can be seen; after the last stage it rests, then starts again from the input.
-
-    Stepping and scrubbing pause the playback (a student looking at a stage does not want it to run away).
-
-    Examples
-    --------
-    >>> player = StagePlayer(3, seconds_per_stage=2.0, hold_s=0.0)
-    >>> player.update(1.0); player.stage_index, player.t
-    (0, 0.5)
-    >>> player.next(); player.stage_index, player.t, player.playing
-    (0, 1.0, False)
-    """
-
-    def __init__(self, n_stages: int, seconds_per_stage: float = 2.0, hold_s: float = 0.6, *, playing: bool = True):
-        if int(n_stages) < 1:
-            raise ModelError(f"n_stages: expected 1 or more, got {n_stages}")
-        if not seconds_per_stage > 0 or not hold_s >= 0:
-            raise ModelError(f"seconds_per_stage, hold_s: expected > 0 and >= 0, got {seconds_per_stage}, {hold_s}")
-        self.n_stages = int(n_stages)
-        self.seconds_per_stage = float(seconds_per_stage)
-        self.hold_s = float(hold_s)
-        self.playing = bool(playing)
-        self.position = 0.0
-        self._held = 0.0
-
-    @property
-    def stage_index(self) -> int:
-        """The stage shown: ``ceil(p) - 1`` (0 at the input)."""
-        return max(0, math.ceil(self.position) - 1)
-
-    @property
-    def t(self) -> float:
-        """Time within :attr:`stage_index`, in [0, 1]: 1.0 at a stage's end, 0.0 only at the input."""
-        return float(self.position - self.stage_index)
-
-    @property
-    def at_input(self) -> bool:
-        return self.position == 0.0
-
-    def update(self, dt_s: float) -> None:
-        """Advance the clock by ``dt_s`` seconds (nothing happens while paused)."""
-        if not self.playing or dt_s <= 0:
-            return
-        remaining = float(dt_s)
-        while remaining > 0:
-            if self.position == int(self.position) and self._held < self._hold_here():
-                wait = min(remaining, self._hold_here() - self._held)  # resting at a stage boundary
-                self._held += wait
-                remaining -= wait
-                continue
-            if self.position >= self.n_stages:  # rested at the end: start again
-                self.position, self._held = 0.0, 0.0
-                continue
-            boundary = math.floor(self.position) + 1
-            step = remaining / self.seconds_per_stage
-            if self.position + step >= boundary:
-                remaining -= (boundary - self.position) * self.seconds_per_stage
-                self.position, self._held = float(boundary), 0.0
-            else:
-                self.position += step
-                remaining = 0.0
-
-    def _hold_here(self) -> float:
-        if self.position == 0.0:
-            return self.hold_s
-        return 3 * self.hold_s if self.position >= self.n_stages else self.hold_s
-
-    def toggle(self) -> None:
-        """Play / pause; playing from the very end starts again at the input."""
-        self.playing = not self.playing
-        if self.playing and self.position >= self.n_stages:
-            self.position, self._held = 0.0, self.hold_s
-
-    def next(self) -> None:
-        """Pause at the end of the stage shown (or of the next one, if already there)."""
-        self.seek(math.floor(self.position) + 1)
-
-    def previous(self) -> None:
-        """Pause at the start of the stage shown (or of the one before, if already there)."""
-        self.seek(math.ceil(self.position) - 1)
-
-    def scrub(self, stages: float) -> None:
-        """Move by ``stages`` (a fraction of a stage, + forward, - back) and pause."""
-        self.seek(self.position + float(stages))
-
-    def seek(self, position: float) -> None:
-        """Pause at ``position``, clamped to ``[0, n_stages]``."""
-        self.position = float(min(max(position, 0.0), self.n_stages))
-        self.playing = False
-        self._held = 0.0

@@ -301,6 +301,28 @@ class Experiment:
         return Training(self.start(), points, self.target(points), loss="mse", optimizer=self.optimizer, lr=self.lr,
                         batch_size=self.batch_size, seed=self.seed)
 
+    def snapshots(self, points, epochs) -> tuple[list[MLP], list[float]]:
+        """Train :meth:`start` on ``points`` (:meth:`training`) and keep the network after each of ``epochs``.
+
+        ``epochs`` ascending (0: the network before training). Returns ``(networks, losses)``: one network per
+        entry of ``epochs``, and the loss of every epoch run (``losses[e - 1]`` is epoch ``e``'s). The same
+        seed gives the same networks, bit for bit.
+
+        Examples
+        --------
+        >>> experiment = Experiment(TARGETS["cube-to-sphere"], sizes=(3, 4, 3), seed=1)
+        >>> networks, losses = experiment.snapshots(np.eye(3), [0, 2, 5])
+        >>> len(networks), len(losses), networks[0] == experiment.start()
+        (3, 5, True)
+        """
+        training = self.training(points)
+        networks = []
+        for epoch in epochs:
+            while training.epoch < epoch:
+                training.run_epoch()
+            networks.append(training.network())
+        return networks, list(training.losses)
+
     def describe(self) -> list[str]:
         """Overlay lines: the target, the network, the optimizer, and the target's notes for these sizes."""
         t = self.target

@@ -26,7 +26,8 @@ import numpy as np
 
 from ..app.keys import keys_record
 from ..errors import SceneError, UsageError
-from ..geometry.scene import AMBIENT, DEFAULT_SCENE, EDGE_SHADE, INSIDE_COLOR, INSIDE_SHADE, list_scenes, load_scene
+from ..geometry.scene import DEFAULT_SCENE, list_scenes, load_scene
+from ..geometry.shading import AMBIENT, EDGE_SHADE, INSIDE_COLOR, INSIDE_SHADE
 
 __all__ = ["STATIC_DIR", "SHADER_FILES", "MORPH_BLOCKS", "build_site", "scene_record", "scene_key"]
 
@@ -80,7 +81,7 @@ def scene_record(scene, model_url: str | None = None) -> dict:
     (8, 12)
     """
     from ..geometry.normals import smooth_layout
-    from ..geometry.scene import shading_of
+    from ..geometry.shading import shading_of
 
     camera = scene.camera
     objects = []

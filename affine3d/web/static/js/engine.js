@@ -5,7 +5,7 @@
 //   affine.js      Affine (affine.py)             projection.js  perspective, orthographic, sceneProjection
 //   arcball.js     Arcball, Turntable (app/arcball.py)
 //   linalg.js      det, symmetric eigen, SVD      network.js     Network, activations (nn/mlp.py)
-//   morph.js       Morph, PolarPath, StagePlayer, infoLines, pathNotes (nn/morph.py)
+//   morph.js       Morph, PolarPath, StagePlayer, infoLines, pathNotes (nn/morph.py, nn/paths.py, app/player.py, app/stage_text.py)
 //   safetensors.js parseModel: model bytes -> Network, MLP.load's checks first
 //   gl.js          Renderer, GPUMorph / CPUMorph (gl/renderer.py, gl/morph.py)
 //   format.js      fixed, formatMatrix (app/state.py)   keys.js  helpText (app/keys.py)

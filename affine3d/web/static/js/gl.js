@@ -123,7 +123,7 @@ export function signedVolume(positions, triangles) {
   return total / 6;
 }
 
-// The stripes' width in pixels for a picture `height` pixels high (affine3d.geometry.scene.hatch_period).
+// The stripes' width in pixels for a picture `height` pixels high (affine3d.geometry.shading.hatch_period).
 export function hatchPeriod(height) {
   return Math.max(4, Math.round(height / 90));
 }

@@ -14,7 +14,7 @@ export const NEAR_HALF_TURN = 1e-6;
 // The page's polar path diagonalises width x width matrices in plain JS: layers up to this wide.
 export const MAX_POLAR_WIDTH = 64;
 
-// nn/morph.py's PolarPath: A(t) = R(t) ((1 - t) I + t S) from I to W = R S, R(t) = exp(t log R). With
+// nn/paths.py's PolarPath: A(t) = R(t) ((1 - t) I + t S) from I to W = R S, R(t) = exp(t log R). With
 // C = (R + R^T)/2 = Q diag(cos θ) Q^T and K = (R - R^T)/2 (sin θ J in each turning plane),
 //     R(t) = Q diag(cos tθ) Q^T + Q diag(sin tθ / sin θ) Q^T K,
 // the same rotation exp(t log R) is in Python; planes at (nearly) a half turn are turned by their own 2x2 block.
@@ -301,7 +301,7 @@ export function determinantAt(info, t) {
   return determinant(identityRows(n).map((row, i) => row.map((v, j) => (1 - t) * v + t * info.W[i][j])));
 }
 
-// StageInfo.path_notes: what the path from I to W must do (shown during an affine stage); [] when nothing to say.
+// app/stage_text.py's path_notes: what the path from I to W must do (shown during an affine stage); [] when nothing to say.
 export function pathNotes(info) {
   const i = info.stage.layer, det = info.determinant;
   if (det === null || info.rank < info.W.length) return [];
@@ -316,7 +316,7 @@ function small(v, digits) { // fixed point, or powers of ten for what would prin
   return v !== 0 && Math.abs(v) < 0.5 * 10 ** -digits ? v.toExponential(1).replace(/e([+-])(\d)$/, "e$10$2") : fixed(v, digits);
 }
 
-// The panel's text, line for line as StageInfo.lines in nn/morph.py.
+// The panel's text, line for line as stage_lines in app/stage_text.py.
 export function infoLines(info, t = null, digits = 2) {
   const { stage } = info;
   const i = stage.layer;
@@ -347,7 +347,7 @@ export function infoLines(info, t = null, digits = 2) {
 }
 
 // ------------------------------------------------------------------------------------------- playing the stages
-// nn/morph.py's StagePlayer: a position p in [0, nStages]; p = k + t is time t of stage k.
+// app/player.py's StagePlayer: a position p in [0, nStages]; p = k + t is time t of stage k.
 export class StagePlayer {
   constructor(nStages, { secondsPerStage = 2.0, holdS = 0.6, playing = true } = {}) {
     this.nStages = nStages;
