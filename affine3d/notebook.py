@@ -52,8 +52,8 @@ WIDGET_SHADERS = ("mesh.vert", "mesh.frag", "lines.vert", "lines.frag", "morph-1
 PROJECTIONS = ("perspective", "orthographic")
 SHADINGS = ("scene", *shading.SHADINGS)
 
-_IMPORT = re.compile(r'^import\s*(?:\{[^}]*\}|\*\s+as\s+\w+|\w+)\s*from\s*"\./[a-z]+\.js";[ \t]*\n', re.M)
-_RE_EXPORT = re.compile(r'^export \* from "\./([a-z]+\.js)";$', re.M)
+_IMPORT = re.compile(r'^import\s*(?:\{[^}]*\}|\*\s+as\s+\w+|\w+)\s*from\s*"\./[a-z0-9]+\.js";[ \t]*\n', re.M)
+_RE_EXPORT = re.compile(r'^export \* from "\./([a-z0-9]+\.js)";$', re.M)
 _TOP_NAME = re.compile(r"^(?:export\s+)?(?:async\s+)?(?:function\*?|class|const|let|var)\s+([A-Za-z_$][\w$]*)", re.M)
 
 
