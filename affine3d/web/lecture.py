@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..fileio import read_regular
-from ..i18n import N_
+from ..i18n import N_, _
 from .site import STATIC_DIR, catalogs, scene_record
 
 __all__ = ["DECK_DIR", "LANGUAGES", "ENTRY", "BENCH_LIMIT", "deck_scenes", "bundle_modules", "load_bench",
@@ -149,14 +149,14 @@ def load_bench(path) -> dict:
     try:
         results = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"{shown}: not JSON ({exc}); write one with 'affine3d bench gpu --json {shown}'") from None
+        raise UsageError(_("{path}: not JSON ({reason}); write one with 'affine3d bench gpu --json {path}'").format(path=shown, reason=exc)) from None
     if not isinstance(results, dict) or not isinstance(results.get("machine"), dict) or not isinstance(results.get("tables"), list):
-        raise UsageError(f"{shown}: expected the JSON of 'affine3d bench --json' (an object with 'machine' and 'tables')")
+        raise UsageError(_("{path}: expected the JSON of 'affine3d bench --json' (an object with 'machine' and 'tables')").format(path=shown))
     tables = []
     for k, table in enumerate(results["tables"]):
         if (not isinstance(table, dict) or not isinstance(table.get("title"), str) or not isinstance(table.get("columns"), list)
                 or not isinstance(table.get("rows"), list) or not all(isinstance(r, list) for r in table["rows"])):
-            raise UsageError(f"{shown}: tables[{k}]: expected 'title' (text), 'columns' and 'rows' (lists)")
+            raise UsageError(_("{field}: expected 'title' (text), 'columns' and 'rows' (lists)").format(field=f"{shown}: tables[{k}]"))
         cell = lambda v: "-" if v is None else (f"{v:.3g}" if isinstance(v, float) else str(v))  # noqa: E731  (bench's _cell)
         tables.append({"title": table["title"], "columns": [str(c) for c in table["columns"]],
                        "rows": [[cell(v) for v in row] for row in table["rows"]]})
@@ -206,7 +206,7 @@ def deck_data(lang: str | None = None, bench=None) -> tuple[dict, list[Path]]:
     from ..geometry.scene import load_scene
 
     if lang is not None and lang not in LANGUAGES:
-        raise UsageError(f"--lang: expected one of {', '.join(LANGUAGES)}, got {lang!r}")
+        raise UsageError(_("--lang: expected one of {choices}, got {value}").format(choices=", ".join(LANGUAGES), value=repr(lang)))
     script, files = bundle_modules()
     scenes, models, inspect = {}, {}, {}
     for key in deck_scenes():
@@ -241,7 +241,7 @@ def deck_data(lang: str | None = None, bench=None) -> tuple[dict, list[Path]]:
 
 def deck_html(lang: str | None = None, bench=None) -> str:
     """The deck as one HTML file: the page, its style, its script and its data, nothing to fetch."""
-    built, _ = deck_data(lang, bench)
+    built = deck_data(lang, bench)[0]
     template = (DECK_DIR / "lecture.html").read_text(encoding="utf-8")
     style = (DECK_DIR / "lecture.css").read_text(encoding="utf-8")
     # "</" inside the JSON is written "<\/" (the same string to JSON), so no text in it can end the script element.
@@ -274,7 +274,7 @@ def build_lecture(folder, *, lang: str | None = None, bench=None) -> Path:
     """
     folder = Path(folder)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise UsageError(f"{folder}: expected a new or empty folder (nothing in it is overwritten)")
+        raise UsageError(_("{folder}: expected a new or empty folder (nothing in it is overwritten)").format(folder=folder))
     html = deck_html(lang, bench)
     folder.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
@@ -311,8 +311,8 @@ def write_handout(folder, *, png_dir=None, pdf=None, lang: str = "pl", size=(192
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        raise UsageError("--png/--pdf: the handout is photographed by headless Chromium through Playwright: "
-                         "pip install playwright, and apt-get install chromium") from None
+        raise UsageError(_("--png/--pdf: the handout is photographed by headless Chromium through Playwright: "
+                           "pip install playwright, and apt-get install chromium")) from None
     server, url = serve_folder(folder)
     written: list[Path] = []
     pictures = []
@@ -333,7 +333,7 @@ def write_handout(folder, *, png_dir=None, pdf=None, lang: str = "pl", size=(192
                     pictures.append(page.screenshot())
                 problems = errors + [m["text"] for m in page.evaluate("window.affine3d.messages") if m["error"]]
                 if problems:
-                    raise UsageError(f"the deck reported an error while photographing it: {problems[0]}")
+                    raise UsageError(_("the deck reported an error while photographing it: {problem}").format(problem=problems[0]))
             finally:
                 browser.close()
     finally:

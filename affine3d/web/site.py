@@ -27,6 +27,7 @@ import numpy as np
 
 from ..app.keys import keys_record
 from ..errors import SceneError, UsageError
+from ..i18n import _
 from ..geometry.scene import DEFAULT_SCENE, list_scenes, load_scene
 from ..geometry.shading import AMBIENT, EDGE_SHADE, INSIDE_COLOR, INSIDE_SHADE
 
@@ -61,7 +62,7 @@ def check_language(lang: str | None) -> str | None:
     from ..i18n import LANGUAGES
 
     if lang is not None and lang not in LANGUAGES:
-        raise UsageError(f"--lang: expected one of {', '.join(LANGUAGES)}, got {lang!r}")
+        raise UsageError(_("--lang: expected one of {choices}, got {value}").format(choices=", ".join(LANGUAGES), value=repr(lang)))
     return lang
 
 
@@ -215,20 +216,20 @@ def build_site(folder, scenes=None, *, default=None, lang=None) -> Path:
     """
     folder = Path(folder)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise UsageError(f"{folder}: expected a new or empty folder (nothing in it is overwritten)")
+        raise UsageError(_("{folder}: expected a new or empty folder (nothing in it is overwritten)").format(folder=folder))
     check_language(lang)
     given = scenes is not None
     items = list(scenes) if given else list_scenes()
     if not items:
-        raise UsageError("scenes: expected at least one scene")
+        raise UsageError(_("scenes: expected at least one scene"))
     loaded = [item if hasattr(item, "objects") else load_scene(item) for item in items]
     keys = [scene_key(s) for s in loaded]
     if len(set(keys)) != len(keys):
-        raise SceneError(f"scenes: two scenes share the name {next(k for k in keys if keys.count(k) > 1)!r}")
+        raise SceneError(_("scenes: two scenes share the name {name}").format(name=repr(next(k for k in keys if keys.count(k) > 1))))
     if default is None:
         default = keys[0] if given else (DEFAULT_SCENE if DEFAULT_SCENE in keys else keys[0])
     if default not in keys:
-        raise UsageError(f"default: expected one of {', '.join(keys)}, got {default!r}")
+        raise UsageError(_("default: expected one of {choices}, got {value}").format(choices=", ".join(keys), value=repr(default)))
 
     folder.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
