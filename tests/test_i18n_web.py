@@ -147,6 +147,11 @@ def test_the_page_in_the_browsers_polish_has_no_english_word(browser, tmp_path):
 
         polish = gettext.GNUTranslations(open(translations.mo_path("pl"), "rb"))
         assert forms == [polish.plural(n) for n in range(300)]
+        # ?lang= first, then the teacher's (serve/export-web --lang), then the browser's languages, else English
+        choices = page.evaluate("""async () => { const m = await import('/js/engine.js');
+            return [[null, null, ["pl-PL", "en"]], ["en", "pl", ["pl"]], [null, "en", ["pl-PL"]], ["xx", null, ["de", "pl"]],
+                    [null, null, ["de-DE"]], ["PL", null, []]].map(([asked, forced, preferred]) => m.chooseLanguage({ asked, forced, preferred })); }""")
+        assert choices == ["pl", "en", "en", "pl", "en", "pl"]
         page.evaluate("window.affine3d.seek(1, 0.5)")
         keep_picture(page.screenshot(), "page-pl.png", tmp_path)
         assert page.problems == []
