@@ -20,7 +20,7 @@
 import {
   Affine, Arcball, DEFAULT_SPIN, Morph, SHADER_NAMES, StagePlayer, Turntable, ZOOM_STEP, boundingSphere,
   fitDistance, fixed, formatMatrix, infoLines, makeMorph, parseModel, readHeader, Renderer, sceneObjects,
-  sceneProjection, signedVolume, _, fill, addCatalog, useLanguage, chooseLanguage, browserWishes, proseNumber,
+  sceneProjection, signedVolume, _, fill, ngettext, addCatalog, useLanguage, chooseLanguage, browserWishes, proseNumber,
   languageCode,
 } from "./engine.js";
 import { LANGUAGES, SLIDES } from "./slides.js";
@@ -407,12 +407,17 @@ function agreement() {
   return net.agreement;
 }
 
+// "24 punkty", "1 538 punktów": the count with its word in the reader's plural form.
+const points = (n) => fill(ngettext("{count} point", "{count} points", n), { count: n });
+
 function batchLines() {
   const net = deck.net, N = net.points.length;
   const shapes = net.network.layers.map((l, i) => `W${i + 1} ${l.W.length}×${l.W[0].length}`).join(", ");
-  return [`X: ${N} ${_("points")} × 3  (${N}×3)`, shapes,
-    fill(_("stage {k}/{n}: {count} vertices at once (morph.vert)"), { k: net.player.stageIndex + 1, n: net.player.nStages, count: N }),
-    `max |GPU − CPU| = ${agreement().toExponential(1)}  (float32 vs float64, ${fill(_("{count} stage boundaries"), { count: net.morph.nStages + 1 })})`];
+  const boundaries = net.morph.nStages + 1;
+  return [`X: ${points(N)} × 3  (${N}×3)`, shapes,
+    fill(ngettext("stage {k}/{n}: {count} vertex at once (morph.vert)", "stage {k}/{n}: {count} vertices at once (morph.vert)", N),
+      { k: net.player.stageIndex + 1, n: net.player.nStages, count: N }),
+    `max |GPU − CPU| = ${agreement().toExponential(1)}  (float32 vs float64, ${fill(ngettext("{count} stage boundary", "{count} stage boundaries", boundaries), { count: boundaries })})`];
 }
 
 function polyhedraLines() {
@@ -469,8 +474,8 @@ function benchLines() {
 function gpuLines() {
   const gl = deck.gl;
   return [`${_("Live in this browser")}:`, `  WebGL: ${gl.getParameter(gl.VERSION)}`, `  ${_("renderer")}: ${gl.getParameter(gl.RENDERER)}`,
-    `  CPU: ${fill(_("{count} threads"), { count: navigator.hardwareConcurrency || "?" })}`,
-    `  max |GPU − CPU| = ${agreement().toExponential(1)} (${deck.net.points.length} ${_("points")})`, ...benchLines()];
+    `  CPU: ${navigator.hardwareConcurrency ? fill(ngettext("{count} thread", "{count} threads", navigator.hardwareConcurrency), { count: navigator.hardwareConcurrency }) : "?"}`,
+    `  max |GPU − CPU| = ${agreement().toExponential(1)} (${points(deck.net.points.length)})`, ...benchLines()];
 }
 
 function hex(bytes) {
@@ -482,11 +487,11 @@ function fileLines() {
   const name = deck.record.mlp.split("/").pop();
   const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
   const { tensors } = readHeader(bytes.buffer, name);
-  const lines = [`${name}: ${fill(_("{count} bytes"), { count: proseNumber(bytes.length) })}`,
+  const lines = [`${name}: ${fill(ngettext("{count} byte", "{count} bytes", bytes.length), { count: proseNumber(bytes.length) })}`,
     `0–7      ${hex(bytes.subarray(0, 8))}  = ${n} (u64 LE): ${_("the header's length")}`,
     `8–${8 + n - 1}    ${new TextDecoder().decode(bytes.subarray(8, 8 + Math.min(n, 28)))}…  JSON`];
   const first = Object.values(tensors).reduce((lo, info) => Math.min(lo, info.begin), bytes.length);
-  lines.push(`${first}–${bytes.length - 1}`.padEnd(9) + ` ${fill(_("{count} tensors, numbers"), { count: Object.keys(tensors).length })}: ${hex(bytes.subarray(first, first + 8))} …`);
+  lines.push(`${first}–${bytes.length - 1}`.padEnd(9) + ` ${fill(ngettext("{count} tensor, numbers", "{count} tensors, numbers", Object.keys(tensors).length), { count: Object.keys(tensors).length })}: ${hex(bytes.subarray(first, first + 8))} …`);
   // inspect's report (in the reader's language) up to its metadata (the architecture and every tensor's byte
   // range; the metadata is long): as many lines as the English report has before its "metadata:".
   const reports = typeof deck.data.inspect === "string" ? { en: deck.data.inspect } : deck.data.inspect;
@@ -498,11 +503,12 @@ function fileLines() {
 
 function engineLines() {
   const net = deck.net, gl = deck.gl;
-  const shader = (name) => `${name} (${fill(_("{count} lines"), { count: deck.shaders[name].split("\n").length })})`;
-  return [`1. parseModel  safetensors.js → ${net.network.sizes.join("-")}, ${fill(_("{count} layers"), { count: net.network.layers.length })}`,
-    `2. Morph       affine.js      → ${fill(_("{count} stages"), { count: net.morph.nStages })}`,
+  const lineCount = (name) => deck.shaders[name].split("\n").length, layers = net.network.layers.length, stages = net.morph.nStages;
+  const shader = (name) => `${name} (${fill(ngettext("{count} line", "{count} lines", lineCount(name)), { count: lineCount(name) })})`;
+  return [`1. parseModel  safetensors.js → ${net.network.sizes.join("-")}, ${fill(ngettext("{count} layer", "{count} layers", layers), { count: layers })}`,
+    `2. Morph       affine.js      → ${fill(ngettext("{count} stage", "{count} stages", stages), { count: stages })}`,
     net.gpu.nBlocks ? `3. GPUMorph    gl.js + ${shader(`morph-${net.gpu.nBlocks}.vert`)}` : `3. CPUMorph    gl.js (${_("wider than the shader takes")})`,
-    `               → ${net.points.length} ${_("points")}, transform feedback`,
+    `               → ${points(net.points.length)}, transform feedback`,
     `4. Renderer    gl.js + ${shader("mesh.vert")}, mesh.frag`,
     `${fill(_("now: stage {k}/{n}"), { k: net.player.stageIndex + 1, n: net.player.nStages })}, t = ${net.player.t.toFixed(2)}`,
     `${gl.getParameter(gl.VERSION)}`];

@@ -3,7 +3,7 @@
 
 import { Affine } from "./affine.js";
 import { fixed } from "./format.js";
-import { _, fill } from "./i18n.js";
+import { _, fill, ngettext } from "./i18n.js";
 import { determinant, identityRows, matmul, singularValues, svd, symmetricEigen, transpose } from "./linalg.js";
 import { activationLabel, affineApply, applyActivation } from "./network.js";
 
@@ -337,7 +337,7 @@ export function infoLines(info, t = null, digits = 2) {
   info.W.slice(0, 8).forEach((row, r) => {
     lines.push(`[${row.slice(0, 8).map(number).join(" ")}${nIn > 8 ? " ..." : ""} ] [${number(info.b[r])}]`);
   });
-  if (out > 8) lines.push(`... (${fill(_("{count} more rows"), { count: out - 8 })})`);
+  if (out > 8) lines.push(`... (${fill(ngettext("{count} more row", "{count} more rows", out - 8), { count: out - 8 })})`);
   const sv = info.singularValues.slice(0, 8).map((v) => small(v, digits)).join(", ");
   if (info.determinant === null) {
     lines.push(fill(_("det: none ({shape} is not square); singular values {values}"), { shape: `${out}x${nIn}`, values: sv }));
