@@ -159,6 +159,11 @@ def test_the_page_in_the_browsers_polish_has_no_english_word(browser, tmp_path):
         assert choices == ["pl", "en", "en", "pl", "en", "pl"]
         page.evaluate("window.affine3d.seek(1, 0.5)")
         keep_picture(page.screenshot(), "page-pl.png", tmp_path)
+        # a broken model file is refused in Polish too (safetensors.js's messages are the catalogue's)
+        assert page.evaluate("window.affine3d.loadModel([1, 2, 3], 'bad.safetensors')") is False
+        message = page.evaluate("window.affine3d.messages.at(-1)")
+        assert message["error"] and message["text"].startswith("bad.safetensors: plik ucięty: 3 B"), message
+        assert english_words(message["text"]) == []
         assert page.problems == []
     finally:
         context.close()

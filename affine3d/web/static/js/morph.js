@@ -107,21 +107,21 @@ function stageTitle(stage) {
 // A network's forward pass as stages that move points; displays map each space to R^3 (see nn/morph.py).
 export class Morph {
   constructor(network, points, path = "linear") {
-    if (!PATHS.includes(path)) throw new Error(`path: expected one of ${PATHS.join(", ")}, got ${JSON.stringify(path)}`);
+    if (!PATHS.includes(path)) throw new Error(fill(_("path: expected one of {choices}, got {path}"), { choices: PATHS.join(", "), path: JSON.stringify(path) }));
     const { layers, sizes } = network;
     if (sizes[0] !== 3) {
-      throw new Error(`model: expected 3 inputs (a point of 3D space), got ${sizes[0]}: W1 has shape (${layers[0].W.length}, ${sizes[0]}); only a 3 -> ... -> 3 network can move a solid's vertices`);
+      throw new Error(fill(_("model: expected 3 inputs (a point of 3D space), got {inputs}: W1 has shape ({rows}, {inputs}); only a 3 -> ... -> 3 network can move a solid's vertices"), { inputs: sizes[0], rows: layers[0].W.length }));
     }
     const last = sizes[sizes.length - 1];
     if (last !== 3) {
       const k = layers.length;
-      throw new Error(`model: expected 3 outputs (a point of 3D space), got ${last}: W${k} has shape (${last}, ${layers[k - 1].W[0].length}); only a 3 -> ... -> 3 network can move a solid's vertices`);
+      throw new Error(fill(_("model: expected 3 outputs (a point of 3D space), got {last}: W{k} has shape ({last}, {columns}); only a 3 -> ... -> 3 network can move a solid's vertices"), { last, k, columns: layers[k - 1].W[0].length }));
     }
     this.network = network;
     this.path = path;
     const widest = Math.max(...network.sizes);
     if (path === "polar" && widest > MAX_POLAR_WIDTH) {
-      throw new Error(`path polar: the page turns layers up to ${MAX_POLAR_WIDTH} wide, but this network has a layer ${widest} wide (sizes ${network.sizes.join("-")}); the linear path plays it`);
+      throw new Error(fill(_("path polar: the page turns layers up to {limit} wide, but this network has a layer {widest} wide (sizes {sizes}); the linear path plays it"), { limit: MAX_POLAR_WIDTH, widest, sizes: network.sizes.join("-") }));
     }
     this.stages = [];
     layers.forEach((layer, i) => {
