@@ -233,7 +233,7 @@ def step3(explain: bool, out: Path, seed: int) -> None:
             print("    " + _("epoch {epoch:4d}: mean squared error {loss:.3e}").format(epoch=epoch, loss=loss))
 
     result = fit(MLP.random([3, 3], output="identity", seed=seed), X, Y, loss="mse", optimizer="sgd",
-                 lr=0.5, momentum=0.9, epochs=400, quiet=True, label="step 3", callback=report)
+                 lr=0.5, momentum=0.9, epochs=400, quiet=True, label=_("step 3"), callback=report)
     learned = result.mlp.collapse()
     print("  " + _("after {epochs} epochs ({seconds} s): mean squared error {loss:.2e}").format(
         epochs=len(result.losses), seconds=prose_number(result.seconds, 2), loss=result.losses[-1]))
@@ -345,7 +345,7 @@ def step4(explain: bool, out: Path, seed: int) -> None:
                        metadata={"task": "disc / ring / outside in the plane", "classes": list(CLASS_NAMES),
                                  "inner_radius": R_INNER, "outer_radius": R_OUTER})
     result = fit(start, X, labels, loss="cross_entropy", optimizer="adam", lr=0.02, epochs=60, batch_size=64,
-                 seed=seed, label="step 4: 2-16-16-3 tanh")
+                 seed=seed, label=_("step 4: 2-16-16-3 tanh"))
     net = result.mlp
     acc = accuracy(net, X_test, labels_test)
     print("  " + _("MLP {sizes} (tanh, softmax): trained in {seconds} s, cross-entropy {loss}, accuracy on 3000 new "
@@ -354,7 +354,7 @@ def step4(explain: bool, out: Path, seed: int) -> None:
 
     linear_start = MLP.random(sizes, activation="identity", output="softmax", seed=seed)
     linear = fit(linear_start, X, labels, loss="cross_entropy", optimizer="adam", lr=0.02, epochs=20, batch_size=64,
-                 seed=seed, label="step 4: same layers, no sigma").mlp
+                 seed=seed, label=_("step 4: same layers, no sigma")).mlp
     linear_acc = accuracy(linear, X_test, labels_test)
     logits = MLP([l.affine for l in linear.layers]).collapse()
     majority = np.bincount(labels_test, minlength=3).max() / len(labels_test)
