@@ -101,6 +101,13 @@ def test_doctor_is_polish():
     assert english_words(result.stdout) == [], result.stdout
 
 
+def test_doctor_in_english_under_a_polish_locale():
+    """``--lang en`` reaches doctor's check processes too (their lines are quoted in the report)."""
+    result = affine3d("--lang", "en", "doctor", timeout=300)
+    assert result.returncode == 0 and "OpenGL contexts:" in result.stdout
+    assert "not tried: DISPLAY and WAYLAND_DISPLAY are not set" in result.stdout or "DISPLAY" not in result.stdout
+
+
 def test_inspect_is_polish_and_keeps_what_is_pasted():
     """Words translated; tensor names, byte ranges (begin:end, no thousands separator) and field names kept."""
     result = affine3d("inspect", str(MODEL))

@@ -6,6 +6,7 @@ The command's --help text is DESCRIPTION below (marked for the catalogue, shown 
 from __future__ import annotations
 
 import json
+import os
 import platform
 import shutil
 import subprocess
@@ -86,7 +87,9 @@ def probe(kind: str) -> dict:
 def _probe_in_child(kind: str) -> dict:
     code = f"import json; from affine3d.commands.doctor import probe; print(json.dumps(probe({kind!r})))"
     try:
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=_PROBE_TIMEOUT_S)
+        env = {**os.environ, "LANGUAGE": i18n.current_language()}  # the child speaks as this process does (--lang)
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=_PROBE_TIMEOUT_S,
+                              env=env)
     except subprocess.TimeoutExpired:
         return {"ok": False, "error": _("no answer within {seconds} s (a hung driver or display)").format(
             seconds=_PROBE_TIMEOUT_S)}

@@ -310,6 +310,7 @@ def _offscreen_in_a_new_process(scene, args, size, network, when) -> int:
     path = Path(args.screenshot or FALLBACK_PNG)
     replacing = check_output(path, "--screenshot")
     env = {k: v for k, v in os.environ.items() if k not in DISPLAY_VARIABLES}
+    env["LANGUAGE"] = i18n.current_language()  # its last line is quoted below: in the language of this process
     result = subprocess.run([sys.executable, "-m", "affine3d", *_child_argv(args, path)], env=env,
                             capture_output=True, text=True)
     if result.returncode != 0:
