@@ -102,7 +102,7 @@ def test_doctor_is_polish():
 
 
 def test_doctor_in_english_under_a_polish_locale():
-    """``--lang en`` reaches doctor's check processes too (their lines are quoted in the report)."""
+    """``affine3d --lang en doctor`` under LANG=pl_PL.UTF-8 is English (its check processes get LANGUAGE=en)."""
     result = affine3d("--lang", "en", "doctor", timeout=300)
     assert result.returncode == 0 and "OpenGL contexts:" in result.stdout
     assert "not tried: DISPLAY and WAYLAND_DISPLAY are not set" in result.stdout or "DISPLAY" not in result.stdout
