@@ -35,6 +35,7 @@ import numpy as np
 
 from ..affine import Affine
 from ..errors import UsageError
+from ..i18n import _
 from ..projection import viewport as viewport_matrix  # NDC -> window pixels: the one viewport map
 
 __all__ = ["TraceRow", "trace_vertex", "format_trace", "format_vector", "viewport_matrix", "find_object"]
@@ -74,11 +75,12 @@ def find_object(scene, which) -> int:
     if isinstance(which, str) and not which.lstrip("-").isdigit():
         if which in names:
             return names.index(which)
-        raise UsageError(f"--object: no object called {which!r} in scene {scene.name!r}; its objects: "
-                         + ", ".join(f"{k} {name!r}" for k, name in enumerate(names)))
+        raise UsageError(_("--object: no object called {which} in scene {scene}; its objects: {objects}").format(
+            which=repr(which), scene=repr(scene.name), objects=", ".join(f"{k} {name!r}" for k, name in enumerate(names))))
     k = int(which)
     if not 0 <= k < len(names):
-        raise UsageError(f"--object: expected 0..{len(names) - 1} (scene {scene.name!r} has {len(names)} objects), got {k}")
+        raise UsageError(_("--object: expected 0..{value} (scene {name} has {count} objects), got {k}").format(
+            value=len(names) - 1, name=repr(scene.name), count=len(names), k=k))
     return k
 
 
@@ -122,8 +124,8 @@ def trace_vertex(scene, obj, vertex: int, size=(800, 600), world: Affine | None 
     target = scene.objects[k]
     vertices = target.mesh.vertices
     if not 0 <= int(vertex) < len(vertices):
-        raise UsageError(f"--vertex: expected 0..{len(vertices) - 1} (object {k} {target.name!r} has {len(vertices)} "
-                         f"vertices), got {vertex}")
+        raise UsageError(_("--vertex: expected 0..{value} (object {k} {name} has {count} vertices), got {vertex}").format(
+            value=len(vertices) - 1, k=k, name=repr(target.name), count=len(vertices), vertex=vertex))
     world = scene.world() if world is None else world
     if projection is None:
         projection = scene.projection(size[0] / size[1], ortho)
