@@ -54,14 +54,14 @@ def pick_backend(backend: str = "auto") -> tuple[str, str]:
         raise UsageError(_("backend: expected one of {names}, got {backend}").format(
             names=', '.join(BACKENDS), backend=repr(backend)))
     if backend == "cpu":
-        return "cpu", "numpy rasterizer, as asked"
+        return "cpu", _("numpy rasterizer, as asked")
     try:
         ctx = default_context()
     except GLUnavailableError as exc:
         if backend == "gpu":
             raise
-        return "cpu", f"numpy rasterizer; no OpenGL: {one_line(exc)}"
-    return "gpu", f"OpenGL renderer: {ctx.info['GL_RENDERER']}"
+        return "cpu", _("numpy rasterizer; no OpenGL: {reason}").format(reason=one_line(exc))
+    return "gpu", _("OpenGL renderer: {renderer}").format(renderer=ctx.info["GL_RENDERER"])
 
 
 def drawing_context(backend: str, ctx=None):

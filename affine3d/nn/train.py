@@ -254,7 +254,8 @@ class _Progress:
         self.last = now
         filled = int(self.width * done / max(self.total, 1))
         bar = "#" * filled + "-" * (self.width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {done}/{self.total} epochs  loss {loss:.4g}")
+        self.stream.write("\r" + _("{label} [{bar}] {done}/{total} epochs  loss {loss}").format(
+            label=self.label, bar=bar, done=done, total=self.total, loss=f"{loss:.4g}"))
         self.stream.flush()
 
     def close(self) -> None:
