@@ -87,6 +87,8 @@ def _cases(tmp_path):
          SceneError, ["flat.toml", "object[0].transform[0].scale"], "expected non-zero factors"),
         ("scene: a missing mesh file", lambda: load_scene(scene('[[object]]\nmesh = "gone.obj"\n', "mesh.toml")),
          SceneError, ["mesh.toml", "object[0].mesh", "gone.obj"], "not found"),
+        ("scene: a TOML syntax error", lambda: load_scene(scene("[camera\nfov_deg = 30\n" + OBJECT, "syntax.toml")),
+         SceneError, ["syntax.toml:1", "']'"], "TOML syntax error: Expected ']' at the end of a table declaration"),
         ("scene: not UTF-8", lambda: load_scene(folder / "latin.toml"), SceneError, ["latin.toml:1"],
          "expected UTF-8 text"),
         ("scene: a folder", lambda: load_scene(folder / "a_folder.toml"),
@@ -145,7 +147,7 @@ def _prose(message, kept):
 
 
 def test_a_sample_of_errors_speaks_polish_and_keeps_paths(tmp_path):
-    """Under Polish: no English word left, every field path, file name and code bit verbatim; a sample of 27."""
+    """Under Polish: no English word left, every field path, file name and code bit verbatim; a sample of 28."""
     cases = _cases(tmp_path)
     assert len(cases) >= 20
     problems = []

@@ -754,7 +754,7 @@ def load_scene(path_or_name=DEFAULT_SCENE) -> Scene:
         match = re.search(r"at line (\d+)", str(exc))
         line = f":{match.group(1)}" if match else ""
         raise SceneError(_("{file}{line}: TOML syntax error: {detail}").format(file=shown, line=line,
-                                                                              detail=one_line(exc))) from None
+                                                                              detail=_toml_reason(exc))) from None
     except RecursionError:  # 3000 nested [ or { : tomllib parses by recursion
         raise SceneError(_("{file}: TOML nested too deeply (arrays or inline tables inside each other); a scene needs a "
                            "few levels").format(file=shown)) from None
@@ -764,6 +764,56 @@ def load_scene(path_or_name=DEFAULT_SCENE) -> Scene:
         raise SceneError(_("{file}{line}: a number with thousands of digits; expected numbers a float can hold").format(
             file=shown, line=line)) from None
     return _build(document, path, shown)
+
+
+# tomllib's messages (English whatever the language), as the catalogue says them: (pattern, message with {what}).
+_TOML_REASONS = (
+    (r"Expected '=' after a key in a key/value pair", N_("expected '=' after a key in a key/value pair")),
+    (r"Expected '\]' at the end of a table declaration", N_("expected ']' at the end of a table declaration")),
+    (r"Expected '\]\]' at the end of an array declaration", N_("expected ']]' at the end of an array declaration")),
+    (r"Expected (.+)", N_("expected {what}")),
+    (r"Invalid value", N_("invalid value")),
+    (r"Invalid statement", N_("invalid statement")),
+    (r"Invalid initial character for a key part", N_("invalid first character of a key")),
+    (r"Invalid date or datetime", N_("invalid date or time")),
+    (r"Invalid hex value", N_("invalid hexadecimal value")),
+    (r"Unclosed array", N_("unclosed array")),
+    (r"Unclosed inline table", N_("unclosed inline table")),
+    (r"Unterminated string", N_("unterminated string")),
+    (r"Unescaped '\\' in a string", N_("unescaped '\\' in a string")),
+    (r"Escaped character is not a Unicode scalar value", N_("the escaped character is not a Unicode scalar value")),
+    (r"Cannot overwrite a value", N_("cannot overwrite a value")),
+    (r"Cannot declare (.+) twice", N_("cannot declare {what} twice")),
+    (r"Cannot mutate immutable namespace (.+)", N_("cannot change the finished table {what}")),
+    (r"Cannot redefine namespace (.+)", N_("cannot define the table {what} again")),
+    (r"Duplicate inline table key (.+)", N_("duplicate key {what} in an inline table")),
+    (r"Found invalid character (.+)", N_("invalid character {what}")),
+    (r"Illegal character (.+)", N_("illegal character {what}")),
+)
+
+
+def _toml_reason(exc: Exception) -> str:
+    """tomllib's message for a syntax error, in the current language where the catalogue has it.
+
+    English keeps tomllib's own words (``Expected '=' after a key ... (at line 3, column 5)``).
+    """
+    text = one_line(exc)
+    if i18n.current_language() == i18n.SOURCE_LANGUAGE:
+        return text
+    match = re.fullmatch(r"(.*) \(at (?:line (\d+), column (\d+)|(end of document))\)", text)
+    if not match:
+        return text
+    message, line, column, end = match.groups()
+    for pattern, translated in _TOML_REASONS:
+        found = re.fullmatch(pattern, message)
+        if found:
+            message = i18n._(translated).format(what=found.group(1) if found.groups() else "")
+            break
+    else:
+        return text
+    where = (_("at the end of the document") if end else
+             _("line {line}, column {column}").format(line=line, column=column))
+    return f"{message} ({where})"
 
 
 def _build(document: dict, path: Path, shown: str) -> Scene:

@@ -12,7 +12,7 @@ import math
 import struct
 from pathlib import Path
 
-from ...errors import ModelError
+from ...errors import ModelError, byte_size
 from ...i18n import _, prose_number
 from ...fileio import write_bytes
 from ...errors import shown as _short
@@ -65,8 +65,8 @@ def read_safetensors_header(path) -> dict:
         f.seek(0)
         prefix = f.read(8)
         if len(prefix) < 8:
-            raise ModelError(_("{name}: truncated: {file_size} bytes, but a .safetensors file starts with an 8-byte header length").format(
-                name=name, file_size=file_size))
+            raise ModelError(_("{name}: truncated: {size}, but a .safetensors file starts with an 8-byte header "
+                               "length").format(name=name, size=byte_size(file_size)))
         (length,) = struct.unpack("<Q", prefix)
         if length > file_size - 8:
             raise ModelError(
