@@ -47,7 +47,7 @@ from .. import _fast
 from . import _fast_train
 from .activations import softmax
 from ..errors import ModelError
-from ..i18n import _
+from ..i18n import _, prose_number
 from .mlp import MLP
 
 __all__ = ["fit", "Training", "loss_and_gradients", "loss_value", "accuracy", "TrainResult", "LOSSES", "OPTIMIZERS"]
