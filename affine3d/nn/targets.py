@@ -182,12 +182,13 @@ def linking_number(a, b) -> float:
 
 def _rings_notes(sizes) -> list[str]:
     hidden = list(sizes[1:-1]) or [3]
+    # The overlay shows each item as one line: a translation keeps to about the same width (45 characters).
     if max(hidden) <= 3:
-        return ["3 wide: each layer (det W != 0, then tanh) is a",
-                "one-to-one deformation of 3D space, and those",
-                "never unlink rings (colah); 4 wide can"]
-    return [f"{max(hidden)} wide: in 4D a ring can pass the other",
-            "(drawn: their 3D shadow); 3 wide cannot (colah)"]
+        return [_("3 wide: each layer (det W != 0, then tanh) is a"),
+                _("one-to-one deformation of 3D space, and those"),
+                _("never unlink rings (colah); 4 wide can")]
+    return [_("{width} wide: in 4D a ring can pass the other").format(width=max(hidden)),
+            _("(drawn: their 3D shadow); 3 wide cannot (colah)")]
 
 
 WATCH_POINTS = 256
@@ -200,10 +201,10 @@ def _rings_watch(mlp: MLP) -> str:
     gap = float(np.min(np.linalg.norm(a[:, None] - b[None], axis=2)))
     step = max(float(np.max(np.linalg.norm(np.diff(a, axis=0), axis=1))), float(np.max(np.linalg.norm(np.diff(b, axis=0), axis=1))))
     if gap < 0.5 * step:
-        return "rings' linking number now: ? (the rings touch)"
+        return _("rings' linking number now: ? (the rings touch)")
     value = linking_number(a, b)
-    state = "still linked" if round(abs(value)) >= 1 else "unlinked"
-    return f"rings' linking number now: {round(value, 2) + 0.0:+.2f} ({state})"
+    state = _("still linked") if round(abs(value)) >= 1 else _("unlinked")
+    return _("rings' linking number now: {value} ({state})").format(value=f"{round(value, 2) + 0.0:+.2f}", state=state)
 
 
 TARGETS: dict[str, Target] = {
