@@ -69,6 +69,7 @@ def _cases(tmp_path):
     (folder / "latin.toml").write_bytes(b'name = "\xff"\n')
     MLP.random([2, 4, 3], seed=1).save(folder / "plane.safetensors")
     (folder / "short.safetensors").write_bytes(b"abc")
+    (folder / "header.safetensors").write_bytes(len(b'{"a" 1}').to_bytes(8, "little") + b'{"a" 1}')
     (folder / "notzip.npz").write_bytes(b"this is not a zip archive at all")
     scene = lambda text, name: _scene(folder, text, name)  # noqa: E731
     return [
@@ -108,6 +109,8 @@ def _cases(tmp_path):
          ModelError, ["--mlp plane.safetensors", "W1", "(4, 2)", "3 -> ... -> 3"], "expected 3 inputs"),
         ("model: a truncated safetensors file", lambda: MLP.load(folder / "short.safetensors"),
          ModelError, ["short.safetensors", ".safetensors"], "truncated"),
+        ("model: a broken JSON header", lambda: MLP.load(folder / "header.safetensors"),
+         ModelError, ["header.safetensors", "':'"], "is not valid JSON (Expecting ':' delimiter"),
         ("model: an npz that is no zip", lambda: MLP.load(folder / "notzip.npz"),
          ModelError, ["notzip.npz", ".npz"], "not an .npz"),
         ("model: a missing model file", lambda: MLP.load(folder / "missing.safetensors"),
@@ -147,7 +150,7 @@ def _prose(message, kept):
 
 
 def test_a_sample_of_errors_speaks_polish_and_keeps_paths(tmp_path):
-    """Under Polish: no English word left, every field path, file name and code bit verbatim; a sample of 28."""
+    """Under Polish: no English word left, every field path, file name and code bit verbatim; a sample of 29."""
     cases = _cases(tmp_path)
     assert len(cases) >= 20
     problems = []

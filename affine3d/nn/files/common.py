@@ -15,8 +15,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ...errors import ModelError, byte_size
-from ...i18n import _, prose_number
+from ... import i18n
+from ...errors import ModelError, byte_size, one_line
+from ...i18n import N_, _, prose_number
 from .. import activations as act
 from ...errors import shown as _short
 from ...fileio import open_regular
@@ -119,6 +120,33 @@ def json_depth(value) -> int:
     return depth
 
 
+# The json module's messages (English whatever the language), as the catalogue says them.
+_JSON_REASONS = {
+    "Expecting value": N_("expected a value"),
+    "Expecting property name enclosed in double quotes": N_("expected a key in double quotes"),
+    "Expecting ',' delimiter": N_("expected ','"),
+    "Expecting ':' delimiter": N_("expected ':'"),
+    "Unterminated string starting at": N_("a string that never ends, starting"),
+    "Invalid control character at": N_("a control character inside a string"),
+    "Invalid \\escape": N_("an invalid escape (\\)"),
+    "Invalid \\uXXXX escape": N_("an invalid \\uXXXX escape"),
+    "Extra data": N_("more text after the JSON value"),
+    "Illegal trailing comma before end of object": N_("a comma before the end of an object"),
+    "Illegal trailing comma before end of array": N_("a comma before the end of an array"),
+}
+
+
+def json_reason(exc: json.JSONDecodeError) -> str:
+    """``exc`` as one line in the current language: what is wrong, then where (line and column).
+
+    English keeps the json module's own words (``Expecting value: line 1 column 1 (char 0)``).
+    """
+    reason = _JSON_REASONS.get(exc.msg)
+    if i18n.current_language() == i18n.SOURCE_LANGUAGE or reason is None:
+        return one_line(exc)
+    return _("{reason}: line {line}, column {column}").format(reason=i18n._(reason), line=exc.lineno, column=exc.colno)
+
+
 def load_json(name: str, text, what: str):
     """``json.loads(text)`` with every failure a ModelError naming the file and ``what`` (never a RecursionError)."""
     if len(text) > MAX_HEADER_BYTES:
@@ -127,7 +155,8 @@ def load_json(name: str, text, what: str):
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ModelError(_("{name}: {what} is not valid JSON ({exc})").format(name=name, what=what, exc=exc)) from None
+        raise ModelError(_("{name}: {what} is not valid JSON ({exc})").format(name=name, what=what,
+                                                                              exc=json_reason(exc))) from None
     except RecursionError:
         raise ModelError(_("{name}: {what} nests too deeply (more than {limit} levels); refused").format(
             name=name, what=what, limit=MAX_JSON_DEPTH)) from None
