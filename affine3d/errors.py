@@ -9,6 +9,11 @@ Messages show the value at fault with :func:`shown`, so that a 5000-character na
 number still makes one readable line; another library's exception becomes part of a message through
 :func:`one_line` (its text flattened to one line and cut at :data:`LINE_LIMIT` characters), the one place
 that does so.
+
+Every message is made when it is raised, from the catalogue (``_("...").format(...)``, see
+:mod:`affine3d.i18n`), so it is in the reader's language; field paths, file names and the values shown
+stay as they are. :func:`os_reason` says an ``OSError``'s cause in that language too (the C library's
+own text is English).
 """
 
 import errno
