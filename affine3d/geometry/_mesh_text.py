@@ -151,6 +151,7 @@ def _text(token: bytes) -> str:
 def _number(where: str, token: bytes, what: str, context: str = "") -> float:
     value = _float_token(token)
     if value is None:
+        # TRANSLATORS: {what} is the token's name, translated apart in the form that follows "expected"
         raise SceneError(_("{where}: expected {what} (a number), got {value}").format(
             where=where, what=i18n._(what).format(token=repr(context)), value=repr(_text(token))))
     return value

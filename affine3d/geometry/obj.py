@@ -249,6 +249,7 @@ class _ObjStatements(_ObjParts):
             if not 3 <= len(args) <= 7:
                 raise SceneError(_("{where}: expected 'v x y z' (3 coordinates, optionally w and colours), got {count} values").format(
                     where=where, count=len(args)))
+            # TRANSLATORS: these names of a token follow "expected" in "{where}: expected {what} (a number)" (Polish: genitive)
             xyz = [_finite(where, t, N_("a coordinate")) for t in args[:3]]
             for t in args[3:]:
                 _number(where, t, N_("a weight or colour"))

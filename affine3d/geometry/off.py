@@ -48,6 +48,7 @@ class _OffParts:
         if not 2 <= len(tokens) <= 3:
             raise SceneError(_("{where}: expected the counts 'n_vertices n_faces [n_edges]', got {value}").format(
                 where=where, value=repr(_text(b' '.join(tokens))[:80])))
+        # TRANSLATORS: these names of a token follow "expected" in "{where}: expected {what} (an integer)" (Polish: genitive)
         n_vertices, n_faces = (_integer(where, t, N_("a count")) for t in tokens[:2])
         if len(tokens) == 3:
             _integer(where, tokens[2], N_("the edge count"))
