@@ -20,6 +20,8 @@ Needs the optional extra ``pip install affine3d[notebook]`` (anywidget). Synced 
 - ``stage``, ``t``, ``playing``: where the network's forward pass is (stage 0-based, t in [0, 1]).
 - ``projection`` ("perspective" / "orthographic"), ``wireframe``, ``shading`` ("scene", "flat",
   "smooth"), ``path`` ("linear" / "polar", as ``--path``).
+- ``lang`` ("pl", "en", or "" for the browser's language): the language of the widget's words; the
+  catalogue travels with the widget (``static/locale/<lang>.json``), as the shaders do.
 
 anywidget loads the module from a blob URL, where the engine's relative imports (``./affine.js``) cannot
 resolve, so :func:`widget_module` joins the engine's files, in ``engine.js``'s order, into one module,
@@ -51,8 +53,8 @@ WIDGET_SHADERS = ("mesh.vert", "mesh.frag", "lines.vert", "lines.frag", "morph-1
 PROJECTIONS = ("perspective", "orthographic")
 SHADINGS = ("scene", *shading.SHADINGS)
 
-_IMPORT = re.compile(r'^import\s*(?:\{[^}]*\}|\*\s+as\s+\w+|\w+)\s*from\s*"\./[a-z]+\.js";[ \t]*\n', re.M)
-_RE_EXPORT = re.compile(r'^export \* from "\./([a-z]+\.js)";$', re.M)
+_IMPORT = re.compile(r'^import\s*(?:\{[^}]*\}|\*\s+as\s+\w+|\w+)\s*from\s*"\./[a-z0-9]+\.js";[ \t]*\n', re.M)
+_RE_EXPORT = re.compile(r'^export \* from "\./([a-z0-9]+\.js)";$', re.M)
 _TOP_NAME = re.compile(r"^(?:export\s+)?(?:async\s+)?(?:function\*?|class|const|let|var)\s+([A-Za-z_$][\w$]*)", re.M)
 
 
@@ -171,6 +173,8 @@ def _widget_class():
         _keys = traitlets.Dict().tag(sync=True)
         _network = traitlets.Bytes(b"").tag(sync=True)
         _network_name = traitlets.Unicode("").tag(sync=True)
+        _catalogs = traitlets.Dict().tag(sync=True)  # the page's catalogues by language (web.site.catalogs)
+        lang = traitlets.Unicode("").tag(sync=True)  # "" : the browser's language
         world = World().tag(sync=True)
         stage = traitlets.Int(0).tag(sync=True)
         t = traitlets.Float(0.0).tag(sync=True)
@@ -190,6 +194,15 @@ def _widget_class():
                 raise traitlets.TraitError(_("{name}: expected one of {names}, got {value}").format(
                     name=name, names=', '.join(choices), value=repr(value)))
             return value
+
+        @traitlets.validate("lang")
+        def _check_lang(self, proposal):
+            from .i18n import LANGUAGES
+
+            if proposal["value"] not in ("", *LANGUAGES):
+                raise traitlets.TraitError(_("lang: expected one of {names} (or '' for the browser's), got {value}").format(
+                    names=", ".join(LANGUAGES), value=repr(proposal["value"])))
+            return proposal["value"]
 
         @traitlets.validate("t")
         def _check_t(self, proposal):
@@ -212,7 +225,7 @@ def _widget_class():
     return Widget
 
 
-def show(scene="platonic", *, world=None, mlp=None, path: str = "linear", size=(640, 480)):
+def show(scene="platonic", *, world=None, mlp=None, path: str = "linear", size=(640, 480), lang=None):
     """A live widget of ``scene`` (and ``mlp`` warping it), for the last line of a notebook cell.
 
     Parameters
@@ -228,6 +241,8 @@ def show(scene="platonic", *, world=None, mlp=None, path: str = "linear", size=(
         How an affine stage goes from I to W (as ``affine3d view --path``).
     size : (int, int)
         The picture's width and height in CSS pixels.
+    lang : {"pl", "en"}, optional
+        The language of the widget's words (default: the browser's); the ``lang`` trait changes it later.
 
     Returns
     -------
@@ -242,7 +257,7 @@ def show(scene="platonic", *, world=None, mlp=None, path: str = "linear", size=(
     """
     from .app.keys import keys_record
     from .geometry.scene import load_scene
-    from .web.site import scene_key
+    from .web.site import catalogs, check_language, scene_key
 
     if not hasattr(scene, "objects"):
         scene = load_scene(scene)
@@ -255,6 +270,7 @@ def show(scene="platonic", *, world=None, mlp=None, path: str = "linear", size=(
     if not (16 <= width <= 8192 and 16 <= height <= 8192):
         raise UsageError(_("size: expected 16..8192 pixels each way, got {width}x{height}").format(
             width=width, height=height))
+    check_language(lang)
     if mlp is None and scene.mlp is not None:
         mlp = scene.mlp
     data, name = _model_bytes(mlp) if mlp is not None else (b"", "")
@@ -264,6 +280,6 @@ def show(scene="platonic", *, world=None, mlp=None, path: str = "linear", size=(
     Widget = _widget_class()
     return Widget(_scene=record, _shaders=_shaders(), _keys=keys_record(), _network=data, _network_name=name,
                   world=_world_rows(start), path=path, width=width, height=height,
-                  projection=scene.camera.projection)
+                  projection=scene.camera.projection, _catalogs=catalogs(), lang=lang or "")
 
 

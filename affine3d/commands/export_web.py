@@ -25,12 +25,15 @@ def add_arguments(parser) -> None:
     parser.add_argument("directory", metavar="DIR", help="where to write the site (new or empty)")
     parser.add_argument("scenes", nargs="*", metavar="SCENE",
                         help="scenes to include: shipped names or .toml files (default: all shipped scenes)")
+    parser.add_argument("--lang", choices=("pl", "en"), default=None,
+                        help="the page's language, whatever the reader's browser prefers (default: the browser's; "
+                             "?lang= in the URL picks too)")
 
 
 def run(args) -> int:
     from ..web.site import build_site
 
-    folder = build_site(args.directory, args.scenes or None)
+    folder = build_site(args.directory, args.scenes or None, lang=args.lang)
     files = sum(1 for p in folder.rglob("*") if p.is_file())
     size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
     print(f"wrote {folder}/ ({files} files, {size / 1e6:.1f} MB); serve it with any web server, "

@@ -35,8 +35,9 @@ def add_arguments(parser) -> None:
     from ..web.lecture import LANGUAGES
     from ..web.server import DEFAULT_HOST, DEFAULT_PORT
 
-    parser.add_argument("--lang", choices=LANGUAGES, default=LANGUAGES[0],
-                        help="the slides' language (default: pl, the lecture's; ?lang= in the URL picks too)")
+    parser.add_argument("--lang", choices=LANGUAGES, default=None,
+                        help="the slides' language (default: the browser's, else pl, the lecture's; ?lang= in the URL "
+                             "picks too; --png/--pdf: pl)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, metavar="N",
                         help=f"port to listen on (default: {DEFAULT_PORT}; 0: any free port)")
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default: {DEFAULT_HOST}, this machine only)")
@@ -67,7 +68,7 @@ def run(args) -> int:
     import webbrowser
     from pathlib import Path
 
-    from ..web.lecture import build_lecture, load_bench, write_handout
+    from ..web.lecture import LANGUAGES, build_lecture, load_bench, write_handout
     from ..web.server import _url_host, make_server
 
     bench = load_bench(args.bench) if args.bench else None
@@ -80,7 +81,7 @@ def run(args) -> int:
     if args.png or args.pdf:
         with tempfile.TemporaryDirectory(prefix="affine3d-lecture-") as tmp:
             folder = build_lecture(Path(tmp) / "deck", lang=args.lang, bench=bench)
-            written = write_handout(folder, png_dir=args.png, pdf=args.pdf, lang=args.lang, size=size)
+            written = write_handout(folder, png_dir=args.png, pdf=args.pdf, lang=args.lang or LANGUAGES[0], size=size)
         for path in written:
             if path.suffix == ".pdf":
                 print(f"wrote {path}")

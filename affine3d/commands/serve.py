@@ -39,6 +39,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--host", default=DEFAULT_HOST,
                         help=f"address to listen on (default: {DEFAULT_HOST}, this machine only; 0.0.0.0: every network)")
     parser.add_argument("--open", action="store_true", help="open the page in the default web browser")
+    parser.add_argument("--lang", choices=("pl", "en"), default=None,
+                        help="the page's language, whatever the reader's browser prefers (default: the browser's; "
+                             "?lang= in the URL picks too)")
 
 
 def scenes_for(scene) -> tuple[list, str | None]:
@@ -89,7 +92,7 @@ def run(args) -> int:
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         with tempfile.TemporaryDirectory(prefix="affine3d-web-") as tmp:
-            site = build_site(Path(tmp) / "site", scenes, default=default)
+            site = build_site(Path(tmp) / "site", scenes, default=default, lang=args.lang)
             server = make_server(site, args.host, args.port)
             host, port = server.server_address[:2]
             url = f"http://{_url_host(host)}:{port}/"
