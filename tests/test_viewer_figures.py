@@ -24,8 +24,8 @@ from hypothesis import given, strategies as st  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from affine3d import MLP, Affine  # noqa: E402
-from affine3d.app.state import DEFAULT_SPIN, FRAME_FILL, free_box  # noqa: E402
-from affine3d.app.window import Viewer  # noqa: E402
+from affine3d.app.state import DEFAULT_SPIN, FRAME_FILL, SCENE_SHARE, free_box  # noqa: E402
+from affine3d.app.window import SMALLEST_HUD_SCALE, Viewer  # noqa: E402
 from affine3d.cli import main  # noqa: E402
 from affine3d.commands.render import world_rotation  # noqa: E402
 from affine3d.geometry.scene import list_scenes, load_scene  # noqa: E402
@@ -136,11 +136,11 @@ def line_height(viewer):
     return h / len(viewer.state.world_lines())
 
 
-@pytest.mark.parametrize("size, hud_scale, factor", [((1920, 1080), 1.0, 1.5), ((960, 720), 2.0, 2.0),
-                                                     ((1920, 1080), 1.5, 2.25)])
+@pytest.mark.parametrize("size, hud_scale, factor", [((1920, 1080), 1.0, 1.5), ((1920, 1440), 1.0, 2.0),
+                                                     ((1920, 1440), 1.25, 2.5)])
 def test_overlay_text_grows_with_the_window_and_hud_scale(size, hud_scale, factor):
     """The overlay's lines are `factor` times as tall as at 960 x 720 (min of the width and height ratios, times
-    --hud-scale): 1.5 at 1920 x 1080."""
+    --hud-scale): 1.5 at 1920 x 1080 (the shear scene's one panel leaves the scene its half of the window)."""
     scene = load_scene("shear")
     base = Viewer(scene, (960, 720), samples=0, visible=False, scenes=[])
     big = Viewer(scene, size, samples=0, visible=False, scenes=[], hud_scale=hud_scale)
@@ -150,6 +150,25 @@ def test_overlay_text_grows_with_the_window_and_hud_scale(size, hud_scale, facto
         base.close()
         big.close()
     assert ratio == pytest.approx(factor, rel=0.08)
+
+
+def test_text_too_large_for_the_window_shrinks_until_the_scene_keeps_half_of_it():
+    """--hud-scale 2 at 960 x 720: the world panel would cover most of the window; its text shrinks (below 2x,
+    not below SMALLEST_HUD_SCALE) until the scene's box is SCENE_SHARE of the window; the panels stay inside it."""
+    v = Viewer(load_scene("shear"), (960, 720), samples=0, visible=False, scenes=["shear", "platonic"], hud_scale=2.0)
+    try:
+        v.step(0.0)
+        x, y, w, h = v.state.scene_box()
+        assert w * h >= SCENE_SHARE * 960 * 720
+        assert SMALLEST_HUD_SCALE <= v._hud_font_scale < 2.0
+        assert_overlay_fits(v, "shear at 960 x 720, hud 2")
+        v.state.key("tab")  # another scene starts again from the window's own scale, and shrinks as far as it needs
+        v._load_renderer()  # what the window does for the key (on_key_press)
+        v.step(0.0)
+        assert SMALLEST_HUD_SCALE <= v._hud_font_scale < 2.0
+        assert_overlay_fits(v, f"{v.state.scene.name} at 960 x 720, hud 2")
+    finally:
+        v.close()
 
 
 RESIZE = """
@@ -347,5 +366,100 @@ def test_overlay_names_the_hatching_while_a_solid_is_inside_out():
         v.state.show_moment(0, 1.0)
         v.step(0.0)
         assert v.morphing.inside_out == [False] and INSIDE_LEGEND not in v.hud_text
+    finally:
+        v.close()
+
+
+# ---------------------------------------------------------------------------- every panel inside the window
+def drawn_text(v):
+    """Every label the overlay shows this frame: (where, left, right, baseline, height) in window points."""
+    panels = dict(v._panels)
+    extras = v._extras
+    panels.update(training=extras.training, trace=extras.trace, basis=extras.basis_panel)
+    for name, panel in panels.items():
+        for i, label in enumerate(panel.labels):
+            yield f"{name} line {i}", label.x, label.x + label.content_width, label.y, label.content_height
+    for i, label in enumerate(label for label in extras._curve_labels if label.text):  # anchored at a far corner
+        left = label.x - label.content_width if label.anchor_x == "right" else label.x
+        bottom = label.y - label.content_height if label.anchor_y == "top" else label.y
+        yield f"curve label {i}", left, left + label.content_width, bottom, label.content_height
+    status = v._status
+    if status.text:
+        yield "status line", status.x, status.x + status.content_width, status.y, status.content_height
+    if v.state.show_help:
+        for i, label in enumerate(v._help_lines):
+            yield f"help line {i}", label.x, label.x + label.content_width, label.y, label.content_height
+
+
+def panel_boxes(v):
+    """The boxes of the panels shown (window points, origin bottom-left), the status line's text included."""
+    extras = v._extras
+    boxes = {name: panel.box() for name, panel in v._panels.items()}
+    boxes.update(training=extras.training.box(), trace=extras.trace.box(), basis=extras.basis_panel.box())
+    boxes["status"] = v.hud_boxes()["status"]
+    return {name: box for name, box in boxes.items() if box is not None}
+
+
+def assert_overlay_fits(v, where):
+    """No text past the window's edges (a baseline at least 2 points up: descenders stay in), no panel over another."""
+    width, height = v.window.get_size()
+    for what, left, right, baseline, tall in drawn_text(v):
+        assert left >= 0 and right <= width and baseline >= 2 and baseline + 0.8 * tall <= height, \
+            f"{where}: {what} reaches past the window ({left:.0f}..{right:.0f} x {baseline:.0f}+{tall:.0f})"
+    boxes = sorted(panel_boxes(v).items())
+    for i, (name, (x, y, w, h)) in enumerate(boxes):
+        assert x >= 0 and y >= 0 and x + w <= width and y + h <= height, f"{where}: the {name} panel leaves the window"
+        for other, (ox, oy, ow, oh) in boxes[i + 1:]:
+            assert not (x < ox + ow and ox < x + w and y < oy + oh and oy < y + h), f"{where}: {name} over {other}"
+
+
+def moments(v):
+    """The start, then every stage at its end (the network panel at each of its widths)."""
+    yield "start"
+    if v.state.player is not None:
+        for index in range(v.state.player.n_stages):
+            v.state.show_moment(index, 1.0)
+            yield f"stage {index + 1}"
+
+
+@pytest.mark.parametrize("size, hud_scale", SCREENS)
+def test_every_panel_of_the_network_and_training_scenes_fits_the_window(size, hud_scale):
+    """cube-to-sphere through every stage, rings training live (three panels and the loss curve), platonic with F1's
+    help: every line of text lies inside the window, no panel lies over another or over the status line."""
+    cases = [("cube-to-sphere", {}), ("rings", {"train": True}), ("platonic", {})]
+    for name, extra in cases:
+        v = Viewer(load_scene(name), size, samples=0, visible=False, scenes=[], hud_scale=hud_scale, **extra)
+        try:
+            if name == "platonic":
+                v.state.key("f1")
+            for _ in range(3 if extra else 0):  # a few frames of training: the loss curve and its labels
+                v.step(1 / 60)
+            for moment in moments(v):
+                v.step(0.0)
+                assert_overlay_fits(v, f"{name} {size} hud {hud_scale}, {moment}")
+        finally:
+            v.close()
+
+
+NETWORK_SCENES = [name for name in list_scenes() if load_scene(name).mlp is not None
+                  or getattr(load_scene(name), "train", None) is not None]
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+@pytest.mark.parametrize("name", NETWORK_SCENES)
+def test_on_a_projector_the_scene_keeps_half_of_the_screen(name, size):
+    """At 1280 x 720 and 1920 x 1080 with --hud-scale 1.5, every shipped scene with a network panel, at every stage:
+    the box the scene is framed in is at least SCENE_SHARE of the window (the panels' text shrinks until it is), and
+    the panels still fit."""
+    width, height = size
+    v = Viewer(load_scene(name), size, samples=0, visible=False, scenes=[], hud_scale=1.5)
+    try:
+        assert v.state.player is not None, name
+        for moment in moments(v):
+            v.step(0.0)
+            x, y, w, h = v.state.scene_box()
+            assert w * h >= SCENE_SHARE * width * height, f"{name} {size}, {moment}: the scene keeps {w * h / (width * height):.0%}"
+            assert_overlay_fits(v, f"{name} {size}, {moment}")
+        assert v._hud_font_scale > 1.0, name  # shrunk only as far as needed: still larger than at 960 x 720
     finally:
         v.close()

@@ -71,7 +71,7 @@ from .arcball import Arcball, Turntable
 from .lab import Lab
 from .training import SCRIPTED_EPOCHS_PER_FRAME
 
-__all__ = ["ViewerState", "format_matrix", "parse_matrix", "scene_key", "free_box", "FRAME_FILL", "HELP_TEXT", "DEFAULT_SPIN"]
+__all__ = ["ViewerState", "format_matrix", "parse_matrix", "scene_key", "free_box", "FRAME_FILL", "SCENE_SHARE", "HELP_TEXT", "DEFAULT_SPIN"]
 
 DEFAULT_SPIN = 0.5
 """Auto-spin speed in radians per second when the scene sets none (about 29 degrees a second)."""
@@ -149,14 +149,17 @@ def _scene_names() -> list[str]:
         return []
 
 
-def free_box(size, rects, smallest: float = 0.0) -> tuple[int, int, int, int] | None:
+def free_box(size, rects, smallest: float = 0.0, share: float = 0.0) -> tuple[int, int, int, int] | None:
     """The free rectangle of a ``size`` image with the longest smaller side: ``(left, top, width, height)``.
 
     The scene is framed by its bounding sphere (:meth:`ViewerState.projection`), whose outline is a circle:
     what counts is the largest circle the panels leave room for, so the box is the rectangle that overlaps
     none of ``rects`` and whose smaller side is longest. Candidates are the rectangles whose sides lie on
-    the image's edges and the rects' edges; on a tie the larger, then the higher, then the further left
-    wins. None if even the best smaller side is below ``smallest`` times the image's smaller side.
+    the image's edges and the rects' edges; among those whose smaller side is within :data:`NEAR_SIDE` of
+    the longest (the scene would be framed almost as large in each), the largest wins (the band under two
+    panels rather than the column between them), then the higher, then the further left. Only rectangles of
+    at least ``share`` of the image's area compete, when there are any (:data:`SCENE_SHARE`: the scene keeps
+    half the screen). None if even the best smaller side is below ``smallest`` times the image's smaller side.
 
     Parameters
     ----------
@@ -176,19 +179,26 @@ def free_box(size, rects, smallest: float = 0.0) -> tuple[int, int, int, int] | 
     width, height = size
     xs = sorted({0, width, *(min(max(x + dx, 0), width) for x, _, w, _ in rects for dx in (0, w))})
     ys = sorted({0, height, *(min(max(y + dy, 0), height) for _, y, _, h in rects for dy in (0, h))})
-    best, best_key = None, None
-    for i, x0 in enumerate(xs):
-        for x1 in xs[i + 1:]:
-            for j, y0 in enumerate(ys):
-                for y1 in ys[j + 1:]:
-                    if any(x0 < x + w and x < x1 and y0 < y + h and y < y1 for x, y, w, h in rects):
-                        continue
-                    key = (min(x1 - x0, y1 - y0), (x1 - x0) * (y1 - y0), -y0, -x0)
-                    if best_key is None or key > best_key:
-                        best, best_key = (x0, y0, x1 - x0, y1 - y0), key
-    if best is None or best_key[0] < smallest * min(width, height):
+    free = [(x0, y0, x1 - x0, y1 - y0) for i, x0 in enumerate(xs) for x1 in xs[i + 1:]
+            for j, y0 in enumerate(ys) for y1 in ys[j + 1:]
+            if not any(x0 < x + w and x < x1 and y0 < y + h and y < y1 for x, y, w, h in rects)]
+    if not free:
         return None
+    large = [box for box in free if box[2] * box[3] >= share * width * height]
+    free = large or free
+    side = max(min(w, h) for _, _, w, h in free)
+    if side < smallest * min(width, height):
+        return None
+    near = [box for box in free if min(box[2], box[3]) >= NEAR_SIDE * side]
+    best = max(near, key=lambda b: (b[2] * b[3], min(b[2], b[3]), -b[1], -b[0]))
     return tuple(int(v) for v in best)
+
+
+SCENE_SHARE = 0.5
+"""The share of the window's area the scene's box keeps at least while the overlay shows (a projector too): it is
+chosen among the free boxes that large, and when there is none the viewer's panels shrink their text until there is."""
+NEAR_SIDE = 0.95
+"""free_box: a free rectangle whose smaller side is this share of the longest one's counts as as good for the scene."""
 
 
 FRAME_FILL = 0.8
@@ -376,7 +386,7 @@ class ViewerState:
         """
         if not self.show_hud or not self.hud_rects:
             return None
-        return free_box(self.framebuffer_size, self.hud_rects, smallest=1 / 3)
+        return free_box(self.framebuffer_size, self.hud_rects, smallest=1 / 3, share=SCENE_SHARE)
 
     def resize(self, size, framebuffer_size=None) -> None:
         """The window is now ``size`` (mouse units) with a ``framebuffer_size`` pixel framebuffer."""
