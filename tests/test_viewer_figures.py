@@ -463,3 +463,100 @@ def test_on_a_projector_the_scene_keeps_half_of_the_screen(name, size):
         assert v._hud_font_scale > 1.0, name  # shrunk only as far as needed: still larger than at 960 x 720
     finally:
         v.close()
+
+
+# ---------------------------------------------------------------------------- the HUD in the reader's language
+@pytest.fixture
+def polish():
+    from affine3d.i18n import use_language
+
+    use_language("pl")
+    try:
+        yield
+    finally:
+        use_language(None)
+
+
+def test_the_hud_and_the_key_help_speak_polish(polish):
+    """Under use_language("pl"): the world and network panels (mid-stage, inside out, with the path notes), a scene
+    with no network, F1's help in the window and help_text itself hold no English word; matrices and numbers stay."""
+    from affine3d.app.keys import help_text
+    from _english import english_words
+
+    texts = {"help_text": help_text("desktop")}
+    for name, moment in (("cube-to-sphere", (2, 0.5)), ("shear", None)):
+        v = Viewer(load_scene(name), (960, 720), samples=0, visible=False, scenes=[])
+        try:
+            if moment is not None:
+                v.state.show_moment(*moment)
+            v.state.key("f1")
+            v.step(0.0)
+            texts[f"{name} HUD"] = v.hud_text
+            texts[f"{name} F1"] = "\n".join(label.text for label in v._help_lines)
+            for key in ("p", "t", "space"):  # other states of the panel's rows
+                v.state.key(key)
+            v.step(0.0)
+            texts[f"{name} HUD, keys P T space"] = v.hud_text
+        finally:
+            v.close()
+    for where, text in texts.items():
+        assert english_words(text) == [], f"{where}: {english_words(text)}\n{text}"
+    hud = texts["cube-to-sphere HUD"]
+    assert "współrzędne świata" in hud and "wartości osobliwe" in hud and "macierz normalnych" in hud
+    assert "[   0.866   0.000   0.500 |   0.000 ]" in hud  # a matrix printout is never translated
+    assert "rzutowanie prostokątne" not in hud and "prostokątne" in texts["cube-to-sphere HUD, keys P T space"]
+
+
+def test_the_english_word_check_finds_the_english_hud():
+    """The same check on the English HUD finds English words (so the Polish test can fail)."""
+    from _english import english_words
+
+    v = Viewer(load_scene("cube-to-sphere"), (960, 720), samples=0, visible=False, scenes=[])
+    try:
+        v.state.show_moment(2, 0.5)
+        v.step(0.0)
+        assert {"the", "matrix"} <= set(english_words(v.hud_text))
+    finally:
+        v.close()
+
+
+POLISH_HUD = """
+import json
+from affine3d import load_scene
+from affine3d.app.window import Viewer
+
+v = Viewer(load_scene("cube-to-sphere"), (1280, 800), samples=0, scenes=[])
+v.state.show_moment(2, 0.5)
+v.step(0.0)
+v.step(0.0)
+v.save("hud.png")
+print(json.dumps({"hud": v.hud_text, "help": [label.text for label in v._help_lines]}))
+v.close()
+"""
+
+
+def test_the_polish_hud_is_drawn_in_a_real_window(tmp_path):
+    """Under Xvfb, LANG=pl_PL.UTF-8 (LANGUAGE, LC_ALL, LC_MESSAGES unset): the window's panels hold the Polish lines,
+    and the picture differs from the English one only where the panels and the status line are."""
+    import os
+
+    (tmp_path / "hud.py").write_text(POLISH_HUD)
+    reports, images = {}, {}
+    for lang in ("pl_PL.UTF-8", "en_US.UTF-8"):
+        env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")}
+        env["LANG"] = lang
+        folder = tmp_path / lang
+        folder.mkdir()
+        result = subprocess.run([*xvfb(), sys.executable, str(tmp_path / "hud.py")], cwd=folder, env=env,
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        reports[lang] = json.loads(result.stdout.strip().splitlines()[-1])
+        images[lang] = pixels(folder / "hud.png")
+    from _english import english_words
+
+    polish, english = reports["pl_PL.UTF-8"], reports["en_US.UTF-8"]
+    assert english_words(polish["hud"]) == [] and "wartości osobliwe" in polish["hud"]
+    assert english_words("\n".join(polish["help"])) == [] and "klawisze" in polish["help"]
+    assert "singular values" in english["hud"]
+    changed = np.any(images["pl_PL.UTF-8"] != images["en_US.UTF-8"], axis=2)
+    assert changed.sum() > 500  # the words differ on screen

@@ -30,7 +30,9 @@ from ..nn.model import load_model
 from ..render import MorphingScene
 from ..gl.renderer import Renderer
 from .overlay import LabOverlay, untrained_network
-from .state import HELP_TEXT, SCENE_SHARE, ViewerState, scene_key
+from ..i18n import _
+from .keys import help_text
+from .state import SCENE_SHARE, ViewerState, scene_key
 
 __all__ = ["Viewer"]
 
@@ -348,7 +350,7 @@ class Viewer:
         self._help_batch = pyglet.graphics.Batch()
         self._help_box = pyglet.shapes.Rectangle(0, 0, 1, 1, color=(0, 0, 0, 230), batch=self._help_batch, group=back)
         self._help_lines = [pyglet.text.Label(line, color=(255, 255, 210, 255), batch=self._help_batch, group=front, **style)
-                            for line in HELP_TEXT.splitlines()]
+                            for line in help_text("desktop").splitlines()]
         self._status = pyglet.text.Label("", color=(255, 255, 160, 255), **style)
         self._status_points = style["font_size"]
         self._line_height = math.ceil(self._help_lines[0].content_height) or 16
@@ -635,7 +637,7 @@ class Viewer:
         The name is claimed with an exclusive create, so a file that appears meanwhile (another
         viewer's) is skipped, not overwritten.
         """
-        for _ in range(100):
+        for _attempt in range(100):
             path = self.screenshot_name()
             try:
                 return self.save(path, replace=False)
@@ -715,10 +717,10 @@ class Viewer:
                 path = self.save_new_screenshot()
             except InputError as exc:  # a full disk must not end the session: say it, in the overlay too
                 print(f"affine3d view: {one_line(exc)}", file=sys.stderr)
-                self.state.say(f"not saved: {exc}")
+                self.state.say(_("not saved: {reason}").format(reason=exc))
             else:
                 print(f"saved {path.resolve()}")
-                self.state.say(f"saved {path}")
+                self.state.say(_("saved {path}").format(path=path))
         elif action == "scene":
             self._load_renderer()
         elif action == "shading":
