@@ -480,10 +480,11 @@ def polish():
 def test_the_hud_and_the_key_help_speak_polish(polish):
     """Under use_language("pl"): the world and network panels (mid-stage, inside out, with the path notes), a scene
     with no network, F1's help in the window and help_text itself hold no English word; matrices and numbers stay."""
+    from affine3d import i18n
     from affine3d.app.keys import help_text
     from _english import english_words
 
-    texts = {"help_text": help_text("desktop")}
+    texts = {"help_text": help_text("desktop", i18n._)}
     for name, moment in (("cube-to-sphere", (2, 0.5)), ("shear", None)):
         v = Viewer(load_scene(name), (960, 720), samples=0, visible=False, scenes=[])
         try:

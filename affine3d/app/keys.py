@@ -16,10 +16,14 @@ True
 
 from __future__ import annotations
 
-from .. import i18n
-from ..i18n import N_, _
-
 __all__ = ["KEYS", "HOSTS", "help_text", "keys_record"]
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue, as :func:`affine3d.i18n.N_` does: this table imports nothing (the page reads
+    it too), so :func:`help_text` is handed the lookup (``affine3d.i18n._``) by whoever shows the help."""
+    return message
+
 
 HOSTS = ("desktop", "page")
 
@@ -55,25 +59,27 @@ KEYS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     (N_("network (--mlp MODEL, or a scene with an mlp key)"), "A", N_("path of the affine stages: linear / polar (--path)"), ("page",)),
 )
 FOOTER = N_("The camera never moves: the mouse changes the world matrix.")
+DESKTOP_MARK = N_(" (desktop: affine3d view)")
 KEY_COLUMN = 19
 
 
-def help_text(host: str = "desktop") -> str:
-    """The help for ``host`` ("desktop" or "page") in the reader's language: sections, then one line per key; the
-    page lists the desktop-only keys too (unless the page has the same key), marked "(desktop: affine3d view)", so a
-    key a caption names is always explained.
+def help_text(host: str = "desktop", translate=None) -> str:
+    """The help for ``host`` ("desktop" or "page"): sections, then one line per key; the page lists the desktop-only
+    keys too (unless the page has the same key), marked "(desktop: affine3d view)", so a key a caption names is always
+    explained. ``translate``: the catalogue's lookup (``affine3d.i18n._``, the reader's language; default: English).
 
     ``static/js/keys.js``'s ``helpText`` formats :func:`keys_record` by the same rule (tests compare them).
     """
     if host not in HOSTS:
         raise ValueError(f"host: expected one of {', '.join(HOSTS)}, got {host!r}")
+    translate = translate or (lambda text: text)
     shown = []
     own = {keys for _section, keys, _text, hosts in KEYS if host in hosts}
     for where, keys, text, hosts in KEYS:
         if host not in hosts and (host == "desktop" or keys in own):
             continue
-        mark = "" if host in hosts else _(" (desktop: affine3d view)")
-        shown.append((i18n._(where), i18n._(keys), i18n._(text) + mark))
+        mark = "" if host in hosts else translate(DESKTOP_MARK)
+        shown.append((translate(where), translate(keys), translate(text) + mark))
     column = max(KEY_COLUMN, max(len(keys) for _where, keys, _text in shown) + 1)
     lines, section = [], None
     for where, keys, text in shown:
@@ -81,7 +87,7 @@ def help_text(host: str = "desktop") -> str:
             lines.append(where)
             section = where
         lines.append(f"  {keys:<{column}}{text}")
-    lines.append(i18n._(FOOTER))
+    lines.append(translate(FOOTER))
     return "\n".join(lines)
 
 

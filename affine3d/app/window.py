@@ -30,6 +30,7 @@ from ..nn.model import load_model
 from ..render import MorphingScene
 from ..gl.renderer import Renderer
 from .overlay import LabOverlay, untrained_network
+from .. import i18n
 from ..i18n import _
 from .keys import help_text
 from .state import SCENE_SHARE, ViewerState, scene_key
@@ -350,7 +351,7 @@ class Viewer:
         self._help_batch = pyglet.graphics.Batch()
         self._help_box = pyglet.shapes.Rectangle(0, 0, 1, 1, color=(0, 0, 0, 230), batch=self._help_batch, group=back)
         self._help_lines = [pyglet.text.Label(line, color=(255, 255, 210, 255), batch=self._help_batch, group=front, **style)
-                            for line in help_text("desktop").splitlines()]
+                            for line in help_text("desktop", i18n._).splitlines()]
         self._status = pyglet.text.Label("", color=(255, 255, 160, 255), **style)
         self._status_points = style["font_size"]
         self._line_height = math.ceil(self._help_lines[0].content_height) or 16
