@@ -784,3 +784,42 @@ def test_every_shipped_scene_fits_the_page_on_every_screen(browser, url):
         assert problems == []
     finally:
         context.close()
+
+
+ROWS = """() => {
+  const panel = document.getElementById("network-panel"), text = panel.firstChild.textContent, range = document.createRange();
+  let start = 0;
+  const rows = text.split("\\n").map((line) => {
+    range.setStart(panel.firstChild, start);
+    range.setEnd(panel.firstChild, start + line.length);
+    start += line.length + 1;
+    return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+  });
+  return { rows, font: parseFloat(getComputedStyle(panel).fontSize), clipped: panel.scrollWidth > panel.clientWidth + 1,
+           first: text.split("\\n")[0] };
+}"""
+
+
+def test_the_network_panels_long_first_line_wraps_and_the_numbers_keep_their_size(browser, url):
+    """The network panel's first line (the file name, the sizes, the path, where it runs) wraps at the panel's edge
+    instead of shrinking the panel: every other line (W | b, det, singular values) stays on one row, nothing is cut off,
+    and from 1280 x 800 on the font stays above 90% of its size."""
+    context = browser.new_context(viewport={"width": 1024, "height": 640})
+    page = context.new_page()
+    try:
+        open_page(page, url)
+        for width, height in [(1024, 640), (1280, 800), (1920, 1080)]:
+            page.set_viewport_size({"width": width, "height": height})
+            page.evaluate("location.hash = 'scene=cube-to-sphere&stage=4&t=0.5'")
+            page.wait_for_function("window.affine3d.state().scene === 'cube-to-sphere'")
+            page.evaluate("window.affine3d.settle()")
+            report = page.evaluate(ROWS)
+            where = f"{width}x{height}: {report}"
+            assert not report["clipped"] and report["rows"][1:] == [1] * (len(report["rows"]) - 1), where
+            assert report["first"].startswith("network cube-to-sphere.safetensors"), where
+            if width == 1024:
+                assert report["rows"][0] >= 2, where  # longer than the panel: wrapped, not shrunk away
+            else:
+                assert report["font"] >= 0.9 * 12, where
+    finally:
+        context.close()
