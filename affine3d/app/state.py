@@ -43,7 +43,8 @@ fixed step per frame (:meth:`ViewerState.use_fixed_step`), so the same command d
 frames; the overlay then shows that clock instead of a measured frame rate.
 
 Framing: while the overlay shows, the scene is framed in the part of the window its panels leave
-free (:meth:`ViewerState.scene_box`: the free rectangle with the longest smaller side), by its bounding
+free (:meth:`ViewerState.scene_box`: the free rectangle with the longest smaller side, of at least half the
+window; the window shrinks its panels' text until there is one), by its bounding
 sphere about the world's origin (:meth:`ViewerState.frame_radius`: every object, every stage of a
 network), centred there and filling :data:`FRAME_FILL` of that side (an off-centre projection,
 :func:`affine3d.projection.into_box`): no solid hides under a panel or leaves the window, whichever way
@@ -387,8 +388,8 @@ class ViewerState:
         """Where the scene is framed while the overlay shows: ``(left, top, width, height)``, framebuffer pixels
         from the top-left corner; None: the whole window, as the scene file frames it.
 
-        The free rectangle with the longest smaller side beside the panels of :attr:`hud_rects`
-        (:func:`free_box`); :meth:`projection` centres the scene's bounding sphere in it, filling
+        The free rectangle with the longest smaller side beside the panels of :attr:`hud_rects`, among those of
+        at least :data:`SCENE_SHARE` of the window when there are any (:func:`free_box`); :meth:`projection` centres the scene's bounding sphere in it, filling
         :data:`FRAME_FILL` of that side. None when the overlay is hidden, when there are no panels, or
         when the room would be below a third of the window's smaller side (a tiny window: the panels then
         lie over the scene).
