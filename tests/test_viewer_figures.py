@@ -493,6 +493,7 @@ def test_the_hud_and_the_key_help_speak_polish(polish):
             v.state.key("f1")
             v.step(0.0)
             texts[f"{name} HUD"] = v.hud_text
+            texts[f"{name} caption"] = v.state.caption()
             texts[f"{name} F1"] = "\n".join(label.text for label in v._help_lines)
             for key in ("p", "t", "space"):  # other states of the panel's rows
                 v.state.key(key)
@@ -506,6 +507,19 @@ def test_the_hud_and_the_key_help_speak_polish(polish):
     assert "współrzędne świata" in hud and "wartości osobliwe" in hud and "macierz normalnych" in hud
     assert "[   0.866   0.000   0.500 |   0.000 ]" in hud  # a matrix printout is never translated
     assert "rzutowanie prostokątne" not in hud and "prostokątne" in texts["cube-to-sphere HUD, keys P T space"]
+
+
+def test_every_shipped_scenes_name_and_caption_is_in_the_catalogue(polish):
+    """app/scene_text.py holds each shipped scene file's name and description (a file that changes its words fails
+    here), and the viewer shows them from the catalogue: in Polish, different from the file's English."""
+    from affine3d.app.scene_text import SHIPPED_SCENE_TEXTS, scene_words
+
+    for name in list_scenes():
+        scene = load_scene(name)
+        for text in (scene.name, scene.description):
+            assert text in SHIPPED_SCENE_TEXTS, f"{name}: {text!r} is not in app/scene_text.py"
+            assert scene_words(text) != text, f"{name}: {text!r} has no Polish"
+    assert scene_words("My own scene") == "My own scene"
 
 
 def test_the_english_word_check_finds_the_english_hud():

@@ -68,6 +68,7 @@ from .. import i18n
 from ..i18n import N_, _, prose_number
 from .keys import help_text
 from .player import StagePlayer
+from .scene_text import scene_words
 from .stage_text import path_notes, stage_lines
 from ..projection import into_box
 from .arcball import Arcball, Turntable
@@ -637,7 +638,8 @@ class ViewerState:
             self.say(one_line(exc))
             return None
         self.set_scene(scene)
-        self.say(_("scene {number}/{count}: {name}").format(number=index + 1, count=len(self.scenes), name=scene.name))
+        self.say(_("scene {number}/{count}: {name}").format(number=index + 1, count=len(self.scenes),
+                                                             name=scene_words(scene.name)))
         return "scene"
 
     def say(self, message: str, now: float | None = None) -> None:
@@ -721,7 +723,7 @@ class ViewerState:
             self._clock_row(),
             (_("normals"), _("A n: WRONG under shear, squash (N)") if self.naive_normals
              else _("(A\u207b\u00b9)\u1d40 n, normal matrix (N)")),
-            (_("scene"), _("{name}{where}   F1: keys").format(name=self.scene.name, where=where)),
+            (_("scene"), _("{name}{where}   F1: keys").format(name=scene_words(self.scene.name), where=where)),
         ]
         width = max(12, max(len(name) for name, _value in rows) + 2)
         return [_("world: world space -> camera space"), *format_matrix(world.matrix),
@@ -781,15 +783,15 @@ class ViewerState:
         A scene with an ``mlp`` key describes its own network; warped by a different one (``--mlp``),
         the line says which network is shown instead.
         """
-        description = getattr(self.scene, "description", "") or ""
+        description = scene_words(getattr(self.scene, "description", "") or "")
         if self.lab is not None:
-            return _("{scene}: a fresh network learning {target}, live").format(scene=self.scene.name,
+            return _("{scene}: a fresh network learning {target}, live").format(scene=scene_words(self.scene.name),
                                                                                  target=self.lab.experiment.target.name)
         own = getattr(self.scene, "mlp", None)
         if self.morph is not None and own is not None and Path(own).name != self.network_name:
             sizes = "-".join(str(w) for w in self.morph.mlp.sizes)
             return _("{scene}, warped by {network} ({sizes}) instead of the scene's {own}").format(
-                scene=self.scene.name, network=self.network_name, sizes=sizes, own=Path(own).name)
+                scene=scene_words(self.scene.name), network=self.network_name, sizes=sizes, own=Path(own).name)
         return description
 
     def hud_text(self) -> str:
