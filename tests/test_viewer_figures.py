@@ -575,3 +575,20 @@ def test_the_polish_hud_is_drawn_in_a_real_window(tmp_path):
     assert "singular values" in english["hud"]
     changed = np.any(images["pl_PL.UTF-8"] != images["en_US.UTF-8"], axis=2)
     assert changed.sum() > 500  # the words differ on screen
+
+
+@pytest.mark.parametrize("size, hud_scale", [((800, 600), 1.0), ((1280, 720), 1.5), ((1920, 1080), 1.5)])
+def test_the_polish_panels_fit_the_window_too(polish, size, hud_scale):
+    """Polish lines are longer: cube-to-sphere through every stage and F1's help still lie inside the window, no panel
+    over another, and the scene keeps its half of it."""
+    width, height = size
+    v = Viewer(load_scene("cube-to-sphere"), size, samples=0, visible=False, scenes=[], hud_scale=hud_scale)
+    try:
+        v.state.key("f1")
+        for moment in moments(v):
+            v.step(0.0)
+            assert_overlay_fits(v, f"Polish, {size} hud {hud_scale}, {moment}")
+            x, y, w, h = v.state.scene_box()
+            assert w * h >= SCENE_SHARE * width * height, f"Polish, {size} hud {hud_scale}, {moment}"
+    finally:
+        v.close()
