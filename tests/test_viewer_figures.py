@@ -424,8 +424,9 @@ def moments(v):
 
 @pytest.mark.parametrize("size, hud_scale", SCREENS)
 def test_every_panel_of_the_network_and_training_scenes_fits_the_window(size, hud_scale):
-    """cube-to-sphere through every stage, rings training live (three panels and the loss curve), platonic with F1's
-    help: every line of text lies inside the window, no panel lies over another or over the status line."""
+    """cube-to-sphere through every stage, rings training live (three panels and the loss curve, then G's basis panel
+    and a picked vertex's trace), platonic with F1's help: every line of text lies inside the window, no panel lies
+    over another or over the status line."""
     cases = [("cube-to-sphere", {}), ("rings", {"train": True}), ("platonic", {})]
     for name, extra in cases:
         v = Viewer(load_scene(name), size, samples=0, visible=False, scenes=[], hud_scale=hud_scale, **extra)
@@ -437,6 +438,14 @@ def test_every_panel_of_the_network_and_training_scenes_fits_the_window(size, hu
             for moment in moments(v):
                 v.step(0.0)
                 assert_overlay_fits(v, f"{name} {size} hud {hud_scale}, {moment}")
+            if extra:  # G's basis panel and a clicked vertex's trace panel too: five panels and the status line
+                from affine3d.app.picking import Pick
+
+                v.state.key("g")
+                v.state.picked = Pick(0, 0, 0.0)  # as a click on vertex 0 does (where it is drawn changes as it trains)
+                v.step(0.0)
+                assert v._extras.trace.box() is not None and v._extras.basis_panel.box() is not None
+                assert_overlay_fits(v, f"{name} {size} hud {hud_scale}, G and a picked vertex")
         finally:
             v.close()
 
