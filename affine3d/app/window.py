@@ -353,7 +353,7 @@ class Viewer:
         self._help_lines = [pyglet.text.Label(line, color=(255, 255, 210, 255), batch=self._help_batch, group=front, **style)
                             for line in help_text("desktop", i18n._).splitlines()]
         self._status = pyglet.text.Label("", color=(255, 255, 160, 255), **style)
-        self._status_points = style["font_size"]
+        self._text_points = style["font_size"]  # the help's and the status line's size before either shrinks to fit
         self._line_height = math.ceil(self._help_lines[0].content_height) or 16
         self._laid_out_for = None
         self._network_line_height = math.ceil(pyglet.text.Label("0", **self._panels["network"]._style).content_height) or 16
@@ -384,12 +384,13 @@ class Viewer:
         if (self._fitted_scale or hud_font_scale((width, height), self.hud_scale)) != self._hud_font_scale:
             self._make_hud()
         self._laid_out_for = (width, height)
+        self._status.text = ""  # fitted to the window's width again at the next draw
         for panel in self._panels.values():
             panel.placed_for = None
         step = self._line_height
         for label in self._help_lines:  # shrunk for a smaller window before: its own size again
-            if label.font_size != self._status_points:
-                label.font_size = self._status_points
+            if label.font_size != self._text_points:
+                label.font_size = self._text_points
         help_width = max(label.content_width for label in self._help_lines)
         help_height = step * len(self._help_lines)
         shrink = min((width - 36) / max(help_width, 1), (height - 36) / max(help_height, 1))
@@ -488,10 +489,10 @@ class Viewer:
         """Show ``message`` in the status line, its font shrunk (never grown) until it fits across the window."""
         status, room = self._status, self.window.get_size()[0] - 2 * self._status.x
         status.begin_update()
-        status.text, status.font_size = message, self._status_points
+        status.text, status.font_size = message, self._text_points
         status.end_update()
         if status.content_width > room > 0:
-            status.font_size = max(self._status_points * room / status.content_width * 0.98, 5.0)
+            status.font_size = max(self._text_points * room / status.content_width * 0.98, 5.0)
 
     # -- drawing
     def _set_viewport(self) -> None:
