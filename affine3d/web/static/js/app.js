@@ -295,21 +295,35 @@ function updatePanels() {
 
 // A panel's lines, never clipped: a line longer than the panel is wide shrinks the panel's font (down to
 // MIN_PANEL_SCALE of it), and past that the lines wrap. Measured again only when the longest line or the
-// panel's width changes (the fps figure changes every frame, the lines' lengths seldom).
+// panel's width changes (the fps figure changes every frame, the lines' lengths seldom). With `wrapFirst` the
+// first line (a network's name and sizes, as long as its file name) takes no part in the font's size: it wraps
+// at the panel's edge, and the matrix lines below keep the largest font they fit at.
 const MIN_PANEL_SCALE = 0.75;
 
-function showLines(panel, lines) {
+function showLines(panel, lines, { wrapFirst = false } = {}) {
+  const measured = wrapFirst ? lines.slice(1) : lines;
+  const longest = Math.max(0, ...measured.map((line) => line.length));
+  const shape = `${longest}:${panel.clientWidth}`;
+  if (panel.dataset.fitted !== shape && panel.offsetParent !== null) {
+    panel.textContent = measured.join("\n");
+    fitPanel(panel, shape);
+  }
   panel.textContent = lines.join("\n");
-  fitPanel(panel, Math.max(0, ...lines.map((line) => line.length)));
+  if (wrapFirst) panel.classList.add("wrap"); // the other lines fit as they are: only a longer first line wraps
 }
 
-function fitPanel(panel, longest) {
-  const shape = `${longest}:${panel.clientWidth}`;
-  if (panel.dataset.fitted === shape || panel.offsetParent === null) return;
+function fitPanel(panel, shape) {
   panel.dataset.fitted = shape;
   panel.style.fontSize = "";
   panel.classList.remove("wrap");
-  const wide = () => panel.scrollWidth > panel.clientWidth + 1;
+  // Wider than the room, to the fraction of a pixel: a line that overhangs by less than one still wraps under pre-wrap.
+  const style = getComputedStyle(panel);
+  const room = panel.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const range = document.createRange();
+  const wide = () => {
+    range.selectNodeContents(panel);
+    return panel.scrollWidth > panel.clientWidth + 1 || range.getBoundingClientRect().width > room - 0.5;
+  };
   const base = parseFloat(getComputedStyle(panel).fontSize);
   let scale = 1;
   while (wide() && scale > MIN_PANEL_SCALE) {
@@ -321,7 +335,7 @@ function fitPanel(panel, longest) {
 
 function updateNetworkPanel() {
   const net = app.net;
-  showLines($("network-panel"), networkLines());
+  showLines($("network-panel"), networkLines(), { wrapFirst: true });
   $("play").textContent = net.player.playing ? _("pause") : _("play");
   if (document.activeElement !== $("t-slider")) $("t-slider").value = String(net.player.t);
   $("t-value").textContent = net.player.t.toFixed(2);
