@@ -21,7 +21,7 @@ from affine3d.errors import UsageError
 from affine3d.geometry import list_scenes, load_scene
 from affine3d.web import build_site
 from affine3d.web.lecture import build_lecture, deck_data
-from affine3d.web.scene_texts import SCENE_TEXTS
+from affine3d.geometry.scene_texts import SCENE_TEXTS
 from affine3d.web.site import STATIC_DIR, force_language
 from _english import english_words
 
@@ -70,10 +70,10 @@ def test_index_html_texts_and_shipped_scene_words_are_in_the_catalogue():
     for text in marked:
         assert f'N_({json.dumps(text, ensure_ascii=False)})' in app, f"index.html's {text!r}: list it in app.js's PAGE_TEXTS"
         assert polish.get(text), text
-    for key in list_scenes():  # a new shipped scene must list its words in web/scene_texts.py
+    for key in list_scenes():  # a new shipped scene must list its words in geometry/scene_texts.py
         scene = load_scene(key)
         for text in [scene.name, scene.description, *(obj.name for obj in scene.objects)]:
-            assert not text or text in SCENE_TEXTS, f"scenes/{key}.toml: {text!r} is not in affine3d/web/scene_texts.py"
+            assert not text or text in SCENE_TEXTS, f"scenes/{key}.toml: {text!r} is not in affine3d/geometry/scene_texts.py"
             assert not text or polish.get(text), text
 
 

@@ -519,14 +519,14 @@ def test_the_hud_and_the_key_help_speak_polish(polish):
 
 
 def test_every_shipped_scenes_name_and_caption_is_in_the_catalogue(polish):
-    """app/scene_text.py holds each shipped scene file's name and description (a file that changes its words fails
+    """geometry/scene_texts.py holds each shipped scene file's name and description (a file that changes its words fails
     here), and the viewer shows them from the catalogue: in Polish, different from the file's English."""
-    from affine3d.app.scene_text import SHIPPED_SCENE_TEXTS, scene_words
+    from affine3d.geometry.scene_texts import SCENE_TEXTS, scene_words
 
     for name in list_scenes():
         scene = load_scene(name)
         for text in (scene.name, scene.description):
-            assert text in SHIPPED_SCENE_TEXTS, f"{name}: {text!r} is not in app/scene_text.py"
+            assert text in SCENE_TEXTS, f"{name}: {text!r} is not in geometry/scene_texts.py"
             assert scene_words(text) != text, f"{name}: {text!r} has no Polish"
     assert scene_words("My own scene") == "My own scene"
 

@@ -68,7 +68,7 @@ from .. import i18n
 from ..i18n import N_, _, prose_number
 from .keys import help_text
 from .player import StagePlayer
-from .scene_text import scene_words
+from ..geometry.scene_texts import scene_words
 from .stage_text import path_notes, stage_lines
 from ..projection import into_box
 from .arcball import Arcball, Turntable

@@ -1,17 +1,18 @@
-"""The shipped scenes' words (names, descriptions, object names), marked for the catalogue.
+"""The shipped scenes' words (names, descriptions, object names), marked for the catalogue: one list for every host.
 
-The scenes are data (``scenes/*.toml``), written in English; the page, the deck and the widget show their
-names and descriptions in the reader's language by looking each one up in the catalogue (``_(name)`` in
-``static/js``), so they are listed here, where ``python -m affine3d.translations update`` finds them.
+The scenes are data (``scenes/*.toml``), written in English; the viewer (:func:`scene_words`), the page, the
+deck and the widget (``_(name)`` in ``web/static/js``) show them in the reader's language by looking each one
+up in the catalogue, so they are listed here, where ``python -m affine3d.translations update`` finds them.
 ``tests/test_i18n_web.py`` fails when a shipped scene has a word that is not listed: add it here, then update,
 translate and compile the catalogue. A user's own scene is shown as it is written.
 """
 
 from __future__ import annotations
 
+from .. import i18n
 from ..i18n import N_
 
-__all__ = ["SCENE_TEXTS"]
+__all__ = ["SCENE_TEXTS", "scene_words"]
 
 SCENE_TEXTS = (
     N_('1980 vs 2015'),
@@ -54,3 +55,16 @@ SCENE_TEXTS = (
     N_('a 3-3-3-3-3-3 tanh network learns to press the sphere into a cube (L: train, Backspace: start again)'),
     N_('sphere'),
 )
+"""Every shipped scene's name, description and object names, as its file has them."""
+
+
+def scene_words(text: str) -> str:
+    """A scene's name, description or object name as the reader reads it: a shipped scene's from the catalogue,
+    anything else (a user's own scene) as written.
+
+    Examples
+    --------
+    >>> scene_words("My own scene")
+    'My own scene'
+    """
+    return i18n._(text) if text in SCENE_TEXTS else text
