@@ -80,9 +80,10 @@ def run(args) -> int:
     world = scene.world(world_rotation(scene, args.yaw, args.pitch))
     rows = trace_vertex(scene, args.object, args.vertex, size, world, ortho=args.ortho, morph=morph)
     if args.ortho or (args.ortho is None and scene.camera.projection == "orthographic"):
-        projection = _("orthographic")
+        projection = _("orthographic projection")
     else:
-        projection = _("perspective, fov {degrees} deg").format(degrees=prose_number(math.degrees(scene.camera.fov), 1))
+        projection = _("perspective projection, fov {degrees} deg").format(
+            degrees=prose_number(math.degrees(scene.camera.fov), 1))
     network = _(", network {name} {sizes}").format(name=Path(model_path).name, sizes="-".join(map(str, morph.mlp.sizes))) \
         if morph else ""
     print(_("scene {name}, {width}x{height} pixels, {projection}").format(
