@@ -40,6 +40,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import _, prose_number
 from . import _child
 
 MAX_STUDENT_FILE_BYTES = 1 << 20
@@ -615,7 +616,8 @@ def _outcomes(calls: list[Call], records: list[dict], run: Run) -> list[Outcome]
         if imported is not None:
             error, where = imported.get("error", ""), imported.get("where", "")
         elif run.timed_out:
-            error, where = f"TimeoutError: importing the file took longer than {run.timeout_s:g} s", ""
+            error, where = "TimeoutError: " + _("importing the file took longer than {seconds} s").format(
+                seconds=prose_number(run.timeout_s)), ""
         else:
             error, where = _ended(run), ""
         kind = "timeout" if (imported is None and run.timed_out) else "import_error"
@@ -638,13 +640,15 @@ def _outcomes(calls: list[Call], records: list[dict], run: Run) -> list[Outcome]
         if i == running:
             if run.over_memory:
                 outcomes[i] = Outcome(call.function, "memory",
-                                      error=f"its processes used more than {run.memory_mb} MB together and were stopped")
+                                      error=_("its processes used more than {megabytes} MB together and were "
+                                              "stopped").format(megabytes=prose_number(run.memory_mb)))
             elif run.timed_out:
-                outcomes[i] = Outcome(call.function, "timeout", error=f"did not finish within {run.timeout_s:g} s")
+                outcomes[i] = Outcome(call.function, "timeout", error=_("did not finish within {seconds} s").format(
+                    seconds=prose_number(run.timeout_s)))
             else:
                 outcomes[i] = Outcome(call.function, "crashed", error=_ended(run))
         else:
-            outcomes[i] = Outcome(call.function, "not_run", error="the process had stopped before this call")
+            outcomes[i] = Outcome(call.function, "not_run", error=_("the process had stopped before this call"))
     return outcomes
 
 
@@ -655,14 +659,15 @@ def _ended(run: Run) -> str:
         try:
             name = signal.Signals(-code).name
         except ValueError:
-            name = f"signal {-code}"
-        why = {"SIGXFSZ": f"it wrote more than {MAX_WRITE_BYTES >> 20} MB (printing in a loop?)",
-               "SIGXCPU": "it used up its CPU time", "SIGKILL": "it was killed",
-               "SIGSEGV": "a segmentation fault"}.get(name, "")
-        text = f"the process was stopped by {name}" + (f": {why}" if why else "")
+            name = _("signal {number}").format(number=-code)
+        why = {"SIGXFSZ": _("it wrote more than {megabytes} MB (printing in a loop?)").format(
+                   megabytes=MAX_WRITE_BYTES >> 20),
+               "SIGXCPU": _("it used up its CPU time"), "SIGKILL": _("it was killed"),
+               "SIGSEGV": _("a segmentation fault")}.get(name, "")
+        text = _("the process was stopped by {signal}").format(signal=name) + (f": {why}" if why else "")
     elif code not in (None, 0):
-        text = f"the process exited with code {code} (os._exit? a crash?)"
+        text = _("the process exited with code {code} (os._exit? a crash?)").format(code=code)
     else:
-        text = "the process ended early (os._exit?)"
+        text = _("the process ended early (os._exit?)")
     last = run.stderr_tail.strip().splitlines()[-1:] if run.stderr_tail.strip() else []
-    return text + (f"; its last words: {last[0][:200]}" if last else "")
+    return text + (_("; its last words: {words}").format(words=last[0][:200]) if last else "")
