@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from ...affine import Affine
+from ...i18n import N_, _
 from ..base import Exercise, Picture
 from ..feedback import Wrong, check, close, compare, mistake, rotation_angle_deg
 from ..pictures import CONTEXT, Part, camera, silhouette_iou, yours_vs_target
@@ -45,9 +46,9 @@ def _axis_bar(axis) -> Part:
 class AxisRotation(Exercise):
     number = 13
     slug = "axis-rotation"
-    title = "a rotation about an arbitrary axis"
-    lecture = "3. the affine maps that move polyhedra: a turn about any axis through the origin"
-    goal = "build the 3x3 rotation about a given axis by a given angle (Rodrigues' formula)"
+    title = N_("a rotation about an arbitrary axis")
+    lecture = N_("3. the affine maps that move polyhedra: a turn about any axis through the origin")
+    goal = N_("build the 3x3 rotation about a given axis by a given angle (Rodrigues' formula)")
     functions = ("rotation",)
     geometric = True
 
@@ -56,7 +57,7 @@ class AxisRotation(Exercise):
 
     def task(self, n):
         p = n["yours"]
-        return f"""
+        return _("""
         rotation_x, rotation_y and rotation_z turn space about the coordinate axes. A turn by an angle
         a about any axis through the origin, with the direction k (a unit vector), is Rodrigues' formula
 
@@ -65,15 +66,15 @@ class AxisRotation(Exercise):
         (K @ v is the cross product k x v). It turns counter-clockwise seen from the tip of k looking
         back at the origin (the right-hand rule).
 
-        Your axis is {p["axis"].tolist()} (not a unit vector) and your angle {p["angle_deg"]:g} degrees. Write
+        Your axis is {axis} (not a unit vector) and your angle {angle:g} degrees. Write
         rotation(axis, angle_deg): the 3x3 rotation, for any axis (not 0) and any angle in degrees.
-        """
+        """).format(axis=p["axis"].tolist(), angle=p["angle_deg"])
 
     def constants(self, n):
         return [("AXIS", n["yours"]["axis"]), ("ANGLE_DEG", n["yours"]["angle_deg"])]
 
     def skeleton(self):
-        return '''
+        return _('''
         def rotation(axis, angle_deg):
             """The 3x3 rotation by angle_deg degrees about axis (shape (3,), any length but 0), right-hand rule."""
             raise NotImplementedError("exercise 13: rotation(axis, angle_deg) is not written yet")
@@ -84,7 +85,7 @@ class AxisRotation(Exercise):
             R = rotation(AXIS, ANGLE_DEG)
             print(R)
             print("R R^T =", R @ R.T, "det R =", np.linalg.det(R), "R axis =", R @ AXIS, sep="\\n")
-        '''
+        ''')
 
     def calls(self, n):
         return {key: Call("rotation", (p["axis"], p["angle_deg"])) for key, p in n.items()}
@@ -99,10 +100,10 @@ class AxisRotation(Exercise):
             return None
         mistakes = [
             mistake("degrees", Affine.rotation(axis, p["angle_deg"]).A),
-            mistake("transpose", target.T, "your R turns the other way (it is the transpose of the right answer, the "
-                                           "inverse rotation): check the signs of the sin(a) K terms"),
-            mistake("axis not normalised", rodrigues(axis, angle), "the axis must be a unit vector in Rodrigues' "
-                    "formula: divide it by its length first (with |k| != 1 the result is not even a rotation)"),
+            mistake("transpose", target.T, _("your R turns the other way (it is the transpose of the right answer, the "
+                                           "inverse rotation): check the signs of the sin(a) K terms")),
+            mistake("axis not normalised", rodrigues(axis, angle), _("the axis must be a unit vector in Rodrigues' "
+                    "formula: divide it by its length first (with |k| != 1 the result is not even a rotation)")),
         ]
         try:
             compare(R, target, name="R", mistakes=mistakes)
@@ -133,8 +134,8 @@ class AxisRotation(Exercise):
     def grade(self, n, answers):
         return [
             check(f"your rotation (within {ANGLE_TOL_DEG}°)", 2, lambda: self._rotation(answers, "yours", n["yours"])),
-            check("the axis stays where it is: R @ axis = axis", 1, lambda: self._axis_fixed(n, answers)),
-            check("another axis and angle", 1, lambda: self._rotation(answers, "other", n["other"])),
+            check(_("the axis stays where it is: R @ axis = axis"), 1, lambda: self._axis_fixed(n, answers)),
+            check(_("another axis and angle"), 1, lambda: self._rotation(answers, "other", n["other"])),
             check(f"the house turned about your axis (silhouette IoU >= {IOU_MIN})", 1, lambda: self._house(n, answers)),
         ]
 
@@ -145,6 +146,6 @@ class AxisRotation(Exercise):
             return None
         image, overlap = yours_vs_target([_axis_bar(n["yours"]["axis"])], [(house(), Affine(R).matrix)],
                                          [(house(), Affine(target_of(n["yours"])).matrix)], WORLD,
-                                         "[yours] the house turned by your R  [target] by the right one  [given] the "
-                                         "axis\nIoU {iou}")
+                                         _("[yours] the house turned by your R  [target] by the right one  [given] the "
+                                         "axis\nIoU {iou}"))
         return Picture(image, overlap)

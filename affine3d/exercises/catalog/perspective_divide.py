@@ -8,6 +8,7 @@ import numpy as np
 
 from ...affine import Affine
 from ...projection import perspective
+from ...i18n import N_, _
 from ..base import Exercise, Picture
 from ..feedback import Wrong, check, compare, fmt, mistake
 from ..pictures import CONTEXT, TARGET, YOURS, Part, _legend, draw
@@ -64,9 +65,9 @@ def _draw_numbers(rng):
 class PerspectiveDivide(Exercise):
     number = 7
     slug = "perspective-divide"
-    title = "the perspective divide: a point to pixel coordinates"
-    lecture = "3. draw polyhedra taking perspective into account: far things shrink"
-    goal = "project a camera-space point with P, divide by w, and map it to pixel coordinates"
+    title = N_("the perspective divide: a point to pixel coordinates")
+    lecture = N_("3. draw polyhedra taking perspective into account: far things shrink")
+    goal = N_("project a camera-space point with P, divide by w, and map it to pixel coordinates")
     functions = ("to_pixels",)
     own = ("fov_deg", "width", "height", "P", "p")
     geometric = True
@@ -75,25 +76,25 @@ class PerspectiveDivide(Exercise):
         return _draw_numbers(rng)
 
     def task(self, n):
-        return f"""
+        return _("""
         A camera-space point p = (x, y, z) (the camera at the origin, looking down -z) reaches the
         screen in three steps:
 
-            clip = P @ [x, y, z, 1]                      the projection (P below: a {n["fov_deg"]:g}° field of view)
+            clip = P @ [x, y, z, 1]                      the projection (P below: a {fov:g}° field of view)
             ndc  = clip[:3] / clip[3]                    the perspective divide by w: far things shrink
             pixel: x_ndc, y_ndc in [-1, 1] -> x_px in [0, width], y_px in [0, height]
 
         Pixel coordinates count from the image's top-left corner (x to the right, y *down*, as image
-        rows do), while y_ndc points up. The image is {n["width"]} x {n["height"]} pixels.
+        rows do), while y_ndc points up. The image is {width} x {height} pixels.
 
         Write to_pixels(P, p, width, height) -> [x_px, y_px] (an array of 2 numbers), for any P, p and size.
-        """
+        """).format(fov=n["fov_deg"], width=n["width"], height=n["height"])
 
     def constants(self, n):
         return [("P", n["P"]), ("POINT", n["p"]), ("WIDTH", n["width"]), ("HEIGHT", n["height"])]
 
     def skeleton(self):
-        return '''
+        return _('''
         def to_pixels(P, p, width, height):
             """Pixel coordinates [x_px, y_px] of the camera-space point p (shape (3,)) through the projection P (4, 4)."""
             raise NotImplementedError("exercise 7: to_pixels(P, p, width, height) is not written yet")
@@ -101,7 +102,7 @@ class PerspectiveDivide(Exercise):
 
         if __name__ == "__main__":
             print(to_pixels(P, POINT, WIDTH, HEIGHT))
-        '''
+        ''')
 
     def calls(self, n):
         calls = {"yours": Call("to_pixels", (n["P"], n["p"], n["width"], n["height"]))}
@@ -132,7 +133,7 @@ class PerspectiveDivide(Exercise):
         keys = [f"corner{k}" for k in range(len(n["corners"]))]
         return [
             check(f"your point in pixels (within {PIXEL_TOL} px)", 2, lambda: self._points(n, answers, [n["p"]], ["yours"])),
-            check("the 8 corners of a cube", 2, lambda: self._points(n, answers, n["corners"], keys)),
+            check(_("the 8 corners of a cube"), 2, lambda: self._points(n, answers, n["corners"], keys)),
         ]
 
     def picture(self, n, answers):
@@ -166,7 +167,7 @@ def _markers(image: np.ndarray, yours: np.ndarray, target: np.ndarray) -> np.nda
             pen.line([x - r, y + r, x + r, y - r], fill=orange, width=2)
         else:
             outside.append(f"({x:.0f}, {y:.0f})")
-    legend = "corners: [yours] yours (crosses)  [target] the target (rings)"
+    legend = _("corners: [yours] yours (crosses)  [target] the target (rings)")
     if outside:
         shown = ", ".join(outside[:3]) + (" ..." if len(outside) > 3 else "")
         legend += f"\n{len(outside)} of yours outside the picture: {shown}"

@@ -7,6 +7,7 @@ import struct
 
 import numpy as np
 
+from ...i18n import N_, _
 from ..base import Exercise
 from ..feedback import check, compare, mistake
 from ..runner import Call, DataFile
@@ -56,19 +57,19 @@ def _draw_file(rng, specs):
     data_order = [int(k) for k in rng.permutation(len(tensors))]
     header_order = [int(k) for k in rng.permutation(len(tensors))]
     return {"tensors": [tensors[k] for k in data_order], "header_order": header_order,
-            "asked": names, "metadata": {"format": "np", "written_by": "affine3d exercise 12"}}
+            "asked": names, "metadata": {"format": "np", "written_by": _("affine3d exercise 12")}}
 
 
 class SafetensorsHeader(Exercise):
     number = 12
     slug = "safetensors-header"
-    title = "read a .safetensors header by hand"
-    lecture = "4. a model's weights are kept in standard formats, as binary blobs"
-    goal = "parse a .safetensors file yourself (8-byte length, JSON header, offsets) and return one tensor"
+    title = N_("read a .safetensors header by hand")
+    lecture = N_("4. a model's weights are kept in standard formats, as binary blobs")
+    goal = N_("parse a .safetensors file yourself (8-byte length, JSON header, offsets) and return one tensor")
     functions = ("read_tensor",)
     own = ("mine",)
     blocked = ("affine3d", "safetensors")
-    blocked_reason = "they would read the file for you, and reading it is the exercise"
+    blocked_reason = N_("they would read the file for you, and reading it is the exercise")
     error_hints = ERROR_HINTS
 
     def numbers(self, rng):
@@ -96,8 +97,8 @@ class SafetensorsHeader(Exercise):
     def task(self, n):
         asked = self._asked(n)
         listed = "\n".join(f"            {name!r} ({dtype}, shape {tuple(a.shape)})" for _, name, dtype, a in asked[:3])
-        return f"""
-        {MODEL_FILE} (next to this file) holds a few tensors, the way Hugging Face stores model weights:
+        return _("""
+        {model} (next to this file) holds a few tensors, the way Hugging Face stores model weights:
 
             bytes 0..7      N, the length of the header: an unsigned 64-bit integer, little-endian
             bytes 8..8+N    the header: JSON, {{"name": {{"dtype": "F32", "shape": [rows, cols],
@@ -114,7 +115,7 @@ class SafetensorsHeader(Exercise):
 {listed}
 
         and for a tensor of another file.
-        """
+        """).format(model=MODEL_FILE, listed=listed)
 
     def constants(self, n):
         return [("TENSORS", [name for _, name, _, _ in self._asked(n)[:3]])]
@@ -124,7 +125,7 @@ class SafetensorsHeader(Exercise):
                 f"MODEL = Path(__file__).with_name({MODEL_FILE!r})\n")
 
     def skeleton(self):
-        return '''
+        return _('''
         def read_tensor(path, name):
             """The tensor called name in the .safetensors file at path: a numpy array of its shape and dtype."""
             raise NotImplementedError("exercise 12: read_tensor(path, name) is not written yet")
@@ -133,7 +134,7 @@ class SafetensorsHeader(Exercise):
         if __name__ == "__main__":
             for name in TENSORS:
                 print(name, read_tensor(MODEL, name), sep="\\n")
-        '''
+        ''')
 
     def calls(self, n):
         files = {"mine": DataFile(MODEL_FILE), "other": DataFile(OTHER_FILE)}
@@ -160,8 +161,8 @@ class SafetensorsHeader(Exercise):
             raw = blob[start + begin:start + end]
             if len(raw) == end - begin:
                 mistakes.append(mistake("offsets from the file start", np.frombuffer(raw, DTYPES[dtype]).reshape(shape),
-                                        "data_offsets count from the first byte after the header: add 8 + N (the "
-                                        "8-byte length and the N bytes of JSON) to both"))
+                                        _("data_offsets count from the first byte after the header: add 8 + N (the "
+                                        "8-byte length and the N bytes of JSON) to both")))
         mistakes.append(mistake("big-endian", target.astype(DTYPES[dtype]).byteswap(), "safetensors stores numbers "
                                 f"little-endian: read them with {DTYPES[dtype]!r}, not '>'"))
         compare(Y, target, name=name, mistakes=mistakes, rtol=0.0, atol=0.0)
