@@ -430,7 +430,7 @@ def _run(to_check, result: Grading, directory: Path, jobs: int, settings: _Setti
         while len(running) < jobs and not stop.is_set() and submit():
             pass
         while running:
-            done, _ = wait(list(running), timeout=0.2, return_when=FIRST_COMPLETED)
+            done, _unused = wait(list(running), timeout=0.2, return_when=FIRST_COMPLETED)
             for future in done:
                 _collect(result, running.pop(future), future)
                 bar.update(1)

@@ -123,7 +123,7 @@ PICTURE_SIZE = (640, 480)
 
 def silhouette(placed: list[tuple[Mesh, np.ndarray]], world: Affine, size=CHECK_SIZE) -> np.ndarray:
     """Where the meshes, each moved by its matrix, cover the image, drawn alone (nothing else in front), (H, W) bool."""
-    _, masks = draw([Part(mesh, matrix, YOURS) for mesh, matrix in placed], world, size)
+    _unused, masks = draw([Part(mesh, matrix, YOURS) for mesh, matrix in placed], world, size)
     return np.logical_or.reduce(masks)
 
 
@@ -140,7 +140,7 @@ def yours_vs_target(context: list[Part], yours: list[tuple[Mesh, np.ndarray]], t
     ``legend`` may hold ``{iou}``; the overlap is the one the checks use (:func:`silhouette_iou`).
     Returns the RGB image and that overlap.
     """
-    image, _ = draw(context + [Part(mesh, matrix, YOURS) for mesh, matrix in yours], world, size)
+    image, _unused = draw(context + [Part(mesh, matrix, YOURS) for mesh, matrix in yours], world, size)
     overlap = silhouette_iou(yours, target, world)
     yours_mask = silhouette(yours, world, size)
     legend = legend.format(iou=f"{overlap:.2f}")
@@ -158,7 +158,7 @@ def iou(a: np.ndarray, b: np.ndarray) -> float:
 def outline(mask: np.ndarray, width: int = 2) -> np.ndarray:
     """The pixels of ``mask`` within ``width`` of its edge."""
     inner = mask.copy()
-    for _ in range(width):
+    for _unused in range(width):
         shrunk = inner.copy()
         shrunk[1:] &= inner[:-1]
         shrunk[:-1] &= inner[1:]

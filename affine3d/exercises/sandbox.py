@@ -212,7 +212,7 @@ def _top_levels(dist) -> list[str]:
         return [t for t in text.split() if t and not t.startswith("__")]
     tops = []
     for line in (dist.read_text("RECORD") or "").splitlines():  # "path,hash,size": the first part of each path
-        first, slash, _ = line.partition(",")[0].partition("/")
+        first, slash, _unused = line.partition(",")[0].partition("/")
         top = first if slash else first[:-3] if first.endswith(".py") else ""
         if top.isidentifier() and not top.startswith("__") and top not in tops:
             tops.append(top)

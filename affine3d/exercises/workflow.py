@@ -326,7 +326,7 @@ def _plan(ex: Exercise, students: list[str], secret: str | None = None, nonce: s
 
 
 def _reports(ex: Exercise, students, numbers, owners, run: Run, path: Path) -> list[Report]:
-    per_student: list[dict] = [{} for _ in students]
+    per_student: list[dict] = [{} for _unused in students]
     for (k, key), outcome in zip(owners, run.outcomes):
         per_student[k][key] = outcome
     reports = []

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ...affine import Affine
-from ...i18n import N_, _
+from ...i18n import N_, _, prose_number
 from ..base import Exercise, Picture
 from ..feedback import Wrong, check, close, compare, mistake, rotation_angle_deg
 from ..pictures import CONTEXT, Part, camera, silhouette_iou, yours_vs_target
@@ -109,34 +109,38 @@ class AxisRotation(Exercise):
             compare(R, target, name="R", mistakes=mistakes)
         except Wrong as wrong:
             if wrong.mistake or not orthonormal:
-                raise Wrong(str(wrong) if wrong.mistake else f"R is not a rotation (R^T R != I, or det R <= 0); {wrong}",
+                raise Wrong(str(wrong) if wrong.mistake else _("R is not a rotation (R^T R != I, or det R <= 0); {wrong}").format(wrong=wrong),
                             mistake=wrong.mistake) from None
-            raise Wrong(f"your rotation is off by {off:.1f}° (tolerance {ANGLE_TOL_DEG}°); {wrong}") from None
-        raise Wrong(f"your rotation is off by {off:.2f}° (tolerance {ANGLE_TOL_DEG}°)")
+            raise Wrong(_("your rotation is off by {angle}° (tolerance {tolerance}°); {wrong}").format(
+                angle=prose_number(off, 1), tolerance=prose_number(ANGLE_TOL_DEG), wrong=wrong)) from None
+        raise Wrong(_("your rotation is off by {angle}° (tolerance {tolerance}°)").format(
+            angle=prose_number(off, 2), tolerance=prose_number(ANGLE_TOL_DEG)))
 
     def _axis_fixed(self, n, answers):
         R = answers.array("yours", (3, 3), "the rotation")
         axis = n["yours"]["axis"]
         moved = R @ axis
         if not np.all(close(moved, axis, atol=1e-6)):
-            raise Wrong(f"R @ axis = {np.round(moved, 3).tolist()}, but a turn about the axis leaves it where it is: "
-                        f"{axis.tolist()}")
+            raise Wrong(_("R @ axis = {moved}, but a turn about the axis leaves it where it is: {axis}").format(
+                moved=np.round(moved, 3).tolist(), axis=axis.tolist()))
         return None
 
     def _house(self, n, answers):
         R = answers.array("yours", (3, 3), "the rotation")
         overlap = silhouette_iou([(house(), Affine(R).matrix)], [(house(), Affine(target_of(n["yours"])).matrix)], WORLD)
         if overlap < IOU_MIN:
-            raise Wrong(f"the house turned by your R and by the right one overlap {overlap:.0%} (IoU), less than "
-                        f"{IOU_MIN:.0%} ({self.picture_name} shows both)")
-        return f"IoU {overlap:.2f}"
+            raise Wrong(_("the house turned by your R and by the right one overlap {overlap}% (IoU), less than "
+                          "{minimum}% ({picture} shows both)").format(overlap=round(overlap * 100),
+                                                                     minimum=round(IOU_MIN * 100),
+                                                                     picture=self.picture_name))
+        return f"IoU {prose_number(overlap, 2)}"
 
     def grade(self, n, answers):
         return [
-            check(f"your rotation (within {ANGLE_TOL_DEG}°)", 2, lambda: self._rotation(answers, "yours", n["yours"])),
+            check(_("your rotation (within {tolerance}°)").format(tolerance=prose_number(ANGLE_TOL_DEG)), 2, lambda: self._rotation(answers, "yours", n["yours"])),
             check(_("the axis stays where it is: R @ axis = axis"), 1, lambda: self._axis_fixed(n, answers)),
             check(_("another axis and angle"), 1, lambda: self._rotation(answers, "other", n["other"])),
-            check(f"the house turned about your axis (silhouette IoU >= {IOU_MIN})", 1, lambda: self._house(n, answers)),
+            check(_("the house turned about your axis (silhouette IoU >= {minimum})").format(minimum=prose_number(IOU_MIN)), 1, lambda: self._house(n, answers)),
         ]
 
     def picture(self, n, answers):

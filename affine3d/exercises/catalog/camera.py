@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ...affine import Affine
-from ...i18n import N_, _
+from ...i18n import N_, _, prose_number
 from ..base import Exercise, Picture
 from ..feedback import Wrong, check, close, compare, fmt, mistake, rotation_angle_deg
 from ..pictures import silhouette_iou, yours_vs_target
@@ -124,37 +124,44 @@ class Camera(Exercise):
         angle = rotation_angle_deg(A, R.T) if rigid else None
         shift = float(np.linalg.norm(t - target[:3, 3]))
         if rigid and angle <= ANGLE_TOL_DEG and shift <= tolerance:
-            return f"rotation off by {angle:.2f}°, translation by {fmt(shift)}"
+            return _("rotation off by {angle}°, translation by {shift}").format(angle=prose_number(angle, 2),
+                                                                                 shift=fmt(shift))
         try:
             compare(V, target, name="V", homogeneous=True, mistakes=mistakes)
         except Wrong as wrong:
             if wrong.mistake:
                 raise
             if not rigid:
-                raise Wrong("V does not keep lengths and angles (its 3x3 part is not a rotation, or its last row is "
-                            f"not [0, 0, 0, 1]); a camera only turns and moves the world. {wrong}") from None
-            raise Wrong(f"rotation off by {angle:.1f}° (tolerance {ANGLE_TOL_DEG}°), translation off by {fmt(shift)} "
-                        f"(tolerance {fmt(tolerance)}); {wrong}") from None
+                raise Wrong(_("V does not keep lengths and angles (its 3x3 part is not a rotation, or its last row "
+                              "is not [0, 0, 0, 1]); a camera only turns and moves the world. {wrong}").format(
+                    wrong=wrong)) from None
+            raise Wrong(_("rotation off by {angle}° (tolerance {tolerance}°), translation off by {shift} "
+                          "(tolerance {shift_tolerance}); {wrong}").format(
+                angle=prose_number(angle, 1), tolerance=prose_number(ANGLE_TOL_DEG), shift=fmt(shift),
+                shift_tolerance=fmt(tolerance), wrong=wrong)) from None
         if not rigid:
             raise Wrong(_("V does not keep lengths and angles: its 3x3 part is not a rotation, or its last row is not "
                         "[0, 0, 0, 1]"))
-        raise Wrong(f"rotation off by {angle:.2f}° (tolerance {ANGLE_TOL_DEG}°), translation off by {fmt(shift)} "
-                    f"(tolerance {fmt(tolerance)})")
+        raise Wrong(_("rotation off by {angle}° (tolerance {tolerance}°), translation off by {shift} "
+                      "(tolerance {shift_tolerance})").format(
+            angle=prose_number(angle, 2), tolerance=prose_number(ANGLE_TOL_DEG), shift=fmt(shift),
+            shift_tolerance=fmt(tolerance)))
 
     def _scene_check(self, n, answers):
         V = answers.array("yours", (4, 4), _("the world -> camera matrix"))
         overlap = silhouette_iou(_seen_through(V), _seen_through(camera_from_world(n["yours"])), Affine.identity(3))
         if overlap < IOU_MIN:
-            raise Wrong(f"the scene seen through your matrix and through the right one overlap {overlap:.0%} (IoU), "
-                        f"less than {IOU_MIN:.0%} ({self.picture_name} shows both)")
-        return f"IoU {overlap:.2f}"
+            raise Wrong(_("the scene seen through your matrix and through the right one overlap {overlap}% (IoU), "
+                          "less than {minimum}% ({picture} shows both)").format(
+                overlap=round(overlap * 100), minimum=round(IOU_MIN * 100), picture=self.picture_name))
+        return f"IoU {prose_number(overlap, 2)}"
 
     def grade(self, n, answers):
         return [
             check(_("world -> camera for your camera (rotation within 0.5°, translation within 1%)"), 2,
                   lambda: self._pose(answers, "yours", n["yours"])),
             check(_("another camera"), 1, lambda: self._pose(answers, "other", n["other"])),
-            check(f"the scene through your camera (silhouette IoU >= {IOU_MIN})", 1, lambda: self._scene_check(n, answers)),
+            check(_("the scene through your camera (silhouette IoU >= {minimum})").format(minimum=prose_number(IOU_MIN)), 1, lambda: self._scene_check(n, answers)),
         ]
 
     def picture(self, n, answers):

@@ -10,8 +10,8 @@ from ..feedback import check, compare, mistake
 from ..runner import Call
 from ._tools import as_pair, grid
 
-ERROR_HINTS = (("matmul", "each W has shape (out, in): the layer applied first stands rightmost, A = W3 @ W2 @ W1"),
-               ("shapes", "each W has shape (out, in): the layer applied first stands rightmost, A = W3 @ W2 @ W1"))
+_ORDER_HINT = N_("each W has shape (out, in): the layer applied first stands rightmost, A = W3 @ W2 @ W1")
+ERROR_HINTS = (("matmul", _ORDER_HINT), ("shapes", _ORDER_HINT))  # shown through _()
 
 
 def _draw_network(rng, sizes):
@@ -91,8 +91,8 @@ class Collapse(Exercise):
         return as_pair(answers, key, ((n_out, n_in), (n_out,)), ("A", "b"))
 
     def _A(self, answers, key, p):
-        A, _ = self._pair(answers, key, p)
-        target, _ = collapsed(p["weights"], p["biases"])
+        A, _unused = self._pair(answers, key, p)
+        target, _unused = collapsed(p["weights"], p["biases"])
         mistakes = []
         if all(W.shape[0] == W.shape[1] for W in p["weights"]):
             mistakes.append(mistake("reverse order", _product(p["weights"][::-1]), _("the factors are in the reverse "
@@ -100,7 +100,7 @@ class Collapse(Exercise):
         compare(A, target, name="A", mistakes=mistakes)
 
     def _b(self, answers, key, p):
-        _, b = self._pair(answers, key, p)
+        _unused, b = self._pair(answers, key, p)
         target = collapsed(p["weights"], p["biases"])[1]
         mistakes = []
         if len({len(c) for c in p["biases"]}) == 1:  # the biases can be added only when they have one length

@@ -99,8 +99,8 @@ class Flatten(Exercise):
         det = float(np.linalg.det(W))
         if abs(det) > PLANE_TOL * max(1.0, np.linalg.norm(W) ** 3):
             self._named(W, b, p)
-            raise Wrong(f"det W = {fmt(det)}: W keeps some volume (the cube becomes a solid of volume {fmt(abs(det) * 8)}); "
-                        "a flattening has det 0")
+            raise Wrong(_("det W = {det}: W keeps some volume (the cube becomes a solid of volume {volume}); "
+                          "a flattening has det 0").format(det=fmt(det), volume=fmt(abs(det) * 8)))
 
     def _on_plane(self, answers, key, p):
         W, b = self._pair(answers, key)
@@ -111,18 +111,19 @@ class Flatten(Exercise):
         if distance.max() > PLANE_TOL * scale:
             self._named(W, b, p)
             worst = int(np.argmax(distance))
-            raise Wrong(f"corner {corners()[worst].astype(int).tolist()} lands {fmt(distance[worst])} away from the plane "
-                        f"(at {images[worst].round(3).tolist()}); {np.count_nonzero(distance > PLANE_TOL * scale)} of 8 "
-                        "corners miss it")
+            raise Wrong(_("corner {corner} lands {distance} away from the plane (at {at}); {count} of 8 corners miss "
+                          "it").format(corner=corners()[worst].astype(int).tolist(), distance=fmt(distance[worst]),
+                                       at=images[worst].round(3).tolist(),
+                                       count=np.count_nonzero(distance > PLANE_TOL * scale)))
 
     def _rank(self, answers, key):
-        W, _ = self._pair(answers, key)
+        W, _unused = self._pair(answers, key)
         s = np.linalg.svd(W, compute_uv=False)
         rank = int(np.count_nonzero(s > 1e-9 * max(1.0, s[0])))
         if rank != 2:
             what = {0: _("every point lands on one point"), 1: _("the cube is squashed onto a line"),
                     3: _("W is not flat at all (det W is not 0)")}[rank]
-            raise Wrong(f"rank W = {rank}: {what}; onto a plane needs rank 2")
+            raise Wrong(_("rank W = {rank}: {what}; onto a plane needs rank 2").format(rank=rank, what=what))
 
     def grade(self, n, answers):
         def other():
@@ -152,7 +153,7 @@ class Flatten(Exercise):
         world = Affine.look_at(eye, center, up=np.cross(side, u) if abs(u[1]) > 0.9 else [0.0, 1.0, 0.0])
         plane = _plane_quad(u, center - 0.02 * u, 3.5)
         W_right, b_right = projection_onto(p["n"], p["d"])
-        image, _ = yours_vs_target([Part(plane, np.eye(4), CONTEXT)], [(box(), Affine(W, b).matrix)],
+        image, _unused = yours_vs_target([Part(plane, np.eye(4), CONTEXT)], [(box(), Affine(W, b).matrix)],
                                    [(box(), Affine(W_right, b_right).matrix)], world,
                                    _("[yours] your flattened cube  [given] the plane\n[target] one right answer: the "
                                    "orthogonal projection"))

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ...i18n import N_, _
+from ...i18n import N_, _, prose_number
 from ..base import Exercise
 from ..feedback import Wrong, check, compare, fmt, mistake, rotation_angle_deg
 from ..runner import Call
@@ -124,8 +124,9 @@ class GimbalLock(Exercise):
                         mistake=_("alpha plus gamma"))
         if rotation_angle_deg(euler(t["new_alpha"], 90, math.degrees(new_gamma)), R) <= ANGLE_TOL_DEG:
             raise Wrong(_("this is the angle in radians; twin returns degrees"), mistake="degrees")
-        raise Wrong(f"euler_xyz({fmt(t['new_alpha'])}, 90, {fmt(new_gamma)}) differs from euler_xyz({fmt(t['alpha'])}, "
-                    f"90, {fmt(t['gamma'])}) by a turn of {off:.1f}°")
+        raise Wrong(_("{yours} differs from {target} by a turn of {angle}°").format(
+            yours=f"euler_xyz({fmt(t['new_alpha'])}, 90, {fmt(new_gamma)})",
+            target=f"euler_xyz({fmt(t['alpha'])}, 90, {fmt(t['gamma'])})", angle=prose_number(off, 1)))
 
     def grade(self, n, answers):
         return [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...affine import Affine
-from ...i18n import N_, _
+from ...i18n import N_, _, prose_number
 from ..base import Exercise, Picture
 from ..feedback import Wrong, check, compare, fmt, mistake
 from ..pictures import CONTEXT, Part, camera, silhouette_iou, yours_vs_target
@@ -72,7 +72,7 @@ class InsideOut(Exercise):
         return as_pair(answers, key, ((3, 3), (3,)), ("W", "b"))
 
     def _W(self, answers, key, p):
-        W, _ = self._pair(answers, key)
+        W, _unused = self._pair(answers, key)
         n = p["n"]
         u = n / np.linalg.norm(n)
         compare(W, mirror(n, p["d"])[0], name="W", mistakes=[
@@ -83,7 +83,7 @@ class InsideOut(Exercise):
         ])
 
     def _b(self, answers, key, p):
-        _, b = self._pair(answers, key)
+        _unused, b = self._pair(answers, key)
         n, d = p["n"], p["d"]
         target = mirror(n, d)[1]
         compare(b, target, name="b", mistakes=[
@@ -101,16 +101,18 @@ class InsideOut(Exercise):
         volume = box().with_vertices(box().vertices @ W.T + b).signed_volume()
         if volume >= 0 or abs(volume) < 1e-9:
             what = _("flattened (det W = 0): no volume left, so no inside") if abs(volume) < 1e-9 else \
-                f"still right side out: its signed volume is {fmt(volume)} (det W = {fmt(np.linalg.det(W))} > 0)"
-            raise Wrong(f"the cube's image is {what}; a mirror has det W = -1")
-        return f"signed volume {fmt(volume)} (it was 8): inside out"
+                _("still right side out: its signed volume is {volume} (det W = {det} > 0)").format(
+                    volume=fmt(volume), det=fmt(np.linalg.det(W)))
+            raise Wrong(_("the cube's image is {what}; a mirror has det W = -1").format(what=what))
+        return _("signed volume {volume} (it was 8): inside out").format(volume=fmt(volume))
 
     def _house(self, n, answers):
         overlap = silhouette_iou(*self._placed(n, answers))
         if overlap < IOU_MIN:
-            raise Wrong(f"your mirrored house and the right one overlap {overlap:.0%} (IoU), less than {IOU_MIN:.0%} "
-                        f"({self.picture_name} shows both)")
-        return f"IoU {overlap:.2f}"
+            raise Wrong(_("your mirrored house and the right one overlap {overlap}% (IoU), less than {minimum}% "
+                          "({picture} shows both)").format(overlap=round(overlap * 100), minimum=round(IOU_MIN * 100),
+                                                          picture=self.picture_name))
+        return f"IoU {prose_number(overlap, 2)}"
 
     def _placed(self, n, answers):
         """The mirrored house, by the student's (W, b) and by the right one, and the view of both."""
@@ -135,7 +137,7 @@ class InsideOut(Exercise):
             check(_("b for your plane"), 1, lambda: self._b(answers, "yours", n["yours"])),
             check(_("the cube comes out inside out (signed volume < 0)"), 1, lambda: self._inside_out(answers)),
             check(_("another plane"), 1, other),
-            check(f"the mirrored house (silhouette IoU >= {IOU_MIN})", 1, lambda: self._house(n, answers)),
+            check(_("the mirrored house (silhouette IoU >= {minimum})").format(minimum=prose_number(IOU_MIN)), 1, lambda: self._house(n, answers)),
         ]
 
     def picture(self, n, answers):

@@ -130,10 +130,12 @@ class ModelCard(Exercise):
         expected = n["mine"]["sizes"]
         yours = answers.array("sizes", (None,), "the widths")
         if len(yours) == len(expected) - 1:
-            raise Wrong(f"sizes returned {len(yours)} widths, expected {len(expected)}: [in, h1, ..., out] has one "
-                        "more entry than there are layers (the input's width first)")
+            raise Wrong(_("sizes returned {count} widths, expected {expected}: [in, h1, ..., out] has one "
+                          "more entry than there are layers (the input's width first)").format(
+                count=len(yours), expected=len(expected)))
         if len(yours) != len(expected):
-            raise Wrong(f"sizes returned {len(yours)} widths, expected {len(expected)} ([in, h1, ..., out])")
+            raise Wrong(_("sizes returned {count} widths, expected {expected} ([in, h1, ..., out])").format(
+                count=len(yours), expected=len(expected)))
         compare(yours, np.array(expected, dtype=np.float64), name="sizes", rtol=0.0, atol=0.0)
 
     def _parameters(self, n, answers, key, which):
@@ -153,19 +155,21 @@ class ModelCard(Exercise):
         yours = answers.value("tags")
         expected = tags_of(n["mine"])
         if not isinstance(yours, list) or not all(isinstance(t, str) for t in yours):
-            raise Wrong(f"tags returned {type(yours).__name__}, expected a list of strings such as {expected[:2]}")
+            raise Wrong(_("tags returned {kind}, expected a list of strings such as {example}").format(
+                kind=type(yours).__name__, example=expected[:2]))
         if yours == [json.dumps(expected)] or (len(yours) == 1 and yours[0].startswith("[")):
             raise Wrong(_("tags returned the YAML line's text as one string: its value is JSON, so json.loads gives the list"))
         if yours != expected:
-            raise Wrong(f"tags returned {yours[:8]}, which is not the card's list of {len(expected)} tags "
-                        f"(read the line that starts with 'tags:' in the block between the --- lines)")
+            raise Wrong(_("tags returned {tags}, which is not the card's list of {count} tags "
+                          "(read the line that starts with 'tags:' in the block between the --- lines)").format(
+                tags=yours[:8], count=len(expected)))
 
     def grade(self, n, answers):
         other = n["other"]["sizes"]
         return [
             check(_("the widths of your network"), 1, lambda: self._sizes(n, answers)),
             check(_("its parameter count"), 2, lambda: self._parameters(n, answers, "parameters", "mine")),
-            check(f"the parameter count of another folder ({'-'.join(map(str, other))})", 1,
+            check(_("the parameter count of another folder ({sizes})").format(sizes="-".join(map(str, other))), 1,
                   lambda: self._parameters(n, answers, "other", "other")),
             check(_("the model card's tags"), 1, lambda: self._tags(n, answers)),
         ]

@@ -36,7 +36,7 @@ class Neuron(Exercise):
 
     def numbers(self, rng):
         w, x, b = _draw_neuron(rng)
-        others = [_draw_neuron(rng) for _ in range(2)]
+        others = [_draw_neuron(rng) for _unused in range(2)]
         return {"w": w, "x": x, "b": b, "others": others}
 
     def task(self, n):

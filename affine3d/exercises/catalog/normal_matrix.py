@@ -44,7 +44,7 @@ def _lit(M, N) -> tuple[np.ndarray, np.ndarray]:
 
 def _lit_differently(M, N) -> tuple[np.ndarray, float]:
     """Where the cube's colour differs by more than 8/255 from the target's, and the share of its pixels that do."""
-    (yours, _), (target, covered) = _lit(M, N), _lit(M, target_of(M))
+    (yours, _unused), (target, covered) = _lit(M, N), _lit(M, target_of(M))
     off = np.any(np.abs(yours.astype(int) - target.astype(int)) > 8, axis=2) & covered
     return off, np.count_nonzero(off) / max(1, np.count_nonzero(covered))
 
@@ -106,8 +106,8 @@ class NormalMatrix(Exercise):
         target = target_of(M)
         scale = float(np.sum(N * target) / np.sum(target * target))  # normals are normalised: c N is as good, c > 0
         if scale > 0 and np.all(close(N, scale * target)):
-            return None if abs(scale - 1) <= 1e-2 else (f"a positive multiple of (A^-1)^T (x{fmt(scale)}): fine, "
-                                                        "normals are normalised before lighting")
+            return None if abs(scale - 1) <= 1e-2 else _("a positive multiple of (A^-1)^T (x{scale}): fine, normals are "
+                                                          "normalised before lighting").format(scale=fmt(scale))
         if scale < 0 and np.all(close(N, scale * target)):
             raise Wrong(_("a negative multiple of (A^-1)^T: your normals point into the solid, so its outside is lit "
                         "from behind"), mistake="inward normals")
@@ -125,8 +125,8 @@ class NormalMatrix(Exercise):
         N = answers.array("yours", (3, 3), _("the normal matrix"))
         share = _lit_differently(M, N)[1]
         if share > LIT_WRONG_MAX:
-            raise Wrong(f"{share:.0%} of the cube's pixels are lit differently from the target (more than 8/255 off; "
-                        f"{self.picture_name} shows both)")
+            raise Wrong(_("{percent}% of the cube's pixels are lit differently from the target (more than 8/255 off; "
+                          "{picture} shows both)").format(percent=round(share * 100), picture=self.picture_name))
         return None
 
     def grade(self, n, answers):
@@ -146,5 +146,6 @@ class NormalMatrix(Exercise):
         yours = _lit(M, N)[0].copy()
         yours[outline(off)] = np.round(np.asarray(TARGET) * 255).astype(np.uint8)
         return Picture(side_by_side(yours, _lit(M, target_of(M))[0],
-                                    (f"lit by your N; [target] around the {share:.0%} of pixels lit differently",
+                                    (_("lit by your N; [target] around the {percent}% of pixels lit differently").format(
+                                        percent=round(share * 100)),
                                      _("lit by (A^-1)^T: the target"))))

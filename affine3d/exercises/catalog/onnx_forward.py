@@ -72,8 +72,8 @@ class ONNXForward(Exercise):
 
     def numbers(self, rng):
         activations = [str(a) for a in rng.choice(HIDDEN, size=2, replace=False)]
-        weights = [np.round(rng.normal(0, 0.9, size=(3, 3)), 2) for _ in range(3)]
-        biases = [np.round(rng.normal(0, 0.5, size=3), 2) for _ in range(3)]
+        weights = [np.round(rng.normal(0, 0.9, size=(3, 3)), 2) for _unused in range(3)]
+        biases = [np.round(rng.normal(0, 0.5, size=3), 2) for _unused in range(3)]
         example = np.round(rng.uniform(-2, 2, size=(5, 3)), 1)  # float64 in the file; float32 when called
         batch = rng.uniform(-2, 2, size=(32, 3)).astype(np.float32)
         return {"activations": activations, "weights": weights, "biases": biases, "example": example, "batch": batch}
@@ -146,10 +146,11 @@ def read_model(model_path):
                     "is X @ W.T + b (W is stored (out, in), as in PyTorch)")),
             mistake("no activation", numpy_forward(n, X, activations=["identity", "identity"]), _("no activation between "
                     "the layers: the graph has a Relu/Sigmoid/Tanh node after each hidden Gemm")),
-            mistake("activations swapped", numpy_forward(n, X, activations=[a2, a1]), f"the activations are swapped: "
-                    f"the first hidden layer uses {a1}, the second {a2} (follow the nodes in order)"),
-        ] + [mistake("activation on the output", numpy_forward(n, X, output=a), f"the last Gemm's output is the "
-                     f"model's output: no {a} after it") for a in (a1, a2)]
+            mistake("activations swapped", numpy_forward(n, X, activations=[a2, a1]), _("the activations are swapped: "
+                    "the first hidden layer uses {first}, the second {second} (follow the nodes in order)").format(
+                first=a1, second=a2)),
+        ] + [mistake("activation on the output", numpy_forward(n, X, output=a), _("the last Gemm's output is the "
+                     "model's output: no {activation} after it").format(activation=a)) for a in (a1, a2)]
         compare(Y, onnxruntime_outputs(n, X), name="Y", mistakes=mistakes, atol=ATOL)
 
     def grade(self, n, answers):

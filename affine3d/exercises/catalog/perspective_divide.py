@@ -8,7 +8,7 @@ import numpy as np
 
 from ...affine import Affine
 from ...projection import perspective
-from ...i18n import N_, _
+from ...i18n import N_, _, prose_number
 from ..base import Exercise, Picture
 from ..feedback import Wrong, check, compare, fmt, mistake
 from ..pictures import CONTEXT, TARGET, YOURS, Part, _legend, draw
@@ -35,15 +35,15 @@ def to_pixels(P, p, width, height, *, divide=True, flip=True, by_z=False, transp
 
 MISTAKES = (
     ("no divide by w", {"divide": False}, None),
-    ("y not flipped", {"flip": False}, "y is upside down: in NDC +y points up, but image rows count down from the top: "
-                                       "y_px = (1 - y_ndc) / 2 * height"),
-    ("divided by z", {"by_z": True}, "you divided by z, not by w: w = -z for this camera (P's last row is "
-                                     "[0, 0, -1, 0]), so the picture comes out mirrored through its centre"),
-    ("transpose", {"transpose": True}, "you multiplied by the transpose of P (a row vector times P, as in p @ P). With "
-                                       "column vectors, clip = P @ [x, y, z, 1]"),
-    ("NDC not mapped", {"ndc_only": True}, "these are normalised device coordinates (-1..1), not pixels: "
-                                           "x_px = (x_ndc + 1) / 2 * width, y_px = (1 - y_ndc) / 2 * height"),
-)
+    ("y not flipped", {"flip": False}, N_("y is upside down: in NDC +y points up, but image rows count down from the "
+                                          "top: y_px = (1 - y_ndc) / 2 * height")),
+    ("divided by z", {"by_z": True}, N_("you divided by z, not by w: w = -z for this camera (P's last row is "
+                                        "[0, 0, -1, 0]), so the picture comes out mirrored through its centre")),
+    ("transpose", {"transpose": True}, N_("you multiplied by the transpose of P (a row vector times P, as in p @ P). "
+                                          "With column vectors, clip = P @ [x, y, z, 1]")),
+    ("NDC not mapped", {"ndc_only": True}, N_("these are normalised device coordinates (-1..1), not pixels: "
+                                              "x_px = (x_ndc + 1) / 2 * width, y_px = (1 - y_ndc) / 2 * height")),
+)  # the hints are shown through _()
 
 
 def _draw_numbers(rng):
@@ -118,7 +118,7 @@ class PerspectiveDivide(Exercise):
             return np.array([to_pixels(size[0], p, size[1], size[2], **flags) for p in points])
 
         target = project()
-        mistakes = [mistake(key, project(**flags), hint) for key, flags, hint in MISTAKES]
+        mistakes = [mistake(key, project(**flags), hint and _(hint)) for key, flags, hint in MISTAKES]
         try:
             compare(yours, target, name="pixels", mistakes=mistakes, rtol=0.0, atol=PIXEL_TOL)
         except Wrong as wrong:
@@ -126,13 +126,14 @@ class PerspectiveDivide(Exercise):
                 raise
             error = np.abs(yours - target).max(axis=1)
             worst = int(np.argmax(error))
-            raise Wrong(f"{np.count_nonzero(error > PIXEL_TOL)} of {len(points)} off by more than {PIXEL_TOL} px; the "
-                        f"worst, {yours[worst].round(1).tolist()}, by {fmt(error[worst])} px") from None
+            raise Wrong(_("{count} of {total} off by more than {tolerance} px; the worst, {worst}, by {error} px").format(
+                count=np.count_nonzero(error > PIXEL_TOL), total=len(points), tolerance=prose_number(PIXEL_TOL),
+                worst=yours[worst].round(1).tolist(), error=fmt(error[worst]))) from None
 
     def grade(self, n, answers):
         keys = [f"corner{k}" for k in range(len(n["corners"]))]
         return [
-            check(f"your point in pixels (within {PIXEL_TOL} px)", 2, lambda: self._points(n, answers, [n["p"]], ["yours"])),
+            check(_("your point in pixels (within {tolerance} px)").format(tolerance=prose_number(PIXEL_TOL)), 2, lambda: self._points(n, answers, [n["p"]], ["yours"])),
             check(_("the 8 corners of a cube"), 2, lambda: self._points(n, answers, n["corners"], keys)),
         ]
 
@@ -144,7 +145,7 @@ class PerspectiveDivide(Exercise):
             return None
         size = (n["width"], n["height"])
         mesh = box().with_vertices(n["corners"])
-        image, _ = draw([Part(mesh, np.eye(4), CONTEXT)], Affine.identity(3), size, projection=n["P"])
+        image, _unused = draw([Part(mesh, np.eye(4), CONTEXT)], Affine.identity(3), size, projection=n["P"])
         target = np.array([to_pixels(n["P"], p, *size) for p in n["corners"]])
         return Picture(_markers(image, yours, target))
 
@@ -170,5 +171,5 @@ def _markers(image: np.ndarray, yours: np.ndarray, target: np.ndarray) -> np.nda
     legend = _("corners: [yours] yours (crosses)  [target] the target (rings)")
     if outside:
         shown = ", ".join(outside[:3]) + (" ..." if len(outside) > 3 else "")
-        legend += f"\n{len(outside)} of yours outside the picture: {shown}"
+        legend += "\n" + _("{count} of yours outside the picture: {shown}").format(count=len(outside), shown=shown)
     return _legend(np.asarray(picture), legend)

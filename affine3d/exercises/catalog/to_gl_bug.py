@@ -90,13 +90,14 @@ def to_gl_buggy(M):
     def _bytes(self, answers, key) -> bytes:
         value = answers.value(key)
         if not isinstance(value, bytes):
-            kind = "an array" if isinstance(value, list) else type(value).__name__
-            raise Wrong(f"to_gl returned {kind}, not bytes: a uniform's write() takes bytes (ndarray.tobytes)")
+            kind = _("an array") if isinstance(value, list) else type(value).__name__
+            raise Wrong(_("to_gl returned {kind}, not bytes: a uniform's write() takes bytes (ndarray.tobytes)").format(
+                kind=kind))
         if len(value) == 128:
             raise Wrong(_("128 bytes: those are float64 numbers (8 bytes each); a GLSL mat4 holds float32, 4 bytes "
                         "each: convert with dtype=np.float32"), mistake="float64")
         if len(value) != 64:
-            raise Wrong(f"{len(value)} bytes; a GLSL mat4 is 16 float32 numbers, 64 bytes")
+            raise Wrong(_("{count} bytes; a GLSL mat4 is 16 float32 numbers, 64 bytes").format(count=len(value)))
         held = gpu_reads(value)
         if not np.all(np.isfinite(held)):
             raise Wrong(_("the GPU would read NaN or inf from these bytes: they are not 16 float32 numbers"))
@@ -105,10 +106,10 @@ def to_gl_buggy(M):
     def _held(self, answers, key, M):
         held = gpu_reads(self._bytes(answers, key))
         compare(held, M, name=_("the GPU's mat4"), homogeneous=True, mistakes=[
-            mistake("transpose", M.T, "the GPU reads the bytes column by column, so it holds the transpose of M: the "
-                    "translation lands in the bottom row, where it divides the picture like a perspective "
-                    f"({self.picture_name} shows it). numpy's tobytes() writes row by row unless asked for column "
-                    "(Fortran) order"),
+            mistake("transpose", M.T, _("the GPU reads the bytes column by column, so it holds the transpose of M: "
+                                        "the translation lands in the bottom row, where it divides the picture like a "
+                                        "perspective ({picture} shows it). numpy's tobytes() writes row by row unless "
+                                        "asked for column (Fortran) order").format(picture=self.picture_name)),
         ])
 
     def grade(self, n, answers):
