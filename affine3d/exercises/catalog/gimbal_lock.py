@@ -121,7 +121,7 @@ class GimbalLock(Exercise):
         if rotation_angle_deg(euler(t["new_alpha"], 90, plus), euler(t["new_alpha"], 90, new_gamma)) <= ANGLE_TOL_DEG:
             raise Wrong(_("you kept α + γ, but at β = +90° the rotation depends on α - γ only (multiply out "
                         "Rz(γ) Ry(90°) Rx(α): its entries are sin(α - γ) and cos(α - γ)); keep α - γ"),
-                        mistake=_("alpha plus gamma"))
+                        mistake="alpha plus gamma")
         if rotation_angle_deg(euler(t["new_alpha"], 90, math.degrees(new_gamma)), R) <= ANGLE_TOL_DEG:
             raise Wrong(_("this is the angle in radians; twin returns degrees"), mistake="degrees")
         raise Wrong(_("{yours} differs from {target} by a turn of {angle}°").format(

@@ -85,7 +85,7 @@ class Layer(Exercise):
         target = sigma(X @ W.T + b)
         shape_hints = {}
         if X.shape[0] == 1:
-            shape_hints[(W.shape[0],)] = (_("batch axis dropped"), N_("keep the batch axis: a batch of one input gives "
+            shape_hints[(W.shape[0],)] = ("batch axis dropped", N_("keep the batch axis: a batch of one input gives "
                                                                     "shape (1, m)"))
         try:
             Y = answers.array(key, (X.shape[0], W.shape[0]), _("the outputs"), shape_hints)
