@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from .. import i18n
 from ..i18n import LANGUAGES, N_, _, ngettext, prose_number
 
 # HELP and DESCRIPTION: marked for the catalogue, looked up by affine3d.cli in the chosen language
@@ -67,9 +68,9 @@ def add_arguments(parser) -> None:
                        help=_("your id (login or e-mail); your numbers are made from it (default: 'example')"))
     start.add_argument("--force", action="store_true", help=_("replace an exercise_N.py that is already there"))
     start.add_argument("--lang", dest="handout_lang", default=None, metavar="LANG", type=_handout_language,
-                       help=_("the handout's language: {choices} (default: the language of the messages, from "
-                              "affine3d --lang or LANGUAGE, LC_ALL, LC_MESSAGES, LANG); its code is the same in "
-                              "every language").format(choices=", ".join(LANGUAGES)))
+                       help=_("the handout's language, and this command's: {choices} (default: the language of "
+                              "the messages, from affine3d --lang or LANGUAGE, LC_ALL, LC_MESSAGES, LANG); its code is "
+                              "the same in every language").format(choices=", ".join(LANGUAGES)))
     check = actions.add_parser("check", help=_("run a filled-in exercise file and grade it"),
                                description=_("Run FILE in a sandbox (bubblewrap, or a fresh unprivileged user as root) "
                                            "with limits, grade its answers, and say what is wrong. Exit code 0 when "
@@ -189,13 +190,20 @@ def _list() -> int:
     from ..exercises import EXERCISES
 
     for e in EXERCISES:
-        print(f"{e.number:>2}. {_(e.title)}: {_(e.goal)}")
+        print(f"{e.number:>2}. {i18n._(e.title)}: {i18n._(e.goal)}")
         print(f"    {e.lecture_point}" + (" " + _("(draws {picture})").format(picture=e.picture_name) if e.geometric else ""))
     print("\n" + _("Start one with: {command}").format(command="affine3d exercise start N --student ID"))
     return 0
 
 
 def _start(args) -> int:
+    from ..exercises.workflow import speaking
+
+    with speaking(args.handout_lang):  # --lang: the handout and what is said about it, in that language
+        return _start_in_language(args)
+
+
+def _start_in_language(args) -> int:
     from ..exercises import get, start
     from ..exercises.base import DEFAULT_STUDENT
 
@@ -204,7 +212,7 @@ def _start(args) -> int:
     exercise = get(args.number)
     also = _(" (and {files})").format(files=", ".join(str(p.name) for p in paths[1:])) if paths[1:] else ""
     print(_("wrote {path}{also}: exercise {number}, {title}, with the numbers of {student}").format(
-        path=paths[0], also=also, number=exercise.number, title=_(exercise.title), student=student))
+        path=paths[0], also=also, number=exercise.number, title=i18n._(exercise.title), student=student))
     if args.student is None:
         print("  " + _("(no --student: these are the numbers of '{student}'; a course gives each student their own "
                        "id)").format(student=DEFAULT_STUDENT))

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import UsageError
+from .. import i18n
 from ..i18n import N_, _
 from .feedback import Answers, CheckResult
 from .runner import Call
@@ -180,7 +181,7 @@ class Exercise:
     @property
     def lecture_point(self) -> str:
         """``"lecture point 3: polyhedra are moved by ..."`` (from :attr:`lecture`, ``"3. polyhedra are ..."``)."""
-        point, _dot, text = _(self.lecture).partition(". ")
+        point, _dot, text = i18n._(self.lecture).partition(". ")
         return _("lecture point {point}: {text}").format(point=point, text=text)
 
     def starter(self, student: str) -> str:
@@ -188,7 +189,7 @@ class Exercise:
         numbers = self.numbers_for(student)
         task = textwrap.dedent(self.task(numbers)).strip("\n")
         several = len(self.functions) > 1
-        names = _and(self.functions)
+        names = _and(f"`{name}`" for name in self.functions)
         if several:
             todo = _("What to do: fill in {names} below, in place of `raise NotImplementedError`. Try them on your "
                      "numbers with `python {file}`; check your work with")
@@ -201,11 +202,11 @@ class Exercise:
         todo = todo.format(names=names, file=self.file_name)
         if self.blocked:
             closing += " " + _("While your file is checked, {modules} cannot be imported in it: {reason}.").format(
-                modules=_and(self.blocked), reason=_(self.blocked_reason))
+                modules=_and(self.blocked), reason=i18n._(self.blocked_reason))
         who = _("Student: {student}. These numbers are yours; `affine3d exercise start {number} --student "
                 "{student}` makes them again.").format(student=student, number=self.number)
         header = (
-            '"""' + _("affine3d exercise {number}: {title}.").format(number=self.number, title=_(self.title)) + "\n\n"
+            '"""' + _("affine3d exercise {number}: {title}.").format(number=self.number, title=i18n._(self.title)) + "\n\n"
             f"{textwrap.fill(who, 100)}\n"
             f"{textwrap.fill(self.lecture_point[0].upper() + self.lecture_point[1:] + '.', 100)}\n\n"
             f"{task}\n\n"

@@ -39,6 +39,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .. import i18n
 from ..i18n import N_, _, ngettext, prose_number
 from . import _child
 from .runner import MAX_WRITE_BYTES, Outcome, Run
@@ -129,7 +130,7 @@ class Mistake:
 def mistake(key: str, answer, hint: str | None = None) -> Mistake:
     """A :class:`Mistake`; the hint defaults to the one in :data:`MISTAKES` for ``key``."""
     if hint is None:
-        hint = _(MISTAKES[key])
+        hint = i18n._(MISTAKES[key])
     return Mistake(key, answer, hint)
 
 
@@ -205,7 +206,7 @@ class Answers:
                 text=text, megabytes=MAX_WRITE_BYTES >> 20)
         for pattern, hint in self.error_hints:
             if pattern in outcome.error:
-                hint = _(hint)
+                hint = i18n._(hint)
                 return f"{text}. {hint[0].upper()}{hint[1:]}"
         return text
 
@@ -229,7 +230,7 @@ class Answers:
         if array.size != 1:
             key_, hint = (size_hints or {}).get(array.size, (None, None))
             raise Wrong(_("{function} returned {count} numbers (shape {shape}), expected {what}, one number").format(
-                function=fn, count=array.size, shape=array.shape, what=what) + (f": {_(hint)}" if hint else ""),
+                function=fn, count=array.size, shape=array.shape, what=what) + (f": {i18n._(hint)}" if hint else ""),
                 mistake=key_)
         number = float(array.astype(np.float64).reshape(()))
         if not math.isfinite(number):
@@ -270,7 +271,7 @@ def as_array(value, shape: tuple, what: str, fn: str, shape_hints: dict | None =
         message = _("{function} returned shape {shape}, expected {what} of shape {expected}").format(
             function=fn, shape=array.shape, what=what, expected=_shape(shape))
         key, hint = (shape_hints or {}).get(array.shape, (None, None))
-        raise Wrong(message + (f": {_(hint)}" if hint else ""), mistake=key)
+        raise Wrong(message + (f": {i18n._(hint)}" if hint else ""), mistake=key)
     if finite and not np.all(np.isfinite(array)):
         raise Wrong(_("{function} returned {what} with NaN or inf in it (a division by zero?)").format(
             function=fn, what=what))
@@ -290,7 +291,7 @@ def _child_error(error: str) -> str:
         match = pattern.match(error or "")
         if match:
             names = ("name", "kind") if "{kind}" in message else ("name",)
-            return _(message).format(**dict(zip(names, match.groups())))
+            return i18n._(message).format(**dict(zip(names, match.groups())))
     return error
 
 

@@ -10,6 +10,7 @@ fields; a course plugs it in unchanged.
 
 from __future__ import annotations
 
+from .. import i18n
 from ..i18n import N_, _
 from .feedback import fmt
 
@@ -36,14 +37,14 @@ def text(report, picture_path=None, iou: float | None = None, picture_note: str 
     """The feedback a student reads: a title, one line per check, notes, the score and the picture's path."""
     ex = report.exercise
     lines = [_("affine3d exercise {number}: {title} (student {student})").format(
-        number=ex.number, title=_(ex.title), student=report.student)]
+        number=ex.number, title=i18n._(ex.title), student=report.student)]
     lines += [_line(c, previous) for c, previous in zip(report.checks, [None, *report.checks])]
     lines += ["  " + _("note: {note}").format(note=note) for note in report.notes]
     lines.append(_("score: {score}/{max_score}").format(score=_points(report.score), max_score=_points(report.max_score))
                  + (_(" - all checks pass") if report.passed else ""))
     if picture_path is not None:
         overlap = _("; silhouettes overlap {percent}% (IoU)").format(percent=round(iou * 100)) if iou is not None else ""
-        lines.append(_("picture: {path} ({legend}{overlap})").format(path=picture_path, legend=_(PICTURE_LEGEND),
+        lines.append(_("picture: {path} ({legend}{overlap})").format(path=picture_path, legend=i18n._(PICTURE_LEGEND),
                                                                       overlap=overlap))
     elif picture_note:
         lines.append(_("picture: {note}").format(note=picture_note))

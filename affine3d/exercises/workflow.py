@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
+from .. import i18n
 from ..i18n import N_, _, ngettext
 from .runner import read_student_file
 from .base import DEFAULT_STUDENT, Exercise, check_student_id, secret_id
@@ -240,7 +241,7 @@ def check(path, *, exercise=None, students=None, timeout_s: float = DEFAULT_TIME
     nonce = _check_nonce(nonce) if nonce is not None else _secrets.token_hex(16)
     mode = sandbox_mode(sandbox)
     if mode == "same-user" and grading and not unsafe_same_user:
-        raise UsageError(_("no sandbox to grade in on this machine: {hint}").format(hint=_(INSTALL_HINT)))
+        raise UsageError(_("no sandbox to grade in on this machine: {hint}").format(hint=i18n._(INSTALL_HINT)))
     in_file = student_in(text)
     if not students:
         if in_file is None:
@@ -252,16 +253,16 @@ def check(path, *, exercise=None, students=None, timeout_s: float = DEFAULT_TIME
     blocked_allowed = [a for a in allow if a in ex.blocked]
     if blocked_allowed:
         raise UsageError(_("--allow: exercise {number} may not use {module} ({reason})").format(
-            number=ex.number, module=blocked_allowed[0], reason=_(ex.blocked_reason)))
+            number=ex.number, module=blocked_allowed[0], reason=i18n._(ex.blocked_reason)))
     allowed = tuple(a for a in with_dependencies((*ex.allowed, *allow)) if a not in ex.blocked)
     # the child cannot read affine3d's catalogue: the reason it gives for a refused import is said here
-    run = run_file(path, calls, data_files=data, blocked=ex.blocked, reason=_(ex.blocked_reason), allowed=allowed,
+    run = run_file(path, calls, data_files=data, blocked=ex.blocked, reason=i18n._(ex.blocked_reason), allowed=allowed,
                    timeout_s=timeout_s, memory_mb=memory_mb, sandbox=mode)
     reports = _reports(ex, students, numbers, owners, run, path)
     for report in reports:
         report.sandbox, report.nonce, report.secret_id = mode, nonce, secret_id(secret)
         if mode == "same-user":
-            report.notes.append(_(UNSAFE if grading else NOT_A_GRADE))
+            report.notes.append(i18n._(UNSAFE if grading else NOT_A_GRADE))
         if run.malformed:
             report.notes.append(ngettext("{count} line of the answers was malformed and ignored (the first: {first})",
                                          "{count} lines of the answers were malformed and ignored (the first: {first})",
@@ -282,8 +283,6 @@ def _check_nonce(nonce) -> str:
 @contextmanager
 def speaking(language: str | None):
     """Messages in ``language`` inside the block (None: as they are), then back to the language chosen before."""
-    from .. import i18n
-
     if language is None:
         yield
         return

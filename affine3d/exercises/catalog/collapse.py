@@ -52,7 +52,7 @@ class Collapse(Exercise):
         return {"yours": _draw_network(rng, [3, 3, 3, 3]), "other": _draw_network(rng, [2, 5, 3])}
 
     def task(self, n):
-        return """
+        return _("""
         Your network has three layers and no activation functions (σ = identity):
 
             x -> W1 x + b1 -> W2 (W1 x + b1) + b2 -> W3 (W2 (W1 x + b1) + b2) + b3
@@ -62,7 +62,7 @@ class Collapse(Exercise):
 
         Write collapse(weights, biases) -> (A, b): the single affine map of a network given as the
         lists [W1, W2, ...] and [b1, b2, ...], layer 1 first, of any number of layers and any sizes.
-        """
+        """)
 
     def constants(self, n):
         p = n["yours"]

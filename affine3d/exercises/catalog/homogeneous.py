@@ -6,6 +6,7 @@ import textwrap
 
 import numpy as np
 
+from ... import i18n
 from ...i18n import N_, _
 from ..base import Exercise
 from ..feedback import Wrong, check, compare, mistake
@@ -55,7 +56,7 @@ class Homogeneous(Exercise):
         return {"A": A, "b": b, "A2": A2, "b2": b2}
 
     def task(self, n):
-        options = "\n".join(textwrap.fill(_(STATEMENTS[key]), width=96, initial_indent=f"{'':4}({letter}) ",
+        options = "\n".join(textwrap.fill(i18n._(STATEMENTS[key]), width=96, initial_indent=f"{'':4}({letter}) ",
                                            subsequent_indent=" " * 8) for letter, key in LETTERS.items())
         return textwrap.dedent(_("""
         An affine map F(x) = A x + b of R^3 becomes one 4x4 matrix once every point gets a 4th
@@ -129,7 +130,7 @@ class Homogeneous(Exercise):
                 value=repr(value)))
         key = LETTERS[letter]
         if key != "right":
-            raise Wrong(_("not ({letter}): {hint}").format(letter=letter, hint=_(WRONG_HINTS[key])), mistake=f"why: {key}")
+            raise Wrong(_("not ({letter}): {hint}").format(letter=letter, hint=i18n._(WRONG_HINTS[key])), mistake=f"why: {key}")
 
     def grade(self, n, answers):
         return [

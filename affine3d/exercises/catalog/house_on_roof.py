@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from ...affine import Affine
+from ... import i18n
 from ...i18n import N_, _, prose_number
 from ..base import Exercise, Picture
 from ..feedback import MISTAKES, Wrong, check, compare, mistake
@@ -96,7 +97,7 @@ class HouseOnRoof(Exercise):
             mistake("degrees", T @ Affine.rotation_y(angle).matrix @ S),
             mistake("reverse order", S @ Affine.rotation_y(angle).matrix @ T,
                     _("two mistakes at once. First, {order}. Second, {degrees}").format(
-                        order=_(MISTAKES["reverse order"]), degrees=_(MISTAKES["degrees"]))),
+                        order=i18n._(MISTAKES["reverse order"]), degrees=i18n._(MISTAKES["degrees"]))),
             mistake("translation in last row", target.T),
             mistake("transpose", T @ R.T @ S, _("the rotation turns the wrong way (its 3x3 part is transposed): "
                                                 "about y, cos sits on the diagonal, +sin at [0, 2] and -sin at [2, 0]")),

@@ -8,6 +8,7 @@ import numpy as np
 
 from ...affine import Affine
 from ...projection import perspective
+from ... import i18n
 from ...i18n import N_, _, prose_number
 from ..base import Exercise, Picture
 from ..feedback import Wrong, check, compare, fmt, mistake
@@ -118,7 +119,7 @@ class PerspectiveDivide(Exercise):
             return np.array([to_pixels(size[0], p, size[1], size[2], **flags) for p in points])
 
         target = project()
-        mistakes = [mistake(key, project(**flags), hint and _(hint)) for key, flags, hint in MISTAKES]
+        mistakes = [mistake(key, project(**flags), hint and i18n._(hint)) for key, flags, hint in MISTAKES]
         try:
             compare(yours, target, name="pixels", mistakes=mistakes, rtol=0.0, atol=PIXEL_TOL)
         except Wrong as wrong:

@@ -44,7 +44,7 @@ class ToGLBug(Exercise):
         return {"M": _draw_model(rng), "other": other}
 
     def task(self, n):
-        return """
+        return _("""
         A GLSL vertex shader computes gl_Position = projection * world * model * vec4(in_position, 1.0),
         with the same column-vector maths as numpy: model @ [x, y, z, 1]. Python hands each matrix to
         the GPU as bytes: program["model"].write(data), 16 float32 numbers (64 bytes). A colleague wrote
@@ -55,16 +55,17 @@ class ToGLBug(Exercise):
         numbers are the first column). Find the bug in to_gl_buggy, say in a comment what it was, and
         write to_gl(M): the 64 bytes that make the GPU hold exactly M. (You can test it: the GPU holds
         np.frombuffer(data, np.float32).reshape(4, 4).T, since each group of 4 is a column.)
-        """
+        """)
 
     def preamble(self):
-        return '''import numpy as np
+        # one catalogue entry: its docstring translated, its code as it is
+        return _('''import numpy as np
 
 
 def to_gl_buggy(M):
     """A colleague's upload of a 4x4 matrix for a GLSL mat4 uniform: program["model"].write(to_gl_buggy(M))."""
     return np.asarray(M, dtype=np.float32).tobytes()
-'''
+''')
 
     def constants(self, n):
         return [("M", n["M"])]
