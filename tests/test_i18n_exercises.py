@@ -19,7 +19,7 @@ import pytest
 from _english import english_words
 from affine3d import i18n
 from affine3d.cli import main
-from affine3d.exercises import EXERCISES, check
+from affine3d.exercises import EXERCISES, check, get
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = Path(__file__).resolve().parent / "exercise_solutions"
@@ -145,7 +145,8 @@ def test_check_report_of_a_wrong_solution_is_in_the_language_it_runs_in(number, 
     english = run_in("C", "check", path)
     assert polish.returncode == english.returncode == 1, (polish.stderr, english.stderr)
     assert polish.stderr == english.stderr == ""
-    assert english_words(polish.stdout) == [], polish.stdout
+    # the function's name is code, not prose (the English list knows "layer" as a word)
+    assert [w for w in english_words(polish.stdout) if w not in get(number).functions] == [], polish.stdout
     assert "wynik: 0/4" in polish.stdout and "score: 0/4" in english.stdout
     if number == 4:
         assert "czynniki są w odwrotnej kolejności" in polish.stdout

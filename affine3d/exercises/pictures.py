@@ -143,9 +143,11 @@ def yours_vs_target(context: list[Part], yours: list[tuple[Mesh, np.ndarray]], t
     image, _unused = draw(context + [Part(mesh, matrix, YOURS) for mesh, matrix in yours], world, size)
     overlap = silhouette_iou(yours, target, world)
     yours_mask = silhouette(yours, world, size)
-    legend = legend.format(iou=f"{overlap:.2f}")
+    from ..i18n import _, prose_number
+
+    legend = legend.format(iou=prose_number(overlap, 2))
     if not yours_mask.any():
-        legend += "\n(yours is out of view: behind the camera, or off the picture)"
+        legend += "\n" + _("(yours is out of view: behind the camera, or off the picture)")
     return overlay(image, yours_mask, silhouette(target, world, size), legend), overlap
 
 
@@ -189,14 +191,13 @@ def side_by_side(left: np.ndarray, right: np.ndarray, captions: tuple[str, str],
 
 def _legend(image: np.ndarray, text: str) -> np.ndarray:
     """``text`` in the top-left corner, light on a dark outline; ``[yours]`` and ``[target]`` become coloured squares."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
+
+    from ..images import font as picture_font
 
     picture = Image.fromarray(np.ascontiguousarray(image), "RGB")
     size = max(11, picture.height // 26)
-    try:
-        font = ImageFont.load_default(size=size)
-    except TypeError:  # Pillow < 10.1
-        font = ImageFont.load_default()
+    font = picture_font(size)  # DejaVu Sans where there is one: Polish captions need ą, ę, ł, ś, ż (and σ)
     pen = ImageDraw.Draw(picture)
     x, y = size // 2, size // 3
     swatches = {"[yours]": YOURS, "[target]": TARGET, "[given]": CONTEXT}
