@@ -34,7 +34,9 @@ from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import i18n
 from ..errors import UsageError
+from ..i18n import _, prose_number
 from ..version import __version__
 from .base import check_student_id
 from .runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, read_student_file
@@ -95,7 +97,7 @@ def find_work(directory, exercise=None) -> tuple[list[int], list[str], list[Task
     """
     directory = Path(directory)
     if not directory.is_dir():
-        raise UsageError(f"DIR: {directory} is not a folder (expected one folder per student)")
+        raise UsageError(_("DIR: {path} is not a folder (expected one folder per student)").format(path=directory))
     general: list[str] = []
     folders = sorted(p.name for p in directory.iterdir() if p.is_dir() and not p.name.startswith("."))
     loose = sorted(p.name for p in directory.glob("*.py"))
@@ -333,12 +335,13 @@ def grade(directory, *, exercise=None, jobs: int | None = None, timeout_s: float
 
     mode = sandbox_mode(sandbox)
     if mode == "same-user" and not unsafe_same_user:
-        raise UsageError(f"no sandbox to grade in on this machine: {INSTALL_HINT}")
+        raise UsageError(_("no sandbox to grade in on this machine: {hint}").format(hint=i18n._(INSTALL_HINT)))
     settings = _Settings(float(timeout_s), int(memory_mb), os.environ.get(SECRET_ENV, "") if secret is None else secret,
                          mode, bool(unsafe_same_user), tuple(allow))
     numbers, folders, tasks, general = find_work(directory, exercise)
     if not folders:
-        raise UsageError(f"DIR: {directory} has no student folders (expected DIR/<student id>/exercise_N.py)")
+        raise UsageError(_("DIR: {path} has no student folders (expected DIR/<student id>/exercise_N.py)").format(
+            path=directory))
     for n in numbers:
         get(n)
     from .workflow import _require
@@ -440,8 +443,9 @@ def _run(to_check, result: Grading, directory: Path, jobs: int, settings: _Setti
         stop.set()
         bar.set_description("stopping")
         bar.refresh()
-        sys.stderr.write(f"\nstopping: {len(running)} running check(s) finish (each within {settings.timeout_s:g} s); "
-                         f"the rest are left for the next run\n")
+        sys.stderr.write("\n" + _("stopping: {count} running check(s) finish (each within {seconds} s); the rest are "
+                                 "left for the next run").format(count=len(running),
+                                                                 seconds=prose_number(settings.timeout_s)) + "\n")
         try:
             for future in list(running):
                 wait([future])

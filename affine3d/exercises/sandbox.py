@@ -41,6 +41,8 @@ import sysconfig
 import time
 from pathlib import Path
 
+from ..i18n import N_
+
 __all__ = ["MODES", "memory_used", "sandbox_mode", "with_dependencies", "others_can_reach", "can_drop", "mode_problem", "SANDBOX_UID", "fresh_uid", "kill_uid", "remove_uid_files",
            "close_packages", "package_dirs", "bwrap_command", "SITE", "WORK", "CHILD", "ENV_VAR"]
 
@@ -50,8 +52,8 @@ SANDBOX_UID = 65534  # nobody, inside the namespaces
 SITE, WORK, CHILD = "/sandbox/site", "/work", "/sandbox/_child.py"
 _FRESH_UIDS = (2_000_000_000, 1 << 24)  # drop-privileges: a uid from this range, not one a user or service owns
 _WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm")
-INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) or run as root, or pass "
-                "--unsafe-same-user to grade without a sandbox")
+INSTALL_HINT = N_("install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) or run as root, or pass "
+                  "--unsafe-same-user to grade without a sandbox")  # shown through _()
 
 
 def sandbox_mode(requested: str | None = None) -> str:
