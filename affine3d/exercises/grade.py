@@ -374,7 +374,7 @@ def grade(directory, *, exercise=None, jobs: int | None = None, timeout_s: float
     if to_check:
         cache.mkdir(exist_ok=True)
         _run(to_check, result, directory, int(jobs), settings, progress, stop or threading.Event())
-    for task, _ in to_check:
+    for task, _digest in to_check:
         if (task.folder, task.exercise) not in result.records:
             result.notes[task.folder].append(f"exercise_{task.exercise}.py: not checked (stopped); run grade again")
             record = _missing(task, maxima[task.exercise])
