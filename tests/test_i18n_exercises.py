@@ -158,3 +158,20 @@ def test_check_report_of_a_wrong_solution_is_in_the_language_it_runs_in(number, 
         assert "layer zwróciła tablicę o kształcie (4,)" in polish.stdout
         assert "layer zgłosiła ValueError: nie wiem" in polish.stdout and ", wiersz " in polish.stdout
         assert "layer raised ValueError: nie wiem" in english.stdout and ", line " in english.stdout
+
+
+def test_the_class_table_names_the_mistakes_in_the_readers_language():
+    """grade's closing table: the labels are keys (JSON and CSV keep them), shown in Polish under --lang pl."""
+    from affine3d.exercises import gradebook
+    from affine3d.exercises.workflow import speaking
+
+    table = [{"exercise": 4, "title": get(4).title, "students": 3,
+              "checks": [{"name": "macierz modelu dla Twoich liczb", "passed": 1}],
+              "mistakes": [{"label": gradebook.ALL_PASS, "count": 1}, {"label": "reverse order", "count": 2}]}]
+    with speaking("pl"):
+        polish = gradebook.mistakes_text(table)
+    english = gradebook.mistakes_text(table)
+    assert english_words(polish) == [], polish
+    assert "zadanie 4: kolejność złożenia: domek na dachu (3 studentów)" in polish
+    assert "komplet punktów: 1; błędy (liczba studentów): odwrotna kolejność: 2" in polish
+    assert "full marks: 1; mistakes (students): reverse order: 2" in english

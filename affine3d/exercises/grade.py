@@ -119,7 +119,7 @@ def find_work(directory, exercise=None) -> tuple[list[int], list[str], list[Task
         numbers = sorted({n for per in found.values() for n in per})
         unknown = [n for n in numbers if not 1 <= n <= 99 or not _known(n)]
         for n in unknown:
-            general.append(f"exercise_{n}.py: there is no exercise {n}; not graded")
+            general.append(_("{file}: there is no exercise {number}; not graded").format(file=f"exercise_{n}.py", number=n))
         numbers = [n for n in numbers if n not in unknown]
     tasks = []
     for name in folders:
@@ -161,8 +161,8 @@ def _task(directory: Path, folder: str, number: int, paths: list[Path]) -> Task:
     if in_file is not None and not _valid_id(in_file):
         in_file = None
     if in_file is None and not folder_ok:
-        task.note = (f"the folder name {folder!r} is not an id (letters, digits and . _ @ + -) and {shown[0]} has no "
-                     f"STUDENT line; not graded")
+        task.note = _("the folder name {folder} is not an id (letters, digits and . _ @ + -) and {file} has no "
+                      "STUDENT line; not graded").format(folder=repr(folder), file=shown[0])
         return task
     task.student = in_file or folder
     if in_file is not None and in_file.lower() != folder.lower():
@@ -360,8 +360,9 @@ def grade(directory, *, exercise=None, jobs: int | None = None, timeout_s: float
             continue
         result.ids.setdefault(task.folder, task.student)
         if task.file_student is not None:
-            note = f"the folder is {task.folder!r}, exercise_{task.exercise}.py says STUDENT = {task.file_student!r}"
-            notes.append(note + "; graded with the numbers of " + repr(task.student))
+            notes.append(_("the folder is {folder}, {file} says STUDENT = {student}; graded with the numbers of "
+                           "{graded}").format(folder=repr(task.folder), file=f"exercise_{task.exercise}.py",
+                                               student=repr(task.file_student), graded=repr(task.student)))
         kept_path = cache / f"{_cache_key(task, settings)}.json"
         kept = _read_kept(kept_path) if kept_path.is_file() else None
         if kept is not None:
@@ -376,7 +377,8 @@ def grade(directory, *, exercise=None, jobs: int | None = None, timeout_s: float
         _run(to_check, result, directory, int(jobs), settings, progress, stop or threading.Event())
     for task, _digest in to_check:
         if (task.folder, task.exercise) not in result.records:
-            result.notes[task.folder].append(f"exercise_{task.exercise}.py: not checked (stopped); run grade again")
+            result.notes[task.folder].append(_("{file}: not checked (stopped); run grade again").format(
+                file=f"exercise_{task.exercise}.py"))
             record = _missing(task, maxima[task.exercise])
             record.update(file=str(task.path.relative_to(directory)), labels=["not checked"])
             result.records[(task.folder, task.exercise)] = record
@@ -471,7 +473,7 @@ def _collect(result: Grading, task: Task, future) -> None:
         record = future.result()
     except Exception as exc:  # noqa: BLE001 - one file's trouble is one note: the file vanished meanwhile, a worker died
         why = (exc.strerror or type(exc).__name__) if isinstance(exc, OSError) else str(exc) or type(exc).__name__
-        line = f"exercise_{task.exercise}.py: not graded: {why}"
+        line = _("{file}: not graded: {why}").format(file=f"exercise_{task.exercise}.py", why=why)
         record = _missing(Task(task.folder, task.exercise, task.student, note=line), max_points(task.exercise))
         record.update(file=str(task.path.relative_to(result.directory)), labels=["not graded"])
         result.notes.setdefault(task.folder, []).append(line)
