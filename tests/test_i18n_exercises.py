@@ -175,3 +175,14 @@ def test_the_class_table_names_the_mistakes_in_the_readers_language():
     assert "zadanie 4: kolejność złożenia: domek na dachu (3 studentów)" in polish
     assert "komplet punktów: 1; błędy (liczba studentów): odwrotna kolejność: 2" in polish
     assert "full marks: 1; mistakes (students): reverse order: 2" in english
+
+
+def test_what_the_sandboxed_child_says_is_said_again_in_polish(tmp_path):
+    """The child cannot read the catalogue: its refusal of a blocked import is put into Polish by the checker."""
+    path = tmp_path / "exercise_1.py"
+    path.write_text("EXERCISE = 1\nSTUDENT = 'ana'\nimport affine3d\n\ndef neuron(w, x, b):\n    return 0\n",
+                    encoding="utf-8")
+    polish = run_in("pl_PL.UTF-8", "check", path)
+    assert polish.returncode == 1 and english_words(polish.stdout) == [], polish.stdout
+    assert "modułu 'affine3d' nie można tu zaimportować: klasy affine3d zrobiłyby to zadanie za Ciebie" in polish.stdout
+    assert "(exercise_1.py, wiersz 3: import affine3d)" in polish.stdout

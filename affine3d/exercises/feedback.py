@@ -279,18 +279,21 @@ def as_array(value, shape: tuple, what: str, fn: str, shape_hints: dict | None =
 
 
 # What the child process (which cannot import affine3d's catalogue) writes in English, said again here.
-_CHILD_WORDS = (
-    (re.compile(r"^no function (\w+)$"), N_("no function {name}")),
-    (re.compile(r"^(\w+) is a (\w+), not a function$"), N_("{name} is a {kind}, not a function")),
+_CHILD_WORDS = (  # (pattern, message, the names of its groups)
+    (re.compile(r"^no function (\w+)$"), N_("no function {name}"), ("name",)),
+    (re.compile(r"^(\w+) is a (\w+), not a function$"), N_("{name} is a {kind}, not a function"), ("name", "kind")),
+    (re.compile(r"^ModuleNotFoundError: No module named ('[\w.]+') here: (.*)$", re.DOTALL),
+     N_("ModuleNotFoundError: No module named {name} here: {reason}"), ("name", "reason")),
+    (re.compile(r"^SystemExit: the code called exit\((.*)\)$", re.DOTALL), N_("SystemExit: the code called exit({code})"),
+     ("code",)),
 )
 
 
 def _child_error(error: str) -> str:
     """An error the child or the runner wrote in English, in the reader's language when it is one we know."""
-    for pattern, message in _CHILD_WORDS:
+    for pattern, message, names in _CHILD_WORDS:
         match = pattern.match(error or "")
         if match:
-            names = ("name", "kind") if "{kind}" in message else ("name",)
             return i18n._(message).format(**dict(zip(names, match.groups())))
     return error
 
