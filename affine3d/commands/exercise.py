@@ -67,7 +67,7 @@ def add_arguments(parser) -> None:
     start.add_argument("--student", default=None, metavar="ID",
                        help=_("your id (login or e-mail); your numbers are made from it (default: 'example')"))
     start.add_argument("--force", action="store_true", help=_("replace an exercise_N.py that is already there"))
-    start.add_argument("--lang", dest="handout_lang", default=None, metavar="LANG", type=_handout_language,
+    start.add_argument("--lang", dest="handout_lang", default=None, metavar="LANG", type=_language_option,
                        help=_("the handout's language, and this command's: {choices} (default: the language of "
                               "the messages, from affine3d --lang or LANGUAGE, LC_ALL, LC_MESSAGES, LANG); its code is "
                               "the same in every language").format(choices=", ".join(LANGUAGES)))
@@ -157,9 +157,12 @@ def add_arguments(parser) -> None:
                       help=_("memory the student's file may use (default: {megabytes}; Gradescope's containers have "
                              "768 MB)").format(megabytes=GRADESCOPE_MEMORY_MB))
     auto.add_argument("--force", action="store_true", help=_("replace the zip if it is there"))
+    auto.add_argument("--lang", dest="feedback_lang", default=None, metavar="LANG", type=_language_option,
+                      help=_("the language of the students' feedback on Gradescope: {choices} (default: the "
+                             "language of the messages here)").format(choices=", ".join(LANGUAGES)))
 
 
-def _handout_language(name: str) -> str:
+def _language_option(name: str) -> str:
     """``--lang``'s value as a language affine3d speaks (argparse says the one-line error otherwise)."""
     from ..i18n import checked_language
 
@@ -311,9 +314,11 @@ def _autograder(args) -> int:
 
     output = Path(args.output or f"exercise_{args.number}-autograder.zip")
     info = build(args.number, output, wheels=args.wheels, installed_dependencies=args.with_installed_dependencies,
-                 timeout_s=args.timeout, memory_mb=args.memory, secret=args.secret, force=args.force)
-    print(_("wrote {path}: Gradescope's autograder for exercise {number} (affine3d {version}; {wheels})").format(
-        path=output, number=info["exercise"], version=info["affine3d"], wheels=", ".join(info["wheels"])))
+                 timeout_s=args.timeout, memory_mb=args.memory, secret=args.secret, force=args.force,
+                 language=args.feedback_lang)
+    print(_("wrote {path}: Gradescope's autograder for exercise {number} (affine3d {version}; {wheels}), feedback "
+            "in {language}").format(path=output, number=info["exercise"], version=info["affine3d"],
+                                    wheels=", ".join(info["wheels"]), language=LANGUAGES[info["language"]]))
     if not info["secret"]:
         print("  " + _("no course secret (--secret or $AFFINE3D_COURSE_SECRET): the other cases come from the nonce "
                        "alone"))

@@ -15,7 +15,9 @@ which must write ``/autograder/results/results.json``. The zip made here holds
   results.json that says why (score 0);
 - ``wheels/affine3d-V-py3-none-any.whl``: this affine3d, packed from the installed package
   (:func:`wheel_of_affine3d`; the same code that graded on the teacher's machine), and any other wheels;
-- ``affine3d-autograder.json``: the exercise, the version, the limits;
+- ``affine3d-autograder.json``: the exercise, the version, the limits, and the language the students read
+  the feedback in (``--lang``; default the language the zip was made in), which run_autograder hands to the
+  check as ``LANGUAGE``;
 - ``secret.txt``: the course secret (``--secret``, else ``$AFFINE3D_COURSE_SECRET``), when there is one: it
   lives in the zip alone; setup.sh makes it root's (mode 0600) and run_autograder hands it to the check
   in ``AFFINE3D_COURSE_SECRET``, never on a command line; the student's file runs as another user in
@@ -235,6 +237,8 @@ environment = dict(os.environ)
 secret = root / "source" / "secret.txt"
 if secret.is_file():  # the other cases' secret: in the checker's environment, never on a command line
     environment["AFFINE3D_COURSE_SECRET"] = secret.read_text(encoding="utf-8").strip()
+if config.get("language"):  # the feedback in the course's language, whatever Gradescope's locale
+    environment["LANGUAGE"] = config["language"]
 if results.exists():
     results.unlink()
 done = subprocess.run(command, capture_output=True, text=True, cwd=root, env=environment)
@@ -251,7 +255,8 @@ GRADESCOPE_MEMORY_MB = 512
 
 
 def build(number, output, *, wheels=None, installed_dependencies: bool = False, timeout_s: float | None = None,
-          memory_mb: int = GRADESCOPE_MEMORY_MB, secret: str | None = None, force: bool = False) -> dict:
+          memory_mb: int = GRADESCOPE_MEMORY_MB, secret: str | None = None, force: bool = False,
+          language: str | None = None) -> dict:
     """Write Gradescope's autograder zip for exercise ``number`` to ``output``; returns what is in it.
 
     Parameters
@@ -271,6 +276,8 @@ def build(number, output, *, wheels=None, installed_dependencies: bool = False, 
         The memory limit of the student's file (default :data:`GRADESCOPE_MEMORY_MB`).
     secret : str, optional
         The course secret (default ``$AFFINE3D_COURSE_SECRET``; empty: none), written to ``secret.txt``.
+    language : str, optional
+        The language of the feedback on Gradescope (``"pl"``, ``"en"``); default: the language messages are in now.
     """
     import tempfile
 
@@ -279,8 +286,14 @@ def build(number, output, *, wheels=None, installed_dependencies: bool = False, 
     from .base import secret_id
     from .workflow import SECRET_ENV, _require, get
 
+    from ..i18n import checked_language, current_language
+
     exercise = get(number)
     _require(exercise)
+    try:
+        language = current_language() if language is None else checked_language(language)
+    except ValueError as exc:
+        raise UsageError(f"--lang: {exc}") from None
     secret = (os.environ.get(SECRET_ENV, "") if secret is None else secret).strip()
     if "\n" in secret or "\r" in secret:
         raise UsageError("--secret: expected one line of text")
@@ -308,7 +321,8 @@ def build(number, output, *, wheels=None, installed_dependencies: bool = False, 
         names = [p.name for p in made] + [p.name for p in extra if p.name not in {m.name for m in made}]
         hint = f"python{sys.version_info.major}.{sys.version_info.minor}" if installed_dependencies else ""
         config = {"exercise": exercise.number, "title": exercise.title, "affine3d": __version__,
-                  "timeout_s": timeout_s, "memory_mb": int(memory_mb), "secret_id": secret_id(secret), "made": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+                  "timeout_s": timeout_s, "memory_mb": int(memory_mb), "secret_id": secret_id(secret), "language": language,
+                  "made": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         entries = {"setup.sh": setup_script(exercise.number, names, hint, exercise.requires).encode("utf-8"),
                    "run_autograder": run_script().encode("utf-8"),
                    "affine3d-autograder.json": (json.dumps(config, indent=2) + "\n").encode("utf-8")}
@@ -328,4 +342,4 @@ def build(number, output, *, wheels=None, installed_dependencies: bool = False, 
                     z.write(path, f"wheels/{path.name}", compress_type=zipfile.ZIP_STORED)  # wheels are zips already
     offline = installed_dependencies or bool(extra)
     return {"exercise": exercise.number, "affine3d": __version__, "wheels": names, "offline": offline,
-            "secret": bool(secret), "path": str(output)}
+            "secret": bool(secret), "path": str(output), "language": language}
