@@ -341,10 +341,12 @@ def test_run_autograder_scores_a_right_and_a_wrong_submission(autograder):
     config_path.write_text(json.dumps({**config, "language": "pl"}), encoding="utf-8")
     try:
         polish = run_autograder(root, env, {"exercise_4.py": ex4("reverse order")})
+        nothing_pl = run_autograder(root, env, {"notes.txt": "hello"})
     finally:
         config_path.write_text(json.dumps(config), encoding="utf-8")
     assert polish["score"] == 0.0 and "wynik: 0/4" in polish["output"]
     assert "czynniki są w odwrotnej kolejności" in polish["tests"][0]["output"]
+    assert "wgraj jeden plik exercise_4.py" in nothing_pl["output"]
 
 
 def test_autograder_usage_errors_are_one_line(tmp_path):

@@ -40,9 +40,16 @@ import zipfile
 from pathlib import Path
 
 from ..errors import UsageError
+from ..i18n import N_
 from ..version import __version__
 
 __all__ = ["build", "wheel_of_affine3d", "wheel_of_installed", "setup_script", "run_script", "GRADING_NEEDS"]
+
+# What run_autograder says itself (in the zip's language: it reads them from the affine3d it installed)
+NOTHING_TO_CHECK = N_("affine3d exercise {number}: upload one file {file} (the one '{command}' wrote and you filled "
+                      "in); found: {names}")
+NOT_CHECKED = N_("affine3d exercise {number}: {file} was not checked: {why}")
+NONE_FOUND = N_("none")
 
 GRADING_NEEDS = ("numpy", "pillow")
 """What ``affine3d exercise check`` imports besides affine3d (the viewer's OpenGL is not needed to grade)."""
@@ -199,6 +206,11 @@ from pathlib import Path
 root = Path(sys.argv[1])
 config = json.loads((root / "source" / "affine3d-autograder.json").read_text(encoding="utf-8"))
 n = config["exercise"]
+from affine3d import i18n
+from affine3d.exercises.autograder import NONE_FOUND, NOT_CHECKED, NOTHING_TO_CHECK
+
+if config.get("language"):
+    i18n.use_language(config["language"])
 results = root / "results" / "results.json"
 results.parent.mkdir(parents=True, exist_ok=True)
 submission = root / "submission"
@@ -216,9 +228,9 @@ if not found:
     if len(python_files) == 1:
         found = python_files
 if len(found) != 1:
-    names = ", ".join(str(p.relative_to(submission)) for p in found) or "none"
-    give(f"affine3d exercise {n}: upload one file exercise_{n}.py (the one 'affine3d exercise start {n}' wrote "
-         f"and you filled in); found: {names}")
+    names = ", ".join(str(p.relative_to(submission)) for p in found) or i18n._(NONE_FOUND)
+    give(i18n._(NOTHING_TO_CHECK).format(number=n, file=f"exercise_{n}.py", command=f"affine3d exercise start {n}",
+                                         names=names))
 student = []
 metadata = root / "submission_metadata.json"
 try:
@@ -245,7 +257,8 @@ done = subprocess.run(command, capture_output=True, text=True, cwd=root, env=env
 print(done.stdout)
 print(done.stderr, file=sys.stderr)
 if done.returncode == 2 or not results.exists():  # a usage error (no STUDENT line, an unreadable file): say it
-    give(f"affine3d exercise {n}: {found[0].name} was not checked: {(done.stderr.strip() or done.stdout.strip())[-500:]}")
+    give(i18n._(NOT_CHECKED).format(number=n, file=found[0].name,
+                                    why=(done.stderr.strip() or done.stdout.strip())[-500:]))
 PYTHON
 '''
 
