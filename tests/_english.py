@@ -26,8 +26,8 @@ missing expected got invalid unknown required allowed given found default instea
 write wrote written read reads open opens opened print prints printed run runs running draw draws drawn
 need needs needed use uses used make makes made take takes keep keeps stops
 see shows shown give gives try tries tried work works
-picture pictures window windows scene scenes network networks layer layers matrix matrices
-vertex vertices mesh meshes training trained weights weight image images page pages screen
+picture pictures window scene scenes network networks layer layers matrix matrices
+vertex vertices mesh training trained weights weight image images page pages screen
 number numbers size sizes name names value values point points line lines time times step steps
 two three four first last new old whole own yes
 """.split())
@@ -46,15 +46,15 @@ def prose_words(text: str) -> list[str]:
     --------
     >>> prose_words("the file `a.b` 'x y' object[2].rotate.deg --size FILE 1,024 is gone.")
     ['the', 'file', 'is', 'gone']
-    >>> prose_words("a shipped scene's name, e.g. rings.safetensors")
-    ['a', 'shipped', 'scene', 's', 'name']
+    >>> prose_words("a shipped scene's name, e.g. rings.safetensors, xvfb-run")
+    ['a', 'shipped', 'scene', 's', 'name', 'xvfb-run']
     """
     words = []
     for token in _QUOTED.sub(" ", text).split():
         token = token.strip(_EDGE)
         if not token or token.startswith("-") or any(c.isdigit() for c in token) or _CODE_CHARS & set(token):
             continue
-        for word in re.split(r"['’\-]", token):
+        for word in re.split(r"['’]", token):  # scene's -> scene, s; a hyphenated name (xvfb-run) stays whole
             if len(word) > 1 and word.isupper():
                 continue  # FILE, SCENE, MLP: placeholders and abbreviations
             if word:
