@@ -40,7 +40,7 @@ import zipfile
 from pathlib import Path
 
 from ..errors import UsageError
-from ..i18n import N_
+from ..i18n import N_, _
 from ..version import __version__
 
 __all__ = ["build", "wheel_of_affine3d", "wheel_of_installed", "setup_script", "run_script", "GRADING_NEEDS"]
@@ -309,24 +309,25 @@ def build(number, output, *, wheels=None, installed_dependencies: bool = False, 
         raise UsageError(f"--lang: {exc}") from None
     secret = (os.environ.get(SECRET_ENV, "") if secret is None else secret).strip()
     if "\n" in secret or "\r" in secret:
-        raise UsageError("--secret: expected one line of text")
+        raise UsageError(_("--secret: expected one line of text"))
     timeout_s = DEFAULT_TIMEOUT_S if timeout_s is None else float(timeout_s)
     if not 0 < timeout_s <= 3600:
-        raise UsageError(f"--timeout: expected seconds in (0, 3600], got {timeout_s!r}")
+        raise UsageError(_("--timeout: expected seconds in (0, 3600], got {value}").format(value=repr(timeout_s)))
     if not 64 <= int(memory_mb) <= 1 << 20:
-        raise UsageError(f"--memory: expected megabytes from 64 up, got {memory_mb!r}")
+        raise UsageError(_("--memory: expected megabytes from 64 up, got {value}").format(value=repr(memory_mb)))
     output = Path(output)
     if output.exists() and not force:
-        raise UsageError(f"-o: {output} exists; use --force to replace it")
+        raise UsageError(_("-o: {path} exists; use --force to replace it").format(path=output))
     extra: list[Path] = []
     if wheels is not None:
         folder = Path(wheels)
         if not folder.is_dir():
-            raise UsageError(f"--wheels: {folder} is not a folder of .whl files")
+            raise UsageError(_("--wheels: {path} is not a folder of .whl files").format(path=folder))
         extra = sorted(folder.glob("*.whl"))
         if not extra:
-            raise UsageError(f"--wheels: {folder} has no .whl files (pip download --only-binary=:all: "
-                             f"--python-version 3.11 --platform manylinux2014_x86_64 -d {folder} numpy pillow)")
+            raise UsageError(_("--wheels: {path} has no .whl files ({command})").format(
+                path=folder, command=f"pip download --only-binary=:all: --python-version 3.11 --platform "
+                                     f"manylinux2014_x86_64 -d {folder} numpy pillow"))
     with tempfile.TemporaryDirectory(prefix="affine3d-autograder-") as tmp:
         made = [wheel_of_affine3d(tmp)]
         if installed_dependencies:
