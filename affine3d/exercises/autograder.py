@@ -121,11 +121,12 @@ def wheel_of_installed(name: str, directory) -> Path:
     try:
         dist = importlib.metadata.distribution(name)
     except importlib.metadata.PackageNotFoundError:
-        raise UsageError(f"--with-installed-dependencies: {name} is not installed here") from None
+        raise UsageError(_("--with-installed-dependencies: {name} is not installed here").format(name=name)) from None
     wheel_text = dist.read_text("WHEEL") or ""
     tags = [line.split(":", 1)[1].strip() for line in wheel_text.splitlines() if line.startswith("Tag:")]
     if not tags or not dist.files:
-        raise UsageError(f"--with-installed-dependencies: {name} was not installed from a wheel (no WHEEL or RECORD)")
+        raise UsageError(_("--with-installed-dependencies: {name} was not installed from a wheel (no WHEEL or "
+                           "RECORD)").format(name=name))
     python, abi, platform = ([], [], [])
     for tag in tags:
         for part, parts in zip(tag.split("-"), (python, abi, platform)):
@@ -147,7 +148,7 @@ def wheel_of_installed(name: str, directory) -> Path:
         if located.is_file():
             files[posix] = located.read_bytes()
     if dist_info is None:
-        raise UsageError(f"--with-installed-dependencies: {name} has no .dist-info in its RECORD")
+        raise UsageError(_("--with-installed-dependencies: {name} has no .dist-info in its RECORD").format(name=name))
     project, version = dist_info[:-len(".dist-info")].rsplit("-", 1)
     file_name = f"{project}-{version}-{'.'.join(python)}-{'.'.join(abi)}-{'.'.join(platform)}.whl"
     return _write_wheel(Path(directory) / file_name, files, dist_info, level=1)  # tens of MB: fast beats small

@@ -102,7 +102,8 @@ def find_work(directory, exercise=None) -> tuple[list[int], list[str], list[Task
     folders = sorted(p.name for p in directory.iterdir() if p.is_dir() and not p.name.startswith("."))
     loose = sorted(p.name for p in directory.glob("*.py"))
     if loose:
-        general.append(f"{', '.join(loose)} in {directory} itself: not in a student's folder, not graded")
+        general.append(_("{files} in {path} itself: not in a student's folder, not graded").format(
+            files=", ".join(loose), path=directory))
     found: dict[str, dict[int, list[Path]]] = {}
     for name in folders:
         per = found.setdefault(name, {})
@@ -143,7 +144,8 @@ def _task(directory: Path, folder: str, number: int, paths: list[Path]) -> Task:
         task.note = f"no exercise_{number}.py"
         return task
     if len(paths) > 1:
-        task.note = f"{len(paths)} files exercise_{number}.py ({', '.join(shown)}): keep one; not graded"
+        task.note = _("{count} files {file} ({paths}): keep one; not graded").format(
+            count=len(paths), file=f"exercise_{number}.py", paths=", ".join(shown))
         return task
     path = paths[0]
     try:
@@ -151,10 +153,10 @@ def _task(directory: Path, folder: str, number: int, paths: list[Path]) -> Task:
     except UsageError as exc:
         why = str(exc)
         why = why[len(str(path)) + 2:] if why.startswith(f"{path}: ") else why  # the note names the file already
-        task.note = f"{shown[0]} cannot be read: {why}"
+        task.note = _("{file} cannot be read: {why}").format(file=shown[0], why=why)
         return task
     except OSError as exc:
-        task.note = f"{shown[0]} cannot be read: {exc.strerror or exc}"
+        task.note = _("{file} cannot be read: {why}").format(file=shown[0], why=exc.strerror or exc)
         return task
     in_file = student_in(data.decode("utf-8", "replace"))
     folder_ok = _valid_id(folder)
@@ -325,11 +327,11 @@ def grade(directory, *, exercise=None, jobs: int | None = None, timeout_s: float
     if jobs is None:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if not 1 <= int(jobs) <= 256:
-        raise UsageError(f"--jobs: expected 1 to 256 checks at a time, got {jobs!r}")
+        raise UsageError(_("--jobs: expected 1 to 256 checks at a time, got {value}").format(value=repr(jobs)))
     if timeout_s is None or not (0 < float(timeout_s) <= 3600):
-        raise UsageError(f"--timeout: expected seconds in (0, 3600], got {timeout_s!r}")
+        raise UsageError(_("--timeout: expected seconds in (0, 3600], got {value}").format(value=repr(timeout_s)))
     if not 64 <= int(memory_mb) <= 1 << 20:
-        raise UsageError(f"--memory: expected megabytes from 64 up, got {memory_mb!r}")
+        raise UsageError(_("--memory: expected megabytes from 64 up, got {value}").format(value=repr(memory_mb)))
     from .sandbox import INSTALL_HINT, sandbox_mode
     from .workflow import SECRET_ENV
 
