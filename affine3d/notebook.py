@@ -20,6 +20,8 @@ Needs the optional extra ``pip install affine3d[notebook]`` (anywidget). Synced 
 - ``stage``, ``t``, ``playing``: where the network's forward pass is (stage 0-based, t in [0, 1]).
 - ``projection`` ("perspective" / "orthographic"), ``wireframe``, ``shading`` ("scene", "flat",
   "smooth"), ``path`` ("linear" / "polar", as ``--path``).
+- ``lang`` ("pl", "en", or "" for the browser's language): the language of the widget's words; the
+  catalogue travels with the widget (``static/locale/<lang>.json``), as the shaders do.
 
 anywidget loads the module from a blob URL, where the engine's relative imports (``./affine.js``) cannot
 resolve, so :func:`widget_module` joins the engine's files, in ``engine.js``'s order, into one module,
@@ -50,8 +52,8 @@ WIDGET_SHADERS = ("mesh.vert", "mesh.frag", "lines.vert", "lines.frag", "morph-1
 PROJECTIONS = ("perspective", "orthographic")
 SHADINGS = ("scene", *shading.SHADINGS)
 
-_IMPORT = re.compile(r'^import\s*(?:\{[^}]*\}|\*\s+as\s+\w+|\w+)\s*from\s*"\./[a-z]+\.js";[ \t]*\n', re.M)
-_RE_EXPORT = re.compile(r'^export \* from "\./([a-z]+\.js)";$', re.M)
+_IMPORT = re.compile(r'^import\s*(?:\{[^}]*\}|\*\s+as\s+\w+|\w+)\s*from\s*"\./[a-z0-9]+\.js";[ \t]*\n', re.M)
+_RE_EXPORT = re.compile(r'^export \* from "\./([a-z0-9]+\.js)";$', re.M)
 _TOP_NAME = re.compile(r"^(?:export\s+)?(?:async\s+)?(?:function\*?|class|const|let|var)\s+([A-Za-z_$][\w$]*)", re.M)
 
 
@@ -166,6 +168,8 @@ def _widget_class():
         _keys = traitlets.Dict().tag(sync=True)
         _network = traitlets.Bytes(b"").tag(sync=True)
         _network_name = traitlets.Unicode("").tag(sync=True)
+        _catalogs = traitlets.Dict().tag(sync=True)  # the page's catalogues by language (web.site.catalogs)
+        lang = traitlets.Unicode("").tag(sync=True)  # "" : the browser's language
         world = World().tag(sync=True)
         stage = traitlets.Int(0).tag(sync=True)
         t = traitlets.Float(0.0).tag(sync=True)
@@ -184,6 +188,15 @@ def _widget_class():
             if value not in choices:
                 raise traitlets.TraitError(f"{name}: expected one of {', '.join(choices)}, got {value!r}")
             return value
+
+        @traitlets.validate("lang")
+        def _check_lang(self, proposal):
+            from .i18n import LANGUAGES
+
+            if proposal["value"] not in ("", *LANGUAGES):
+                raise traitlets.TraitError(f"lang: expected one of {', '.join(LANGUAGES)} (or '' for the browser's), "
+                                           f"got {proposal['value']!r}")
+            return proposal["value"]
 
         @traitlets.validate("t")
         def _check_t(self, proposal):
@@ -206,7 +219,7 @@ def _widget_class():
     return Widget
 
 
-def show(scene="platonic", *, world=None, mlp=None, path: str = "linear", size=(640, 480)):
+def show(scene="platonic", *, world=None, mlp=None, path: str = "linear", size=(640, 480), lang=None):
     """A live widget of ``scene`` (and ``mlp`` warping it), for the last line of a notebook cell.
 
     Parameters
@@ -222,6 +235,8 @@ def show(scene="platonic", *, world=None, mlp=None, path: str = "linear", size=(
         How an affine stage goes from I to W (as ``affine3d view --path``).
     size : (int, int)
         The picture's width and height in CSS pixels.
+    lang : {"pl", "en"}, optional
+        The language of the widget's words (default: the browser's); the ``lang`` trait changes it later.
 
     Returns
     -------
@@ -236,7 +251,7 @@ def show(scene="platonic", *, world=None, mlp=None, path: str = "linear", size=(
     """
     from .app.keys import keys_record
     from .geometry.scene import load_scene
-    from .web.site import scene_key
+    from .web.site import catalogs, check_language, scene_key
 
     if not hasattr(scene, "objects"):
         scene = load_scene(scene)
@@ -248,6 +263,7 @@ def show(scene="platonic", *, world=None, mlp=None, path: str = "linear", size=(
         raise UsageError(f"size: expected (width, height), got {size!r}") from None
     if not (16 <= width <= 8192 and 16 <= height <= 8192):
         raise UsageError(f"size: expected 16..8192 pixels each way, got {width}x{height}")
+    check_language(lang)
     if mlp is None and scene.mlp is not None:
         mlp = scene.mlp
     data, name = _model_bytes(mlp) if mlp is not None else (b"", "")
@@ -257,6 +273,6 @@ def show(scene="platonic", *, world=None, mlp=None, path: str = "linear", size=(
     Widget = _widget_class()
     return Widget(_scene=record, _shaders=_shaders(), _keys=keys_record(), _network=data, _network_name=name,
                   world=_world_rows(start), path=path, width=width, height=height,
-                  projection=scene.camera.projection)
+                  projection=scene.camera.projection, _catalogs=catalogs(), lang=lang or "")
 
 

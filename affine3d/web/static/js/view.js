@@ -18,6 +18,7 @@ import { keepInside, originRadius, sceneProjection } from "./projection.js";
 import { Morph, StagePlayer } from "./morph.js";
 import { parseModel } from "./safetensors.js";
 import { Renderer, makeMorph, signedVolume } from "./gl.js";
+import { _ } from "./i18n.js";
 
 export const DEFAULT_SPIN = 0.5; // radians per second when a scene sets none (state.py's DEFAULT_SPIN)
 export const ZOOM_STEP = 0.9;
@@ -48,7 +49,7 @@ export class View {
   constructor(canvas, { shaders, gl = null, keepInside = false } = {}) {
     this.canvas = canvas;
     this.gl = gl ?? canvas.getContext("webgl2", { antialias: true, alpha: false, preserveDrawingBuffer: true });
-    if (!this.gl) throw new Error("this needs WebGL2, which this browser does not offer (try a current Firefox, Chrome or Safari)");
+    if (!this.gl) throw new Error(_("this needs WebGL2, which this browser does not offer (try a current Firefox, Chrome or Safari)"));
     this.shaders = shaders;
     this.renderer = new Renderer(this.gl, shaders);
     this.scene = null;
