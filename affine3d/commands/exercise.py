@@ -31,10 +31,10 @@ DESCRIPTION = N_("""Exercises that follow the lecture, each student with their o
       in parallel, each in the sandbox (results kept in DIR/.affine3d-grades/, so a rerun checks
       only what changed), writes each student's exercise_N.feedback.txt (and picture) beside their
       file, the gradebook, and ends with the class's mistakes (also drawn in DIR/mistakes.png)
-  affine3d exercise autograder N [-o autograder.zip] [--secret S]
+  affine3d exercise autograder N [-o autograder.zip] [--secret S] [--lang pl|en]
       Gradescope's autograder for exercise N (setup.sh, run_autograder, affine3d's wheel, the
-      course secret): upload it as a "Programming Assignment" autograder, "Zip file upload", base
-      image Ubuntu
+      course secret, the language of the feedback): upload it as a "Programming Assignment"
+      autograder, "Zip file upload", base image Ubuntu
 
 --format gradescope writes results.json (Gradescope's autograder format: score, and tests with
 name, score, max_score, status, output) to --output, and prints the feedback too. json and
