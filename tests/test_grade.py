@@ -334,6 +334,19 @@ def test_run_autograder_scores_a_right_and_a_wrong_submission(autograder):
     assert "AFFINE3D_COURSE_SECRET" not in env and (root / "source" / "secret.txt").stat().st_mode & 0o077 == 0
     nothing = run_autograder(root, env, {"notes.txt": "hello"})
     assert nothing["score"] == 0.0 and "upload one file exercise_4.py" in nothing["output"]
+    # made with --lang pl (the zip records it): the students read the feedback in Polish, whatever Gradescope's locale
+    config_path = root / "source" / "affine3d-autograder.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    assert config["language"] == "en"  # the tests run in English: the zip was made in English
+    config_path.write_text(json.dumps({**config, "language": "pl"}), encoding="utf-8")
+    try:
+        polish = run_autograder(root, env, {"exercise_4.py": ex4("reverse order")})
+        nothing_pl = run_autograder(root, env, {"notes.txt": "hello"})
+    finally:
+        config_path.write_text(json.dumps(config), encoding="utf-8")
+    assert polish["score"] == 0.0 and "wynik: 0/4" in polish["output"]
+    assert "czynniki są w odwrotnej kolejności" in polish["tests"][0]["output"]
+    assert "wgraj jeden plik exercise_4.py" in nothing_pl["output"]
 
 
 def test_autograder_usage_errors_are_one_line(tmp_path):

@@ -43,17 +43,7 @@ def command_paths(parser=None, prefix=()) -> list[tuple[str, ...]]:
     return found
 
 
-def _help_marks(path):
-    """exercise's texts (in its own help and in affine3d --help) are affine3d/commands/exercise.py's; until that module has
-    them, its helps are expected to fail, strictly (an unexpected pass fails too, so this mark cannot outlive it)."""
-    import importlib
-
-    if path[:1] in ((), ("exercise",)) and not hasattr(importlib.import_module("affine3d.commands.exercise"), "DESCRIPTION"):
-        return [pytest.mark.xfail(reason="exercise.py's texts are not in the catalogue yet", strict=True)]
-    return []
-
-
-@pytest.mark.parametrize("path", [pytest.param(path, marks=_help_marks(path)) for path in [(), *command_paths()]],
+@pytest.mark.parametrize("path", [(), *command_paths()],
                          ids=lambda path: " ".join(path) or "affine3d")
 def test_every_help_is_polish(path):
     """``affine3d [COMMAND...] --help`` under LANG=pl_PL.UTF-8: argparse's words and ours in Polish, no English."""

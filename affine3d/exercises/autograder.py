@@ -15,7 +15,9 @@ which must write ``/autograder/results/results.json``. The zip made here holds
   results.json that says why (score 0);
 - ``wheels/affine3d-V-py3-none-any.whl``: this affine3d, packed from the installed package
   (:func:`wheel_of_affine3d`; the same code that graded on the teacher's machine), and any other wheels;
-- ``affine3d-autograder.json``: the exercise, the version, the limits;
+- ``affine3d-autograder.json``: the exercise, the version, the limits, and the language the students read
+  the feedback in (``--lang``; default the language the zip was made in), which run_autograder hands to the
+  check as ``LANGUAGE``;
 - ``secret.txt``: the course secret (``--secret``, else ``$AFFINE3D_COURSE_SECRET``), when there is one: it
   lives in the zip alone; setup.sh makes it root's (mode 0600) and run_autograder hands it to the check
   in ``AFFINE3D_COURSE_SECRET``, never on a command line; the student's file runs as another user in
@@ -38,9 +40,16 @@ import zipfile
 from pathlib import Path
 
 from ..errors import UsageError
+from ..i18n import N_, _
 from ..version import __version__
 
 __all__ = ["build", "wheel_of_affine3d", "wheel_of_installed", "setup_script", "run_script", "GRADING_NEEDS"]
+
+# What run_autograder says itself (in the zip's language: it reads them from the affine3d it installed)
+NOTHING_TO_CHECK = N_("affine3d exercise {number}: upload one file {file} (the one '{command}' wrote and you filled "
+                      "in); found: {names}")
+NOT_CHECKED = N_("affine3d exercise {number}: {file} was not checked: {why}")
+NONE_FOUND = N_("none")
 
 GRADING_NEEDS = ("numpy", "pillow")
 """What ``affine3d exercise check`` imports besides affine3d (the viewer's OpenGL is not needed to grade)."""
@@ -112,11 +121,12 @@ def wheel_of_installed(name: str, directory) -> Path:
     try:
         dist = importlib.metadata.distribution(name)
     except importlib.metadata.PackageNotFoundError:
-        raise UsageError(f"--with-installed-dependencies: {name} is not installed here") from None
+        raise UsageError(_("--with-installed-dependencies: {name} is not installed here").format(name=name)) from None
     wheel_text = dist.read_text("WHEEL") or ""
     tags = [line.split(":", 1)[1].strip() for line in wheel_text.splitlines() if line.startswith("Tag:")]
     if not tags or not dist.files:
-        raise UsageError(f"--with-installed-dependencies: {name} was not installed from a wheel (no WHEEL or RECORD)")
+        raise UsageError(_("--with-installed-dependencies: {name} was not installed from a wheel (no WHEEL or "
+                           "RECORD)").format(name=name))
     python, abi, platform = ([], [], [])
     for tag in tags:
         for part, parts in zip(tag.split("-"), (python, abi, platform)):
@@ -138,7 +148,7 @@ def wheel_of_installed(name: str, directory) -> Path:
         if located.is_file():
             files[posix] = located.read_bytes()
     if dist_info is None:
-        raise UsageError(f"--with-installed-dependencies: {name} has no .dist-info in its RECORD")
+        raise UsageError(_("--with-installed-dependencies: {name} has no .dist-info in its RECORD").format(name=name))
     project, version = dist_info[:-len(".dist-info")].rsplit("-", 1)
     file_name = f"{project}-{version}-{'.'.join(python)}-{'.'.join(abi)}-{'.'.join(platform)}.whl"
     return _write_wheel(Path(directory) / file_name, files, dist_info, level=1)  # tens of MB: fast beats small
@@ -197,6 +207,11 @@ from pathlib import Path
 root = Path(sys.argv[1])
 config = json.loads((root / "source" / "affine3d-autograder.json").read_text(encoding="utf-8"))
 n = config["exercise"]
+from affine3d import i18n
+from affine3d.exercises.autograder import NONE_FOUND, NOT_CHECKED, NOTHING_TO_CHECK
+
+if config.get("language"):
+    i18n.use_language(config["language"])
 results = root / "results" / "results.json"
 results.parent.mkdir(parents=True, exist_ok=True)
 submission = root / "submission"
@@ -214,9 +229,9 @@ if not found:
     if len(python_files) == 1:
         found = python_files
 if len(found) != 1:
-    names = ", ".join(str(p.relative_to(submission)) for p in found) or "none"
-    give(f"affine3d exercise {n}: upload one file exercise_{n}.py (the one 'affine3d exercise start {n}' wrote "
-         f"and you filled in); found: {names}")
+    names = ", ".join(str(p.relative_to(submission)) for p in found) or i18n._(NONE_FOUND)
+    give(i18n._(NOTHING_TO_CHECK).format(number=n, file=f"exercise_{n}.py", command=f"affine3d exercise start {n}",
+                                         names=names))
 student = []
 metadata = root / "submission_metadata.json"
 try:
@@ -235,13 +250,16 @@ environment = dict(os.environ)
 secret = root / "source" / "secret.txt"
 if secret.is_file():  # the other cases' secret: in the checker's environment, never on a command line
     environment["AFFINE3D_COURSE_SECRET"] = secret.read_text(encoding="utf-8").strip()
+if config.get("language"):  # the feedback in the course's language, whatever Gradescope's locale
+    environment["LANGUAGE"] = config["language"]
 if results.exists():
     results.unlink()
 done = subprocess.run(command, capture_output=True, text=True, cwd=root, env=environment)
 print(done.stdout)
 print(done.stderr, file=sys.stderr)
 if done.returncode == 2 or not results.exists():  # a usage error (no STUDENT line, an unreadable file): say it
-    give(f"affine3d exercise {n}: {found[0].name} was not checked: {(done.stderr.strip() or done.stdout.strip())[-500:]}")
+    give(i18n._(NOT_CHECKED).format(number=n, file=found[0].name,
+                                    why=(done.stderr.strip() or done.stdout.strip())[-500:]))
 PYTHON
 '''
 
@@ -251,7 +269,8 @@ GRADESCOPE_MEMORY_MB = 512
 
 
 def build(number, output, *, wheels=None, installed_dependencies: bool = False, timeout_s: float | None = None,
-          memory_mb: int = GRADESCOPE_MEMORY_MB, secret: str | None = None, force: bool = False) -> dict:
+          memory_mb: int = GRADESCOPE_MEMORY_MB, secret: str | None = None, force: bool = False,
+          language: str | None = None) -> dict:
     """Write Gradescope's autograder zip for exercise ``number`` to ``output``; returns what is in it.
 
     Parameters
@@ -271,6 +290,8 @@ def build(number, output, *, wheels=None, installed_dependencies: bool = False, 
         The memory limit of the student's file (default :data:`GRADESCOPE_MEMORY_MB`).
     secret : str, optional
         The course secret (default ``$AFFINE3D_COURSE_SECRET``; empty: none), written to ``secret.txt``.
+    language : str, optional
+        The language of the feedback on Gradescope (``"pl"``, ``"en"``); default: the language messages are in now.
     """
     import tempfile
 
@@ -279,28 +300,35 @@ def build(number, output, *, wheels=None, installed_dependencies: bool = False, 
     from .base import secret_id
     from .workflow import SECRET_ENV, _require, get
 
+    from ..i18n import checked_language, current_language
+
     exercise = get(number)
     _require(exercise)
+    try:
+        language = current_language() if language is None else checked_language(language)
+    except ValueError as exc:
+        raise UsageError(f"--lang: {exc}") from None
     secret = (os.environ.get(SECRET_ENV, "") if secret is None else secret).strip()
     if "\n" in secret or "\r" in secret:
-        raise UsageError("--secret: expected one line of text")
+        raise UsageError(_("--secret: expected one line of text"))
     timeout_s = DEFAULT_TIMEOUT_S if timeout_s is None else float(timeout_s)
     if not 0 < timeout_s <= 3600:
-        raise UsageError(f"--timeout: expected seconds in (0, 3600], got {timeout_s!r}")
+        raise UsageError(_("--timeout: expected seconds in (0, 3600], got {value}").format(value=repr(timeout_s)))
     if not 64 <= int(memory_mb) <= 1 << 20:
-        raise UsageError(f"--memory: expected megabytes from 64 up, got {memory_mb!r}")
+        raise UsageError(_("--memory: expected megabytes from 64 up, got {value}").format(value=repr(memory_mb)))
     output = Path(output)
     if output.exists() and not force:
-        raise UsageError(f"-o: {output} exists; use --force to replace it")
+        raise UsageError(_("-o: {path} exists; use --force to replace it").format(path=output))
     extra: list[Path] = []
     if wheels is not None:
         folder = Path(wheels)
         if not folder.is_dir():
-            raise UsageError(f"--wheels: {folder} is not a folder of .whl files")
+            raise UsageError(_("--wheels: {path} is not a folder of .whl files").format(path=folder))
         extra = sorted(folder.glob("*.whl"))
         if not extra:
-            raise UsageError(f"--wheels: {folder} has no .whl files (pip download --only-binary=:all: "
-                             f"--python-version 3.11 --platform manylinux2014_x86_64 -d {folder} numpy pillow)")
+            raise UsageError(_("--wheels: {path} has no .whl files ({command})").format(
+                path=folder, command=f"pip download --only-binary=:all: --python-version 3.11 --platform "
+                                     f"manylinux2014_x86_64 -d {folder} numpy pillow"))
     with tempfile.TemporaryDirectory(prefix="affine3d-autograder-") as tmp:
         made = [wheel_of_affine3d(tmp)]
         if installed_dependencies:
@@ -308,7 +336,8 @@ def build(number, output, *, wheels=None, installed_dependencies: bool = False, 
         names = [p.name for p in made] + [p.name for p in extra if p.name not in {m.name for m in made}]
         hint = f"python{sys.version_info.major}.{sys.version_info.minor}" if installed_dependencies else ""
         config = {"exercise": exercise.number, "title": exercise.title, "affine3d": __version__,
-                  "timeout_s": timeout_s, "memory_mb": int(memory_mb), "secret_id": secret_id(secret), "made": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+                  "timeout_s": timeout_s, "memory_mb": int(memory_mb), "secret_id": secret_id(secret), "language": language,
+                  "made": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         entries = {"setup.sh": setup_script(exercise.number, names, hint, exercise.requires).encode("utf-8"),
                    "run_autograder": run_script().encode("utf-8"),
                    "affine3d-autograder.json": (json.dumps(config, indent=2) + "\n").encode("utf-8")}
@@ -328,4 +357,4 @@ def build(number, output, *, wheels=None, installed_dependencies: bool = False, 
                     z.write(path, f"wheels/{path.name}", compress_type=zipfile.ZIP_STORED)  # wheels are zips already
     offline = installed_dependencies or bool(extra)
     return {"exercise": exercise.number, "affine3d": __version__, "wheels": names, "offline": offline,
-            "secret": bool(secret), "path": str(output)}
+            "secret": bool(secret), "path": str(output), "language": language}

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import UsageError
+from .. import i18n
+from ..i18n import N_, _
 from .feedback import Answers, CheckResult
 from .runner import Call
 
@@ -45,8 +47,8 @@ def check_student_id(student: str) -> str:
     The id is written into the starter file as a Python string, so nothing else is allowed in it.
     """
     if not isinstance(student, str) or not _STUDENT_ID.fullmatch(student):
-        raise UsageError(f"--student: expected an id of letters, digits and . _ @ + - (at most 128, like a login or an "
-                         f"e-mail address), got {student!r}")
+        raise UsageError(_("--student: expected an id of letters, digits and . _ @ + - (at most 128, like a login or an "
+                           "e-mail address), got {student}").format(student=repr(student)))
     return student
 
 
@@ -102,12 +104,13 @@ class Exercise:
 
     number: int = 0
     slug: str = ""
+    # title, lecture and goal are marked N_() in each exercise and shown through _() (the reader's language)
     title: str = ""
     lecture: str = ""  # which point of the lecture it practises (docs: the README's table)
     goal: str = ""  # one line for `affine3d exercise list`
     functions: tuple[str, ...] = ()
     blocked: tuple[str, ...] = ("affine3d",)  # what the student's file may not import while it is checked
-    blocked_reason: str = "affine3d's own classes would do the exercise for you"
+    blocked_reason: str = N_("affine3d's own classes would do the exercise for you")  # N_: shown through _()
     allowed: tuple[str, ...] = ("numpy",)  # what the student's file may import besides the standard library
     requires: tuple[str, ...] = ()  # modules the *checker* needs (onnxruntime for the ONNX exercise)
     geometric: bool = False  # draws exercise_N-yours-vs-target.png
@@ -178,25 +181,32 @@ class Exercise:
     @property
     def lecture_point(self) -> str:
         """``"lecture point 3: polyhedra are moved by ..."`` (from :attr:`lecture`, ``"3. polyhedra are ..."``)."""
-        point, _, text = self.lecture.partition(". ")
-        return f"lecture point {point}: {text}"
+        point, _dot, text = i18n._(self.lecture).partition(". ")
+        return _("lecture point {point}: {text}").format(point=point, text=text)
 
     def starter(self, student: str) -> str:
         """The text of ``exercise_N.py`` for ``student``."""
         numbers = self.numbers_for(student)
         task = textwrap.dedent(self.task(numbers)).strip("\n")
         several = len(self.functions) > 1
-        names = _and(self.functions)
-        todo = (f"What to do: fill in {names} below, in place of `raise NotImplementedError`. Try "
-                f"{'them' if several else 'it'} on your numbers with `python {self.file_name}`; check your work with")
-        closing = (f"The checker calls your function{'s' if several else ''} with your numbers and with others, so "
-                   f"write {'them' if several else 'it'} for any input.")
+        names = _and(f"`{name}`" for name in self.functions)
+        if several:
+            todo = _("What to do: fill in {names} below, in place of `raise NotImplementedError`. Try them on your "
+                     "numbers with `python {file}`; check your work with")
+            closing = _("The checker calls your functions with your numbers and with others, so write them for any "
+                        "input.")
+        else:
+            todo = _("What to do: fill in {names} below, in place of `raise NotImplementedError`. Try it on your "
+                     "numbers with `python {file}`; check your work with")
+            closing = _("The checker calls your function with your numbers and with others, so write it for any input.")
+        todo = todo.format(names=names, file=self.file_name)
         if self.blocked:
-            closing += f" While your file is checked, {_and(self.blocked)} cannot be imported in it: {self.blocked_reason}."
-        who = (f"Student: {student}. These numbers are yours; `affine3d exercise start {self.number} --student "
-               f"{student}` makes them again.")
+            closing += " " + _("While your file is checked, {modules} cannot be imported in it: {reason}.").format(
+                modules=_and(self.blocked), reason=i18n._(self.blocked_reason))
+        who = _("Student: {student}. These numbers are yours; `affine3d exercise start {number} --student "
+                "{student}` makes them again.").format(student=student, number=self.number)
         header = (
-            f'"""affine3d exercise {self.number}: {self.title}.\n\n'
+            '"""' + _("affine3d exercise {number}: {title}.").format(number=self.number, title=i18n._(self.title)) + "\n\n"
             f"{textwrap.fill(who, 100)}\n"
             f"{textwrap.fill(self.lecture_point[0].upper() + self.lecture_point[1:] + '.', 100)}\n\n"
             f"{task}\n\n"
@@ -209,15 +219,16 @@ class Exercise:
                  f"EXERCISE = {self.number}\n", f"STUDENT = {student!r}\n"]
         constants = self.constants(numbers)
         if constants:
-            lines.append("\n# Your numbers\n")
+            lines.append("\n# " + _("Your numbers") + "\n")
             lines += [f"{name} = {literal(value, indent=len(name) + 3)}\n" for name, value in constants]
+        # skeleton() is one catalogue entry: its docstrings and comments translated, its code as it is
         lines.append("\n\n" + textwrap.dedent(self.skeleton()).strip("\n") + "\n")
         return "".join(lines)
 
 
 def _and(names) -> str:
     names = list(names)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " " + _("and") + " " + names[-1]
 
 
 def literal(value, indent: int = 0) -> str:

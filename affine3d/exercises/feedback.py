@@ -33,11 +33,14 @@ False
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
 
+from .. import i18n
+from ..i18n import N_, _, ngettext, prose_number
 from . import _child
 from .runner import MAX_WRITE_BYTES, Outcome, Run
 
@@ -49,23 +52,23 @@ RTOL = 1e-2
 ATOL = 1e-8
 """Absolute tolerance, for entries whose right value is 0."""
 
-MISTAKES: dict[str, str] = {
-    "transpose": "this is the transpose of the right answer (rows and columns swapped). affine3d uses column "
-                 "vectors, y = M x: the images of the axes are the columns of M",
-    "reverse order": "the factors are in the reverse order. F @ G means 'first G, then F': the map applied first "
-                     "stands rightmost in the product",
-    "degrees": "the angle went in as degrees where radians were expected: np.cos(30) is the cosine of 30 radians. "
-               "Convert first: np.radians(angle_deg)",
-    "translation missing": "the translation is missing: this is the linear part alone. An affine map F(x) = A x + b "
-                           "also moves every point by b",
-    "translation in last row": "the translation is in the last row: that is the row-vector convention (v @ M, as "
+MISTAKES: dict[str, str] = {  # the hints are looked up in the reader's language by mistake()
+    "transpose": N_("this is the transpose of the right answer (rows and columns swapped). affine3d uses column "
+                 "vectors, y = M x: the images of the axes are the columns of M"),
+    "reverse order": N_("the factors are in the reverse order. F @ G means 'first G, then F': the map applied first "
+                     "stands rightmost in the product"),
+    "degrees": N_("the angle went in as degrees where radians were expected: np.cos(30) is the cosine of 30 radians. "
+               "Convert first: np.radians(angle_deg)"),
+    "translation missing": N_("the translation is missing: this is the linear part alone. An affine map F(x) = A x + b "
+                           "also moves every point by b"),
+    "translation in last row": N_("the translation is in the last row: that is the row-vector convention (v @ M, as "
                                "pyrr and DirectX write it). With column vectors, y = M x, b goes in the last column "
-                               "and the last row is [0, ..., 0, 1]",
-    "inverse": "this is the inverse of the map asked for: it undoes the right answer",
-    "A n": "you transformed the normals with A itself (A n). Under a shear or a non-uniform scale that tilts them off "
-           "their surfaces; the normal matrix is the inverse transpose, (A^-1)^T",
-    "no divide by w": "you forgot the perspective divide: clip coordinates (x, y, z, w) must be divided by w before "
-                      "the viewport map. That division is what makes far things small",
+                               "and the last row is [0, ..., 0, 1]"),
+    "inverse": N_("this is the inverse of the map asked for: it undoes the right answer"),
+    "A n": N_("you transformed the normals with A itself (A n). Under a shear or a non-uniform scale that tilts them off "
+           "their surfaces; the normal matrix is the inverse transpose, (A^-1)^T"),
+    "no divide by w": N_("you forgot the perspective divide: clip coordinates (x, y, z, w) must be divided by w before "
+                      "the viewport map. That division is what makes far things small"),
 }
 """The common mistakes the issue names, with their hints; exercises add their own (``mistake(key, answer, hint)``)."""
 
@@ -127,7 +130,7 @@ class Mistake:
 def mistake(key: str, answer, hint: str | None = None) -> Mistake:
     """A :class:`Mistake`; the hint defaults to the one in :data:`MISTAKES` for ``key``."""
     if hint is None:
-        hint = MISTAKES[key]
+        hint = i18n._(MISTAKES[key])
     return Mistake(key, answer, hint)
 
 
@@ -162,40 +165,48 @@ class Answers:
         value = outcome.value
         if isinstance(value, dict) and _child.TOO_BIG in value:
             shape = tuple(value[_child.TOO_BIG])
-            raise Wrong(f"{outcome.function} returned something of shape {shape}: far too big for this answer")
+            raise Wrong(_("{function} returned something of shape {shape}: far too big for this answer").format(
+                function=outcome.function, shape=shape))
         if isinstance(value, dict) and _child.OBJECT in value:
             shown = f" ({value['repr']})" if value.get("repr") else ""
-            raise Wrong(f"{outcome.function} returned a {value[_child.OBJECT]}{shown}, not numbers")
+            raise Wrong(_("{function} returned a {kind}{shown}, not numbers").format(
+                function=outcome.function, kind=value[_child.OBJECT], shown=shown))
         return value
 
     def describe(self, outcome: Outcome) -> str:
         """Why a call has no answer, in one sentence for the student."""
         fn, file, run = outcome.function, self.run.file_name, self.run
-        where = f" ({file}, {outcome.where})" if outcome.where else ""
+        error = _child_error(outcome.error)
+        where = f" ({file}, {_where(outcome.where)})" if outcome.where else ""
         if outcome.kind == "not_implemented":
-            return f"not implemented yet: {fn} still raises NotImplementedError"
+            return _("not implemented yet: {function} still raises NotImplementedError").format(function=fn)
         if outcome.kind == "import_error":
-            return f"{file} does not run: {outcome.error}{where}"
+            return _("{file} does not run: {error}{where}").format(file=file, error=error, where=where)
         if outcome.kind == "missing":
-            return f"{file} has no function {fn} ({outcome.error}); keep the name the exercise gave it"
+            return _("{file} has no function {function} ({error}); keep the name the exercise gave it").format(
+                file=file, function=fn, error=error)
         if outcome.kind == "timeout":
-            return (f"{fn} did not finish within {run.timeout_s:g} s and was stopped (an endless loop? "
-                    f"a call to input()?)")
+            return _("{function} did not finish within {seconds} s and was stopped (an endless loop? "
+                     "a call to input()?)").format(function=fn, seconds=prose_number(run.timeout_s))
         if outcome.kind == "memory":
-            return f"{fn} ran out of memory (the limit is {run.memory_mb} MB): {outcome.error}{where}"
+            return _("{function} ran out of memory (the limit is {megabytes} MB): {error}{where}").format(
+                function=fn, megabytes=prose_number(run.memory_mb), error=error, where=where)
         if outcome.kind == "recursion":
-            return f"{fn} recursed too deep: {outcome.error}{where}"
+            return _("{function} recursed too deep: {error}{where}").format(function=fn, error=error, where=where)
         if outcome.kind == "crashed":
-            return f"{fn} did not return: {outcome.error}"
+            return _("{function} did not return: {error}").format(function=fn, error=error)
         if outcome.kind == "malformed":
-            return f"the answer of {fn} could not be read: {outcome.error}"
+            return _("the answer of {function} could not be read: {error}").format(function=fn, error=error)
         if outcome.kind == "not_run":
-            return f"not run: the process running {file} had stopped before {fn} was called"
-        text = f"{fn} raised {outcome.error}{where}"
+            return _("not run: the process running {file} had stopped before {function} was called").format(
+                file=file, function=fn)
+        text = _("{function} raised {error}{where}").format(function=fn, error=error, where=where)
         if "File too large" in outcome.error:  # RLIMIT_FSIZE: Python ignores SIGXFSZ, so the write fails instead
-            return f"{text}: it wrote more than {MAX_WRITE_BYTES >> 20} MB (printing in a loop?)"
+            return _("{text}: it wrote more than {megabytes} MB (printing in a loop?)").format(
+                text=text, megabytes=MAX_WRITE_BYTES >> 20)
         for pattern, hint in self.error_hints:
             if pattern in outcome.error:
+                hint = i18n._(hint)
                 return f"{text}. {hint[0].upper()}{hint[1:]}"
         return text
 
@@ -207,20 +218,24 @@ class Answers:
         value = self.value(key)
         fn = self.outcomes[key].function
         if isinstance(value, (bool, str, bytes)) or value is None:
-            raise Wrong(f"{fn} returned {_kind_of(value)}, expected {what}, a number")
+            raise Wrong(_("{function} returned {kind}, expected {what}, a number").format(
+                function=fn, kind=_kind_of(value), what=what))
         try:
             array = np.asarray(value)
         except (TypeError, ValueError):  # a ragged list
             array = np.asarray([0], dtype=object)
         if array.dtype.kind not in "biuf":
-            raise Wrong(f"{fn} returned {_kind_of(value)}, expected {what}, a real number")
+            raise Wrong(_("{function} returned {kind}, expected {what}, a real number").format(
+                function=fn, kind=_kind_of(value), what=what))
         if array.size != 1:
             key_, hint = (size_hints or {}).get(array.size, (None, None))
-            raise Wrong(f"{fn} returned {array.size} numbers (shape {array.shape}), expected {what}, one number"
-                        + (f": {hint}" if hint else ""), mistake=key_)
+            raise Wrong(_("{function} returned {count} numbers (shape {shape}), expected {what}, one number").format(
+                function=fn, count=array.size, shape=array.shape, what=what) + (f": {i18n._(hint)}" if hint else ""),
+                mistake=key_)
         number = float(array.astype(np.float64).reshape(()))
         if not math.isfinite(number):
-            raise Wrong(f"{fn} returned {number}, expected {what}, a finite number")
+            raise Wrong(_("{function} returned {number}, expected {what}, a finite number").format(
+                function=fn, number=number, what=what))
         return number
 
     def array(self, key: str, shape: tuple, what: str, shape_hints: dict | None = None, *,
@@ -237,38 +252,69 @@ def as_array(value, shape: tuple, what: str, fn: str, shape_hints: dict | None =
              finite: bool = True) -> np.ndarray:
     """``value`` (one returned item) as a finite float64 array of ``shape``, or :class:`Wrong` saying how it is not."""
     if isinstance(value, (str, bytes)) or value is None or isinstance(value, dict):
-        raise Wrong(f"{fn} returned {_kind_of(value)}, expected {what}, an array of shape {_shape(shape)}")
+        raise Wrong(_("{function} returned {kind}, expected {what}, an array of shape {shape}").format(
+            function=fn, kind=_kind_of(value), what=what, shape=_shape(shape)))
     try:
         raw = np.asarray(value)
     except (TypeError, ValueError):  # a ragged list
         raw = np.asarray([0], dtype=object)
     if raw.dtype.kind not in "biuf":
-        kind = "complex numbers" if raw.dtype.kind == "c" else "rows of different lengths, or things that are not numbers"
-        raise Wrong(f"{fn} returned {_kind_of(value)} that is not an array of real numbers ({kind}), "
-                    f"expected {what}, shape {_shape(shape)}")
+        kind = _("complex numbers") if raw.dtype.kind == "c" else _("rows of different lengths, or things that are "
+                                                                    "not numbers")
+        raise Wrong(_("{function} returned {value} that is not an array of real numbers ({kind}), "
+                      "expected {what}, shape {shape}").format(function=fn, value=_kind_of(value), kind=kind, what=what,
+                                                               shape=_shape(shape)))
     array = raw.astype(np.float64)
     expected_ndim = len(shape)
     fits = array.ndim == expected_ndim and all(s is None or s == t for s, t in zip(shape, array.shape))
     if not fits:
-        message = f"{fn} returned shape {array.shape}, expected {what} of shape {_shape(shape)}"
+        message = _("{function} returned shape {shape}, expected {what} of shape {expected}").format(
+            function=fn, shape=array.shape, what=what, expected=_shape(shape))
         key, hint = (shape_hints or {}).get(array.shape, (None, None))
-        raise Wrong(message + (f": {hint}" if hint else ""), mistake=key)
+        raise Wrong(message + (f": {i18n._(hint)}" if hint else ""), mistake=key)
     if finite and not np.all(np.isfinite(array)):
-        raise Wrong(f"{fn} returned {what} with NaN or inf in it (a division by zero?)")
+        raise Wrong(_("{function} returned {what} with NaN or inf in it (a division by zero?)").format(
+            function=fn, what=what))
     return array
+
+
+# What the child process (which cannot import affine3d's catalogue) writes in English, said again here.
+_CHILD_WORDS = (  # (pattern, message, the names of its groups)
+    (re.compile(r"^no function (\w+)$"), N_("no function {name}"), ("name",)),
+    (re.compile(r"^(\w+) is a (\w+), not a function$"), N_("{name} is a {kind}, not a function"), ("name", "kind")),
+    (re.compile(r"^ModuleNotFoundError: No module named ('[\w.]+') here: (.*)$", re.DOTALL),
+     N_("ModuleNotFoundError: No module named {name} here: {reason}"), ("name", "reason")),
+    (re.compile(r"^SystemExit: the code called exit\((.*)\)$", re.DOTALL), N_("SystemExit: the code called exit({code})"),
+     ("code",)),
+)
+
+
+def _child_error(error: str) -> str:
+    """An error the child or the runner wrote in English, in the reader's language when it is one we know."""
+    for pattern, message, names in _CHILD_WORDS:
+        match = pattern.match(error or "")
+        if match:
+            return i18n._(message).format(**dict(zip(names, match.groups())))
+    return error
+
+
+def _where(where: str) -> str:
+    """``line 12: return W @ x`` with ``line`` in the reader's language (the code stays as it is)."""
+    match = re.match(r"^line (\d+)(.*)$", where or "", re.DOTALL)
+    return _("line {number}").format(number=match.group(1)) + match.group(2) if match else where
 
 
 def _kind_of(value) -> str:
     if value is None:
-        return "None (a missing return?)"
+        return _("None (a missing return?)")
     if isinstance(value, str):
-        return f"the text {value[:40]!r}"
+        return _("the text {text}").format(text=repr(value[:40]))
     if isinstance(value, bytes):
-        return f"{len(value)} bytes"
+        return ngettext("{count} byte", "{count} bytes", len(value)).format(count=len(value))
     if isinstance(value, dict):
-        return "a dict"
+        return _("a dict")
     if isinstance(value, list):
-        return f"a list of {len(value)}"
+        return _("a list of {count}").format(count=len(value))
     return type(value).__name__
 
 
@@ -300,8 +346,10 @@ def _entries_off(yours: np.ndarray, bad: np.ndarray, name: str) -> str:
     where = np.argwhere(bad)
     n, total = len(where), bad.size
     shown = [f"{name}[{', '.join(str(int(i)) for i in index)}] = {fmt(yours[tuple(index)])}" for index in where[:4]]
-    more = f" and {n - 4} more" if n > 4 else ""
-    return f"{n} of {total} entries {'is' if n == 1 else 'are'} off: {', '.join(shown)}{more}"
+    more = _(" and {count} more").format(count=n - 4) if n > 4 else ""
+    return ngettext("{count} of {total} entries is off: {entries}{more}",
+                    "{count} of {total} entries are off: {entries}{more}", n).format(
+        count=n, total=total, entries=", ".join(shown), more=more)
 
 
 def _region(bad: np.ndarray) -> str:
@@ -311,11 +359,11 @@ def _region(bad: np.ndarray) -> str:
     n = bad.shape[0] - 1
     rows, cols = np.nonzero(bad)
     if np.all(rows == n):
-        return "; all in the last row, which for an affine map is [0, ..., 0, 1]"
+        return _("; all in the last row, which for an affine map is [0, ..., 0, 1]")
     if np.all((cols == n) & (rows < n)):
-        return "; all in the translation column (b: where the origin goes)"
+        return _("; all in the translation column (b: where the origin goes)")
     if np.all((cols < n) & (rows < n)):
-        return "; all in the linear part A (the translation column is right)"
+        return _("; all in the linear part A (the translation column is right)")
     return ""
 
 
@@ -340,9 +388,11 @@ def compare(yours: np.ndarray, target: np.ndarray, *, name: str = "M", mistakes:
         if np.all(close(yours, candidate, rtol, atol)):
             raise Wrong(m.hint, mistake=m.key)
     if yours.shape != target.shape:
-        raise Wrong(f"{name} has shape {yours.shape}, expected {target.shape}")
+        raise Wrong(_("{name} has shape {shape}, expected {expected}").format(name=name, shape=yours.shape,
+                                                                            expected=target.shape))
     if yours.ndim == 0:
-        raise Wrong(f"{name} = {fmt(yours)}: not the value expected (within {rtol:.0%})")
+        raise Wrong(_("{name} = {value}: not the value expected (within {percent}%)").format(
+            name=name, value=fmt(yours), percent=prose_number(round(rtol * 100))))
     bad = ~close(yours, target, rtol, atol)
     raise Wrong(_entries_off(yours, bad, name) + (_region(bad) if homogeneous else ""))
 

@@ -34,7 +34,9 @@ from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import i18n
 from ..errors import UsageError
+from ..i18n import _, prose_number
 from ..version import __version__
 from .base import check_student_id
 from .runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, read_student_file
@@ -95,12 +97,13 @@ def find_work(directory, exercise=None) -> tuple[list[int], list[str], list[Task
     """
     directory = Path(directory)
     if not directory.is_dir():
-        raise UsageError(f"DIR: {directory} is not a folder (expected one folder per student)")
+        raise UsageError(_("DIR: {path} is not a folder (expected one folder per student)").format(path=directory))
     general: list[str] = []
     folders = sorted(p.name for p in directory.iterdir() if p.is_dir() and not p.name.startswith("."))
     loose = sorted(p.name for p in directory.glob("*.py"))
     if loose:
-        general.append(f"{', '.join(loose)} in {directory} itself: not in a student's folder, not graded")
+        general.append(_("{files} in {path} itself: not in a student's folder, not graded").format(
+            files=", ".join(loose), path=directory))
     found: dict[str, dict[int, list[Path]]] = {}
     for name in folders:
         per = found.setdefault(name, {})
@@ -117,7 +120,7 @@ def find_work(directory, exercise=None) -> tuple[list[int], list[str], list[Task
         numbers = sorted({n for per in found.values() for n in per})
         unknown = [n for n in numbers if not 1 <= n <= 99 or not _known(n)]
         for n in unknown:
-            general.append(f"exercise_{n}.py: there is no exercise {n}; not graded")
+            general.append(_("{file}: there is no exercise {number}; not graded").format(file=f"exercise_{n}.py", number=n))
         numbers = [n for n in numbers if n not in unknown]
     tasks = []
     for name in folders:
@@ -141,7 +144,8 @@ def _task(directory: Path, folder: str, number: int, paths: list[Path]) -> Task:
         task.note = f"no exercise_{number}.py"
         return task
     if len(paths) > 1:
-        task.note = f"{len(paths)} files exercise_{number}.py ({', '.join(shown)}): keep one; not graded"
+        task.note = _("{count} files {file} ({paths}): keep one; not graded").format(
+            count=len(paths), file=f"exercise_{number}.py", paths=", ".join(shown))
         return task
     path = paths[0]
     try:
@@ -149,18 +153,18 @@ def _task(directory: Path, folder: str, number: int, paths: list[Path]) -> Task:
     except UsageError as exc:
         why = str(exc)
         why = why[len(str(path)) + 2:] if why.startswith(f"{path}: ") else why  # the note names the file already
-        task.note = f"{shown[0]} cannot be read: {why}"
+        task.note = _("{file} cannot be read: {why}").format(file=shown[0], why=why)
         return task
     except OSError as exc:
-        task.note = f"{shown[0]} cannot be read: {exc.strerror or exc}"
+        task.note = _("{file} cannot be read: {why}").format(file=shown[0], why=exc.strerror or exc)
         return task
     in_file = student_in(data.decode("utf-8", "replace"))
     folder_ok = _valid_id(folder)
     if in_file is not None and not _valid_id(in_file):
         in_file = None
     if in_file is None and not folder_ok:
-        task.note = (f"the folder name {folder!r} is not an id (letters, digits and . _ @ + -) and {shown[0]} has no "
-                     f"STUDENT line; not graded")
+        task.note = _("the folder name {folder} is not an id (letters, digits and . _ @ + -) and {file} has no "
+                      "STUDENT line; not graded").format(folder=repr(folder), file=shown[0])
         return task
     task.student = in_file or folder
     if in_file is not None and in_file.lower() != folder.lower():
@@ -323,22 +327,23 @@ def grade(directory, *, exercise=None, jobs: int | None = None, timeout_s: float
     if jobs is None:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if not 1 <= int(jobs) <= 256:
-        raise UsageError(f"--jobs: expected 1 to 256 checks at a time, got {jobs!r}")
+        raise UsageError(_("--jobs: expected 1 to 256 checks at a time, got {value}").format(value=repr(jobs)))
     if timeout_s is None or not (0 < float(timeout_s) <= 3600):
-        raise UsageError(f"--timeout: expected seconds in (0, 3600], got {timeout_s!r}")
+        raise UsageError(_("--timeout: expected seconds in (0, 3600], got {value}").format(value=repr(timeout_s)))
     if not 64 <= int(memory_mb) <= 1 << 20:
-        raise UsageError(f"--memory: expected megabytes from 64 up, got {memory_mb!r}")
+        raise UsageError(_("--memory: expected megabytes from 64 up, got {value}").format(value=repr(memory_mb)))
     from .sandbox import INSTALL_HINT, sandbox_mode
     from .workflow import SECRET_ENV
 
     mode = sandbox_mode(sandbox)
     if mode == "same-user" and not unsafe_same_user:
-        raise UsageError(f"no sandbox to grade in on this machine: {INSTALL_HINT}")
+        raise UsageError(_("no sandbox to grade in on this machine: {hint}").format(hint=i18n._(INSTALL_HINT)))
     settings = _Settings(float(timeout_s), int(memory_mb), os.environ.get(SECRET_ENV, "") if secret is None else secret,
                          mode, bool(unsafe_same_user), tuple(allow))
     numbers, folders, tasks, general = find_work(directory, exercise)
     if not folders:
-        raise UsageError(f"DIR: {directory} has no student folders (expected DIR/<student id>/exercise_N.py)")
+        raise UsageError(_("DIR: {path} has no student folders (expected DIR/<student id>/exercise_N.py)").format(
+            path=directory))
     for n in numbers:
         get(n)
     from .workflow import _require
@@ -357,8 +362,9 @@ def grade(directory, *, exercise=None, jobs: int | None = None, timeout_s: float
             continue
         result.ids.setdefault(task.folder, task.student)
         if task.file_student is not None:
-            note = f"the folder is {task.folder!r}, exercise_{task.exercise}.py says STUDENT = {task.file_student!r}"
-            notes.append(note + "; graded with the numbers of " + repr(task.student))
+            notes.append(_("the folder is {folder}, {file} says STUDENT = {student}; graded with the numbers of "
+                           "{graded}").format(folder=repr(task.folder), file=f"exercise_{task.exercise}.py",
+                                               student=repr(task.file_student), graded=repr(task.student)))
         kept_path = cache / f"{_cache_key(task, settings)}.json"
         kept = _read_kept(kept_path) if kept_path.is_file() else None
         if kept is not None:
@@ -371,9 +377,10 @@ def grade(directory, *, exercise=None, jobs: int | None = None, timeout_s: float
     if to_check:
         cache.mkdir(exist_ok=True)
         _run(to_check, result, directory, int(jobs), settings, progress, stop or threading.Event())
-    for task, _ in to_check:
+    for task, _digest in to_check:
         if (task.folder, task.exercise) not in result.records:
-            result.notes[task.folder].append(f"exercise_{task.exercise}.py: not checked (stopped); run grade again")
+            result.notes[task.folder].append(_("{file}: not checked (stopped); run grade again").format(
+                file=f"exercise_{task.exercise}.py"))
             record = _missing(task, maxima[task.exercise])
             record.update(file=str(task.path.relative_to(directory)), labels=["not checked"])
             result.records[(task.folder, task.exercise)] = record
@@ -430,7 +437,7 @@ def _run(to_check, result: Grading, directory: Path, jobs: int, settings: _Setti
         while len(running) < jobs and not stop.is_set() and submit():
             pass
         while running:
-            done, _ = wait(list(running), timeout=0.2, return_when=FIRST_COMPLETED)
+            done, _unused = wait(list(running), timeout=0.2, return_when=FIRST_COMPLETED)
             for future in done:
                 _collect(result, running.pop(future), future)
                 bar.update(1)
@@ -440,8 +447,9 @@ def _run(to_check, result: Grading, directory: Path, jobs: int, settings: _Setti
         stop.set()
         bar.set_description("stopping")
         bar.refresh()
-        sys.stderr.write(f"\nstopping: {len(running)} running check(s) finish (each within {settings.timeout_s:g} s); "
-                         f"the rest are left for the next run\n")
+        sys.stderr.write("\n" + _("stopping: {count} running check(s) finish (each within {seconds} s); the rest are "
+                                 "left for the next run").format(count=len(running),
+                                                                 seconds=prose_number(settings.timeout_s)) + "\n")
         try:
             for future in list(running):
                 wait([future])
@@ -467,7 +475,7 @@ def _collect(result: Grading, task: Task, future) -> None:
         record = future.result()
     except Exception as exc:  # noqa: BLE001 - one file's trouble is one note: the file vanished meanwhile, a worker died
         why = (exc.strerror or type(exc).__name__) if isinstance(exc, OSError) else str(exc) or type(exc).__name__
-        line = f"exercise_{task.exercise}.py: not graded: {why}"
+        line = _("{file}: not graded: {why}").format(file=f"exercise_{task.exercise}.py", why=why)
         record = _missing(Task(task.folder, task.exercise, task.student, note=line), max_points(task.exercise))
         record.update(file=str(task.path.relative_to(result.directory)), labels=["not graded"])
         result.notes.setdefault(task.folder, []).append(line)

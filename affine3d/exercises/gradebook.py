@@ -17,6 +17,8 @@ import io
 import numpy as np
 
 from ..version import __version__
+from .. import i18n
+from ..i18n import N_, _, ngettext
 from .feedback import fmt
 
 __all__ = ["rows", "csv_text", "as_json", "mistakes", "mistakes_text", "mistakes_chart", "ALL_PASS"]
@@ -26,6 +28,65 @@ ALL_PASS = "all checks pass"
 
 _PROBLEMS = ("no file", "not graded", "not checked", "does not run", "time limit", "error", "not recognised",
              "not implemented")
+
+# The labels are keys (the JSON and the CSV keep them as they are); the table and the chart show them in the
+# reader's language. A label not listed here is shown as it is.
+LABELS = {
+    "all checks pass": N_("all checks pass"),
+    "no file": N_("no file"),
+    "not graded": N_("not graded"),
+    "not checked": N_("not checked"),
+    "does not run": N_("does not run"),
+    "time limit": N_("time limit"),
+    "error": N_("error"),
+    "not recognised": N_("not recognised"),
+    "not implemented": N_("not implemented"),
+    "A n": N_("A n"),
+    "activation on the output": N_("activation on the output"),
+    "activations swapped": N_("activations swapped"),
+    "alpha plus gamma": N_("alpha plus gamma"),
+    "axis not normalised": N_("axis not normalised"),
+    "batch axis dropped": N_("batch axis dropped"),
+    "bias missing": N_("bias missing"),
+    "biases not carried": N_("biases not carried"),
+    "big-endian": N_("big-endian"),
+    "degrees": N_("degrees"),
+    "flattening": N_("flattening"),
+    "float64": N_("float64"),
+    "half the translation": N_("half the translation"),
+    "inverse": N_("inverse"),
+    "inverse not transposed": N_("inverse not transposed"),
+    "inward normals": N_("inward normals"),
+    "no activation": N_("no activation"),
+    "no biases": N_("no biases"),
+    "no sum": N_("no sum"),
+    "not normalised": N_("not normalised"),
+    "not reshaped": N_("not reshaped"),
+    "offsets from the file start": N_("offsets from the file start"),
+    "order": N_("order"),
+    "reflection": N_("reflection"),
+    "reverse order": N_("reverse order"),
+    "translation in last row": N_("translation in last row"),
+    "translation missing": N_("translation missing"),
+    "transpose": N_("transpose"),
+    "weights only of the hidden layers": N_("weights only of the hidden layers"),
+    "widths multiplied": N_("widths multiplied"),
+    "wrong activation": N_("wrong activation"),
+    "wrong dtype": N_("wrong dtype"),
+    "no divide by w": N_("no divide by w"),
+    "y not flipped": N_("y not flipped"),
+    "divided by z": N_("divided by z"),
+    "NDC not mapped": N_("NDC not mapped"),
+    "why: matrix": N_("why: matrix"),
+    "why: gpu": N_("why: gpu"),
+    "why: depth": N_("why: depth"),
+    "4x4": N_("4x4"),
+}
+
+
+def label_text(label: str) -> str:
+    """A label (a mistake's key, a problem) as the table and the chart show it, in the reader's language."""
+    return i18n._(LABELS[label]) if label in LABELS else label
 
 
 def _points(x) -> str:
@@ -121,12 +182,14 @@ def mistakes_text(table: list[dict]) -> str:
     """The table as the lines ``grade`` ends with."""
     lines = []
     for entry in table:
-        lines.append(f"exercise {entry['exercise']}: {entry['title']} ({entry['students']} students)")
+        lines.append(_heading(entry))
         for c in entry["checks"]:
-            lines.append(f"  passed {c['passed']:>4} of {entry['students']}: {c['name']}")
-        named = [f"{m['label']}: {m['count']}" for m in entry["mistakes"] if m["label"] != ALL_PASS]
+            lines.append("  " + _("passed {passed} of {students}: {name}").format(
+                passed=f"{c['passed']:>4}", students=entry["students"], name=c["name"]))
+        named = [f"{label_text(m['label'])}: {m['count']}" for m in entry["mistakes"] if m["label"] != ALL_PASS]
         full = next((m["count"] for m in entry["mistakes"] if m["label"] == ALL_PASS), 0)
-        lines.append(f"  full marks: {full}" + (f"; mistakes (students): {', '.join(named)}" if named else ""))
+        lines.append("  " + _("full marks: {count}").format(count=full)
+                     + (_("; mistakes (students): {mistakes}").format(mistakes=", ".join(named)) if named else ""))
     return "\n".join(lines)
 
 
@@ -155,7 +218,7 @@ def mistakes_chart(table: list[dict]) -> np.ndarray:
     draw = ImageDraw.Draw(image)
     y = margin
     for entry, height in zip(table, heights):
-        draw.text((margin, y), f"Exercise {entry['exercise']}: {entry['title']} ({entry['students']} students)",
+        draw.text((margin, y), _heading(entry, capital=True),
                   font=title_font, fill=(20, 20, 20))
         y += 60
         for line in wrap_text(_checks_line(entry), small_font, _WIDTH - 2 * margin):
@@ -164,23 +227,35 @@ def mistakes_chart(table: list[dict]) -> np.ndarray:
         top = max([m["count"] for m in entry["mistakes"]] + [1])
         bar_w = _WIDTH - label_w - 2 * margin - 220
         for m in entry["mistakes"]:
-            label = m["label"]
-            kind = label if label == ALL_PASS else "problem" if label in _PROBLEMS else "named"
+            kind = m["label"] if m["label"] == ALL_PASS else "problem" if m["label"] in _PROBLEMS else "named"
+            label = label_text(m["label"])
             shown = label if draw.textlength(label, font=label_font) < label_w - 20 else label[:28] + "…"
             draw.text((margin + label_w - 20, y + row_h / 2), shown, font=label_font, fill=(20, 20, 20), anchor="rm")
             length = max(4, round(bar_w * m["count"] / top))
             draw.rectangle([margin + label_w, y + 8, margin + label_w + length, y + row_h - 8], fill=_COLORS[kind])
-            count = f"{m['count']} student{'s' if m['count'] != 1 else ''}"
+            count = ngettext("{count} student", "{count} students", m["count"]).format(count=m["count"])
             draw.text((margin + label_w + length + 14, y + row_h / 2), count, font=label_font, fill=(20, 20, 20),
                       anchor="lm")
             y += row_h
         if not entry["mistakes"]:
-            draw.text((margin + label_w, y + row_h / 2), "no files", font=label_font, fill=(70, 70, 70), anchor="lm")
+            draw.text((margin + label_w, y + row_h / 2), _("no files"), font=label_font, fill=(70, 70, 70), anchor="lm")
             y += row_h
         y += 40
     return np.asarray(image)
 
 
 def _checks_line(entry: dict) -> str:
-    parts = [f"{c['name']}: {c['passed']}/{entry['students']} passed" for c in entry["checks"]]
-    return "; ".join(parts) if parts else "no check ran"
+    parts = [_("{name}: {passed}/{students} passed").format(name=c["name"], passed=c["passed"], students=entry["students"])
+             for c in entry["checks"]]
+    return "; ".join(parts) if parts else _("no check ran")
+
+
+def _heading(entry: dict, capital: bool = False) -> str:
+    """``exercise N: title (K students)`` (``Exercise`` as a chart's title), in the reader's language, the title too."""
+    if capital:
+        text = ngettext("Exercise {number}: {title} ({students} student)",
+                        "Exercise {number}: {title} ({students} students)", entry["students"])
+    else:
+        text = ngettext("exercise {number}: {title} ({students} student)",
+                        "exercise {number}: {title} ({students} students)", entry["students"])
+    return text.format(number=entry["exercise"], title=i18n._(entry["title"]), students=entry["students"])

@@ -123,7 +123,7 @@ PICTURE_SIZE = (640, 480)
 
 def silhouette(placed: list[tuple[Mesh, np.ndarray]], world: Affine, size=CHECK_SIZE) -> np.ndarray:
     """Where the meshes, each moved by its matrix, cover the image, drawn alone (nothing else in front), (H, W) bool."""
-    _, masks = draw([Part(mesh, matrix, YOURS) for mesh, matrix in placed], world, size)
+    _unused, masks = draw([Part(mesh, matrix, YOURS) for mesh, matrix in placed], world, size)
     return np.logical_or.reduce(masks)
 
 
@@ -140,12 +140,14 @@ def yours_vs_target(context: list[Part], yours: list[tuple[Mesh, np.ndarray]], t
     ``legend`` may hold ``{iou}``; the overlap is the one the checks use (:func:`silhouette_iou`).
     Returns the RGB image and that overlap.
     """
-    image, _ = draw(context + [Part(mesh, matrix, YOURS) for mesh, matrix in yours], world, size)
+    image, _unused = draw(context + [Part(mesh, matrix, YOURS) for mesh, matrix in yours], world, size)
     overlap = silhouette_iou(yours, target, world)
     yours_mask = silhouette(yours, world, size)
-    legend = legend.format(iou=f"{overlap:.2f}")
+    from ..i18n import _, prose_number
+
+    legend = legend.format(iou=prose_number(overlap, 2))
     if not yours_mask.any():
-        legend += "\n(yours is out of view: behind the camera, or off the picture)"
+        legend += "\n" + _("(yours is out of view: behind the camera, or off the picture)")
     return overlay(image, yours_mask, silhouette(target, world, size), legend), overlap
 
 
@@ -158,7 +160,7 @@ def iou(a: np.ndarray, b: np.ndarray) -> float:
 def outline(mask: np.ndarray, width: int = 2) -> np.ndarray:
     """The pixels of ``mask`` within ``width`` of its edge."""
     inner = mask.copy()
-    for _ in range(width):
+    for _unused in range(width):
         shrunk = inner.copy()
         shrunk[1:] &= inner[:-1]
         shrunk[:-1] &= inner[1:]
@@ -189,14 +191,13 @@ def side_by_side(left: np.ndarray, right: np.ndarray, captions: tuple[str, str],
 
 def _legend(image: np.ndarray, text: str) -> np.ndarray:
     """``text`` in the top-left corner, light on a dark outline; ``[yours]`` and ``[target]`` become coloured squares."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
+
+    from ..images import font as picture_font
 
     picture = Image.fromarray(np.ascontiguousarray(image), "RGB")
     size = max(11, picture.height // 26)
-    try:
-        font = ImageFont.load_default(size=size)
-    except TypeError:  # Pillow < 10.1
-        font = ImageFont.load_default()
+    font = picture_font(size)  # DejaVu Sans where there is one: Polish captions need ą, ę, ł, ś, ż (and σ)
     pen = ImageDraw.Draw(picture)
     x, y = size // 2, size // 3
     swatches = {"[yours]": YOURS, "[target]": TARGET, "[given]": CONTEXT}

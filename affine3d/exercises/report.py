@@ -10,11 +10,13 @@ fields; a course plugs it in unchanged.
 
 from __future__ import annotations
 
+from .. import i18n
+from ..i18n import N_, _
 from .feedback import fmt
 
 __all__ = ["text", "as_json", "gradescope", "PICTURE_LEGEND"]
 
-PICTURE_LEGEND = "yours in orange, the target outlined in blue"
+PICTURE_LEGEND = N_("yours in orange, the target outlined in blue")  # shown through _()
 
 
 def _points(x: float) -> str:
@@ -27,23 +29,25 @@ def _line(check, previous=None) -> str:
     if not check.message:
         return line
     if previous is not None and check.message == previous.message and len(check.message) > 40:
-        return f"{line}: the same as above"
+        return line + ": " + _("the same as above")
     return f"{line}: {check.message}"
 
 
 def text(report, picture_path=None, iou: float | None = None, picture_note: str = "") -> str:
     """The feedback a student reads: a title, one line per check, notes, the score and the picture's path."""
     ex = report.exercise
-    lines = [f"affine3d exercise {ex.number}: {ex.title} (student {report.student})"]
+    lines = [_("affine3d exercise {number}: {title} (student {student})").format(
+        number=ex.number, title=i18n._(ex.title), student=report.student)]
     lines += [_line(c, previous) for c, previous in zip(report.checks, [None, *report.checks])]
-    lines += [f"  note: {note}" for note in report.notes]
-    lines.append(f"score: {_points(report.score)}/{_points(report.max_score)}"
-                 + (" - all checks pass" if report.passed else ""))
+    lines += ["  " + _("note: {note}").format(note=note) for note in report.notes]
+    lines.append(_("score: {score}/{max_score}").format(score=_points(report.score), max_score=_points(report.max_score))
+                 + (_(" - all checks pass") if report.passed else ""))
     if picture_path is not None:
-        overlap = f"; silhouettes overlap {iou:.0%} (IoU)" if iou is not None else ""
-        lines.append(f"picture: {picture_path} ({PICTURE_LEGEND}{overlap})")
+        overlap = _("; silhouettes overlap {percent}% (IoU)").format(percent=round(iou * 100)) if iou is not None else ""
+        lines.append(_("picture: {path} ({legend}{overlap})").format(path=picture_path, legend=i18n._(PICTURE_LEGEND),
+                                                                      overlap=overlap))
     elif picture_note:
-        lines.append(f"picture: {picture_note}")
+        lines.append(_("picture: {note}").format(note=picture_note))
     return "\n".join(lines)
 
 
@@ -81,7 +85,7 @@ def gradescope(report) -> dict:
             "score": float(c.points),
             "max_score": float(c.max_points),
             "status": "passed" if c.passed else "failed",
-            "output": ("✓ " if c.passed else "✗ ") + (c.message or ("passed" if c.passed else "failed")),
+            "output": ("✓ " if c.passed else "✗ ") + (c.message or (_("passed") if c.passed else _("failed"))),
             "visibility": "visible",
         })
     return {

@@ -40,6 +40,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import _, prose_number
 from . import _child
 
 MAX_STUDENT_FILE_BYTES = 1 << 20
@@ -467,16 +468,17 @@ def parse_record(raw, n_calls: int) -> dict | None:
     """
     if isinstance(raw, bytes):
         if len(raw) > MAX_RECORD_BYTES:
-            raise ValueError(f"an answer of {len(raw) >> 20} MB: more than the {MAX_RECORD_BYTES >> 20} MB an answer may have")
+            raise ValueError(_("an answer of {size} MB: more than the {limit} MB an answer may have").format(
+                size=len(raw) >> 20, limit=MAX_RECORD_BYTES >> 20))
         raw = raw.decode("utf-8", "replace")
     if not raw.strip():
         return None
     try:
         record = json.loads(raw)
     except (ValueError, RecursionError):
-        raise ValueError("a line of the answers is not JSON") from None
+        raise ValueError(_("a line of the answers is not JSON")) from None
     if not isinstance(record, dict) or not record:
-        raise ValueError("a line of the answers is not a record")
+        raise ValueError(_("a line of the answers is not a record"))
     keys = set(record)
     if "import" in record:
         if record["import"] == "ok" and keys == {"import"}:
@@ -484,82 +486,82 @@ def parse_record(raw, n_calls: int) -> dict | None:
         if record["import"] == "error" and keys <= {"import", "kind", "error", "where"}:
             return {"import": "error", "kind": _text(record.get("kind", "error")),
                     "error": _text(record.get("error", "")), "where": _text(record.get("where", ""))}
-        raise ValueError("a malformed import record")
+        raise ValueError(_("a malformed import record"))
     if keys == {"done"}:
         return {"done": True}
     if keys == {"start"}:
         return {"start": _index(record["start"], n_calls)}
     if "index" not in record:
-        raise ValueError(f"a record with unknown fields {sorted(keys)[:4]}")
+        raise ValueError(_("a record with unknown fields {fields}").format(fields=sorted(keys)[:4]))
     index = _index(record["index"], n_calls)
     if keys == {"index", "ok"}:
         try:
             return {"index": index, "ok": _decode_checked(record["ok"], 0)}
         except ValueError as exc:
-            raise ValueError(f"call {index}: {exc}") from None
+            raise ValueError(_("call {index}: {error}").format(index=index, error=exc)) from None
     if keys <= {"index", "kind", "error", "where"} and record.get("kind") in _KINDS:
         return {"index": index, "kind": record["kind"], "error": _text(record.get("error", "")),
                 "where": _text(record.get("where", ""))}
-    raise ValueError(f"a malformed record for call {index}")
+    raise ValueError(_("a malformed record for call {index}").format(index=index))
 
 
 def _index(value, n_calls: int) -> int:
     if type(value) is not int or not 0 <= value < n_calls:
-        raise ValueError(f"a record for call {printable(repr(value))[:40]}, which was not made")
+        raise ValueError(_("a record for call {index}, which was not made").format(index=printable(repr(value))[:40]))
     return value
 
 
 def _text(value) -> str:
     if not isinstance(value, str):
-        raise ValueError("a text field that is not text")
+        raise ValueError(_("a text field that is not text"))
     return printable(value[:_MAX_TEXT])
 
 
 def _decode_checked(data, depth: int):
     """:func:`_child.decode`, after checking every field: what an array says it is, it is."""
     if depth > _MAX_DEPTH:
-        raise ValueError("nested too deep")
+        raise ValueError(_("nested too deep"))
     if data is None or isinstance(data, (bool, int, float)):
         return data
     if isinstance(data, str):
         return printable(data[:_MAX_TEXT]) if len(data) > _MAX_TEXT or not data.isprintable() else data
     if isinstance(data, list):
         if len(data) > _child.MAX_ELEMENTS:
-            raise ValueError(f"a list of {len(data)} items")
+            raise ValueError(_("a list of {count} items").format(count=len(data)))
         return [_decode_checked(v, depth + 1) for v in data]
     if not isinstance(data, dict) or not any(set(data) <= form and key in data for key, form in _FORMS.items()):
-        raise ValueError("an object with unexpected fields")
+        raise ValueError(_("an object with unexpected fields"))
     if _child.ARRAY in data:
         return _array(data)
     if _child.BYTES in data:
         text = data[_child.BYTES]
         if not isinstance(text, str) or len(text) > 12 * _child.MAX_ELEMENTS:
-            raise ValueError("bytes that are not base64 text of a sensible size")
+            raise ValueError(_("bytes that are not base64 text of a sensible size"))
         import base64
         import binascii
 
         try:
             return base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError):
-            raise ValueError("bytes that are not base64") from None
+            raise ValueError(_("bytes that are not base64")) from None
     if _child.COMPLEX in data:
         pair = data[_child.COMPLEX]
         if not (isinstance(pair, list) and len(pair) == 2 and all(_is_number(v) for v in pair)):
-            raise ValueError("a complex number that is not two numbers")
+            raise ValueError(_("a complex number that is not two numbers"))
         return complex(*pair)
     if _child.MAPPING in data:
         mapping = data[_child.MAPPING]
         if not isinstance(mapping, dict) or len(mapping) > 1000:
-            raise ValueError("a mapping that is not a dict of at most 1000 keys")
+            raise ValueError(_("a mapping that is not a dict of at most 1000 keys"))
         return {printable(str(k))[:200]: _decode_checked(v, depth + 1) for k, v in mapping.items()}
     if _child.TOO_BIG in data:
         shape = data[_child.TOO_BIG]
         if not (isinstance(shape, list) and len(shape) <= 32 and all(type(v) is int and v >= 0 for v in shape)):
-            raise ValueError("a size that is not a list of counts")
+            raise ValueError(_("a size that is not a list of counts"))
         return {_child.TOO_BIG: shape, "dtype": printable(str(data.get("dtype", "")))[:40]}
     if _child.OBJECT in data:
         return {_child.OBJECT: _text(data[_child.OBJECT])[:200], "repr": _text(data.get("repr", ""))[:200]}
-    raise ValueError("an object of an unknown kind")
+    raise ValueError(_("an object of an unknown kind"))
 
 
 def _is_number(v) -> bool:
@@ -575,20 +577,20 @@ def _array(data: dict):
     except (TypeError, ValueError, SyntaxError):
         ok = False
     if not ok:
-        raise ValueError(f"an array of dtype {printable(repr(dtype))[:40]}")
+        raise ValueError(_("an array of dtype {dtype}").format(dtype=printable(repr(dtype))[:40]))
     if not (isinstance(shape, list) and len(shape) <= 32 and all(type(v) is int and 0 <= v for v in shape)):
-        raise ValueError("an array whose shape is not a list of counts")
+        raise ValueError(_("an array whose shape is not a list of counts"))
     size = math.prod(shape)
     if size > _child.MAX_ELEMENTS:
-        raise ValueError(f"an array of {size} numbers, more than {_child.MAX_ELEMENTS}")
+        raise ValueError(_("an array of {count} numbers, more than {limit}").format(count=size, limit=_child.MAX_ELEMENTS))
     kind = np.dtype(dtype).kind
     parts = values if kind == "c" else [values]
     if kind == "c" and not (isinstance(values, list) and len(values) == 2):
-        raise ValueError("a complex array that is not [real, imag]")
+        raise ValueError(_("a complex array that is not [real, imag]"))
     arrays = []
     for part in parts:
         if not _nested_numbers(part, shape, 0):
-            raise ValueError(f"an array whose numbers do not have the shape {tuple(shape)} it claims")
+            raise ValueError(_("an array whose numbers do not have the shape {shape} it claims").format(shape=tuple(shape)))
         arrays.append(np.asarray(part, dtype=np.float64 if kind == "c" else None))
     try:
         if kind == "c":
@@ -596,7 +598,7 @@ def _array(data: dict):
         with np.errstate(all="ignore"):
             return np.asarray(arrays[0]).astype(dtype).reshape(shape)
     except (ValueError, TypeError, OverflowError):
-        raise ValueError(f"numbers that do not fit dtype {dtype}") from None
+        raise ValueError(_("numbers that do not fit dtype {dtype}").format(dtype=dtype)) from None
 
 
 def _nested_numbers(value, shape: list, depth: int) -> bool:
@@ -615,7 +617,8 @@ def _outcomes(calls: list[Call], records: list[dict], run: Run) -> list[Outcome]
         if imported is not None:
             error, where = imported.get("error", ""), imported.get("where", "")
         elif run.timed_out:
-            error, where = f"TimeoutError: importing the file took longer than {run.timeout_s:g} s", ""
+            error, where = "TimeoutError: " + _("importing the file took longer than {seconds} s").format(
+                seconds=prose_number(run.timeout_s)), ""
         else:
             error, where = _ended(run), ""
         kind = "timeout" if (imported is None and run.timed_out) else "import_error"
@@ -638,13 +641,15 @@ def _outcomes(calls: list[Call], records: list[dict], run: Run) -> list[Outcome]
         if i == running:
             if run.over_memory:
                 outcomes[i] = Outcome(call.function, "memory",
-                                      error=f"its processes used more than {run.memory_mb} MB together and were stopped")
+                                      error=_("its processes used more than {megabytes} MB together and were "
+                                              "stopped").format(megabytes=prose_number(run.memory_mb)))
             elif run.timed_out:
-                outcomes[i] = Outcome(call.function, "timeout", error=f"did not finish within {run.timeout_s:g} s")
+                outcomes[i] = Outcome(call.function, "timeout", error=_("did not finish within {seconds} s").format(
+                    seconds=prose_number(run.timeout_s)))
             else:
                 outcomes[i] = Outcome(call.function, "crashed", error=_ended(run))
         else:
-            outcomes[i] = Outcome(call.function, "not_run", error="the process had stopped before this call")
+            outcomes[i] = Outcome(call.function, "not_run", error=_("the process had stopped before this call"))
     return outcomes
 
 
@@ -655,14 +660,15 @@ def _ended(run: Run) -> str:
         try:
             name = signal.Signals(-code).name
         except ValueError:
-            name = f"signal {-code}"
-        why = {"SIGXFSZ": f"it wrote more than {MAX_WRITE_BYTES >> 20} MB (printing in a loop?)",
-               "SIGXCPU": "it used up its CPU time", "SIGKILL": "it was killed",
-               "SIGSEGV": "a segmentation fault"}.get(name, "")
-        text = f"the process was stopped by {name}" + (f": {why}" if why else "")
+            name = _("signal {number}").format(number=-code)
+        why = {"SIGXFSZ": _("it wrote more than {megabytes} MB (printing in a loop?)").format(
+                   megabytes=MAX_WRITE_BYTES >> 20),
+               "SIGXCPU": _("it used up its CPU time"), "SIGKILL": _("it was killed"),
+               "SIGSEGV": _("a segmentation fault")}.get(name, "")
+        text = _("the process was stopped by {signal}").format(signal=name) + (f": {why}" if why else "")
     elif code not in (None, 0):
-        text = f"the process exited with code {code} (os._exit? a crash?)"
+        text = _("the process exited with code {code} (os._exit? a crash?)").format(code=code)
     else:
-        text = "the process ended early (os._exit?)"
+        text = _("the process ended early (os._exit?)")
     last = run.stderr_tail.strip().splitlines()[-1:] if run.stderr_tail.strip() else []
-    return text + (f"; its last words: {last[0][:200]}" if last else "")
+    return text + (_("; its last words: {words}").format(words=last[0][:200]) if last else "")

@@ -41,6 +41,8 @@ import sysconfig
 import time
 from pathlib import Path
 
+from ..i18n import N_, _
+
 __all__ = ["MODES", "memory_used", "sandbox_mode", "with_dependencies", "others_can_reach", "can_drop", "mode_problem", "SANDBOX_UID", "fresh_uid", "kill_uid", "remove_uid_files",
            "close_packages", "package_dirs", "bwrap_command", "SITE", "WORK", "CHILD", "ENV_VAR"]
 
@@ -50,8 +52,8 @@ SANDBOX_UID = 65534  # nobody, inside the namespaces
 SITE, WORK, CHILD = "/sandbox/site", "/work", "/sandbox/_child.py"
 _FRESH_UIDS = (2_000_000_000, 1 << 24)  # drop-privileges: a uid from this range, not one a user or service owns
 _WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm")
-INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) or run as root, or pass "
-                "--unsafe-same-user to grade without a sandbox")
+INSTALL_HINT = N_("install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) or run as root, or pass "
+                  "--unsafe-same-user to grade without a sandbox")  # shown through _()
 
 
 def sandbox_mode(requested: str | None = None) -> str:
@@ -64,7 +66,8 @@ def sandbox_mode(requested: str | None = None) -> str:
 
     wanted = requested or os.environ.get(ENV_VAR, "") or "auto"
     if wanted not in (*MODES, "auto"):
-        raise UsageError(f"{ENV_VAR}: expected one of auto, {', '.join(MODES)}, got {wanted!r}")
+        raise UsageError(_("{variable}: expected one of auto, {modes}, got {value}").format(
+            variable=ENV_VAR, modes=", ".join(MODES), value=repr(wanted)))
     if wanted == "auto":
         if bubblewrap_works():
             return "bubblewrap"
@@ -78,15 +81,15 @@ def sandbox_mode(requested: str | None = None) -> str:
 def mode_problem(mode: str) -> str:
     """Why ``mode`` cannot run here, in one line, or ``""``."""
     if mode == "bubblewrap" and not bubblewrap_works():
-        return ("bwrap is missing or cannot create namespaces here "
-                "(apt-get install bubblewrap; containers may forbid user namespaces)")
+        return _("bwrap is missing or cannot create namespaces here "
+                 "(apt-get install bubblewrap; containers may forbid user namespaces)")
     if mode == "drop-privileges":
         if not _is_root():
-            return "only root can run a file as another user"
+            return _("only root can run a file as another user")
         closed = next((p for p in (interpreter(), *map(str, package_dirs(("numpy",)))) if not others_can_reach(p)), None)
         if closed is not None:
-            return (f"another user cannot reach {closed} (a folder on its way is closed to others); install Python and "
-                    "numpy where every user can read them, as Debian's python3 and pip do")
+            return _("another user cannot reach {path} (a folder on its way is closed to others); install Python "
+                     "and numpy where every user can read them, as Debian's python3 and pip do").format(path=closed)
     return ""
 
 
@@ -212,7 +215,7 @@ def _top_levels(dist) -> list[str]:
         return [t for t in text.split() if t and not t.startswith("__")]
     tops = []
     for line in (dist.read_text("RECORD") or "").splitlines():  # "path,hash,size": the first part of each path
-        first, slash, _ = line.partition(",")[0].partition("/")
+        first, slash, _unused = line.partition(",")[0].partition("/")
         top = first if slash else first[:-3] if first.endswith(".py") else ""
         if top.isidentifier() and not top.startswith("__") and top not in tops:
             tops.append(top)

@@ -20,10 +20,13 @@ import os
 import re
 import secrets as _secrets
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
+from .. import i18n
+from ..i18n import N_, _, ngettext
 from .runner import read_student_file
 from .base import DEFAULT_STUDENT, Exercise, check_student_id, secret_id
 from .catalog import EXERCISES
@@ -33,9 +36,10 @@ from .runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Call, DataFile, Run, r
 __all__ = ["get", "start", "check", "check_functions", "Report", "SECRET_ENV", "NOT_A_GRADE"]
 
 SECRET_ENV = "AFFINE3D_COURSE_SECRET"
-NOT_A_GRADE = ("not a grade: no sandbox here, so the file ran as you, with your rights (fine for feedback on "
-               "your own work)")
-UNSAFE = "graded without a sandbox (--unsafe-same-user): the file ran as the checker's user and could change anything it can"
+NOT_A_GRADE = N_("not a grade: no sandbox here, so the file ran as you, with your rights (fine for feedback on "
+                 "your own work)")  # the notes are N_(): a report carries them through _()
+UNSAFE = N_("graded without a sandbox (--unsafe-same-user): the file ran as the checker's user and could change anything "
+            "it can")
 
 _EXERCISE_LINE = re.compile(r"^EXERCISE\s*=\s*(\d+)\s*(#.*)?$", re.MULTILINE)
 _STUDENT_LINE = re.compile(r"""^STUDENT\s*=\s*(['"])([^'"\n]*)\1\s*(#.*)?$""", re.MULTILINE)
@@ -51,19 +55,26 @@ def get(number) -> Exercise:
     for exercise in EXERCISES:
         if exercise.number == n:
             return exercise
-    raise UsageError(f"exercise: expected a number from 1 to {len(EXERCISES)}, got {number!r} "
-                     f"(affine3d exercise list shows them)")
+    raise UsageError(_("exercise: expected a number from 1 to {count}, got {number} "
+                       "(affine3d exercise list shows them)").format(count=len(EXERCISES), number=repr(number)))
 
 
 def _require(exercise: Exercise) -> None:
     missing = [m for m in exercise.requires if importlib.util.find_spec(m) is None]
     if missing:
-        raise UsageError(f"exercise {exercise.number} needs {' and '.join(missing)}, which "
-                         f"{'is' if len(missing) == 1 else 'are'} not installed: pip install 'affine3d[onnx]'")
+        raise UsageError(ngettext("exercise {number} needs {modules}, which is not installed: {command}",
+                                  "exercise {number} needs {modules}, which are not installed: {command}",
+                                  len(missing)).format(number=exercise.number, modules=(" " + _("and") + " ").join(missing),
+                                                       command="pip install 'affine3d[onnx]'"))
 
 
-def start(number, directory=".", student: str = DEFAULT_STUDENT, *, force: bool = False) -> list[Path]:
+def start(number, directory=".", student: str = DEFAULT_STUDENT, *, force: bool = False,
+          language: str | None = None) -> list[Path]:
     """Write ``DIRECTORY/exercise_N.py`` (and its data files) for ``student``; returns the paths written.
+
+    The handout's prose (the task, the docstrings, the comments) is in ``language`` (``"pl"``, ``"en"``;
+    default: the language messages are in now, from ``affine3d --lang`` or the environment); its code,
+    the function names and the numbers are the same in every language.
 
     Raises
     ------
@@ -76,13 +87,16 @@ def start(number, directory=".", student: str = DEFAULT_STUDENT, *, force: bool 
     _require(exercise)
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
-        raise UsageError(f"--dir: {directory} is a file, not a folder")
+        raise UsageError(_("--dir: {path} is a file, not a folder").format(path=directory))
     numbers = exercise.numbers_for(student)
-    files = {exercise.file_name: exercise.starter(student).encode("utf-8"), **exercise.data_files(numbers)}
+    with speaking(language):
+        handout = exercise.starter(student)
+    files = {exercise.file_name: handout.encode("utf-8"), **exercise.data_files(numbers)}
     targets = [directory / name for name in files]
     existing = [p for p in targets if p.exists()]
     if existing and not force:
-        raise UsageError(f"{existing[0]} exists (your work?); use --force to replace it, or another --dir")
+        raise UsageError(_("{path} exists (your work?); use --force to replace it, or another --dir").format(
+            path=existing[0]))
     directory.mkdir(parents=True, exist_ok=True)
     for target, data in zip(targets, files.values()):
         target.parent.mkdir(parents=True, exist_ok=True)  # a data file may sit in a folder (exercise 16's model folder)
@@ -151,21 +165,22 @@ class Report:
                     target.unlink()
             except OSError:
                 pass
-            return None, None, "none: your answer is not one that can be drawn yet"
+            return None, None, _("none: your answer is not one that can be drawn yet")
         try:
             return save_png(picture.image, target, what), picture.iou, ""
         except (OSError, UsageError) as exc:  # save_png says why in one line
             if strict:
                 raise
             reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-            return None, picture.iou, f"not written ({reason})"
+            return None, picture.iou, _("not written ({reason})").format(reason=reason)
 
 
 def exercise_in(path: Path, text: str) -> int:
     """The exercise a file answers: its ``EXERCISE = N`` line, else the N in its name ``exercise_N.py``."""
     match = _EXERCISE_LINE.search(text) or _FILE_NAME.search(path.name)
     if match is None:
-        raise UsageError(f"{path}: no 'EXERCISE = N' line and no exercise_N in its name; pass --exercise N")
+        raise UsageError(_("{path}: no 'EXERCISE = N' line and no exercise_N in its name; pass --exercise N").format(
+            path=path))
     return int(match.group(1))
 
 
@@ -219,44 +234,64 @@ def check(path, *, exercise=None, students=None, timeout_s: float = DEFAULT_TIME
     ex = get(exercise if exercise is not None else exercise_in(path, text))
     _require(ex)
     if timeout_s is None or not (0 < float(timeout_s) <= 3600):
-        raise UsageError(f"--timeout: expected seconds in (0, 3600], got {timeout_s!r}")
+        raise UsageError(_("--timeout: expected seconds in (0, 3600], got {value}").format(value=repr(timeout_s)))
     if not (64 <= int(memory_mb) <= 1 << 20):
-        raise UsageError(f"--memory: expected megabytes from 64 up, got {memory_mb!r}")
+        raise UsageError(_("--memory: expected megabytes from 64 up, got {value}").format(value=repr(memory_mb)))
     secret = os.environ.get(SECRET_ENV, "") if secret is None else secret
     nonce = _check_nonce(nonce) if nonce is not None else _secrets.token_hex(16)
     mode = sandbox_mode(sandbox)
     if mode == "same-user" and grading and not unsafe_same_user:
-        raise UsageError(f"no sandbox to grade in on this machine: {INSTALL_HINT}")
+        raise UsageError(_("no sandbox to grade in on this machine: {hint}").format(hint=i18n._(INSTALL_HINT)))
     in_file = student_in(text)
     if not students:
         if in_file is None:
-            raise UsageError(f"{path}: no STUDENT = '...' line; pass --student ID (the id the exercise was started with)")
+            raise UsageError(_("{path}: no STUDENT = '...' line; pass --student ID (the id the exercise was started "
+                               "with)").format(path=path))
         students = [in_file]
     students = [check_student_id(s) for s in students]
     numbers, calls, owners, data = _plan(ex, students, secret, nonce)
     blocked_allowed = [a for a in allow if a in ex.blocked]
     if blocked_allowed:
-        raise UsageError(f"--allow: exercise {ex.number} may not use {blocked_allowed[0]} ({ex.blocked_reason})")
+        raise UsageError(_("--allow: exercise {number} may not use {module} ({reason})").format(
+            number=ex.number, module=blocked_allowed[0], reason=i18n._(ex.blocked_reason)))
     allowed = tuple(a for a in with_dependencies((*ex.allowed, *allow)) if a not in ex.blocked)
-    run = run_file(path, calls, data_files=data, blocked=ex.blocked, reason=ex.blocked_reason, allowed=allowed,
+    # the child cannot read affine3d's catalogue: the reason it gives for a refused import is said here
+    run = run_file(path, calls, data_files=data, blocked=ex.blocked, reason=i18n._(ex.blocked_reason), allowed=allowed,
                    timeout_s=timeout_s, memory_mb=memory_mb, sandbox=mode)
     reports = _reports(ex, students, numbers, owners, run, path)
     for report in reports:
         report.sandbox, report.nonce, report.secret_id = mode, nonce, secret_id(secret)
         if mode == "same-user":
-            report.notes.append(UNSAFE if grading else NOT_A_GRADE)
+            report.notes.append(i18n._(UNSAFE if grading else NOT_A_GRADE))
         if run.malformed:
-            report.notes.append(f"{len(run.malformed)} line(s) of the answers were malformed and ignored "
-                                f"(the first: {run.malformed[0]})")
+            report.notes.append(ngettext("{count} line of the answers was malformed and ignored (the first: {first})",
+                                         "{count} lines of the answers were malformed and ignored (the first: {first})",
+                                         len(run.malformed)).format(count=len(run.malformed), first=run.malformed[0]))
     if in_file is not None and len(students) == 1 and students[0].lower() != in_file.lower():
-        reports[0].notes.append(f"checked with the numbers of {students[0]}; the file says STUDENT = {in_file!r}")
+        reports[0].notes.append(_("checked with the numbers of {student}; the file says STUDENT = {file_student}").format(
+            student=students[0], file_student=repr(in_file)))
     return reports
 
 
 def _check_nonce(nonce) -> str:
     if not (isinstance(nonce, str) and re.fullmatch(r"[0-9a-f]{8,64}", nonce)):
-        raise UsageError(f"--nonce: expected 8 to 64 hex digits (as recorded in a report), got {nonce!r}")
+        raise UsageError(_("--nonce: expected 8 to 64 hex digits (as recorded in a report), got {value}").format(
+            value=repr(nonce)))
     return nonce
+
+
+@contextmanager
+def speaking(language: str | None):
+    """Messages in ``language`` inside the block (None: as they are), then back to the language chosen before."""
+    if language is None:
+        yield
+        return
+    saved = i18n._chosen, i18n._translation  # noqa: SLF001 - the choice to restore, whoever made it
+    i18n.use_language(language)
+    try:
+        yield
+    finally:
+        i18n._chosen, i18n._translation = saved
 
 
 def check_functions(exercise, functions: dict, students) -> list[Report]:
@@ -290,7 +325,7 @@ def _plan(ex: Exercise, students: list[str], secret: str | None = None, nonce: s
 
 
 def _reports(ex: Exercise, students, numbers, owners, run: Run, path: Path) -> list[Report]:
-    per_student: list[dict] = [{} for _ in students]
+    per_student: list[dict] = [{} for _unused in students]
     for (k, key), outcome in zip(owners, run.outcomes):
         per_student[k][key] = outcome
     reports = []

@@ -66,11 +66,13 @@ def rotation_deg(axis: str, angle_deg: float) -> np.ndarray:
 
 def as_pair(answers, key: str, shapes: tuple, whats: tuple[str, str], shape_hints=None):
     """A function's answer that must be a pair, like ``(W, b)``: each part as an array of its shape."""
+    from ...i18n import _
     from ..feedback import Wrong, as_array
 
     value = answers.value(key)
     fn = answers[key].function
     if not isinstance(value, list) or len(value) != 2:
-        got = f"a list or tuple of {len(value)}" if isinstance(value, list) else type(value).__name__
-        raise Wrong(f"{fn} returned {got}, expected a pair ({whats[0]}, {whats[1]}): return {whats[0]}, {whats[1]}")
+        got = _("a list or tuple of {count}").format(count=len(value)) if isinstance(value, list) else type(value).__name__
+        raise Wrong(_("{function} returned {got}, expected a pair ({first}, {second}): return {first}, {second}").format(
+            function=fn, got=got, first=whats[0], second=whats[1]))
     return tuple(as_array(v, s, w, fn, shape_hints) for v, s, w in zip(value, shapes, whats))

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from ...affine import Affine
+from ...i18n import N_, _, prose_number
 from ..base import Exercise, Picture
 from ..feedback import Wrong, check, close, compare, fmt, mistake, rotation_angle_deg
 from ..pictures import silhouette_iou, yours_vs_target
@@ -52,9 +53,9 @@ def _seen_through(V: np.ndarray) -> list:
 class Camera(Exercise):
     number = 5
     slug = "camera"
-    title = "the camera stays, the world turns"
-    lecture = "3. the camera stays in place and the rest of the world is transformed"
-    goal = "from a camera's pose (where it is, which way it looks) build the world -> camera map"
+    title = N_("the camera stays, the world turns")
+    lecture = N_("3. the camera stays in place and the rest of the world is transformed")
+    goal = N_("from a camera's pose (where it is, which way it looks) build the world -> camera map")
     functions = ("world_to_camera",)
     geometric = True
 
@@ -63,11 +64,11 @@ class Camera(Exercise):
 
     def task(self, n):
         p = n["yours"]
-        return f"""
+        return _("""
         A renderer never moves its camera: the camera sits at the origin and looks down -z, with +y up
         (OpenGL's camera space). To show the scene from somewhere else, the *world* is moved instead.
 
-        Your camera stands at EYE = {p["eye"].tolist()} and looks at the origin. Its pose is given as
+        Your camera stands at EYE = {eye} and looks at the origin. Its pose is given as
         R (below): the columns of R are the camera's own x, y, z axes written in world coordinates
         (it looks along -z, the negative third column). So the camera's pose, camera space -> world
         space, is p_world = R p_camera + eye.
@@ -75,13 +76,13 @@ class Camera(Exercise):
         Write world_to_camera(R, eye): the 4x4 matrix of the map world space -> camera space that
         the renderer applies to every vertex (column vectors, y = M x). After it, the eye is at the
         origin and the camera's axes are x, y, z.
-        """
+        """).format(eye=p["eye"].tolist())
 
     def constants(self, n):
         return [("R", n["yours"]["R"]), ("EYE", n["yours"]["eye"])]
 
     def skeleton(self):
-        return '''
+        return _('''
         def world_to_camera(R, eye):
             """The 4x4 world -> camera matrix of a camera at eye whose axes are the columns of R.
 
@@ -97,25 +98,25 @@ class Camera(Exercise):
             print(V)
             print("the eye lands at", V @ np.append(EYE, 1))
             print("the origin lands at", V @ [0, 0, 0, 1], "(in front of the camera: on -z)")
-        '''
+        ''')
 
     def calls(self, n):
         return {key: Call("world_to_camera", (p["R"], p["eye"])) for key, p in n.items()}
 
     def _pose(self, answers, key, pose):
-        V = answers.array(key, (4, 4), "the world -> camera matrix")
+        V = answers.array(key, (4, 4), _("the world -> camera matrix"))
         R, eye = pose["R"], pose["eye"]
         target = camera_from_world(pose)
         mistakes = [
-            mistake("inverse", world_from_camera(pose), "this is the camera's pose (camera space -> world space), "
-                    "the inverse of the map asked for: the world must be moved the opposite way, by R^T and -R^T eye"),
-            mistake("reverse order", homogeneous(R.T, -eye), "the factors are in the reverse order: first move the "
-                    "eye to the origin (by -eye), then turn by R^T; so V = R^T @ T(-eye), whose translation is -R^T eye"),
+            mistake("inverse", world_from_camera(pose), _("this is the camera's pose (camera space -> world space), "
+                    "the inverse of the map asked for: the world must be moved the opposite way, by R^T and -R^T eye")),
+            mistake("reverse order", homogeneous(R.T, -eye), _("the factors are in the reverse order: first move the "
+                    "eye to the origin (by -eye), then turn by R^T; so V = R^T @ T(-eye), whose translation is -R^T eye")),
             mistake("translation in last row", target.T),
-            mistake("transpose", homogeneous(R, -R.T @ eye), "the rotation part is R itself, but the world turns the "
-                    "other way: R^T (for a rotation, R^T is R^-1)"),
-            mistake("transpose", homogeneous(R, -R @ eye), "the rotation part is R itself, but the world turns the "
-                    "other way: R^T (for a rotation, R^T is R^-1)"),
+            mistake("transpose", homogeneous(R, -R.T @ eye), _("the rotation part is R itself, but the world turns the "
+                    "other way: R^T (for a rotation, R^T is R^-1)")),
+            mistake("transpose", homogeneous(R, -R @ eye), _("the rotation part is R itself, but the world turns the "
+                    "other way: R^T (for a rotation, R^T is R^-1)")),
         ]
         tolerance = TRANSLATION_TOL * float(np.linalg.norm(eye))
         A, t = V[:3, :3], V[:3, 3]
@@ -123,44 +124,51 @@ class Camera(Exercise):
         angle = rotation_angle_deg(A, R.T) if rigid else None
         shift = float(np.linalg.norm(t - target[:3, 3]))
         if rigid and angle <= ANGLE_TOL_DEG and shift <= tolerance:
-            return f"rotation off by {angle:.2f}°, translation by {fmt(shift)}"
+            return _("rotation off by {angle}°, translation by {shift}").format(angle=prose_number(angle, 2),
+                                                                                 shift=fmt(shift))
         try:
             compare(V, target, name="V", homogeneous=True, mistakes=mistakes)
         except Wrong as wrong:
             if wrong.mistake:
                 raise
             if not rigid:
-                raise Wrong("V does not keep lengths and angles (its 3x3 part is not a rotation, or its last row is "
-                            f"not [0, 0, 0, 1]); a camera only turns and moves the world. {wrong}") from None
-            raise Wrong(f"rotation off by {angle:.1f}° (tolerance {ANGLE_TOL_DEG}°), translation off by {fmt(shift)} "
-                        f"(tolerance {fmt(tolerance)}); {wrong}") from None
+                raise Wrong(_("V does not keep lengths and angles (its 3x3 part is not a rotation, or its last row "
+                              "is not [0, 0, 0, 1]); a camera only turns and moves the world. {wrong}").format(
+                    wrong=wrong)) from None
+            raise Wrong(_("rotation off by {angle}° (tolerance {tolerance}°), translation off by {shift} "
+                          "(tolerance {shift_tolerance}); {wrong}").format(
+                angle=prose_number(angle, 1), tolerance=prose_number(ANGLE_TOL_DEG), shift=fmt(shift),
+                shift_tolerance=fmt(tolerance), wrong=wrong)) from None
         if not rigid:
-            raise Wrong("V does not keep lengths and angles: its 3x3 part is not a rotation, or its last row is not "
-                        "[0, 0, 0, 1]")
-        raise Wrong(f"rotation off by {angle:.2f}° (tolerance {ANGLE_TOL_DEG}°), translation off by {fmt(shift)} "
-                    f"(tolerance {fmt(tolerance)})")
+            raise Wrong(_("V does not keep lengths and angles: its 3x3 part is not a rotation, or its last row is not "
+                        "[0, 0, 0, 1]"))
+        raise Wrong(_("rotation off by {angle}° (tolerance {tolerance}°), translation off by {shift} "
+                      "(tolerance {shift_tolerance})").format(
+            angle=prose_number(angle, 2), tolerance=prose_number(ANGLE_TOL_DEG), shift=fmt(shift),
+            shift_tolerance=fmt(tolerance)))
 
     def _scene_check(self, n, answers):
-        V = answers.array("yours", (4, 4), "the world -> camera matrix")
+        V = answers.array("yours", (4, 4), _("the world -> camera matrix"))
         overlap = silhouette_iou(_seen_through(V), _seen_through(camera_from_world(n["yours"])), Affine.identity(3))
         if overlap < IOU_MIN:
-            raise Wrong(f"the scene seen through your matrix and through the right one overlap {overlap:.0%} (IoU), "
-                        f"less than {IOU_MIN:.0%} ({self.picture_name} shows both)")
-        return f"IoU {overlap:.2f}"
+            raise Wrong(_("the scene seen through your matrix and through the right one overlap {overlap}% (IoU), "
+                          "less than {minimum}% ({picture} shows both)").format(
+                overlap=round(overlap * 100), minimum=round(IOU_MIN * 100), picture=self.picture_name))
+        return f"IoU {prose_number(overlap, 2)}"
 
     def grade(self, n, answers):
         return [
-            check("world -> camera for your camera (rotation within 0.5°, translation within 1%)", 2,
+            check(_("world -> camera for your camera (rotation within 0.5°, translation within 1%)"), 2,
                   lambda: self._pose(answers, "yours", n["yours"])),
-            check("another camera", 1, lambda: self._pose(answers, "other", n["other"])),
-            check(f"the scene through your camera (silhouette IoU >= {IOU_MIN})", 1, lambda: self._scene_check(n, answers)),
+            check(_("another camera"), 1, lambda: self._pose(answers, "other", n["other"])),
+            check(_("the scene through your camera (silhouette IoU >= {minimum})").format(minimum=prose_number(IOU_MIN)), 1, lambda: self._scene_check(n, answers)),
         ]
 
     def picture(self, n, answers):
         try:
-            V = answers.array("yours", (4, 4), "the world -> camera matrix")
+            V = answers.array("yours", (4, 4), _("the world -> camera matrix"))
         except Wrong:
             return None
         image, overlap = yours_vs_target([], _seen_through(V), _seen_through(camera_from_world(n["yours"])),
-                                         Affine.identity(3), "through [yours] your camera  [target] the right one  IoU {iou}")
+                                         Affine.identity(3), _("through [yours] your camera  [target] the right one  IoU {iou}"))
         return Picture(image, overlap)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...i18n import N_, _
 from ..base import Exercise
 from ..feedback import check, compare, mistake
 from ..runner import Call
 from ._tools import as_pair, grid
 
-ERROR_HINTS = (("matmul", "each W has shape (out, in): the layer applied first stands rightmost, A = W3 @ W2 @ W1"),
-               ("shapes", "each W has shape (out, in): the layer applied first stands rightmost, A = W3 @ W2 @ W1"))
+_ORDER_HINT = N_("each W has shape (out, in): the layer applied first stands rightmost, A = W3 @ W2 @ W1")
+ERROR_HINTS = (("matmul", _ORDER_HINT), ("shapes", _ORDER_HINT))  # shown through _()
 
 
 def _draw_network(rng, sizes):
@@ -41,9 +42,9 @@ def collapsed(weights, biases):
 class Collapse(Exercise):
     number = 8
     slug = "collapse"
-    title = "depth without σ buys nothing: collapse a linear network"
-    lecture = "2. a network is affine maps interleaved with σ; without σ the composition is one affine map"
-    goal = "collapse a network of affine layers (no activations) into one A x + b"
+    title = N_("depth without σ buys nothing: collapse a linear network")
+    lecture = N_("2. a network is affine maps interleaved with σ; without σ the composition is one affine map")
+    goal = N_("collapse a network of affine layers (no activations) into one A x + b")
     functions = ("collapse",)
     error_hints = ERROR_HINTS
 
@@ -51,7 +52,7 @@ class Collapse(Exercise):
         return {"yours": _draw_network(rng, [3, 3, 3, 3]), "other": _draw_network(rng, [2, 5, 3])}
 
     def task(self, n):
-        return """
+        return _("""
         Your network has three layers and no activation functions (σ = identity):
 
             x -> W1 x + b1 -> W2 (W1 x + b1) + b2 -> W3 (W2 (W1 x + b1) + b2) + b3
@@ -61,14 +62,14 @@ class Collapse(Exercise):
 
         Write collapse(weights, biases) -> (A, b): the single affine map of a network given as the
         lists [W1, W2, ...] and [b1, b2, ...], layer 1 first, of any number of layers and any sizes.
-        """
+        """)
 
     def constants(self, n):
         p = n["yours"]
         return [(f"W{k}", W) for k, W in enumerate(p["weights"], 1)] + [(f"B{k}", b) for k, b in enumerate(p["biases"], 1)]
 
     def skeleton(self):
-        return '''
+        return _('''
         def collapse(weights, biases):
             """(A, b) with A x + b equal to the whole network without activations; layer 1 first in the lists."""
             raise NotImplementedError("exercise 8: collapse(weights, biases) is not written yet")
@@ -80,7 +81,7 @@ class Collapse(Exercise):
             print("A =", A, "b =", b, sep="\\n")
             x = np.array([1.0, -2.0, 0.5])
             print("network:", W3 @ (W2 @ (W1 @ x + B1) + B2) + B3, " collapsed:", A @ x + b)
-        '''
+        ''')
 
     def calls(self, n):
         return {key: Call("collapse", (p["weights"], p["biases"])) for key, p in n.items()}
@@ -90,25 +91,25 @@ class Collapse(Exercise):
         return as_pair(answers, key, ((n_out, n_in), (n_out,)), ("A", "b"))
 
     def _A(self, answers, key, p):
-        A, _ = self._pair(answers, key, p)
-        target, _ = collapsed(p["weights"], p["biases"])
+        A, _unused = self._pair(answers, key, p)
+        target, _unused = collapsed(p["weights"], p["biases"])
         mistakes = []
         if all(W.shape[0] == W.shape[1] for W in p["weights"]):
-            mistakes.append(mistake("reverse order", _product(p["weights"][::-1]), "the factors are in the reverse "
-                                    "order: layer 1 acts first, so its W1 stands rightmost, A = W3 @ W2 @ W1"))
+            mistakes.append(mistake("reverse order", _product(p["weights"][::-1]), _("the factors are in the reverse "
+                                    "order: layer 1 acts first, so its W1 stands rightmost, A = W3 @ W2 @ W1")))
         compare(A, target, name="A", mistakes=mistakes)
 
     def _b(self, answers, key, p):
-        _, b = self._pair(answers, key, p)
+        _unused, b = self._pair(answers, key, p)
         target = collapsed(p["weights"], p["biases"])[1]
         mistakes = []
         if len({len(c) for c in p["biases"]}) == 1:  # the biases can be added only when they have one length
-            mistakes.append(mistake("biases not carried", np.sum(p["biases"], axis=0), "you added the biases, but each "
-                                    "bias also goes through the later layers: b = W3 (W2 b1 + b2) + b3"))
+            mistakes.append(mistake("biases not carried", np.sum(p["biases"], axis=0), _("you added the biases, but each "
+                                    "bias also goes through the later layers: b = W3 (W2 b1 + b2) + b3")))
         if all(W.shape[0] == W.shape[1] for W in p["weights"]):
             mistakes.append(mistake("reverse order", collapsed(p["weights"][::-1], p["biases"][::-1])[1],
-                                    "the layers are applied in the reverse order: layer 1 acts first, so W1 stands "
-                                    "rightmost, and b = W3 (W2 b1 + b2) + b3"))
+                                    _("the layers are applied in the reverse order: layer 1 acts first, so W1 stands "
+                                    "rightmost, and b = W3 (W2 b1 + b2) + b3")))
         compare(b, target, name="b", mistakes=mistakes)
 
     def grade(self, n, answers):
@@ -117,7 +118,7 @@ class Collapse(Exercise):
             self._b(answers, "other", n["other"])
 
         return [
-            check("A of your network", 1, lambda: self._A(answers, "yours", n["yours"])),
-            check("b of your network", 1, lambda: self._b(answers, "yours", n["yours"])),
-            check("another network: 2 -> 5 -> 3", 1, other),
+            check(_("A of your network"), 1, lambda: self._A(answers, "yours", n["yours"])),
+            check(_("b of your network"), 1, lambda: self._b(answers, "yours", n["yours"])),
+            check(_("another network: 2 -> 5 -> 3"), 1, other),
         ]

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from ...i18n import N_, _, prose_number
 from ..base import Exercise
 from ..feedback import Wrong, check, compare, fmt, mistake, rotation_angle_deg
 from ..runner import Call
@@ -34,9 +35,9 @@ def _draw_twin(rng):
 class GimbalLock(Exercise):
     number = 15
     slug = "gimbal-lock"
-    title = "Euler angles and gimbal lock"
-    lecture = "3. rotations are affine maps; three angles describe them, but not always uniquely"
-    goal = "build R from three Euler angles, then show that at β = 90° one degree of freedom is lost"
+    title = N_("Euler angles and gimbal lock")
+    lecture = N_("3. rotations are affine maps; three angles describe them, but not always uniquely")
+    goal = N_("build R from three Euler angles, then show that at β = 90° one degree of freedom is lost")
     functions = ("euler_xyz", "twin")
     own = ("yours", "twin")
 
@@ -45,7 +46,7 @@ class GimbalLock(Exercise):
 
     def task(self, n):
         p, t = n["yours"], n["twin"]
-        return f"""
+        return _("""
         Three turns about fixed axes, first α about x, then β about y, then γ about z, make one rotation
 
             R = Rz(γ) @ Ry(β) @ Rx(α)        (column vectors: the turn applied first stands rightmost)
@@ -55,14 +56,14 @@ class GimbalLock(Exercise):
         [0, sin α, cos α]].
 
         1. Write euler_xyz(alpha_deg, beta_deg, gamma_deg): R, from angles in degrees. Yours are
-           α = {p["alpha"]:g}°, β = {p["beta"]:g}°, γ = {p["gamma"]:g}°.
+           α = {alpha:g}°, β = {beta:g}°, γ = {gamma:g}°.
         2. Gimbal lock: at β = 90° the first and the last turn act about the same line, and only a
            combination of α and γ matters (work out R by hand to see which one). Write
            twin(alpha_deg, gamma_deg, new_alpha_deg) -> new_gamma_deg, such that
            euler_xyz(new_alpha_deg, 90, new_gamma_deg) is the same rotation as
-           euler_xyz(alpha_deg, 90, gamma_deg). Yours: α = {t["alpha"]:g}°, γ = {t["gamma"]:g}°,
-           new α = {t["new_alpha"]:g}°.
-        """
+           euler_xyz(alpha_deg, 90, gamma_deg). Yours: α = {twin_alpha:g}°, γ = {twin_gamma:g}°,
+           new α = {new_alpha:g}°.
+        """).format(alpha=p["alpha"], beta=p["beta"], gamma=p["gamma"], twin_alpha=t["alpha"], twin_gamma=t["gamma"], new_alpha=t["new_alpha"])
 
     def constants(self, n):
         p, t = n["yours"], n["twin"]
@@ -70,7 +71,7 @@ class GimbalLock(Exercise):
                 ("TWIN_ALPHA_DEG", t["alpha"]), ("TWIN_GAMMA_DEG", t["gamma"]), ("NEW_ALPHA_DEG", t["new_alpha"])]
 
     def skeleton(self):
-        return '''
+        return _('''
         def euler_xyz(alpha_deg, beta_deg, gamma_deg):
             """R = Rz(gamma) @ Ry(beta) @ Rx(alpha), a 3x3 rotation, from angles in degrees."""
             raise NotImplementedError("exercise 15: euler_xyz is not written yet")
@@ -87,7 +88,7 @@ class GimbalLock(Exercise):
             new_gamma = twin(TWIN_ALPHA_DEG, TWIN_GAMMA_DEG, NEW_ALPHA_DEG)
             print("new gamma:", new_gamma)
             print(euler_xyz(TWIN_ALPHA_DEG, 90, TWIN_GAMMA_DEG), euler_xyz(NEW_ALPHA_DEG, 90, new_gamma), sep="\\n")
-        '''
+        ''')
 
     def calls(self, n):
         calls = {key: Call("euler_xyz", (n[key]["alpha"], n[key]["beta"], n[key]["gamma"])) for key in ("yours", "other")}
@@ -103,8 +104,8 @@ class GimbalLock(Exercise):
                               @ rotation_deg("x", math.degrees(a)))
         compare(R, euler(a, b, g), name="R", mistakes=[
             mistake("reverse order", rotation_deg("x", a) @ rotation_deg("y", b) @ rotation_deg("z", g),
-                    "the factors are in the reverse order: α about x comes first, so Rx(α) stands rightmost: "
-                    "R = Rz(γ) @ Ry(β) @ Rx(α)"),
+                    _("the factors are in the reverse order: α about x comes first, so Rx(α) stands rightmost: "
+                    "R = Rz(γ) @ Ry(β) @ Rx(α)")),
             mistake("degrees", radians_as_degrees),
             mistake("transpose", euler(a, b, g).T),
         ])
@@ -118,18 +119,19 @@ class GimbalLock(Exercise):
             return None
         plus = t["gamma"] - (t["new_alpha"] - t["alpha"])  # keeps α + γ instead of α - γ
         if rotation_angle_deg(euler(t["new_alpha"], 90, plus), euler(t["new_alpha"], 90, new_gamma)) <= ANGLE_TOL_DEG:
-            raise Wrong("you kept α + γ, but at β = +90° the rotation depends on α - γ only (multiply out "
-                        "Rz(γ) Ry(90°) Rx(α): its entries are sin(α - γ) and cos(α - γ)); keep α - γ",
+            raise Wrong(_("you kept α + γ, but at β = +90° the rotation depends on α - γ only (multiply out "
+                        "Rz(γ) Ry(90°) Rx(α): its entries are sin(α - γ) and cos(α - γ)); keep α - γ"),
                         mistake="alpha plus gamma")
         if rotation_angle_deg(euler(t["new_alpha"], 90, math.degrees(new_gamma)), R) <= ANGLE_TOL_DEG:
-            raise Wrong("this is the angle in radians; twin returns degrees", mistake="degrees")
-        raise Wrong(f"euler_xyz({fmt(t['new_alpha'])}, 90, {fmt(new_gamma)}) differs from euler_xyz({fmt(t['alpha'])}, "
-                    f"90, {fmt(t['gamma'])}) by a turn of {off:.1f}°")
+            raise Wrong(_("this is the angle in radians; twin returns degrees"), mistake="degrees")
+        raise Wrong(_("{yours} differs from {target} by a turn of {angle}°").format(
+            yours=f"euler_xyz({fmt(t['new_alpha'])}, 90, {fmt(new_gamma)})",
+            target=f"euler_xyz({fmt(t['alpha'])}, 90, {fmt(t['gamma'])})", angle=prose_number(off, 1)))
 
     def grade(self, n, answers):
         return [
-            check("R for your angles", 2, lambda: self._euler(answers, "yours", n["yours"])),
-            check("R for other angles", 1, lambda: self._euler(answers, "other", n["other"])),
-            check("gimbal lock: your twin is the same rotation", 1, lambda: self._twin(answers, "twin", n["twin"])),
-            check("another twin", 1, lambda: self._twin(answers, "twin2", n["twin2"])),
+            check(_("R for your angles"), 2, lambda: self._euler(answers, "yours", n["yours"])),
+            check(_("R for other angles"), 1, lambda: self._euler(answers, "other", n["other"])),
+            check(_("gimbal lock: your twin is the same rotation"), 1, lambda: self._twin(answers, "twin", n["twin"])),
+            check(_("another twin"), 1, lambda: self._twin(answers, "twin2", n["twin2"])),
         ]

@@ -8,6 +8,8 @@ import math
 import numpy as np
 
 from ...affine import Affine
+from ... import i18n
+from ...i18n import N_, _, prose_number
 from ..base import Exercise, Picture
 from ..feedback import MISTAKES, Wrong, check, compare, mistake
 from ..pictures import CONTEXT, Part, camera, silhouette_iou, yours_vs_target
@@ -37,9 +39,9 @@ def _draw_placement(rng, on_roof: bool):
 class HouseOnRoof(Exercise):
     number = 4
     slug = "house-on-roof"
-    title = "composition order: the house on the roof"
-    lecture = "3. polyhedra are moved by affine maps; F @ G means first G, then F"
-    goal = "build one model matrix from a scaling, a rotation and a translation, in the right order"
+    title = N_("composition order: the house on the roof")
+    lecture = N_("3. polyhedra are moved by affine maps; F @ G means first G, then F")
+    goal = N_("build one model matrix from a scaling, a rotation and a translation, in the right order")
     functions = ("model_matrix",)
     geometric = True
 
@@ -48,26 +50,26 @@ class HouseOnRoof(Exercise):
 
     def task(self, n):
         p = n["yours"]
-        return f"""
+        return _("""
         The house of scenes/house.obj (`affine3d view obj-model` shows it) has its floor at y = -0.8
         and its roof ridge along the x axis at y = 0.9. Put a small copy of it on the roof. In object
         space the copy is the same house; its model map (object space -> world space) must
 
-            first scale it by s = {p["s"]:g} (about the origin, every axis alike),
-            then turn it by {p["angle_deg"]:g} degrees about the vertical y axis (counter-clockwise seen
+            first scale it by s = {s} (about the origin, every axis alike),
+            then turn it by {angle} degrees about the vertical y axis (counter-clockwise seen
                 from above: the z axis turns toward x),
-            then move it by t = {p["t"].tolist()}, which puts its floor on the ridge.
+            then move it by t = {t}, which puts its floor on the ridge.
 
         Write model_matrix(s, angle_deg, t): that model map as one 4x4 matrix (column vectors,
         y = M x). numpy's cos and sin take radians.
-        """
+        """).format(s=f"{p['s']:g}", angle=f"{p['angle_deg']:g}", t=p["t"].tolist())
 
     def constants(self, n):
         p = n["yours"]
         return [("S", p["s"]), ("ANGLE_DEG", p["angle_deg"]), ("T", p["t"])]
 
     def skeleton(self):
-        return '''
+        return _('''
         def model_matrix(s, angle_deg, t):
             """The 4x4 model matrix: scale by s, then turn by angle_deg degrees about y, then move by t.
 
@@ -79,13 +81,13 @@ class HouseOnRoof(Exercise):
         if __name__ == "__main__":
             np.set_printoptions(precision=4, suppress=True)
             print(model_matrix(S, ANGLE_DEG, T))
-        '''
+        ''')
 
     def calls(self, n):
         return {key: Call("model_matrix", (n[key]["s"], n[key]["angle_deg"], n[key]["t"])) for key in ("yours", "other")}
 
     def _compare(self, answers, key, p):
-        M = answers.array(key, (4, 4), "the model matrix")
+        M = answers.array(key, (4, 4), _("the model matrix"))
         s, angle, t = p["s"], p["angle_deg"], p["t"]
         T, R, S = Affine.translation(t).matrix, Affine.rotation_y(math.radians(angle)).matrix, Affine.scaling(s).matrix
         target = T @ R @ S
@@ -94,39 +96,43 @@ class HouseOnRoof(Exercise):
             mistake("reverse order", S @ R @ T),
             mistake("degrees", T @ Affine.rotation_y(angle).matrix @ S),
             mistake("reverse order", S @ Affine.rotation_y(angle).matrix @ T,
-                    f"two mistakes at once. First, {MISTAKES['reverse order']}. Second, {MISTAKES['degrees']}"),
+                    _("two mistakes at once. First, {order}. Second, {degrees}").format(
+                        order=i18n._(MISTAKES["reverse order"]), degrees=i18n._(MISTAKES["degrees"]))),
             mistake("translation in last row", target.T),
-            mistake("transpose", T @ R.T @ S, "the rotation turns the wrong way (its 3x3 part is transposed): "
-                                              "about y, cos sits on the diagonal, +sin at [0, 2] and -sin at [2, 0]"),
-        ] + [mistake("order", other, "the three steps are in the wrong order: scale first, then turn, then move "
-                                     "gives M = T @ R @ S (the step applied first stands rightmost)") for other in others]
+            mistake("transpose", T @ R.T @ S, _("the rotation turns the wrong way (its 3x3 part is transposed): "
+                                                "about y, cos sits on the diagonal, +sin at [0, 2] and -sin at [2, 0]")),
+        ] + [mistake("order", other, _("the three steps are in the wrong order: scale first, then turn, then move "
+                                       "gives M = T @ R @ S (the step applied first stands rightmost)")) for other in others]
         compare(M, target, name="M", homogeneous=True, mistakes=mistakes)
 
     def _view(self, n):
         return camera(yaw_deg=-30, pitch_deg=20, distance=4.2, target=(0.0, 0.45, 0.0))
 
     def _on_roof(self, n, answers):
-        M = answers.array("yours", (4, 4), "the model matrix")
+        M = answers.array("yours", (4, 4), _("the model matrix"))
         target = model(**n["yours"])
         overlap = silhouette_iou([(house(), M)], [(house(), target)], self._view(n))
         if overlap < IOU_MIN:
-            raise Wrong(f"the silhouettes of your house and the target overlap {overlap:.0%} (IoU), less than "
-                        f"{IOU_MIN:.0%} ({self.picture_name} shows both)")
-        return f"IoU {overlap:.2f}"
+            raise Wrong(_("the silhouettes of your house and the target overlap {overlap}% (IoU), less than "
+                          "{minimum}% ({picture} shows both)").format(overlap=round(overlap * 100),
+                                                                     minimum=round(IOU_MIN * 100),
+                                                                     picture=self.picture_name))
+        return f"IoU {prose_number(overlap, 2)}"
 
     def grade(self, n, answers):
         return [
-            check("the model matrix for your numbers", 2, lambda: self._compare(answers, "yours", n["yours"])),
-            check("another placement", 1, lambda: self._compare(answers, "other", n["other"])),
-            check(f"the house sits on the roof (silhouette IoU >= {IOU_MIN})", 1, lambda: self._on_roof(n, answers)),
+            check(_("the model matrix for your numbers"), 2, lambda: self._compare(answers, "yours", n["yours"])),
+            check(_("another placement"), 1, lambda: self._compare(answers, "other", n["other"])),
+            check(_("the house sits on the roof (silhouette IoU >= {minimum})").format(minimum=prose_number(IOU_MIN)), 1,
+                  lambda: self._on_roof(n, answers)),
         ]
 
     def picture(self, n, answers):
         try:
-            M = answers.array("yours", (4, 4), "the model matrix")
+            M = answers.array("yours", (4, 4), _("the model matrix"))
         except Wrong:
             return None
         image, overlap = yours_vs_target([Part(house(), np.eye(4), CONTEXT)], [(house(), M)],
                                          [(house(), model(**n["yours"]))], self._view(n),
-                                         "[yours] your house  [target] the target  IoU {iou}")
+                                         _("[yours] your house  [target] the target  IoU {iou}"))
         return Picture(image, overlap)

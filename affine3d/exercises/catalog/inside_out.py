@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...affine import Affine
+from ...i18n import N_, _, prose_number
 from ..base import Exercise, Picture
 from ..feedback import Wrong, check, compare, fmt, mistake
 from ..pictures import CONTEXT, Part, camera, silhouette_iou, yours_vs_target
@@ -27,9 +28,9 @@ def _draw_plane(rng):
 class InsideOut(Exercise):
     number = 14
     slug = "inside-out"
-    title = "a 3 -> 3 layer that turns a solid inside out"
-    lecture = "2./3. a layer with det W < 0 turns a solid inside out (affine3d view cube-to-sphere shows it)"
-    goal = "build the mirror in a plane as a layer (W, b) and see why det W < 0 turns the cube inside out"
+    title = N_("a 3 -> 3 layer that turns a solid inside out")
+    lecture = N_("2./3. a layer with det W < 0 turns a solid inside out (affine3d view cube-to-sphere shows it)")
+    goal = N_("build the mirror in a plane as a layer (W, b) and see why det W < 0 turns the cube inside out")
     functions = ("mirror",)
     geometric = True
 
@@ -38,21 +39,21 @@ class InsideOut(Exercise):
 
     def task(self, n):
         p = n["yours"]
-        return f"""
+        return _("""
         A layer x -> W x + b with det W < 0 turns every solid inside out: its faces' corners come out in
         the opposite order, so their outsides face inward (`affine3d view cube-to-sphere` draws such a
         solid orange). The simplest such map is a mirror.
 
         Write mirror(n, d) -> (W, b): the reflection in the plane n . y = d, which sends every point to
         its mirror image on the other side of the plane (points on the plane stay). Your plane has
-        n = {p["n"].tolist()} (not a unit vector) and d = {p["d"]:g}; write it for any n (not 0) and d.
-        """
+        n = {n} (not a unit vector) and d = {d:g}; write it for any n (not 0) and d.
+        """).format(n=p["n"].tolist(), d=p["d"])
 
     def constants(self, n):
         return [("N", n["yours"]["n"]), ("D", n["yours"]["d"])]
 
     def skeleton(self):
-        return '''
+        return _('''
         def mirror(n, d):
             """(W, b): the reflection x -> W x + b in the plane n . y = d (W of shape (3, 3), b of shape (3,))."""
             raise NotImplementedError("exercise 14: mirror(n, d) is not written yet")
@@ -62,7 +63,7 @@ class InsideOut(Exercise):
             np.set_printoptions(precision=4, suppress=True)
             W, b = mirror(N, D)
             print("W =", W, "b =", b, "det W =", np.linalg.det(W), sep="\\n")
-        '''
+        ''')
 
     def calls(self, n):
         return {key: Call("mirror", (p["n"], p["d"])) for key, p in n.items()}
@@ -71,27 +72,27 @@ class InsideOut(Exercise):
         return as_pair(answers, key, ((3, 3), (3,)), ("W", "b"))
 
     def _W(self, answers, key, p):
-        W, _ = self._pair(answers, key)
+        W, _unused = self._pair(answers, key)
         n = p["n"]
         u = n / np.linalg.norm(n)
         compare(W, mirror(n, p["d"])[0], name="W", mistakes=[
-            mistake("flattening", np.eye(3) - np.outer(u, u), "this is I - u u^T, the projection onto the plane: it "
-                    "flattens (det 0, exercise 9). The mirror goes twice as far: I - 2 u u^T"),
-            mistake("not normalised", np.eye(3) - 2 * np.outer(n, n), "I - 2 n n^T is a mirror only for a unit n: "
-                    "divide n by its length |n| first"),
+            mistake("flattening", np.eye(3) - np.outer(u, u), _("this is I - u u^T, the projection onto the plane: it "
+                    "flattens (det 0, exercise 9). The mirror goes twice as far: I - 2 u u^T")),
+            mistake("not normalised", np.eye(3) - 2 * np.outer(n, n), _("I - 2 n n^T is a mirror only for a unit n: "
+                    "divide n by its length |n| first")),
         ])
 
     def _b(self, answers, key, p):
-        _, b = self._pair(answers, key)
+        _unused, b = self._pair(answers, key)
         n, d = p["n"], p["d"]
         target = mirror(n, d)[1]
         compare(b, target, name="b", mistakes=[
-            mistake("translation missing", np.zeros(3), "b = 0 mirrors in the parallel plane through the origin; your "
-                    "plane is d / |n| away from it, so b = 2 (d / |n|) n / |n|"),
-            mistake("half the translation", target / 2, "b is half what it must be: a point on the plane's normal "
-                    "line goes from distance s to -s, a jump of 2 (d / |n|) along n / |n|"),
-            mistake("not normalised", 2 * d * n, "divide n by its length: the plane's distance from the origin is "
-                    "d / |n|, and the direction to move along is n / |n|"),
+            mistake("translation missing", np.zeros(3), _("b = 0 mirrors in the parallel plane through the origin; your "
+                    "plane is d / |n| away from it, so b = 2 (d / |n|) n / |n|")),
+            mistake("half the translation", target / 2, _("b is half what it must be: a point on the plane's normal "
+                    "line goes from distance s to -s, a jump of 2 (d / |n|) along n / |n|")),
+            mistake("not normalised", 2 * d * n, _("divide n by its length: the plane's distance from the origin is "
+                    "d / |n|, and the direction to move along is n / |n|")),
         ])
 
     def _inside_out(self, answers):
@@ -99,17 +100,19 @@ class InsideOut(Exercise):
         # with_vertices, not transformed(): that one rewinds the triangles of a mirror to keep them right side out
         volume = box().with_vertices(box().vertices @ W.T + b).signed_volume()
         if volume >= 0 or abs(volume) < 1e-9:
-            what = "flattened (det W = 0): no volume left, so no inside" if abs(volume) < 1e-9 else \
-                f"still right side out: its signed volume is {fmt(volume)} (det W = {fmt(np.linalg.det(W))} > 0)"
-            raise Wrong(f"the cube's image is {what}; a mirror has det W = -1")
-        return f"signed volume {fmt(volume)} (it was 8): inside out"
+            what = _("flattened (det W = 0): no volume left, so no inside") if abs(volume) < 1e-9 else \
+                _("still right side out: its signed volume is {volume} (det W = {det} > 0)").format(
+                    volume=fmt(volume), det=fmt(np.linalg.det(W)))
+            raise Wrong(_("the cube's image is {what}; a mirror has det W = -1").format(what=what))
+        return _("signed volume {volume} (it was 8): inside out").format(volume=fmt(volume))
 
     def _house(self, n, answers):
         overlap = silhouette_iou(*self._placed(n, answers))
         if overlap < IOU_MIN:
-            raise Wrong(f"your mirrored house and the right one overlap {overlap:.0%} (IoU), less than {IOU_MIN:.0%} "
-                        f"({self.picture_name} shows both)")
-        return f"IoU {overlap:.2f}"
+            raise Wrong(_("your mirrored house and the right one overlap {overlap}% (IoU), less than {minimum}% "
+                          "({picture} shows both)").format(overlap=round(overlap * 100), minimum=round(IOU_MIN * 100),
+                                                          picture=self.picture_name))
+        return f"IoU {prose_number(overlap, 2)}"
 
     def _placed(self, n, answers):
         """The mirrored house, by the student's (W, b) and by the right one, and the view of both."""
@@ -130,11 +133,11 @@ class InsideOut(Exercise):
             self._b(answers, "other", n["other"])
 
         return [
-            check("W for your plane", 1, lambda: self._W(answers, "yours", n["yours"])),
-            check("b for your plane", 1, lambda: self._b(answers, "yours", n["yours"])),
-            check("the cube comes out inside out (signed volume < 0)", 1, lambda: self._inside_out(answers)),
-            check("another plane", 1, other),
-            check(f"the mirrored house (silhouette IoU >= {IOU_MIN})", 1, lambda: self._house(n, answers)),
+            check(_("W for your plane"), 1, lambda: self._W(answers, "yours", n["yours"])),
+            check(_("b for your plane"), 1, lambda: self._b(answers, "yours", n["yours"])),
+            check(_("the cube comes out inside out (signed volume < 0)"), 1, lambda: self._inside_out(answers)),
+            check(_("another plane"), 1, other),
+            check(_("the mirrored house (silhouette IoU >= {minimum})").format(minimum=prose_number(IOU_MIN)), 1, lambda: self._house(n, answers)),
         ]
 
     def picture(self, n, answers):
@@ -143,6 +146,6 @@ class InsideOut(Exercise):
         except Wrong:
             return None
         image, overlap = yours_vs_target([Part(house(), self._house_model(n["yours"]), CONTEXT)], yours, target, world,
-                                         "[given] a house  [yours] its mirror image by your (W, b)  [target] the right "
-                                         "one  IoU {iou}")
+                                         _("[given] a house  [yours] its mirror image by your (W, b)  [target] the right "
+                                         "one  IoU {iou}"))
         return Picture(image, overlap)

@@ -8,6 +8,7 @@ import numpy as np
 
 from ...nn.files.pretrained import config_of, model_card
 from ...nn.mlp import MLP
+from ...i18n import N_, _
 from ..base import Exercise
 from ..feedback import Wrong, check, compare, mistake
 from ..runner import Call, DataFile
@@ -59,12 +60,12 @@ def tags_of(spec) -> list[str]:
 class ModelCard(Exercise):
     number = 16
     slug = "model-card"
-    title = "read a model's config and card, as the Hub keeps them"
-    lecture = "4. a trained model is a folder: architecture (config.json), weights, metadata (the model card)"
-    goal = "read config.json and README.md of a Hugging Face model folder: the widths, the parameter count, the tags"
+    title = N_("read a model's config and card, as the Hub keeps them")
+    lecture = N_("4. a trained model is a folder: architecture (config.json), weights, metadata (the model card)")
+    goal = N_("read config.json and README.md of a Hugging Face model folder: the widths, the parameter count, the tags")
     functions = ("sizes", "parameters", "tags")
     blocked = ("affine3d", "huggingface_hub", "transformers")
-    blocked_reason = "they would read the folder for you, and reading it is the exercise"
+    blocked_reason = N_("they would read the folder for you, and reading it is the exercise")
 
     def numbers(self, rng):
         return {"mine": _spec(rng, int(rng.integers(3, 5)), int(rng.integers(2**31))),
@@ -77,8 +78,8 @@ class ModelCard(Exercise):
         return folder_files(n["other"], OTHER)
 
     def task(self, n):
-        return f"""
-        {FOLDER}/ (next to this file) is a trained network kept the way Hugging Face keeps models: a
+        return _("""
+        {folder}/ (next to this file) is a trained network kept the way Hugging Face keeps models: a
         folder. Its config.json says what the network is (its widths, its activations), its README.md
         is the model card: a YAML block between two lines of ---, then text for people. (The weights,
         model.safetensors, are left out here: exercise 12 read one of those.)
@@ -93,13 +94,13 @@ class ModelCard(Exercise):
                                 the line "tags: [...]" of the YAML block; its value is JSON)
 
         with the standard library (json, pathlib). The checker asks your folder, and another one.
-        """
+        """).format(folder=FOLDER)
 
     def preamble(self):
         return "import json\nfrom pathlib import Path\n\n" f"FOLDER = Path(__file__).with_name({FOLDER!r})\n"
 
     def skeleton(self):
-        return '''
+        return _('''
         def sizes(folder):
             """The widths [in, h1, ..., out] of the network in folder (its config.json)."""
             raise NotImplementedError("exercise 16: sizes(folder) is not written yet")
@@ -118,7 +119,7 @@ class ModelCard(Exercise):
         if __name__ == "__main__":
             print((FOLDER / "config.json").read_text())
             print(sizes(FOLDER), parameters(FOLDER), tags(FOLDER))
-        '''
+        ''')
 
     def calls(self, n):
         mine, other = DataFile(FOLDER), DataFile(OTHER)
@@ -129,42 +130,46 @@ class ModelCard(Exercise):
         expected = n["mine"]["sizes"]
         yours = answers.array("sizes", (None,), "the widths")
         if len(yours) == len(expected) - 1:
-            raise Wrong(f"sizes returned {len(yours)} widths, expected {len(expected)}: [in, h1, ..., out] has one "
-                        "more entry than there are layers (the input's width first)")
+            raise Wrong(_("sizes returned {count} widths, expected {expected}: [in, h1, ..., out] has one "
+                          "more entry than there are layers (the input's width first)").format(
+                count=len(yours), expected=len(expected)))
         if len(yours) != len(expected):
-            raise Wrong(f"sizes returned {len(yours)} widths, expected {len(expected)} ([in, h1, ..., out])")
+            raise Wrong(_("sizes returned {count} widths, expected {expected} ([in, h1, ..., out])").format(
+                count=len(yours), expected=len(expected)))
         compare(yours, np.array(expected, dtype=np.float64), name="sizes", rtol=0.0, atol=0.0)
 
     def _parameters(self, n, answers, key, which):
         sizes = n[which]["sizes"]
-        yours = answers.number(key, "the parameter count")
+        yours = answers.number(key, _("the parameter count"))
         pairs = list(zip(sizes[:-1], sizes[1:]))
         compare(np.array([yours]), np.array([float(parameters_of(sizes))]), name="parameters", rtol=0.0, atol=0.0,
                 mistakes=[mistake("no biases", np.array([float(sum(o * i for i, o in pairs))]),
-                                  "only the weights were counted: each layer also has a bias b of shape (out,)"),
+                                  _("only the weights were counted: each layer also has a bias b of shape (out,)")),
                           mistake("weights only of the hidden layers", np.array([float(sum(o * (i + 1) for i, o in pairs[:-1]))]),
-                                  "the last layer (the output's) was left out: every layer counts, the last one too"),
+                                  _("the last layer (the output's) was left out: every layer counts, the last one too")),
                           mistake("widths multiplied", np.array([float(np.prod(sizes))]),
-                                  "the widths were multiplied together; a layer holds out * in + out numbers, "
-                                  "and the network the sum over its layers")])
+                                  _("the widths were multiplied together; a layer holds out * in + out numbers, "
+                                  "and the network the sum over its layers"))])
 
     def _tags(self, n, answers):
         yours = answers.value("tags")
         expected = tags_of(n["mine"])
         if not isinstance(yours, list) or not all(isinstance(t, str) for t in yours):
-            raise Wrong(f"tags returned {type(yours).__name__}, expected a list of strings such as {expected[:2]}")
+            raise Wrong(_("tags returned {kind}, expected a list of strings such as {example}").format(
+                kind=type(yours).__name__, example=expected[:2]))
         if yours == [json.dumps(expected)] or (len(yours) == 1 and yours[0].startswith("[")):
-            raise Wrong("tags returned the YAML line's text as one string: its value is JSON, so json.loads gives the list")
+            raise Wrong(_("tags returned the YAML line's text as one string: its value is JSON, so json.loads gives the list"))
         if yours != expected:
-            raise Wrong(f"tags returned {yours[:8]}, which is not the card's list of {len(expected)} tags "
-                        f"(read the line that starts with 'tags:' in the block between the --- lines)")
+            raise Wrong(_("tags returned {tags}, which is not the card's list of {count} tags "
+                          "(read the line that starts with 'tags:' in the block between the --- lines)").format(
+                tags=yours[:8], count=len(expected)))
 
     def grade(self, n, answers):
         other = n["other"]["sizes"]
         return [
-            check("the widths of your network", 1, lambda: self._sizes(n, answers)),
-            check("its parameter count", 2, lambda: self._parameters(n, answers, "parameters", "mine")),
-            check(f"the parameter count of another folder ({'-'.join(map(str, other))})", 1,
+            check(_("the widths of your network"), 1, lambda: self._sizes(n, answers)),
+            check(_("its parameter count"), 2, lambda: self._parameters(n, answers, "parameters", "mine")),
+            check(_("the parameter count of another folder ({sizes})").format(sizes="-".join(map(str, other))), 1,
                   lambda: self._parameters(n, answers, "other", "other")),
-            check("the model card's tags", 1, lambda: self._tags(n, answers)),
+            check(_("the model card's tags"), 1, lambda: self._tags(n, answers)),
         ]

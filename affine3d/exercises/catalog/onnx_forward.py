@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ...nn.mlp import MLP
+from ...i18n import N_, _
 from ..base import Exercise
 from ..feedback import check, compare, mistake
 from ..runner import Call, DataFile
@@ -59,20 +60,20 @@ def numpy_forward(n, X, *, transposed=False, activations=None, output=None) -> n
 class ONNXForward(Exercise):
     number = 11
     slug = "onnx-forward"
-    title = "a forward pass that matches a shipped ONNX model"
-    lecture = "4. a trained model is architecture + weights in a file; an inference engine runs it"
-    goal = "read the weights of exercise_11.onnx and compute its output in numpy, as onnxruntime does"
+    title = N_("a forward pass that matches a shipped ONNX model")
+    lecture = N_("4. a trained model is architecture + weights in a file; an inference engine runs it")
+    goal = N_("read the weights of exercise_11.onnx and compute its output in numpy, as onnxruntime does")
     functions = ("forward",)
     own = ("activations", "weights", "biases", "example")
     blocked = ("affine3d", "onnxruntime", "onnx.reference")
     allowed = ("numpy", "onnx")  # the starter reads the file with onnx
-    blocked_reason = "they would run the model for you, and the forward pass is yours to write"
+    blocked_reason = N_("they would run the model for you, and the forward pass is yours to write")
     requires = ("onnx", "onnxruntime")
 
     def numbers(self, rng):
         activations = [str(a) for a in rng.choice(HIDDEN, size=2, replace=False)]
-        weights = [np.round(rng.normal(0, 0.9, size=(3, 3)), 2) for _ in range(3)]
-        biases = [np.round(rng.normal(0, 0.5, size=3), 2) for _ in range(3)]
+        weights = [np.round(rng.normal(0, 0.9, size=(3, 3)), 2) for _unused in range(3)]
+        biases = [np.round(rng.normal(0, 0.5, size=3), 2) for _unused in range(3)]
         example = np.round(rng.uniform(-2, 2, size=(5, 3)), 1)  # float64 in the file; float32 when called
         batch = rng.uniform(-2, 2, size=(32, 3)).astype(np.float32)
         return {"activations": activations, "weights": weights, "biases": biases, "example": example, "batch": batch}
@@ -81,11 +82,11 @@ class ONNXForward(Exercise):
         return {MODEL_FILE: model_bytes(n)}
 
     def task(self, n):
-        return f"""
-        {MODEL_FILE}, next to this file, is a small network in ONNX, the format inference engines
+        return _("""
+        {model}, next to this file, is a small network in ONNX, the format inference engines
         (onnxruntime, TensorRT, browsers) load. It maps 3 numbers to 3 numbers. An ONNX file is a graph
         of operator nodes plus the weights ("initializers"); read_model (below) lists both. Print them,
-        or run `affine3d inspect {MODEL_FILE}`.
+        or run `affine3d inspect {model}`.
 
         A Gemm node with transB=1 computes, for a batch X of inputs (one per row), X @ W.T + b: the
         layer W x + b for every row. Relu, Sigmoid and Tanh nodes apply their function to every entry.
@@ -93,10 +94,11 @@ class ONNXForward(Exercise):
         Write forward(model_path, X): the model's output for the batch X (shape (N, 3), float32),
         computed in numpy from the file's weights, the same numbers onnxruntime gives. Read the weights
         from the file given; do not type them in.
-        """
+        """).format(model=MODEL_FILE)
 
     def preamble(self):
-        return '''from pathlib import Path
+        # one catalogue entry: its docstring translated, its code as it is
+        return _('''from pathlib import Path
 
 import numpy as np
 import onnx
@@ -112,13 +114,13 @@ def read_model(model_path):
               {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}) for node in model.graph.node]
     weights = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
     return nodes, weights
-'''
+''')
 
     def constants(self, n):
         return [("X_EXAMPLE", n["example"])]
 
     def skeleton(self):
-        return '''
+        return _('''
         def forward(model_path, X):
             """The output of the ONNX model at model_path for the batch X (N, 3): an array of shape (N, 3)."""
             raise NotImplementedError("exercise 11: forward(model_path, X) is not written yet")
@@ -129,7 +131,7 @@ def read_model(model_path):
             for node in nodes:
                 print(node)
             print(forward(MODEL, X_EXAMPLE.astype(np.float32)))
-        '''
+        ''')
 
     def calls(self, n):
         model = DataFile(MODEL_FILE)
@@ -141,20 +143,21 @@ def read_model(model_path):
         Y = answers.array(key, (len(X), 3), "the outputs")
         a1, a2 = n["activations"]
         mistakes = [
-            mistake("transpose", numpy_forward(n, X, transposed=True), "you used W where Gemm has transB=1: each layer "
-                    "is X @ W.T + b (W is stored (out, in), as in PyTorch)"),
-            mistake("no activation", numpy_forward(n, X, activations=["identity", "identity"]), "no activation between "
-                    "the layers: the graph has a Relu/Sigmoid/Tanh node after each hidden Gemm"),
-            mistake("activations swapped", numpy_forward(n, X, activations=[a2, a1]), f"the activations are swapped: "
-                    f"the first hidden layer uses {a1}, the second {a2} (follow the nodes in order)"),
-        ] + [mistake("activation on the output", numpy_forward(n, X, output=a), f"the last Gemm's output is the "
-                     f"model's output: no {a} after it") for a in (a1, a2)]
+            mistake("transpose", numpy_forward(n, X, transposed=True), _("you used W where Gemm has transB=1: each layer "
+                    "is X @ W.T + b (W is stored (out, in), as in PyTorch)")),
+            mistake("no activation", numpy_forward(n, X, activations=["identity", "identity"]), _("no activation between "
+                    "the layers: the graph has a Relu/Sigmoid/Tanh node after each hidden Gemm")),
+            mistake("activations swapped", numpy_forward(n, X, activations=[a2, a1]), _("the activations are swapped: "
+                    "the first hidden layer uses {first}, the second {second} (follow the nodes in order)").format(
+                first=a1, second=a2)),
+        ] + [mistake("activation on the output", numpy_forward(n, X, output=a), _("the last Gemm's output is the "
+                     "model's output: no {activation} after it").format(activation=a)) for a in (a1, a2)]
         compare(Y, onnxruntime_outputs(n, X), name="Y", mistakes=mistakes, atol=ATOL)
 
     def grade(self, n, answers):
         return [
-            check("your 5 example inputs (X_EXAMPLE)", 1,
+            check(_("your 5 example inputs (X_EXAMPLE)"), 1,
                   lambda: self._compare(n, answers, "example", n["example"].astype(np.float32))),
-            check("a batch of 32 inputs, against onnxruntime", 2, lambda: self._compare(n, answers, "batch", n["batch"])),
-            check("a batch of one input, shape (1, 3)", 1, lambda: self._compare(n, answers, "one", n["batch"][:1])),
+            check(_("a batch of 32 inputs, against onnxruntime"), 2, lambda: self._compare(n, answers, "batch", n["batch"])),
+            check(_("a batch of one input, shape (1, 3)"), 1, lambda: self._compare(n, answers, "one", n["batch"][:1])),
         ]

@@ -8,6 +8,8 @@ import numpy as np
 
 from ...affine import Affine
 from ...projection import perspective
+from ... import i18n
+from ...i18n import N_, _, prose_number
 from ..base import Exercise, Picture
 from ..feedback import Wrong, check, compare, fmt, mistake
 from ..pictures import CONTEXT, TARGET, YOURS, Part, _legend, draw
@@ -34,15 +36,15 @@ def to_pixels(P, p, width, height, *, divide=True, flip=True, by_z=False, transp
 
 MISTAKES = (
     ("no divide by w", {"divide": False}, None),
-    ("y not flipped", {"flip": False}, "y is upside down: in NDC +y points up, but image rows count down from the top: "
-                                       "y_px = (1 - y_ndc) / 2 * height"),
-    ("divided by z", {"by_z": True}, "you divided by z, not by w: w = -z for this camera (P's last row is "
-                                     "[0, 0, -1, 0]), so the picture comes out mirrored through its centre"),
-    ("transpose", {"transpose": True}, "you multiplied by the transpose of P (a row vector times P, as in p @ P). With "
-                                       "column vectors, clip = P @ [x, y, z, 1]"),
-    ("NDC not mapped", {"ndc_only": True}, "these are normalised device coordinates (-1..1), not pixels: "
-                                           "x_px = (x_ndc + 1) / 2 * width, y_px = (1 - y_ndc) / 2 * height"),
-)
+    ("y not flipped", {"flip": False}, N_("y is upside down: in NDC +y points up, but image rows count down from the "
+                                          "top: y_px = (1 - y_ndc) / 2 * height")),
+    ("divided by z", {"by_z": True}, N_("you divided by z, not by w: w = -z for this camera (P's last row is "
+                                        "[0, 0, -1, 0]), so the picture comes out mirrored through its centre")),
+    ("transpose", {"transpose": True}, N_("you multiplied by the transpose of P (a row vector times P, as in p @ P). "
+                                          "With column vectors, clip = P @ [x, y, z, 1]")),
+    ("NDC not mapped", {"ndc_only": True}, N_("these are normalised device coordinates (-1..1), not pixels: "
+                                              "x_px = (x_ndc + 1) / 2 * width, y_px = (1 - y_ndc) / 2 * height")),
+)  # the hints are shown through _()
 
 
 def _draw_numbers(rng):
@@ -64,9 +66,9 @@ def _draw_numbers(rng):
 class PerspectiveDivide(Exercise):
     number = 7
     slug = "perspective-divide"
-    title = "the perspective divide: a point to pixel coordinates"
-    lecture = "3. draw polyhedra taking perspective into account: far things shrink"
-    goal = "project a camera-space point with P, divide by w, and map it to pixel coordinates"
+    title = N_("the perspective divide: a point to pixel coordinates")
+    lecture = N_("3. draw polyhedra taking perspective into account: far things shrink")
+    goal = N_("project a camera-space point with P, divide by w, and map it to pixel coordinates")
     functions = ("to_pixels",)
     own = ("fov_deg", "width", "height", "P", "p")
     geometric = True
@@ -75,25 +77,25 @@ class PerspectiveDivide(Exercise):
         return _draw_numbers(rng)
 
     def task(self, n):
-        return f"""
+        return _("""
         A camera-space point p = (x, y, z) (the camera at the origin, looking down -z) reaches the
         screen in three steps:
 
-            clip = P @ [x, y, z, 1]                      the projection (P below: a {n["fov_deg"]:g}° field of view)
+            clip = P @ [x, y, z, 1]                      the projection (P below: a {fov:g}° field of view)
             ndc  = clip[:3] / clip[3]                    the perspective divide by w: far things shrink
             pixel: x_ndc, y_ndc in [-1, 1] -> x_px in [0, width], y_px in [0, height]
 
         Pixel coordinates count from the image's top-left corner (x to the right, y *down*, as image
-        rows do), while y_ndc points up. The image is {n["width"]} x {n["height"]} pixels.
+        rows do), while y_ndc points up. The image is {width} x {height} pixels.
 
         Write to_pixels(P, p, width, height) -> [x_px, y_px] (an array of 2 numbers), for any P, p and size.
-        """
+        """).format(fov=n["fov_deg"], width=n["width"], height=n["height"])
 
     def constants(self, n):
         return [("P", n["P"]), ("POINT", n["p"]), ("WIDTH", n["width"]), ("HEIGHT", n["height"])]
 
     def skeleton(self):
-        return '''
+        return _('''
         def to_pixels(P, p, width, height):
             """Pixel coordinates [x_px, y_px] of the camera-space point p (shape (3,)) through the projection P (4, 4)."""
             raise NotImplementedError("exercise 7: to_pixels(P, p, width, height) is not written yet")
@@ -101,7 +103,7 @@ class PerspectiveDivide(Exercise):
 
         if __name__ == "__main__":
             print(to_pixels(P, POINT, WIDTH, HEIGHT))
-        '''
+        ''')
 
     def calls(self, n):
         calls = {"yours": Call("to_pixels", (n["P"], n["p"], n["width"], n["height"]))}
@@ -117,7 +119,7 @@ class PerspectiveDivide(Exercise):
             return np.array([to_pixels(size[0], p, size[1], size[2], **flags) for p in points])
 
         target = project()
-        mistakes = [mistake(key, project(**flags), hint) for key, flags, hint in MISTAKES]
+        mistakes = [mistake(key, project(**flags), hint and i18n._(hint)) for key, flags, hint in MISTAKES]
         try:
             compare(yours, target, name="pixels", mistakes=mistakes, rtol=0.0, atol=PIXEL_TOL)
         except Wrong as wrong:
@@ -125,14 +127,15 @@ class PerspectiveDivide(Exercise):
                 raise
             error = np.abs(yours - target).max(axis=1)
             worst = int(np.argmax(error))
-            raise Wrong(f"{np.count_nonzero(error > PIXEL_TOL)} of {len(points)} off by more than {PIXEL_TOL} px; the "
-                        f"worst, {yours[worst].round(1).tolist()}, by {fmt(error[worst])} px") from None
+            raise Wrong(_("{count} of {total} off by more than {tolerance} px; the worst, {worst}, by {error} px").format(
+                count=np.count_nonzero(error > PIXEL_TOL), total=len(points), tolerance=prose_number(PIXEL_TOL),
+                worst=yours[worst].round(1).tolist(), error=fmt(error[worst]))) from None
 
     def grade(self, n, answers):
         keys = [f"corner{k}" for k in range(len(n["corners"]))]
         return [
-            check(f"your point in pixels (within {PIXEL_TOL} px)", 2, lambda: self._points(n, answers, [n["p"]], ["yours"])),
-            check("the 8 corners of a cube", 2, lambda: self._points(n, answers, n["corners"], keys)),
+            check(_("your point in pixels (within {tolerance} px)").format(tolerance=prose_number(PIXEL_TOL)), 2, lambda: self._points(n, answers, [n["p"]], ["yours"])),
+            check(_("the 8 corners of a cube"), 2, lambda: self._points(n, answers, n["corners"], keys)),
         ]
 
     def picture(self, n, answers):
@@ -143,7 +146,7 @@ class PerspectiveDivide(Exercise):
             return None
         size = (n["width"], n["height"])
         mesh = box().with_vertices(n["corners"])
-        image, _ = draw([Part(mesh, np.eye(4), CONTEXT)], Affine.identity(3), size, projection=n["P"])
+        image, _unused = draw([Part(mesh, np.eye(4), CONTEXT)], Affine.identity(3), size, projection=n["P"])
         target = np.array([to_pixels(n["P"], p, *size) for p in n["corners"]])
         return Picture(_markers(image, yours, target))
 
@@ -166,8 +169,8 @@ def _markers(image: np.ndarray, yours: np.ndarray, target: np.ndarray) -> np.nda
             pen.line([x - r, y + r, x + r, y - r], fill=orange, width=2)
         else:
             outside.append(f"({x:.0f}, {y:.0f})")
-    legend = "corners: [yours] yours (crosses)  [target] the target (rings)"
+    legend = _("corners: [yours] yours (crosses)  [target] the target (rings)")
     if outside:
         shown = ", ".join(outside[:3]) + (" ..." if len(outside) > 3 else "")
-        legend += f"\n{len(outside)} of yours outside the picture: {shown}"
+        legend += "\n" + _("{count} of yours outside the picture: {shown}").format(count=len(outside), shown=shown)
     return _legend(np.asarray(picture), legend)

@@ -7,6 +7,7 @@ import struct
 
 import numpy as np
 
+from ...i18n import N_, _
 from ..base import Exercise
 from ..feedback import check, compare, mistake
 from ..runner import Call, DataFile
@@ -19,10 +20,10 @@ NAMES = {"matrix": ("embed.weight", "encoder.layer0.weight", "head.weight", "dec
          "vector": ("encoder.layer0.bias", "head.bias", "norm.scale", "decoder.bias", "attention.query.bias"),
          "ids": ("position_ids", "token_type_ids", "step_counts"),
          "tensor": ("conv.weight", "patch_embed.weight", "kernel")}
-ERROR_HINTS = (("cannot reshape", "the number of values does not fit the shape: is the dtype right? F64 and I64 take 8 "
-                                  "bytes a number, F32 and I32 4, F16 2"),
-               ("buffer size must be a multiple", "the byte range does not fit the dtype: is the dtype right, and the "
-                                                  "range [8 + N + begin, 8 + N + end)?"))
+ERROR_HINTS = (("cannot reshape", N_("the number of values does not fit the shape: is the dtype right? F64 and I64 "
+                                     "take 8 bytes a number, F32 and I32 4, F16 2")),  # shown through _()
+               ("buffer size must be a multiple", N_("the byte range does not fit the dtype: is the dtype right, and "
+                                                     "the range [8 + N + begin, 8 + N + end)?")))
 
 
 def file_bytes(tensors: list[tuple[str, str, np.ndarray]], header_order: list[int], metadata: dict) -> bytes:
@@ -62,13 +63,13 @@ def _draw_file(rng, specs):
 class SafetensorsHeader(Exercise):
     number = 12
     slug = "safetensors-header"
-    title = "read a .safetensors header by hand"
-    lecture = "4. a model's weights are kept in standard formats, as binary blobs"
-    goal = "parse a .safetensors file yourself (8-byte length, JSON header, offsets) and return one tensor"
+    title = N_("read a .safetensors header by hand")
+    lecture = N_("4. a model's weights are kept in standard formats, as binary blobs")
+    goal = N_("parse a .safetensors file yourself (8-byte length, JSON header, offsets) and return one tensor")
     functions = ("read_tensor",)
     own = ("mine",)
     blocked = ("affine3d", "safetensors")
-    blocked_reason = "they would read the file for you, and reading it is the exercise"
+    blocked_reason = N_("they would read the file for you, and reading it is the exercise")
     error_hints = ERROR_HINTS
 
     def numbers(self, rng):
@@ -95,9 +96,11 @@ class SafetensorsHeader(Exercise):
 
     def task(self, n):
         asked = self._asked(n)
-        listed = "\n".join(f"            {name!r} ({dtype}, shape {tuple(a.shape)})" for _, name, dtype, a in asked[:3])
-        return f"""
-        {MODEL_FILE} (next to this file) holds a few tensors, the way Hugging Face stores model weights:
+        listed = "\n".join("            " + _("{name} ({dtype}, shape {shape})").format(name=repr(name), dtype=dtype,
+                                                                                    shape=tuple(a.shape))
+                           for _index, name, dtype, a in asked[:3])
+        return _("""
+        {model} (next to this file) holds a few tensors, the way Hugging Face stores model weights:
 
             bytes 0..7      N, the length of the header: an unsigned 64-bit integer, little-endian
             bytes 8..8+N    the header: JSON, {{"name": {{"dtype": "F32", "shape": [rows, cols],
@@ -114,17 +117,17 @@ class SafetensorsHeader(Exercise):
 {listed}
 
         and for a tensor of another file.
-        """
+        """).format(model=MODEL_FILE, listed=listed)
 
     def constants(self, n):
-        return [("TENSORS", [name for _, name, _, _ in self._asked(n)[:3]])]
+        return [("TENSORS", [name for _index, name, _dtype, _array in self._asked(n)[:3]])]
 
     def preamble(self):
         return ("import json\nimport struct\nfrom pathlib import Path\n\nimport numpy as np\n\n"
                 f"MODEL = Path(__file__).with_name({MODEL_FILE!r})\n")
 
     def skeleton(self):
-        return '''
+        return _('''
         def read_tensor(path, name):
             """The tensor called name in the .safetensors file at path: a numpy array of its shape and dtype."""
             raise NotImplementedError("exercise 12: read_tensor(path, name) is not written yet")
@@ -133,24 +136,27 @@ class SafetensorsHeader(Exercise):
         if __name__ == "__main__":
             for name in TENSORS:
                 print(name, read_tensor(MODEL, name), sep="\\n")
-        '''
+        ''')
 
     def calls(self, n):
         files = {"mine": DataFile(MODEL_FILE), "other": DataFile(OTHER_FILE)}
         asked = self._asked(n)
-        return {f"tensor{k}": Call("read_tensor", (files[which], name)) for k, (which, name, _, _) in enumerate(asked)}
+        return {f"tensor{k}": Call("read_tensor", (files[which], name)) for k, (which, name, _dtype, _array) in enumerate(asked)}
 
     def _compare(self, n, answers, k):
         which, name, dtype, target = self._asked(n)[k]
         shape, size = tuple(target.shape), int(target.size)
         itemsize = np.dtype(DTYPES[dtype]).itemsize
-        hints = {(size,): ("not reshaped", f"the values, but flat: reshape them to the header's shape {shape}")}
+        hints = {(size,): ("not reshaped", _("the values, but flat: reshape them to the header's shape {shape}").format(
+            shape=shape))}
         for other_size in (2, 4, 8):
             if other_size != itemsize and size * itemsize % other_size == 0:
                 count = size * itemsize // other_size
-                hints.setdefault((count,), ("wrong dtype", f"{count} numbers: the bytes were read {other_size} bytes a "
-                                 f"number, but {dtype} is {itemsize} bytes each (numpy dtype {DTYPES[dtype]!r})"))
-        Y = answers.array(f"tensor{k}", shape, f"tensor {name!r}", hints, finite=False)
+                hints.setdefault((count,), ("wrong dtype", _("{count} numbers: the bytes were read {size} bytes a "
+                                                             "number, but {dtype} is {itemsize} bytes each (numpy dtype "
+                                                             "{numpy_dtype})").format(
+                    count=count, size=other_size, dtype=dtype, itemsize=itemsize, numpy_dtype=repr(DTYPES[dtype]))))
+        Y = answers.array(f"tensor{k}", shape, _("tensor {name}").format(name=repr(name)), hints, finite=False)
         blob = file_bytes(n[which]["tensors"], n[which]["header_order"], n[which]["metadata"])
         (length,) = struct.unpack("<Q", blob[:8])
         entry = json.loads(blob[8:8 + length])[name]
@@ -160,19 +166,20 @@ class SafetensorsHeader(Exercise):
             raw = blob[start + begin:start + end]
             if len(raw) == end - begin:
                 mistakes.append(mistake("offsets from the file start", np.frombuffer(raw, DTYPES[dtype]).reshape(shape),
-                                        "data_offsets count from the first byte after the header: add 8 + N (the "
-                                        "8-byte length and the N bytes of JSON) to both"))
-        mistakes.append(mistake("big-endian", target.astype(DTYPES[dtype]).byteswap(), "safetensors stores numbers "
-                                f"little-endian: read them with {DTYPES[dtype]!r}, not '>'"))
+                                        _("data_offsets count from the first byte after the header: add 8 + N (the "
+                                        "8-byte length and the N bytes of JSON) to both")))
+        mistakes.append(mistake("big-endian", target.astype(DTYPES[dtype]).byteswap(), _("safetensors stores numbers "
+                                "little-endian: read them with {dtype}, not '>'").format(dtype=repr(DTYPES[dtype]))))
         compare(Y, target, name=name, mistakes=mistakes, rtol=0.0, atol=0.0)
 
     def grade(self, n, answers):
         asked = self._asked(n)
-        names = [f"{name!r} ({dtype}, shape {tuple(array.shape)})" for _, name, dtype, array in asked]
+        names = [_("{name} ({dtype}, shape {shape})").format(name=repr(name), dtype=dtype, shape=tuple(array.shape))
+                 for _index, name, dtype, array in asked]
         return [
             check(names[0], 2, lambda: self._compare(n, answers, 0)),
             check(names[1], 1, lambda: self._compare(n, answers, 1)),
             check(names[2], 1, lambda: self._compare(n, answers, 2)),
             # the other file's tensor goes unnamed: the feedback never prints the other calls' arguments
-            check(f"a {len(asked[3][3].shape)}-D tensor of another file", 1, lambda: self._compare(n, answers, 3)),
+            check(_("a {dimensions}-D tensor of another file").format(dimensions=len(asked[3][3].shape)), 1, lambda: self._compare(n, answers, 3)),
         ]

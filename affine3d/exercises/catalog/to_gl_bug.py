@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from ...affine import Affine
+from ...i18n import N_, _
 from ..base import Exercise, Picture
 from ..feedback import Wrong, check, compare, mistake
 from ..pictures import CONTEXT, Part, camera, yours_vs_target
@@ -30,9 +31,9 @@ def _draw_model(rng):
 class ToGLBug(Exercise):
     number = 10
     slug = "to-gl-bug"
-    title = "find the bug: the upload that sends the transpose"
-    lecture = "3. GPUs do the matrix computations of 3D graphics; every matrix crosses to them as bytes"
-    goal = "fix a to_gl() whose bytes make the GPU see the transposed matrix (the picture shows it)"
+    title = N_("find the bug: the upload that sends the transpose")
+    lecture = N_("3. GPUs do the matrix computations of 3D graphics; every matrix crosses to them as bytes")
+    goal = N_("fix a to_gl() whose bytes make the GPU see the transposed matrix (the picture shows it)")
     functions = ("to_gl",)
     own = ("M",)
     geometric = True
@@ -43,7 +44,7 @@ class ToGLBug(Exercise):
         return {"M": _draw_model(rng), "other": other}
 
     def task(self, n):
-        return """
+        return _("""
         A GLSL vertex shader computes gl_Position = projection * world * model * vec4(in_position, 1.0),
         with the same column-vector maths as numpy: model @ [x, y, z, 1]. Python hands each matrix to
         the GPU as bytes: program["model"].write(data), 16 float32 numbers (64 bytes). A colleague wrote
@@ -54,22 +55,23 @@ class ToGLBug(Exercise):
         numbers are the first column). Find the bug in to_gl_buggy, say in a comment what it was, and
         write to_gl(M): the 64 bytes that make the GPU hold exactly M. (You can test it: the GPU holds
         np.frombuffer(data, np.float32).reshape(4, 4).T, since each group of 4 is a column.)
-        """
+        """)
 
     def preamble(self):
-        return '''import numpy as np
+        # one catalogue entry: its docstring translated, its code as it is
+        return _('''import numpy as np
 
 
 def to_gl_buggy(M):
     """A colleague's upload of a 4x4 matrix for a GLSL mat4 uniform: program["model"].write(to_gl_buggy(M))."""
     return np.asarray(M, dtype=np.float32).tobytes()
-'''
+''')
 
     def constants(self, n):
         return [("M", n["M"])]
 
     def skeleton(self):
-        return '''
+        return _('''
         def to_gl(M):
             """The 64 bytes that make a GLSL mat4 uniform hold exactly the 4x4 matrix M."""
             # The bug in to_gl_buggy was: ...
@@ -81,7 +83,7 @@ def to_gl_buggy(M):
             for upload in (to_gl_buggy, to_gl):
                 print(upload.__name__, "-> the GPU holds:")
                 print(np.frombuffer(upload(M), np.float32).reshape(4, 4).T)  # each group of 4 numbers is a column
-        '''
+        ''')
 
     def calls(self, n):
         return {"yours": Call("to_gl", (n["M"],)), "other": Call("to_gl", (n["other"],))}
@@ -89,32 +91,33 @@ def to_gl_buggy(M):
     def _bytes(self, answers, key) -> bytes:
         value = answers.value(key)
         if not isinstance(value, bytes):
-            kind = "an array" if isinstance(value, list) else type(value).__name__
-            raise Wrong(f"to_gl returned {kind}, not bytes: a uniform's write() takes bytes (ndarray.tobytes)")
+            kind = _("an array") if isinstance(value, list) else type(value).__name__
+            raise Wrong(_("to_gl returned {kind}, not bytes: a uniform's write() takes bytes (ndarray.tobytes)").format(
+                kind=kind))
         if len(value) == 128:
-            raise Wrong("128 bytes: those are float64 numbers (8 bytes each); a GLSL mat4 holds float32, 4 bytes "
-                        "each: convert with dtype=np.float32", mistake="float64")
+            raise Wrong(_("128 bytes: those are float64 numbers (8 bytes each); a GLSL mat4 holds float32, 4 bytes "
+                        "each: convert with dtype=np.float32"), mistake="float64")
         if len(value) != 64:
-            raise Wrong(f"{len(value)} bytes; a GLSL mat4 is 16 float32 numbers, 64 bytes")
+            raise Wrong(_("{count} bytes; a GLSL mat4 is 16 float32 numbers, 64 bytes").format(count=len(value)))
         held = gpu_reads(value)
         if not np.all(np.isfinite(held)):
-            raise Wrong("the GPU would read NaN or inf from these bytes: they are not 16 float32 numbers")
+            raise Wrong(_("the GPU would read NaN or inf from these bytes: they are not 16 float32 numbers"))
         return value
 
     def _held(self, answers, key, M):
         held = gpu_reads(self._bytes(answers, key))
-        compare(held, M, name="the GPU's mat4", homogeneous=True, mistakes=[
-            mistake("transpose", M.T, "the GPU reads the bytes column by column, so it holds the transpose of M: the "
-                    "translation lands in the bottom row, where it divides the picture like a perspective "
-                    f"({self.picture_name} shows it). numpy's tobytes() writes row by row unless asked for column "
-                    "(Fortran) order"),
+        compare(held, M, name=_("the GPU's mat4"), homogeneous=True, mistakes=[
+            mistake("transpose", M.T, _("the GPU reads the bytes column by column, so it holds the transpose of M: "
+                                        "the translation lands in the bottom row, where it divides the picture like a "
+                                        "perspective ({picture} shows it). numpy's tobytes() writes row by row unless "
+                                        "asked for column (Fortran) order").format(picture=self.picture_name)),
         ])
 
     def grade(self, n, answers):
         return [
-            check("64 bytes: 16 float32 numbers", 1, lambda: self._bytes(answers, "yours") and None),
-            check("the GPU holds your M", 2, lambda: self._held(answers, "yours", n["M"])),
-            check("the GPU holds another matrix", 1, lambda: self._held(answers, "other", n["other"])),
+            check(_("64 bytes: 16 float32 numbers"), 1, lambda: self._bytes(answers, "yours") and None),
+            check(_("the GPU holds your M"), 2, lambda: self._held(answers, "yours", n["M"])),
+            check(_("the GPU holds another matrix"), 1, lambda: self._held(answers, "other", n["other"])),
         ]
 
     def picture(self, n, answers):
@@ -124,8 +127,8 @@ def to_gl_buggy(M):
             return None
         world = camera(yaw_deg=0, pitch_deg=15, distance=7.0)
         image, overlap = yours_vs_target([Part(_floor(), np.eye(4), CONTEXT)], [(house(), held)], [(house(), n["M"])],
-                                         world, "the house as the GPU draws it with [yours] your bytes  [target] M "
-                                                "itself  IoU {iou}")
+                                         world, _("the house as the GPU draws it with [yours] your bytes  [target] M "
+                                                "itself  IoU {iou}"))
         return Picture(image, overlap)
 
 
