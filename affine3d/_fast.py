@@ -215,9 +215,10 @@ class ForwardPass:
         block = self._block[rows.dtype.itemsize]
         threads = workers()
         if threads > 1 and n_rows >= 2 * MIN_TILE_ROWS:
-            # a tile per thread or smaller: at most a block, at least MIN_TILE_ROWS, a multiple of 8 rows
-            per_thread = -(-n_rows // threads)
-            tile = min(block, max(MIN_TILE_ROWS, -(-per_thread // 8) * 8))
+            # two tiles per thread or more (a thread that starts late, or shares its CPU, takes fewer):
+            # at most a block, at least MIN_TILE_ROWS, a multiple of 8 rows
+            share = -(-n_rows // (2 * threads))
+            tile = min(block, max(MIN_TILE_ROWS, -(-share // 8) * 8))
             if tile < n_rows:
                 self._in_threads(rows, result, tile, threads)
                 return
@@ -269,7 +270,9 @@ class _Plan:
     layer, that column all ones, and the next layer's kernel is ``A.T`` with ``b`` as one more row, so
     ``[a, 1] @ [[A.T], [b]] = a @ A.T + b`` in one BLAS call, and no pass over memory adds ``b``. The first
     layer gets the same when the input is narrow (its rows are copied beside a column of ones, cheap for
-    a few numbers per row); a wide input's first layer adds ``b`` after its product.
+    a few numbers per row); a wide input's first layer adds ``b`` after its product, as one flat run over
+    its buffer against ``[b, 0]`` repeated (numpy adds two long contiguous runs several times faster than
+    it broadcasts ``b`` over rows that have a gap between them).
 
     ReLU runs over the whole buffer, ones column included (``max(1, 0) = 1``), as one flat run against a
     tile of :data:`TILE_NUMBERS` zeros: numpy compares two long contiguous runs several times faster than
@@ -290,9 +293,13 @@ class _Plan:
             folded = i > 0 or self.x1 is not None
             kernel = _folded_kernel(A, b, dtype) if folded else kernels(A, b, dtype)[0]
             buffer = None if i == last else np.ones((rows, width + 1), dtype=dtype)
+            b_runs = None
+            if not folded:  # b (and a 0 for the ones column) repeated over about TILE_NUMBERS numbers
+                row = b if buffer is None else np.append(b, 0.0)
+                b_runs = np.tile(row.astype(dtype), max(1, TILE_NUMBERS // row.shape[0]))
             relu = activation.name == "relu"
             sigma = None if (relu or activation.is_identity) else activation.function
-            self.steps.append((kernel, None if folded else b.astype(dtype), buffer, width, relu, sigma))
+            self.steps.append((kernel, b_runs, buffer, width, relu, sigma))
 
 
 def _folded_kernel(A: np.ndarray, b: np.ndarray, dtype) -> np.ndarray:
@@ -305,17 +312,17 @@ def _folded_kernel(A: np.ndarray, b: np.ndarray, dtype) -> np.ndarray:
     return kernel
 
 
-def _relu_flat(values: np.ndarray, zeros: np.ndarray) -> None:
-    """``max(v, 0)`` in place on a contiguous array, as runs of ``len(zeros)`` numbers against ``zeros``."""
+def _in_runs(op, values: np.ndarray, run: np.ndarray) -> None:
+    """``values = op(values, run repeated)`` in place on a contiguous array: runs of ``len(run)`` numbers, then the rest."""
     flat = values.reshape(-1)
-    step = zeros.shape[0]
+    step = run.shape[0]
     whole = flat.shape[0] - flat.shape[0] % step
     if whole:
         runs = flat[:whole].reshape(-1, step)
-        np.maximum(runs, zeros, out=runs)
+        op(runs, run, out=runs)
     if whole < flat.shape[0]:
         rest = flat[whole:]
-        np.maximum(rest, zeros[: rest.shape[0]], out=rest)
+        op(rest, run[: rest.shape[0]], out=rest)
 
 
 def _forward(plan: _Plan, a: np.ndarray, result: np.ndarray) -> None:
@@ -325,17 +332,17 @@ def _forward(plan: _Plan, a: np.ndarray, result: np.ndarray) -> None:
         x1 = plan.x1[:n_rows]
         np.copyto(x1[:, :-1], a)
         a = x1
-    for kernel, b, buffer, width, relu, sigma in plan.steps:
+    for kernel, b_runs, buffer, width, relu, sigma in plan.steps:
         if buffer is None:  # the last layer writes straight into the result
             z = whole = result
         else:
             whole = buffer[:n_rows]                  # [z, 1]
             z = whole[:, :width]
         np.matmul(a, kernel, out=z)                  # z = a @ W.T + b: one BLAS call
-        if b is not None:                            # a wide input's first layer: + b after the product
-            np.add(z, b, out=z)
+        if b_runs is not None:                       # a wide input's first layer: + b after the product
+            _in_runs(np.add, whole, b_runs)
         if relu:
-            _relu_flat(whole, plan.zeros)            # relu in place (the ones column stays 1)
+            _in_runs(np.maximum, whole, plan.zeros)  # relu in place (the ones column stays 1)
         elif sigma is not None:
             sigma(z, out=z)
         a = whole
