@@ -106,9 +106,9 @@ class _OneBlasThread:
         with _BLAS_LOCK:
             if _BLAS_USERS[0] == 0:
                 kept = [(lib, lib.get_num_threads()) for lib in (_blas_controllers() or ())]
-                for lib, count in kept:
-                    if count != 1:
-                        lib.set_num_threads(1)
+                kept = [(lib, count) for lib, count in kept if isinstance(count, int) and count > 1]
+                for lib, _count in kept:
+                    lib.set_num_threads(1)
                 _BLAS_USERS[1] = kept
             _BLAS_USERS[0] += 1
         return self
@@ -118,8 +118,7 @@ class _OneBlasThread:
             _BLAS_USERS[0] -= 1
             if _BLAS_USERS[0] == 0:
                 for lib, count in _BLAS_USERS[1]:
-                    if count != 1:
-                        lib.set_num_threads(count)
+                    lib.set_num_threads(count)
                 _BLAS_USERS[1] = []
         return False
 
