@@ -31,14 +31,16 @@ import numpy as np
 
 from . import _fast, pack
 from .errors import AffineError, byte_size, one_line, shown
+from . import i18n
+from .i18n import N_, _
 
 __all__ = ["Affine", "MAX_BUILT_ENTRIES", "MAX_CONDITION"]
 
 _FLOAT64, _FLOAT32 = np.dtype(np.float64), np.dtype(np.float32)  # numpy's own instances: compared with `is`
 
 _AXES = {"x": 0, "y": 1, "z": 2}
-_MATMUL_HINT = ("{left} @ {right}: @ composes two Affine maps (F @ G is F after G); to apply F to points x, "
-                "call F(x); for the 4x4 matrix itself, use F.matrix")
+_MATMUL_HINT = N_("{left} @ {right}: @ composes two Affine maps (F @ G is F after G); to apply F to points x, "
+                  "call F(x); for the 4x4 matrix itself, use F.matrix")
 FLOAT32_RTOL = float(np.finfo(np.float32).eps)
 """The relative tolerance :meth:`Affine.allclose` and ``MLP.allclose`` allow by default: one float32 step.
 
@@ -60,24 +62,29 @@ def _as_floats(name: str, value, what: str) -> np.ndarray:
         if not complex_values:
             array = np.array(raw, dtype=np.float64)
     except OverflowError:  # a Python int beyond float64's range (10**400)
-        raise AffineError(f"{name}: expected numbers within float64's range (about 1.8e308), got a larger integer") from None
+        raise AffineError(_("{name}: expected numbers within float64's range (about 1.8e308), got a larger integer").format(
+            name=name)) from None
     except (TypeError, ValueError) as exc:
         detail = one_line(exc)
-        raise AffineError(f"{name}: expected {what} of numbers, got {type(value).__name__} ({detail})") from None
+        message = (_("{name}: expected a vector of numbers, got {type} ({detail})") if what == "a vector" else
+                   _("{name}: expected an array of numbers, got {type} ({detail})"))
+        raise AffineError(message.format(name=name, type=type(value).__name__, detail=detail)) from None
     if complex_values:  # casting would silently drop the imaginary part
-        raise AffineError(f"{name}: expected real numbers, got complex ones (an affine map here is real)")
+        raise AffineError(_("{name}: expected real numbers, got complex ones (an affine map here is real)").format(
+            name=name))
     return array
 
 
 def _check_built_size(name: str, n: int) -> int:
     """``n`` as an int if an n x n float64 matrix fits :data:`MAX_BUILT_ENTRIES`, else AffineError saying what it would take."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise AffineError(f"{name}: expected a dimension >= 1, got {shown(n)}")
+        raise AffineError(_("{name}: expected a dimension >= 1, got {n}").format(name=name, n=shown(n)))
     n = int(n)
     if n * n > MAX_BUILT_ENTRIES:
         limit = math.isqrt(MAX_BUILT_ENTRIES)
-        raise AffineError(f"{name}: {shown(n)} would make a {shown(n)} x {shown(n)} matrix ({byte_size(8 * n * n)} of float64); "
-                          f"affine3d builds at most {limit} x {limit} from a size alone")
+        raise AffineError(_("{name}: {n} would make a {n} x {n} matrix ({size} of float64); affine3d builds at most {limit} x "
+                             "{limit} from a size alone").format(
+            name=name, n=shown(n), size=byte_size(8 * n * n), limit=limit))
     return n
 
 
@@ -85,12 +92,13 @@ def _as_matrix(name: str, value, shape: tuple[int | None, int | None] | None = N
     """``value`` as a finite float64 2D array, or an AffineError naming ``name``."""
     array = _as_floats(name, value, "an array")
     if array.ndim != 2:
-        raise AffineError(f"{name}: expected a 2D matrix, got shape {array.shape}")
+        raise AffineError(_("{name}: expected a 2D matrix, got shape {shape}").format(name=name, shape=array.shape))
     if shape is not None:
         rows, cols = shape
         if (rows is not None and array.shape[0] != rows) or (cols is not None and array.shape[1] != cols):
             want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
-            raise AffineError(f"{name}: expected shape {want}, got {array.shape}")
+            raise AffineError(_("{name}: expected shape {want}, got {shape}").format(
+                name=name, want=want, shape=array.shape))
     _check_finite(name, array)
     return array
 
@@ -100,7 +108,8 @@ def _as_vector(name: str, value, length: int | None = None) -> np.ndarray:
     array = _as_floats(name, value, "a vector")
     if array.ndim != 1 or (length is not None and array.shape[0] != length):
         want = f"({length},)" if length is not None else "(n,)"
-        raise AffineError(f"{name}: expected shape {want}, got {array.shape}")
+        raise AffineError(_("{name}: expected shape {want}, got {shape}").format(
+            name=name, want=want, shape=array.shape))
     _check_finite(name, array)
     return array
 
@@ -108,20 +117,25 @@ def _as_vector(name: str, value, length: int | None = None) -> np.ndarray:
 def _check_finite(name: str, array: np.ndarray) -> None:
     if not np.all(np.isfinite(array)):
         bad = np.argwhere(~np.isfinite(array))[0]
-        raise AffineError(f"{name}: expected finite numbers, got {array[tuple(bad)]} at index {tuple(int(i) for i in bad)}")
+        raise AffineError(_("{name}: expected finite numbers, got {array} at index {value}").format(
+            name=name, array=array[tuple(bad)], value=tuple((int(i) for i in bad))))
 
 
 def _as_angle(name: str, value) -> float:
     if isinstance(value, (complex, np.complexfloating)):
-        raise AffineError(f"{name}: expected a real angle in radians, got {shown(value)}")
+        raise AffineError(_("{name}: expected a real angle in radians, got {value}").format(
+            name=name, value=shown(value)))
     try:
         angle = float(value)
     except OverflowError:  # an int beyond float64's range
-        raise AffineError(f"{name}: expected a finite angle in radians, got {shown(value)}") from None
+        raise AffineError(_("{name}: expected a finite angle in radians, got {value}").format(
+            name=name, value=shown(value))) from None
     except (TypeError, ValueError):
-        raise AffineError(f"{name}: expected an angle in radians, got {shown(value)}") from None
+        raise AffineError(_("{name}: expected an angle in radians, got {value}").format(
+            name=name, value=shown(value))) from None
     if not math.isfinite(angle):
-        raise AffineError(f"{name}: expected a finite angle in radians, got {angle}")
+        raise AffineError(_("{name}: expected a finite angle in radians, got {angle}").format(
+            name=name, angle=angle))
     return angle
 
 
@@ -137,25 +151,28 @@ def _unit(name: str, value, length: int = 3) -> np.ndarray:
     vector = _as_vector(name, value, length)
     norm = _norm(vector)
     if norm < 1e-12:
-        raise AffineError(f"{name}: expected a non-zero vector, got {vector.tolist()} (length {norm:.3g})")
+        raise AffineError(_("{name}: expected a non-zero vector, got {value} (length {norm:.3g})").format(
+            name=name, value=vector.tolist(), norm=norm))
     return vector / norm
 
 
 def _check_order(order: str) -> str:
     if order not in _QUATERNION_ORDERS:
-        raise AffineError(f"order: expected 'wxyz' or 'xyzw', got {order!r}")
+        raise AffineError(_("order: expected 'wxyz' or 'xyzw', got {order}").format(order=repr(order)))
     return order
 
 
 def _check_euler(axes: str, frame: str) -> tuple[int, int, int]:
     if frame not in _FRAMES:
-        raise AffineError(f"frame: expected 'intrinsic' or 'extrinsic', got {frame!r}")
+        raise AffineError(_("frame: expected 'intrinsic' or 'extrinsic', got {frame}").format(frame=repr(frame)))
     if not isinstance(axes, str) or len(axes) != 3 or any(c not in _AXES for c in axes):
         # upper case is refused, not folded: SciPy reads "XYZ" as intrinsic, and frame= says that here
-        raise AffineError(f"axes: expected three lower-case letters from 'xyz' such as 'xyz' or 'zxz', got {axes!r}")
+        raise AffineError(_("axes: expected three lower-case letters from 'xyz' such as 'xyz' or 'zxz', got {axes}").format(
+            axes=repr(axes)))
     i, j, k = (_AXES[c] for c in axes)
     if i == j or j == k:
-        raise AffineError(f"axes: two consecutive rotations about the same axis, got {axes!r}")
+        raise AffineError(_("axes: two consecutive rotations about the same axis, got {axes}").format(
+            axes=repr(axes)))
     return i, j, k
 
 
@@ -166,6 +183,8 @@ has two digits left and the inverse is noise."""
 
 def _checked_inverse(A: np.ndarray, consequence: str) -> np.ndarray:
     """``A^-1`` for a square ``A``, or an AffineError if ``A`` is singular to working precision.
+
+    ``consequence`` is the error's message (marked with ``N_``), with fields ``{det}`` and ``{cond}``.
 
     The test is the 1-norm condition number ``|A|_1 |A^-1|_1`` (within a factor n of the 2-norm one),
     which costs no SVD: the renderer asks for a normal matrix every frame.
@@ -181,7 +200,7 @@ def _checked_inverse(A: np.ndarray, consequence: str) -> np.ndarray:
                 A_inv, cond = None, math.inf
     if A_inv is None or not math.isfinite(cond) or cond > MAX_CONDITION:
         raise AffineError(
-            f"A: the map is singular (determinant {np.linalg.det(A):.3g}, condition number {cond:.3g}){consequence}"
+            i18n._(consequence).format(det=np.linalg.det(A), cond=cond)
         )
     return A_inv
 
@@ -219,14 +238,14 @@ def _not_homogeneous_hint(M: np.ndarray) -> str:
     rows, cols = M.shape
     last = M[-1]
     if rows != cols:
-        return (f"; a {rows}x{cols} matrix is not square: a map R^n -> R^n has an (n+1) x (n+1) matrix "
-                f"([A, b] with [0 ... 0, 1] under it); for A and b alone use Affine(A, b)")
+        return _("; a {rows}x{cols} matrix is not square: a map R^n -> R^n has an (n+1) x (n+1) matrix ([A, b] with "
+                 "[0 ... 0, 1] under it); for A and b alone use Affine(A, b)").format(rows=rows, cols=cols)
     if rows == 3:
-        return "; a 3x3 matrix is A alone (a linear map of R^3, such as a rotation): use Affine(A)"
+        return _("; a 3x3 matrix is A alone (a linear map of R^3, such as a rotation): use Affine(A)")
     if last[-1] == 0 and np.count_nonzero(last[:-1]) == 1 and abs(last[-2]) == 1:
-        return " (a projection? those live in affine3d.projection)"
+        return _(" (a projection? those live in affine3d.projection)")
     if last[-1] == 1 and np.all(M[:-1, -1] == 0):
-        return " (the translation in the last row? that is the transpose, a row-vector matrix like pyrr's: use M.T)"
+        return _(" (the translation in the last row? that is the transpose, a row-vector matrix like pyrr's: use M.T)")
     return ""
 
 
@@ -261,7 +280,8 @@ class Affine:
     def __init__(self, A, b=None):
         A = _as_matrix("A", A)
         if A.shape[0] == 0 or A.shape[1] == 0:
-            raise AffineError(f"A: expected at least one row and one column, got shape {A.shape}")
+            raise AffineError(_("A: expected at least one row and one column, got shape {shape}").format(
+                shape=A.shape))
         b = np.zeros(A.shape[0]) if b is None else _as_vector("b", b, A.shape[0])
         A.setflags(write=False)
         b.setflags(write=False)
@@ -338,20 +358,24 @@ class Affine:
         """
         M = _as_matrix("M", M)
         if M.shape[0] < 2 or M.shape[1] < 2:
-            raise AffineError(f"M: expected a homogeneous matrix of shape (m+1, n+1) with m, n >= 1, got {M.shape}")
+            raise AffineError(_("M: expected a homogeneous matrix of shape (m+1, n+1) with m, n >= 1, got {shape}").format(
+                shape=M.shape))
         if dim is not None:
             if not isinstance(dim, (int, np.integer)) or dim < 1:
-                raise AffineError(f"dim: expected a dimension >= 1, got {dim!r}")
+                raise AffineError(_("dim: expected a dimension >= 1, got {dim}").format(dim=repr(dim)))
             if M.shape != (dim + 1, dim + 1):
-                hint = "; use Affine(A)" if M.shape == (dim, dim) else ""
-                what = f": a {dim}x{dim} matrix is A alone" if hint else ""
-                raise AffineError(f"M: expected shape ({dim + 1}, {dim + 1}) for a map of R^{dim}, got {M.shape}{what}{hint}")
+                if M.shape == (dim, dim):
+                    message = _("M: expected shape ({size}, {size}) for a map of R^{dim}, got {shape}: a {dim}x{dim} "
+                                "matrix is A alone; use Affine(A)")
+                else:
+                    message = _("M: expected shape ({size}, {size}) for a map of R^{dim}, got {shape}")
+                raise AffineError(message.format(size=dim + 1, dim=dim, shape=M.shape))
         last = M[-1]
         expected = np.zeros(M.shape[1])
         expected[-1] = 1.0
         if not np.array_equal(last, expected):
-            raise AffineError(f"M: expected last row {expected.tolist()} (an affine map), got {last.tolist()}"
-                              f"{_not_homogeneous_hint(M)}")
+            raise AffineError(_("M: expected last row {expected} (an affine map), got {last}{hint}").format(
+                expected=expected.tolist(), last=last.tolist(), hint=_not_homogeneous_hint(M)))
         return cls(M[:-1, :-1], M[:-1, -1])
 
     # ------------------------------------------------------------------ applying the map
@@ -374,17 +398,19 @@ class Affine:
         x = np.asarray(x)
         if x.dtype.kind != "f":
             if x.dtype.kind not in "iub":
-                raise AffineError(f"x: expected an array of numbers, got dtype {x.dtype}")
+                raise AffineError(_("x: expected an array of numbers, got dtype {dtype}").format(dtype=x.dtype))
             x = x.astype(np.float64)
         A, b = self._in_dtype(x.dtype)
         n = A.shape[1]
         if x.ndim == 0 or x.shape[-1] != n:
-            raise AffineError(f"x: expected shape (n,) or (..., n) with n={n}, got {x.shape}")
+            raise AffineError(_("x: expected shape (n,) or (..., n) with n={n}, got {shape}").format(
+                n=n, shape=x.shape))
         if out is not None:
             shape = x.shape[:-1] + (A.shape[0],)
             if not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != x.dtype:
                 got = f"{out.shape} and {out.dtype}" if isinstance(out, np.ndarray) else type(out).__name__
-                raise AffineError(f"out: expected an array of shape {shape} and dtype {x.dtype}, got {got}")
+                raise AffineError(_("out: expected an array of shape {shape} and dtype {dtype}, got {got}").format(
+                    shape=shape, dtype=x.dtype, got=got))
         if x.ndim > 1 and x.size >= _fast.MIN_ROWS * n and x.dtype.char in _fast.FAST_DTYPES:
             return _fast.affine_rows(self._A, self._b, x, out)  # many points: the same sum, without temporaries
         y = x @ A.T + b                                         # each row x_i becomes A x_i + b
@@ -421,17 +447,18 @@ class Affine:
         """
         if not isinstance(other, Affine):
             if isinstance(other, (np.ndarray, list, tuple, int, float, np.generic)):
-                raise TypeError(_MATMUL_HINT.format(left="F", right=_what(other)))
+                raise TypeError(i18n._(_MATMUL_HINT).format(left="F", right=_what(other)))
             return NotImplemented
         if self.dim_in != other.dim_out:
             raise AffineError(
-                f"F @ G: F takes R^{self.dim_in} but G returns R^{other.dim_out} (shapes {self._A.shape} and {other._A.shape})"
+                _("F @ G: F takes R^{dim_in} but G returns R^{dim_out} (shapes {shape} and {shape2})").format(
+                    dim_in=self.dim_in, dim_out=other.dim_out, shape=self._A.shape, shape2=other._A.shape)
             )
         return Affine(self._A @ other._A, self._A @ other._b + self._b)
 
     def __rmatmul__(self, other) -> "Affine":
         """``x @ F`` with an array: refused with the same hint (``F(x)`` applies, ``F @ G`` composes)."""
-        raise TypeError(_MATMUL_HINT.format(left=_what(other), right="F"))
+        raise TypeError(i18n._(_MATMUL_HINT).format(left=_what(other), right="F"))
 
     def __mul__(self, other):
         """``F * x`` or ``F * G``: refused with a hint; ``F(x)`` applies a map, ``F @ G`` composes two."""
@@ -471,11 +498,13 @@ class Affine:
         """
         m, n = self._A.shape
         if m != n:
-            raise AffineError(f"A: expected a square matrix to invert, got shape {self._A.shape}")
+            raise AffineError(_("A: expected a square matrix to invert, got shape {shape}").format(
+                shape=self._A.shape))
         if self.orthonormality_error() < 1e-12:
             A_inv = self._A.T.copy()
         else:
-            A_inv = _checked_inverse(self._A, " and has no inverse")
+            A_inv = _checked_inverse(self._A, N_("A: the map is singular (determinant {det:.3g}, condition number "
+                                                 "{cond:.3g}) and has no inverse"))
         return Affine(A_inv, -A_inv @ self._b)
 
     # ------------------------------------------------------------------ measures
@@ -483,7 +512,8 @@ class Affine:
     def determinant(self) -> float:
         """``det A`` (square maps only): the factor by which volumes change; < 0 for a reflection."""
         if self.dim_in != self.dim_out:
-            raise AffineError(f"A: the determinant needs a square matrix, got shape {self._A.shape}")
+            raise AffineError(_("A: the determinant needs a square matrix, got shape {shape}").format(
+                shape=self._A.shape))
         return float(np.linalg.det(self._A))
 
     def orthonormality_error(self) -> float:
@@ -512,8 +542,8 @@ class Affine:
         True
         """
         if self.dim_in != self.dim_out:
-            raise AffineError(f"A: expected a square matrix, got shape {self._A.shape}")
-        U, _, Vt = np.linalg.svd(self._A)
+            raise AffineError(_("A: expected a square matrix, got shape {shape}").format(shape=self._A.shape))
+        U, _unused, Vt = np.linalg.svd(self._A)
         return Affine(U @ Vt, self._b)
 
     def normal_matrix(self) -> np.ndarray:
@@ -524,8 +554,10 @@ class Affine:
         every frame, so it inverts ``A`` directly instead of building a whole inverse map.)
         """
         if self.dim_in != self.dim_out:
-            raise AffineError(f"A: the normal matrix needs a square matrix, got shape {self._A.shape}")
-        return _checked_inverse(self._A, "; it flattens surfaces, so they have no normals").T
+            raise AffineError(_("A: the normal matrix needs a square matrix, got shape {shape}").format(
+                shape=self._A.shape))
+        return _checked_inverse(self._A, N_("A: the map is singular (determinant {det:.3g}, condition number {cond:.3g}); "
+                                            "it flattens surfaces, so they have no normals")).T
 
     def allclose(self, other: "Affine", atol: float = 1e-9, rtol: float = FLOAT32_RTOL) -> bool:
         """True if both maps have the same shape and entries equal up to rounding.
@@ -543,7 +575,7 @@ class Affine:
         False
         """
         if not isinstance(other, Affine):
-            raise AffineError(f"other: expected an Affine, got {type(other).__name__}")
+            raise AffineError(_("other: expected an Affine, got {type}").format(type=type(other).__name__))
         return self._A.shape == other._A.shape and _close(self._A, other._A, atol, rtol) \
             and _close(self._b, other._b, atol, rtol)
 
@@ -641,7 +673,8 @@ class Affine:
         if isinstance(axis, str):
             name = axis.strip().lower()
             if name not in _AXES:
-                raise AffineError(f"axis: expected 'x', 'y', 'z' or a vector [x, y, z], got {axis!r}")
+                raise AffineError(_("axis: expected 'x', 'y', 'z' or a vector [x, y, z], got {axis}").format(
+                    axis=repr(axis)))
             return cls(_rotation_matrix(_AXES[name], _as_angle("angle", angle)))
         k = _unit("axis", axis)
         angle = _as_angle("angle", angle)
@@ -720,7 +753,7 @@ class Affine:
         q = _as_vector("q", q, 4)
         norm = _norm(q)
         if norm < 1e-12:
-            raise AffineError(f"q: expected a non-zero quaternion, got {q.tolist()}")
+            raise AffineError(_("q: expected a non-zero quaternion, got {value}").format(value=q.tolist()))
         q = q / norm
         w, x, y, z = (q[0], q[1], q[2], q[3]) if order == "wxyz" else (q[3], q[0], q[1], q[2])
         return cls(
@@ -849,12 +882,14 @@ class Affine:
         target = _as_vector("target", target, 3)
         up = _unit("up", up)
         if _norm(target - eye) < 1e-12:
-            raise AffineError(f"eye, target: expected two different points, got {eye.tolist()} for both")
+            raise AffineError(_("eye, target: expected two different points, got {value} for both").format(
+                value=eye.tolist()))
         forward = (target - eye) / _norm(target - eye)
         side = np.cross(forward, up)
         if np.linalg.norm(side) < 1e-9:
             raise AffineError(
-                f"up: expected a direction not parallel to the view direction {forward.tolist()}, got {up.tolist()}"
+                _("up: expected a direction not parallel to the view direction {value}, got {value2}").format(
+                    value=forward.tolist(), value2=up.tolist())
             )
         side /= np.linalg.norm(side)
         true_up = np.cross(side, forward)
@@ -871,7 +906,7 @@ class Affine:
         64
         """
         if self.dim_in != self.dim_out:
-            raise AffineError(f"A: a GLSL matN needs a square map, got shape {self._A.shape}")
+            raise AffineError(_("A: a GLSL matN needs a square map, got shape {shape}").format(shape=self._A.shape))
         return pack.matrix(self.matrix)
 
     def to_pyrr(self):
@@ -928,7 +963,8 @@ class Affine:
     # ------------------------------------------------------------------ checks
     def _require_3d(self) -> None:
         if self._A.shape != (3, 3):
-            raise AffineError(f"A: expected a map of R^3 (shape (3, 3)), got shape {self._A.shape}")
+            raise AffineError(_("A: expected a map of R^3 (shape (3, 3)), got shape {shape}").format(
+                shape=self._A.shape))
 
     def _require_rotation(self, tol: float = 1e-6) -> None:
         self._require_3d()
@@ -936,7 +972,8 @@ class Affine:
         det = self.determinant
         if error > tol or det <= 0:
             raise AffineError(
-                f"A: expected a rotation (orthonormal, det +1), got det {det:.6g} and |A^T A - I| = {error:.3g}"
+                _("A: expected a rotation (orthonormal, det +1), got det {det:.6g} and |A^T A - I| = {error:.3g}").format(
+                    det=det, error=error)
             )
 
     def __reduce__(self):
@@ -963,21 +1000,20 @@ def _what_operand(value) -> str:
 
 def _operator_hint(op: str, left: str, right: str) -> str:
     """The one-line TypeError text for ``left op right`` with an Affine on one side (``*``, ``+``, ``-``)."""
-    text = f"{left} {op} {right}: Affine maps have no {op}; "
     if "G" in (left, right):
-        return text + ("compose two maps with @ (F @ G is F after G), or work on their 4x4 matrices: "
-                       f"F.matrix {op} G.matrix")
-    return text + ("to apply F to points x, call F(x); to compose maps, use @ (F @ G is F after G); "
-                   "for the 4x4 matrix itself, use F.matrix")
+        return _("{left} {op} {right}: Affine maps have no {op}; compose two maps with @ (F @ G is F after G), or work "
+                 "on their 4x4 matrices: F.matrix {op} G.matrix").format(left=left, op=op, right=right)
+    return _("{left} {op} {right}: Affine maps have no {op}; to apply F to points x, call F(x); to compose maps, use @ "
+             "(F @ G is F after G); for the 4x4 matrix itself, use F.matrix").format(left=left, op=op, right=right)
 
 
 def _what(value) -> str:
     """``value``'s kind in words, for a message: 'an array', 'a list', 'a number'."""
     if isinstance(value, np.ndarray):
-        return "an array"
+        return _("an array")
     if isinstance(value, (int, float, np.generic)):
-        return "a number"
-    return f"a {type(value).__name__}"
+        return _("a number")
+    return _("a {type}").format(type=type(value).__name__)
 
 
 def _format_number(value: float) -> str:
@@ -995,7 +1031,7 @@ def compose(maps: Iterable[Affine]) -> Affine:
     """``F_k o ... o F_1`` for maps given in the order they are applied (``F_1`` first)."""
     maps = list(maps)
     if not maps:
-        raise AffineError("maps: expected at least one map")
+        raise AffineError(_("maps: expected at least one map"))
     result = maps[0]
     for F in maps[1:]:
         result = F @ result

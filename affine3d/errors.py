@@ -9,9 +9,18 @@ Messages show the value at fault with :func:`shown`, so that a 5000-character na
 number still makes one readable line; another library's exception becomes part of a message through
 :func:`one_line` (its text flattened to one line and cut at :data:`LINE_LIMIT` characters), the one place
 that does so.
+
+Every message is made when it is raised, from the catalogue (``_("...").format(...)``, see
+:mod:`affine3d.i18n`), so it is in the reader's language; field paths, file names and the values shown
+stay as they are. :func:`os_reason` says an ``OSError``'s cause in that language too (the C library's
+own text is English).
 """
 
+import errno
 import math
+
+from . import i18n
+from .i18n import _, ngettext, prose_number
 
 
 class InputError(ValueError):
@@ -51,15 +60,16 @@ def shown(value, limit: int = 60) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**30:
         digits = int(abs(value).bit_length() * math.log10(2)) + 1  # str() refuses ints past 4300 digits
         if digits > 4000:
-            return f"an integer of about {digits:,} digits"
-        return f"an integer of {len(str(abs(value))):,} digits"
+            return _("an integer of about {count} digits").format(count=prose_number(digits))
+        return _("an integer of {count} digits").format(count=prose_number(len(str(abs(value)))))
     try:
         text = repr(value)
     except Exception:  # noqa: BLE001 - a value whose repr fails is still named by its type
-        return f"a {type(value).__name__}"
+        return _("a value of type {type}").format(type=type(value).__name__)
     if len(text) <= limit:
         return text
-    return f"{text[:limit - 6]}... ({len(text):,} characters)"
+    return ngettext("{start}... ({count} character)", "{start}... ({count} characters)", len(text)).format(
+        start=text[:limit - 6], count=prose_number(len(text)))
 
 
 LINE_LIMIT = 300
@@ -98,7 +108,9 @@ def one_line(what, limit: int | None = LINE_LIMIT, keep: str = "start", typed: b
     """
     if isinstance(what, BaseException):
         if isinstance(what, OSError) and what.filename and what.strerror:
-            text = f"{what.strerror}: {what.filename}"
+            # English keeps the C library's words ("No such file or directory"); another language, the catalogue's
+            english = i18n.current_language() == i18n.SOURCE_LANGUAGE
+            text = f"{what.strerror if english else os_reason(what, capital=True)}: {what.filename}"
         else:
             try:
                 text = str(what)
@@ -126,5 +138,41 @@ def byte_size(n: int) -> str:
     """
     for unit, size in (("EiB", 2**60), ("PiB", 2**50), ("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20)):
         if n >= size:
-            return f"{n / size:,.1f} {unit}" if n < 2**70 else f"more than 1,000 {unit}"
-    return f"{n:,} bytes"
+            if n < 2**70:
+                return f"{prose_number(n / size, 1)} {unit}"
+            return _("more than {count} {unit}").format(count=prose_number(1000), unit=unit)
+    return ngettext("{count} byte", "{count} bytes", n).format(count=prose_number(n))
+
+
+# The causes of the OSErrors a user meets, in words the catalogue translates (the C library's own text,
+# ``strerror``, is English whatever the language); others keep that text.
+_OS_REASONS = {
+    errno.ENOENT: i18n.N_("no such file or folder"),
+    errno.EACCES: i18n.N_("permission denied"),
+    errno.EPERM: i18n.N_("permission denied"),
+    errno.ENOSPC: i18n.N_("no space left on the device"),
+    errno.EROFS: i18n.N_("the file system is read-only"),
+    errno.ENAMETOOLONG: i18n.N_("the name is too long for the file system"),
+    errno.ELOOP: i18n.N_("too many levels of symbolic links"),
+    errno.ENOTDIR: i18n.N_("a part of the path is a file, not a folder"),
+    errno.EISDIR: i18n.N_("it is a folder"),
+    errno.EEXIST: i18n.N_("it exists already"),
+    errno.EDQUOT: i18n.N_("the disk quota is exceeded"),
+    errno.EFBIG: i18n.N_("the file would be larger than allowed"),
+    errno.EIO: i18n.N_("input/output error"),
+}
+
+
+def os_reason(exc: OSError, capital: bool = False) -> str:
+    """An OSError's cause in a few words, in the current language (no file content, no traceback).
+
+    ``capital`` starts it with a capital letter, as the C library's own text does.
+
+    Examples
+    --------
+    >>> os_reason(FileNotFoundError(2, "No such file or directory")), os_reason(OSError(999, "Odd thing"))
+    ('no such file or folder', 'odd thing')
+    """
+    reason = _OS_REASONS.get(getattr(exc, "errno", None))
+    text = i18n._(reason) if reason else (exc.strerror or type(exc).__name__).lower()
+    return text[:1].upper() + text[1:] if capital else text

@@ -40,7 +40,9 @@ import stat
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from .errors import InputError, UsageError
+from . import i18n
+from .errors import InputError, UsageError, os_reason
+from .i18n import N_, _, prose_number
 
 __all__ = ["open_regular", "read_regular", "atomic_write", "write_bytes", "make_folder", "check_output", "replaces",
            "file_kind", "output_error", "shown_path"]
@@ -55,37 +57,34 @@ def shown_path(path) -> str:
     if len(text) <= _SHOWN_CHARACTERS:
         return text
     half = _SHOWN_CHARACTERS // 2 - 2
-    return f"{text[:half]}...{text[-half:]} ({len(text):,} characters)"
+    return i18n.ngettext("{start}...{end} ({count} character)", "{start}...{end} ({count} characters)", len(text)).format(
+        start=text[:half], end=text[-half:], count=prose_number(len(text)))
 
 
 def file_kind(mode: int) -> str:
     """What ``stat``'s ``st_mode`` describes, in words: "a directory", "a pipe (FIFO)", ..."""
-    for test, kind in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a pipe (FIFO)"),
-                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link")):
+    for test, kind in ((stat.S_ISDIR, N_("a directory")), (stat.S_ISFIFO, N_("a pipe (FIFO)")),
+                       (stat.S_ISCHR, N_("a character device")), (stat.S_ISBLK, N_("a block device")),
+                       (stat.S_ISSOCK, N_("a socket")), (stat.S_ISLNK, N_("a symbolic link"))):
         if test(mode):
-            return kind
-    return "not a regular file"
+            return i18n._(kind)
+    return _("not a regular file")
+
+
+# What the files read and written are, as callers name them (``what=``): marked here so that the
+# catalogue translates them where a message shows them; an option (``--output``) stays as it is.
+FILE_KINDS = (N_("file"), N_("scene file"), N_("mesh file"), N_("model file"), N_("config file"), N_("model card"),
+              N_("folder"), N_("output"), N_("kept result"), N_("student file"), N_("bench JSON file"), N_("feedback"))
+
+
+def _what(what: str) -> str:
+    """``what`` (a kind of file, or an option) in the current language."""
+    return i18n._(what) if what else what
 
 
 def _reason(exc: OSError) -> str:
-    """An OSError's cause in a few words (no file content, no traceback)."""
-    reasons = {
-        errno.ENOENT: "no such file or folder",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-        errno.ENOSPC: "no space left on the device",
-        errno.EROFS: "the file system is read-only",
-        errno.ENAMETOOLONG: "the name is too long for the file system",
-        errno.ELOOP: "too many levels of symbolic links",
-        errno.ENOTDIR: "a part of the path is a file, not a folder",
-        errno.EISDIR: "it is a folder",
-        errno.EEXIST: "it exists already",
-        errno.EDQUOT: "the disk quota is exceeded",
-        errno.EFBIG: "the file would be larger than allowed",
-        errno.EIO: "input/output error",
-    }
-    return reasons.get(exc.errno, (exc.strerror or type(exc).__name__).lower())
+    """An OSError's cause in a few words (no file content, no traceback), in the current language."""
+    return os_reason(exc)
 
 
 # ---------------------------------------------------------------------------------------- reading
@@ -115,7 +114,7 @@ def open_regular(path, *, limit: int | None, what: str = "file", shown: str | No
     try:
         name = os.fspath(path)
     except TypeError:
-        raise error(f"{what}: expected a file path, got {type(path).__name__}") from None
+        raise error(_("{what}: expected a file path, got {type}").format(what=_what(what), type=type(path).__name__)) from None
     shown = shown or shown_path(name)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     flags |= getattr(os, "O_BINARY", 0)
@@ -123,17 +122,19 @@ def open_regular(path, *, limit: int | None, what: str = "file", shown: str | No
         fd = os.open(name, flags)
     except OSError as exc:
         if exc.errno == errno.ENOENT:
-            raise error(f"{shown}: {what} not found") from None
-        raise error(f"{shown}: cannot open the {what}: {_reason(exc)}") from None
+            raise error(_("{shown}: {what} not found").format(shown=shown, what=_what(what))) from None
+        raise error(_("{shown}: cannot open the {what}: {reason}").format(shown=shown, what=_what(what),
+                                                                           reason=_reason(exc))) from None
     except ValueError:  # an embedded NUL character
-        raise error(f"{shown}: not a valid file name") from None
+        raise error(_("{shown}: not a valid file name").format(shown=shown)) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise error(f"{shown}: expected a regular file, got {file_kind(info.st_mode)}; affine3d reads a {what} only "
-                        "from a regular file")
+            raise error(_("{shown}: expected a regular file, got {kind}; affine3d reads a {what} only from a regular "
+                          "file").format(shown=shown, kind=file_kind(info.st_mode), what=_what(what)))
         if limit is not None and info.st_size > limit:
-            raise error(f"{shown}: {info.st_size:,} bytes, more than the {limit:,} a {what} may have; refused")
+            raise error(_("{shown}: {size} bytes, more than the {limit} a {what} may have; refused").format(
+                shown=shown, size=prose_number(info.st_size), limit=prose_number(limit), what=_what(what)))
         if flags & getattr(os, "O_NONBLOCK", 0):
             os.set_blocking(fd, True)
         file = os.fdopen(fd, "rb")
@@ -144,7 +145,8 @@ def open_regular(path, *, limit: int | None, what: str = "file", shown: str | No
         try:
             yield file
         except OSError as exc:
-            raise error(f"{shown}: cannot read the {what}: {_reason(exc)}") from None
+            raise error(_("{shown}: cannot read the {what}: {reason}").format(shown=shown, what=_what(what),
+                                                                               reason=_reason(exc))) from None
 
 
 def read_regular(path, *, limit: int, what: str = "file", shown: str | None = None,
@@ -156,7 +158,8 @@ def read_regular(path, *, limit: int, what: str = "file", shown: str | None = No
     with open_regular(path, limit=limit, what=what, shown=shown, error=error) as f:
         data = f.read(limit + 1)
     if len(data) > limit:
-        raise error(f"{shown or shown_path(path)}: more than the {limit:,} bytes a {what} may have; refused")
+        raise error(_("{shown}: more than the {limit} bytes a {what} may have; refused").format(
+            shown=shown or shown_path(path), limit=prose_number(limit), what=_what(what)))
     return data
 
 
@@ -167,24 +170,25 @@ def output_error(exc: OSError, path, what: str = "output") -> UsageError:
     reason = _reason(exc)
     try:
         if exc.errno == errno.ENOENT and not os.path.lexists(target.parent):
-            reason = f"the folder {shown_path(target.parent)} does not exist"
+            reason = _("the folder {path} does not exist").format(path=shown_path(target.parent))
         elif exc.errno == errno.ENOTDIR:
             for folder in target.parents:
                 if os.path.exists(folder) and not os.path.isdir(folder):
-                    reason = f"{shown_path(folder)} is a file, not a folder"
+                    reason = _("{path} is a file, not a folder").format(path=shown_path(folder))
                     break
     except (OSError, ValueError):  # the name itself is the problem: keep the plain reason
         pass
-    return UsageError(f"{what}: cannot write {shown_path(path)}: {reason}")
+    return UsageError(_("{what}: cannot write {path}: {reason}").format(what=_what(what), path=shown_path(path),
+                                                                         reason=reason))
 
 
 def _as_path(path, what: str) -> Path:
     try:
         text = os.fspath(path)
     except TypeError:
-        raise UsageError(f"{what}: expected a path, got {type(path).__name__}") from None
+        raise UsageError(_("{what}: expected a path, got {type}").format(what=_what(what), type=type(path).__name__)) from None
     if (b"\0" if isinstance(text, bytes) else "\0") in text or not text:
-        raise UsageError(f"{what}: not a valid file name: {shown_path(text)!r}")
+        raise UsageError(_("{what}: not a valid file name: {name}").format(what=_what(what), name=repr(shown_path(text))))
     return Path(os.fsdecode(text))
 
 
@@ -197,10 +201,11 @@ def _check_target(path: Path, what: str) -> os.stat_result | None:
     except OSError as exc:
         raise output_error(exc, path, what) from None
     if stat.S_ISLNK(info.st_mode):
-        raise UsageError(f"{what}: {shown_path(path)} is a symbolic link; affine3d does not write through links "
-                         "(remove it, or give another name)")
+        raise UsageError(_("{what}: {path} is a symbolic link; affine3d does not write through links (remove it, or "
+                           "give another name)").format(what=_what(what), path=shown_path(path)))
     if not stat.S_ISREG(info.st_mode):
-        raise UsageError(f"{what}: {shown_path(path)} is {file_kind(info.st_mode)}; expected a file name to write")
+        raise UsageError(_("{what}: {path} is {kind}; expected a file name to write").format(
+            what=_what(what), path=shown_path(path), kind=file_kind(info.st_mode)))
     return info
 
 
@@ -275,14 +280,15 @@ def atomic_write(path, what: str = "output", *, replace: bool = True) -> Iterato
     target = _as_path(path, what)
     old = _check_target(target, what)
     if old is not None and not replace:
-        raise UsageError(f"{what}: cannot write {shown_path(target)}: it exists already")
+        raise UsageError(_("{what}: cannot write {path}: it exists already").format(what=_what(what),
+                                                                                     path=shown_path(target)))
     folder = target.parent
     # The temporary name: hidden, beside the target (a rename cannot cross file systems), short
     # enough that any name the file system allows for the target also works for it.
     stem = target.name[:64]
     temporary = None
     try:
-        for _ in range(100):
+        for _attempt in range(100):
             candidate = folder / f".{stem}.{secrets.token_hex(4)}.tmp"
             try:  # mode 0o666 minus the umask, as open() would give; an existing target keeps its mode
                 fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
@@ -335,10 +341,11 @@ def make_folder(path, what: str = "output") -> Path:
     except FileExistsError:
         try:
             info = os.stat(folder)
-            kind = file_kind(info.st_mode) if not stat.S_ISREG(info.st_mode) else "a file"
+            kind = file_kind(info.st_mode) if not stat.S_ISREG(info.st_mode) else _("a file")
         except OSError:
-            kind = "a broken symbolic link"
-        raise UsageError(f"{what}: {shown_path(folder)} is {kind}, not a folder") from None
+            kind = _("a broken symbolic link")
+        raise UsageError(_("{what}: {path} is {kind}, not a folder").format(what=_what(what), path=shown_path(folder),
+                                                                              kind=kind)) from None
     except OSError as exc:
         raise output_error(exc, folder, what) from None
     return folder

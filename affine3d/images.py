@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import UsageError, shown
+from .i18n import _
 from .fileio import atomic_write, shown_path
 
 __all__ = ["save_png", "save_image", "png_bytes", "GifWriter", "parse_size", "check_size", "caption", "wrap_text",
@@ -44,7 +45,7 @@ def parse_size(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"\s*(\d{1,9})\s*[xX×]\s*(\d{1,9})\s*", text)
     if not match:
         shown = text if len(text) <= 40 else f"{text[:18]}...{text[-18:]} ({len(text):,} characters)"
-        raise UsageError(f"size: expected WIDTHxHEIGHT like 800x600, got {shown!r}")
+        raise UsageError(_("size: expected WIDTHxHEIGHT like 800x600, got {shown}").format(shown=repr(shown)))
     return check_size((int(match.group(1)), int(match.group(2))))
 
 
@@ -53,9 +54,11 @@ def check_size(size) -> tuple[int, int]:
     try:
         width, height = (_pixels(v) for v in size)
     except (TypeError, ValueError, OverflowError):
-        raise UsageError(f"size: expected (width, height), two whole numbers of pixels, got {shown(size)}") from None
+        raise UsageError(_("size: expected (width, height), two whole numbers of pixels, got {size}").format(
+            size=shown(size))) from None
     if not (1 <= width <= MAX_SIZE and 1 <= height <= MAX_SIZE):
-        raise UsageError(f"size: expected width and height in 1..{MAX_SIZE} pixels, got {width}x{height}")
+        raise UsageError(_("size: expected width and height in 1..{limit} pixels, got {width}x{height}").format(
+            limit=MAX_SIZE, width=width, height=height))
     return width, height
 
 
@@ -74,7 +77,8 @@ def _pil_image(image: np.ndarray):
 
     image = np.asarray(image)
     if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] not in (3, 4):
-        raise UsageError(f"image: expected (H, W, 3 or 4) uint8, got {image.shape} {image.dtype}")
+        raise UsageError(_("image: expected (H, W, 3 or 4) uint8, got {shape} {dtype}").format(
+            shape=image.shape, dtype=image.dtype))
     return Image.fromarray(image, "RGBA" if image.shape[2] == 4 else "RGB")
 
 
@@ -273,12 +277,13 @@ class GifWriter:
     def add(self, image, duration_ms: int) -> None:
         """Append a frame (a PIL image, any mode, all frames one size) shown for ``duration_ms``."""
         if self._file is None:
-            raise UsageError("GifWriter: use it in a with block")
+            raise UsageError(_("GifWriter: use it in a with block"))
         frame = image.convert("RGB").convert("P", palette=_adaptive_palette())
         if self._size is None:
             self._size = frame.size
         elif frame.size != self._size:
-            raise UsageError(f"GIF frame {self.frames}: expected {self._size[0]}x{self._size[1]}, got {frame.size[0]}x{frame.size[1]}")
+            raise UsageError(_("GIF frame {frames}: expected {size}x{size2}, got {size3}x{size4}").format(
+                frames=self.frames, size=self._size[0], size2=self._size[1], size3=frame.size[0], size4=frame.size[1]))
         self._flush()
         self._pending = (frame, max(0, int(duration_ms)))
         self.frames += 1
@@ -296,7 +301,7 @@ class GifWriter:
         frame, duration = self._pending
         self._pending = None
         if self.frames == 1:  # the first frame: the file header with its palette and the loop count
-            header, _ = GifImagePlugin.getheader(frame, info={"loop": self.loop, "duration": duration})
+            header, _unused = GifImagePlugin.getheader(frame, info={"loop": self.loop, "duration": duration})
             for block in header:
                 self._file.write(block)
             chunks = GifImagePlugin.getdata(frame, duration=duration)
@@ -310,7 +315,8 @@ class GifWriter:
         try:
             if kind is None:
                 if self.frames == 0:
-                    raise UsageError(f"{self.what}: a GIF needs at least one frame: {shown_path(self.path)}")
+                    raise UsageError(_("{what}: a GIF needs at least one frame: {path}").format(
+                        what=self.what, path=shown_path(self.path)))
                 self._flush()
                 self._file.write(b";")  # the GIF trailer
         except BaseException as error:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from .app.display import display_name, headless_possible, no_display_reason, use_headless
 from .errors import GLUnavailableError, InputError, one_line
+from .i18n import _
 from .nn.targets import TARGETS, Experiment, Target, experiment_from_table
 
 __all__ = ["Target", "Experiment", "TARGETS", "view", "render"]
@@ -74,13 +75,20 @@ def view(target, scene="cube-to-sphere", *, size=(960, 720), offscreen: bool = F
     except InputError:
         raise
     except Exception as exc:  # no X server behind DISPLAY, no GLX, no OpenGL 3.3: one line, never a traceback
-        where = "an offscreen OpenGL window" if offscreen else f"a window on {display_name() or 'this display'}"
-        raise GLUnavailableError(f"lab.view: could not open {where} ({one_line(exc, typed=True)}); "
-                                 f"lab.render writes the learning as a GIF without a window") from None
+        if offscreen:
+            message = _("lab.view: could not open an offscreen OpenGL window ({reason}); lab.render writes the learning as "
+                        "a GIF without a window")
+        elif display_name():
+            message = _("lab.view: could not open a window on {display} ({reason}); lab.render writes the learning as a "
+                        "GIF without a window")
+        else:
+            message = _("lab.view: could not open a window on this display ({reason}); lab.render writes the learning as "
+                        "a GIF without a window")
+        raise GLUnavailableError(message.format(display=display_name(), reason=one_line(exc, typed=True))) from None
     viewer.run(frames=frames, screenshot=Path(screenshot) if screenshot else None, announce=reason is None)
     if reason is not None:
-        print(f"no display ({reason}): drew the lab offscreen, overlay included, to {screenshot} "
-              f"(lab.render writes the learning as a GIF)", file=sys.stderr)
+        print(_("no display ({reason}): drew the lab offscreen, overlay included, to {screenshot} (lab.render writes "
+                "the learning as a GIF)").format(reason=reason, screenshot=screenshot), file=sys.stderr)
 
 
 def render(target, scene="cube-to-sphere", directory="learning", *, size=(800, 600), frames: int = 40,
@@ -100,7 +108,7 @@ def render(target, scene="cube-to-sphere", directory="learning", *, size=(800, 6
     experiment = experiment_from_table(scene.train, None, target)
     if epochs is not None:
         experiment = experiment.with_options(epochs=epochs)
-    used, _ = pick_backend(backend)
+    used, _unused = pick_backend(backend)
     result = render_learning(scene, experiment, directory, size, frames=frames, backend=used)
     if stages:
         result["stages"] = render_stages(scene, result["mlp"], directory, size, backend=used)

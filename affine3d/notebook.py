@@ -20,6 +20,8 @@ Needs the optional extra ``pip install affine3d[notebook]`` (anywidget). Synced 
 - ``stage``, ``t``, ``playing``: where the network's forward pass is (stage 0-based, t in [0, 1]).
 - ``projection`` ("perspective" / "orthographic"), ``wireframe``, ``shading`` ("scene", "flat",
   "smooth"), ``path`` ("linear" / "polar", as ``--path``).
+- ``lang`` ("pl", "en", or "" for the browser's language): the language of the widget's words; the
+  catalogue travels with the widget (``static/locale/<lang>.json``), as the shaders do.
 
 anywidget loads the module from a blob URL, where the engine's relative imports (``./affine.js``) cannot
 resolve, so :func:`widget_module` joins the engine's files, in ``engine.js``'s order, into one module,
@@ -38,6 +40,7 @@ import numpy as np
 
 from .affine import Affine
 from .errors import UsageError
+from .i18n import _
 from .geometry import shading
 from .web.site import STATIC_DIR, scene_record
 
@@ -50,8 +53,8 @@ WIDGET_SHADERS = ("mesh.vert", "mesh.frag", "lines.vert", "lines.frag", "morph-1
 PROJECTIONS = ("perspective", "orthographic")
 SHADINGS = ("scene", *shading.SHADINGS)
 
-_IMPORT = re.compile(r'^import\s*(?:\{[^}]*\}|\*\s+as\s+\w+|\w+)\s*from\s*"\./[a-z]+\.js";[ \t]*\n', re.M)
-_RE_EXPORT = re.compile(r'^export \* from "\./([a-z]+\.js)";$', re.M)
+_IMPORT = re.compile(r'^import\s*(?:\{[^}]*\}|\*\s+as\s+\w+|\w+)\s*from\s*"\./[a-z0-9]+\.js";[ \t]*\n', re.M)
+_RE_EXPORT = re.compile(r'^export \* from "\./([a-z0-9]+\.js)";$', re.M)
 _TOP_NAME = re.compile(r"^(?:export\s+)?(?:async\s+)?(?:function\*?|class|const|let|var)\s+([A-Za-z_$][\w$]*)", re.M)
 
 
@@ -80,8 +83,9 @@ def widget_module() -> str:
         body = strip_imports(path.read_text(encoding="utf-8"))
         for name in _TOP_NAME.findall(body):
             if name in seen:
-                raise UsageError(f"{path.name}: top-level name {name!r} is also declared in {seen[name]}; "
-                                 f"the widget module joins the engine's files into one scope")
+                raise UsageError(_("{name}: top-level name {name2} is also declared in {seen}; the widget module joins the engine's "
+                                    "files into one scope").format(
+                    name=path.name, name2=repr(name), seen=seen[name]))
             seen[name] = path.name
         parts.append(f"// ---- {path.name}\n{body}")
     header = ("// affine3d notebook widget: the page's engine (affine3d/web/static/js) joined into one module by\n"
@@ -103,18 +107,21 @@ def _world_rows(value) -> list[list[float]]:
     """An Affine, a 4x4 array or rows -> 4x4 rows of floats (last row 0 0 0 1); one clear line otherwise."""
     if isinstance(value, Affine):
         if value.dim_in != 3 or value.dim_out != 3:
-            raise UsageError(f"world: expected a 3D map (4x4), got an Affine {value.dim_out}x{value.dim_in}")
+            raise UsageError(_("world: expected a 3D map (4x4), got an Affine {dim_out}x{dim_in}").format(
+                dim_out=value.dim_out, dim_in=value.dim_in))
         value = value.matrix
     try:
         M = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise UsageError(f"world: expected an Affine or a 4x4 matrix, got {type(value).__name__}") from None
+        raise UsageError(_("world: expected an Affine or a 4x4 matrix, got {type}").format(
+            type=type(value).__name__)) from None
     if M.shape != (4, 4):
-        raise UsageError(f"world: expected a 4x4 matrix, got shape {M.shape}")
+        raise UsageError(_("world: expected a 4x4 matrix, got shape {shape}").format(shape=M.shape))
     if not np.all(np.isfinite(M)):
-        raise UsageError("world: expected finite numbers")
+        raise UsageError(_("world: expected finite numbers"))
     if not np.array_equal(M[3], [0, 0, 0, 1]):
-        raise UsageError(f"world: the last row must be 0 0 0 1 (an affine map), got {M[3].tolist()}")
+        raise UsageError(_("world: the last row must be 0 0 0 1 (an affine map), got {value}").format(
+            value=M[3].tolist()))
     return [[float(v) for v in row] for row in M]
 
 
@@ -143,7 +150,7 @@ def _widget_class():
         import anywidget
         import traitlets
     except ImportError:
-        raise UsageError("the notebook widget needs anywidget: pip install 'affine3d[notebook]'") from None
+        raise UsageError(_("the notebook widget needs anywidget: pip install 'affine3d[notebook]'")) from None
 
     class World(traitlets.TraitType):
         """A 4x4 world map: takes an Affine, an array or rows; holds rows of floats (what the front end gets)."""
@@ -166,6 +173,8 @@ def _widget_class():
         _keys = traitlets.Dict().tag(sync=True)
         _network = traitlets.Bytes(b"").tag(sync=True)
         _network_name = traitlets.Unicode("").tag(sync=True)
+        _catalogs = traitlets.Dict().tag(sync=True)  # the page's catalogues by language (web.site.catalogs)
+        lang = traitlets.Unicode("").tag(sync=True)  # "" : the browser's language
         world = World().tag(sync=True)
         stage = traitlets.Int(0).tag(sync=True)
         t = traitlets.Float(0.0).tag(sync=True)
@@ -182,14 +191,24 @@ def _widget_class():
             name, value = proposal["trait"].name, proposal["value"]
             choices = {"projection": PROJECTIONS, "shading": SHADINGS, "path": ("linear", "polar")}[name]
             if value not in choices:
-                raise traitlets.TraitError(f"{name}: expected one of {', '.join(choices)}, got {value!r}")
+                raise traitlets.TraitError(_("{name}: expected one of {names}, got {value}").format(
+                    name=name, names=', '.join(choices), value=repr(value)))
             return value
+
+        @traitlets.validate("lang")
+        def _check_lang(self, proposal):
+            from .i18n import LANGUAGES
+
+            if proposal["value"] not in ("", *LANGUAGES):
+                raise traitlets.TraitError(_("lang: expected one of {names} (or '' for the browser's), got {value}").format(
+                    names=", ".join(LANGUAGES), value=repr(proposal["value"])))
+            return proposal["value"]
 
         @traitlets.validate("t")
         def _check_t(self, proposal):
             t = float(proposal["value"])
             if not 0.0 <= t <= 1.0:
-                raise traitlets.TraitError(f"t: expected a number in [0, 1], got {t}")
+                raise traitlets.TraitError(_("t: expected a number in [0, 1], got {t}").format(t=t))
             return t
 
         @property
@@ -206,7 +225,7 @@ def _widget_class():
     return Widget
 
 
-def show(scene="platonic", *, world=None, mlp=None, path: str = "linear", size=(640, 480)):
+def show(scene="platonic", *, world=None, mlp=None, path: str = "linear", size=(640, 480), lang=None):
     """A live widget of ``scene`` (and ``mlp`` warping it), for the last line of a notebook cell.
 
     Parameters
@@ -222,6 +241,8 @@ def show(scene="platonic", *, world=None, mlp=None, path: str = "linear", size=(
         How an affine stage goes from I to W (as ``affine3d view --path``).
     size : (int, int)
         The picture's width and height in CSS pixels.
+    lang : {"pl", "en"}, optional
+        The language of the widget's words (default: the browser's); the ``lang`` trait changes it later.
 
     Returns
     -------
@@ -236,18 +257,20 @@ def show(scene="platonic", *, world=None, mlp=None, path: str = "linear", size=(
     """
     from .app.keys import keys_record
     from .geometry.scene import load_scene
-    from .web.site import scene_key
+    from .web.site import catalogs, check_language, scene_key
 
     if not hasattr(scene, "objects"):
         scene = load_scene(scene)
     if path not in ("linear", "polar"):
-        raise UsageError(f"path: expected linear or polar, got {path!r}")
+        raise UsageError(_("path: expected linear or polar, got {path}").format(path=repr(path)))
     try:
         width, height = (int(v) for v in size)
     except (TypeError, ValueError):
-        raise UsageError(f"size: expected (width, height), got {size!r}") from None
+        raise UsageError(_("size: expected (width, height), got {size}").format(size=repr(size))) from None
     if not (16 <= width <= 8192 and 16 <= height <= 8192):
-        raise UsageError(f"size: expected 16..8192 pixels each way, got {width}x{height}")
+        raise UsageError(_("size: expected 16..8192 pixels each way, got {width}x{height}").format(
+            width=width, height=height))
+    check_language(lang)
     if mlp is None and scene.mlp is not None:
         mlp = scene.mlp
     data, name = _model_bytes(mlp) if mlp is not None else (b"", "")
@@ -257,6 +280,6 @@ def show(scene="platonic", *, world=None, mlp=None, path: str = "linear", size=(
     Widget = _widget_class()
     return Widget(_scene=record, _shaders=_shaders(), _keys=keys_record(), _network=data, _network_name=name,
                   world=_world_rows(start), path=path, width=width, height=height,
-                  projection=scene.camera.projection)
+                  projection=scene.camera.projection, _catalogs=catalogs(), lang=lang or "")
 
 

@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import numpy as np
+from .i18n import _
 
 __all__ = ["matrix", "column_major", "floats", "ints", "vertices", "indices", "mat4_blocks"]
 
@@ -79,7 +80,7 @@ def mat4_blocks(M, block_rows: int | None = None) -> bytes:
     M = np.asarray(M, dtype=np.float32)
     rows, cols = M.shape
     if rows % 4 or cols % 4:
-        raise ValueError(f"M: expected both sides multiples of 4, got shape {M.shape}")
+        raise ValueError(_("M: expected both sides multiples of 4, got shape {shape}").format(shape=M.shape))
     row_blocks = rows // 4 if block_rows is None else block_rows
     # (block row i, row r, block column j, column c) -> (i, j, c, r): each block's entries column by column
     blocks = M[: 4 * row_blocks].reshape(row_blocks, 4, cols // 4, 4).transpose(0, 2, 3, 1)

@@ -28,6 +28,7 @@ import math
 import numpy as np
 
 from .errors import AffineError
+from .i18n import _
 
 __all__ = ["perspective", "orthographic", "into_box", "project_points", "viewport", "clip_to_window"]
 
@@ -36,13 +37,14 @@ def _number(name: str, value) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise AffineError(f"{name}: expected a number, got {value!r}") from None
+        raise AffineError(_("{name}: expected a number, got {value}").format(name=name, value=repr(value))) from None
 
 
 def _positive(name: str, value: float) -> float:
     value = _number(name, value)
     if not math.isfinite(value) or value <= 0:
-        raise AffineError(f"{name}: expected a finite number > 0, got {value!r}")
+        raise AffineError(_("{name}: expected a finite number > 0, got {value}").format(
+            name=name, value=repr(value)))
     return value
 
 
@@ -75,12 +77,13 @@ def perspective(fovy: float, aspect: float, near: float, far: float) -> np.ndarr
     """
     fovy = _number("fovy", fovy)
     if not (0 < fovy < math.pi):
-        raise AffineError(f"fovy: expected radians in (0, pi), got {fovy!r} (degrees? use math.radians)")
+        raise AffineError(_("fovy: expected radians in (0, pi), got {fovy} (degrees? use math.radians)").format(
+            fovy=repr(fovy)))
     aspect = _positive("aspect", aspect)
     near = _positive("near", near)
     far = _positive("far", far)
     if far <= near:
-        raise AffineError(f"far: expected far > near, got near={near}, far={far}")
+        raise AffineError(_("far: expected far > near, got near={near}, far={far}").format(near=near, far=far))
     f = 1.0 / math.tan(fovy / 2)
     return np.array(
         [
@@ -116,11 +119,12 @@ def orthographic(left: float, right: float, bottom: float, top: float, near: flo
     names = ("left", "right", "bottom", "top", "near", "far")
     values = [_number(n, v) for n, v in zip(names, (left, right, bottom, top, near, far))]
     if not all(math.isfinite(v) for v in values):
-        raise AffineError(f"orthographic: expected finite bounds, got {values}")
+        raise AffineError(_("orthographic: expected finite bounds, got {values}").format(values=values))
     left, right, bottom, top, near, far = values
     for lo_name, lo, hi_name, hi in (("left", left, "right", right), ("bottom", bottom, "top", top), ("near", near, "far", far)):
         if lo == hi:
-            raise AffineError(f"{lo_name}, {hi_name}: expected different values, got {lo} for both")
+            raise AffineError(_("{lo_name}, {hi_name}: expected different values, got {lo} for both").format(
+                lo_name=lo_name, hi_name=hi_name, lo=lo))
     return np.array(
         [
             [2 / (right - left), 0.0, 0.0, -(right + left) / (right - left)],
@@ -171,7 +175,8 @@ def into_box(projection: np.ndarray, box, size: tuple[int, int]) -> np.ndarray:
     left, top, width, height = (float(v) for v in box)
     image_width, image_height = (float(v) for v in size)
     if width <= 0 or height <= 0 or image_width <= 0 or image_height <= 0:
-        raise AffineError(f"box, size: expected positive widths and heights, got box {box} in an image of {size}")
+        raise AffineError(_("box, size: expected positive widths and heights, got box {box} in an image of {size}").format(
+            box=box, size=size))
     B = np.eye(4)
     B[0, 0], B[0, 3] = width / image_width, (2 * left + width) / image_width - 1
     B[1, 1], B[1, 3] = height / image_height, 1 - (2 * top + height) / image_height
@@ -248,11 +253,11 @@ def project_points(projection: np.ndarray, points_camera: np.ndarray, size: tupl
     """
     points_camera = np.asarray(points_camera, dtype=np.float64)
     if points_camera.ndim != 2 or points_camera.shape[1] != 3:
-        raise AffineError(f"points_camera: expected shape (N, 3), got {points_camera.shape}")
+        raise AffineError(_("points_camera: expected shape (N, 3), got {shape}").format(shape=points_camera.shape))
     if not np.all(np.isfinite(points_camera)):
-        raise AffineError("points_camera: expected finite coordinates, got NaN or inf")
+        raise AffineError(_("points_camera: expected finite coordinates, got NaN or inf"))
     homogeneous = np.hstack([points_camera, np.ones((len(points_camera), 1))])
     clip = homogeneous @ np.asarray(projection, dtype=np.float64).T
     if np.any(clip[:, 3] <= 0):
-        raise AffineError("points_camera: a point is behind the camera (w <= 0); clip it before projecting")
+        raise AffineError(_("points_camera: a point is behind the camera (w <= 0); clip it before projecting"))
     return clip_to_window(clip, size)

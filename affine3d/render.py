@@ -22,6 +22,7 @@ import numpy as np
 from .affine import Affine
 from .cpu.raster import render_cpu
 from .errors import GLUnavailableError, ModelError, UsageError, one_line
+from .i18n import _
 from .geometry.normals import smoothing_groups
 from .geometry.shading import EDGE_SHADE, INSIDE_COLOR
 from .gl.context import default_context
@@ -50,16 +51,17 @@ def pick_backend(backend: str = "auto") -> tuple[str, str]:
     :class:`GLUnavailableError` (with what to install) when there is no context; ``"cpu"`` never tries.
     """
     if backend not in BACKENDS:
-        raise UsageError(f"backend: expected one of {', '.join(BACKENDS)}, got {backend!r}")
+        raise UsageError(_("backend: expected one of {names}, got {backend}").format(
+            names=', '.join(BACKENDS), backend=repr(backend)))
     if backend == "cpu":
-        return "cpu", "numpy rasterizer, as asked"
+        return "cpu", _("numpy rasterizer, as asked")
     try:
         ctx = default_context()
     except GLUnavailableError as exc:
         if backend == "gpu":
             raise
-        return "cpu", f"numpy rasterizer; no OpenGL: {one_line(exc)}"
-    return "gpu", f"OpenGL renderer: {ctx.info['GL_RENDERER']}"
+        return "cpu", _("numpy rasterizer; no OpenGL: {reason}").format(reason=one_line(exc))
+    return "gpu", _("OpenGL renderer: {renderer}").format(renderer=ctx.info["GL_RENDERER"])
 
 
 def drawing_context(backend: str, ctx=None):
@@ -69,7 +71,7 @@ def drawing_context(backend: str, ctx=None):
     or by the caller; nothing picks again).
     """
     if backend not in ("gpu", "cpu"):
-        raise UsageError(f"backend: expected 'gpu' or 'cpu', got {backend!r}")
+        raise UsageError(_("backend: expected 'gpu' or 'cpu', got {backend}").format(backend=repr(backend)))
     return (ctx or default_context()) if backend == "gpu" else None
 
 
@@ -104,7 +106,7 @@ def scene_png(scene, size=(640, 480)) -> bytes:
     Drawn headless by OpenGL where a context can be made, else by the CPU rasterizer
     (:func:`render_auto`), so a notebook without OpenGL still shows the picture.
     """
-    image, _ = render_auto(scene, size)
+    image, _unused = render_auto(scene, size)
     return png_bytes(image)
 
 
@@ -159,7 +161,7 @@ class MorphingScene:
         self.shading = shading
         objects, world_points = [], []
         for obj in scene.objects:
-            groups, _ = smoothing_groups(obj.mesh)  # decided once, on the mesh as it was made
+            groups, _unused = smoothing_groups(obj.mesh)  # decided once, on the mesh as it was made
             mesh = obj.mesh.with_normals(None, groups).transformed(obj.model)  # world space, a mirror rewound
             objects.append(replace(obj, mesh=mesh, model=Affine.identity(3)))
             world_points.append(mesh.vertices)
@@ -202,7 +204,8 @@ class MorphingScene:
         stage = self.morph.stage(stage)
         positions = np.asarray(self.positions(stage, t), dtype=np.float64)
         if not np.all(np.isfinite(positions)):
-            raise ModelError(f"stage {stage.name!r} at t = {t:g}: the network produced non-finite positions")
+            raise ModelError(_("stage {name} at t = {t:g}: the network produced non-finite positions").format(
+                name=repr(stage.name), t=t))
         objects, inside_out = [], []
         for k, obj in enumerate(self._unwarped):
             lo, hi = self._offsets[k], self._offsets[k + 1]
@@ -258,7 +261,7 @@ def render_output(scene, mlp, size=(800, 600), *, world: Affine | None = None, o
     None (each object's own), "flat" or "smooth".
     """
     if backend not in ("gpu", "cpu"):
-        raise UsageError(f"backend: expected 'gpu' or 'cpu', got {backend!r}")
+        raise UsageError(_("backend: expected 'gpu' or 'cpu', got {backend}").format(backend=repr(backend)))
     ctx = drawing_context(backend, ctx)
     with MorphingScene(ctx, scene, mlp, size, samples, shading=shading, path=path) as morphing:
         moment = (morphing.morph.stages[-1], 1.0) if stage is None else (stage, t)

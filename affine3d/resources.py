@@ -8,6 +8,7 @@ In a source checkout (and an editable install) they sit at the top of the reposi
 from __future__ import annotations
 
 from pathlib import Path
+from .i18n import _
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -17,7 +18,8 @@ def data_dir(name: str) -> Path:
     for candidate in (_PACKAGE / name, _PACKAGE.parent / name):
         if candidate.is_dir():
             return candidate
-    raise FileNotFoundError(f"affine3d's {name}/ folder was not found next to {_PACKAGE}; reinstall the package")
+    raise FileNotFoundError(_("affine3d's {name}/ folder was not found next to {limit}; reinstall the package").format(
+        name=name, limit=_PACKAGE))
 
 
 def shader_dir() -> Path:

@@ -36,6 +36,8 @@ WEB_LOCALE_DIR = PACKAGE / "web" / "static" / "locale"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 # Where messages are: the Python package, and the browser's JavaScript modules (the same _() by name).
 SOURCES = (("**.py", "python"), ("web/static/js/**.js", "javascript"))
+# Babel reads the _() inside a JavaScript template literal's ${...} only when asked (tests/test_i18n_web.py checks it does).
+OPTIONS = {"web/static/js/**.js": {"parse_template_string": True}}
 FIXED_DATE = datetime.datetime(2026, 12, 7, tzinfo=datetime.timezone.utc)  # the header's dates stay put, so a rerun rewrites nothing
 
 
@@ -61,7 +63,7 @@ def extract():
     from babel.messages.extract import extract_from_dir
 
     template = Catalog(domain=DOMAIN, project="affine3d", fuzzy=False)
-    found = extract_from_dir(PACKAGE, SOURCES, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",),
+    found = extract_from_dir(PACKAGE, SOURCES, options_map=OPTIONS, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",),
                              strip_comment_tags=True,
                              directory_filter=lambda path: "__pycache__" not in path and "/locale" not in path)
     for filename, line, message, comments, context in found:

@@ -16,7 +16,9 @@ The trainer is the project's own (``affine3d.nn.train.fit``: backpropagation, Ad
 phases with a falling step size, on the vertices of ``subdivided_cube(12)`` (866 points; the scene's cube
 is ``subdivided_cube(16)``, so every figure below is measured on points the network never saw). Nothing in
 it depends on the clock or on a random state outside SEED, so the same code writes the same bytes:
-tests/test_morph.py runs this script and compares its file with the shipped one, byte for byte. The
+tests/test_morph.py runs this script and compares its file with the shipped one, byte for byte. (On
+every x86-64 CPU with AVX2: numpy's matrix products are OpenBLAS's, whose kernels differ by CPU in the
+order they add, so the script pins the AVX2 kernels before numpy loads; see ``_pin_blas_kernels``.) The
 script writes ``scenes/cube-to-sphere.safetensors`` (float32 weights, as shipped) and prints how far the
 vertices of the scene's cube land from the sphere, measured on the file it wrote. With SEED = 1 it prints
 (and tests/test_morph.py checks, with a tolerance of 0.025): every vertex of the scene's cube ends within
@@ -26,14 +28,36 @@ vertices of the scene's cube land from the sphere, measured on the file it wrote
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-import numpy as np
 
-from affine3d.nn.mlp import MLP
-from affine3d.geometry.solids import subdivided_cube
-from affine3d.nn.train import fit
+def _pin_blas_kernels() -> None:
+    """Make numpy's matrix products sum in the same order on every x86-64 CPU with AVX2.
+
+    OpenBLAS picks its kernels by CPU (``SkylakeX`` on an AVX-512 machine, ``Haswell`` on an AVX2 one), and
+    kernels add the terms of a product in different orders: the last bits differ, and 10 000 training
+    steps make that a different file. The Haswell kernels run on every CPU with AVX2 (Intel since 2013,
+    AMD since 2015); the shipped file was written with them. Set before numpy loads OpenBLAS; a value
+    the user set is kept.
+    """
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as cpuinfo:
+            has_avx2 = " avx2" in cpuinfo.read()
+    except OSError:  # not Linux: OpenBLAS's own choice, and the bytes may differ in the last bits
+        return
+    if has_avx2:
+        os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
+
+
+_pin_blas_kernels()
+
+import numpy as np  # noqa: E402  (after the pin: OpenBLAS reads it when it loads)
+
+from affine3d.nn.mlp import MLP  # noqa: E402
+from affine3d.geometry.solids import subdivided_cube  # noqa: E402
+from affine3d.nn.train import fit  # noqa: E402
 
 SEED = 1
 SIZES = [3, 3, 3, 3, 3, 3]

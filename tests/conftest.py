@@ -1,4 +1,4 @@
-"""Shared test settings: one hypothesis profile and a seeded random generator.
+"""Shared test settings: one hypothesis profile, a seeded random generator, English messages.
 
 Hypothesis runs without its per-example deadline: the machines that run these tests are small and
 shared, and a slow example is not a wrong one (speed is measured by ``affine3d bench``, not by tests).
@@ -16,3 +16,20 @@ settings.load_profile("affine3d")
 def rng() -> np.random.Generator:
     """A numpy random generator with a fixed seed, so a failure can be replayed."""
     return np.random.default_rng(20240601)
+
+
+def pytest_configure(config):
+    """The tests speak English (the messages they match are the code's own), whatever the machine's LANG."""
+    from affine3d.i18n import use_language
+
+    use_language("en")
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Each test starts in English; a test that asks for Polish (``use_language("pl")``) is set back after it."""
+    from affine3d.i18n import use_language
+
+    use_language("en")
+    yield
+    use_language("en")

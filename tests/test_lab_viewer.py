@@ -51,8 +51,11 @@ def test_the_window_keeps_drawing_while_the_network_trains(trainer):
     assert len(set(epochs)) > 3  # the network changed many times while the window drew
     # the network drawn is a published snapshot: pause, draw, and the warped cube is that network's output
     press(trainer, KEY.L)
+    trainer.step(0.0)  # the key is handled by now, whether pyglet queued it or not
+    assert not live.running
     shot = live.snapshot()
     trainer.step(0.0)
+    assert live.snapshot() is shot  # paused: nothing newer is published
     assert state.morph.mlp is shot.mlp
     x = load_scene("cube-to-sphere").objects[0].mesh.vertices
     np.testing.assert_allclose(trainer.morphing.scene.objects[0].mesh.vertices, shot.mlp(x), atol=1e-12)

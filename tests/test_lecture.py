@@ -219,7 +219,7 @@ def test_the_export_is_one_file_that_fetches_nothing(deck):
     data = json.loads(re.search(r'<script type="application/json" id="deck-data">(.*?)</script>', html, re.S).group(1))
     assert set(data["scenes"]) == set(deck_scenes())
     assert {"mesh.vert", "mesh.frag", "morph-1.vert"} <= set(data["shaders"])
-    assert "layer1.weight" in data["inspect"]  # `affine3d inspect`'s report of the network's file
+    assert all("layer1.weight" in data["inspect"][lang] for lang in ("pl", "en"))  # `affine3d inspect`'s report, each language
 
 
 def test_the_slides_show_shipped_scenes():

@@ -391,7 +391,7 @@ def test_errors_deep_in_a_big_file_name_their_line(tmp_path, monkeypatch, suffix
 NORMAL_ERRORS = [
     (SQUARE + "vn 0 0\nf 1//1 2//1 3//1\n", 5, "expected 'vn x y z'"),
     (SQUARE + "vn 0 0 nan\nf 1//1 2//1 3//1\n", 5, "finite"),
-    (SQUARE + "vn 0 0 1\nf 1//1 2//2 3//1\n", 6, "normal index 2 is out of range; the file has 1 normals"),
+    (SQUARE + "vn 0 0 1\nf 1//1 2//2 3//1\n", 6, "normal index 2 is out of range; the file has 1 normal"),
     (SQUARE + "vn 0 0 1\nf 1//1 2//-2 3//1\n", 6, "expected a relative index -1..-1 (normals read so far)"),
     (SQUARE + "f 1//-1 2 3\n", 5, "no normal has been read yet"),
     (SQUARE + "vn 0 0 1\nf 1//0 2//1 3//1\n", 6, "expected a normal index from 1"),

@@ -512,7 +512,7 @@ def test_cli_refuses_bad_models_in_one_line(tmp_path, capsys, sizes, message):
 def test_cli_render_stages_needs_a_network(tmp_path, capsys):
     """--stages on a scene without an mlp key and no --mlp: exit 2 naming what is missing."""
     code, _, err = run_cli(capsys, "render", "platonic", "--stages", "-o", str(tmp_path / "d"))
-    assert code == 2 and "names no network" in err and "--mlp" in err
+    assert code == 2 and "has no network" in err and "--mlp" in err
 
 
 def test_hud_numbers_never_read_minus_zero():

@@ -24,8 +24,8 @@ from hypothesis import given, strategies as st  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from affine3d import MLP, Affine  # noqa: E402
-from affine3d.app.state import DEFAULT_SPIN, FRAME_FILL, free_box  # noqa: E402
-from affine3d.app.window import Viewer  # noqa: E402
+from affine3d.app.state import DEFAULT_SPIN, FRAME_FILL, SCENE_SHARE, free_box  # noqa: E402
+from affine3d.app.window import SMALLEST_HUD_SCALE, Viewer  # noqa: E402
 from affine3d.cli import main  # noqa: E402
 from affine3d.commands.render import world_rotation  # noqa: E402
 from affine3d.geometry.scene import list_scenes, load_scene  # noqa: E402
@@ -136,11 +136,11 @@ def line_height(viewer):
     return h / len(viewer.state.world_lines())
 
 
-@pytest.mark.parametrize("size, hud_scale, factor", [((1920, 1080), 1.0, 1.5), ((960, 720), 2.0, 2.0),
-                                                     ((1920, 1080), 1.5, 2.25)])
+@pytest.mark.parametrize("size, hud_scale, factor", [((1920, 1080), 1.0, 1.5), ((1920, 1440), 1.0, 2.0),
+                                                     ((1920, 1440), 1.25, 2.5)])
 def test_overlay_text_grows_with_the_window_and_hud_scale(size, hud_scale, factor):
     """The overlay's lines are `factor` times as tall as at 960 x 720 (min of the width and height ratios, times
-    --hud-scale): 1.5 at 1920 x 1080."""
+    --hud-scale): 1.5 at 1920 x 1080 (the shear scene's one panel leaves the scene its half of the window)."""
     scene = load_scene("shear")
     base = Viewer(scene, (960, 720), samples=0, visible=False, scenes=[])
     big = Viewer(scene, size, samples=0, visible=False, scenes=[], hud_scale=hud_scale)
@@ -150,6 +150,25 @@ def test_overlay_text_grows_with_the_window_and_hud_scale(size, hud_scale, facto
         base.close()
         big.close()
     assert ratio == pytest.approx(factor, rel=0.08)
+
+
+def test_text_too_large_for_the_window_shrinks_until_the_scene_keeps_half_of_it():
+    """--hud-scale 2 at 960 x 720: the world panel would cover most of the window; its text shrinks (below 2x,
+    not below SMALLEST_HUD_SCALE) until the scene's box is SCENE_SHARE of the window; the panels stay inside it."""
+    v = Viewer(load_scene("shear"), (960, 720), samples=0, visible=False, scenes=["shear", "platonic"], hud_scale=2.0)
+    try:
+        v.step(0.0)
+        x, y, w, h = v.state.scene_box()
+        assert w * h >= SCENE_SHARE * 960 * 720
+        assert SMALLEST_HUD_SCALE <= v._hud_font_scale < 2.0
+        assert_overlay_fits(v, "shear at 960 x 720, hud 2")
+        v.state.key("tab")  # another scene starts again from the window's own scale, and shrinks as far as it needs
+        v._load_renderer()  # what the window does for the key (on_key_press)
+        v.step(0.0)
+        assert SMALLEST_HUD_SCALE <= v._hud_font_scale < 2.0
+        assert_overlay_fits(v, f"{v.state.scene.name} at 960 x 720, hud 2")
+    finally:
+        v.close()
 
 
 RESIZE = """
@@ -347,5 +366,238 @@ def test_overlay_names_the_hatching_while_a_solid_is_inside_out():
         v.state.show_moment(0, 1.0)
         v.step(0.0)
         assert v.morphing.inside_out == [False] and INSIDE_LEGEND not in v.hud_text
+    finally:
+        v.close()
+
+
+# ---------------------------------------------------------------------------- every panel inside the window
+def drawn_text(v):
+    """Every label the overlay shows this frame: (where, left, right, baseline, height) in window points."""
+    panels = dict(v._panels)
+    extras = v._extras
+    panels.update(training=extras.training, trace=extras.trace, basis=extras.basis_panel)
+    for name, panel in panels.items():
+        for i, label in enumerate(panel.labels):
+            yield f"{name} line {i}", label.x, label.x + label.content_width, label.y, label.content_height
+    for i, label in enumerate(label for label in extras._curve_labels if label.text):  # anchored at a far corner
+        left = label.x - label.content_width if label.anchor_x == "right" else label.x
+        bottom = label.y - label.content_height if label.anchor_y == "top" else label.y
+        yield f"curve label {i}", left, left + label.content_width, bottom, label.content_height
+    status = v._status
+    if status.text:
+        yield "status line", status.x, status.x + status.content_width, status.y, status.content_height
+    if v.state.show_help:
+        for i, label in enumerate(v._help_lines):
+            yield f"help line {i}", label.x, label.x + label.content_width, label.y, label.content_height
+
+
+def panel_boxes(v):
+    """The boxes of the panels shown (window points, origin bottom-left), the status line's text included."""
+    extras = v._extras
+    boxes = {name: panel.box() for name, panel in v._panels.items()}
+    boxes.update(training=extras.training.box(), trace=extras.trace.box(), basis=extras.basis_panel.box())
+    boxes["status"] = v.hud_boxes()["status"]
+    return {name: box for name, box in boxes.items() if box is not None}
+
+
+def assert_overlay_fits(v, where):
+    """No text past the window's edges (a baseline at least 2 points up: descenders stay in), no panel over another."""
+    width, height = v.window.get_size()
+    for what, left, right, baseline, tall in drawn_text(v):
+        assert left >= 0 and right <= width and baseline >= 2 and baseline + 0.8 * tall <= height, \
+            f"{where}: {what} reaches past the window ({left:.0f}..{right:.0f} x {baseline:.0f}+{tall:.0f})"
+    boxes = sorted(panel_boxes(v).items())
+    for i, (name, (x, y, w, h)) in enumerate(boxes):
+        assert x >= 0 and y >= 0 and x + w <= width and y + h <= height, f"{where}: the {name} panel leaves the window"
+        for other, (ox, oy, ow, oh) in boxes[i + 1:]:
+            assert not (x < ox + ow and ox < x + w and y < oy + oh and oy < y + h), f"{where}: {name} over {other}"
+
+
+def moments(v):
+    """The start, then every stage at its end (the network panel at each of its widths)."""
+    yield "start"
+    if v.state.player is not None:
+        for index in range(v.state.player.n_stages):
+            v.state.show_moment(index, 1.0)
+            yield f"stage {index + 1}"
+
+
+@pytest.mark.parametrize("size, hud_scale", SCREENS)
+def test_every_panel_of_the_network_and_training_scenes_fits_the_window(size, hud_scale):
+    """cube-to-sphere through every stage, rings training live (three panels and the loss curve, then G's basis panel
+    and a picked vertex's trace), platonic with F1's help: every line of text lies inside the window, no panel lies
+    over another or over the status line."""
+    cases = [("cube-to-sphere", {}), ("rings", {"train": True}), ("platonic", {})]
+    for name, extra in cases:
+        v = Viewer(load_scene(name), size, samples=0, visible=False, scenes=[], hud_scale=hud_scale, **extra)
+        try:
+            if name == "platonic":
+                v.state.key("f1")
+            for _ in range(3 if extra else 0):  # a few frames of training: the loss curve and its labels
+                v.step(1 / 60)
+            for moment in moments(v):
+                v.step(0.0)
+                assert_overlay_fits(v, f"{name} {size} hud {hud_scale}, {moment}")
+            if extra:  # G's basis panel and a clicked vertex's trace panel too: five panels and the status line
+                from affine3d.app.picking import Pick
+
+                v.state.key("g")
+                v.state.picked = Pick(0, 0, 0.0)  # as a click on vertex 0 does (where it is drawn changes as it trains)
+                v.step(0.0)
+                assert v._extras.trace.box() is not None and v._extras.basis_panel.box() is not None
+                assert_overlay_fits(v, f"{name} {size} hud {hud_scale}, G and a picked vertex")
+        finally:
+            v.close()
+
+
+NETWORK_SCENES = [name for name in list_scenes() if load_scene(name).mlp is not None
+                  or getattr(load_scene(name), "train", None) is not None]
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+@pytest.mark.parametrize("name", list_scenes())
+def test_on_a_projector_the_scene_keeps_half_of_the_screen(name, size):
+    """At 1280 x 720 and 1920 x 1080 with --hud-scale 1.5, every shipped scene (a network's at every stage): the box
+    the scene is framed in is at least SCENE_SHARE of the window (the panels' text shrinks until it is), and the
+    panels still fit."""
+    width, height = size
+    v = Viewer(load_scene(name), size, samples=0, visible=False, scenes=[], hud_scale=1.5)
+    try:
+        assert (v.state.player is not None) == (name in NETWORK_SCENES), name  # the network panel is there
+        for moment in moments(v):
+            v.step(0.0)
+            x, y, w, h = v.state.scene_box()
+            assert w * h >= SCENE_SHARE * width * height, f"{name} {size}, {moment}: the scene keeps {w * h / (width * height):.0%}"
+            assert_overlay_fits(v, f"{name} {size}, {moment}")
+        assert v._hud_font_scale > 1.0, name  # shrunk only as far as needed: still larger than at 960 x 720
+    finally:
+        v.close()
+
+
+# ---------------------------------------------------------------------------- the HUD in the reader's language
+@pytest.fixture
+def polish():
+    from affine3d.i18n import use_language
+
+    use_language("pl")
+    try:
+        yield
+    finally:
+        use_language(None)
+
+
+def test_the_hud_and_the_key_help_speak_polish(polish):
+    """Under use_language("pl"): the world and network panels (mid-stage, inside out, with the path notes), a scene
+    with no network, F1's help in the window and help_text itself hold no English word; matrices and numbers stay."""
+    from affine3d import i18n
+    from affine3d.app.keys import help_text
+    from _english import english_words
+
+    texts = {"help_text": help_text("desktop", i18n._)}
+    for name, moment in (("cube-to-sphere", (2, 0.5)), ("shear", None)):
+        v = Viewer(load_scene(name), (960, 720), samples=0, visible=False, scenes=[])
+        try:
+            if moment is not None:
+                v.state.show_moment(*moment)
+            v.state.key("f1")
+            v.step(0.0)
+            texts[f"{name} HUD"] = v.hud_text
+            texts[f"{name} caption"] = v.state.caption()
+            texts[f"{name} F1"] = "\n".join(label.text for label in v._help_lines)
+            for key in ("p", "t", "space"):  # other states of the panel's rows
+                v.state.key(key)
+            v.step(0.0)
+            texts[f"{name} HUD, keys P T space"] = v.hud_text
+        finally:
+            v.close()
+    for where, text in texts.items():
+        assert english_words(text) == [], f"{where}: {english_words(text)}\n{text}"
+    hud = texts["cube-to-sphere HUD"]
+    assert "współrzędne świata" in hud and "wartości osobliwe" in hud and "macierz normalnych" in hud
+    assert "[   0.866   0.000   0.500 |   0.000 ]" in hud  # a matrix printout is never translated
+    assert "rzutowanie prostokątne" not in hud and "prostokątne" in texts["cube-to-sphere HUD, keys P T space"]
+
+
+def test_every_shipped_scenes_name_and_caption_is_in_the_catalogue(polish):
+    """geometry/scene_texts.py holds each shipped scene file's name and description (a file that changes its words fails
+    here), and the viewer shows them from the catalogue: in Polish, different from the file's English."""
+    from affine3d.geometry.scene_texts import SCENE_TEXTS, scene_words
+
+    for name in list_scenes():
+        scene = load_scene(name)
+        for text in (scene.name, scene.description):
+            assert text in SCENE_TEXTS, f"{name}: {text!r} is not in geometry/scene_texts.py"
+            assert scene_words(text) != text, f"{name}: {text!r} has no Polish"
+    assert scene_words("My own scene") == "My own scene"
+
+
+def test_the_english_word_check_finds_the_english_hud():
+    """The same check on the English HUD finds English words (so the Polish test can fail)."""
+    from _english import english_words
+
+    v = Viewer(load_scene("cube-to-sphere"), (960, 720), samples=0, visible=False, scenes=[])
+    try:
+        v.state.show_moment(2, 0.5)
+        v.step(0.0)
+        assert {"the", "matrix"} <= set(english_words(v.hud_text))
+    finally:
+        v.close()
+
+
+POLISH_HUD = """
+import json
+from affine3d import load_scene
+from affine3d.app.window import Viewer
+
+v = Viewer(load_scene("cube-to-sphere"), (1280, 800), samples=0, scenes=[])
+v.state.show_moment(2, 0.5)
+v.step(0.0)
+v.step(0.0)
+v.save("hud.png")
+print(json.dumps({"hud": v.hud_text, "help": [label.text for label in v._help_lines]}))
+v.close()
+"""
+
+
+def test_the_polish_hud_is_drawn_in_a_real_window(tmp_path):
+    """Under Xvfb, LANG=pl_PL.UTF-8 (LANGUAGE, LC_ALL, LC_MESSAGES unset): the window's panels hold the Polish lines,
+    and the picture differs from the English one only where the panels and the status line are."""
+    import os
+
+    (tmp_path / "hud.py").write_text(POLISH_HUD)
+    reports, images = {}, {}
+    for lang in ("pl_PL.UTF-8", "en_US.UTF-8"):
+        env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")}
+        env["LANG"] = lang
+        folder = tmp_path / lang
+        folder.mkdir()
+        result = subprocess.run([*xvfb(), sys.executable, str(tmp_path / "hud.py")], cwd=folder, env=env,
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        reports[lang] = json.loads(result.stdout.strip().splitlines()[-1])
+        images[lang] = pixels(folder / "hud.png")
+    from _english import english_words
+
+    polish, english = reports["pl_PL.UTF-8"], reports["en_US.UTF-8"]
+    assert english_words(polish["hud"]) == [] and "wartości osobliwe" in polish["hud"]
+    assert english_words("\n".join(polish["help"])) == [] and "klawisze" in polish["help"]
+    assert "singular values" in english["hud"]
+    changed = np.any(images["pl_PL.UTF-8"] != images["en_US.UTF-8"], axis=2)
+    assert changed.sum() > 500  # the words differ on screen
+
+
+@pytest.mark.parametrize("size, hud_scale", [((800, 600), 1.0), ((1280, 720), 1.5), ((1920, 1080), 1.5)])
+def test_the_polish_panels_fit_the_window_too(polish, size, hud_scale):
+    """Polish lines are longer: cube-to-sphere through every stage and F1's help still lie inside the window, no panel
+    over another, and the scene keeps its half of it."""
+    width, height = size
+    v = Viewer(load_scene("cube-to-sphere"), size, samples=0, visible=False, scenes=[], hud_scale=hud_scale)
+    try:
+        v.state.key("f1")
+        for moment in moments(v):
+            v.step(0.0)
+            assert_overlay_fits(v, f"Polish, {size} hud {hud_scale}, {moment}")
+            x, y, w, h = v.state.scene_box()
+            assert w * h >= SCENE_SHARE * width * height, f"Polish, {size} hud {hud_scale}, {moment}"
     finally:
         v.close()

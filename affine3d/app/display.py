@@ -29,7 +29,9 @@ def no_display_reason() -> str | None:
         return None
     if any(os.environ.get(name) for name in DISPLAY_VARIABLES):
         return None
-    return "DISPLAY and WAYLAND_DISPLAY are not set"
+    from ..i18n import _
+
+    return _("DISPLAY and WAYLAND_DISPLAY are not set")
 
 
 def display_name() -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
+from ..i18n import _
 from ..images import curve_points
 from ..nn.targets import experiment_from_table
 from .training import LiveTraining
@@ -59,10 +60,10 @@ class Lab:
         """L: train / pause; Backspace: start again from the seed. Returns a status message, or None if not ours."""
         if name == "l":
             running = self.training.toggle()
-            return f"training {'on' if running else 'paused'} (L)"
+            return _("training on (L)") if running else _("training paused (L)")
         if name == "backspace":
             self.training.rewind()
-            return f"training rewound to epoch 0, seed {self.experiment.seed} (Backspace)"
+            return _("training rewound to epoch 0, seed {seed} (Backspace)").format(seed=self.experiment.seed)
         return None
 
     def take(self):
@@ -86,14 +87,16 @@ class Lab:
     def lines(self) -> list[str]:
         """The training panel: epoch and loss, what is learnt by which network, the keys; a target's own notes."""
         shot = self.training.snapshot()
-        state = "stopped" if shot.stopped else "training" if shot.running else ("done" if shot.done else "paused")
+        state = (_("stopped") if shot.stopped else _("training") if shot.running
+                 else (_("done") if shot.done else _("paused")))
         loss = "-" if shot.loss is None else f"{shot.loss:.3g}"
-        lines = [f"live training: epoch {shot.epoch}  mse {loss}  {state}", *self.experiment.describe()]
+        lines = [_("live training: epoch {epoch}  mse {loss}  {state}").format(epoch=shot.epoch, loss=loss, state=state),
+                 *self.experiment.describe()]
         if shot.stopped:
             lines.append(shot.stopped)
         if shot.note:
             lines.append(shot.note)
-        lines.append("L: train/pause  Backspace: start again")
+        lines.append(_("L: train/pause  Backspace: start again"))
         return lines
 
     def curve(self) -> np.ndarray:

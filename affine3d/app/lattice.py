@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import pack
+from ..i18n import _
 from ..affine import Affine
 from ..gl.context import make_current
 from ..gl.glsl import Uniforms, build_program
@@ -119,17 +120,19 @@ def basis_for(world: Affine, stage=None, t: float = 1.0, mode: str = "world", sa
     if mode == "world":
         A, b = world.A, world.b
         arrows = basis_arrows(np.eye(3), np.zeros(3))  # in world space; the world map carries them to A e_i + b
-        return Basis("world map: world space -> camera space", A, b, basis_arrows(A, b)[:, 1], lattice_segments(),
+        return Basis(_("world map: world space -> camera space"), A, b, basis_arrows(A, b)[:, 1], lattice_segments(),
                      "world", arrows)
     if stage is None:
         return "G: no network here, so no layer to show (the world map's lattice only)"
     if stage.width != 3:
-        return f"G: layer {stage.layer} works in R^{stage.width}; the lattice is drawn for layers 3 wide"
+        return _("G: layer {number} works in R^{width}; the lattice is drawn for layers 3 wide").format(
+            number=stage.layer, width=stage.width)
     t = float(t)
     layer = stage.affine
     if stage.kind == "affine":
         F = stage.map_at(t)
-        title = f"layer {stage.layer}: A(t) x + b(t) at t = {t:.2f} ({stage.path} path)"
+        title = _("layer {number}: A(t) x + b(t) at t = {t} ({path} path)").format(number=stage.layer, t=f"{t:.2f}",
+                                                                                    path=stage.path)
         segments = lattice_segments(F)
         A, b = F.A, F.b
     else:
@@ -139,7 +142,8 @@ def basis_for(world: Affine, stage=None, t: float = 1.0, mode: str = "world", sa
             z = layer(p)
             return (1.0 - t) * z + t * sigma(z)
 
-        title = f"layer {stage.layer}: W x + b, then (1-t) z + t {sigma}(z) at t = {t:.2f}"
+        title = _("layer {number}: W x + b, then (1-t) z + t {sigma}(z) at t = {t}").format(number=stage.layer,
+                                                                                             sigma=sigma, t=f"{t:.2f}")
         segments = lattice_segments(bend, samples=samples)
         A, b = layer.A, layer.b
     arrows = basis_arrows(A, b)

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..cpu.trace import format_vector, trace_vertex
 from ..errors import one_line
+from ..i18n import _
 from ..nn.targets import Target, experiment_from_table
 from .lattice import BASIS_COLORS, Basis, LatticeDrawer, basis_for
 from .picking import pick
@@ -43,7 +44,7 @@ def untrained_network(scene, state) -> tuple:
     except ValueError as exc:  # an unknown target name in the file: say so, show the scene unwarped
         state.say(f"{scene.name}: train: {one_line(exc)}")
         return None, ""
-    return experiment.start(), f"untrained (seed {experiment.seed}: L trains it)"
+    return experiment.start(), _("untrained (seed {seed}: L trains it)").format(seed=experiment.seed)
 
 
 def compact_trace(rows) -> list[str]:
@@ -173,10 +174,11 @@ class LabOverlay:
         found = pick(drawn, state.world, state.projection(), (fb_width, fb_height), click_px)
         state.picked = found
         if found is None:
-            state.say("no vertex near the click: trace off (click a vertex to follow it through every map)")
+            state.say(_("no vertex near the click: trace off (click a vertex to follow it through every map)"))
         else:
             name = state.scene.objects[found.obj].name
-            state.say(f"vertex {found.vertex} of {name} (object {found.obj}): its way through every map is in the panel")
+            state.say(_("vertex {vertex} of {name} (object {number}): its way through every map is in the panel").format(
+                vertex=found.vertex, name=name, number=found.obj))
 
     def trace_rows(self):
         """The picked vertex's table for the frame on screen (the network up to the stage shown), or None."""
@@ -213,14 +215,15 @@ class LabOverlay:
             self.trace.set_lines([])
         else:
             picked = state.picked
-            head = f"vertex {picked.vertex} of {state.scene.objects[picked.obj].name} (object {picked.obj})"
+            head = _("vertex {vertex} of {name} (object {number})").format(
+                vertex=picked.vertex, name=state.scene.objects[picked.obj].name, number=picked.obj)
             self.trace.set_lines([head, *compact_trace(self._rows)])
             self._place(self.trace, max(4, width - 4 - self.trace.width), bottom)
         return self._taken[mine:]
 
     def _place(self, panel, x: float, bottom: float) -> None:
         """Put ``panel`` at ``x`` with its bottom at ``bottom`` or, if a panel is there already, just above it."""
-        for _ in range(len(self._taken) + 1):
+        for _attempt in range(len(self._taken) + 1):
             clash = [by + bh for bx, by, bw, bh in self._taken
                      if x < bx + bw and bx < x + panel.width and bottom < by + bh and by < bottom + panel.height]
             if not clash:
@@ -275,7 +278,7 @@ class LabOverlay:
         if rows is not None:
             width, height = self.viewer.window.get_size()
             fb_width, fb_height = self.viewer.renderer.size
-            x_px, y_px, _ = rows[-1].value
+            x_px, y_px, _depth = rows[-1].value
             where = (x_px * width / fb_width, height - y_px * height / fb_height)
         if where is None or not all(np.isfinite(where)):
             if self._mark is not None:
@@ -295,7 +298,7 @@ class LabOverlay:
             panel.set_lines([] if basis is None else [basis])
         else:
             panel.set_lines([basis.title, "    A e1     A e2     A e3  |       b", *([" " * 37] * 3),
-                             "arrows: from b to A e_i + b (the images of e1, e2, e3)"])
+                             _("arrows: from b to A e_i + b (the images of e1, e2, e3)")])
         if panel.labels:
             self._place(panel, x, bottom)
 
@@ -306,11 +309,11 @@ class LabOverlay:
             for label in self._columns:
                 label.visible = False
             return
-        pyglet, (_, front) = self.pyglet, self.groups
+        pyglet, (_back, front) = self.pyglet, self.groups
         if not self._columns:
             style = dict(font_name=self.font, font_size=10 * self.scale, batch=self.batch, group=front)
             colors = [tuple(int(255 * c) for c in rgb) + (255,) for rgb in BASIS_COLORS] + [(235, 235, 235, 255)]
-            self._columns = [pyglet.text.Label("", color=colors[c], **style) for _ in range(3) for c in range(4)]
+            self._columns = [pyglet.text.Label("", color=colors[c], **style) for _row in range(3) for c in range(4)]
         labels = panel.labels
         char = labels[1].content_width / len(labels[1].text)
         numbers = [[f"{round(float(v), 3) + 0.0:8.3f}" for v in row] for row in np.column_stack([basis.A, basis.b])]
@@ -333,7 +336,7 @@ class LabOverlay:
             return
         self._curve_for = key
         pyglet = self.pyglet
-        batch, (_, front) = self.batch, self.groups
+        batch, (_back, front) = self.batch, self.groups
         if self._curve is None:  # made once; then only its vertices and the labels' text change
             self._curve = Polyline(pyglet, batch, front, CURVE_POINTS, (120, 200, 255, 255))
             style = dict(font_name=self.font, font_size=8 * self.scale, color=(170, 170, 170, 255), batch=batch,
@@ -349,8 +352,8 @@ class LabOverlay:
         self._curve.set(np.column_stack([x + points[:, 0] * w, y + points[:, 1] * h]))
         # The curve runs from the top left (the first, largest losses) to the bottom right: labels in the other corners.
         low, high = lab.loss_range()
-        for label, text, where in ((top, f"loss {high:.1e} (log scale)", (x + w, y + h, 0)),
-                                   (bottom, f"{low:.1e}, epochs ->", (x, y, 0))):
+        for label, text, where in ((top, _("loss {value} (log scale)").format(value=f"{high:.1e}"), (x + w, y + h, 0)),
+                                   (bottom, _("{value}, epochs ->").format(value=f"{low:.1e}"), (x, y, 0))):
             if label.text != text:
                 label.text = text
             if label.position != where:

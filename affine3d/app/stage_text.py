@@ -6,9 +6,16 @@ The page's panel (``web/static/js/morph.js``: ``infoLines``, ``pathNotes``) writ
 
 from __future__ import annotations
 
+from ..i18n import _, ngettext
 from ..nn.paths import straight_path_flattens
 
-__all__ = ["stage_lines", "path_notes"]
+__all__ = ["stage_lines", "path_notes", "stage_title"]
+
+
+def stage_title(stage) -> str:
+    """The stage's name in the reader's language: ``"layer 2 of 3: affine"`` (``Stage.name``), ``"layer 2 of 3: tanh"``."""
+    what = _("affine") if stage.kind == "affine" else str(stage.activation)
+    return _("layer {number} of {count}: {what}").format(number=stage.layer, count=stage.n_layers, what=what)
 
 
 def stage_lines(info, t: float | None = None, digits: int = 2) -> list[str]:
@@ -19,14 +26,16 @@ def stage_lines(info, t: float | None = None, digits: int = 2) -> list[str]:
     """
     stage = info.stage
     i = stage.layer
-    head = stage.name if t is None else f"{stage.name}   t = {t:.2f}"
+    title = stage_title(stage)
+    head = title if t is None else f"{title}   t = {t:.2f}"
     lines = [head]
     if stage.kind == "affine" and stage.path == "polar":
         lines.append(f"x -> A(t) x + b(t),  A(t) = R(t) ((1-t) I + t S),  W{i} = R S,  b(t) = t b{i}")
     elif stage.kind == "affine":
         lines.append(f"x -> A(t) x + b(t),  A(t) = (1-t) I + t W{i},  b(t) = t b{i}")
     else:
-        lines.append(f"x -> (1-t) x + t {stage.activation}(x)   (element-wise, after W{i} x + b{i})")
+        lines.append(_("x -> (1-t) x + t {sigma}(x)   (element-wise, after W{i} x + b{i})").format(
+            sigma=stage.activation, i=i))
     out, n_in = info.W.shape
     lines.append(f"W{i} ({out}x{n_in}) | b{i}")
     width = digits + 4
@@ -39,27 +48,28 @@ def stage_lines(info, t: float | None = None, digits: int = 2) -> list[str]:
         more = " ..." if n_in > 8 else ""
         lines.append(f"[{cells}{more} ] [{number(bias)}]")
     if out > 8:
-        lines.append(f"... ({out - 8} more rows)")
+        lines.append(ngettext("... ({count} more row)", "... ({count} more rows)", out - 8).format(count=out - 8))
     def small(v: float) -> str:  # fixed point, or powers of ten for what would print as 0.00
         v = float(v)
         return f"{v:.1e}" if v != 0 and abs(v) < 0.5 * 10.0**-digits else f"{round(v, digits) + 0.0:.{digits}f}"
 
     sv = ", ".join(small(s) for s in info.singular_values[:8])
     if info.determinant is None:
-        lines.append(f"det: none ({out}x{n_in} is not square); singular values {sv}")
+        lines.append(_("det: none ({rows}x{columns} is not square); singular values {values}").format(
+            rows=out, columns=n_in, values=sv))
     else:
         det = info.determinant
         note = ""
         if info.rank < len(info.W):
-            note = "  singular: flattens the solid"
+            note = _("  singular: flattens the solid")
         elif det < 0:
-            note = "  < 0: turns the solid inside out"
+            note = _("  < 0: turns the solid inside out")
         lines.append(f"det W{i} = {small(det)}{note}")
-        lines.append(f"singular values {sv}")
+        lines.append(_("singular values {values}").format(values=sv))
         if stage.kind == "affine" and t is not None:
             lines.append(f"det A(t) = {small(info.determinant_at(t))}")
     if out < n_in:
-        lines.append(f"{n_in} -> {out}: the layer drops to {out} dimensions")
+        lines.append(_("{inputs} -> {outputs}: the layer drops to {outputs} dimensions").format(inputs=n_in, outputs=out))
     return lines
 
 
@@ -75,9 +85,9 @@ def path_notes(info) -> list[str]:
     if det is None or info.rank < len(info.W):
         return []
     if det < 0:
-        return ["det W < 0: every path from I (det 1) to W passes det 0;",
-                f"swap two neurons (two rows of W{i}) and det W{i} > 0"]
+        return [_("det W < 0: every path from I (det 1) to W passes det 0;"),
+                _("swap two neurons (two rows of W{i}) and det W{i} > 0").format(i=i)]
     if info.stage.path == "linear" and straight_path_flattens(info.W):
-        return ["W has a negative eigenvalue: this straight path passes det 0;",
-                "--path polar turns instead (det A(t) > 0 all the way)"]
+        return [_("W has a negative eigenvalue: this straight path passes det 0;"),
+                _("--path polar turns instead (det A(t) > 0 all the way)")]
     return []

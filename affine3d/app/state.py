@@ -43,7 +43,8 @@ fixed step per frame (:meth:`ViewerState.use_fixed_step`), so the same command d
 frames; the overlay then shows that clock instead of a measured frame rate.
 
 Framing: while the overlay shows, the scene is framed in the part of the window its panels leave
-free (:meth:`ViewerState.scene_box`: the free rectangle with the longest smaller side), by its bounding
+free (:meth:`ViewerState.scene_box`: the free rectangle with the longest smaller side, of at least half the
+window; the window shrinks its panels' text until there is one), by its bounding
 sphere about the world's origin (:meth:`ViewerState.frame_radius`: every object, every stage of a
 network), centred there and filling :data:`FRAME_FILL` of that side (an off-centre projection,
 :func:`affine3d.projection.into_box`): no solid hides under a panel or leaves the window, whichever way
@@ -63,15 +64,18 @@ from ..errors import InputError, one_line
 from ..geometry.fit import fit_lines
 from ..geometry.scene import list_scenes, load_scene
 from ..geometry.shading import INSIDE_LEGEND
+from .. import i18n
+from ..i18n import N_, _, prose_number
 from .keys import help_text
 from .player import StagePlayer
+from ..geometry.scene_texts import scene_words
 from .stage_text import path_notes, stage_lines
 from ..projection import into_box
 from .arcball import Arcball, Turntable
 from .lab import Lab
 from .training import SCRIPTED_EPOCHS_PER_FRAME
 
-__all__ = ["ViewerState", "format_matrix", "parse_matrix", "scene_key", "free_box", "FRAME_FILL", "HELP_TEXT", "DEFAULT_SPIN"]
+__all__ = ["ViewerState", "format_matrix", "parse_matrix", "scene_key", "free_box", "FRAME_FILL", "SCENE_SHARE", "HELP_TEXT", "DEFAULT_SPIN"]
 
 DEFAULT_SPIN = 0.5
 """Auto-spin speed in radians per second when the scene sets none (about 29 degrees a second)."""
@@ -93,7 +97,14 @@ _MORPH_KEYS = {
     "home": "home", "end": "end",
 }
 
-HELP_TEXT = help_text("desktop")  # the one help table (app/keys.py), which the browser page reads too
+HELP_TEXT = help_text("desktop")  # the one help table (app/keys.py), which the browser page reads too (English; the
+# window shows help_text("desktop") in the reader's language)
+
+N_("hatched: inside out, det < 0")  # geometry.shading.INSIDE_LEGEND's words, shown here through i18n._
+CONTROLLER_NAMES = {"arcball": N_("arcball"), "turntable": N_("turntable")}
+"""The controllers' names as the overlay shows them (looked up where shown)."""
+SHADING_NAMES = {"flat": N_("flat"), "smooth": N_("smooth"), "mixed": N_("mixed")}
+"""The shadings' names as the overlay shows them."""
 
 
 # ---------------------------------------------------------------------------- text
@@ -149,14 +160,17 @@ def _scene_names() -> list[str]:
         return []
 
 
-def free_box(size, rects, smallest: float = 0.0) -> tuple[int, int, int, int] | None:
+def free_box(size, rects, smallest: float = 0.0, share: float = 0.0) -> tuple[int, int, int, int] | None:
     """The free rectangle of a ``size`` image with the longest smaller side: ``(left, top, width, height)``.
 
     The scene is framed by its bounding sphere (:meth:`ViewerState.projection`), whose outline is a circle:
     what counts is the largest circle the panels leave room for, so the box is the rectangle that overlaps
     none of ``rects`` and whose smaller side is longest. Candidates are the rectangles whose sides lie on
-    the image's edges and the rects' edges; on a tie the larger, then the higher, then the further left
-    wins. None if even the best smaller side is below ``smallest`` times the image's smaller side.
+    the image's edges and the rects' edges; among those whose smaller side is within :data:`NEAR_SIDE` of
+    the longest (the scene would be framed almost as large in each), the largest wins (the band under two
+    panels rather than the column between them), then the higher, then the further left. Only rectangles of
+    at least ``share`` of the image's area compete, when there are any (:data:`SCENE_SHARE`: the scene keeps
+    half the screen). None if even the best smaller side is below ``smallest`` times the image's smaller side.
 
     Parameters
     ----------
@@ -174,21 +188,28 @@ def free_box(size, rects, smallest: float = 0.0) -> tuple[int, int, int, int] | 
     (300, 0, 600, 600)
     """
     width, height = size
-    xs = sorted({0, width, *(min(max(x + dx, 0), width) for x, _, w, _ in rects for dx in (0, w))})
-    ys = sorted({0, height, *(min(max(y + dy, 0), height) for _, y, _, h in rects for dy in (0, h))})
-    best, best_key = None, None
-    for i, x0 in enumerate(xs):
-        for x1 in xs[i + 1:]:
-            for j, y0 in enumerate(ys):
-                for y1 in ys[j + 1:]:
-                    if any(x0 < x + w and x < x1 and y0 < y + h and y < y1 for x, y, w, h in rects):
-                        continue
-                    key = (min(x1 - x0, y1 - y0), (x1 - x0) * (y1 - y0), -y0, -x0)
-                    if best_key is None or key > best_key:
-                        best, best_key = (x0, y0, x1 - x0, y1 - y0), key
-    if best is None or best_key[0] < smallest * min(width, height):
+    xs = sorted({0, width, *(min(max(x + dx, 0), width) for x, _top, w, _height in rects for dx in (0, w))})
+    ys = sorted({0, height, *(min(max(y + dy, 0), height) for _left, y, _width, h in rects for dy in (0, h))})
+    free = [(x0, y0, x1 - x0, y1 - y0) for i, x0 in enumerate(xs) for x1 in xs[i + 1:]
+            for j, y0 in enumerate(ys) for y1 in ys[j + 1:]
+            if not any(x0 < x + w and x < x1 and y0 < y + h and y < y1 for x, y, w, h in rects)]
+    if not free:
         return None
+    large = [box for box in free if box[2] * box[3] >= share * width * height]
+    free = large or free
+    side = max(min(box[2], box[3]) for box in free)
+    if side < smallest * min(width, height):
+        return None
+    near = [box for box in free if min(box[2], box[3]) >= NEAR_SIDE * side]
+    best = max(near, key=lambda b: (b[2] * b[3], min(b[2], b[3]), -b[1], -b[0]))
     return tuple(int(v) for v in best)
+
+
+SCENE_SHARE = 0.5
+"""The share of the window's area the scene's box keeps at least while the overlay shows (a projector too): it is
+chosen among the free boxes that large, and when there is none the viewer's panels shrink their text until there is."""
+NEAR_SIDE = 0.95
+"""free_box: a free rectangle whose smaller side is this share of the longest one's counts as as good for the scene."""
 
 
 FRAME_FILL = 0.8
@@ -368,15 +389,15 @@ class ViewerState:
         """Where the scene is framed while the overlay shows: ``(left, top, width, height)``, framebuffer pixels
         from the top-left corner; None: the whole window, as the scene file frames it.
 
-        The free rectangle with the longest smaller side beside the panels of :attr:`hud_rects`
-        (:func:`free_box`); :meth:`projection` centres the scene's bounding sphere in it, filling
+        The free rectangle with the longest smaller side beside the panels of :attr:`hud_rects`, among those of
+        at least :data:`SCENE_SHARE` of the window when there are any (:func:`free_box`); :meth:`projection` centres the scene's bounding sphere in it, filling
         :data:`FRAME_FILL` of that side. None when the overlay is hidden, when there are no panels, or
         when the room would be below a third of the window's smaller side (a tiny window: the panels then
         lie over the scene).
         """
         if not self.show_hud or not self.hud_rects:
             return None
-        return free_box(self.framebuffer_size, self.hud_rects, smallest=1 / 3)
+        return free_box(self.framebuffer_size, self.hud_rects, smallest=1 / 3, share=SCENE_SHARE)
 
     def resize(self, size, framebuffer_size=None) -> None:
         """The window is now ``size`` (mouse units) with a ``framebuffer_size`` pixel framebuffer."""
@@ -451,7 +472,7 @@ class ViewerState:
         if self.lab is not None:
             return True
         if self.morph is None:
-            self.say("no network to train: open cube-to-sphere, sphere-to-cube, rings or rings-4-wide, or give --mlp")
+            self.say(_("no network to train: open cube-to-sphere, sphere-to-cube, rings or rings-4-wide, or give --mlp"))
             return False
         try:
             self.lab = Lab.for_scene(self.scene, self.morph.mlp, self.lab_target, running=running,
@@ -459,9 +480,9 @@ class ViewerState:
         except InputError as exc:
             self.say(one_line(exc))
             return False
-        self.network_name = f"in training (seed {self.lab.experiment.seed})"
+        self.network_name = _("in training (seed {seed})").format(seed=self.lab.experiment.seed)
         self.player.seek(self.player.n_stages)  # watch the output learn; the arrows still step through the stages
-        self.say(f"training toward {self.lab.experiment.target.name}: L pauses, Backspace starts again")
+        self.say(_("training toward {target}: L pauses, Backspace starts again").format(target=self.lab.experiment.target.name))
         return True
 
     def close_lab(self) -> None:
@@ -475,14 +496,14 @@ class ViewerState:
         if name == "g":
             modes = [None, "world"] + (["layer"] if self.morph is not None else [])
             self.lattice = modes[(modes.index(self.lattice) + 1) % len(modes)]
-            self.say({None: "lattice off (G)", "world": "G: the unit cube's grid and e1, e2, e3 carried by the world map",
-                      "layer": "G: the unit cube's grid carried by the layer on screen; arrows: its A's columns"}[self.lattice])
+            self.say({None: _("lattice off (G)"), "world": _("G: the unit cube's grid and e1, e2, e3 carried by the world map"),
+                      "layer": _("G: the unit cube's grid carried by the layer on screen; arrows: its A's columns")}[self.lattice])
             return True
         if name not in ("l", "backspace"):
             return False
         if self.lab is None:
             if name == "backspace":
-                self.say("nothing to start again: L starts training")
+                self.say(_("nothing to start again: L starts training"))
             else:
                 self.start_lab(running=True)
             return True
@@ -502,7 +523,7 @@ class ViewerState:
             return False
         if player is None:
             if name == "m":
-                self.say("no network: give --mlp MODEL, or open a scene with an mlp key (cube-to-sphere)")
+                self.say(_("no network: give --mlp MODEL, or open a scene with an mlp key (cube-to-sphere)"))
                 return True
             return False
         action = _MORPH_KEYS[name]
@@ -547,8 +568,8 @@ class ViewerState:
             return "screenshot"
         if name == "n":
             self.naive_normals = not self.naive_normals
-            self.say("normals through A: wrong where A shears or stretches (N: the normal matrix again)"
-                     if self.naive_normals else "normals through the normal matrix (A^-1)^T: right")
+            self.say(_("normals through A: wrong where A shears or stretches (N: the normal matrix again)")
+                     if self.naive_normals else _("normals through the normal matrix (A^-1)^T: right"))
         elif name == "space":
             self.spinning = not self.spinning
         elif name == "w":
@@ -569,7 +590,7 @@ class ViewerState:
             return self.choose_scene(int(name) - 1)
         elif name == "tab":
             if not self.scenes:
-                self.say("no scenes found in scenes/")
+                self.say(_("no scenes found in scenes/"))
                 return None
             index = self.scene_index()
             index = (index - 1 if shift else index + 1) % len(self.scenes) if index is not None else 0
@@ -589,7 +610,7 @@ class ViewerState:
         Returns ``"shading"``: the window must rebuild its vertex buffers (:meth:`Renderer.set_shading`).
         """
         self.shading = "flat" if self.shown_shading() != "flat" else "smooth"
-        self.say(f"{self.shading} shading")
+        self.say(_("{shading} shading").format(shading=i18n._(SHADING_NAMES[self.shading])))
         return "shading"
 
     def toggle_controller(self) -> None:
@@ -597,7 +618,7 @@ class ViewerState:
         rotation = self.rotation
         cls = Arcball if isinstance(self.controller, Turntable) else Turntable
         self.controller = cls(self.size, rotation)
-        self.say(f"{self.controller.name}")
+        self.say(i18n._(CONTROLLER_NAMES.get(self.controller.name, self.controller.name)))
 
     def scene_index(self) -> int | None:
         """Where the current scene is in :attr:`scenes` (by name), or None."""
@@ -609,7 +630,7 @@ class ViewerState:
     def choose_scene(self, index: int) -> str | None:
         """Load ``scenes[index]``; a bad file shows its error on screen instead of ending the program."""
         if not 0 <= index < len(self.scenes):
-            self.say(f"no scene {index + 1}: there are {len(self.scenes)} in scenes/")
+            self.say(_("no scene {number}: there are {count} in scenes/").format(number=index + 1, count=len(self.scenes)))
             return None
         try:
             scene = load_scene(self.scenes[index])
@@ -617,7 +638,8 @@ class ViewerState:
             self.say(one_line(exc))
             return None
         self.set_scene(scene)
-        self.say(f"scene {index + 1}/{len(self.scenes)}: {scene.name}")
+        self.say(_("scene {number}/{count}: {name}").format(number=index + 1, count=len(self.scenes),
+                                                             name=scene_words(scene.name)))
         return "scene"
 
     def say(self, message: str, now: float | None = None) -> None:
@@ -685,23 +707,27 @@ class ViewerState:
         world = self.world
         camera = self.scene.camera
         if self.ortho:
-            projection = "orthographic"
+            projection = _("orthographic")
         else:
-            projection = f"perspective, fov {math.degrees(camera.fov):.1f} deg"
+            projection = _("perspective, fov {degrees} deg").format(degrees=prose_number(math.degrees(camera.fov), 1))
         index = self.scene_index()
         where = f" ({index + 1}/{len(self.scenes)})" if index is not None else ""
+        control = i18n._(CONTROLLER_NAMES.get(self.controller.name, self.controller.name))
         rows = [
             ("det A", _fixed(world.determinant, 6)),
             ("max|A\u1d40A-I|", f"{world.orthonormality_error():.1e}"),
-            ("projection", projection),
-            ("control", f"{self.controller.name}{', spinning' if self.spinning else ''}"),
-            ("triangles", f"{self.n_triangles:,}, {self.shown_shading()} (F)"),
+            (_("projection"), projection),
+            (_("control"), _("{controller}, spinning").format(controller=control) if self.spinning else control),
+            (_("triangles"), _("{count}, {shading} (F)").format(count=prose_number(self.n_triangles),
+                                                                shading=i18n._(SHADING_NAMES[self.shown_shading()]))),
             self._clock_row(),
-            ("normals", "A n: WRONG under shear, squash (N)" if self.naive_normals else "(A\u207b\u00b9)\u1d40 n, normal matrix (N)"),
-            ("scene", f"{self.scene.name}{where}   F1: keys"),
+            (_("normals"), _("A n: WRONG under shear, squash (N)") if self.naive_normals
+             else _("(A\u207b\u00b9)\u1d40 n, normal matrix (N)")),
+            (_("scene"), _("{name}{where}   F1: keys").format(name=scene_words(self.scene.name), where=where)),
         ]
-        return ["world: world space -> camera space", *format_matrix(world.matrix),
-                *(f"{name:<12}{value}" for name, value in rows), *self.fit_lines()]
+        width = max(12, max(len(name) for name, _value in rows) + 2)
+        return [_("world: world space -> camera space"), *format_matrix(world.matrix),
+                *(f"{name:<{width}}{value}" for name, value in rows), *self.fit_lines()]
 
     def fit_lines(self) -> list[str]:
         """The fit map of each object fitted to the view (a mesh file): what centres and scales it, as Python."""
@@ -711,8 +737,9 @@ class ViewerState:
         """The fps line: the measured frame rate, or in a scripted run the fixed clock it runs on."""
         if self.fixed_step is not None:
             # frame N of a scripted run shows time (N - 1) * step: a count of frames, not a measured rate
-            return ("clock", f"frame {self.frames + 1}, {self.clock_s:.3f} s (fixed 1/{1 / self.fixed_step:g} s steps)")
-        return ("fps", f"{self.fps:.1f}" if self.fps else "(measuring)")  # first figure after half a second
+            return (_("clock"), _("frame {number}, {seconds} s (fixed 1/{rate} s steps)").format(
+                number=self.frames + 1, seconds=prose_number(self.clock_s, 3), rate=f"{1 / self.fixed_step:g}"))
+        return ("fps", prose_number(self.fps, 1) if self.fps else _("(measuring)"))  # first figure after half a second
 
     def morph_lines(self) -> list[str]:
         """The overlay's network panel (top right): the stage, the layer's W | b, det W, det A(t), singular values.
@@ -723,14 +750,15 @@ class ViewerState:
             return []
         player = self.player
         sizes = "-".join(str(w) for w in self.morph.mlp.sizes)
-        how = "playing" if player.playing else "paused"
-        head = [f"network {self.network_name} {sizes}", f"stage {player.stage_index + 1}/{player.n_stages}, {how}"]
+        how = _("playing") if player.playing else _("paused")
+        head = [_("network {name} {sizes}").format(name=self.network_name, sizes=sizes),
+                _("stage {number}/{count}, {state}").format(number=player.stage_index + 1, count=player.n_stages, state=how)]
         if player.at_input:
-            return [*head, "input: the scene before layer 1", "M play/pause, Left/Right stages, , . scrub"]
+            return [*head, _("input: the scene before layer 1"), _("M play/pause, Left/Right stages, , . scrub")]
         stage, t = self.morph_frame()
         info = self.morph.info(stage)
         notes = path_notes(info) if stage.kind == "affine" else []
-        legend = [INSIDE_LEGEND] if self.inside_out else []
+        legend = [i18n._(INSIDE_LEGEND)] if self.inside_out else []
         return [*head, *stage_lines(info, t), *notes, *legend]
 
     def max_morph_lines(self) -> int:
@@ -755,13 +783,15 @@ class ViewerState:
         A scene with an ``mlp`` key describes its own network; warped by a different one (``--mlp``),
         the line says which network is shown instead.
         """
-        description = getattr(self.scene, "description", "") or ""
+        description = scene_words(getattr(self.scene, "description", "") or "")
         if self.lab is not None:
-            return f"{self.scene.name}: a fresh network learning {self.lab.experiment.target.name}, live"
+            return _("{scene}: a fresh network learning {target}, live").format(scene=scene_words(self.scene.name),
+                                                                                 target=self.lab.experiment.target.name)
         own = getattr(self.scene, "mlp", None)
         if self.morph is not None and own is not None and Path(own).name != self.network_name:
             sizes = "-".join(str(w) for w in self.morph.mlp.sizes)
-            return f"{self.scene.name}, warped by {self.network_name} ({sizes}) instead of the scene's {Path(own).name}"
+            return _("{scene}, warped by {network} ({sizes}) instead of the scene's {own}").format(
+                scene=scene_words(self.scene.name), network=self.network_name, sizes=sizes, own=Path(own).name)
         return description
 
     def hud_text(self) -> str:

@@ -30,7 +30,10 @@ from ..nn.model import load_model
 from ..render import MorphingScene
 from ..gl.renderer import Renderer
 from .overlay import LabOverlay, untrained_network
-from .state import HELP_TEXT, ViewerState, scene_key
+from .. import i18n
+from ..i18n import _
+from .keys import help_text
+from .state import SCENE_SHARE, ViewerState, scene_key
 
 __all__ = ["Viewer"]
 
@@ -47,6 +50,9 @@ A still picture gets its antialiasing back at the next frame."""
 HUD_REFERENCE_SIZE = (960, 720)
 """The window size at which the overlay's fonts have the sizes above; they grow and shrink with the window."""
 
+SMALLEST_HUD_SCALE = 0.75
+"""The overlay's text shrinks to make room down to this scale (8.25 pt, as in a 720 x 540 window), no further."""
+
 
 def hud_font_scale(size, hud_scale: float = 1.0) -> float:
     """How much larger than at 960 x 720 the overlay's text is in a window of ``size`` (points): the smaller of
@@ -61,6 +67,51 @@ def hud_font_scale(size, hud_scale: float = 1.0) -> float:
     ratio = min(size[0] / HUD_REFERENCE_SIZE[0], size[1] / HUD_REFERENCE_SIZE[1])
     scale = min(max(ratio, 0.75), 4.0) * float(hud_scale)
     return round(scale * 2 * HUD_FONT_SIZE) / (2 * HUD_FONT_SIZE)
+
+
+def smaller_hud_scale(scale: float) -> float:
+    """The next font scale to try when the panels do not fit: about 8% smaller, at least half a point less,
+    never below :data:`SMALLEST_HUD_SCALE`.
+
+    >>> round(smaller_hud_scale(2.25), 3), smaller_hud_scale(0.77)
+    (2.091, 0.75)
+    """
+    step = 1 / (2 * HUD_FONT_SIZE)
+    return max(min(round(scale * 0.92 / step) * step, scale - step), SMALLEST_HUD_SCALE)
+
+
+def _overlap(a, b) -> bool:
+    """Whether boxes ``(x, y, width, height)`` share any area."""
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def hud_fits(size, boxes, scene_box, framebuffer_size=None) -> bool:
+    """Whether the overlay's ``boxes`` (window points) all lie inside a ``size`` window, none over another, and
+    leave the scene a free box (``scene_box``, in pixels of ``framebuffer_size``; None: no room) of at least
+    :data:`SCENE_SHARE` of the window's area.
+
+    Examples
+    --------
+    >>> hud_fits((800, 600), [(0, 300, 400, 300), (400, 300, 400, 300)], (0, 0, 800, 300))
+    True
+    >>> hud_fits((800, 600), [(0, 300, 400, 300), (390, 300, 400, 300)], (0, 0, 800, 300))  # one over another
+    False
+    >>> hud_fits((800, 600), [(0, 300, 400, 320)], (0, 0, 800, 300))  # past the top edge
+    False
+    >>> hud_fits((800, 600), [(0, 200, 800, 400)], (0, 0, 800, 200))  # a third of the window left
+    False
+    """
+    width, height = size
+    for i, box in enumerate(boxes):
+        x, y, w, h = box
+        if x < 0 or y < 0 or x + w > width or y + h > height:
+            return False
+        if any(_overlap(box, other) for other in boxes[i + 1:]):
+            return False
+    if scene_box is None:
+        return False
+    fb_width, fb_height = framebuffer_size or size
+    return scene_box[2] * scene_box[3] >= SCENE_SHARE * fb_width * fb_height
 
 
 # ---------------------------------------------------------------------------- the window
@@ -254,6 +305,8 @@ class Viewer:
             self.morphing = None
             self.hud_scale = float(hud_scale)
             self._hud_font_scale = None
+            self._fitted_scale = None  # a smaller scale than the window's when the panels did not fit at that one
+            self._fitted_for = None  # the window size it was found for
             self._extras = LabOverlay(self)  # the lab's panels and marks (affine3d.app.overlay)
             self._make_renderer(scene)
             self._make_hud()
@@ -281,7 +334,7 @@ class Viewer:
             for label in self._help_lines:
                 label.delete()
             self._help_box.delete()
-        scale = self._hud_font_scale = hud_font_scale(self.window.get_size(), self.hud_scale)
+        scale = self._hud_font_scale = self._fitted_scale or hud_font_scale(self.window.get_size(), self.hud_scale)
         font = next((f for f in HUD_FONT if pyglet.font.have_font(f)), None)
         style = dict(font_name=font, font_size=HUD_FONT_SIZE * scale)
         back, front = pyglet.graphics.Group(order=0), pyglet.graphics.Group(order=1)
@@ -298,8 +351,9 @@ class Viewer:
         self._help_batch = pyglet.graphics.Batch()
         self._help_box = pyglet.shapes.Rectangle(0, 0, 1, 1, color=(0, 0, 0, 230), batch=self._help_batch, group=back)
         self._help_lines = [pyglet.text.Label(line, color=(255, 255, 210, 255), batch=self._help_batch, group=front, **style)
-                            for line in HELP_TEXT.splitlines()]
+                            for line in help_text("desktop", i18n._).splitlines()]
         self._status = pyglet.text.Label("", color=(255, 255, 160, 255), **style)
+        self._text_points = style["font_size"]  # the help's and the status line's size before either shrinks to fit
         self._line_height = math.ceil(self._help_lines[0].content_height) or 16
         self._laid_out_for = None
         self._network_line_height = math.ceil(pyglet.text.Label("0", **self._panels["network"]._style).content_height) or 16
@@ -325,14 +379,27 @@ class Viewer:
         width, height = self.window.get_size()
         if (width, height) == self._laid_out_for:
             return
-        if hud_font_scale((width, height), self.hud_scale) != self._hud_font_scale:
+        if self._fitted_for != (width, height):  # a new size: the text starts at the size's own scale again
+            self._fitted_scale = None
+        if (self._fitted_scale or hud_font_scale((width, height), self.hud_scale)) != self._hud_font_scale:
             self._make_hud()
         self._laid_out_for = (width, height)
+        self._status.text = ""  # fitted to the window's width again at the next draw
         for panel in self._panels.values():
             panel.placed_for = None
         step = self._line_height
+        for label in self._help_lines:  # shrunk for a smaller window before: its own size again
+            if label.font_size != self._text_points:
+                label.font_size = self._text_points
         help_width = max(label.content_width for label in self._help_lines)
         help_height = step * len(self._help_lines)
+        shrink = min((width - 36) / max(help_width, 1), (height - 36) / max(help_height, 1))
+        if shrink < 1:  # the help is taller or wider than the window: its own text shrinks to fit
+            for label in self._help_lines:  # not below 5 pt: a window that small clips it (FreeType draws no 0 pt)
+                label.font_size = max(label.font_size * shrink * 0.98, 5.0)
+            step = max(math.ceil(self._help_lines[0].content_height), 1)
+            help_width = max(label.content_width for label in self._help_lines)
+            help_height = step * len(self._help_lines)
         x = max(8, (width - help_width) // 2)
         top = min(height - 8, (height + help_height) // 2)
         for i, label in enumerate(self._help_lines):
@@ -346,41 +413,65 @@ class Viewer:
 
         :attr:`ViewerState.hud_rects` gets each panel's box (the network's at the most lines it can
         have, so the framing does not jump when a stage shows fewer) and the status line's band, in
-        framebuffer pixels from the top-left corner, with a small gap around each.
+        framebuffer pixels from the top-left corner, with a small gap around each. Panels that do not
+        fit (past the window's edge, over each other or the status line, or leaving the scene less than
+        :data:`SCENE_SHARE` of the window) are made again with smaller text until they do (down to
+        :data:`SMALLEST_HUD_SCALE`); the smaller text stays until the window's size or the scene changes.
         """
         state = self.state
         self._layout()
         if not state.show_hud:
             return
+        while True:
+            boxes = self._place_panels()
+            if self._hud_font_scale <= SMALLEST_HUD_SCALE or hud_fits(
+                    self.window.get_size(), boxes, state.scene_box(), self.window.get_framebuffer_size()):
+                return
+            self._fitted_scale = smaller_hud_scale(self._hud_font_scale)
+            self._fitted_for = self.window.get_size()
+            self._make_hud()
+            self._layout()
+
+    def fit_again(self) -> None:
+        """Let the overlay's text grow back to the window's own scale at the next frame (a new scene)."""
+        if self._fitted_scale is not None:
+            self._fitted_scale = None
+            self._laid_out_for = None
+
+    def _place_panels(self) -> list:
+        """Place the panels (see :meth:`_layout_hud`); returns every box they and the status line take, in window
+        points, origin bottom-left."""
+        state = self.state
         world, network = self._panels["world"], self._panels["network"]
         world.set_lines(state.world_lines())
         network.set_lines(state.morph_lines())
         width, height = self.window.get_size()
         world.place(4, height - 4)
         status = 8 + self._line_height + 6  # the status line at the bottom, and a gap
-        rects = [(0, 0, 4 + world.width, 4 + world.height), (0, height - status, width, status)]
+        boxes = [world.box(), (0, 0, width, status)]  # the status line's band
         if network.labels:
             # At the right edge: beside the world panel if both fit across the window, else at the
             # bottom (above the status line) if it fits under the world panel, else just under it.
+            # Its box is kept at the most lines it can have (reserved), so nothing jumps between stages.
             reserved = self._network_line_height * state.max_morph_lines() + 12
             x = width - 4 - network.width
             if x >= 4 + world.width + 8:
                 network.place(x, height - 4)
-                rects.append((x, 0, network.width + 4, 4 + reserved))
+                boxes.append((x, height - 4 - reserved, network.width, reserved))
             elif status + reserved <= height - 4 - world.height - 6 and x >= 4:
                 network.place(x, status + network.height)
-                rects.append((x, height - status - reserved, network.width + 4, reserved))
+                boxes.append((x, status, network.width, reserved))
             else:
-                network.place(4, height - 4 - world.height - 6)
-                rects.append((0, 4 + world.height, 4 + network.width, 6 + reserved))
-        boxes = [b for b in (world.box(), network.box() if network.labels else None) if b is not None]
-        boxes.append((0, 0, width, status))  # the status line's band
-        for x, y, w, h in self._extras.layout(boxes):  # the lab's panels: window points, origin bottom-left
-            rects.append((x, height - y - h, w, h))
+                top = height - 4 - world.height - 6
+                network.place(4, top)
+                boxes.append((4, top - reserved, network.width, reserved))
+        boxes.extend(self._extras.layout(boxes))  # the lab's panels, clear of those
+        rects = [(x - 4, height - y - h - 4, w + 8, h + 8) for x, y, w, h in boxes]  # from the top-left corner
         ratio = self.window.get_framebuffer_size()[1] / max(height, 1)  # framebuffer pixels per point
         gap = 6
         state.hud_rects = [(round((x - gap) * ratio), round((y - gap) * ratio), round((w + 2 * gap) * ratio),
                             round((h + 2 * gap) * ratio)) for x, y, w, h in rects]
+        return boxes
 
     def _draw_hud(self) -> None:
         state = self.state
@@ -391,8 +482,17 @@ class Viewer:
         message = state.status or (state.caption() if state.show_hud else "")
         if message:
             if self._status.text != message:
-                self._status.text = message
+                self._fit_status(message)
             self._status.draw()
+
+    def _fit_status(self, message: str) -> None:
+        """Show ``message`` in the status line, its font shrunk (never grown) until it fits across the window."""
+        status, room = self._status, self.window.get_size()[0] - 2 * self._status.x
+        status.begin_update()
+        status.text, status.font_size = message, self._text_points
+        status.end_update()
+        if status.content_width > room > 0:
+            status.font_size = max(self._text_points * room / status.content_width * 0.98, 5.0)
 
     # -- drawing
     def _set_viewport(self) -> None:
@@ -539,7 +639,7 @@ class Viewer:
         The name is claimed with an exclusive create, so a file that appears meanwhile (another
         viewer's) is skipped, not overwritten.
         """
-        for _ in range(100):
+        for _attempt in range(100):
             path = self.screenshot_name()
             try:
                 return self.save(path, replace=False)
@@ -619,10 +719,10 @@ class Viewer:
                 path = self.save_new_screenshot()
             except InputError as exc:  # a full disk must not end the session: say it, in the overlay too
                 print(f"affine3d view: {one_line(exc)}", file=sys.stderr)
-                self.state.say(f"not saved: {exc}")
+                self.state.say(_("not saved: {reason}").format(reason=exc))
             else:
                 print(f"saved {path.resolve()}")
-                self.state.say(f"saved {path}")
+                self.state.say(_("saved {path}").format(path=path))
         elif action == "scene":
             self._load_renderer()
         elif action == "shading":
@@ -643,6 +743,7 @@ class Viewer:
         make_current(self.ctx)
         self._release_renderer()
         self._make_renderer(self.state.scene)
+        self.fit_again()  # another scene's panels may need less room
         self.window.set_caption(f"affine3d view: {self.state.scene.name}")
 
     # -- a network warping the scene (affine3d.nn.morph, affine3d.gl.morph)

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from ..nn.mlp import MLP
+from ..i18n import N_
 from .core import Table, best_time, cpu_name, format_si, pause
 
 TITLE = "gpu: the MLP on a compute shader (affine.glsl's apply_affine per 4x4 weight block) against numpy"
@@ -35,7 +36,7 @@ TITLE = "gpu: the MLP on a compute shader (affine.glsl's apply_affine per 4x4 we
 SIZES = [3, 64, 64, 3]
 BATCHES = (1, 64, 4096, 65536)
 QUICK_BATCHES = (64, 16384)
-COLUMNS = ["batch", "method", "compute", "upload + read-back", "total", "x numpy (compute)", "x numpy (total)"]
+COLUMNS = [N_("batch"), N_("method"), N_("compute"), N_("upload + read-back"), N_("total"), N_("x numpy (compute)"), N_("x numpy (total)")]
 
 
 def run(quick: bool = False) -> list[Table]:

@@ -15,10 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..i18n import N_
 from .core import Table, pause
 
 TITLE = "grade: checks per second of `affine3d exercise grade` (exercise 4, a new file each), one job against one per core"
-COLUMNS = ["jobs", "checks", "seconds", "checks/s", "x one job"]
+COLUMNS = [N_("jobs"), N_("checks"), N_("seconds"), N_("checks/s"), N_("x one job")]
 
 _ANSWER = "import numpy as np\n\n\ndef model_matrix(s, angle_deg, t):\n    return np.eye(4)\n"
 

@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 
 from ..errors import byte_size
+from ..i18n import N_
 from .core import Table, format_si, pause
 
 TITLE = "meshes: reading OBJ and OFF files, against trimesh"
@@ -126,9 +127,9 @@ def run(quick: bool = False) -> list[Table]:
     sizes = (10_000, 100_000) if quick else (10_000, 100_000, 1_000_000)
     repeat = 2 if quick else 3
     speed = Table(f"{TITLE}: time (best of {repeat}, the two readers alternating)",
-                  ["model", "file", "faces", "MB", "affine3d", "MB/s", "trimesh", "x trimesh"])
+                  [N_("model"), N_("file"), N_("faces"), "MB", "affine3d", "MB/s", "trimesh", N_("x trimesh")])
     memory = Table(f"{TITLE}: peak memory of a fresh process reading the file once",
-                   ["model", "file", "faces", "MB", "affine3d peak", "x arrays", "trimesh peak", "x arrays (trimesh)"])
+                   [N_("model"), N_("file"), N_("faces"), "MB", N_("affine3d peak"), N_("x arrays"), N_("trimesh peak"), N_("x arrays (trimesh)")])
     folder = Path(tempfile.mkdtemp(prefix="affine3d-bench-meshes-"))
     try:
         for model, form, faces, path in _write_files(folder, sizes):

@@ -40,6 +40,7 @@ import numpy as np
 from .. import _fast
 from ..nn.mlp import MLP
 from ..errors import one_line
+from ..i18n import N_
 from .core import Table, best_time, format_si, measure_in_child, pause
 
 TITLE = "mlp: forward pass, affine3d against numpy, PyTorch and onnxruntime"
@@ -49,7 +50,7 @@ BATCHES = (1, 64, 4096, 65536)
 QUICK_BATCHES = (1, 4096)
 
 
-COLUMNS = ["model", "batch", "affine3d", "numpy", "PyTorch", "onnxruntime", "affine3d/ort", "numpy/ort", "torch/ort"]
+COLUMNS = [N_("model"), N_("batch"), "affine3d", "numpy", "PyTorch", "onnxruntime", "affine3d/ort", "numpy/ort", "torch/ort"]
 
 
 def run(quick: bool = False) -> list[Table]:

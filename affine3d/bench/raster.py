@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 
+from ..i18n import N_
 from .core import Table, best_time, format_si, pause
 
 TITLE = "raster: one 800x600 frame, numpy CPU rasterizer vs OpenGL renderer"
@@ -49,7 +50,7 @@ def run(quick: bool = False) -> list[Table]:
     min_time_s = 0.05 if quick else 0.2
     table = Table(
         f"{TITLE} (GL_RENDERER: {gl_renderer})",
-        ["scene", "triangles", "CPU frame", "GPU frame", "CPU fps", "GPU fps", "GPU / CPU speed", "CPU triangles/s"],
+        [N_("scene"), N_("triangles"), N_("CPU frame"), N_("GPU frame"), N_("CPU fps"), N_("GPU fps"), N_("GPU / CPU speed"), N_("CPU triangles/s")],
     )
     cases = [(f"{DEFAULT_SCENE} (default)", lambda: load_scene(DEFAULT_SCENE))]
     cases += [(f"icosphere({level})", lambda level=level: _icosphere_scene(level)) for level in levels]

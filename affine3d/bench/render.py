@@ -29,6 +29,7 @@ import time
 
 
 from .. import pack
+from ..i18n import N_
 from .core import Table, best_time, format_si, pause
 
 TITLE = "render: one frame at 1024x768, renderer vs raw moderngl loop"
@@ -175,8 +176,8 @@ def run(quick: bool = False) -> list[Table]:
     for samples, label in settings:
         tables[samples] = Table(
             f"{TITLE}, {label}",
-            ["level", "triangles", "renderer", "raw loop", "ratio", "triangles/s", "CPU submit renderer", "CPU submit raw",
-             "renderer extra CPU"],
+            [N_("level"), N_("triangles"), N_("renderer"), N_("raw loop"), N_("ratio"), N_("triangles/s"), N_("CPU submit renderer"), N_("CPU submit raw"),
+             N_("renderer extra CPU")],
         )
     readback = {}
     measured: dict[int, list] = {}  # samples -> [(level, ratio, frame time gap, extra CPU)]

@@ -36,6 +36,7 @@ from .. import _fast
 from ..nn.mlp import MLP
 from ..errors import one_line
 from ..nn.train import Training
+from ..i18n import N_
 from .core import Table, best_time, format_si, measure_in_child, pause
 
 TITLE = "train: optimizer steps per second, affine3d's trainer against PyTorch (CPU), same network, batch, loss, optimizer"
@@ -43,7 +44,7 @@ TITLE = "train: optimizer steps per second, affine3d's trainer against PyTorch (
 BATCHES = (256, 1024, 4096)
 LR = 1e-3
 CHECK_STEPS = 3
-COLUMNS = ["network", "batch", "affine3d steps/s", "PyTorch steps/s", "x PyTorch", "affine3d step", "PyTorch step"]
+COLUMNS = [N_("network"), N_("batch"), N_("affine3d steps/s"), N_("PyTorch steps/s"), N_("x PyTorch"), N_("affine3d step"), N_("PyTorch step")]
 
 
 def networks():

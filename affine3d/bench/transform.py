@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from ..affine import Affine
+from ..i18n import N_
 from .core import Table, best_time, pause
 
 TITLE = "transform: F(points) = points @ A.T + b"
@@ -24,7 +25,7 @@ def run(quick: bool = False) -> list[Table]:
     F = Affine.rotation([1, 2, 3], 0.7) @ Affine.translation([0.5, -1, 2])
     table = Table(
         f"{TITLE}, {n_points:,} points",
-        ["dtype", "method", "points/s", "time", "x floor"],
+        ["dtype", N_("method"), N_("points/s"), N_("time"), N_("x floor")],
         notes=["x floor: time / time of np.copyto into an output of the same size (1.0 is the best possible)."],
     )
     rng = np.random.default_rng(0)

@@ -37,6 +37,7 @@ import math
 import time
 
 from ..app.display import display_name, no_display_reason
+from ..i18n import N_
 from .core import Table, pause
 
 TITLE = "viewer: frames per second of the window against the renderer alone"
@@ -207,7 +208,7 @@ def _measure_training(quick: bool) -> Table:
         viewer.close()
     idle, busy = (float(np.median(frames[k])) for k in (False, True))
     table = Table(f"viewer while a network trains live: cube-to-sphere, {size[0]}x{size[1]}, {SAMPLES}x MSAA, 60 frames/s",
-                  ["what", "median ms/frame", "frames", "x idle", "epochs/s"])
+                  [N_("what"), N_("median ms/frame"), N_("frames"), N_("x idle"), N_("epochs/s")])
     table.add("not training", f"{idle * 1e3:.3g}", len(frames[False]), 1.0, None)
     table.add("training (L / --train)", f"{busy * 1e3:.3g}", len(frames[True]), round(busy / idle, 2),
               round(epochs / trained_s) if trained_s else None)
@@ -225,7 +226,7 @@ def run(quick: bool = False) -> list[Table]:
     level = 5 if quick else 8
     table = Table(
         f"{TITLE}, {SIZE[0]}x{SIZE[1]}, {SAMPLES}x MSAA",
-        ["scene", "triangles", "what", "ms/frame", "frames/s", "x renderer"],
+        [N_("scene"), N_("triangles"), N_("what"), N_("ms/frame"), N_("frames/s"), N_("x renderer")],
         notes=[
             "viewer frame: events, world map, scene, overlay, MSAA resolve, copy to the window, swap (vsync off).",
             "copy to window + swap only: what the window adds to a frame the renderer has made.",

@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..i18n import N_
 from .core import Table, pause
 
 TITLE = "web: the browser page's frame time (headless Chromium, WebGL2) next to the desktop renderer's"
@@ -82,7 +83,7 @@ def run(quick: bool = False) -> list[Table]:
         chromium_path()
     except (ImportError, UsageError) as exc:  # the other suites still run; this one says what is missing
         why = "Playwright is not installed (pip install playwright)" if isinstance(exc, ImportError) else str(exc)
-        return [Table(TITLE, ["not run"], [[why]])]
+        return [Table(TITLE, [N_("not run")], [[why]])]
     return _run(quick)
 
 
@@ -125,8 +126,8 @@ def _run(quick: bool) -> list[Table]:
         finally:
             server.shutdown()
             server.server_close()
-    table = Table(f"{TITLE}", ["scene", "frame", "triangles", "size", "page (Chromium)", "desktop (moderngl)",
-                               "page / desktop", "page fps"])
+    table = Table(f"{TITLE}", [N_("scene"), N_("frame"), N_("triangles"), N_("size"), N_("page (Chromium)"), N_("desktop (moderngl)"),
+                               N_("page / desktop"), N_("page fps")])
     for name, warp, size, world, page_s in rows:
         scene = load_scene(name)
         pause(0.3)

@@ -1,5 +1,20 @@
 """Benchmarks, each figure next to a reference measured in the same run.
 
+The command's --help text is DESCRIPTION below (marked for the catalogue, shown in the reader's language).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+from ..i18n import N_, _
+from .paths import check_output_folder
+
+HELP = N_("measure speed: transform, mlp, render, gpu, raster, viewer, web, meshes, train, grade (ratios against references in the same run)")
+
+DESCRIPTION = N_("""Benchmarks, each figure next to a reference measured in the same run.
+
 Suites: transform (F(points) against a memory copy, pytransform3d and, without --quick, a loop
 over pyrr), mlp (numpy against PyTorch and onnxruntime), render (the renderer against a raw
 moderngl loop, then the CPU rasterizer against the GPU renderer), gpu (the MLP on a compute
@@ -22,24 +37,15 @@ Examples:
 
 --json PATH is checked before the first suite runs, and written through a temporary file renamed
 over PATH (a file there is replaced, and the last line says so).
-"""
-
-from __future__ import annotations
-
-import importlib
-import json
-
-from .paths import check_output_folder
-
-HELP = "measure speed: transform, mlp, render, gpu, raster, viewer, web, meshes, train, grade (ratios against references in the same run)"
+""")
 
 
 def add_arguments(parser) -> None:
     from ..bench import SUITES
 
-    parser.add_argument("suites", nargs="*", metavar="SUITE", help=f"which suites to run: {', '.join(SUITES)} (default: all)")
-    parser.add_argument("--quick", action="store_true", help="a subset: fewer sizes, shorter rounds (seconds per suite instead of minutes)")
-    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH ('-': print only the JSON, no tables)")
+    parser.add_argument("suites", nargs="*", metavar="SUITE", help=_("which suites to run: {suites} (default: all)").format(suites=", ".join(SUITES)))
+    parser.add_argument("--quick", action="store_true", help=_("a subset: fewer sizes, shorter rounds (seconds per suite instead of minutes)"))
+    parser.add_argument("--json", metavar="PATH", help=_("also write the results as JSON to PATH ('-': print only the JSON, no tables)"))
 
 
 def run(args) -> int:
@@ -50,7 +56,8 @@ def run(args) -> int:
     names = args.suites or [name for name in SUITES if name not in PART_OF]
     unknown = [n for n in names if n not in SUITES]
     if unknown:
-        raise UsageError(f"suite: unknown {unknown[0]!r}; expected one of {', '.join(SUITES)}")
+        raise UsageError(_("suite: unknown {name}; expected one of {suites}").format(name=repr(unknown[0]),
+                                                                                      suites=", ".join(SUITES)))
     replacing = False
     if args.json and args.json != "-":
         from ..fileio import check_output
@@ -61,20 +68,20 @@ def run(args) -> int:
     results = {"machine": info, "tables": []}
     as_json_only = args.json == "-"
     if not as_json_only:
-        print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items() if k != "gl_renderer"))
-        print(f"OpenGL renderer: {info['gl_renderer']}", flush=True)
+        print(_("machine: {facts}").format(facts=", ".join(f"{k} {v}" for k, v in info.items() if k != "gl_renderer")))
+        print(_("OpenGL renderer: {renderer}").format(renderer=info["gl_renderer"]), flush=True)
     for name in names:
         try:
             module = importlib.import_module(SUITES[name])
         except ModuleNotFoundError:
             if not as_json_only:
-                print(f"\n(suite {name!r} is not available in this build)")
+                print("\n" + _("(suite {name} is not available in this build)").format(name=repr(name)))
             continue
         for table in module.run(quick=args.quick):
             results["tables"].append(table.to_dict())
             if not as_json_only:
                 print()
-                print(table.format(), flush=True)
+                print(shown(table).format(), flush=True)
     if args.json:
         text = json.dumps(results, indent=2, default=str)
         if as_json_only:
@@ -83,5 +90,21 @@ def run(args) -> int:
             from ..fileio import write_bytes
 
             write_bytes(args.json, (text + "\n").encode("utf-8"), "--json")
-            print(f"\nwrote {args.json}{', replacing the file that was there' if replacing else ''}")
+            print()
+            if replacing:
+                print(_("wrote {path}, replacing the file that was there").format(path=args.json))
+            else:
+                print(_("wrote {path}").format(path=args.json))
     return 0
+
+
+def shown(table):
+    """``table`` with its column headings in the reader's language (each bench module marks them with N_);
+    --json keeps them as they are, in English, like every key."""
+    import copy
+
+    from .. import i18n
+
+    out = copy.copy(table)
+    out.columns = [i18n._(column) for column in table.columns]
+    return out

@@ -1,5 +1,18 @@
 """Show what a trained model file is made of: architecture + weights + metadata, stored as a binary blob.
 
+The command's --help text is DESCRIPTION below (marked for the catalogue, shown in the reader's language).
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..i18n import N_, _
+
+HELP = N_("show a model file's architecture, tensors (with byte offsets), metadata and parameter count")
+
+DESCRIPTION = N_("""Show what a trained model file is made of: architecture + weights + metadata, stored as a binary blob.
+
 For .safetensors, .npz and .onnx files: the architecture (layer by layer: W shape, b shape,
 activation), every tensor's name, shape, dtype and byte range in the file, the metadata, and the
 parameter count. The offsets come from each format's own layout: for .safetensors the header is
@@ -20,22 +33,16 @@ Examples:
   affine3d inspect affine3d-demo/rings.safetensors
   affine3d inspect my-net/                        # a save_pretrained folder
   affine3d inspect model.onnx --json
-"""
-
-from __future__ import annotations
-
-import json
-
-HELP = "show a model file's architecture, tensors (with byte offsets), metadata and parameter count"
+""")
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("file", metavar="FILE", help="a .safetensors, .npz or .onnx model file, or a model folder "
-                                                     "(config.json, model.safetensors, README.md)")
+    parser.add_argument("file", metavar="FILE", help=_("a .safetensors, .npz or .onnx model file, or a model folder "
+                                                     "(config.json, model.safetensors, README.md)"))
     parser.add_argument("--activations", metavar="A,B,...", default=None,
-                        help="for a PyTorch state dict (which stores none): one activation per layer, e.g. "
-                             "tanh,tanh,identity, so the network can be shown")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON instead of text")
+                        help=_("for a PyTorch state dict (which stores none): one activation per layer, e.g. "
+                             "tanh,tanh,identity, so the network can be shown"))
+    parser.add_argument("--json", action="store_true", help=_("print the report as JSON instead of text"))
 
 
 def run(args) -> int:

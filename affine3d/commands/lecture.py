@@ -1,5 +1,16 @@
 """The lecture itself, live: a deck of slides in the browser, each a short text beside a live scene.
 
+The command's --help text is DESCRIPTION below (marked for the catalogue, shown in the reader's language).
+"""
+
+from __future__ import annotations
+
+from ..i18n import N_, _, prose_number
+
+HELP = N_("the lecture as a deck of live slides in the browser (Polish or English); --export for a USB stick")
+
+DESCRIPTION = N_("""The lecture itself, live: a deck of slides in the browser, each a short text beside a live scene.
+
 One slide per point of the lecture (a neuron with its numbers; W x + b as one 4x4; the cube warped by a
 network layer by layer; the world turning in front of a fixed camera; 1980 vs 2015 faces; CPU and GPU;
 a model file's bytes; engine + interface + glue; Hugging Face), in Polish (the lecture's language) or
@@ -24,29 +35,26 @@ Examples:
   affine3d lecture --export /media/usb/lecture  # then open lecture/index.html on any machine
   affine3d bench gpu --json bench.json && affine3d lecture --bench bench.json --export deck/
   affine3d lecture --pdf handout.pdf --lang en
-"""
-
-from __future__ import annotations
-
-HELP = "the lecture as a deck of live slides in the browser (Polish or English); --export for a USB stick"
+""")
 
 
 def add_arguments(parser) -> None:
     from ..web.lecture import LANGUAGES
     from ..web.server import DEFAULT_HOST, DEFAULT_PORT
 
-    parser.add_argument("--lang", choices=LANGUAGES, default=LANGUAGES[0],
-                        help="the slides' language (default: pl, the lecture's; ?lang= in the URL picks too)")
+    parser.add_argument("--lang", choices=LANGUAGES, default=None,
+                        help=_("the slides' language (default: the browser's, else pl, the lecture's; ?lang= in the URL "
+                               "picks too; --png/--pdf: pl)"))
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, metavar="N",
-                        help=f"port to listen on (default: {DEFAULT_PORT}; 0: any free port)")
-    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default: {DEFAULT_HOST}, this machine only)")
-    parser.add_argument("--open", action="store_true", help="open the deck in the default web browser")
-    parser.add_argument("--export", metavar="DIR", help="write the deck to DIR (new or empty) instead of serving it: "
-                        "index.html holds everything and opens from a USB stick by a double-click")
-    parser.add_argument("--png", metavar="DIR", help="write one picture per slide into DIR (headless Chromium)")
-    parser.add_argument("--pdf", metavar="FILE", help="write a handout, one page per slide (headless Chromium)")
-    parser.add_argument("--size", default="1920x1080", metavar="WxH", help="the window the --png/--pdf pictures are taken in (default: 1920x1080)")
-    parser.add_argument("--bench", metavar="FILE", help="figures from 'affine3d bench ... --json FILE' for the CPU-and-GPU slide")
+                        help=_("port to listen on (default: {port}; 0: any free port)").format(port=DEFAULT_PORT))
+    parser.add_argument("--host", default=DEFAULT_HOST, help=_("address to listen on (default: {host}, this machine only)").format(host=DEFAULT_HOST))
+    parser.add_argument("--open", action="store_true", help=_("open the deck in the default web browser"))
+    parser.add_argument("--export", metavar="DIR", help=_("write the deck to DIR (new or empty) instead of serving it: "
+                        "index.html holds everything and opens from a USB stick by a double-click"))
+    parser.add_argument("--png", metavar="DIR", help=_("write one picture per slide into DIR (headless Chromium)"))
+    parser.add_argument("--pdf", metavar="FILE", help=_("write a handout, one page per slide (headless Chromium)"))
+    parser.add_argument("--size", default="1920x1080", metavar="WxH", help=_("the window the --png/--pdf pictures are taken in (default: 1920x1080)"))
+    parser.add_argument("--bench", metavar="FILE", help=_("figures from 'affine3d bench ... --json FILE' for the CPU-and-GPU slide"))
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -55,9 +63,9 @@ def _size(text: str) -> tuple[int, int]:
     try:
         width, height = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise UsageError(f"--size: expected WIDTHxHEIGHT (1920x1080), got {text!r}") from None
+        raise UsageError(_("--size: expected WIDTHxHEIGHT (1920x1080), got {text}").format(text=repr(text))) from None
     if not (320 <= width <= 7680 and 240 <= height <= 4320):
-        raise UsageError(f"--size: expected 320..7680 x 240..4320 pixels, got {text!r}")
+        raise UsageError(_("--size: expected 320..7680 x 240..4320 pixels, got {text}").format(text=repr(text)))
     return width, height
 
 
@@ -67,7 +75,7 @@ def run(args) -> int:
     import webbrowser
     from pathlib import Path
 
-    from ..web.lecture import build_lecture, load_bench, write_handout
+    from ..web.lecture import LANGUAGES, build_lecture, load_bench, write_handout
     from ..web.server import _url_host, make_server
 
     bench = load_bench(args.bench) if args.bench else None
@@ -75,18 +83,18 @@ def run(args) -> int:
     if args.export:
         folder = build_lecture(args.export, lang=args.lang, bench=bench)
         total = sum(p.stat().st_size for p in folder.iterdir())
-        print(f"wrote {folder}/index.html ({total / 1e6:.1f} MB, everything inside it): open it in any current browser, "
-              "from a USB stick too (no server, no internet)")
+        print(_("wrote {path} ({megabytes} MB, everything inside it): open it in any current browser, from a USB stick "
+                "too (no server, no internet)").format(path=f"{folder}/index.html", megabytes=prose_number(total / 1e6, 1)))
     if args.png or args.pdf:
         with tempfile.TemporaryDirectory(prefix="affine3d-lecture-") as tmp:
             folder = build_lecture(Path(tmp) / "deck", lang=args.lang, bench=bench)
-            written = write_handout(folder, png_dir=args.png, pdf=args.pdf, lang=args.lang, size=size)
+            written = write_handout(folder, png_dir=args.png, pdf=args.pdf, lang=args.lang or LANGUAGES[0], size=size)
         for path in written:
             if path.suffix == ".pdf":
-                print(f"wrote {path}")
+                print(_("wrote {path}").format(path=path))
         pngs = [p for p in written if p.suffix == ".png"]
         if pngs:
-            print(f"wrote {len(pngs)} pictures into {pngs[0].parent}/")
+            print(_("wrote {count} pictures into {folder}/").format(count=len(pngs), folder=pngs[0].parent))
     if args.export or args.png or args.pdf:
         return 0
     with tempfile.TemporaryDirectory(prefix="affine3d-lecture-") as tmp:
@@ -94,13 +102,13 @@ def run(args) -> int:
         server = make_server(folder, args.host, args.port)
         host, port = server.server_address[:2]
         url = f"http://{_url_host(host)}:{port}/"
-        print(f"serving the lecture at {url}  (Shift+P: presenter view; Ctrl+C stops)", flush=True)
+        print(_("serving the lecture at {url}  (Shift+P: presenter view; Ctrl+C stops)").format(url=url), flush=True)
         if args.open:
             webbrowser.open(url)
         try:
             server.serve_forever()
         except KeyboardInterrupt:
-            print("stopped", file=sys.stderr)
+            print(_("stopped"), file=sys.stderr)
         finally:
             server.server_close()
     return 0

@@ -1,5 +1,24 @@
 """A guided tour, in four computed steps: a neural-network layer and a 3D transform are one affine map.
 
+The command's --help text is DESCRIPTION below (marked for the catalogue, shown in the reader's language).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import one_line
+from .. import i18n
+from ..i18n import N_, _, ngettext, prose_number
+
+HELP = N_("guided tour: an MLP layer and a 3D transform are the same affine map (trains, renders, saves models)")
+
+DESCRIPTION = N_("""A guided tour, in four computed steps: a neural-network layer and a 3D transform are one affine map.
+
   1. The lecture's 3-input, 3-output layer: the three neuron formulas with their numbers, the same
      as sigma(W x + b), and the same as one homogeneous 4x4 matrix; the three agree.
   2. One Affine object, two jobs: it turns a cube's vertices (graphics) and is a network layer (ML).
@@ -20,19 +39,7 @@ one point's forward pass through the classifier.
 Examples:
   affine3d mlp-demo
   affine3d mlp-demo --explain --out /tmp/demo
-"""
-
-from __future__ import annotations
-
-import math
-import time
-from pathlib import Path
-
-import numpy as np
-
-from ..errors import one_line
-
-HELP = "guided tour: an MLP layer and a 3D transform are the same affine map (trains, renders, saves models)"
+""")
 
 # Step 3's ground truth: the map the linear layer has to discover from examples.
 TRUE_AXIS = (1.0, 2.0, 2.0)
@@ -42,15 +49,16 @@ TRUE_T = (0.5, -0.25, 1.0)
 # Step 4's task: class 0 inside radius R_INNER, class 1 in the ring up to R_OUTER, class 2 outside.
 R_INNER, R_OUTER = 0.5, 1.0
 EXTENT = 1.5  # points are drawn from the square [-EXTENT, EXTENT]^2
-CLASS_NAMES = ("disc", "ring", "outside")
+CLASS_NAMES = ("disc", "ring", "outside")  # as the model file's metadata names them (English, as every key)
+SHOWN_CLASS_NAMES = (N_("disc"), N_("ring"), N_("outside"))  # as the narration and the picture name them
 CLASS_COLORS = ((230, 85, 60), (70, 150, 220), (245, 200, 70))
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--explain", action="store_true", help="also print the intermediate values")
+    parser.add_argument("--explain", action="store_true", help=_("also print the intermediate values"))
     parser.add_argument("--out", metavar="DIR", default="affine3d-demo",
-                        help="where pictures and model files go (default: ./affine3d-demo)")
-    parser.add_argument("--seed", type=int, default=0, help="seed for data and initial weights, >= 0 (default 0)")
+                        help=_("where pictures and model files go (default: ./affine3d-demo)"))
+    parser.add_argument("--seed", type=int, default=0, help=_("seed for data and initial weights, >= 0 (default 0)"))
 
 
 OUTPUT_FILES = ("learned_cube.png", "decision_regions.png", "rings.safetensors", "rings.onnx")
@@ -62,25 +70,28 @@ def run(args) -> int:
     from ..fileio import check_output, make_folder
 
     if args.seed < 0:
-        raise UsageError(f"--seed: expected a whole number >= 0, got {args.seed}")
+        raise UsageError(_("--seed: expected a whole number >= 0, got {seed}").format(seed=args.seed))
     out = make_folder(args.out, "--out")
     # Before minutes of training: every file must be writable, and none a link out of the folder.
     replaced = [name for name in OUTPUT_FILES if check_output(out / name, "--out")]
     start = time.perf_counter()
-    print("affine3d mlp-demo: a neural-network layer and a 3D transform are the same affine map F(x) = A x + b")
+    print(_("affine3d mlp-demo: a neural-network layer and a 3D transform are the same affine map F(x) = A x + b"))
     step1(args.explain)
     step2(args.explain)
     step3(args.explain, out, args.seed)
     step4(args.explain, out, args.seed)
-    print(f"\ndone in {time.perf_counter() - start:.1f} s; files in {out}/")
+    print()
+    print(_("done in {seconds} s; files in {folder}/").format(seconds=prose_number(time.perf_counter() - start, 1), folder=out))
     if replaced:
-        print(f"replaced {len(replaced)} files that were in {out}/: {', '.join(replaced)}")
+        print(ngettext("replaced {count} file that was in {folder}/: {names}",
+                       "replaced {count} files that were in {folder}/: {names}", len(replaced)).format(
+            count=len(replaced), folder=out, names=", ".join(replaced)))
     return 0
 
 
 # ====================================================================== printing helpers
 def _heading(number: int, title: str) -> None:
-    line = f"Step {number}/4  {title}"
+    line = _("Step {number}/4  {title}").format(number=number, title=title)
     print(f"\n{line}\n{'-' * len(line)}")
 
 
@@ -121,14 +132,14 @@ def step1(explain: bool) -> None:
     from ..affine import Affine
     from ..nn.mlp import MLP
 
-    _heading(1, "one layer of the lecture: three inputs, three outputs, sigma = sigmoid")
+    _heading(1, _("one layer of the lecture: three inputs, three outputs, sigma = sigmoid"))
     W, b, x = LAYER_W, LAYER_B, LAYER_X
-    print(f"  inputs x = {_vector(x)}")
-    print("  weights W (row i: the weights of neuron i)   biases b")
+    print("  " + _("inputs x = {x}").format(x=_vector(x)))
+    print("  " + _("weights W (row i: the weights of neuron i)   biases b"))
     for i in range(3):
         print(f"    [{', '.join(_n(w).rjust(5) for w in W[i])} ]   b{i + 1} = {_n(b[i])}")
 
-    print("\n  a) neuron by neuron:  y_i = sigma(w_i1 x1 + w_i2 x2 + w_i3 x3 + b_i)")
+    print("\n  " + _("a) neuron by neuron:  y_i = sigma(w_i1 x1 + w_i2 x2 + w_i3 x3 + b_i)"))
     by_neuron = []
     for i in range(3):
         terms = [W[i, j] * x[j] for j in range(3)]
@@ -138,26 +149,27 @@ def step1(explain: bool) -> None:
         written = " + ".join(f"{_factor(W[i, j])}*{_factor(x[j])}" for j in range(3))
         print(f"    y{i + 1} = sigma({written} + {_factor(b[i])}) = sigma({_n(z)}) = {_n(y, 6)}")
         if explain:
-            print(f"         products {', '.join(_n(t) for t in terms)}; sum with bias {_n(z)}; "
-                  f"sigma(z) = 1 / (1 + e^-z) = 1 / (1 + {_n(math.exp(-z), 6)})")
+            print("         " + _("products {products}; sum with bias {z}; sigma(z) = 1 / (1 + e^-z) = 1 / (1 + {e})").format(
+                products=", ".join(_n(t) for t in terms), z=_n(z), e=_n(math.exp(-z), 6)))
 
-    print("\n  b) as matrices:  y = sigma(W x + b), sigma applied to each entry")
+    print("\n  " + _("b) as matrices:  y = sigma(W x + b), sigma applied to each entry"))
     layer = MLP.from_arrays([W], [b], "sigmoid")
     z = W @ x + b
     by_matrix = layer(x)
     print(f"    W x = {_vector(W @ x)},  W x + b = {_vector(z)},  sigma(W x + b) = {_vector(by_matrix, 6)}")
 
-    print("\n  c) as one homogeneous 4x4 matrix M = [[W, b], [0 0 0 1]] acting on (x, 1):")
+    print("\n  " + _("c) as one homogeneous 4x4 matrix M = [[W, b], [0 0 0 1]] acting on (x, 1):"))
     M = Affine(W, b).matrix
     hx = np.append(x, 1.0)
     Mx = M @ hx
     for k, row in enumerate(_matrix_rows(M, 2)):
         print(f"    {row}  [{_n(hx[k]).rjust(2)} ]   =  [{_n(Mx[k]).rjust(6)} ]")
     by_homogeneous = _sigmoid(Mx[:3])
-    print(f"    sigma of the first three entries = {_vector(by_homogeneous, 6)}  (the last entry stays 1: a point stays a point)")
+    print("    " + _("sigma of the first three entries = {values}  (the last entry stays 1: a point stays a point)").format(
+        values=_vector(by_homogeneous, 6)))
 
     diff = max(np.max(np.abs(np.array(by_neuron) - by_matrix)), np.max(np.abs(by_homogeneous - by_matrix)))
-    print(f"\n  the three agree: largest difference {diff:.1e}")
+    print("\n  " + _("the three agree: largest difference {difference:.1e}").format(difference=diff))
 
 
 # ====================================================================== step 2
@@ -166,7 +178,7 @@ def step2(explain: bool) -> None:
     from ..nn.mlp import MLP
     from ..geometry.solids import cube
 
-    _heading(2, "one Affine object, two jobs: it moves a cube (graphics) and is a layer (ML)")
+    _heading(2, _("one Affine object, two jobs: it moves a cube (graphics) and is a layer (ML)"))
     F = Affine.translation([0.0, 0.5, 0.0]) @ Affine.rotation_y(math.radians(30))
     net = MLP([(F, "identity")])
     vertices = cube().vertices
@@ -175,18 +187,23 @@ def step2(explain: bool) -> None:
         print(f"    {row}")
     graphics = F(vertices)               # what the renderer does to a mesh (model: object -> world)
     ml = net(vertices)                   # what a network layer does to a batch of inputs
-    print(f"\n  the network's layer is that very object: net.layers[0].affine is F -> {net.layers[0].affine is F}")
-    print(f"  the cube's {len(vertices)} vertices (object space) -> F(v) as graphics, and as the layer's output")
-    print(f"  (the cube fits in the unit sphere: its corners are (+-1, +-1, +-1) / sqrt(3), so +-{1 / math.sqrt(3):.3f}):")
-    print(f"    {'vertex v':<26}  {'graphics: F(v)':<26}  ML: layer(v) = W v + b")
+    print("\n  " + _("the network's layer is that very object: {code} -> {answer}").format(
+        code="`net.layers[0].affine is F`", answer=net.layers[0].affine is F))
+    print("  " + _("the cube's {count} vertices (object space) -> F(v) as graphics, and as the layer's output").format(
+        count=len(vertices)))
+    print("  " + _("(the cube fits in the unit sphere: its corners are (+-1, +-1, +-1) / sqrt(3), so +-{half}):").format(
+        half=prose_number(1 / math.sqrt(3), 3)))
+    heads = (_("vertex v"), _("graphics: F(v)"), _("ML: layer(v) = W v + b"))
+    print(f"    {heads[0]:<26}  {heads[1]:<26}  {heads[2]}")
     for v, g, m in zip(vertices, graphics, ml):
         print(f"    {_vector(v, 3):<26}  {_vector(g, 3):<26}  {_vector(m, 3)}")
-    print(f"  largest difference between the two columns: {np.max(np.abs(graphics - ml)):.1e}")
+    print("  " + _("largest difference between the two columns: {difference:.1e}").format(
+        difference=np.max(np.abs(graphics - ml))))
     if explain:
         gl = np.frombuffer(F.to_gl(), dtype=np.float32)
-        print("  the renderer uploads F.to_gl() as the 'model' uniform: 16 float32, column-major:")
+        print("  " + _("the renderer uploads F.to_gl() as the 'model' uniform: 16 float32, column-major:"))
         print(f"    {_vector(gl, 3)}")
-        print("  and the layer computes the batch as rows: F(V) = V @ A.T + b (V of shape (8, 3))")
+        print("  " + _("and the layer computes the batch as rows: F(V) = V @ A.T + b (V of shape (8, 3))"))
 
 
 # ====================================================================== step 3
@@ -201,29 +218,33 @@ def step3(explain: bool, out: Path, seed: int) -> None:
     from ..nn.mlp import MLP
     from ..nn.train import fit
 
-    _heading(3, "a linear 3 -> 3 layer learns a rotation and a translation from examples")
+    _heading(3, _("a linear 3 -> 3 layer learns a rotation and a translation from examples"))
     truth = true_map()
     rng = np.random.default_rng(seed)
     X = rng.uniform(-1, 1, (256, 3))
     Y = truth(X)
-    print(f"  256 pairs (x, R x + t), x random in [-1, 1]^3: R turns {_n(TRUE_ANGLE_DEG)} deg about {_vector(TRUE_AXIS)}, t = {_vector(TRUE_T)}")
-    print("  the layer starts random and is trained by gradient descent with momentum on the squared error;")
-    print("  one epoch = one step, with the gradient over all 256 pairs")
+    print("  " + _("256 pairs (x, R x + t), x random in [-1, 1]^3: R turns {angle} deg about {axis}, t = {t}").format(
+        angle=_n(TRUE_ANGLE_DEG), axis=_vector(TRUE_AXIS), t=_vector(TRUE_T)))
+    print("  " + _("the layer starts random and is trained by gradient descent with momentum on the squared error;"))
+    print("  " + _("one epoch = one step, with the gradient over all 256 pairs"))
 
     def report(epoch, mlp, loss):
         if explain and epoch in (1, 10, 30, 100, 200, 400):
-            print(f"    epoch {epoch:4d}: mean squared error {loss:.3e}")
+            print("    " + _("epoch {epoch:4d}: mean squared error {loss:.3e}").format(epoch=epoch, loss=loss))
 
     result = fit(MLP.random([3, 3], output="identity", seed=seed), X, Y, loss="mse", optimizer="sgd",
-                 lr=0.5, momentum=0.9, epochs=400, quiet=True, label="step 3", callback=report)
+                 lr=0.5, momentum=0.9, epochs=400, quiet=True, label=_("step 3"), callback=report)
     learned = result.mlp.collapse()
-    print(f"  after {len(result.losses)} epochs ({result.seconds:.2f} s): mean squared error {result.losses[-1]:.2e}")
-    print(f"\n  {'learned 4x4 matrix [[W, b], [0, 1]]':<46}  true 4x4 matrix [[R, t], [0, 1]]")
+    print("  " + _("after {epochs} epochs ({seconds} s): mean squared error {loss:.2e}").format(
+        epochs=len(result.losses), seconds=prose_number(result.seconds, 2), loss=result.losses[-1]))
+    heads = (_("learned 4x4 matrix [[W, b], [0, 1]]"), _("true 4x4 matrix [[R, t], [0, 1]]"))
+    print(f"\n  {heads[0]:<46}  {heads[1]}")
     for left, right in zip(_matrix_rows(learned.matrix), _matrix_rows(truth.matrix)):
         print(f"  {left:<46}  {right}")
     error = np.max(np.abs(learned.matrix - truth.matrix))
-    print(f"  largest difference {error:.1e}; det W = {learned.determinant:.6f}; "
-          f"max|W^T W - I| = {learned.orthonormality_error():.1e} (a rotation: det 1, W^T W = I)")
+    print("  " + _("largest difference {difference:.1e}; det W = {det:.6f}; max|W^T W - I| = {error:.1e} "
+                   "(a rotation: det 1, W^T W = I)").format(difference=error, det=learned.determinant,
+                                                            error=learned.orthonormality_error()))
 
     path = out / "learned_cube.png"
     note = _render_cube(learned, path)
@@ -246,7 +267,7 @@ def _render_cube(learned, path: Path) -> str:
         from ..images import save_png
         from ..geometry.scene import Camera, Scene, SceneObject
     except ImportError as exc:
-        return f"(no picture: the renderer is not available here: {exc})"
+        return _("(no picture: the renderer is not available here: {error})").format(error=exc)
     grey, orange = (0.6, 0.6, 0.65), (0.95, 0.55, 0.2)
     scene = Scene(
         name="learned cube",
@@ -263,14 +284,14 @@ def _render_cube(learned, path: Path) -> str:
     try:
         image = render(scene, (width, height - title_band - legend_band))
     except GLUnavailableError as exc:
-        return f"(no picture: {one_line(exc)})"
+        return _("(no picture: {error})").format(error=one_line(exc))
     save_png(_framed(image, scene.background,
-                     "A linear layer learned a rotation and a translation",
-                     "the cube moved by the learned 4x4 matrix [[W, b], [0, 1]], trained on 256 pairs (x, R x + t)",
-                     [(grey, "the cube as it starts (the identity)"),
-                      (orange, "the same cube moved by the learned W x + b")],
+                     _("A linear layer learned a rotation and a translation"),
+                     _("the cube moved by the learned 4x4 matrix [[W, b], [0, 1]], trained on 256 pairs (x, R x + t)"),
+                     [(grey, _("the cube as it starts (the identity)")),
+                      (orange, _("the same cube moved by the learned W x + b"))],
                      title_band, legend_band), path, "--out")
-    return f"rendered the cube moved by the learned matrix (orange; grey: where it started) -> {path}"
+    return _("rendered the cube moved by the learned matrix (orange; grey: where it started) -> {path}").format(path=path)
 
 
 def _framed(image, background, title: str, subtitle: str, legend, title_band: int, legend_band: int):
@@ -309,54 +330,59 @@ def step4(explain: bool, out: Path, seed: int) -> None:
     from ..nn.mlp import MLP
     from ..nn.train import accuracy, fit
 
-    _heading(4, "a non-linear network: disc, ring or outside?")
+    _heading(4, _("a non-linear network: disc, ring or outside?"))
     rng = np.random.default_rng(seed + 1)
     X, labels = ring_data(3000, rng)
     X_test, labels_test = ring_data(3000, rng)
     counts = np.bincount(labels, minlength=3)
-    print(f"  3000 training points in the square [-{EXTENT}, {EXTENT}]^2: "
-          + ", ".join(f"{c} {name}" for c, name in zip(counts, CLASS_NAMES)))
-    print(f"  classes: 0 disc (r < {R_INNER}), 1 ring ({R_INNER} <= r < {R_OUTER}), 2 outside; softmax + cross-entropy, Adam")
+    print("  " + _("3000 training points in the square [-{extent}, {extent}]^2: {counts}").format(
+        extent=EXTENT, counts=", ".join(f"{c} {i18n._(name)}" for c, name in zip(counts, SHOWN_CLASS_NAMES))))
+    print("  " + _("classes: 0 disc (r < {inner}), 1 ring ({inner} <= r < {outer}), 2 outside; softmax + cross-entropy, "
+                   "Adam").format(inner=prose_number(R_INNER, 1), outer=prose_number(R_OUTER, 1)))
 
     sizes = [2, 16, 16, 3]
     start = MLP.random(sizes, activation="tanh", output="softmax", seed=seed,
                        metadata={"task": "disc / ring / outside in the plane", "classes": list(CLASS_NAMES),
                                  "inner_radius": R_INNER, "outer_radius": R_OUTER})
     result = fit(start, X, labels, loss="cross_entropy", optimizer="adam", lr=0.02, epochs=60, batch_size=64,
-                 seed=seed, label="step 4: 2-16-16-3 tanh")
+                 seed=seed, label=_("step 4: 2-16-16-3 tanh"))
     net = result.mlp
     acc = accuracy(net, X_test, labels_test)
-    print(f"  MLP {' -> '.join(map(str, sizes))} (tanh, softmax): trained in {result.seconds:.1f} s, "
-          f"cross-entropy {result.losses[-1]:.3f}, accuracy on 3000 new points {acc:.1%}")
+    print("  " + _("MLP {sizes} (tanh, softmax): trained in {seconds} s, cross-entropy {loss}, accuracy on 3000 new "
+                   "points {accuracy}").format(sizes=" -> ".join(map(str, sizes)), seconds=prose_number(result.seconds, 1),
+                                               loss=prose_number(result.losses[-1], 3), accuracy=_percent(acc)))
 
     linear_start = MLP.random(sizes, activation="identity", output="softmax", seed=seed)
     linear = fit(linear_start, X, labels, loss="cross_entropy", optimizer="adam", lr=0.02, epochs=20, batch_size=64,
-                 seed=seed, label="step 4: same layers, no sigma").mlp
+                 seed=seed, label=_("step 4: same layers, no sigma")).mlp
     linear_acc = accuracy(linear, X_test, labels_test)
     logits = MLP([l.affine for l in linear.layers]).collapse()
     majority = np.bincount(labels_test, minlength=3).max() / len(labels_test)
-    print(f"  the same layer sizes, trained without sigma: accuracy {linear_acc:.1%} "
-          f"(always answering 'outside' scores {majority:.1%});")
-    print("  its three affine layers compose to one affine map R^2 -> R^3, [W | b] below, before the softmax;")
-    print("  so the borders between its classes are straight lines, and none can cut a disc or a ring out of the plane:")
+    print("  " + _("the same layer sizes, trained without sigma: accuracy {accuracy} (always answering 'outside' scores "
+                   "{majority});").format(accuracy=_percent(linear_acc), majority=_percent(majority)))
+    print("  " + _("its three affine layers compose to one affine map R^2 -> R^3, [W | b] below, before the softmax;"))
+    print("  " + _("so the borders between its classes are straight lines, and none can cut a disc or a ring out of the "
+                   "plane:"))
     for row in repr(logits).splitlines()[1:]:
         print(f"    {row}")
 
     if explain:
         point = np.array([0.7, 0.2])
-        print(f"\n  the forward pass of one point, {_vector(point)} (r = {np.hypot(*point):.3f}: the ring), step by step:")
+        print("\n  " + _("the forward pass of one point, {point} (r = {r}: the ring), step by step:").format(
+            point=_vector(point), r=prose_number(float(np.hypot(*point)), 3)))
         for step in net.trace(point):  # 3 significant digits: a probability of 0.0002 must not print as 0
             print(f"    {step.name:<18} [{', '.join(f'{v:.3g}' for v in step.value)}]")
         probabilities = step.value
         winner = int(np.argmax(probabilities))
-        print(f"    the answer: the largest probability, {probabilities[winner]:.6f}, is class {winner}, "
-              f"'{CLASS_NAMES[winner]}'")
+        print("    " + _("the answer: the largest probability, {p}, is class {k}, '{name}'").format(
+            p=prose_number(float(probabilities[winner]), 6), k=winner, name=i18n._(SHOWN_CLASS_NAMES[winner])))
 
     picture = out / "decision_regions.png"
     _save_regions(net, linear, X_test[:600], labels_test[:600], picture, acc, linear_acc)
-    print(f"  decision regions (left: the MLP; right: without sigma) -> {picture}")
-    print("    background: the class each network picks (red disc, blue ring, yellow outside; greyer: less sure);")
-    print(f"    white circles: the true borders r = {_n(R_INNER)} and r = {_n(R_OUTER)}; dots: 600 test points, in their true class's colour")
+    print("  " + _("decision regions (left: the MLP; right: without sigma) -> {path}").format(path=picture))
+    print("    " + _("background: the class each network picks (red disc, blue ring, yellow outside; greyer: less sure);"))
+    print("    " + _("white circles: the true borders r = {inner} and r = {outer}; dots: 600 test points, in their true "
+                     "class's colour").format(inner=prose_number(R_INNER), outer=prose_number(R_OUTER)))
 
     _files(net, X_test, out)
 
@@ -365,10 +391,11 @@ def _files(net, X_test: np.ndarray, out: Path) -> None:
     from ..errors import ModelError
     from ..nn.model import load_model
 
-    print("\n  the trained model as files an inference engine loads (architecture + weights + metadata):")
+    print("\n  " + _("the trained model as files an inference engine loads (architecture + weights + metadata):"))
     X32 = X_test.astype(np.float32)
     reference = net(X32)
-    print(f"    {'net(X) in memory, 3000 test points':<40} the reference each file below is compared with")
+    heads = (_("net(X) in memory, 3000 test points"), _("the reference each file below is compared with"))
+    print(f"    {heads[0]:<40} {heads[1]}")
     rows = []
     paths = {}
     for suffix in (".safetensors", ".onnx"):
@@ -376,18 +403,20 @@ def _files(net, X_test: np.ndarray, out: Path) -> None:
         try:
             net.save(path)
         except ModelError as exc:  # only .onnx, when the optional onnx package is missing
-            rows.append((f"{suffix} file", None, str(exc)))
+            rows.append((_("{suffix} file").format(suffix=suffix), None, str(exc)))
             continue
         paths[suffix] = path
-        rows.append((f"{path.name}, loaded back", load_model(path, dims=(2, 3))(X32), f"{path.stat().st_size:,} bytes"))
+        rows.append((_("{name}, loaded back").format(name=path.name), load_model(path, dims=(2, 3))(X32),
+                     _("{size} bytes").format(size=prose_number(path.stat().st_size))))
     if ".onnx" in paths:
         try:
             import onnxruntime as ort
 
             session = ort.InferenceSession(str(paths[".onnx"]), providers=["CPUExecutionProvider"])
-            rows.append((f"{paths['.onnx'].name} in onnxruntime {ort.__version__}", session.run(None, {"input": X32})[0], None))
+            rows.append((_("{name} in onnxruntime {version}").format(name=paths[".onnx"].name, version=ort.__version__),
+                         session.run(None, {"input": X32})[0], None))
         except ImportError:
-            rows.append(("onnxruntime", None, "not installed (pip install 'affine3d[onnx]')"))
+            rows.append(("onnxruntime", None, _("not installed (pip install 'affine3d[onnx]')")))
     for label, probabilities, note in rows:
         if probabilities is None:
             print(f"    {label:<40} {note}")
@@ -395,9 +424,15 @@ def _files(net, X_test: np.ndarray, out: Path) -> None:
         diff = np.max(np.abs(probabilities - reference))
         agree = np.mean(np.argmax(probabilities, axis=1) == np.argmax(reference, axis=1))
         extra = f"  ({note})" if note else ""
-        print(f"    {label:<40} probabilities differ by at most {diff:.1e}, same class for {agree:.0%} of them{extra}")
+        print(f"    {label:<40} " + _("probabilities differ by at most {difference:.1e}, same class for {share} of them").format(
+            difference=diff, share=_percent(agree, 0)) + extra)
     if ".safetensors" in paths:
-        print(f"  look inside: affine3d inspect {paths['.safetensors']}")
+        print("  " + _("look inside: {command}").format(command=f"affine3d inspect {paths['.safetensors']}"))
+
+
+def _percent(share: float, digits: int = 1) -> str:
+    """``0.98`` -> ``98.0%`` (``98,0%`` in Polish): a share, for a sentence."""
+    return prose_number(100 * float(share), digits) + "%"
 
 
 REGIONS_PANEL = 780
@@ -419,10 +454,10 @@ def _save_regions(net, linear, points, labels, path: Path, acc: float, linear_ac
     margin, gap, head, foot = 20, 20, 120, 150
     sheet = Image.new("RGB", (2 * size + gap + 2 * margin, head + size + foot), (25, 26, 31))
     draw = ImageDraw.Draw(sheet)
-    draw.text((margin, 14), "Disc, ring or outside: which class each network picks", fill=(245, 245, 245),
+    draw.text((margin, 14), _("Disc, ring or outside: which class each network picks"), fill=(245, 245, 245),
               font=font(40, bold=True))
-    panels = ((net, f"MLP 2-16-16-3 with tanh: {acc:.1%} right"),
-              (linear, f"the same layers without σ: {linear_acc:.1%} right"))
+    panels = ((net, _("MLP 2-16-16-3 with tanh: {accuracy} right").format(accuracy=_percent(acc))),
+              (linear, _("the same layers without σ: {accuracy} right").format(accuracy=_percent(linear_acc))))
     dot = max(3, size // 110)
     for k, (model, title) in enumerate(panels):
         p = model(grid)
@@ -444,22 +479,24 @@ def _save_regions(net, linear, points, labels, path: Path, acc: float, linear_ac
     # The legend: what the colours, the shading, the circles and the dots mean.
     label_font = font(28)
     x, y = margin, head + size + 24
-    for color, name in zip(CLASS_COLORS, ("class 0: disc", "class 1: ring", "class 2: outside")):
+    for color, name in zip(CLASS_COLORS, (_("class 0: disc"), _("class 1: ring"), _("class 2: outside"))):
         draw.rectangle([x, y, x + 36, y + 36], fill=color, outline=(240, 240, 240), width=2)
         draw.text((x + 48, y + 2), name, fill=(235, 235, 235), font=label_font)
         x += 48 + round(label_font.getlength(name)) + 50
-    paler = "paler: less sure"
+    paler = _("paler: less sure")
     draw.rectangle([x, y, x + 36, y + 36], fill=tuple(round(0.35 * c + 0.65 * 127.5 + 0.35 * 0) for c in CLASS_COLORS[1]),
                    outline=(240, 240, 240), width=2)
     draw.text((x + 48, y + 2), paler, fill=(235, 235, 235), font=label_font)
     y += 56
     x = margin
     draw.ellipse([x, y + 4, x + 36, y + 40], outline=(255, 255, 255), width=3)
-    circles = f"white circles: the true borders r = {R_INNER:g} and r = {R_OUTER:g}"
+    circles = _("white circles: the true borders r = {inner} and r = {outer}").format(
+        inner=prose_number(R_INNER), outer=prose_number(R_OUTER))
     draw.text((x + 48, y + 6), circles, fill=(235, 235, 235), font=label_font)
     x += 48 + round(label_font.getlength(circles)) + 50
     draw.ellipse([x + 10, y + 14, x + 26, y + 30], fill=CLASS_COLORS[0], outline=(30, 30, 30))
-    draw.text((x + 48, y + 6), f"dots: {len(points)} test points, in their true class's colour", fill=(235, 235, 235),
+    draw.text((x + 48, y + 6), _("dots: {count} test points, in their true class's colour").format(count=len(points)),
+              fill=(235, 235, 235),
               font=label_font)
     from ..images import save_image
 

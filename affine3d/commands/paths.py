@@ -21,15 +21,18 @@ def check_output_folder(path, option: str) -> Path:
 
     from ..errors import UsageError
     from ..fileio import output_error
+    from ..i18n import _
 
     path = Path(path)
     folder = path.parent
     try:
         os.stat(folder)
     except FileNotFoundError:
-        raise UsageError(f"{option}: the folder '{folder}' does not exist (make it first, or write somewhere else): {path}") from None
+        raise UsageError(_("{option}: the folder '{folder}' does not exist (make it first, or write somewhere else): "
+                           "{path}").format(option=option, folder=folder, path=path)) from None
     except OSError as exc:  # a loop of links, a name too long, no permission to look: say that, not "does not exist"
         raise output_error(exc, path, option) from None
     if not folder.is_dir():
-        raise UsageError(f"{option}: '{folder}' is a file, not a folder: {path}")
+        raise UsageError(_("{option}: '{folder}' is a file, not a folder: {path}").format(option=option, folder=folder,
+                                                                                          path=path))
     return path

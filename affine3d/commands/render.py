@@ -1,9 +1,30 @@
 """Render a scene to a PNG file, headless (no window, no display needed): OpenGL through EGL, or the CPU.
 
+The command's --help text is DESCRIPTION below (marked for the catalogue, shown in the reader's language).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from .. import i18n
+from ..i18n import N_, _, ngettext, prose_number
+from .paths import check_output_folder
+
+HELP = N_("render a scene to a PNG file, headless (no display needed)")
+
+# Messages render and view share (marked here, looked up where they are raised).
+NO_NETWORK = N_("{option}: the scene {name} has no network (no mlp key); give one with --mlp MODEL")
+ONE_OR_MORE = N_("{option}: expected 1 or more, got {value}")
+SAMPLES_POWER_OF_TWO = N_("--samples: expected 0 (off) or a power of two (2, 4, 8, ...), got {samples}")
+
+DESCRIPTION = N_("""Render a scene to a PNG file, headless (no window, no display needed): OpenGL through EGL, or the CPU.
+
 SCENE is a shipped scene's name (see the scenes/ folder: platonic, 1980-vs-2015, ...), the path
 of a .toml scene file, or the path of a mesh file (.obj, .off); without it, the default scene (the
 five Platonic solids). A mesh file is shown on its own: centred and scaled so that its bounding
-sphere fills 80% of the view's height, whatever its units (the fit map, one more affine map;
+sphere fills four fifths of the view's height, whatever its units (the fit map, one more affine map;
 --verbose prints it, as the Python that makes it), smoothly shaded, default camera and light.
 
 Shading: --smooth gives every corner a normal and interpolates it across the triangle (the mesh
@@ -68,74 +89,65 @@ gives the same files, byte for byte:
 symmetric stretch): A(t) = R(t) ((1-t) I + t S), R(t) = exp(t log R). With det W > 0 the solid
 turns and stretches but never flattens; the straight path (1-t) I + t W flattens whenever W has a
 negative eigenvalue. With det W < 0 every path must pass det = 0.
-"""
-
-from __future__ import annotations
-
-import math
-from pathlib import Path
-
-from .paths import check_output_folder
-
-HELP = "render a scene to a PNG file, headless (no display needed)"
+""")
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("scene", nargs="?", default=None, metavar="SCENE",
-                        help="a shipped scene's name, a .toml file, or a mesh file (.obj, .off) (default: platonic)")
+                        help=_("a shipped scene's name, a .toml file, or a mesh file (.obj, .off) (default: platonic)"))
     parser.add_argument("-o", "--output", metavar="PATH", default=None,
-                        help="the PNG file to write (default: SCENE.png in the current folder)")
-    parser.add_argument("--size", default="800x600", metavar="WxH", help="image size in pixels (default: 800x600)")
+                        help=_("the PNG file to write (default: SCENE.png in the current folder)"))
+    parser.add_argument("--size", default="800x600", metavar="WxH", help=_("image size in pixels (default: 800x600)"))
     parser.add_argument("--yaw", type=float, default=0.0, metavar="DEG",
-                        help="turn the world about its vertical axis, degrees, added to the scene's yaw")
+                        help=_("turn the world about its vertical axis, degrees, added to the scene's yaw"))
     parser.add_argument("--pitch", type=float, default=0.0, metavar="DEG",
-                        help="tip the world toward the camera, degrees, added to the scene's pitch")
+                        help=_("tip the world toward the camera, degrees, added to the scene's pitch"))
     projection = parser.add_mutually_exclusive_group()
     projection.add_argument("--ortho", dest="ortho", action="store_const", const=True, default=None,
-                            help="orthographic projection (parallel lines stay parallel)")
+                            help=_("orthographic projection (parallel lines stay parallel)"))
     projection.add_argument("--perspective", dest="ortho", action="store_const", const=False,
-                            help="perspective projection (default: what the scene's camera says)")
-    parser.add_argument("--wireframe", action="store_true", help="draw the polygon edges over the faces")
+                            help=_("perspective projection (default: what the scene's camera says)"))
+    parser.add_argument("--wireframe", action="store_true", help=_("draw the polygon edges over the faces"))
     shading = parser.add_mutually_exclusive_group()
     shading.add_argument("--smooth", dest="shading", action="store_const", const="smooth", default=None,
-                         help="smooth shading for every object: a normal per corner (the file's, or computed "
-                              "with sharp edges kept), interpolated")
+                         help=_("smooth shading for every object: a normal per corner (the file's, or computed "
+                              "with sharp edges kept), interpolated"))
     shading.add_argument("--flat", dest="shading", action="store_const", const="flat",
-                         help="flat shading for every object: one normal per triangle, the facets show "
-                              "(default: each object's own; smooth for a mesh file)")
+                         help=_("flat shading for every object: one normal per triangle, the facets show "
+                              "(default: each object's own; smooth for a mesh file)"))
     parser.add_argument("-v", "--verbose", action="store_true",
-                        help="also print the model map of each object fitted to the view (a mesh file, fit = true)")
+                        help=_("also print the model map of each object fitted to the view (a mesh file, fit = true)"))
     parser.add_argument("--samples", type=int, default=4, metavar="N",
-                        help="antialiasing samples per pixel on the GPU (0: off; default 4); the CPU takes one")
-    add_model_arguments(parser, "a 3 -> ... -> 3 network (.safetensors, .npz, .onnx or a model folder) that warps the "
-                                "scene (default: the scene file's mlp key, if any)")
+                        help=_("antialiasing samples per pixel on the GPU (0: off; default 4); the CPU takes one"))
+    add_model_arguments(parser, _("a 3 -> ... -> 3 network (.safetensors, .npz, .onnx or a model folder) that warps the "
+                                "scene (default: the scene file's mlp key, if any)"))
     parser.add_argument("--stages", action="store_true",
-                        help="write one PNG per stage of the network's forward pass, an animated GIF and a sheet "
-                             "into the folder -o (default: SCENE-stages)")
+                        help=_("write one PNG per stage of the network's forward pass, an animated GIF and a sheet "
+                             "into the folder -o (default: SCENE-stages)"))
     parser.add_argument("--frames", type=int, default=None, metavar="N",
-                        help="with --stages: GIF frames per stage, 1..200 (default 12); with --train: pictures in the "
-                             "learning GIF, 2..400 (default 40)")
+                        help=_("with --stages: GIF frames per stage, 1..200 (default 12); with --train: pictures in the "
+                             "learning GIF, 2..400 (default 40)"))
     parser.add_argument("--stage", type=int, default=None, metavar="N",
-                        help="with a network: the picture during stage N (1 = layer 1's affine map, as the viewer's "
-                             "overlay and the stage PNGs number them; 0: the input) instead of after the whole network")
+                        help=_("with a network: the picture during stage N (1 = layer 1's affine map, as the viewer's "
+                             "overlay and the stage PNGs number them; 0: the input) instead of after the whole network"))
     parser.add_argument("--t", type=float, default=None, metavar="X",
-                        help="with --stage: how far into the stage, 0 to 1 (default 1: the stage's end)")
+                        help=_("with --stage: how far into the stage, 0 to 1 (default 1: the stage's end)"))
     parser.add_argument("--train", action="store_true",
-                        help="train the scene's network from its seed toward the scene's target ([train] table) and "
+                        help=_("train the scene's network from its seed toward the scene's target ([train] table) and "
                              "write the learning as a GIF into the folder -o (default: SCENE-learning); with --stages "
-                             "also the trained network's stages")
+                             "also the trained network's stages"))
     parser.add_argument("--epochs", type=int, default=None, metavar="E",
-                        help="with --train: epochs of training (default: the scene's [train] epochs)")
+                        help=_("with --train: epochs of training (default: the scene's [train] epochs)"))
     parser.add_argument("--seed", type=int, default=None, metavar="S",
-                        help="with --train: the starting network's seed (default: the scene's); same seed, same GIF")
+                        help=_("with --train: the starting network's seed (default: the scene's); same seed, same GIF"))
     parser.add_argument("--target", metavar="NAME", default=None,
-                        help="with --train: cube-to-sphere, sphere-to-cube or untangle-rings instead of the scene's target")
+                        help=_("with --train: cube-to-sphere, sphere-to-cube or untangle-rings instead of the scene's target"))
     parser.add_argument("--path", choices=("linear", "polar"), default="linear",
-                        help="how each layer's affine stage goes from I to W: linear, A(t) = (1-t) I + t W (the "
-                             "default), or polar, W = R S turned and stretched (det A(t) > 0 whenever det W > 0)")
+                        help=_("how each layer's affine stage goes from I to W: linear, A(t) = (1-t) I + t W (the "
+                             "default), or polar, W = R S turned and stretched (det A(t) > 0 whenever det W > 0)"))
     parser.add_argument("--backend", choices=("auto", "gpu", "cpu"), default="auto",
-                        help="who draws: gpu (OpenGL), cpu (affine3d's numpy rasterizer: no OpenGL needed), or "
-                             "auto (the GPU if an OpenGL context can be made, else the CPU; the default)")
+                        help=_("who draws: gpu (OpenGL), cpu (affine3d's numpy rasterizer: no OpenGL needed), or "
+                             "auto (the GPU if an OpenGL context can be made, else the CPU; the default)"))
 
 
 def world_rotation(scene, yaw_deg: float, pitch_deg: float):
@@ -160,41 +172,45 @@ def run(args) -> int:
     size = parse_size(args.size)
     for name in ("yaw", "pitch"):
         if not math.isfinite(getattr(args, name)):
-            raise UsageError(f"--{name}: expected a finite number of degrees, got {getattr(args, name)}")
+            raise UsageError(_("--{name}: expected a finite number of degrees, got {value}").format(
+                name=name, value=getattr(args, name)))
     if args.samples < 0:
-        raise UsageError(f"--samples: expected 0 (off) or a power of two, got {args.samples}")
+        raise UsageError(_("--samples: expected 0 (off) or a power of two, got {samples}").format(samples=args.samples))
     check_moment(args)
     if args.stages and args.stage is not None:
-        raise UsageError("--stage: picks one moment for one PNG; --stages writes them all (give one of the two)")
+        raise UsageError(_("--stage: picks one moment for one PNG; --stages writes them all (give one of the two)"))
     if args.train:
         return _run_training(args, size)
     for flag in ("epochs", "seed", "target"):
         if getattr(args, flag) is not None:
-            raise UsageError(f"--{flag}: only with --train")
+            raise UsageError(_("--{flag}: only with --train").format(flag=flag))
     if args.stages and args.frames is not None and not 1 <= args.frames <= MAX_FRAMES_PER_STAGE:
-        raise UsageError(f"--frames: expected 1..{MAX_FRAMES_PER_STAGE} GIF frames a stage, got {args.frames}")
+        raise UsageError(_("--frames: expected 1..{most} GIF frames a stage, got {frames}").format(
+            most=MAX_FRAMES_PER_STAGE, frames=args.frames))
     if args.mlp is not None or args.stages:
         return _run_network(args, size)
     scene = load_scene(args.scene or DEFAULT_SCENE)
     if scene.mlp is not None:  # the scene names its network: it applies (--stage picks the moment)
         return _run_network(args, size, scene)
     if args.stage is not None:
-        raise UsageError(f"--stage: the scene {scene.name!r} has no network (no mlp key); give one with --mlp MODEL")
+        raise UsageError(i18n._(NO_NETWORK).format(option="--stage", name=repr(scene.name)))
     stem = scene.path.stem if scene.path is not None else "scene"
     output = Path(args.output) if args.output else Path(f"{stem}.png")
     if output.suffix.lower() != ".png":
-        raise UsageError(f"--output: expected a .png file name, got {str(output)!r}")
+        raise UsageError(_("--output: expected a .png file name, got {name}").format(name=repr(str(output))))
     check_output_folder(output, "--output")
     replacing = check_output(output, "--output")  # a link or a device in its place: refused before the render
 
     backend, detail = _backend(args)
-    image, _ = render_auto(scene, size, scene.world(world_rotation(scene, args.yaw, args.pitch)), ortho=args.ortho,
+    image, _picked = render_auto(scene, size, scene.world(world_rotation(scene, args.yaw, args.pitch)), ortho=args.ortho,
                            wireframe=args.wireframe, samples=args.samples, shading=args.shading, backend=backend)
     save_png(image, output, "--output")
     if args.verbose:
         _print_fits(scene)
-    print(f"wrote {output}{_replaced(replacing)} ({size[0]}x{size[1]}, scene {scene.name!r}, "
-          f"{scene.n_triangles:,} triangles, backend {backend}: {detail})")
+    print(_("wrote {path}{replaced} ({width}x{height}, scene {name}, {triangles} triangles, backend {backend}: "
+            "{detail})").format(path=output, replaced=_replaced(replacing), width=size[0], height=size[1],
+                                name=repr(scene.name), triangles=prose_number(scene.n_triangles), backend=backend,
+                                detail=detail))
     return 0
 
 
@@ -211,11 +227,11 @@ def check_moment(args) -> None:
 
     if args.t is not None:
         if args.stage is None:
-            raise UsageError("--t: a time within a stage; give the stage too (--stage N --t X)")
+            raise UsageError(_("--t: a time within a stage; give the stage too (--stage N --t X)"))
         if not 0.0 <= args.t <= 1.0:  # also refuses nan
-            raise UsageError(f"--t: expected a time from 0 (the stage's start) to 1 (its end), got {args.t}")
+            raise UsageError(_("--t: expected a time from 0 (the stage's start) to 1 (its end), got {t}").format(t=args.t))
     if args.stage is not None and args.stage < 0:
-        raise UsageError(f"--stage: expected 0 (the input) or a stage number from 1, got {args.stage}")
+        raise UsageError(_("--stage: expected 0 (the input) or a stage number from 1, got {stage}").format(stage=args.stage))
 
 
 def moment(args, morph, model_name: str):
@@ -229,8 +245,8 @@ def moment(args, morph, model_name: str):
     if args.stage is None:
         return None
     if args.stage > morph.n_stages:
-        raise UsageError(f"--stage: expected 0 (the input) to {morph.n_stages} for the network {model_name} "
-                         f"({morph.n_stages} stages), got {args.stage}")
+        raise UsageError(_("--stage: expected 0 (the input) to {last} for the network {name} ({last} stages), got "
+                           "{stage}").format(last=morph.n_stages, name=model_name, stage=args.stage))
     if args.stage == 0:
         return 0, 0.0
     return args.stage - 1, 1.0 if args.t is None else float(args.t)
@@ -248,20 +264,20 @@ def _backend(args) -> tuple[str, str]:
 
         check_samples(default_context(), args.samples, "--samples")
     elif args.samples & (args.samples - 1):  # the CPU draws one sample a pixel, but a typo is still a typo
-        raise UsageError(f"--samples: expected 0 (off) or a power of two (2, 4, 8, ...), got {args.samples}")
+        raise UsageError(i18n._(SAMPLES_POWER_OF_TWO).format(samples=args.samples))
     return backend, detail
 
 
 def _replaced(replacing: bool) -> str:
-    return ", replacing the file that was there" if replacing else ""
+    return _(", replacing the file that was there") if replacing else ""
 
 
 def add_model_arguments(parser, help: str) -> None:
     """``--mlp MODEL`` and ``--activations A,B,...``, as every command that takes a network has them."""
     parser.add_argument("--mlp", metavar="MODEL", default=None, help=help)
     parser.add_argument("--activations", metavar="A,B,...", default=None,
-                        help="with --mlp of a PyTorch state dict (nn.Linear weights in a .safetensors file, which "
-                             "store no activations): one per layer, e.g. tanh,tanh,identity (leaky_relu:0.2 gives alpha)")
+                        help=_("with --mlp of a PyTorch state dict (nn.Linear weights in a .safetensors file, which "
+                             "store no activations): one per layer, e.g. tanh,tanh,identity (leaky_relu:0.2 gives alpha)"))
 
 
 def network_of(args, scene):
@@ -273,7 +289,7 @@ def network_of(args, scene):
     if args.mlp is not None:
         return load_model(args.mlp, activations=activations, what=f"--mlp {Path(args.mlp).name}")
     if activations is not None:
-        raise UsageError("--activations: give it with --mlp MODEL (a scene's network names its own)")
+        raise UsageError(_("--activations: give it with --mlp MODEL (a scene's network names its own)"))
     return None if scene.mlp is None else load_model(scene.mlp, what=f"{scene.name}: mlp {scene.mlp.name}")
 
 
@@ -291,17 +307,17 @@ def _run_network(args, size, scene=None) -> int:
     scene = scene or load_scene(args.scene or MORPH_SCENE)
     model_path = Path(args.mlp) if args.mlp is not None else scene.mlp
     if model_path is None:
-        raise ModelError(f"--stages: the scene {scene.name!r} names no network (no mlp key); give one with --mlp MODEL")
+        raise ModelError(i18n._(NO_NETWORK).format(option="--stages", name=repr(scene.name)))
     mlp = network_of(args, scene)
     when = moment(args, Morph(mlp), model_path.name)
     args.frames = 12 if args.frames is None else args.frames
     if args.frames < 1:
-        raise UsageError(f"--frames: expected 1 or more, got {args.frames}")
+        raise UsageError(i18n._(ONE_OR_MORE).format(option="--frames", value=args.frames))
     stem = scene.path.stem if scene.path is not None else "scene"
     if args.stages:
         folder = Path(args.output) if args.output else Path(f"{stem}-stages")
         if folder.suffix.lower() in (".png", ".gif"):
-            raise UsageError(f"--output: with --stages, expected a folder, got {str(folder)!r}")
+            raise UsageError(_("--output: with --stages, expected a folder, got {name}").format(name=repr(str(folder))))
         make_folder(folder, "--output")  # a file or a device in its place: one line, before any drawing
         backend, detail = _backend(args)
         world = scene.world(world_rotation(scene, args.yaw, args.pitch))
@@ -310,16 +326,17 @@ def _run_network(args, size, scene=None) -> int:
                                path=args.path, what="--output")
         if args.verbose:
             _print_fits(scene)
-        print(f"wrote {len(result['stages'])} stage PNGs, {result['gif']} ({result['frames']} frames) and "
-              f"{result['sheet']} ({size[0]}x{size[1]}, scene {scene.name!r}, network {model_path.name} "
-              f"{'-'.join(map(str, mlp.sizes))}, backend {backend}: {detail})")
+        print(_("wrote {count} stage PNGs, {gif} ({frames} frames) and {sheet} ({width}x{height}, scene {name}, network "
+                "{model} {sizes}, backend {backend}: {detail})").format(
+            count=len(result["stages"]), gif=result["gif"], frames=result["frames"], sheet=result["sheet"], width=size[0],
+            height=size[1], name=repr(scene.name), model=model_path.name, sizes="-".join(map(str, mlp.sizes)),
+            backend=backend, detail=detail))
         if result["replaced"]:
-            names = ", ".join(p.name for p in result["replaced"])
-            print(f"replaced {len(result['replaced'])} files that were in {folder}: {names}")
+            print(replaced_files(result["replaced"], folder))
         return 0
     output = Path(args.output) if args.output else Path(f"{stem}.png")
     if output.suffix.lower() != ".png":
-        raise UsageError(f"--output: expected a .png file name, got {str(output)!r}")
+        raise UsageError(_("--output: expected a .png file name, got {name}").format(name=repr(str(output))))
     check_output_folder(output, "--output")
     replacing = check_output(output, "--output")  # a link or a device in its place: refused before the render
     backend, detail = _backend(args)
@@ -333,13 +350,15 @@ def _run_network(args, size, scene=None) -> int:
     if args.verbose:
         _print_fits(scene)
     if when is None:
-        what = f"after network {model_path.name}"
+        what = _("after network {model}").format(model=model_path.name)
     elif args.stage == 0:
-        what = f"before network {model_path.name} (its input)"
+        what = _("before network {model} (its input)").format(model=model_path.name)
     else:
-        what = f"at stage {args.stage} ({Morph(mlp).stages[stage].name}), t = {t:g}, of network {model_path.name}"
-    print(f"wrote {output}{_replaced(replacing)} ({size[0]}x{size[1]}, scene {scene.name!r} {what}, backend {backend}: "
-          f"{detail})")
+        what = _("at stage {stage} ({stage_name}), t = {t}, of network {model}").format(
+            stage=args.stage, stage_name=Morph(mlp).stages[stage].name, t=prose_number(t), model=model_path.name)
+    print(_("wrote {path}{replaced} ({width}x{height}, scene {name} {what}, backend {backend}: {detail})").format(
+        path=output, replaced=_replaced(replacing), width=size[0], height=size[1], name=repr(scene.name), what=what,
+        backend=backend, detail=detail))
     return 0
 
 
@@ -355,39 +374,51 @@ def _run_training(args, size) -> int:
     scene = load_scene(args.scene or MORPH_SCENE)
     network = network_of(args, scene)
     if network is None and scene.train is None:
-        raise UsageError(f"--train: the scene {scene.name!r} has no network and no [train] table; try cube-to-sphere, "
-                         f"sphere-to-cube, rings or rings-4-wide, or give --mlp MODEL")
+        raise UsageError(_("--train: the scene {name} has no network and no [train] table; try cube-to-sphere, "
+                           "sphere-to-cube, rings or rings-4-wide, or give --mlp MODEL").format(name=repr(scene.name)))
     experiment = experiment_from_table(scene.train, network, args.target)
     changes = {key: getattr(args, key) for key in ("seed", "epochs") if getattr(args, key) is not None}
     if changes.get("epochs", 1) < 1:
-        raise UsageError(f"--epochs: expected 1 or more, got {args.epochs}")
+        raise UsageError(i18n._(ONE_OR_MORE).format(option="--epochs", value=args.epochs))
     if changes.get("seed", 0) < 0:
-        raise UsageError(f"--seed: expected 0 or more, got {args.seed}")
+        raise UsageError(_("--seed: expected 0 or more, got {seed}").format(seed=args.seed))
     experiment = experiment.with_options(**changes)
     frames = 40 if args.frames is None else args.frames
     if frames < 2:
-        raise UsageError(f"--frames: with --train, expected 2 or more (the start and the end), got {frames}")
+        raise UsageError(_("--frames: with --train, expected 2 or more (the start and the end), got {frames}").format(
+            frames=frames))
     if frames > MAX_LEARNING_FRAMES:
-        raise UsageError(f"--frames: with --train, expected at most {MAX_LEARNING_FRAMES} pictures, got {frames}")
+        raise UsageError(_("--frames: with --train, expected at most {most} pictures, got {frames}").format(
+            most=MAX_LEARNING_FRAMES, frames=frames))
     stem = scene.path.stem if scene.path is not None else "scene"
     folder = Path(args.output) if args.output else Path(f"{stem}-learning")
     if folder.suffix.lower() in (".png", ".gif"):
-        raise UsageError(f"--output: with --train, expected a folder, got {str(folder)!r}")
+        raise UsageError(_("--output: with --train, expected a folder, got {name}").format(name=repr(str(folder))))
     make_folder(folder, "--output")  # a file in its place: one line, before the training
     backend, detail = _backend(args)
     world = scene.world(world_rotation(scene, args.yaw, args.pitch))
     result = render_learning(scene, experiment, folder, size, frames=frames, world=world, ortho=args.ortho,
                              wireframe=args.wireframe, samples=args.samples, backend=backend, what="--output")
     sizes = "-".join(map(str, experiment.sizes))
-    print(f"wrote {result['gif']} ({result['frames']} frames: epochs 0 to {experiment.epochs}), {result['sheet']} and "
-          f"{result['model']} (scene {scene.name!r}, network {sizes} toward {experiment.target.name}, seed "
-          f"{experiment.seed}, final mse {result['losses'][-1]:.3g}; backend {backend}: {detail})")
+    print(_("wrote {gif} ({frames} frames: epochs 0 to {epochs}), {sheet} and {model} (scene {name}, network {sizes} "
+            "toward {target}, seed {seed}, final mse {loss}; backend {backend}: {detail})").format(
+        gif=result["gif"], frames=result["frames"], epochs=experiment.epochs, sheet=result["sheet"], model=result["model"],
+        name=repr(scene.name), sizes=sizes, target=experiment.target.name, seed=experiment.seed,
+        loss=f"{result['losses'][-1]:.3g}", backend=backend, detail=detail))
     if args.stages:
         stages = render_stages(scene, result["mlp"], folder, size, world=world, ortho=args.ortho,
                                wireframe=args.wireframe, samples=args.samples, backend=backend, path=args.path,
                                what="--output")
-        print(f"wrote {len(stages['stages'])} stage PNGs of the trained network, {stages['gif']} and {stages['sheet']}")
+        print(_("wrote {count} stage PNGs of the trained network, {gif} and {sheet}").format(
+            count=len(stages["stages"]), gif=stages["gif"], sheet=stages["sheet"]))
     replaced = result["replaced"] + (stages["replaced"] if args.stages else [])
     if replaced:
-        print(f"replaced {len(replaced)} files that were in {folder}: {', '.join(p.name for p in replaced)}")
+        print(replaced_files(replaced, folder))
     return 0
+
+
+def replaced_files(paths, folder) -> str:
+    """``replaced 3 files that were in out: a.png, b.png, c.gif``, in the reader's language."""
+    return ngettext("replaced {count} file that was in {folder}: {names}",
+                    "replaced {count} files that were in {folder}: {names}", len(paths)).format(
+        count=len(paths), folder=folder, names=", ".join(p.name for p in paths))

@@ -1,5 +1,16 @@
 """Open the scenes and their networks in a browser: a local web server for the page.
 
+The command's --help text is DESCRIPTION below (marked for the catalogue, shown in the reader's language).
+"""
+
+from __future__ import annotations
+
+from ..i18n import N_, _
+
+HELP = N_("the scenes and networks in a browser (WebGL2, the same shaders): a local web server")
+
+DESCRIPTION = N_("""Open the scenes and their networks in a browser: a local web server for the page.
+
 The page draws with WebGL2 and the desktop renderer's own shader files (shaders/mesh.vert, mesh.frag,
 lines.*, morph.vert; only their #version and precision lines are adapted, by the same include step
 that builds the desktop programs). Drag to turn the world (T: turntable), the wheel moves it, and the
@@ -22,23 +33,22 @@ Examples:
   affine3d serve                      # http://127.0.0.1:8000/, the Platonic solids
   affine3d serve cube-to-sphere --open
   affine3d serve my-scene.toml --port 0
-"""
-
-from __future__ import annotations
-
-HELP = "the scenes and networks in a browser (WebGL2, the same shaders): a local web server"
+""")
 
 
 def add_arguments(parser) -> None:
     from ..web.server import DEFAULT_HOST, DEFAULT_PORT
 
     parser.add_argument("scene", nargs="?", default=None, metavar="SCENE",
-                        help="the scene the page opens with: a shipped scene's name or a .toml file (default: platonic)")
+                        help=_("the scene the page opens with: a shipped scene's name or a .toml file (default: platonic)"))
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, metavar="N",
-                        help=f"port to listen on (default: {DEFAULT_PORT}; 0: any free port)")
+                        help=_("port to listen on (default: {port}; 0: any free port)").format(port=DEFAULT_PORT))
     parser.add_argument("--host", default=DEFAULT_HOST,
-                        help=f"address to listen on (default: {DEFAULT_HOST}, this machine only; 0.0.0.0: every network)")
-    parser.add_argument("--open", action="store_true", help="open the page in the default web browser")
+                        help=_("address to listen on (default: {host}, this machine only; 0.0.0.0: every network)").format(host=DEFAULT_HOST))
+    parser.add_argument("--open", action="store_true", help=_("open the page in the default web browser"))
+    parser.add_argument("--lang", choices=("pl", "en"), default=None,
+                        help=_("the page's language, whatever the reader's browser prefers (default: the browser's; "
+                               "?lang= in the URL picks too)"))
 
 
 def scenes_for(scene) -> tuple[list, str | None]:
@@ -67,9 +77,9 @@ def who_can_connect(host: str) -> str | None:
     if is_loopback(host):
         return None
     everyone = host in ("0.0.0.0", "::", "")
-    where = "every network this machine is on" if everyone else f"the network of {host}"
-    return (f"warning: listening on {host}: anyone who can reach {where} can open the page and its scenes and models "
-            f"(no password); use the default --host 127.0.0.1 for this machine only")
+    where = _("every network this machine is on") if everyone else _("the network of {host}").format(host=host)
+    return _("warning: listening on {host}: anyone who can reach {where} can open the page and its scenes and models "
+             "(no password); use the default --host 127.0.0.1 for this machine only").format(host=host, where=where)
 
 
 def run(args) -> int:
@@ -89,14 +99,14 @@ def run(args) -> int:
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         with tempfile.TemporaryDirectory(prefix="affine3d-web-") as tmp:
-            site = build_site(Path(tmp) / "site", scenes, default=default)
+            site = build_site(Path(tmp) / "site", scenes, default=default, lang=args.lang)
             server = make_server(site, args.host, args.port)
             host, port = server.server_address[:2]
             url = f"http://{_url_host(host)}:{port}/"
             warning = who_can_connect(str(host))
             if warning:
                 print(warning, file=sys.stderr, flush=True)
-            print(f"serving {url}  (the page: {site}; Ctrl+C stops)", flush=True)
+            print(_("serving {url}  (the page: {site}; Ctrl+C stops)").format(url=url, site=site), flush=True)
             if args.open:
                 webbrowser.open(url)
             try:
@@ -104,9 +114,9 @@ def run(args) -> int:
             finally:
                 server.server_close()
     except KeyboardInterrupt:
-        print("stopped", file=sys.stderr)
+        print(_("stopped"), file=sys.stderr)
     except _Stop as exc:  # the with block above has removed the temporary site on the way out
-        print(f"stopped ({exc})", file=sys.stderr)
+        print(_("stopped ({signal})").format(signal=exc), file=sys.stderr)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -1,5 +1,18 @@
 """Follow one point: print one vertex of a scene through every map, each value named with its space.
 
+The command's --help text is DESCRIPTION below (marked for the catalogue, shown in the reader's language).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..i18n import N_, _, prose_number
+
+HELP = N_("follow one vertex through every map: model, world, (network), camera, clip, NDC, window pixels")
+
+DESCRIPTION = N_("""Follow one point: print one vertex of a scene through every map, each value named with its space.
+
     p_model --model--> p_world [--network--> p_world] --world--> p_camera --projection--> p_clip
             --divide by w--> p_ndc --viewport--> p_window
 
@@ -21,29 +34,23 @@ Examples:
   affine3d trace platonic --object 0 --vertex 0
   affine3d trace cube-to-sphere --object cube --vertex 100 --matrices
   affine3d trace shear --object 2 --vertex 5 --size 1280x720 --yaw 30
-"""
-
-from __future__ import annotations
-
-from pathlib import Path
-
-HELP = "follow one vertex through every map: model, world, (network), camera, clip, NDC, window pixels"
+""")
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("scene", nargs="?", default=None, metavar="SCENE",
-                        help="a shipped scene's name or a .toml file (default: platonic)")
-    parser.add_argument("--object", default="0", metavar="K", help="the object: 0-based number, or its name (default 0)")
-    parser.add_argument("--vertex", type=int, default=0, metavar="I", help="0-based index of the vertex in the object's mesh")
-    parser.add_argument("--size", default="800x600", metavar="WxH", help="image size in pixels (default: 800x600)")
-    parser.add_argument("--yaw", type=float, default=0.0, metavar="DEG", help="as in affine3d render: added to the scene's yaw")
-    parser.add_argument("--pitch", type=float, default=0.0, metavar="DEG", help="as in affine3d render: added to the scene's pitch")
-    parser.add_argument("--ortho", action="store_const", const=True, default=None, help="orthographic projection")
+                        help=_("a shipped scene's name or a .toml file (default: platonic)"))
+    parser.add_argument("--object", default="0", metavar="K", help=_("the object: 0-based number, or its name (default 0)"))
+    parser.add_argument("--vertex", type=int, default=0, metavar="I", help=_("0-based index of the vertex in the object's mesh"))
+    parser.add_argument("--size", default="800x600", metavar="WxH", help=_("image size in pixels (default: 800x600)"))
+    parser.add_argument("--yaw", type=float, default=0.0, metavar="DEG", help=_("as in affine3d render: added to the scene's yaw"))
+    parser.add_argument("--pitch", type=float, default=0.0, metavar="DEG", help=_("as in affine3d render: added to the scene's pitch"))
+    parser.add_argument("--ortho", action="store_const", const=True, default=None, help=_("orthographic projection"))
     from .render import add_model_arguments
 
-    add_model_arguments(parser, "a 3 -> ... -> 3 network (a model file or folder) that warps the scene (default: the "
-                                "scene file's mlp key, if any)")
-    parser.add_argument("--matrices", action="store_true", help="print each map's matrix above the value it makes")
+    add_model_arguments(parser, _("a 3 -> ... -> 3 network (a model file or folder) that warps the scene (default: the "
+                                "scene file's mlp key, if any)"))
+    parser.add_argument("--matrices", action="store_true", help=_("print each map's matrix above the value it makes"))
 
 
 def run(args) -> int:
@@ -59,7 +66,8 @@ def run(args) -> int:
     size = parse_size(args.size)
     for name in ("yaw", "pitch"):
         if not math.isfinite(getattr(args, name)):
-            raise UsageError(f"--{name}: expected a finite number of degrees, got {getattr(args, name)}")
+            raise UsageError(_("--{name}: expected a finite number of degrees, got {value}").format(
+                name=name, value=getattr(args, name)))
     scene = load_scene(args.scene or DEFAULT_SCENE)
     model_path = args.mlp or scene.mlp
     morph = None
@@ -71,13 +79,18 @@ def run(args) -> int:
         morph = Morph(mlp, np.vstack(points))  # the display of wide layers, as the renderer chooses it
     world = scene.world(world_rotation(scene, args.yaw, args.pitch))
     rows = trace_vertex(scene, args.object, args.vertex, size, world, ortho=args.ortho, morph=morph)
-    projection = "orthographic" if (args.ortho or (args.ortho is None and scene.camera.projection == "orthographic")) \
-        else f"perspective, fov {math.degrees(scene.camera.fov):.1f} deg"
-    network = f", network {Path(model_path).name} {'-'.join(map(str, morph.mlp.sizes))}" if morph else ""
-    print(f"scene {scene.name!r}, {size[0]}x{size[1]} pixels, {projection}{network}")
+    if args.ortho or (args.ortho is None and scene.camera.projection == "orthographic"):
+        projection = _("orthographic")
+    else:
+        projection = _("perspective, fov {degrees} deg").format(degrees=prose_number(math.degrees(scene.camera.fov), 1))
+    network = _(", network {name} {sizes}").format(name=Path(model_path).name, sizes="-".join(map(str, morph.mlp.sizes))) \
+        if morph else ""
+    print(_("scene {name}, {width}x{height} pixels, {projection}").format(
+        name=repr(scene.name), width=size[0], height=size[1], projection=projection) + network)
     for line in format_trace(rows, matrices=args.matrices):
         print(line)
     x, y, depth = rows[-1].value
     inside = 0 <= x < size[0] and 0 <= y < size[1] and 0 <= depth <= 1
-    print(f"pixel column {math.floor(x)}, row {math.floor(y)}" + ("" if inside else "  (outside the picture: clipped)"))
+    print(_("pixel column {column}, row {row}").format(column=math.floor(x), row=math.floor(y))
+          + ("" if inside else "  " + _("(outside the picture: clipped)")))
     return 0

@@ -1,5 +1,24 @@
 """Open the viewer: turn the world with the mouse and watch the 4x4 matrix that does it.
 
+The command's --help text is DESCRIPTION below (marked for the catalogue, shown in the reader's language).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from ..app.display import DISPLAY_VARIABLES, display_name, headless_possible, no_display_reason, use_headless
+from ..errors import one_line
+from .. import i18n
+from ..i18n import N_, _
+from .paths import check_output_folder
+
+HELP = N_("the interactive window: drag the world, watch its 4x4 matrix (drawn into a PNG when there is no display)")
+
+DESCRIPTION = N_("""Open the viewer: turn the world with the mouse and watch the 4x4 matrix that does it.
+
 SCENE is a shipped scene's name (see the scenes/ folder: platonic, 1980-vs-2015, ...), the path
 of a .toml scene file, or the path of a mesh file (.obj, .off); without it, the default scene (the
 five Platonic solids). A mesh file is centred and scaled to fill the view whatever its units; the
@@ -22,7 +41,7 @@ file, with its own normals or computed ones that keep sharp edges sharp; flat fo
 Watch a network warp space: --mlp MODEL (a .safetensors, .npz or .onnx MLP with 3 inputs and 3
 outputs, or a model folder; a PyTorch state dict with --activations A,B,...), or a scene file's mlp key (scenes/cube-to-sphere.toml), applies the network to the
 objects' vertices and plays its forward pass stage by stage: each layer's affine map, A(t) = (1-t) I
-+ t W and b(t) = t b, then its activation, x -> (1-t) x + t sigma(x). The overlay names the stage and
++ t W and b(t) = t b, then its activation, taking x to (1-t) x + t sigma(x). The overlay names the stage and
 shows the layer's W | b, det W, det A(t) and the singular values; a solid turned inside out
 (det < 0) is drawn hatched (orange and black stripes; the overlay says "hatched: inside out, det < 0").
 Without SCENE, --mlp warps the finely cut cube of cube-to-sphere.
@@ -75,70 +94,62 @@ Examples:
   xvfb-run -a affine3d view --frames 30 --screenshot x.png  # the same on a server
   affine3d view cube-to-sphere --stage 3 --t 0.5 --frames 1 --screenshot flat.png   # det A(t) near 0
   affine3d view shear --size 1920x1080 --hud-scale 1.5      # for a projector
-"""
-
-from __future__ import annotations
-
-import os
-import sys
-from pathlib import Path
-
-from ..app.display import DISPLAY_VARIABLES, display_name, headless_possible, no_display_reason, use_headless
-from ..errors import one_line
-from .paths import check_output_folder
-
-HELP = "the interactive window: drag the world, watch its 4x4 matrix (drawn into a PNG when there is no display)"
+""")
 
 FALLBACK_PNG = "affine3d-view.png"
 
 
+def _no_offscreen(error: str) -> str:
+    return _("no offscreen OpenGL window either ({error})").format(error=error)
+
+
 def add_arguments(parser) -> None:
     parser.add_argument("scene", nargs="?", default=None, metavar="SCENE",
-                        help="a shipped scene's name, a .toml file, or a mesh file (.obj, .off) (default: platonic)")
+                        help=_("a shipped scene's name, a .toml file, or a mesh file (.obj, .off) (default: platonic)"))
     parser.add_argument("--frames", type=int, default=None, metavar="N",
-                        help="quit after N frames; time then advances a fixed 1/60 s a frame and --train 10 epochs a frame "
-                             "(the same PNG every run)")
+                        help=_("quit after N frames; time then advances a fixed 1/60 s a frame and --train 10 epochs a frame "
+                             "(the same PNG every run)"))
     parser.add_argument("--screenshot", metavar="PATH", default=None,
-                        help="save the last frame as a PNG (with --frames: frame N; else when the window closes)")
-    parser.add_argument("--size", default="960x720", metavar="WxH", help="window size (default: 960x720)")
+                        help=_("save the last frame as a PNG (with --frames: frame N; else when the window closes)"))
+    parser.add_argument("--size", default="960x720", metavar="WxH", help=_("window size (default: 960x720)"))
     parser.add_argument("--hud-scale", type=float, default=1.0, metavar="X",
-                        help="the overlay's text size, times what the window's size gives it (default 1; 1.5 for "
-                             "the back of a lecture hall)")
+                        help=_("the overlay's text size, times what the window's size gives it (default 1; 1.5 for "
+                             "the back of a lecture hall)"))
     parser.add_argument("--yaw", type=float, default=0.0, metavar="DEG",
-                        help="turn the world about its vertical axis, degrees, added to the scene's yaw (as render)")
+                        help=_("turn the world about its vertical axis, degrees, added to the scene's yaw (as render)"))
     parser.add_argument("--pitch", type=float, default=0.0, metavar="DEG",
-                        help="tip the world toward the camera, degrees, added to the scene's pitch (as render)")
+                        help=_("tip the world toward the camera, degrees, added to the scene's pitch (as render)"))
     parser.add_argument("--turntable", action="store_true",
-                        help="start with the turntable (yaw and clamped pitch, no roll) instead of the arcball")
-    parser.add_argument("--ortho", action="store_true", help="start with the orthographic projection")
-    parser.add_argument("--wireframe", action="store_true", help="start with the polygon edges drawn")
-    parser.add_argument("--spin", action="store_true", help="start with auto-spin on")
-    parser.add_argument("--no-hud", dest="hud", action="store_false", help="start with the overlay hidden")
-    parser.add_argument("--samples", type=int, default=4, metavar="N", help="antialiasing samples per pixel (0: off; default 4)")
+                        help=_("start with the turntable (yaw and clamped pitch, no roll) instead of the arcball"))
+    parser.add_argument("--ortho", action="store_true", help=_("start with the orthographic projection"))
+    parser.add_argument("--wireframe", action="store_true", help=_("start with the polygon edges drawn"))
+    parser.add_argument("--spin", action="store_true", help=_("start with auto-spin on"))
+    parser.add_argument("--no-hud", dest="hud", action="store_false", help=_("start with the overlay hidden"))
+    parser.add_argument("--samples", type=int, default=4, metavar="N", help=_("antialiasing samples per pixel (0: off; default 4)"))
     from .render import add_model_arguments
 
-    add_model_arguments(parser, "a 3 -> ... -> 3 network (.safetensors, .npz, .onnx or a model folder) that warps the "
-                                "scene, played stage by stage (default: the scene file's mlp key, if any)")
+    add_model_arguments(parser, _("a 3 -> ... -> 3 network (.safetensors, .npz, .onnx or a model folder) that warps the "
+                                "scene, played stage by stage (default: the scene file's mlp key, if any)"))
     parser.add_argument("--stage", type=int, default=None, metavar="N",
-                        help="with a network: start paused in stage N (as the overlay numbers them; 0: the input)")
+                        help=_("with a network: start paused in stage N (as the overlay numbers them; 0: the input)"))
     parser.add_argument("--t", type=float, default=None, metavar="X",
-                        help="with --stage: how far into the stage, 0 to 1 (default 1: its end)")
+                        help=_("with --stage: how far into the stage, 0 to 1 (default 1: its end)"))
     parser.add_argument("--path", choices=("linear", "polar"), default="linear",
-                        help="how each layer's affine stage goes from I to W: linear (1-t) I + t W (default), or polar: "
-                             "W = R S, turned and stretched (never flat when det W > 0)")
+                        help=_("how each layer's affine stage goes from I to W: linear (1-t) I + t W (default), or polar: "
+                             "W = R S, turned and stretched (never flat when det W > 0)"))
     parser.add_argument("--train", action="store_true",
-                        help="train the scene's network live from a fresh seeded start, toward the scene's target "
-                             "(its [train] table), in a background thread while the window draws (key L: pause)")
+                        help=_("train the scene's network live from a fresh seeded start, toward the scene's target "
+                             "(its [train] table), in a background thread while the window draws (key L: pause)"))
     parser.add_argument("--target", metavar="NAME", default=None,
-                        help="what --train / key L aims for instead of the scene's target: cube-to-sphere, "
-                             "sphere-to-cube or untangle-rings (your own: a Python function, see affine3d.lab)")
+                        help=_("what --train / key L aims for instead of the scene's target: cube-to-sphere, "
+                             "sphere-to-cube or untangle-rings (your own: a Python function, see affine3d.lab)"))
     parser.add_argument("--offscreen", action="store_true",
-                        help="no window: draw the viewer into an offscreen EGL surface (use with --frames)")
+                        help=_("no window: draw the viewer into an offscreen EGL surface (use with --frames)"))
     shading = parser.add_mutually_exclusive_group()
     shading.add_argument("--smooth", dest="shading", action="store_const", const="smooth", default=None,
-                         help="start with smooth shading for every object (key F switches)")
+                         help=_("start with smooth shading for every object (key F switches)"))
     shading.add_argument("--flat", dest="shading", action="store_const", const="flat",
-                         help="start with flat shading for every object (default: each object's own)")
+                         help=_("start with flat shading for every object (default: each object's own)"))
 
 
 def run(args) -> int:
@@ -151,26 +162,27 @@ def run(args) -> int:
     from ..images import parse_size
     from ..nn.morph import Morph
     from ..render import MORPH_SCENE
-    from .render import check_moment, moment, network_of, world_rotation
+    from .render import NO_NETWORK, ONE_OR_MORE, SAMPLES_POWER_OF_TWO, check_moment, moment, network_of, world_rotation
 
     size = parse_size(args.size)
     if args.frames is not None and args.frames < 1:
-        raise UsageError(f"--frames: expected 1 or more, got {args.frames}")
+        raise UsageError(i18n._(ONE_OR_MORE).format(option="--frames", value=args.frames))
     if args.samples < 0 or args.samples & (args.samples - 1):
-        raise UsageError(f"--samples: expected 0 (off) or a power of two (2, 4, 8, ...), got {args.samples}")
+        raise UsageError(i18n._(SAMPLES_POWER_OF_TWO).format(samples=args.samples))
     if not (math.isfinite(args.hud_scale) and 0 < args.hud_scale <= 8):
-        raise UsageError(f"--hud-scale: expected a factor above 0, at most 8, got {args.hud_scale}")
+        raise UsageError(_("--hud-scale: expected a factor above 0, at most 8, got {value}").format(value=args.hud_scale))
     for name in ("yaw", "pitch"):
         if not math.isfinite(getattr(args, name)):
-            raise UsageError(f"--{name}: expected a finite number of degrees, got {getattr(args, name)}")
+            raise UsageError(_("--{name}: expected a finite number of degrees, got {value}").format(
+                name=name, value=getattr(args, name)))
     if args.screenshot is not None and Path(args.screenshot).suffix.lower() != ".png":
-        raise UsageError(f"--screenshot: expected a .png file name, got {args.screenshot!r}")
+        raise UsageError(_("--screenshot: expected a .png file name, got {name}").format(name=repr(args.screenshot)))
     if args.screenshot is not None:
         check_output_folder(args.screenshot, "--screenshot")
         check_output(args.screenshot, "--screenshot")  # a link or a device in its place fails now, not at the end
     check_moment(args)
     if args.activations is not None and args.mlp is None:
-        raise UsageError("--activations: give it with --mlp MODEL (a scene's network names its own)")
+        raise UsageError(_("--activations: give it with --mlp MODEL (a scene's network names its own)"))
     mlp = None if args.mlp is None else network_of(args, None)
     scene = load_scene(args.scene or (MORPH_SCENE if mlp is not None else DEFAULT_SCENE))
     if args.yaw or args.pitch:  # the viewer starts (and R resets) there
@@ -180,7 +192,7 @@ def run(args) -> int:
         models[scene.mlp] = network_of(args, scene)
     network = mlp if mlp is not None else models.get(scene.mlp)
     if args.stage is not None and network is None:
-        raise UsageError(f"--stage: the scene {scene.name!r} has no network (no mlp key); give one with --mlp MODEL")
+        raise UsageError(i18n._(NO_NETWORK).format(option="--stage", name=repr(scene.name)))
     name = Path(args.mlp).name if args.mlp else (scene.mlp.name if scene.mlp is not None else "")
     when = None if network is None else moment(args, Morph(network), name)
     options = dict(turntable=args.turntable, samples=args.samples, mlp=mlp, mlp_name=Path(args.mlp).name if args.mlp else "",
@@ -190,13 +202,13 @@ def run(args) -> int:
         from ..nn.targets import experiment_from_table
 
         if network is None and scene.train is None:
-            raise UsageError(f"--train: the scene {scene.name!r} has no network to train; try cube-to-sphere, "
-                             f"sphere-to-cube, rings or rings-4-wide, or give --mlp MODEL")
+            raise UsageError(_("--train: the scene {name} has no network to train; try cube-to-sphere, "
+                               "sphere-to-cube, rings or rings-4-wide, or give --mlp MODEL").format(name=repr(scene.name)))
         experiment_from_table(scene.train, network, args.target)
 
     if args.offscreen:
         if not headless_possible():
-            raise UsageError("--offscreen: pyglet's window module is already loaded with a display")
+            raise UsageError(_("--offscreen: pyglet's window module is already loaded with a display"))
         viewer = _viewer(scene, size, options, visible=False)
         return _play(viewer, args, when, frames=args.frames or 1)
     reason = no_display_reason()
@@ -208,13 +220,16 @@ def run(args) -> int:
         except InputError:  # the user's mistake (--samples the driver lacks, a size too big): say it, do not fall back
             raise
         except Exception as exc:  # no X server, no GLX, no OpenGL 3.3: fall back, never a traceback
-            where = f" on {display_name()}" if display_name() else ""
-            reason = f"no window could be opened{where} ({one_line(exc, typed=True)})"
-            print(f"affine3d view: no display: {reason}", file=sys.stderr)
+            if display_name():
+                reason = _("no window could be opened on {display} ({error})").format(
+                    display=display_name(), error=one_line(exc, typed=True))
+            else:
+                reason = _("no window could be opened ({error})").format(error=one_line(exc, typed=True))
+            print(_("affine3d view: no display: {reason}").format(reason=reason), file=sys.stderr)
             # This process's pyglet is bound to that display now; a fresh one draws offscreen instead.
             return _offscreen_in_a_new_process(scene, args, size, network, when)
         return _play(viewer, args, when, frames=args.frames)
-    print(f"affine3d view: no display: {reason}", file=sys.stderr)
+    print(_("affine3d view: no display: {reason}").format(reason=reason), file=sys.stderr)
     return _offscreen_instead(scene, args, size, options, network, when)
 
 
@@ -244,7 +259,7 @@ def _play(viewer, args, when, frames, announce: bool = True) -> int:
 
 
 def _replaced(replacing: bool) -> str:
-    return ", replacing the file that was there" if replacing else ""
+    return _(", replacing the file that was there") if replacing else ""
 
 
 def _shown(path: Path) -> str:
@@ -261,13 +276,11 @@ def _offscreen_instead(scene, args, size, options, network, when) -> int:
     try:
         viewer = _viewer(scene, size, options, visible=False)
     except Exception as exc:  # not even an offscreen EGL window
-        return _render_instead(scene, args, size, f"no offscreen OpenGL window either ({one_line(exc, typed=True)})", network, when)
+        return _render_instead(scene, args, size, _no_offscreen(one_line(exc, typed=True)), network, when)
     args.screenshot = str(path)
     replacing = check_output(path, "--screenshot")
     _play(viewer, args, when, frames=args.frames or 1, announce=False)
-    which = "the default scene" if args.scene is None else f"the scene {args.scene!r}"
-    print(f"no display: drew the viewer offscreen, overlay included, with {which} to {_shown(path)}{_replaced(replacing)} "
-          f"(the same picture as 'affine3d view --offscreen'; 'affine3d render' has more options)")
+    print(_drew_offscreen(args, path, replacing))
     return 0
 
 
@@ -297,14 +310,13 @@ def _offscreen_in_a_new_process(scene, args, size, network, when) -> int:
     path = Path(args.screenshot or FALLBACK_PNG)
     replacing = check_output(path, "--screenshot")
     env = {k: v for k, v in os.environ.items() if k not in DISPLAY_VARIABLES}
+    env["LANGUAGE"] = i18n.current_language()  # its last line is quoted below: in the language of this process
     result = subprocess.run([sys.executable, "-m", "affine3d", *_child_argv(args, path)], env=env,
                             capture_output=True, text=True)
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["no message"])[-1]
-        return _render_instead(scene, args, size, f"no offscreen OpenGL window either ({last})", network, when)
-    which = "the default scene" if args.scene is None else f"the scene {args.scene!r}"
-    print(f"no display: drew the viewer offscreen, overlay included, with {which} to {_shown(path)}{_replaced(replacing)} "
-          f"(the same picture as 'affine3d view --offscreen'; 'affine3d render' has more options)")
+        return _render_instead(scene, args, size, _no_offscreen(last), network, when)
+    print(_drew_offscreen(args, path, replacing))
     return 0
 
 
@@ -314,7 +326,7 @@ def _render_instead(scene, args, size, reason: str, mlp=None, when=None) -> int:
     from ..images import save_png
     from ..render import pick_backend, render_auto, render_output
 
-    print(f"affine3d view: {reason}", file=sys.stderr)
+    print(_("affine3d view: {reason}").format(reason=reason), file=sys.stderr)
     path = Path(args.screenshot or FALLBACK_PNG)
     replacing = check_output(path, "--screenshot")
     backend, detail = pick_backend("auto")  # the CPU rasterizer where no OpenGL context can be made
@@ -324,13 +336,23 @@ def _render_instead(scene, args, size, reason: str, mlp=None, when=None) -> int:
         image = render_output(scene, mlp, size, ortho=ortho, wireframe=args.wireframe, samples=args.samples,
                               backend=backend, stage=stage, t=t, shading=args.shading)
     else:
-        image, _ = render_auto(scene, size, ortho=ortho, wireframe=args.wireframe, samples=args.samples, backend=backend,
+        image, _picked = render_auto(scene, size, ortho=ortho, wireframe=args.wireframe, samples=args.samples, backend=backend,
                                shading=args.shading)
     save_png(image, path, "--screenshot")
-    which = "the default scene" if args.scene is None else f"the scene {args.scene!r}"
-    print(f"no display: rendered {which} to {_shown(path)}{_replaced(replacing)} without the overlay ({backend}: "
-          f"{detail}); 'affine3d render' has more options")
+    print(_("no display: rendered {which} to {path}{replaced} without the overlay ({backend}: {detail}); "
+            "'affine3d render' has more options").format(which=_which(args), path=_shown(path), replaced=_replaced(replacing),
+                                                         backend=backend, detail=detail))
     if getattr(args, "train", False):
-        print(f"training needs the window; headless: affine3d render {args.scene or ''} --train --stages -o DIR "
-              "writes the learning as a GIF".replace("  ", " "))
+        command = f"affine3d render {args.scene or ''} --train --stages -o DIR".replace("  ", " ")
+        print(_("training needs the window; headless: {command} writes the learning as a GIF").format(command=command))
+
+
+def _which(args) -> str:
+    return _("the default scene") if args.scene is None else _("the scene {name}").format(name=repr(args.scene))
+
+
+def _drew_offscreen(args, path: Path, replacing: bool) -> str:
+    return _("no display: drew the viewer offscreen, overlay included, with {which} to {path}{replaced} (the same "
+             "picture as 'affine3d view --offscreen'; 'affine3d render' has more options)").format(
+        which=_which(args), path=_shown(path), replaced=_replaced(replacing))
     return 0

@@ -71,6 +71,7 @@ import numpy as np
 
 from ..affine import Affine
 from ..errors import AffineError, SceneError, UsageError
+from ..i18n import _
 from ..geometry.normals import smooth_layout
 from ..geometry.shading import (AMBIENT, EDGE_SHADE, INSIDE_COLOR, INSIDE_SHADE, SHADINGS,  # the GPU renderer's too
                                 hatch_period, shading_of, singular_model_error)
@@ -632,7 +633,8 @@ def render_cpu(scene, size=(800, 600), world: Affine | None = None, *, ortho: bo
     (60, 80, 4)
     """
     if shading is not None and shading not in SHADINGS:
-        raise UsageError(f"shading: expected 'flat', 'smooth' or None, got {shading!r}")
+        raise UsageError(_("shading: expected 'flat', 'smooth' or None, got {shading}").format(
+            shading=repr(shading)))
     width, height = check_size(size)
     ambient = AMBIENT if ambient is None else float(ambient)
     world = scene.world() if world is None else world
@@ -667,7 +669,8 @@ def render_cpu(scene, size=(800, 600), world: Affine | None = None, *, ortho: bo
             parts.append(part)
             next_id += part.count
     if next_id >= 1 << 31:
-        raise SceneError(f"scene: expected fewer than 2^31 triangles and edges, got {next_id}")
+        raise SceneError(_("scene: expected fewer than 2^31 triangles and edges, got {next_id}").format(
+            next_id=next_id))
     return shade(buffer, parts, scene, ambient=ambient, hatch=hatch_period(height))
 
 

@@ -35,6 +35,7 @@ import numpy as np
 
 from ..affine import Affine
 from ..errors import UsageError
+from ..i18n import _
 from ..projection import viewport as viewport_matrix  # NDC -> window pixels: the one viewport map
 
 __all__ = ["TraceRow", "trace_vertex", "format_trace", "format_vector", "viewport_matrix", "find_object"]
@@ -74,11 +75,12 @@ def find_object(scene, which) -> int:
     if isinstance(which, str) and not which.lstrip("-").isdigit():
         if which in names:
             return names.index(which)
-        raise UsageError(f"--object: no object called {which!r} in scene {scene.name!r}; its objects: "
-                         + ", ".join(f"{k} {name!r}" for k, name in enumerate(names)))
+        raise UsageError(_("--object: no object called {which} in scene {scene}; its objects: {objects}").format(
+            which=repr(which), scene=repr(scene.name), objects=", ".join(f"{k} {name!r}" for k, name in enumerate(names))))
     k = int(which)
     if not 0 <= k < len(names):
-        raise UsageError(f"--object: expected 0..{len(names) - 1} (scene {scene.name!r} has {len(names)} objects), got {k}")
+        raise UsageError(_("--object: expected 0..{value} (scene {name} has {count} objects), got {k}").format(
+            value=len(names) - 1, name=repr(scene.name), count=len(names), k=k))
     return k
 
 
@@ -122,31 +124,32 @@ def trace_vertex(scene, obj, vertex: int, size=(800, 600), world: Affine | None 
     target = scene.objects[k]
     vertices = target.mesh.vertices
     if not 0 <= int(vertex) < len(vertices):
-        raise UsageError(f"--vertex: expected 0..{len(vertices) - 1} (object {k} {target.name!r} has {len(vertices)} "
-                         f"vertices), got {vertex}")
+        raise UsageError(_("--vertex: expected 0..{value} (object {k} {name} has {count} vertices), got {vertex}").format(
+            value=len(vertices) - 1, k=k, name=repr(target.name), count=len(vertices), vertex=vertex))
     world = scene.world() if world is None else world
     if projection is None:
         projection = scene.projection(size[0] / size[1], ortho)
     projection = np.asarray(projection, dtype=np.float64)
 
     p_model = np.array(vertices[int(vertex)], dtype=np.float64)
-    rows = [TraceRow("p_model", "model space", f"vertex {int(vertex)} of object {k} ({target.name})", p_model)]
+    rows = [TraceRow("p_model", _("model space"), _("vertex {vertex} of object {k} ({name})").format(
+        vertex=int(vertex), k=k, name=target.name), p_model)]
     model = target.model.matrix
     p_world = (model @ _homogeneous(p_model))[:3]
-    rows.append(TraceRow("p_world", "world space", "model @ [p_model, 1]", p_world, model))
+    rows.append(TraceRow("p_world", _("world space"), "model @ [p_model, 1]", p_world, model))
     if morph is not None:
         network_rows, p_world = _network_rows(morph, p_world, stage, t)
         rows += network_rows
     W = world.matrix
     p_camera = (W @ _homogeneous(p_world))[:3]
-    rows.append(TraceRow("p_camera", "camera space", "world @ [p_world, 1]", p_camera, W))
+    rows.append(TraceRow("p_camera", _("camera space"), "world @ [p_world, 1]", p_camera, W))
     p_clip = projection @ _homogeneous(p_camera)
-    rows.append(TraceRow("p_clip", "clip space", "projection @ [p_camera, 1]", p_clip, projection))
+    rows.append(TraceRow("p_clip", _("clip space"), "projection @ [p_camera, 1]", p_clip, projection))
     p_ndc = p_clip[:3] / p_clip[3]  # the perspective divide
-    rows.append(TraceRow("p_ndc", "NDC", "p_clip.xyz / w  (the divide by w)", p_ndc))
+    rows.append(TraceRow("p_ndc", "NDC", "p_clip.xyz / w  " + _("(the divide by w)"), p_ndc))
     V = viewport_matrix(size)
     p_window = (V @ _homogeneous(p_ndc))[:3]
-    rows.append(TraceRow("p_window", "window pixels", "viewport @ [p_ndc, 1]  (x, y from the top-left; depth)",
+    rows.append(TraceRow("p_window", _("window pixels"), "viewport @ [p_ndc, 1]  " + _("(x, y from the top-left; depth)"),
                          p_window, V))
     return rows
 
@@ -157,7 +160,7 @@ def _network_rows(morph, p_world: np.ndarray, stage, t: float) -> tuple[list[Tra
     stage = stages[-1] if stage is None else morph.stage(stage)
     t = float(t)
     keys = morph.keyframes(p_world[None])
-    rows = [TraceRow("x = p_world", "network input", "the network acts in world space", p_world.copy())]
+    rows = [TraceRow("x = p_world", _("network input"), _("the network acts in world space"), p_world.copy())]
     names, inputs = _blackboard_names(morph)
     for s in stages[: stage.index + 1]:
         last = s.index == stage.index
@@ -169,21 +172,22 @@ def _network_rows(morph, p_world: np.ndarray, stage, t: float) -> tuple[list[Tra
         if s.kind == "affine":
             F = s.map_at(t) if partial else s.affine
             matrix = np.hstack([F.A, F.b[:, None]])
-            how = (f"A(t) x + b(t) at t = {t:.2f} ({s.path} path)" if partial
+            how = (_("A(t) x + b(t) at t = {t} ({path} path)").format(t=f"{t:.2f}", path=s.path) if partial
                    else f"[W{s.layer} | b{s.layer}] @ [{inputs[s.index]}, 1]")
         else:
             matrix = None
-            how = f"(1-t) z + t {s.activation}(z) at t = {t:.2f}" if partial else f"{s.activation}, element by element"
+            how = (_("(1-t) z + t {function}(z) at t = {t}").format(function=s.activation, t=f"{t:.2f}") if partial
+                   else _("{function}, element by element").format(function=s.activation))
         name = names[s.index] + (f"  (t = {t:.2f})" if partial else "")
-        rows.append(TraceRow(name, f"layer {s.layer}", how, np.array(value, dtype=np.float64), matrix))
+        rows.append(TraceRow(name, _("layer {layer}").format(layer=s.layer), how, np.array(value, dtype=np.float64), matrix))
     if stage.index == len(stages) - 1 and t >= 1.0:
         drawn = keys[-1][0]
     else:
         drawn = morph.positions(stage, t, keys[stage.index])[0]
     if drawn.shape != (3,) or not np.array_equal(drawn, rows[-1].value):
-        rows.append(TraceRow("p_world", "world space", "the layer's values as drawn (display map)", drawn))
+        rows.append(TraceRow("p_world", _("world space"), _("the layer's values as drawn (display map)"), drawn))
     else:
-        rows.append(TraceRow("p_world", "world space", "the network's output: a point of world space", drawn))
+        rows.append(TraceRow("p_world", _("world space"), _("the network's output: a point of world space"), drawn))
     return rows, drawn
 
 

@@ -17,7 +17,9 @@ import re
 
 import numpy as np
 
-from ..errors import SceneError, byte_size
+from .. import i18n
+from ..errors import SceneError, byte_size, os_reason
+from ..i18n import N_, _
 from ..fileio import open_regular, shown_path, write_bytes
 
 MAX_MESH_BYTES = 1 << 30
@@ -39,7 +41,7 @@ def _shown(path) -> str:
     try:
         return shown_path(os.fspath(path))
     except TypeError:
-        raise SceneError(f"path: expected a file path, got {type(path).__name__}") from None
+        raise SceneError(_("path: expected a file path, got {type}").format(type=type(path).__name__)) from None
 
 
 @contextlib.contextmanager
@@ -50,7 +52,7 @@ def _open(path):
     instead of hanging the reader.
     """
     shown = _shown(path)
-    with open_regular(path, limit=MAX_MESH_BYTES, what="mesh file", shown=shown, error=SceneError) as file:
+    with open_regular(path, limit=MAX_MESH_BYTES, what=N_("mesh file"), shown=shown, error=SceneError) as file:
         yield shown, file
 
 
@@ -105,10 +107,11 @@ def _pieces(shown: str, file, continuation: bool, size: int | None = None):
         try:
             block = file.read(size)
         except OSError as exc:
-            raise SceneError(f"{shown}: cannot read the file ({exc})") from None
+            raise SceneError(_("{shown}: cannot read the file ({reason})").format(shown=shown, reason=os_reason(exc))) from None
         total += len(block)
         if total > MAX_MESH_BYTES:  # the file grew while being read
-            raise SceneError(f"{shown}: the file is over {byte_size(MAX_MESH_BYTES)}; mesh files that large are refused")
+            raise SceneError(_("{shown}: the file is over {size}; mesh files that large are refused").format(
+                shown=shown, size=byte_size(MAX_MESH_BYTES)))
         if not block:
             if carry:
                 yield (carry if carry.endswith((b"\n", b"\r")) else carry + b"\n"), first_line
@@ -145,24 +148,28 @@ def _text(token: bytes) -> str:
     return token.decode("utf-8", errors="replace")  # a stray Latin-1 byte is shown, not fatal
 
 
-def _number(where: str, token: bytes, what: str) -> float:
+def _number(where: str, token: bytes, what: str, context: str = "") -> float:
     value = _float_token(token)
     if value is None:
-        raise SceneError(f"{where}: expected {what} (a number), got {_text(token)!r}")
+        # TRANSLATORS: {what} is the token's name, translated apart in the form that follows "expected"
+        raise SceneError(_("{where}: expected {what} (a number), got {value}").format(
+            where=where, what=i18n._(what).format(token=repr(context)), value=repr(_text(token))))
     return value
 
 
-def _finite(where: str, token: bytes, what: str) -> float:
-    value = _number(where, token, what)
+def _finite(where: str, token: bytes, what: str, context: str = "") -> float:
+    value = _number(where, token, what, context)
     if not np.isfinite(value):
-        raise SceneError(f"{where}: expected {what} (a finite number), got {_text(token)!r}")
+        raise SceneError(_("{where}: expected {what} (a finite number), got {value}").format(
+            where=where, what=i18n._(what).format(token=repr(context)), value=repr(_text(token))))
     return value
 
 
-def _integer(where: str, token: bytes, what: str) -> int:
+def _integer(where: str, token: bytes, what: str, context: str = "") -> int:
     value = _int_token(token)
     if value is None:
-        raise SceneError(f"{where}: expected {what} (an integer), got {_text(token)!r}")
+        raise SceneError(_("{where}: expected {what} (an integer), got {value}").format(
+            where=where, what=i18n._(what).format(token=repr(context)), value=repr(_text(token))))
     return value
 
 

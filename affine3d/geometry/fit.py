@@ -37,6 +37,7 @@ import numpy as np
 
 from ..affine import Affine
 from ..errors import SceneError
+from ..i18n import _
 
 __all__ = ["FIT_FILL", "bounding_sphere", "fit_radius", "fit_map", "fit_text", "fit_lines"]
 
@@ -63,7 +64,7 @@ def bounding_sphere(vertices) -> tuple[np.ndarray, float]:
     """
     vertices = np.asarray(vertices, dtype=np.float64).reshape(-1, 3)
     if len(vertices) == 0:
-        raise SceneError("fit: expected a mesh with vertices, got none")
+        raise SceneError(_("fit: expected a mesh with vertices, got none"))
     centre = (vertices.min(axis=0) + vertices.max(axis=0)) / 2
     radius = float(np.sqrt(np.max(np.einsum("ij,ij->i", vertices - centre, vertices - centre))))
     return centre, radius
@@ -125,13 +126,15 @@ def fit_map(mesh_or_vertices, camera, fill: float = FIT_FILL) -> Affine:
     """
     vertices = getattr(mesh_or_vertices, "vertices", mesh_or_vertices)
     centre, radius = bounding_sphere(vertices)
-    name = getattr(mesh_or_vertices, "name", "") or "mesh"
+    name = getattr(mesh_or_vertices, "name", "") or _("mesh")
     if not radius > 0:
-        raise SceneError(f"{name}: cannot fit a mesh whose vertices all lie at one point; expected some extent")
+        raise SceneError(_("{name}: cannot fit a mesh whose vertices all lie at one point; expected some extent").format(
+            name=name))
     target = fit_radius(camera, fill)
     s = _round_significant(target / radius, 4)
     if not (math.isfinite(s) and s > 0):
-        raise SceneError(f"{name}: cannot fit a mesh of radius {radius:g}; expected a size that a float can scale")
+        raise SceneError(_("{name}: cannot fit a mesh of radius {radius:g}; expected a size that a float can scale").format(
+            name=name, radius=radius))
     decimals = 4 - math.floor(math.log10(target))
     b = [round(float(-s * c), decimals) + 0.0 for c in centre]  # + 0.0: no "-0.0" in the text
     return Affine.translation(b) @ Affine.scaling(s)

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..affine import Affine
 from ..errors import SceneError
+from ..i18n import _
 
 __all__ = ["Mesh", "unique_edges", "unique_inverse"]
 
@@ -188,7 +189,8 @@ class Mesh:
         where = f"mesh {self.name!r}" if self.name else "mesh"
         vertices = _vertices(where, vertices)
         if vertices.shape != self.vertices.shape:
-            raise SceneError(f"{where}: vertices: expected shape {self.vertices.shape}, got {vertices.shape}")
+            raise SceneError(_("{where}: vertices: expected shape {shape}, got {shape2}").format(
+                where=where, shape=self.vertices.shape, shape2=vertices.shape))
         vertices.setflags(write=False)
         mesh = object.__new__(Mesh)
         # The normals described the old shape; their indices stay as smoothing groups.
@@ -212,7 +214,7 @@ class Mesh:
         triangles are rewound to keep the outside outside.
         """
         if not isinstance(F, Affine) or F.dim_in != 3 or F.dim_out != 3:
-            raise SceneError(f"F: expected a 3D Affine, got {F!r}")
+            raise SceneError(_("F: expected a 3D Affine, got {F}").format(F=repr(F)))
         mirror = [0, 2, 1] if F.determinant < 0 else [0, 1, 2]
         normals = self.normals
         if normals is not None:
@@ -248,7 +250,7 @@ class Mesh:
         >>> len(cube().polygons()), len(dodecahedron().polygons()[0])
         (6, 5)
         """
-        return [polygon for polygon, _ in self.polygon_triangles()]
+        return [polygon for polygon, _triangles in self.polygon_triangles()]
 
     def polygon_triangles(self) -> list[tuple[list[int], list[int]]]:
         """:meth:`polygons`, each with the indices of the triangles it was cut into: ``[(polygon, triangles), ...]``."""
@@ -336,7 +338,8 @@ class Mesh:
         for k, polygon in enumerate(polygons):
             polygon = [int(i) for i in polygon]
             if len(polygon) < 3:
-                raise SceneError(f"polygons[{k}]: expected at least 3 vertex indices, got {len(polygon)}")
+                raise SceneError(_("polygons[{k}]: expected at least 3 vertex indices, got {count}").format(
+                    k=k, count=len(polygon)))
             first = polygon[0]
             triangles.extend((first, polygon[i], polygon[i + 1]) for i in range(1, len(polygon) - 1))
             edges.extend(zip(polygon, polygon[1:] + polygon[:1]))
@@ -426,11 +429,13 @@ def _array(name: str, value, dtype, columns: int) -> np.ndarray:
     try:
         array = np.array(value, dtype=dtype)
     except (TypeError, ValueError, OverflowError) as exc:
-        raise SceneError(f"{name}: expected an array of numbers, got {type(value).__name__} ({exc})") from None
+        raise SceneError(_("{name}: expected an array of numbers, got {type} ({exc})").format(
+            name=name, type=type(value).__name__, exc=exc)) from None
     if array.size == 0:
         array = array.reshape(0, columns)
     if array.ndim != 2 or array.shape[1] != columns:
-        raise SceneError(f"{name}: expected shape (N, {columns}), got {array.shape}")
+        raise SceneError(_("{name}: expected shape (N, {columns}), got {shape}").format(
+            name=name, columns=columns, shape=array.shape))
     return array
 
 
@@ -439,7 +444,8 @@ def _vertices(where: str, value) -> np.ndarray:
     vertices = _array(f"{where}: vertices", value, np.float64, 3)
     if not np.all(np.isfinite(vertices)):
         row = int(np.argwhere(~np.isfinite(vertices))[0, 0])
-        raise SceneError(f"{where}: vertices[{row}]: expected finite coordinates, got {vertices[row].tolist()}")
+        raise SceneError(_("{where}: vertices[{row}]: expected finite coordinates, got {value}").format(
+            where=where, row=row, value=vertices[row].tolist()))
     return vertices
 
 
@@ -449,19 +455,21 @@ def _normals(where: str, normals, normal_indices, n_triangles: int) -> tuple[np.
         normals = _array(f"{where}: normals", normals, np.float64, 3)
         if not np.all(np.isfinite(normals)):
             row = int(np.argwhere(~np.isfinite(normals))[0, 0])
-            raise SceneError(f"{where}: normals[{row}]: expected finite numbers, got {normals[row].tolist()}")
+            raise SceneError(_("{where}: normals[{row}]: expected finite numbers, got {value}").format(
+                where=where, row=row, value=normals[row].tolist()))
         if normal_indices is None:
-            raise SceneError(f"{where}: normals given without normal_indices; expected both")
+            raise SceneError(_("{where}: normals given without normal_indices; expected both").format(where=where))
     if normal_indices is None:
         return normals, None
     normal_indices = _array(f"{where}: normal_indices", normal_indices, np.int64, 3)
     if len(normal_indices) != n_triangles:
-        raise SceneError(f"{where}: normal_indices: expected one row per triangle ({n_triangles}), got {len(normal_indices)}")
+        raise SceneError(_("{where}: normal_indices: expected one row per triangle ({n_triangles}), got {count}").format(
+            where=where, n_triangles=n_triangles, count=len(normal_indices)))
     limit = len(normals) if normals is not None else max(3 * n_triangles, 1)
     if normal_indices.size and (normal_indices.min() < 0 or normal_indices.max() >= limit):
         bad = np.argwhere((normal_indices < 0) | (normal_indices >= limit))[0]
-        raise SceneError(f"{where}: normal_indices[{bad[0]}]: expected indices in 0..{limit - 1}, "
-                         f"got {normal_indices[tuple(bad)]}")
+        raise SceneError(_("{where}: normal_indices[{bad}]: expected indices in 0..{value}, got {normal_indices}").format(
+            where=where, bad=bad[0], value=limit - 1, normal_indices=normal_indices[tuple(bad)]))
     return normals, normal_indices
 
 
@@ -469,7 +477,8 @@ def _check_range(name: str, indices: np.ndarray, n_vertices: int) -> None:
     if indices.size and (indices.min() < 0 or indices.max() >= n_vertices):
         bad = np.argwhere((indices < 0) | (indices >= n_vertices))[0]
         raise SceneError(
-            f"{name}[{bad[0]}]: expected vertex indices in 0..{n_vertices - 1}, got {indices[tuple(bad)]}"
+            _("{name}[{bad}]: expected vertex indices in 0..{value}, got {indices}").format(
+                name=name, bad=bad[0], value=n_vertices - 1, indices=indices[tuple(bad)])
         )
 
 

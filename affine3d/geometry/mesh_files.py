@@ -72,6 +72,7 @@ import os
 from pathlib import Path
 
 from ..errors import SceneError
+from ..i18n import _
 from ._mesh_text import CHUNK_BYTES, MAX_MESH_BYTES, _open, _pieces, _shown  # noqa: F401 - CHUNK_BYTES: bench
 from .mesh import Mesh
 from .obj import _ObjStatements, load_obj, save_obj
@@ -102,4 +103,5 @@ def load_mesh(path) -> Mesh:
         return load_obj(path)
     if suffix == ".off":
         return load_off(path)
-    raise SceneError(f"{shown}: unknown mesh format {suffix or '(no suffix)'!r}; expected one of {', '.join(MESH_SUFFIXES)}")
+    raise SceneError(_("{shown}: unknown mesh format {value}; expected one of {names}").format(
+        shown=shown, value=repr(suffix) if suffix else _("(no suffix)"), names=', '.join(MESH_SUFFIXES)))

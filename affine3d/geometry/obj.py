@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SceneError, one_line
+from ..i18n import N_, _, ngettext
 from ._mesh_text import (_Piece, _coordinates_text, _fan, _fields, _finite, _integer, _joined,
                          _number, _open, _pieces, _resolve, _sides, _statements, _text, _write)
 from .mesh import Mesh, _edges_from_keys
@@ -60,22 +61,24 @@ class _ObjParts:
         shown, n = self.shown, self.n_vertices
         sizes = _joined(self.sizes, np.int32).astype(np.int64)
         if len(sizes) == 0:
-            raise SceneError(f"{shown}: no faces found; expected at least one 'f' statement")
+            raise SceneError(_("{shown}: no faces found; expected at least one 'f' statement").format(shown=shown))
         face_start = np.cumsum(sizes) - sizes
         corner_v = _joined(self.corner_v, np.int64)
         self.corner_v = []
         bad = np.flatnonzero(corner_v >= n)
         if len(bad):
             face = np.searchsorted(face_start, bad[0], side="right") - 1
-            raise SceneError(f"{shown}:{_joined(self.face_lines, np.int32)[face]}: face index {corner_v[bad[0]] + 1} "
-                             f"is out of range; the file has {n} vertices")
+            raise SceneError(ngettext("{shown}:{line}: face index {index} is out of range; the file has {n} vertex",
+                                      "{shown}:{line}: face index {index} is out of range; the file has {n} vertices", n).format(
+                shown=shown, line=_joined(self.face_lines, np.int32)[face], index=corner_v[bad[0]] + 1, n=n))
         segments = _joined(self.segments, np.int64).reshape(-1, 2)
         if len(segments):
             bad = np.flatnonzero(segments.max(axis=1) >= n)
             if len(bad):
                 line = _joined(self.segment_lines, np.int64)[bad[0]]
-                raise SceneError(f"{shown}:{line}: line index {segments[bad[0]].max() + 1} is out of range; "
-                                 f"the file has {n} vertices")
+                raise SceneError(ngettext("{shown}:{line}: line index {index} is out of range; the file has {n} vertex",
+                                          "{shown}:{line}: line index {index} is out of range; the file has {n} vertices",
+                                          n).format(shown=shown, line=line, index=segments[bad[0]].max() + 1, n=n))
         normals = normal_indices = None
         all_triangles = bool(np.all(sizes == 3))
         fan = None if all_triangles else _fan(sizes)
@@ -85,8 +88,11 @@ class _ObjParts:
             bad = np.flatnonzero(corner_vn >= self.n_normals)
             if len(bad):
                 face = np.searchsorted(face_start, bad[0], side="right") - 1
-                raise SceneError(f"{shown}:{_joined(self.face_lines, np.int32)[face]}: normal index "
-                                 f"{corner_vn[bad[0]] + 1} is out of range; the file has {self.n_normals} normals")
+                raise SceneError(ngettext("{shown}:{line}: normal index {index} is out of range; the file has {n} normal",
+                                          "{shown}:{line}: normal index {index} is out of range; the file has {n} normals",
+                                          self.n_normals).format(
+                    shown=shown, line=_joined(self.face_lines, np.int32)[face], index=corner_vn[bad[0]] + 1,
+                    n=self.n_normals))
             normals = _joined(self.normals, np.float64).reshape(-1, 3)
             normal_indices = corner_vn.reshape(-1, 3) if all_triangles else corner_vn[fan]
         self.face_lines = self.normals = []
@@ -115,7 +121,8 @@ class _ObjBulk(_ObjParts):
         if not self._read(_Piece(text, first_line, continuation=True)):
             # Something in this piece is wrong: the statement reader finds the first bad line and names it.
             _ObjStatements(self.shown, self.n_vertices, self.n_normals, keep=False).feed(text, first_line)
-            raise SceneError(f"{self.shown}:{first_line}: cannot read the statements from this line on")
+            raise SceneError(_("{shown}:{first_line}: cannot read the statements from this line on").format(
+                shown=self.shown, first_line=first_line))
 
     def _read(self, piece: _Piece) -> bool:
         """Read a piece into the parts; False (and nothing kept) if anything in it is malformed."""
@@ -180,7 +187,7 @@ class _ObjBulk(_ObjParts):
         segment_lines = np.zeros(0, dtype=np.int64)
         if len(l_lines):
             point = piece.argument_tokens(l_lines)
-            raw, _, _, ok = _fields(a, piece.token_start[point], piece.token_end[point], 2)
+            raw, _start, _end, ok = _fields(a, piece.token_start[point], piece.token_end[point], 2)
             point_line = np.repeat(l_lines, l_args)
             chain, valid = _resolve(raw, v_before[point_line])
             if not (ok.all() and valid):
@@ -240,37 +247,43 @@ class _ObjStatements(_ObjParts):
         keep = self.keep
         if keyword == b"v":
             if not 3 <= len(args) <= 7:
-                raise SceneError(f"{where}: expected 'v x y z' (3 coordinates, optionally w and colours), got {len(args)} values")
-            xyz = [_finite(where, t, "a coordinate") for t in args[:3]]
+                raise SceneError(_("{where}: expected 'v x y z' (3 coordinates, optionally w and colours), got {count} values").format(
+                    where=where, count=len(args)))
+            # TRANSLATORS: these names of a token follow "expected" in "{where}: expected {what} (a number)" (Polish: genitive)
+            xyz = [_finite(where, t, N_("a coordinate")) for t in args[:3]]
             for t in args[3:]:
-                _number(where, t, "a weight or colour")
+                _number(where, t, N_("a weight or colour"))
             self.n_vertices += 1
             if keep:
                 self.vertices.append(np.array(xyz))
         elif keyword == b"vn":
             if len(args) != 3:
-                raise SceneError(f"{where}: expected 'vn x y z' (3 numbers), got {len(args)} values")
-            xyz = [_finite(where, t, "a normal component") for t in args]
+                raise SceneError(_("{where}: expected 'vn x y z' (3 numbers), got {count} values").format(
+                    where=where, count=len(args)))
+            xyz = [_finite(where, t, N_("a normal component")) for t in args]
             self.n_normals += 1
             if keep:
                 self.normals.append(np.array(xyz))
         elif keyword == b"f":
             if len(args) < 3:
-                raise SceneError(f"{where}: expected a face with at least 3 corners, got {len(args)}")
+                raise SceneError(_("{where}: expected a face with at least 3 corners, got {count}").format(
+                    where=where, count=len(args)))
             corners = [self.corner(where, t, True) for t in args]
             if keep:
-                self.add_faces(np.array([v for v, _ in corners], dtype=np.int64),
-                               np.array([vn for _, vn in corners], dtype=np.int64), [len(args)], [number])
+                self.add_faces(np.array([v for v, _vn in corners], dtype=np.int64),
+                               np.array([vn for _v, vn in corners], dtype=np.int64), [len(args)], [number])
         elif keyword == b"l":
             if len(args) < 2:
-                raise SceneError(f"{where}: expected a polyline with at least 2 vertices, got {len(args)}")
+                raise SceneError(_("{where}: expected a polyline with at least 2 vertices, got {count}").format(
+                    where=where, count=len(args)))
             chain = [self.corner(where, t, False)[0] for t in args]
             if keep:
                 self.segments.append(np.array(list(zip(chain, chain[1:])), dtype=np.int64).ravel())
                 self.segment_lines.append(np.full(len(chain) - 1, number))
         elif _text(keyword) not in _OBJ_IGNORED:
-            raise SceneError(f"{where}: unknown statement {_text(keyword)[:40]!r}; expected v, f, l or another OBJ "
-                             f"statement (vt, vn, o, g, s, usemtl, ...)")
+            raise SceneError(_("{where}: unknown statement {value}; expected v, f, l or another OBJ statement (vt, vn, o, g, s, "
+                                "usemtl, ...)").format(
+                where=where, value=repr(_text(keyword)[:40])))
 
     def corner(self, where: str, token: bytes, allow_normal: bool) -> tuple[int, int]:
         """``(vertex, normal)`` of a corner, 0-based (normal -1 if none); a positive vertex index is
@@ -279,11 +292,12 @@ class _ObjStatements(_ObjParts):
         shown = _text(token)
         if len(parts) > (3 if allow_normal else 2) or not parts[0]:
             forms = "v, v/vt, v//vn or v/vt/vn" if allow_normal else "v or v/vt"
-            raise SceneError(f"{where}: expected a vertex reference ({forms}), got {shown!r}")
+            raise SceneError(_("{where}: expected a vertex reference ({forms}), got {shown}").format(
+                where=where, forms=forms, shown=repr(shown)))
         for part in parts[1:]:
             if part:
-                _integer(where, part, f"a texture or normal index in {shown!r}")
-        index = _integer(where, parts[0], f"a vertex index in {shown!r}")
+                _integer(where, part, N_("a texture or normal index in {token}"), shown)
+        index = _integer(where, parts[0], N_("a vertex index in {token}"), shown)
         vertex = _relative(where, index, self.n_vertices, "vertex", "vertices", shown)
         normal = -1
         if allow_normal and len(parts) == 3 and parts[2]:
@@ -294,13 +308,21 @@ class _ObjStatements(_ObjParts):
 def _relative(where: str, index: int, read_so_far: int, what: str, whats: str, token: str) -> int:
     """An OBJ index -> 0-based; a negative one counts back from the ``read_so_far`` items read so far."""
     if index == 0:
-        raise SceneError(f"{where}: expected a {what} index from 1 (or negative, counting back), got 0 in {token!r}")
+        message = (_("{where}: expected a vertex index from 1 (or negative, counting back), got 0 in {token}")
+                   if what == "vertex" else
+                   _("{where}: expected a normal index from 1 (or negative, counting back), got 0 in {token}"))
+        raise SceneError(message.format(where=where, token=repr(token)))
     if index > 0:
         return index - 1  # checked against the final count once the file is read
     if -index > read_so_far:
         if read_so_far:
-            raise SceneError(f"{where}: expected a relative index -1..-{read_so_far} ({whats} read so far), got {index}")
-        raise SceneError(f"{where}: relative index {index}, but no {what} has been read yet")
+            message = (_("{where}: expected a relative index -1..-{read_so_far} (vertices read so far), got {index}")
+                       if what == "vertex" else
+                       _("{where}: expected a relative index -1..-{read_so_far} (normals read so far), got {index}"))
+            raise SceneError(message.format(where=where, read_so_far=read_so_far, index=index))
+        message = (_("{where}: relative index {index}, but no vertex has been read yet") if what == "vertex" else
+                   _("{where}: relative index {index}, but no normal has been read yet"))
+        raise SceneError(message.format(where=where, index=index))
     return read_so_far + index
 
 
@@ -356,7 +378,7 @@ def save_obj(mesh: Mesh, path) -> None:
     Coordinates are written exactly (``repr``), so :func:`load_obj` gives back the same vertices (and normals).
     """
     faces = mesh.polygon_triangles()
-    polygons = [polygon for polygon, _ in faces]
+    polygons = [polygon for polygon, _lines in faces]
     normals = None
     if mesh.normals is not None:
         normals = _corner_normals(mesh, faces)

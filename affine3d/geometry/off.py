@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SceneError
+from ..i18n import N_, _
 from ._mesh_text import (_Piece, _coordinates_text, _fan, _finite, _integer, _integers, _joined, _number, _open,
                          _pieces, _ranges, _sides, _text, _write)
 from .mesh import Mesh
@@ -38,35 +39,39 @@ class _OffParts:
         """The first non-blank lines: ``OFF`` (maybe with the counts), then the counts."""
         if self.stage == "header":
             if tokens[0] not in (b"OFF", b"COFF"):
-                raise SceneError(f"{where}: expected the header 'OFF', got {_text(tokens[0])[:40]!r}")
+                raise SceneError(_("{where}: expected the header 'OFF', got {value}").format(
+                    where=where, value=repr(_text(tokens[0])[:40])))
             self.stage = "counts"
             tokens = tokens[1:]
             if not tokens:
                 return
         if not 2 <= len(tokens) <= 3:
-            raise SceneError(f"{where}: expected the counts 'n_vertices n_faces [n_edges]', got "
-                             f"{_text(b' '.join(tokens))[:80]!r}")
-        n_vertices, n_faces = (_integer(where, t, "a count") for t in tokens[:2])
+            raise SceneError(_("{where}: expected the counts 'n_vertices n_faces [n_edges]', got {value}").format(
+                where=where, value=repr(_text(b' '.join(tokens))[:80])))
+        # TRANSLATORS: these names of a token follow "expected" in "{where}: expected {what} (an integer)" (Polish: genitive)
+        n_vertices, n_faces = (_integer(where, t, N_("a count")) for t in tokens[:2])
         if len(tokens) == 3:
-            _integer(where, tokens[2], "the edge count")
+            _integer(where, tokens[2], N_("the edge count"))
         if n_vertices < 0 or n_faces < 0:
-            raise SceneError(f"{where}: expected counts >= 0, got {n_vertices} vertices and {n_faces} faces")
+            raise SceneError(_("{where}: expected counts >= 0, got {n_vertices} vertices and {n_faces} faces").format(
+                where=where, n_vertices=n_vertices, n_faces=n_faces))
         if n_faces == 0:
-            raise SceneError(f"{where}: expected at least one face, got a face count of 0")
+            raise SceneError(_("{where}: expected at least one face, got a face count of 0").format(where=where))
         self.stage, self.n_vertices, self.n_faces = "data", n_vertices, n_faces
 
     def mesh(self) -> Mesh:
         shown = self.shown
         if self.stage != "data" or self.read < self.n_vertices + self.n_faces:
             if self.stage == "header":
-                what = "the header 'OFF'"
+                message = _("{shown}:{line}: the file ends early; expected the header 'OFF'")
             elif self.stage == "counts":
-                what = "the counts 'n_vertices n_faces n_edges'"
+                message = _("{shown}:{line}: the file ends early; expected the counts 'n_vertices n_faces n_edges'")
             elif self.read < self.n_vertices:
-                what = f"{self.n_vertices} vertex lines, got {self.read}"
+                message = _("{shown}:{line}: the file ends early; expected {n_vertices} vertex lines, got {read}")
             else:
-                what = f"{self.n_faces} face lines, got {self.read - self.n_vertices}"
-            raise SceneError(f"{shown}:{self.last + 1}: the file ends early; expected {what}")
+                message = _("{shown}:{line}: the file ends early; expected {n_faces} face lines, got {read_faces}")
+            raise SceneError(message.format(shown=shown, line=self.last + 1, n_vertices=self.n_vertices, read=self.read,
+                                            n_faces=self.n_faces, read_faces=self.read - self.n_vertices))
         sizes = _joined(self.sizes, np.int64)
         corners = _joined(self.corners, np.int64)
         edges = None
@@ -88,7 +93,8 @@ class _OffBulk(_OffParts):
             reference = _OffStatements(self.shown, keep=False)
             reference.stage, reference.n_vertices, reference.n_faces, reference.read, reference.last = before
             reference.feed(text, first_line)
-            raise SceneError(f"{self.shown}:{first_line}: cannot read the lines from this one on")
+            raise SceneError(_("{shown}:{first_line}: cannot read the lines from this one on").format(
+                shown=self.shown, first_line=first_line))
 
     def _read(self, piece: _Piece, text: bytes) -> bool:
         a, counts = piece.a, piece.counts
@@ -175,30 +181,34 @@ class _OffStatements(_OffParts):
         n_vertices = self.n_vertices
         if self.read < n_vertices:
             if len(tokens) < 3:
-                raise SceneError(f"{where}: expected a vertex 'x y z', got {_text(b' '.join(tokens))[:80]!r}")
-            xyz = [_finite(where, t, "a coordinate") for t in tokens[:3]]
+                raise SceneError(_("{where}: expected a vertex 'x y z', got {value}").format(
+                    where=where, value=repr(_text(b' '.join(tokens))[:80])))
+            xyz = [_finite(where, t, N_("a coordinate")) for t in tokens[:3]]
             for t in tokens[3:]:
-                _number(where, t, "a colour value")
+                _number(where, t, N_("a colour value"))
             if self.keep:
                 self.vertices.append(np.array([xyz]))
         elif self.read < n_vertices + self.n_faces:
-            size = _integer(where, tokens[0], "the number of corners")
+            size = _integer(where, tokens[0], N_("the number of corners"))
             if size < 3:
-                raise SceneError(f"{where}: expected a face with at least 3 corners, got {size}")
+                raise SceneError(_("{where}: expected a face with at least 3 corners, got {size}").format(
+                    where=where, size=size))
             if len(tokens) < 1 + size:
-                raise SceneError(f"{where}: expected {size} vertex indices after {size}, got {len(tokens) - 1}")
-            polygon = [_integer(where, t, "a vertex index") for t in tokens[1 : 1 + size]]
+                raise SceneError(_("{where}: expected {size} vertex indices after {size}, got {value}").format(
+                    where=where, size=size, value=len(tokens) - 1))
+            polygon = [_integer(where, t, N_("a vertex index")) for t in tokens[1 : 1 + size]]
             for index in polygon:
                 if not 0 <= index < n_vertices:
-                    raise SceneError(f"{where}: expected vertex indices in 0..{n_vertices - 1}, got {index}")
+                    raise SceneError(_("{where}: expected vertex indices in 0..{value}, got {index}").format(
+                        where=where, value=n_vertices - 1, index=index))
             for t in tokens[1 + size :]:
-                _number(where, t, "a colour value")
+                _number(where, t, N_("a colour value"))
             if self.keep:
                 self.sizes.append(np.array([size]))
                 self.corners.append(np.array(polygon, dtype=np.int64))
         else:
-            raise SceneError(f"{where}: expected the end of the file after {self.n_faces} faces, got "
-                             f"{_text(b' '.join(tokens))[:40]!r}")
+            raise SceneError(_("{where}: expected the end of the file after {n_faces} faces, got {value}").format(
+                where=where, n_faces=self.n_faces, value=repr(_text(b' '.join(tokens))[:40])))
         self.read += 1
 
 

@@ -128,8 +128,10 @@ from pathlib import Path
 import numpy as np
 
 from ..affine import MAX_CONDITION, Affine
-from ..errors import AffineError, SceneError, one_line, shown
+from .. import i18n
+from ..errors import AffineError, SceneError, one_line, os_reason, shown
 from ..fileio import open_regular, read_regular, shown_path
+from ..i18n import N_, _, prose_number
 from .fit import fit_map
 from .solids import BUILTINS, builtin_parameters, triangle_count
 from .mesh import Mesh
@@ -435,75 +437,82 @@ class _Reader:
 
     def table(self, value, where: str, keys: tuple[str, ...]) -> dict:
         if not isinstance(value, dict):
-            raise self.error(where, f"expected a table, got {_show(value)}")
+            raise self.error(where, _("expected a table, got {value}").format(value=_show(value)))
         for key in value:
             if key not in keys:
-                expected = f"expected one of: {', '.join(keys)}" if keys else "expected no keys here"
                 name = key if len(key) <= 60 and key.isprintable() else shown(key)
-                raise self.error(f"{where}.{name}" if where else name, f"unknown key; {expected}")
+                message = (_("unknown key; expected one of: {keys}").format(keys=", ".join(keys)) if keys
+                           else _("unknown key; expected no keys here"))
+                raise self.error(f"{where}.{name}" if where else name, message)
         return value
 
     def number(self, value, where: str) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.error(where, f"expected a number, got {_show(value)}")
+            raise self.error(where, _("expected a number, got {value}").format(value=_show(value)))
         try:
             number = float(value)
         except OverflowError:  # an integer past float64's range (a 400-digit number)
-            raise self.error(where, f"expected a finite number, got {_show(value)}") from None
+            raise self.error(where, _("expected a finite number, got {value}").format(value=_show(value))) from None
         if not math.isfinite(number):
-            raise self.error(where, f"expected a finite number, got {value}")
+            raise self.error(where, _("expected a finite number, got {value}").format(value=value))
         return number
 
     def length(self, value, where: str, *, signed: bool = False) -> float:
         """A number of scene units within :data:`MAX_LENGTH` (positive, or any sign with ``signed``)."""
         number = self.number(value, where) if signed else self.positive(value, where)
         if abs(number) > MAX_LENGTH:
-            raise self.error(where, f"expected at most {MAX_LENGTH:g} in size (float32 on the GPU), got {number:g}")
+            raise self.error(where, _("expected at most {limit} in size (float32 on the GPU), got {value}").format(
+                limit=f"{MAX_LENGTH:g}", value=f"{number:g}"))
         if not signed and number < 1 / MAX_LENGTH:
-            raise self.error(where, f"expected at least {1 / MAX_LENGTH:g}, got {number:g}")
+            raise self.error(where, _("expected at least {limit}, got {value}").format(limit=f"{1 / MAX_LENGTH:g}",
+                                                                                      value=f"{number:g}"))
         return number
 
     def positive(self, value, where: str) -> float:
         value = self.number(value, where)
         if value <= 0:
-            raise self.error(where, f"expected a number > 0, got {value:g}")
+            raise self.error(where, _("expected a number > 0, got {value}").format(value=f"{value:g}"))
         return value
 
     def string(self, value, where: str, choices: tuple[str, ...] | None = None) -> str:
         if not isinstance(value, str):
-            raise self.error(where, f"expected a string, got {_show(value)}")
+            raise self.error(where, _("expected a string, got {value}").format(value=_show(value)))
         if choices is not None and value not in choices:
-            raise self.error(where, f"expected one of: {', '.join(choices)}; got {_show(value)}")
+            raise self.error(where, _("expected one of: {choices}; got {value}").format(choices=", ".join(choices),
+                                                                                       value=_show(value)))
         return value
 
     def boolean(self, value, where: str) -> bool:
         if not isinstance(value, bool):
-            raise self.error(where, f"expected true or false, got {_show(value)}")
+            raise self.error(where, _("expected true or false, got {value}").format(value=_show(value)))
         return value
 
     def vector(self, value, where: str) -> np.ndarray:
         if not isinstance(value, list) or len(value) != 3:
-            raise self.error(where, f"expected [x, y, z] (3 numbers), got {_show(value)}")
+            raise self.error(where, _("expected [x, y, z] (3 numbers), got {value}").format(value=_show(value)))
         return np.array([self.number(v, f"{where}[{k}]") for k, v in enumerate(value)])
 
     def color(self, value, where: str) -> tuple[float, float, float]:
-        expected = 'expected [r, g, b] (numbers in 0..1) or "#rrggbb"'
         if isinstance(value, str):
             if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
-                raise self.error(where, f"{expected}, got {_show(value)}")
+                raise self.error(where, _('expected [r, g, b] (numbers in 0..1) or "#rrggbb", got {value}').format(
+                    value=_show(value)))
             return tuple(int(value[k : k + 2], 16) / 255 for k in (1, 3, 5))
         if not isinstance(value, list) or len(value) != 3:
-            raise self.error(where, f"{expected}, got {_show(value)}")
+            raise self.error(where, _('expected [r, g, b] (numbers in 0..1) or "#rrggbb", got {value}').format(
+                value=_show(value)))
         rgb = tuple(self.number(v, f"{where}[{k}]") for k, v in enumerate(value))
         for k, v in enumerate(rgb):
             if not 0 <= v <= 1:
-                raise self.error(f"{where}[{k}]", f"expected a number in 0..1, got {v:g} (for 0..255 use \"#rrggbb\")")
+                raise self.error(f"{where}[{k}]", _('expected a number in 0..1, got {value} (for 0..255 use "#rrggbb")').format(
+                    value=f"{v:g}"))
         return rgb
 
     # ------------------------------------------------------------------ transforms
     def transform(self, value, where: str) -> Affine:
         if not isinstance(value, list):
-            raise self.error(where, f"expected a list of steps like [{{ translate = [x, y, z] }}], got {_show(value)}")
+            raise self.error(where, _("expected a list of steps like [{{ translate = [x, y, z] }}], got {value}").format(
+                value=_show(value)))
         model = Affine.identity(3)
         for k, step in enumerate(value):
             model = self.step(step, f"{where}[{k}]") @ model  # the first step listed is applied first
@@ -522,26 +531,30 @@ class _Reader:
             stretches = np.linalg.svd(A, compute_uv=False) if np.all(np.isfinite(A)) else np.array([math.inf])
         largest, smallest = float(stretches.max()), float(stretches.min())
         if not largest <= MAX_LENGTH:
-            raise self.error(where, f"the model map stretches by {largest:.3g}, more than {MAX_LENGTH:g} (float32 on the GPU "
-                                    "overflows); use smaller scales")
+            raise self.error(where, _("the model map stretches by {stretch}, more than {limit} (float32 on the GPU "
+                                      "overflows); use smaller scales").format(stretch=f"{largest:.3g}",
+                                                                               limit=f"{MAX_LENGTH:g}"))
         if not smallest >= 1 / MAX_LENGTH:
-            raise self.error(where, f"the model map flattens the object: it shrinks one direction to {smallest:.3g} (at least "
-                                    f"{1 / MAX_LENGTH:g} needed for normals to light it); give every axis a scale away "
-                                    "from 0, and shears that do not cancel each other")
+            raise self.error(where, _("the model map flattens the object: it shrinks one direction to {stretch} (at least "
+                                      "{limit} needed for normals to light it); give every axis a scale away from 0, and "
+                                      "shears that do not cancel each other").format(stretch=f"{smallest:.3g}",
+                                                                                     limit=f"{1 / MAX_LENGTH:g}"))
         try:  # the renderers' own test (a 1-norm condition number): what passes here draws there
             model.normal_matrix()
         except AffineError:
-            raise self.error(where, f"the model map stretches one direction {largest / smallest:.3g} times more than another "
-                                    f"(at most {MAX_CONDITION:g}): nearly flat, its normals cannot be computed; "
-                                    "use scales and shears closer to each other") from None
+            raise self.error(where, _("the model map stretches one direction {ratio} times more than another (at most "
+                                      "{limit}): nearly flat, its normals cannot be computed; use scales and shears "
+                                      "closer to each other").format(ratio=f"{largest / smallest:.3g}",
+                                                                     limit=f"{MAX_CONDITION:g}")) from None
         if not np.all(np.abs(b) <= MAX_LENGTH):
-            raise self.error(where, f"the model map moves the object {float(np.max(np.abs(b))):.3g} away, more than "
-                                    f"{MAX_LENGTH:g} (float32 on the GPU)")
+            raise self.error(where, _("the model map moves the object {distance} away, more than {limit} (float32 on the "
+                                      "GPU)").format(distance=f"{float(np.max(np.abs(b))):.3g}", limit=f"{MAX_LENGTH:g}"))
 
     def step(self, value, where: str) -> Affine:
-        expected = "one of: " + ", ".join(f"{{ {kind} = ... }}" for kind in _STEP_KINDS)
+        steps = ", ".join(f"{{ {kind} = ... }}" for kind in _STEP_KINDS)
         if not isinstance(value, dict) or len(value) != 1:
-            raise self.error(where, f"expected a step with one key, {expected}; got {_show(value)}")
+            raise self.error(where, _("expected a step with one key, one of: {steps}; got {value}").format(
+                steps=steps, value=_show(value)))
         (kind, arg), = value.items()
         here = f"{where}.{kind}"
         if kind == "translate":
@@ -553,7 +566,8 @@ class _Reader:
             arg = self.table(arg, here, _ROTATE_KEYS)
             for key in _ROTATE_KEYS:
                 if key not in arg:
-                    raise self.error(here, f"missing key {key!r}; expected {{ axis = [x, y, z], deg = ... }}")
+                    raise self.error(here, _("missing key {key}; expected {{ axis = [x, y, z], deg = ... }}").format(
+                        key=repr(key)))
             axis = self.axis(arg["axis"], f"{here}.axis")
             return Affine.rotation(axis, math.radians(self.number(arg["deg"], f"{here}.deg")))
         if kind == "scale":
@@ -562,30 +576,35 @@ class _Reader:
             else:
                 factors = np.full(3, self.number(arg, here))
             if np.any(factors == 0):
-                raise self.error(here, f"expected non-zero factors (a zero flattens the object), got {_show(arg)}")
+                raise self.error(here, _("expected non-zero factors (a zero flattens the object), got {value}").format(
+                    value=_show(arg)))
             for k, factor in enumerate(factors):
                 field_name = f"{here}[{k}]" if isinstance(arg, list) else here
                 if not 1 / MAX_LENGTH <= abs(factor) <= MAX_LENGTH:
-                    raise self.error(field_name, f"expected a factor of size {1 / MAX_LENGTH:g} .. {MAX_LENGTH:g} "
-                                                 f"(negative: a mirror), got {factor:g}")
+                    raise self.error(field_name, _("expected a factor of size {low} .. {high} (negative: a mirror), got "
+                                                   "{value}").format(low=f"{1 / MAX_LENGTH:g}", high=f"{MAX_LENGTH:g}",
+                                                                     value=f"{factor:g}"))
             return Affine.scaling(factors)
         if kind == "shear":
             arg = self.table(arg, here, _SHEAR_KEYS)
             return Affine.shear(**{key: self.length(v, f"{here}.{key}", signed=True) for key, v in arg.items()})
-        raise self.error(where, f"unknown step {kind!r}; expected {expected}")
+        raise self.error(where, _("unknown step {kind}; expected one of: {steps}").format(kind=repr(kind), steps=steps))
 
     def axis(self, value, where: str) -> np.ndarray:
         if isinstance(value, str):
             if value not in _AXIS_NAMES:
-                raise self.error(where, f'expected [x, y, z] or "x", "y", "z", got {_show(value)}')
+                raise self.error(where, _('expected [x, y, z] or "x", "y", "z", got {value}').format(value=_show(value)))
             return np.array(_AXIS_NAMES[value])
-        return self.direction(value, where, "axis")
+        return self.direction(value, where, _("expected a non-zero axis, got [0, 0, 0]"))
 
-    def direction(self, value, where: str, what: str) -> np.ndarray:
-        """A non-zero [x, y, z] as a unit vector; any scale works (``[1e-200, 1e-200, 0]`` is ``[1, 1, 0]``)."""
+    def direction(self, value, where: str, message: str) -> np.ndarray:
+        """A non-zero [x, y, z] as a unit vector; any scale works (``[1e-200, 1e-200, 0]`` is ``[1, 1, 0]``).
+
+        ``message`` is the error for [0, 0, 0] ("expected a non-zero axis, ...").
+        """
         vector = self.vector(value, where)
         if not np.any(vector):
-            raise self.error(where, f"expected a non-zero {what}, got [0, 0, 0]")
+            raise self.error(where, message)
         return _unit_vector(vector)
 
 
@@ -630,15 +649,15 @@ def _resolve(path_or_name) -> tuple[Path, str]:
     """``(path, shown name)``: a shipped scene by name, or a file path."""
     if isinstance(path_or_name, str) and not path_or_name.endswith(".toml") and "/" not in path_or_name and os.sep not in path_or_name:
         if path_or_name not in list_scenes():
-            raise SceneError(
-                f"scene: unknown scene {_show(path_or_name)}; expected one of: {', '.join(list_scenes())}, or a path to a .toml file"
-            )
+            raise SceneError(_("scene: unknown scene {name}; expected one of: {names}, or a path to a .toml file").format(
+                name=_show(path_or_name), names=", ".join(list_scenes())))
         path = scene_dir() / f"{path_or_name}.toml"
         return path, f"scenes/{path.name}"
     try:
         path = Path(os.fsdecode(os.fspath(path_or_name)))
     except TypeError:
-        raise SceneError(f"scene: expected a scene name or a path, got {type(path_or_name).__name__}") from None
+        raise SceneError(_("scene: expected a scene name or a path, got {type}").format(
+            type=type(path_or_name).__name__)) from None
     return path, shown_path(path)
 
 
@@ -648,14 +667,15 @@ def scene_file_path(base: Path, relative: str) -> Path:
     The policy for the files a scene names (meshes, networks): inside the scene's own folder or below.
     """
     if os.path.isabs(relative):
-        raise ValueError("an absolute path; scene files name files relative to their own folder")
+        raise ValueError(_("an absolute path; scene files name files relative to their own folder"))
     path = base / relative
     try:
         inside = os.path.realpath(path).startswith(os.path.join(os.path.realpath(base), ""))
     except (OSError, ValueError):
         inside = False
     if not inside:
-        raise ValueError(f"outside the scene's folder {shown_path(base)}; a scene reads only files in its own folder or below")
+        raise ValueError(_("outside the scene's folder {folder}; a scene reads only files in its own folder or below").format(
+            folder=shown_path(base)))
     return path
 
 
@@ -681,11 +701,12 @@ def mesh_scene(path) -> Scene:
     shown = Path(os.fspath(path))
     yaw, pitch = (math.radians(a) for a in MESH_VIEW_DEG)
     obj = SceneObject(name=mesh.name or shown.stem, mesh=mesh, model=fit, color=MESH_COLOR, shading="smooth", fit=fit)
-    normals = "its own normals" if mesh.normals is not None else "computed normals"
+    normals = _("its own normals") if mesh.normals is not None else _("computed normals")
     return Scene(name=shown.name, path=shown, objects=[obj], camera=camera,
                  world_rotation=Affine.rotation_x(pitch) @ Affine.rotation_y(yaw),
-                 description=f"{shown.name}: {mesh.n_vertices:,} vertices, {mesh.n_triangles:,} triangles, "
-                             f"{normals}, fitted to the view")
+                 description=_("{name}: {vertices} vertices, {triangles} triangles, {normals}, fitted to the "
+                               "view").format(name=shown.name, vertices=prose_number(mesh.n_vertices),
+                                              triangles=prose_number(mesh.n_triangles), normals=normals))
 
 
 def _is_mesh_file(path_or_name) -> bool:
@@ -720,26 +741,79 @@ def load_scene(path_or_name=DEFAULT_SCENE) -> Scene:
     if _is_mesh_file(path_or_name):
         return mesh_scene(path_or_name)
     path, shown = _resolve(path_or_name)
-    data = read_regular(path, limit=MAX_SCENE_BYTES, what="scene file", shown=shown, error=SceneError)
+    data = read_regular(path, limit=MAX_SCENE_BYTES, what=N_("scene file"), shown=shown, error=SceneError)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise SceneError(f"{shown}:{line}: expected UTF-8 text (the file is not a TOML scene)") from None
+        raise SceneError(_("{file}:{line}: expected UTF-8 text (the file is not a TOML scene)").format(
+            file=shown, line=line)) from None
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"at line (\d+)", str(exc))
         line = f":{match.group(1)}" if match else ""
-        raise SceneError(f"{shown}{line}: TOML syntax error: {one_line(exc)}") from None
+        raise SceneError(_("{file}{line}: TOML syntax error: {detail}").format(file=shown, line=line,
+                                                                              detail=_toml_reason(exc))) from None
     except RecursionError:  # 3000 nested [ or { : tomllib parses by recursion
-        raise SceneError(f"{shown}: TOML nested too deeply (arrays or inline tables inside each other); "
-                         "a scene needs a few levels") from None
+        raise SceneError(_("{file}: TOML nested too deeply (arrays or inline tables inside each other); a scene needs a "
+                           "few levels").format(file=shown)) from None
     except ValueError:  # an integer of more than 4300 digits (Python's int-from-text limit)
         match = re.search(r"\d{4000,}", text)
         line = f":{text[: match.start()].count(chr(10)) + 1}" if match else ""
-        raise SceneError(f"{shown}{line}: a number with thousands of digits; expected numbers a float can hold") from None
+        raise SceneError(_("{file}{line}: a number with thousands of digits; expected numbers a float can hold").format(
+            file=shown, line=line)) from None
     return _build(document, path, shown)
+
+
+# tomllib's messages (English whatever the language), as the catalogue says them: (pattern, message with {what}).
+_TOML_REASONS = (
+    (r"Expected '=' after a key in a key/value pair", N_("expected '=' after a key in a key/value pair")),
+    (r"Expected '\]' at the end of a table declaration", N_("expected ']' at the end of a table declaration")),
+    (r"Expected '\]\]' at the end of an array declaration", N_("expected ']]' at the end of an array declaration")),
+    (r"Expected (.+)", N_("expected {what}")),
+    (r"Invalid value", N_("invalid value")),
+    (r"Invalid statement", N_("invalid statement")),
+    (r"Invalid initial character for a key part", N_("invalid first character of a key")),
+    (r"Invalid date or datetime", N_("invalid date or time")),
+    (r"Invalid hex value", N_("invalid hexadecimal value")),
+    (r"Unclosed array", N_("unclosed array")),
+    (r"Unclosed inline table", N_("unclosed inline table")),
+    (r"Unterminated string", N_("unterminated string")),
+    (r"Unescaped '\\' in a string", N_("unescaped '\\' in a string")),
+    (r"Escaped character is not a Unicode scalar value", N_("the escaped character is not a Unicode scalar value")),
+    (r"Cannot overwrite a value", N_("cannot overwrite a value")),
+    (r"Cannot declare (.+) twice", N_("cannot declare {what} twice")),
+    (r"Cannot mutate immutable namespace (.+)", N_("cannot change the finished table {what}")),
+    (r"Cannot redefine namespace (.+)", N_("cannot define the table {what} again")),
+    (r"Duplicate inline table key (.+)", N_("duplicate key {what} in an inline table")),
+    (r"Found invalid character (.+)", N_("invalid character {what}")),
+    (r"Illegal character (.+)", N_("illegal character {what}")),
+)
+
+
+def _toml_reason(exc: Exception) -> str:
+    """tomllib's message for a syntax error, in the current language where the catalogue has it.
+
+    English keeps tomllib's own words (``Expected '=' after a key ... (at line 3, column 5)``).
+    """
+    text = one_line(exc)
+    if i18n.current_language() == i18n.SOURCE_LANGUAGE:
+        return text
+    match = re.fullmatch(r"(.*) \(at (?:line (\d+), column (\d+)|(end of document))\)", text)
+    if not match:
+        return text
+    message, line, column, end = match.groups()
+    for pattern, translated in _TOML_REASONS:
+        found = re.fullmatch(pattern, message)
+        if found:
+            message = i18n._(translated).format(what=found.group(1) if found.groups() else "")
+            break
+    else:
+        return text
+    where = (_("at the end of the document") if end else
+             _("line {line}, column {column}").format(line=line, column=column))
+    return f"{message} ({where})"
 
 
 def _build(document: dict, path: Path, shown: str) -> Scene:
@@ -750,16 +824,18 @@ def _build(document: dict, path: Path, shown: str) -> Scene:
     defaults = Camera()
     fov_deg = read.number(camera_table.get("fov_deg", math.degrees(defaults.fov)), "camera.fov_deg")
     if not MIN_FOV_DEG <= fov_deg < 180:
-        raise read.error("camera.fov_deg", f"expected degrees in [{MIN_FOV_DEG:g}, 180), got {fov_deg:g}")
+        raise read.error("camera.fov_deg", _("expected degrees in [{low}, 180), got {value}").format(
+            low=f"{MIN_FOV_DEG:g}", value=f"{fov_deg:g}"))
     near = read.length(camera_table.get("near", defaults.near), "camera.near")
     far = read.length(camera_table.get("far", defaults.far), "camera.far")
     if far <= near:
-        raise read.error("camera.far", f"expected far > near = {near:g}, got {far:g}")
+        raise read.error("camera.far", _("expected far > near = {near}, got {value}").format(near=f"{near:g}",
+                                                                                            value=f"{far:g}"))
     distance = read.length(camera_table.get("distance", defaults.distance), "camera.distance")
     if near < distance * MIN_NEAR_OVER_DISTANCE:
-        raise read.error("camera.near", f"expected at least distance / {1 / MIN_NEAR_OVER_DISTANCE:g} = "
-                                        f"{distance * MIN_NEAR_OVER_DISTANCE:g} (nearer to 0, the depth buffer puts every "
-                                        f"surface on the far plane), got {near:g}")
+        raise read.error("camera.near", _("expected at least distance / {ratio} = {lowest} (nearer to 0, the depth buffer "
+                                          "puts every surface on the far plane), got {value}").format(
+            ratio=f"{1 / MIN_NEAR_OVER_DISTANCE:g}", lowest=f"{distance * MIN_NEAR_OVER_DISTANCE:g}", value=f"{near:g}"))
     camera = Camera(
         fov=math.radians(fov_deg),
         near=near,
@@ -775,19 +851,20 @@ def _build(document: dict, path: Path, shown: str) -> Scene:
 
     light = read.table(document.get("light", {}), "light", _LIGHT_KEYS)
     if "direction" in light:
-        light_direction = read.direction(light["direction"], "light.direction", "vector")
+        light_direction = read.direction(light["direction"], "light.direction",
+                                         _("expected a non-zero vector, got [0, 0, 0]"))
     else:
         light_direction = _unit_vector(DEFAULT_LIGHT)
 
     objects_value = document.get("object")
-    if objects_value is None:
-        raise read.error("object", "expected at least one [[object]] table, got none")
+    if objects_value is None or objects_value == []:
+        raise read.error("object", _("expected at least one [[object]] table, got none"))
     if not isinstance(objects_value, list):
-        raise read.error("object", f"expected an array of tables ([[object]], double brackets), got {_show(objects_value)}")
-    if not objects_value:
-        raise read.error("object", "expected at least one [[object]] table, got none")
+        raise read.error("object", _("expected an array of tables ([[object]], double brackets), got {value}").format(
+            value=_show(objects_value)))
     if len(objects_value) > MAX_OBJECTS:
-        raise read.error("object", f"expected at most {MAX_OBJECTS:,} objects, got {len(objects_value):,}")
+        raise read.error("object", _("expected at most {limit} objects, got {count}").format(
+            limit=prose_number(MAX_OBJECTS), count=prose_number(len(objects_value))))
     meshes: dict[Path, Mesh] = {}
     budget = _Budget()
     _count_builtins(read, objects_value, budget)
@@ -812,15 +889,17 @@ def _train_table(read: _Reader, value) -> dict:
     """The ``[train]`` table: types and ranges checked here, names (target, activation) where they are known."""
     table = read.table(value, "train", _TRAIN_KEYS)
     if "target" not in table:
-        raise read.error("train", 'missing key \'target\'; expected e.g. target = "cube-to-sphere"')
+        raise read.error("train", _('missing key {key}; expected e.g. target = "cube-to-sphere"').format(key="'target'"))
     train = {"target": read.string(table["target"], "train.target")}
     if "sizes" in table:
         sizes = table["sizes"]
         if not isinstance(sizes, list) or len(sizes) < 2 or any(isinstance(v, bool) or not isinstance(v, int) or v < 1
                                                                 for v in sizes):
-            raise read.error("train.sizes", f"expected a list of widths like [3, 8, 8, 3], got {_show(sizes)}")
+            raise read.error("train.sizes", _("expected a list of widths like [3, 8, 8, 3], got {value}").format(
+                value=_show(sizes)))
         if sizes[0] != 3 or sizes[-1] != 3:
-            raise read.error("train.sizes", f"expected 3 inputs and 3 outputs (3D points), got {_show(sizes)}")
+            raise read.error("train.sizes", _("expected 3 inputs and 3 outputs (3D points), got {value}").format(
+                value=_show(sizes)))
         train["sizes"] = [int(v) for v in sizes]
     for key in ("activation", "optimizer"):
         if key in table:
@@ -831,7 +910,8 @@ def _train_table(read: _Reader, value) -> dict:
         if key in table:
             v = table[key]
             if isinstance(v, bool) or not isinstance(v, int) or v < lowest:
-                raise read.error(f"train.{key}", f"expected an integer >= {lowest}, got {_show(v)}")
+                raise read.error(f"train.{key}", _("expected an integer >= {lowest}, got {value}").format(lowest=lowest,
+                                                                                                         value=_show(v)))
             train[key] = v
     return train
 
@@ -844,9 +924,14 @@ class _Budget:
 
     def take(self, read: _Reader, where: str, triangles: int) -> None:
         if self.used + triangles > MAX_SCENE_TRIANGLES:
-            before = f" (after {self.used:,} in the objects before it)" if self.used else ""
-            raise read.error(where, f"{triangles:,} triangles{before} exceed the scene's budget of {MAX_SCENE_TRIANGLES:,} "
-                                    "(a level-9 icosphere); use fewer or coarser shapes")
+            if self.used:
+                message = _("{count} triangles (after {used} in the objects before it) exceed the scene's budget of "
+                            "{limit} (a level-9 icosphere); use fewer or coarser shapes")
+            else:
+                message = _("{count} triangles exceed the scene's budget of {limit} (a level-9 icosphere); use fewer or "
+                            "coarser shapes")
+            raise read.error(where, message.format(count=prose_number(triangles), used=prose_number(self.used),
+                                                   limit=prose_number(MAX_SCENE_TRIANGLES)))
         self.used += triangles
 
 
@@ -855,14 +940,16 @@ def _scene_file(read: _Reader, where: str, relative: str, base: Path, what: str)
     try:
         os.lstat(base / relative)
     except FileNotFoundError:
-        raise read.error(where, f"{what} not found: {shown_path(base / relative)}") from None
+        raise read.error(where, _("{what} not found: {path}").format(what=i18n._(what),
+                                                                     path=shown_path(base / relative))) from None
     except (OSError, ValueError) as exc:  # a name too long, a NUL in it, a loop of links
-        reason = exc.strerror.lower() if isinstance(exc, OSError) and exc.strerror else "not a valid file name"
-        raise read.error(where, f"cannot open the {what} {shown_path(relative)}: {reason}") from None
+        reason = os_reason(exc) if isinstance(exc, OSError) and exc.strerror else _("not a valid file name")
+        raise read.error(where, _("cannot open the {what} {path}: {reason}").format(
+            what=i18n._(what), path=shown_path(relative), reason=reason)) from None
     try:
         path = scene_file_path(base, relative)
     except ValueError as exc:
-        raise read.error(where, f"{_show(relative)} is {exc}") from None
+        raise read.error(where, _("{name} is {reason}").format(name=_show(relative), reason=exc)) from None
     try:
         with open_regular(path, limit=None, what=what, shown=shown_path(relative), error=SceneError):
             pass  # a regular file that can be opened; the reader opens it again
@@ -878,12 +965,13 @@ def _model_path(read: _Reader, value, base: Path) -> Path:
         try:
             folder = scene_file_path(base, relative)
         except ValueError as exc:
-            raise read.error("mlp", f"{_show(relative)} is {exc}") from None
+            raise read.error("mlp", _("{name} is {reason}").format(name=_show(relative), reason=exc)) from None
         if folder.is_dir() and (folder / "config.json").is_file():  # a Hugging Face folder (save_pretrained)
             return folder
-        raise read.error("mlp", f"expected a model file ending in {', '.join(MODEL_SUFFIXES)} or a model folder "
-                                f"(config.json + model.safetensors), got {_show(relative)}")
-    return _scene_file(read, "mlp", relative, base, "model file")
+        raise read.error("mlp", _("expected a model file ending in {suffixes} or a model folder (config.json + "
+                                  "model.safetensors), got {value}").format(suffixes=", ".join(MODEL_SUFFIXES),
+                                                                            value=_show(relative)))
+    return _scene_file(read, "mlp", relative, base, N_("model file"))
 
 
 def _shape_of(read: _Reader, value, k: int) -> tuple[dict, str | None, dict]:
@@ -892,22 +980,24 @@ def _shape_of(read: _Reader, value, k: int) -> tuple[dict, str | None, dict]:
     table = read.table(value, where, _OBJECT_KEYS)
     has_shape, has_mesh = "shape" in table, "mesh" in table
     if has_shape == has_mesh:
-        got = "both" if has_shape else "neither"
-        raise read.error(where, f'expected either shape = "..." (a built-in) or mesh = "file.obj", got {got}')
+        message = (_('expected either shape = "..." (a built-in) or mesh = "file.obj", got both') if has_shape
+                   else _('expected either shape = "..." (a built-in) or mesh = "file.obj", got neither'))
+        raise read.error(where, message)
     if not has_shape:
         if "params" in table:
-            raise read.error(f"{where}.params", "expected no params with mesh = ...; params belong to a built-in shape")
+            raise read.error(f"{where}.params", _("expected no params with mesh = ...; params belong to a built-in shape"))
         return table, None, {}
     shape = read.string(table["shape"], f"{where}.shape")
     if shape not in BUILTINS:
-        raise read.error(f"{where}.shape", f"unknown shape {_show(shape)}; expected one of: {', '.join(BUILTINS)}")
+        raise read.error(f"{where}.shape", _("unknown shape {name}; expected one of: {names}").format(
+            name=_show(shape), names=", ".join(BUILTINS)))
     return table, shape, read.table(table.get("params", {}), f"{where}.params", tuple(builtin_parameters(shape)))
 
 
 def _count_builtins(read: _Reader, objects_value: list, budget: "_Budget") -> None:
     """Every built-in shape's triangles against the budget, before any is built (mesh files count as they load)."""
     for k, value in enumerate(objects_value):
-        _, shape, params = _shape_of(read, value, k)
+        _table, shape, params = _shape_of(read, value, k)
         if shape is not None:
             try:
                 triangles = triangle_count(shape, **params)
@@ -928,7 +1018,7 @@ def _object(read: _Reader, value, k: int, base: Path, meshes: dict[Path, Mesh], 
         default_name = shape
     else:
         relative = read.string(table["mesh"], f"{where}.mesh")
-        mesh_path = _scene_file(read, f"{where}.mesh", relative, base, "mesh file")
+        mesh_path = _scene_file(read, f"{where}.mesh", relative, base, N_("mesh file"))
         if mesh_path not in meshes:
             from .mesh_files import load_mesh  # scene -> mesh_files -> polyhedra: no cycle, but only when needed
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..affine import MAX_CONDITION
 from ..errors import SceneError, shown
+from ..i18n import _
 
 __all__ = ["DEFAULT_LIGHT", "SHADINGS", "shading_of", "AMBIENT", "EDGE_SHADE", "INSIDE_COLOR", "INSIDE_SHADE",
            "INSIDE_LEGEND", "hatch_period", "singular_model_error"]
@@ -54,6 +55,6 @@ def hatch_period(height: int) -> int:
 
 def singular_model_error(obj) -> SceneError:
     """What both renderers (:mod:`affine3d.gl.renderer` and :mod:`affine3d.cpu.raster`) raise for an object whose model has det 0."""
-    return SceneError(f"object {shown(getattr(obj, 'name', '?'))}: model is singular or nearly so (det 0, or a "
-                      f"condition number above {MAX_CONDITION:g}), so its surface normals are undefined; give every axis "
-                      "a non-zero scale")
+    return SceneError(_("object {value}: model is singular or nearly so (det 0, or a condition number above {limit:g}), so "
+                         "its surface normals are undefined; give every axis a non-zero scale").format(
+        value=shown(getattr(obj, 'name', '?')), limit=MAX_CONDITION))

@@ -27,6 +27,7 @@ from typing import Callable
 import numpy as np
 
 from ..errors import SceneError, shown
+from ..i18n import _
 from .mesh import Mesh, unique_inverse
 
 __all__ = [
@@ -157,19 +158,21 @@ PLATONIC: dict[str, Callable[[], Mesh]] = {
 # ---------------------------------------------------------------------------------------- parameters
 def _int_param(name: str, value, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
-        raise SceneError(f"{name}: expected an integer in {lo}..{hi}, got {shown(value)}")
+        raise SceneError(_("{name}: expected an integer in {lo}..{hi}, got {value}").format(
+            name=name, lo=lo, hi=hi, value=shown(value)))
     return int(value)
 
 
 def _positive_param(name: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise SceneError(f"{name}: expected a number > 0, got {shown(value)}")
+        raise SceneError(_("{name}: expected a number > 0, got {value}").format(name=name, value=shown(value)))
     try:
         value = float(value)
     except OverflowError:  # an int past float64's range
         value = math.inf
     if not math.isfinite(value) or value <= 0 or value > MAX_SHAPE_LENGTH:
-        raise SceneError(f"{name}: expected a number in (0, {MAX_SHAPE_LENGTH:g}], got {shown(value)}")
+        raise SceneError(_("{name}: expected a number in (0, {limit:g}], got {value}").format(
+            name=name, limit=MAX_SHAPE_LENGTH, value=shown(value)))
     return value
 
 
@@ -208,7 +211,7 @@ def icosphere(level: int = 2) -> Mesh:
     level = _int_param("level", level, 0, MAX_ICOSPHERE_LEVEL)
     base = icosahedron()
     vertices, triangles = np.array(base.vertices), np.array(base.triangles)
-    for _ in range(level):
+    for _step in range(level):
         vertices, triangles = _subdivide(vertices, triangles)
     return Mesh(vertices, triangles, None, f"icosphere({level})")
 
@@ -281,7 +284,7 @@ def torus(R: float = 0.7, r: float = 0.3, n_major: int = 48, n_minor: int = 24) 
     """
     R, r = _positive_param("R", R), _positive_param("r", r)
     if r >= R:
-        raise SceneError(f"r: expected a tube radius smaller than R = {R}, got {r}")
+        raise SceneError(_("r: expected a tube radius smaller than R = {R}, got {r}").format(R=R, r=r))
     n_major = _int_param("n_major", n_major, 3, MAX_SEGMENTS)
     n_minor = _int_param("n_minor", n_minor, 3, MAX_SEGMENTS)
     sin_u, cos_u = _ring(n_major)
@@ -419,8 +422,9 @@ def triangle_count(name: str, **params) -> int:
         arguments = inspect.signature(builder).bind(**params)
     except TypeError:
         valid = builtin_parameters(name)
-        expected = ", ".join(valid) if valid else "no parameters"
-        raise SceneError(f"params: expected {expected} for {name!r}, got {', '.join(map(shown, params))}") from None
+        expected = ", ".join(valid) if valid else _("no parameters")
+        raise SceneError(_("params: expected {expected} for {name}, got {names}").format(
+            expected=expected, name=repr(name), names=', '.join(map(shown, params)))) from None
     arguments.apply_defaults()
     a = arguments.arguments
     fixed = {"tetrahedron": 4, "cube": 12, "octahedron": 8, "dodecahedron": 36, "icosahedron": 20}
@@ -438,7 +442,7 @@ def triangle_count(name: str, **params) -> int:
         return 2 * _int_param("n_sides", a["n_sides"], 3, MAX_SEGMENTS) - 2
     if name == "subdivided_cube":
         return 12 * _int_param("n", a["n"], 1, MAX_CUBE_CUTS) ** 2
-    raise SceneError(f"shape: no triangle count known for {name!r}")  # pragma: no cover - every builtin is listed
+    raise SceneError(_("shape: no triangle count known for {name}").format(name=repr(name)))  # pragma: no cover - every builtin is listed
 
 
 def builtin_names() -> list[str]:
@@ -455,7 +459,8 @@ def _lookup(name: str) -> Callable[..., Mesh]:
     try:
         return BUILTINS[name]
     except (KeyError, TypeError):
-        raise SceneError(f"shape: unknown shape {name!r}; expected one of: {', '.join(BUILTINS)}") from None
+        raise SceneError(_("shape: unknown shape {name}; expected one of: {names}").format(
+            name=repr(name), names=', '.join(BUILTINS))) from None
 
 
 def builtin(name: str, **params) -> Mesh:
@@ -480,6 +485,7 @@ def builtin(name: str, **params) -> Mesh:
     valid = builtin_parameters(name)
     unknown = [key for key in params if key not in valid]
     if unknown:
-        expected = ", ".join(valid) if valid else "no parameters"
-        raise SceneError(f"params: unknown parameter {unknown[0]!r} for {name!r}; expected {expected}")
+        expected = ", ".join(valid) if valid else _("no parameters")
+        raise SceneError(_("params: unknown parameter {unknown} for {name}; expected {expected}").format(
+            unknown=repr(unknown[0]), name=repr(name), expected=expected))
     return builder(**params)

@@ -45,6 +45,7 @@ import numpy as np
 
 from .. import pack
 from ..errors import GLUnavailableError, ModelError
+from ..i18n import _
 from .glsl import ACTIVATION_CODES, build_compute_from_source, with_defines
 from ..nn.mlp import MLP
 from .context import default_context, make_current
@@ -64,10 +65,10 @@ def require_compute(ctx) -> None:
     """
     version = int(ctx.version_code)
     if version < COMPUTE_VERSION:
-        renderer = ctx.info.get("GL_RENDERER", "unknown renderer")
+        renderer = ctx.info.get("GL_RENDERER") or _("unknown renderer")
         raise GLUnavailableError(
-            f"compute shaders need OpenGL 4.3; this context is {version // 100}.{version % 100 // 10} "
-            f"({renderer}); the CPU path mlp(X) still works"
+            _("compute shaders need OpenGL 4.3; this context is {major}.{minor} ({renderer}); the CPU path mlp(X) "
+              "still works").format(major=version // 100, minor=version % 100 // 10, renderer=renderer)
         )
 
 
@@ -139,9 +140,10 @@ class GPUMLP:
         make_current(ctx)
         require_compute(ctx)
         if not isinstance(mlp, MLP):
-            raise ModelError(f"mlp: expected an affine3d MLP, got {type(mlp).__name__}")
+            raise ModelError(_("mlp: expected an affine3d MLP, got {type}").format(type=type(mlp).__name__))
         if weights not in ("auto", "inline", "buffer"):
-            raise ModelError(f"weights: expected 'auto', 'inline' or 'buffer', got {weights!r}")
+            raise ModelError(_("weights: expected 'auto', 'inline' or 'buffer', got {weights}").format(
+                weights=repr(weights)))
         self.ctx = ctx
         self.mlp = mlp
         self.local_size = int(local_size)
@@ -184,7 +186,7 @@ class GPUMLP:
         """Write the batch ``X`` (N, in) to the GPU, padded with zeros to whole vec4 blocks."""
         start = time.perf_counter()
         make_current(self.ctx)
-        rows, _ = self._check_input(X)
+        rows, _unused = self._check_input(X)
         n = rows.shape[0]
         self._reserve(n)
         n_in = self.sizes[0]
@@ -253,10 +255,11 @@ class GPUMLP:
     def _check_input(self, X) -> tuple[np.ndarray, bool]:
         X = np.asarray(X)
         if X.dtype.kind not in "fiub":
-            raise ModelError(f"input: expected an array of numbers, got dtype {X.dtype}")
+            raise ModelError(_("input: expected an array of numbers, got dtype {dtype}").format(dtype=X.dtype))
         n_in = self.sizes[0]
         if X.ndim not in (1, 2) or X.shape[-1] != n_in:
-            raise ModelError(f"input: expected shape ({n_in},) or (N, {n_in}), got {X.shape}")
+            raise ModelError(_("input: expected shape ({n_in},) or (N, {n_in}), got {shape}").format(
+                n_in=n_in, shape=X.shape))
         return (X[None, :], True) if X.ndim == 1 else (X, False)
 
     def _reserve(self, n: int) -> None:
@@ -271,7 +274,7 @@ class GPUMLP:
             self._y.orphan(capacity * 16 * self._out_blocks)
         else:
             if not self._hidden:
-                self._hidden = [self._track(self.ctx.buffer(reserve=16)) for _ in self.mlp.layers]
+                self._hidden = [self._track(self.ctx.buffer(reserve=16)) for _unused in self.mlp.layers]
             for buffer, width in zip(self._hidden, self.sizes[1:]):
                 buffer.orphan(capacity * 16 * _blocks(width))
         self._capacity = capacity
@@ -324,7 +327,8 @@ def _source(name: str, defines: dict, network: str | None = None) -> str:
     if network is not None:
         text, count = _MARKER.subn(lambda _: network, text)
         if count != 1:
-            raise ValueError(f"{name}: expected one '// @network' marker line, found {count}")
+            raise ValueError(_("{name}: expected one '// @network' marker line, found {count}").format(
+                name=name, count=count))
     return text
 
 

@@ -22,6 +22,7 @@ import sys
 import weakref
 
 from ..errors import GLUnavailableError, one_line
+from ..i18n import _
 
 __all__ = ["create_context", "default_context", "window_context", "make_current", "install_hint",
            "release_current_egl_context"]
@@ -34,19 +35,22 @@ _DEFAULT: dict = {}
 def install_hint() -> str:
     """What to install for OpenGL on this platform, in one sentence."""
     if sys.platform.startswith("linux"):
-        return "install Mesa: apt-get install libegl1 libgl1-mesa-dri (Debian/Ubuntu) or dnf install mesa-libEGL mesa-dri-drivers (Fedora)"
+        return _("install Mesa: apt-get install libegl1 libgl1-mesa-dri (Debian/Ubuntu) or dnf install mesa-libEGL "
+                 "mesa-dri-drivers (Fedora)")
     if sys.platform == "darwin":
-        return "macOS has OpenGL 4.1 built in; reinstall moderngl and glcontext (pip install --force-reinstall moderngl glcontext)"
+        return _("macOS has OpenGL 4.1 built in; reinstall moderngl and glcontext (pip install --force-reinstall moderngl "
+                 "glcontext)")
     if sys.platform.startswith("win"):
-        return "install or update the graphics driver (it provides OpenGL), then reinstall moderngl"
-    return "install an OpenGL 3.3 driver (Mesa) and moderngl"
+        return _("install or update the graphics driver (it provides OpenGL), then reinstall moderngl")
+    return _("install an OpenGL 3.3 driver (Mesa) and moderngl")
 
 
 def _import_moderngl():
     try:
         import moderngl
     except ImportError as exc:  # pragma: no cover - moderngl is a dependency
-        raise GLUnavailableError(f"moderngl could not be imported ({one_line(exc)}); pip install moderngl") from None
+        raise GLUnavailableError(_("moderngl could not be imported ({reason}); pip install moderngl").format(
+            reason=one_line(exc))) from None
     return moderngl
 
 
@@ -75,14 +79,16 @@ def create_context(*, require: int = 330, backend: str | None = None):
     version = f"{require // 100}.{require % 100 // 10}"
     tries = {"egl": ("EGL", {"backend": "egl"}), "default": ("default", {})}
     if backend is not None and backend not in tries:
-        raise ValueError(f"backend: expected None, 'egl' or 'default', got {backend!r}")
+        raise ValueError(_("backend: expected None, 'egl' or 'default', got {backend}").format(
+            backend=repr(backend)))
     attempts = []
     for label, kwargs in ([tries[backend]] if backend else tries.values()):
         try:
             return moderngl.create_standalone_context(require=require, **kwargs)
         except Exception as exc:  # glcontext raises plain Exception subclasses with the driver's message
             attempts.append(f"{label}: {one_line(exc)}")
-    raise GLUnavailableError(f"no OpenGL {version} context could be made ({'; '.join(attempts)}); {install_hint()}")
+    raise GLUnavailableError(_("no OpenGL {version} context could be made ({attempts}); {hint}").format(
+        version=version, attempts='; '.join(attempts), hint=install_hint()))
 
 
 def default_context():
@@ -117,10 +123,11 @@ def window_context(window):
         moderngl.init_context()
         ctx = moderngl.get_context()
     except Exception as exc:
-        raise GLUnavailableError(f"the window has no usable OpenGL context ({one_line(exc)})") from None
+        raise GLUnavailableError(_("the window has no usable OpenGL context ({reason})").format(
+            reason=one_line(exc))) from None
     if ctx.version_code < 330:
-        raise GLUnavailableError(f"the window's OpenGL is {ctx.version_code // 100}.{ctx.version_code % 100 // 10}; "
-                                 f"the viewer needs 3.3")
+        raise GLUnavailableError(_("the window's OpenGL is {major}.{minor}; the viewer needs 3.3").format(
+            major=ctx.version_code // 100, minor=ctx.version_code % 100 // 10))
     window_ref = weakref.ref(window)
     # A headless pyglet window is an EGL surface; a real one (GLX) cannot become current while an
     # EGL context is (see release_current_egl_context), so that one is let go of first.

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from ..resources import shader_dir
 from .context import make_current
+from ..i18n import _
 
 __all__ = [
     "UnusedUniformWarning",
@@ -120,7 +121,8 @@ def with_defines(name: str, defines: dict, directory: Path | None = None) -> str
 
     text = _DEFINE.sub(define, text)
     if missing:
-        raise ValueError(f"{name}: no '#define' line for {', '.join(sorted(missing))}")
+        raise ValueError(_("{name}: no '#define' line for {names}").format(
+            name=name, names=', '.join(sorted(missing))))
     return text
 
 
@@ -162,7 +164,8 @@ def _expand(source: str, folder: Path, names: list[str], number: int, stack: lis
             continue
         include = match.group(1)
         if include in stack:
-            raise ValueError(f"{stack[-1]}, line {line_number}: #include {include!r} includes itself (via {' -> '.join(stack)})")
+            raise ValueError(_("{stack}, line {line_number}: #include {include} includes itself (via {names})").format(
+                stack=stack[-1], line_number=line_number, include=repr(include), names=' -> '.join(stack)))
         if include in names:
             out.append(f"// {include} was already included above")  # moderngl would try to resolve an include line itself
             continue
@@ -194,9 +197,10 @@ def to_webgl(source: str, *, name: str = "<source>") -> str:
     >>> to_webgl("#version 330 core\\nvoid main() {}\\n").splitlines()
     ['#version 300 es', 'precision highp float;', 'precision highp int;', '#line 2 0', 'void main() {}']
     """
-    first, _, rest = source.partition("\n")
+    first, _unused, rest = source.partition("\n")
     if not _DESKTOP_VERSION.match(first):
-        raise ValueError(f"{name}: line 1 must be '#version 330 core' to become WebGL2 GLSL, got {first[:40]!r}")
+        raise ValueError(_("{name}: line 1 must be '#version 330 core' to become WebGL2 GLSL, got {first}").format(
+            name=name, first=repr(first[:40])))
     return "\n".join([*WEBGL_HEADER, "#line 2 0", rest])
 
 
@@ -283,7 +287,7 @@ def build_compute_from_source(ctx, source: str, *, name: str = "compute shader",
         return ctx.compute_shader(expand_includes(source, directory, name=name))
     except moderngl.Error as exc:
         legend = ", ".join(f"{i} = {n}" for i, n in enumerate(source_names(source, directory, name=name)))
-        raise moderngl.Error(f"(GLSL source numbers: {legend})\n{exc}") from None
+        raise moderngl.Error(_("(GLSL source numbers: {legend})\n{exc}").format(legend=legend, exc=exc)) from None
 
 
 def active_uniforms(program) -> set[str]:
@@ -312,8 +316,8 @@ class Uniforms:
             for name in names:
                 if name not in active:
                     warnings.warn(
-                        f"uniform {name!r} is not in the linked program: the GLSL compiler removed it because no "
-                        f"output depends on it (or it is misspelt); it will not be set",
+                        _("uniform {name} is not in the linked program: the GLSL compiler removed it because no output "
+                          "depends on it (or it is misspelt); it will not be set").format(name=repr(name)),
                         UnusedUniformWarning,
                         stacklevel=2,
                     )

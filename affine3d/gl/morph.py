@@ -25,6 +25,7 @@ import numpy as np
 from .. import pack
 from ..affine import Affine
 from ..errors import ModelError
+from ..i18n import _
 from ..nn.morph import Morph
 from .context import make_current
 from .glsl import ACTIVATION_CODES, Uniforms, build_program_from_source, with_defines
@@ -61,12 +62,13 @@ class GPUMorph:
         make_current(ctx)
         points = np.asarray(points, dtype=np.float64)
         if points.ndim != 2 or points.shape[1] != 3 or len(points) == 0:
-            raise ModelError(f"points: expected shape (N, 3) with N >= 1, got {points.shape}")
+            raise ModelError(_("points: expected shape (N, 3) with N >= 1, got {shape}").format(shape=points.shape))
         width = morph.max_width
         if width > MAX_WIDTH:
             raise ModelError(
-                f"model: the GPU morph takes layers up to {MAX_WIDTH} wide (four vec4 attributes), but this network "
-                f"has a layer {width} wide (sizes {morph.mlp.sizes}); use affine3d.nn.morph.Morph on the CPU"
+                _("model: the GPU morph takes layers up to {limit} wide (four vec4 attributes), but this network has a "
+                   "layer {width} wide (sizes {sizes}); use affine3d.nn.morph.Morph on the CPU").format(
+                    limit=MAX_WIDTH, width=width, sizes=morph.mlp.sizes)
             )
         self.ctx, self.morph = ctx, morph
         self.n_points = len(points)
@@ -110,7 +112,7 @@ class GPUMorph:
         stage = self.morph.stage(stage)
         t = float(t)
         if not 0.0 <= t <= 1.0:
-            raise ModelError(f"t: expected a time in [0, 1], got {t}")
+            raise ModelError(_("t: expected a time in [0, 1], got {t}").format(t=t))
         self._run(stage, t, self._keys[stage.index], self._frame)
         data = self._read(self._frame)
         return data[:, : stage.width].copy(), data[:, self.slots:].copy()

@@ -46,6 +46,7 @@ import numpy as np
 from .. import pack
 from ..affine import Affine
 from ..errors import AffineError, SceneError, UsageError, one_line
+from ..i18n import _
 from ..geometry.normals import smooth_layout
 from ..geometry.shading import (AMBIENT, EDGE_SHADE, INSIDE_COLOR, INSIDE_SHADE, SHADINGS, hatch_period, shading_of,
                                 singular_model_error)
@@ -146,7 +147,8 @@ class Renderer:
     def __init__(self, ctx, scene, size=(800, 600), samples: int = 4, *, shading: str | None = None,
                  ambient: float = AMBIENT, cull_back_faces: bool = True, shader_directory: Path | None = None):
         if shading is not None and shading not in SHADINGS:
-            raise UsageError(f"shading: expected 'flat', 'smooth' or None, got {shading!r}")
+            raise UsageError(_("shading: expected 'flat', 'smooth' or None, got {shading}").format(
+                shading=repr(shading)))
         self.ctx = ctx
         self.scene = scene
         self.shading = shading
@@ -218,7 +220,8 @@ class Renderer:
         kept, so switching back and forth is quick); what :meth:`set_object` put in place stays.
         """
         if shading is not None and shading not in SHADINGS:
-            raise UsageError(f"shading: expected 'flat', 'smooth' or None, got {shading!r}")
+            raise UsageError(_("shading: expected 'flat', 'smooth' or None, got {shading}").format(
+                shading=repr(shading)))
         if shading == self.shading:
             return
         make_current(self.ctx)
@@ -242,11 +245,13 @@ class Renderer:
             if mesh.vertices.shape != old.vertices.shape or mesh.triangles.shape != old.triangles.shape \
                     or mesh.edges.shape != old.edges.shape:
                 raise SceneError(
-                    f"mesh: expected object {index}'s topology ({old.n_vertices} vertices, {old.n_triangles} triangles, "
-                    f"{old.n_edges} edges), got {mesh.n_vertices}, {mesh.n_triangles}, {mesh.n_edges}"
+                    _("mesh: expected object {index}'s topology ({n_vertices} vertices, {n_triangles} triangles, {n_edges} "
+                       "edges), got {n_vertices2}, {n_triangles2}, {n_edges2}").format(
+                        index=index, n_vertices=old.n_vertices, n_triangles=old.n_triangles, n_edges=old.n_edges, n_vertices2=mesh.n_vertices, n_triangles2=mesh.n_triangles, n_edges2=mesh.n_edges)
                 )
             if not item.buffers:
-                raise SceneError(f"object {index} shares its mesh's buffers with another object; give it a Mesh of its own")
+                raise SceneError(_("object {index} shares its mesh's buffers with another object; give it a Mesh of its own").format(
+                    index=index))
             make_current(self.ctx)
             buffers = iter(item.buffers)
             if mesh.n_triangles:
@@ -274,8 +279,9 @@ class Renderer:
         ctx = self.ctx
         limit = int(ctx.info.get("GL_MAX_RENDERBUFFER_SIZE", 0) or 0)
         if limit and max(size) > limit:
-            raise UsageError(f"size: {size[0]}x{size[1]} is larger than this OpenGL driver's framebuffers "
-                             f"({limit} pixels a side); use a smaller size, or the CPU backend")
+            raise UsageError(_("size: {size}x{size2} is larger than this OpenGL driver's framebuffers ({limit} pixels a side); use "
+                                "a smaller size, or the CPU backend").format(
+                size=size[0], size2=size[1], limit=limit))
         try:
             # The image that read() returns: single-sampled colour + depth.
             color = ctx.renderbuffer(size, 4)
@@ -295,9 +301,13 @@ class Renderer:
                 fb.release()
             self._framebuffers, self.fbo, self.msaa_fbo = [], None, None
             detail = one_line(exc)
-            with_samples = f" with {self.samples} samples a pixel" if self.samples else ""
-            raise UsageError(f"size: the OpenGL driver cannot make a {size[0]}x{size[1]} framebuffer{with_samples} "
-                             f"({detail}); use a smaller size, fewer samples (0: off), or the CPU backend") from None
+            if self.samples:
+                message = _("size: the OpenGL driver cannot make a {width}x{height} framebuffer with {samples} samples a "
+                            "pixel ({detail}); use a smaller size, fewer samples (0: off), or the CPU backend")
+            else:
+                message = _("size: the OpenGL driver cannot make a {width}x{height} framebuffer ({detail}); use a smaller "
+                            "size, fewer samples (0: off), or the CPU backend")
+            raise UsageError(message.format(width=size[0], height=size[1], samples=self.samples, detail=detail)) from None
         self.size = size
 
     # -- per frame
@@ -429,7 +439,7 @@ class Renderer:
         return np.frombuffer(data, dtype=np.uint8).reshape(height, width, 4)[::-1].copy()
 
     def _release_meshes(self) -> None:
-        for _, fill, edges, _ in self._uploaded.values():  # each vertex array once, however many objects share it
+        for _unused, fill, edges, _unused2 in self._uploaded.values():  # each vertex array once, however many objects share it
             for va in (fill, edges):
                 if va is not None:
                     va.release()
@@ -476,8 +486,8 @@ def _layout(program, names: list[str]) -> tuple:
             kept.append(name)
         else:
             formats.append("12x")
-            warnings.warn(f"vertex attribute {name!r} is not in the linked program (unused, so the GLSL compiler "
-                          f"removed it); its data is skipped", UnusedUniformWarning, stacklevel=3)
+            warnings.warn(_("vertex attribute {name} is not in the linked program (unused, so the GLSL compiler removed "
+                            "it); its data is skipped").format(name=repr(name)), UnusedUniformWarning, stacklevel=3)
     return (" ".join(formats), *kept)
 
 
@@ -501,12 +511,14 @@ def check_samples(ctx, samples, what: str = "samples") -> int:
     offered = sample_counts(ctx)
     listed = ", ".join(str(n) for n in offered)
     if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)):
-        raise UsageError(f"{what}: expected a whole number of samples a pixel ({listed}), got {samples!r}")
+        raise UsageError(_("{what}: expected a whole number of samples a pixel ({listed}), got {samples}").format(
+            what=what, listed=listed, samples=repr(samples)))
     samples = int(samples)
     if samples in (0, 1):
         return 0
     if samples < 0 or samples & (samples - 1):
-        raise UsageError(f"{what}: expected 0 (off) or a power of two this OpenGL driver offers ({listed}), got {samples}")
+        raise UsageError(_("{what}: expected 0 (off) or a power of two this OpenGL driver offers ({listed}), got {samples}").format(
+            what=what, listed=listed, samples=samples))
     return min(samples, offered[-1])
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ModelError
+from ..i18n import _
 from ..errors import shown as _short
 
 __all__ = ["Activation", "NAMES", "get", "identity", "relu", "sigmoid", "tanh", "leaky_relu", "softmax"]
@@ -36,7 +37,8 @@ def _out(z: np.ndarray, out: np.ndarray | None) -> np.ndarray:
     if out is z:  # in place
         return out
     if out.shape != z.shape or out.dtype != z.dtype:
-        raise ModelError(f"out: expected shape {z.shape} and dtype {z.dtype}, got {out.shape} and {out.dtype}")
+        raise ModelError(_("out: expected shape {shape} and dtype {dtype}, got {shape2} and {dtype2}").format(
+            shape=z.shape, dtype=z.dtype, shape2=out.shape, dtype2=out.dtype))
     return out
 
 
@@ -119,7 +121,8 @@ class Activation:
 
     def __post_init__(self):
         if self.name not in _FUNCTIONS:
-            raise ModelError(f"activation: unknown {_short(self.name)}; expected one of {', '.join(NAMES)}")
+            raise ModelError(_("activation: unknown {value}; expected one of {names}").format(
+                value=_short(self.name), names=', '.join(NAMES)))
         if self.name == "leaky_relu":
             alpha = self.alpha
             try:  # an int too large for a float (a 400-digit alpha in a file) is an OverflowError
@@ -127,7 +130,8 @@ class Activation:
             except OverflowError:
                 finite = False
             if not finite:
-                raise ModelError(f"leaky_relu alpha: expected a finite number, got {_short(alpha)}")
+                raise ModelError(_("leaky_relu alpha: expected a finite number, got {value}").format(
+                    value=_short(alpha)))
             object.__setattr__(self, "alpha", float(alpha))
 
     @property
@@ -185,11 +189,13 @@ def get(spec="identity", **params) -> Activation:
         params = {**{k: v for k, v in spec.items() if k != "name"}, **params}
         spec = spec.get("name")
     if not isinstance(spec, str):
-        raise ModelError(f"activation: expected a name such as 'relu', got {_short(spec)}")
+        raise ModelError(_("activation: expected a name such as 'relu', got {value}").format(value=_short(spec)))
     if spec not in _FUNCTIONS:
-        raise ModelError(f"activation: unknown {_short(spec)}; expected one of {', '.join(NAMES)}")
+        raise ModelError(_("activation: unknown {value}; expected one of {names}").format(
+            value=_short(spec), names=', '.join(NAMES)))
     unknown = set(params) - ({"alpha"} if spec == "leaky_relu" else set())
     if unknown:
-        raise ModelError(f"activation {spec!r}: unexpected parameter(s) {_short(', '.join(sorted(map(str, unknown))))}")
+        raise ModelError(_("activation {spec}: unexpected parameter(s) {value}").format(
+            spec=repr(spec), value=_short(', '.join(sorted(map(str, unknown))))))
     return Activation(spec, **params)
 

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import i18n
 from ..errors import ModelError
+from ..i18n import _, prose_number
 from .files.common import MAX_HEADER_BYTES, METADATA_KEY, check_model_file, load_json, suffix_of
 from .files.npz import ZIP_ERRORS, npz_members
 from .files.pretrained import WEIGHTS_NAME, read_card, read_config
@@ -48,9 +50,10 @@ def describe(path, activations=None) -> dict:
     if suffix == ".safetensors":
         info = read_safetensors_header(path)
         report["facts"] = [
-            f"bytes 0:8 header length (little-endian u64) = {info['header_length']:,}",
-            f"bytes 8:{info['data_start']} JSON header (dtype, shape, data_offsets per tensor; __metadata__)",
-            f"bytes {info['data_start']}:{info['file_size']} tensor data",
+            _("bytes 0:8 header length (little-endian u64) = {length}").format(length=prose_number(info["header_length"])),
+            _("bytes 8:{start} JSON header (dtype, shape, data_offsets per tensor; __metadata__)").format(
+                start=info["data_start"]),
+            _("bytes {start}:{end} tensor data").format(start=info["data_start"], end=info["file_size"]),
         ]
         for key, t in info["tensors"].items():
             report["tensors"].append({"name": key, "shape": t["shape"], "dtype": t["dtype"], "nbytes": t["end"] - t["begin"],
@@ -58,7 +61,7 @@ def describe(path, activations=None) -> dict:
         report["metadata"] = _expand_metadata(info["metadata"])
     elif suffix == ".npz":
         members = npz_members(path)
-        report["facts"] = ["a zip archive of .npy arrays (offsets: the raw array bytes, for uncompressed members)"]
+        report["facts"] = [_("a zip archive of .npy arrays (offsets: the raw array bytes, for uncompressed members)")]
         for key, m in members.items():
             dtype = m["dtype"]
             if key == METADATA_KEY and dtype.kind == "U" and not m.get("pickle"):
@@ -82,8 +85,8 @@ def describe(path, activations=None) -> dict:
         graph = model.graph
         report["facts"] = [
             f"IR version {model.ir_version}, opset {default_opset(model)}, producer {model.producer_name or '-'} {model.producer_version}".rstrip(),
-            f"graph {graph.name!r}: " + ", ".join(f"{n.op_type}" for n in graph.node),
-            "tensors: protobuf TensorProto messages; offsets are those of their raw_data bytes",
+            _("graph {name}: {operators}").format(name=repr(graph.name), operators=", ".join(n.op_type for n in graph.node)),
+            _("tensors: protobuf TensorProto messages; offsets are those of their raw_data bytes"),
         ]
         offsets = _onnx_raw_data_offsets(read_onnx_bytes(path))
         for tensor in graph.initializer:
@@ -92,7 +95,7 @@ def describe(path, activations=None) -> dict:
                 dtype = np.dtype(onnx.helper.tensor_dtype_to_np_dtype(tensor.data_type))
                 dtype_name, nbytes = dtype.name, math.prod(shape) * dtype.itemsize
             except (KeyError, TypeError, ValueError):
-                dtype_name, nbytes = f"unknown (ONNX type {tensor.data_type})", None
+                dtype_name, nbytes = _("unknown (ONNX type {number})").format(number=tensor.data_type), None
             begin, end = offsets.get(tensor.name, (None, None))
             if nbytes is None or (begin is not None and end - begin != nbytes):
                 begin = end = None
@@ -112,11 +115,11 @@ def _describe_folder(folder: Path, activations=None) -> dict:
     config = read_config(folder)
     weights = folder / WEIGHTS_NAME
     report = describe(weights) if weights.exists() else {
-        "facts": [], "tensors": [], "metadata": {}, "mlp": None, "mlp_error": f"{WEIGHTS_NAME} is missing", "parameters": 0}
+        "facts": [], "tensors": [], "metadata": {}, "mlp": None, "mlp_error": _("{name} is missing").format(name=WEIGHTS_NAME), "parameters": 0}
     card = read_card(folder)
     files = [(p.name, p.stat().st_size) for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")]
     report.update({
-        "file": str(folder), "size": sum(size for _, size in files), "format": "folder",
+        "file": str(folder), "size": sum(size for _name, size in files), "format": "folder",
         "files": [{"name": n, "size": size} for n, size in files],
         "config": config, "card": None if card is None else card[0],
         "card_title": None if card is None else next((l[2:] for l in card[1].splitlines() if l.startswith("# ")), None),
@@ -153,7 +156,7 @@ def _protobuf_fields(data: bytes, pos: int, end: int):
         key, pos = _varint(data, pos, end)
         number, wire = key >> 3, key & 7
         if wire == 0:
-            _, stop = _varint(data, pos, end)
+            _value, stop = _varint(data, pos, end)
         elif wire == 1:
             stop = pos + 8
         elif wire == 2:
@@ -211,49 +214,73 @@ def _expand_metadata(metadata: dict) -> dict:
 
 
 def format_report(report: dict) -> str:
-    """The text ``affine3d inspect`` prints for a :func:`affine3d.nn.inspect.describe` report."""
+    """The text ``affine3d inspect`` prints for a :func:`affine3d.nn.inspect.describe` report.
+
+    The words are the reader's language; file, tensor and key names, dtypes and the byte ranges (``begin:end``,
+    as Python slices: pasteable) stay as they are in the file.
+    """
+    labels = {key: i18n._(text) for key, text in _LABELS.items()}
+    width = max(12, max(len(text) for text in labels.values()) + 1)
+    indent = " " * width
+
+    def line(key: str, text: str) -> str:
+        return f"{labels[key]:<{width}}{text}".rstrip()
+
     if report["format"] == "folder":
-        lines = [f"folder:     {report['file']} (" + ", ".join(f"{f['name']} {f['size']:,} bytes" for f in report["files"]) + ")"]
+        files = ", ".join(_("{name} {size} bytes").format(name=f["name"], size=prose_number(f["size"]))
+                          for f in report["files"])
+        lines = [line("folder", f"{report['file']} ({files})")]
         config = report["config"]
-        lines.append(f"config:     model_type {config.get('model_type')}, sizes {config.get('sizes')}, torch_dtype "
-                     f"{config.get('torch_dtype')}, affine3d {config.get('affine3d_version')}")
+        lines.append(line("config", f"model_type {config.get('model_type')}, sizes {config.get('sizes')}, torch_dtype "
+                                    f"{config.get('torch_dtype')}, affine3d {config.get('affine3d_version')}"))  # keys
         if config.get("torch_module"):
-            lines.append(f"            PyTorch: {config['torch_module']}")
+            lines.append(f"{indent}PyTorch: {config['torch_module']}")
         card = report["card"]
         if card is None:
-            lines.append("card:       (no README.md)")
+            lines.append(line("card", _("(no README.md)")))
         else:
-            lines.append(f"card:       README.md{': ' + report['card_title'] if report['card_title'] else ''}")
+            lines.append(line("card", f"README.md{': ' + report['card_title'] if report['card_title'] else ''}"))
             for key, value in card.items():
-                lines.append(f"            {key}: {json.dumps(value) if isinstance(value, (dict, list)) else value}")
+                lines.append(f"{indent}{key}: {json.dumps(value) if isinstance(value, (dict, list)) else value}")
     else:
-        lines = [f"file:       {report['file']} ({report['size']:,} bytes, {report['format']})"]
-    lines += [f"layout:     {fact}" if i == 0 else f"            {fact}" for i, fact in enumerate(report["facts"])]
+        lines = [line("file", _("{path} ({size} bytes, {format})").format(
+            path=report["file"], size=prose_number(report["size"]), format=report["format"]))]
+    lines += [line("layout", fact) if i == 0 else f"{indent}{fact}" for i, fact in enumerate(report["facts"])]
     mlp = report["mlp"]
     if mlp is not None:
-        lines.append(f"model:      MLP {' -> '.join(str(s) for s in mlp.sizes)}  (each layer: x -> σ(W x + b), W of shape (out, in))")
+        lines.append(line("model", "MLP " + " -> ".join(str(s) for s in mlp.sizes) + "  "
+                          + _("(each layer: x -> σ(W x + b), W of shape (out, in))")))
         for i, layer in enumerate(mlp.layers, start=1):
             W = layer.affine.A
-            lines.append(f"            layer {i}: W{i} {W.shape[0]}x{W.shape[1]}, b{i} ({W.shape[0]},), activation {layer.activation}")
+            lines.append(indent + _("layer {i}: W{i} {rows}x{columns}, b{i} ({rows},), activation {activation}").format(
+                i=i, rows=W.shape[0], columns=W.shape[1], activation=layer.activation))
     else:
-        lines.append(f"model:      not an affine3d MLP: {report['mlp_error']}")
-    lines.append("tensors:")
-    where = "model.safetensors" if report["format"] == "folder" else "file"
-    rows = [("name", "shape", "dtype", "bytes", f"bytes in {where} [begin:end]")]
+        lines.append(line("model", _("not an affine3d MLP: {reason}").format(reason=report["mlp_error"])))
+    lines.append(labels["tensors"].rstrip())
+    where = "model.safetensors" if report["format"] == "folder" else _("the file")
+    rows = [(_("name"), _("shape"), "dtype", _("bytes"), _("bytes in {where} [begin:end]").format(where=where))]
     for t in report["tensors"]:
         shape = "(" + ", ".join(str(s) for s in t["shape"]) + ("," if len(t["shape"]) == 1 else "") + ")"
         offsets = f"{t['begin']}:{t['end']}" if t["begin"] is not None else "-"  # pasteable: data[begin:end]
-        rows.append((t["name"], shape, t["dtype"], f"{t['nbytes']:,}" if t["nbytes"] is not None else "?", offsets))
+        rows.append((t["name"], shape, t["dtype"], prose_number(t["nbytes"]) if t["nbytes"] is not None else "?", offsets))
     widths = [max(len(r[k]) for r in rows) for k in range(5)]
     for r in rows:
         lines.append("  " + "  ".join(c.rjust(w) if k in (3,) else c.ljust(w) for k, (c, w) in enumerate(zip(r, widths))).rstrip())
     metadata = report["metadata"]
     if metadata:
-        lines.append("metadata:")
+        lines.append(labels["metadata"].rstrip())
         for key, value in metadata.items():
             text = json.dumps(value) if isinstance(value, (dict, list)) else str(value)
             lines.append(f"  {key}: {text}")
     else:
-        lines.append("metadata:   (none)")
-    lines.append(f"parameters: {report['parameters']:,}")
+        lines.append(line("metadata", _("(none)")))
+    lines.append(line("parameters", prose_number(report["parameters"])))
     return "\n".join(lines)
+
+
+# The report's left column (a colon ends each), translated where it is shown.
+_LABELS = {
+    "folder": i18n.N_("folder:"), "config": i18n.N_("config:"), "card": i18n.N_("card:"), "file": i18n.N_("file:"),
+    "layout": i18n.N_("layout:"), "model": i18n.N_("model:"), "tensors": i18n.N_("tensors:"),
+    "metadata": i18n.N_("metadata:"), "parameters": i18n.N_("parameters:"),
+}

@@ -35,6 +35,7 @@ from . import files
 from .activations import Activation
 from ..affine import FLOAT32_RTOL, MAX_BUILT_ENTRIES, Affine, compose
 from ..errors import AffineError, ModelError, one_line, shown
+from ..i18n import _, prose_number
 
 __all__ = ["MLP", "Layer", "TraceStep"]
 
@@ -95,13 +96,14 @@ class MLP:
         for i, spec in enumerate(layers, start=1):
             built.append(_as_layer(i, spec))
         if not built:
-            raise ModelError("layers: expected at least one layer, got none")
+            raise ModelError(_("layers: expected at least one layer, got none"))
         for i in range(1, len(built)):
             prev, cur = built[i - 1].affine, built[i].affine
             if cur.dim_in != prev.dim_out:
                 raise ModelError(
-                    f"layer {i + 1}: W has shape {cur.A.shape} so it takes R^{cur.dim_in}, but layer {i} returns "
-                    f"R^{prev.dim_out} (its W has shape {prev.A.shape}); shapes must chain as (h{i}, in) -> (h{i + 1}, h{i})"
+                    _("layer {value}: W has shape {shape} so it takes R^{dim_in}, but layer {i} returns R^{dim_out} (its W "
+                       "has shape {shape2}); shapes must chain as (h{i}, in) -> (h{value}, h{i})").format(
+                        value=i + 1, shape=cur.A.shape, dim_in=cur.dim_in, i=i, dim_out=prev.dim_out, shape2=prev.A.shape)
                 )
         self._layers = tuple(built)
         self._dim_in, self._dim_out = built[0].affine.dim_in, built[-1].affine.dim_out
@@ -125,12 +127,14 @@ class MLP:
         weights = list(weights)
         biases = [None] * len(weights) if biases is None else list(biases)
         if len(biases) != len(weights):
-            raise ModelError(f"biases: expected one per layer ({len(weights)}), got {len(biases)}")
+            raise ModelError(_("biases: expected one per layer ({count}), got {count2}").format(
+                count=len(weights), count2=len(biases)))
         if isinstance(activations, (str, dict, Activation)) or activations is None:
             activations = [activations] * len(weights)
         activations = list(activations)
         if len(activations) != len(weights):
-            raise ModelError(f"activations: expected one per layer ({len(weights)}), got {len(activations)}")
+            raise ModelError(_("activations: expected one per layer ({count}), got {count2}").format(
+                count=len(weights), count2=len(activations)))
         layers = []
         for i, (W, b, a) in enumerate(zip(weights, biases, activations), start=1):
             layers.append(Layer(_affine_for_layer(i, W, b), _activation_for_layer(i, a)))
@@ -155,14 +159,16 @@ class MLP:
         except (TypeError, ValueError, OverflowError):
             sizes = []
         if len(sizes) != len(original):
-            raise ModelError(f"sizes: expected whole numbers [in, ..., out], got {shown(original)}")
+            raise ModelError(_("sizes: expected whole numbers [in, ..., out], got {original}").format(
+                original=shown(original)))
         if len(sizes) < 2 or min(sizes) < 1:
-            raise ModelError(f"sizes: expected [in, ..., out] with at least two positive widths, got {shown(sizes)}")
+            raise ModelError(_("sizes: expected [in, ..., out] with at least two positive widths, got {sizes}").format(
+                sizes=shown(sizes)))
         n_parameters = sum(n_out * (n_in + 1) for n_in, n_out in zip(sizes[:-1], sizes[1:]))
         if n_parameters > MAX_BUILT_ENTRIES:
-            count = f"{n_parameters:,}" if n_parameters < 10**30 else "more than 10^30"
-            raise ModelError(f"sizes: {shown(sizes)} would have {count} parameters; MLP.random makes at most "
-                             f"{MAX_BUILT_ENTRIES:,} (512 MiB of float64)")
+            count = prose_number(n_parameters) if n_parameters < 10**30 else _("more than 10^30")
+            raise ModelError(_("sizes: {sizes} would have {count} parameters; MLP.random makes at most {limit} (512 MiB of float64)").format(
+                sizes=shown(sizes), count=count, limit=prose_number(MAX_BUILT_ENTRIES)))
         rng = np.random.default_rng(seed)
         hidden, last = act.get(activation), act.get(output)
         layers = []
@@ -229,7 +235,8 @@ class MLP:
                                 or out.dtype != X.dtype):
             shape = X.shape[:-1] + (self._dim_out,)
             got = (out.shape, out.dtype) if isinstance(out, np.ndarray) else type(out).__name__
-            raise ModelError(f"out: expected shape {shape} and dtype {X.dtype}, got {got}")
+            raise ModelError(_("out: expected shape {shape} and dtype {dtype}, got {got}").format(
+                shape=shape, dtype=X.dtype, got=got))
         if X.ndim == 2 and X.shape[0] >= _fast.MIN_ROWS and X.dtype.char in _fast.FAST_DTYPES:
             # many rows: the same sums, without temporaries
             packed = out is not None and out.flags.c_contiguous
@@ -282,8 +289,9 @@ class MLP:
         for i, layer in enumerate(self._layers, start=1):
             if not layer.activation.is_identity:
                 raise ModelError(
-                    f"layer {i}: activation {layer.activation} is not linear, so the network is not one affine map "
-                    "(only networks whose activations are all 'identity' collapse)"
+                    _("layer {i}: activation {activation} is not linear, so the network is not one affine map (only "
+                       "networks whose activations are all 'identity' collapse)").format(
+                        i=i, activation=layer.activation)
                 )
         return compose(self.affines)
 
@@ -304,7 +312,7 @@ class MLP:
         (True, False)
         """
         if not isinstance(other, MLP):
-            raise ModelError(f"other: expected an MLP, got {type(other).__name__}")
+            raise ModelError(_("other: expected an MLP, got {type}").format(type=type(other).__name__))
         return len(self._layers) == len(other._layers) and all(
             a.activation == b.activation and a.affine.allclose(b.affine, atol, rtol)
             for a, b in zip(self._layers, other._layers)
@@ -419,12 +427,12 @@ class MLP:
         X = np.asarray(X)
         if X.dtype.kind != "f":
             if not (np.issubdtype(X.dtype, np.integer) or X.dtype == np.bool_):
-                raise ModelError(f"input: expected an array of numbers, got dtype {X.dtype}")
+                raise ModelError(_("input: expected an array of numbers, got dtype {dtype}").format(dtype=X.dtype))
             X = X.astype(np.float64)
         if X.ndim == 0 or X.ndim > 2 or X.shape[-1] != self._dim_in:
             raise ModelError(
-                f"input: expected shape ({self.dim_in},) or (N, {self.dim_in}) (layer 1 has W of shape "
-                f"{self._layers[0].affine.A.shape}), got {X.shape}"
+                _("input: expected shape ({dim_in},) or (N, {dim_in}) (layer 1 has W of shape {shape}), got {shape2}").format(
+                    dim_in=self.dim_in, shape=self._layers[0].affine.A.shape, shape2=X.shape)
             )
         return X
 
@@ -461,43 +469,49 @@ def _as_layer(i: int, spec) -> Layer:
         return Layer(spec, act.get("identity"))
     if isinstance(spec, (tuple, list)) and len(spec) == 2 and isinstance(spec[0], Affine):
         return Layer(spec[0], _activation_for_layer(i, spec[1]))
-    raise ModelError(f"layer {i}: expected a Layer, an Affine or a pair (Affine, activation), got {type(spec).__name__}")
+    raise ModelError(_("layer {i}: expected a Layer, an Affine or a pair (Affine, activation), got {type}").format(
+        i=i, type=type(spec).__name__))
 
 
 def _activation_for_layer(i: int, spec) -> Activation:
     try:
         return act.get(spec)
     except ModelError as exc:
-        raise ModelError(f"layer {i}: {exc}") from None
+        raise ModelError(_("layer {i}: {exc}").format(i=i, exc=exc)) from None
 
 
 def _affine_for_layer(i: int, W, b) -> Affine:
     """``Affine(W, b)`` with errors that name the layer: shapes and non-finite entries."""
     for name, array in (("W", W), ("b", b)):
         if array is not None and np.asarray(array).dtype.kind == "c":  # casting would drop the imaginary part
-            raise ModelError(f"layer {i}: {name}{i} holds complex numbers; a layer's weights are real")
+            raise ModelError(_("layer {i}: {name}{i} holds complex numbers; a layer's weights are real").format(
+                i=i, name=name))
     try:
         W = np.array(W, dtype=np.float64)
         b = None if b is None else np.array(b, dtype=np.float64)
     except OverflowError:  # a Python int beyond float64's range
-        raise ModelError(f"layer {i}: weights must be within float64's range (about 1.8e308); got a larger integer") from None
+        raise ModelError(_("layer {i}: weights must be within float64's range (about 1.8e308); got a larger integer").format(
+            i=i)) from None
     except (TypeError, ValueError) as exc:
         detail = one_line(exc)
-        raise ModelError(f"layer {i}: weights are not arrays of numbers ({detail})") from None
+        raise ModelError(_("layer {i}: weights are not arrays of numbers ({detail})").format(i=i, detail=detail)) from None
     if W.ndim != 2 or 0 in W.shape:
-        raise ModelError(f"layer {i}: W must be a matrix of shape (out, in), got shape {W.shape}")
+        raise ModelError(_("layer {i}: W must be a matrix of shape (out, in), got shape {shape}").format(
+            i=i, shape=W.shape))
     if b is not None and b.shape != (W.shape[0],):
-        raise ModelError(f"layer {i}: b must have shape ({W.shape[0]},) to match W of shape {W.shape}, got {b.shape}")
+        raise ModelError(_("layer {i}: b must have shape ({shape},) to match W of shape {shape2}, got {shape3}").format(
+            i=i, shape=W.shape[0], shape2=W.shape, shape3=b.shape))
     for name, array in (("W", W), ("b", b)):
         if array is not None and not np.all(np.isfinite(array)):
             where = tuple(int(k) for k in np.argwhere(~np.isfinite(array))[0])
             raise ModelError(
-                f"layer {i}: {name}{i} (shape {array.shape}) has a non-finite entry {array[where]} at index {where}"
+                _("layer {i}: {name}{i} (shape {shape}) has a non-finite entry {array} at index {where}").format(
+                    i=i, name=name, shape=array.shape, array=array[where], where=where)
             )
     try:
         return Affine(W, b)
     except AffineError as exc:  # pragma: no cover - the checks above cover Affine's
-        raise ModelError(f"layer {i}: {exc}") from None
+        raise ModelError(_("layer {i}: {exc}").format(i=i, exc=exc)) from None
 
 
 _WIDGET_MAKER: dict = {}

@@ -7,6 +7,7 @@ state dict with its activations given; what warps a solid must map R^3 to R^3.
 from __future__ import annotations
 
 from ..errors import ModelError
+from ..i18n import _
 from .mlp import MLP
 
 __all__ = ["load_model", "check_dims"]
@@ -25,14 +26,17 @@ def check_dims(mlp: MLP, dims=(3, 3), what: str = "model") -> MLP:
     n_in, n_out = dims
     sizes = mlp.sizes
     solid = n_in == n_out == 3
-    tail = "; only a 3 -> ... -> 3 network can move a solid's vertices" if solid else ""
-    point = " (a point of 3D space)" if solid else ""
+    what = _("model") if what == "model" else what
     if n_in is not None and sizes[0] != n_in:
-        raise ModelError(f"{what}: expected {n_in} inputs{point}, got {sizes[0]}: W1 has shape {mlp.layers[0].W.shape}{tail}")
+        message = (_("{what}: expected {n} inputs (a point of 3D space), got {got}: W1 has shape {shape}; only a "
+                     "3 -> ... -> 3 network can move a solid's vertices") if solid else
+                   _("{what}: expected {n} inputs, got {got}: W1 has shape {shape}"))
+        raise ModelError(message.format(what=what, n=n_in, got=sizes[0], shape=mlp.layers[0].W.shape))
     if n_out is not None and sizes[-1] != n_out:
-        k = len(mlp.layers)
-        raise ModelError(f"{what}: expected {n_out} outputs{point}, got {sizes[-1]}: W{k} has shape "
-                         f"{mlp.layers[-1].W.shape}{tail}")
+        message = (_("{what}: expected {n} outputs (a point of 3D space), got {got}: W{k} has shape {shape}; only a "
+                     "3 -> ... -> 3 network can move a solid's vertices") if solid else
+                   _("{what}: expected {n} outputs, got {got}: W{k} has shape {shape}"))
+        raise ModelError(message.format(what=what, n=n_out, got=sizes[-1], k=len(mlp.layers), shape=mlp.layers[-1].W.shape))
     return mlp
 
 

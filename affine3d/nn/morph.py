@@ -67,6 +67,7 @@ from .paths import PolarPath, check_path
 from .activations import Activation
 from ..affine import Affine
 from ..errors import ModelError
+from ..i18n import _
 
 __all__ = ["Stage", "StageInfo", "stage_info", "Morph", "stage_times", "check_model"]
 
@@ -143,7 +144,8 @@ class Stage:
         layer is not square. Only for affine stages.
         """
         if self.kind != "affine":
-            raise ModelError(f"stage {self.name!r}: map_at() is for affine stages; this is an activation")
+            raise ModelError(_("stage {name}: map_at() is for affine stages; this is an activation").format(
+                name=repr(self.name)))
         W, b = _padded(self.affine, self.width)
         t = float(t)
         if self.path == "polar":
@@ -186,7 +188,8 @@ def stage_times(frames_per_stage: int) -> np.ndarray:
     """
     n = int(frames_per_stage)
     if n < 1:
-        raise ModelError(f"frames_per_stage: expected 1 or more, got {frames_per_stage}")
+        raise ModelError(_("frames_per_stage: expected 1 or more, got {frames_per_stage}").format(
+            frames_per_stage=frames_per_stage))
     return np.arange(1, n + 1) / n
 
 
@@ -299,11 +302,13 @@ class Morph:
             for s in self.stages:
                 if s.name == index:
                     return s
-            raise ModelError(f"stage: no stage called {index!r}; expected one of: {', '.join(s.name for s in self.stages)}")
+            raise ModelError(_("stage: no stage called {index}; expected one of: {names}").format(
+                index=repr(index), names=', '.join((s.name for s in self.stages))))
         try:
             return self.stages[int(index)]
         except (IndexError, TypeError, ValueError):
-            raise ModelError(f"stage: expected an index in 0..{self.n_stages - 1} or a name, got {index!r}") from None
+            raise ModelError(_("stage: expected an index in 0..{value} or a name, got {index}").format(
+                value=self.n_stages - 1, index=repr(index))) from None
 
     def info(self, stage) -> StageInfo:
         """HUD facts for a stage (the layer's W, det, singular values)."""
@@ -342,7 +347,8 @@ class Morph:
         t = _check_t(t)
         start = np.asarray(start, dtype=np.float64)
         if start.ndim != 2 or start.shape[1] != stage.width_in:
-            raise ModelError(f"start: expected shape (N, {stage.width_in}) for stage {stage.name!r}, got {start.shape}")
+            raise ModelError(_("start: expected shape (N, {width_in}) for stage {name}, got {shape}").format(
+                width_in=stage.width_in, name=repr(stage.name), shape=start.shape))
         end = _pad(stage.end(start), stage.width)
         start = _pad(start, stage.width)
         if t == 0.0:
@@ -397,7 +403,7 @@ class Morph:
     def _check_points(self, points) -> np.ndarray:
         x = np.asarray(points, dtype=np.float64)
         if x.ndim != 2 or x.shape[1] != 3:
-            raise ModelError(f"points: expected shape (N, 3), got {x.shape}")
+            raise ModelError(_("points: expected shape (N, 3), got {shape}").format(shape=x.shape))
         return x
 
     def _display_maps(self, points) -> list[Affine]:
@@ -428,11 +434,11 @@ def _principal_display(values: np.ndarray, previous: np.ndarray) -> Affine:
     ``centre`` the mean of ``previous``."""
     mean = values.mean(axis=0)
     centred = values - mean
-    _, _, Vt = np.linalg.svd(centred, full_matrices=False)
+    _unused, _unused2, Vt = np.linalg.svd(centred, full_matrices=False)
     U = Vt[:3].T  # (h, 3), orthonormal columns
     shown = centred @ U
     target = previous - previous.mean(axis=0)
-    P, _, Qt = np.linalg.svd(shown.T @ target)
+    P, _unused, Qt = np.linalg.svd(shown.T @ target)
     R = P @ Qt  # minimises |shown R - target|
     A = (U @ R).T  # (3, h)
     return Affine(A, previous.mean(axis=0) - A @ mean)
@@ -450,5 +456,5 @@ def _widened(display: Affine, width: int) -> Affine:
 def _check_t(t) -> float:
     t = float(t)
     if not 0.0 <= t <= 1.0:
-        raise ModelError(f"t: expected a time in [0, 1], got {t}")
+        raise ModelError(_("t: expected a time in [0, 1], got {t}").format(t=t))
     return t

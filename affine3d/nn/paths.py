@@ -25,6 +25,7 @@ import math
 import numpy as np
 
 from ..errors import ModelError
+from ..i18n import _
 
 __all__ = ["PATHS", "PolarPath", "polar_decomposition", "rotation_log", "rotation_power", "straight_path_flattens",
            "check_path"]
@@ -71,7 +72,7 @@ def _skew_planes(M: np.ndarray) -> np.ndarray:
         for j in range(0, k, 2):
             J[j + 1, j], J[j, j + 1] = 1.0, -1.0
         return J
-    _, V = np.linalg.eigh(-M @ M)  # M's invariant planes: eigenvalues φ² in pairs
+    _unused, V = np.linalg.eigh(-M @ M)  # M's invariant planes: eigenvalues φ² in pairs
     J = np.zeros((k, k))
     for j in range(0, k, 2):
         a, b = V[:, j], V[:, j + 1]
@@ -210,7 +211,8 @@ class PolarPath:
 def check_path(path: str) -> str:
     """``path`` if it is one of :data:`PATHS`, else a :class:`~affine3d.errors.ModelError` naming them."""
     if path not in PATHS:
-        raise ModelError(f"path: expected one of {', '.join(PATHS)}, got {path!r}")
+        raise ModelError(_("path: expected one of {names}, got {path}").format(
+            names=', '.join(PATHS), path=repr(path)))
     return path
 
 

@@ -49,6 +49,7 @@ from typing import Callable
 import numpy as np
 
 from ..errors import ModelError
+from ..i18n import _, prose_number
 from .activations import NAMES as ACTIVATIONS
 from .mlp import MLP
 from .train import OPTIMIZERS, Training
@@ -99,14 +100,15 @@ class Target:
         try:
             result = np.asarray(self.function(points.copy()), dtype=np.float64)
         except (TypeError, ValueError) as exc:
-            raise ModelError(f"target {self.name!r}: its function failed on points of shape {points.shape}: {exc}") from None
+            raise ModelError(_("target {name}: its function failed on points of shape {shape}: {exc}").format(
+                name=repr(self.name), shape=points.shape, exc=exc)) from None
         if result.shape != points.shape:
-            raise ModelError(f"target {self.name!r}: expected the function to return shape {points.shape} "
-                             f"(one 3D point per point), got {result.shape}")
+            raise ModelError(_("target {name}: expected the function to return shape {shape} (one 3D point per point), got {shape2}").format(
+                name=repr(self.name), shape=points.shape, shape2=result.shape))
         if not np.all(np.isfinite(result)):
             bad = int(np.argmax(~np.all(np.isfinite(result), axis=1)))
-            raise ModelError(f"target {self.name!r}: the function gave a non-finite point for point {bad}, "
-                             f"{points[bad].tolist()}")
+            raise ModelError(_("target {name}: the function gave a non-finite point for point {bad}, {value}").format(
+                name=repr(self.name), bad=bad, value=points[bad].tolist()))
         return result
 
 
@@ -180,12 +182,13 @@ def linking_number(a, b) -> float:
 
 def _rings_notes(sizes) -> list[str]:
     hidden = list(sizes[1:-1]) or [3]
+    # The overlay shows each item as one line: a translation keeps to about the same width (45 characters).
     if max(hidden) <= 3:
-        return ["3 wide: each layer (det W != 0, then tanh) is a",
-                "one-to-one deformation of 3D space, and those",
-                "never unlink rings (colah); 4 wide can"]
-    return [f"{max(hidden)} wide: in 4D a ring can pass the other",
-            "(drawn: their 3D shadow); 3 wide cannot (colah)"]
+        return [_("3 wide: each layer (det W != 0, then tanh) is a"),
+                _("one-to-one deformation of 3D space, and those"),
+                _("never unlink rings (colah); 4 wide can")]
+    return [_("{width} wide: in 4D a ring can pass the other").format(width=max(hidden)),
+            _("(drawn: their 3D shadow); 3 wide cannot (colah)")]
 
 
 WATCH_POINTS = 256
@@ -198,10 +201,10 @@ def _rings_watch(mlp: MLP) -> str:
     gap = float(np.min(np.linalg.norm(a[:, None] - b[None], axis=2)))
     step = max(float(np.max(np.linalg.norm(np.diff(a, axis=0), axis=1))), float(np.max(np.linalg.norm(np.diff(b, axis=0), axis=1))))
     if gap < 0.5 * step:
-        return "rings' linking number now: ? (the rings touch)"
+        return _("rings' linking number now: ? (the rings touch)")
     value = linking_number(a, b)
-    state = "still linked" if round(abs(value)) >= 1 else "unlinked"
-    return f"rings' linking number now: {round(value, 2) + 0.0:+.2f} ({state})"
+    state = _("still linked") if round(abs(value)) >= 1 else _("unlinked")
+    return _("rings' linking number now: {value} ({state})").format(value=f"{round(value, 2) + 0.0:+.2f}", state=state)
 
 
 TARGETS: dict[str, Target] = {
@@ -228,14 +231,17 @@ def check_training_budget(sizes, epochs) -> None:
     """Refuse, before anything is built, widths, parameter counts or epochs past the budgets above (one line each)."""
     widest = max(sizes)
     if widest > MAX_TRAIN_WIDTH:
-        raise ModelError(f"sizes: a layer of width {widest:,} is wider than the {MAX_TRAIN_WIDTH:,} a training "
-                         f"experiment starts (its random rotation is a {widest:,} x {widest:,} QR); got {list(sizes)[:8]}")
+        raise ModelError(_("sizes: a layer of width {widest} is wider than the {limit} a training experiment starts (its random "
+                            "rotation is a {widest} x {widest} QR); got {value}").format(
+            widest=prose_number(widest), limit=prose_number(MAX_TRAIN_WIDTH), value=list(sizes)[:8]))
     n_parameters = sum(n_out * (n_in + 1) for n_in, n_out in zip(sizes[:-1], sizes[1:]))
     if n_parameters > MAX_TRAIN_PARAMETERS:
-        raise ModelError(f"sizes: {n_parameters:,} parameters, more than the {MAX_TRAIN_PARAMETERS:,} a training "
-                         f"experiment trains; use fewer or narrower layers")
+        raise ModelError(_("sizes: {n_parameters} parameters, more than the {limit} a training experiment trains; use fewer or "
+                            "narrower layers").format(
+            n_parameters=prose_number(n_parameters), limit=prose_number(MAX_TRAIN_PARAMETERS)))
     if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= MAX_EPOCHS:
-        raise ModelError(f"epochs: expected a whole number from 1 to {MAX_EPOCHS:,}, got {epochs!r}"[:200])
+        raise ModelError(_("epochs: expected a whole number from 1 to {limit}, got {epochs}").format(
+            limit=prose_number(MAX_EPOCHS), epochs=repr(epochs)[:120]))
 
 
 # ---------------------------------------------------------------------------------------- experiments
@@ -259,17 +265,21 @@ class Experiment:
         t = self.target
         sizes = tuple(int(s) for s in (t.sizes if self.sizes is None else self.sizes))
         if len(sizes) < 2 or sizes[0] != 3 or sizes[-1] != 3 or min(sizes) < 1:
-            raise ModelError(f"sizes: expected [3, ..., 3] (3D points in and out, widths >= 1), got {list(sizes)}")
+            raise ModelError(_("sizes: expected [3, ..., 3] (3D points in and out, widths >= 1), got {value}").format(
+                value=list(sizes)))
         check_training_budget(sizes, t.epochs if self.epochs is None else self.epochs)
         activation = t.activation if self.activation is None else self.activation
         if activation not in ACTIVATIONS:
-            raise ModelError(f"activation: unknown {activation!r}; expected one of {', '.join(ACTIVATIONS)}")
+            raise ModelError(_("activation: unknown {activation}; expected one of {names}").format(
+                activation=repr(activation), names=', '.join(ACTIVATIONS)))
         if self.optimizer not in OPTIMIZERS:
-            raise ModelError(f"optimizer: expected one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
+            raise ModelError(_("optimizer: expected one of {names}, got {optimizer}").format(
+                names=', '.join(OPTIMIZERS), optimizer=repr(self.optimizer)))
         lr = t.lr if self.lr is None else float(self.lr)
         epochs = t.epochs if self.epochs is None else int(self.epochs)
         if not (lr > 0 and math.isfinite(lr)) or epochs < 1:
-            raise ModelError(f"lr, epochs: expected lr > 0 and epochs >= 1, got {lr}, {epochs}")
+            raise ModelError(_("lr, epochs: expected lr > 0 and epochs >= 1, got {lr}, {epochs}").format(
+                lr=lr, epochs=epochs))
         for name, value in (("sizes", sizes), ("activation", activation), ("lr", lr), ("epochs", epochs),
                             ("seed", t.seed if self.seed is None else int(self.seed))):
             object.__setattr__(self, name, value)
@@ -368,7 +378,8 @@ def experiment_from_table(table: dict | None, network: MLP | None = None, target
         return Experiment(target)
     chosen = target if target is not None else table.get("target", "cube-to-sphere")
     if chosen not in TARGETS:
-        raise ModelError(f"target: unknown {chosen!r}; expected one of: {', '.join(TARGETS)}")
+        raise ModelError(_("target: unknown {chosen}; expected one of: {names}").format(
+            chosen=repr(chosen), names=', '.join(TARGETS)))
     chosen = TARGETS[chosen]
     sizes, activation = table.get("sizes"), table.get("activation")
     if sizes is None and network is not None:  # a fresh network of the sizes of the one on screen

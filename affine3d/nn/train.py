@@ -47,6 +47,7 @@ from .. import _fast
 from . import _fast_train
 from .activations import softmax
 from ..errors import ModelError
+from ..i18n import _, prose_number
 from .mlp import MLP
 
 __all__ = ["fit", "Training", "loss_and_gradients", "loss_value", "accuracy", "TrainResult", "LOSSES", "OPTIMIZERS"]
@@ -93,12 +94,13 @@ def _targets(mlp: MLP, Y, loss: str, n_rows: int) -> np.ndarray:
     Y = np.asarray(Y)
     if loss == "cross_entropy" and Y.ndim == 1:
         if not np.issubdtype(Y.dtype, np.integer):
-            raise ModelError(f"Y: expected integer class labels 0 .. {mlp.dim_out - 1}, got dtype {Y.dtype}")
+            raise ModelError(_("Y: expected integer class labels 0 .. {value}, got dtype {dtype}").format(
+                value=mlp.dim_out - 1, dtype=Y.dtype))
         bad = (Y < 0) | (Y >= mlp.dim_out)
         if bad.any():
             i = int(np.argmax(bad))
-            raise ModelError(f"Y: expected class labels 0 .. {mlp.dim_out - 1} (the network has {mlp.dim_out} outputs), "
-                             f"got {int(Y[i])} at row {i}")
+            raise ModelError(_("Y: expected class labels 0 .. {value} (the network has {dim_out} outputs), got {Y} at row {i}").format(
+                value=mlp.dim_out - 1, dim_out=mlp.dim_out, Y=int(Y[i]), i=i))
         onehot = np.zeros((Y.shape[0], mlp.dim_out))
         onehot[np.arange(Y.shape[0]), Y] = 1.0
         Y = onehot
@@ -106,21 +108,23 @@ def _targets(mlp: MLP, Y, loss: str, n_rows: int) -> np.ndarray:
     if Y.ndim == 1 and mlp.dim_out == 1:
         Y = Y[:, None]
     if Y.shape != (n_rows, mlp.dim_out):
-        raise ModelError(f"Y: expected shape ({n_rows}, {mlp.dim_out}) to match X and the network's output, got {Y.shape}")
+        raise ModelError(_("Y: expected shape ({n_rows}, {dim_out}) to match X and the network's output, got {shape}").format(
+            n_rows=n_rows, dim_out=mlp.dim_out, shape=Y.shape))
     return Y
 
 
 def _check(mlp: MLP, X, loss: str) -> np.ndarray:
     if loss not in LOSSES:
-        raise ModelError(f"loss: expected one of {', '.join(LOSSES)}, got {loss!r}")
+        raise ModelError(_("loss: expected one of {names}, got {loss}").format(
+            names=', '.join(LOSSES), loss=repr(loss)))
     if loss == "cross_entropy" and mlp.layers[-1].activation.name not in ("softmax", "identity"):
         raise ModelError(
-            f"loss: cross_entropy needs the last layer's activation to be softmax (or identity: logits), "
-            f"got {mlp.layers[-1].activation}"
+            _("loss: cross_entropy needs the last layer's activation to be softmax (or identity: logits), got "
+               "{activation}").format(activation=mlp.layers[-1].activation)
         )
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != mlp.dim_in:
-        raise ModelError(f"X: expected shape (N, {mlp.dim_in}), got {X.shape}")
+        raise ModelError(_("X: expected shape (N, {dim_in}), got {shape}").format(dim_in=mlp.dim_in, shape=X.shape))
     return X
 
 
@@ -165,7 +169,7 @@ def _backpropagate(layers, X: np.ndarray, T: np.ndarray, loss: str):
     g = None
     last = len(layers) - 1
     for i in range(last, -1, -1):
-        W, _, activation = layers[i]
+        W, _unused, activation = layers[i]
         if i == last:
             if loss == "mse":
                 g = 2.0 * (outputs[i] - T) / T.size                       # dL/da_k
@@ -250,7 +254,8 @@ class _Progress:
         self.last = now
         filled = int(self.width * done / max(self.total, 1))
         bar = "#" * filled + "-" * (self.width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {done}/{self.total} epochs  loss {loss:.4g}")
+        self.stream.write("\r" + _("{label} [{bar}] {done}/{total} epochs  loss {loss}").format(
+            label=self.label, bar=bar, done=done, total=self.total, loss=f"{loss:.4g}"))
         self.stream.flush()
 
     def close(self) -> None:
@@ -297,11 +302,13 @@ class Training:
         self.X = _check(mlp, X, loss)
         self.T = _targets(mlp, Y, loss, self.X.shape[0])
         if optimizer not in OPTIMIZERS:
-            raise ModelError(f"optimizer: expected one of {', '.join(OPTIMIZERS)}, got {optimizer!r}")
+            raise ModelError(_("optimizer: expected one of {names}, got {optimizer}").format(
+                names=', '.join(OPTIMIZERS), optimizer=repr(optimizer)))
         n = self.X.shape[0]
         self.batch = n if batch_size is None else int(batch_size)
         if self.batch < 1:
-            raise ModelError(f"batch_size: expected a positive integer, got {batch_size!r}")
+            raise ModelError(_("batch_size: expected a positive integer, got {batch_size}").format(
+                batch_size=repr(batch_size)))
         self.start, self.loss, self.seed = mlp, loss, seed
         self.rng = np.random.default_rng(seed)
         self.params = _fast_train.FlatParameters([l.W.shape for l in mlp.layers])
@@ -359,9 +366,13 @@ class Training:
         if not (math.isfinite(mean) and np.isfinite(self.params.flat).all()
                 and np.abs(self.params.flat).max(initial=0.0) <= FLOAT32_MAX):
             np.copyto(self.params.flat, self._last_finite)
-            what = "the loss" if not math.isfinite(mean) else "a weight"
-            self.stopped = (f"training stopped at epoch {self.epoch + 1}: {what} overflowed, no longer finite "
-                            f"(lr {self.lr:g} is too large a step; try 10 to 100 times smaller)")
+            if not math.isfinite(mean):
+                message = _("training stopped at epoch {epoch}: the loss overflowed, no longer finite (lr {lr} is too "
+                            "large a step; try 10 to 100 times smaller)")
+            else:
+                message = _("training stopped at epoch {epoch}: a weight overflowed, no longer finite (lr {lr} is too "
+                            "large a step; try 10 to 100 times smaller)")
+            self.stopped = message.format(epoch=self.epoch + 1, lr=f"{self.lr:g}")
             raise ModelError(self.stopped)
         self.epoch += 1
         self.losses.append(mean)
@@ -434,7 +445,8 @@ def fit(
         ``callback(epoch, mlp, loss)`` after every epoch (epoch counted from 1).
     """
     if not (isinstance(epochs, int) and 0 <= epochs <= MAX_FIT_EPOCHS):
-        raise ModelError(f"epochs: expected a whole number from 0 to {MAX_FIT_EPOCHS:,}, got {epochs!r}"[:200])
+        raise ModelError(_("epochs: expected a whole number from 0 to {limit}, got {epochs}").format(
+            limit=prose_number(MAX_FIT_EPOCHS), epochs=repr(epochs)[:120]))
     run = Training(mlp, X, Y, loss=loss, optimizer=optimizer, lr=lr, momentum=momentum, batch_size=batch_size,
                    seed=seed)
     stream = sys.stderr if stream is None else stream

@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 
 from ..errors import UsageError
+from ..i18n import _
 
 __all__ = ["CHROMIUM_ARGS", "chromium_path", "launch"]
 
@@ -28,7 +29,7 @@ def chromium_path() -> str:
         path = shutil.which(name)
         if path:
             return path
-    raise UsageError("no Chromium found on PATH; install it (Debian/Ubuntu: apt-get install chromium)")
+    raise UsageError(_("no Chromium found on PATH; install it (Debian/Ubuntu: apt-get install chromium)"))
 
 
 def launch(playwright):

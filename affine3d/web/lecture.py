@@ -28,7 +28,8 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..fileio import read_regular
-from .site import STATIC_DIR, scene_record
+from ..i18n import N_, _
+from .site import STATIC_DIR, catalogs, scene_record
 
 __all__ = ["DECK_DIR", "LANGUAGES", "ENTRY", "BENCH_LIMIT", "deck_scenes", "bundle_modules", "load_bench",
            "deck_data", "deck_html", "build_lecture", "write_handout"]
@@ -42,7 +43,7 @@ ENTRY = STATIC_DIR / "js" / "deck.js"
 SLIDES_JS = STATIC_DIR / "js" / "slides.js"
 
 LANGUAGES = ("pl", "en")
-"""The deck's languages, the lecture's own first."""
+"""The deck's languages, the lecture's own first (it falls back to Polish where the browser names neither)."""
 
 BENCH_LIMIT = 4_000_000
 """The most bytes a ``--bench`` JSON file may have (``affine3d bench --json`` writes a few kB)."""
@@ -148,14 +149,14 @@ def load_bench(path) -> dict:
     try:
         results = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"{shown}: not JSON ({exc}); write one with 'affine3d bench gpu --json {shown}'") from None
+        raise UsageError(_("{path}: not JSON ({reason}); write one with 'affine3d bench gpu --json {path}'").format(path=shown, reason=exc)) from None
     if not isinstance(results, dict) or not isinstance(results.get("machine"), dict) or not isinstance(results.get("tables"), list):
-        raise UsageError(f"{shown}: expected the JSON of 'affine3d bench --json' (an object with 'machine' and 'tables')")
+        raise UsageError(_("{path}: expected the JSON of 'affine3d bench --json' (an object with 'machine' and 'tables')").format(path=shown))
     tables = []
     for k, table in enumerate(results["tables"]):
         if (not isinstance(table, dict) or not isinstance(table.get("title"), str) or not isinstance(table.get("columns"), list)
                 or not isinstance(table.get("rows"), list) or not all(isinstance(r, list) for r in table["rows"])):
-            raise UsageError(f"{shown}: tables[{k}]: expected 'title' (text), 'columns' and 'rows' (lists)")
+            raise UsageError(_("{field}: expected 'title' (text), 'columns' and 'rows' (lists)").format(field=f"{shown}: tables[{k}]"))
         cell = lambda v: "-" if v is None else (f"{v:.3g}" if isinstance(v, float) else str(v))  # noqa: E731  (bench's _cell)
         tables.append({"title": table["title"], "columns": [str(c) for c in table["columns"]],
                        "rows": [[cell(v) for v in row] for row in table["rows"]]})
@@ -175,23 +176,39 @@ def _shaders() -> dict[str, str]:
     return shaders
 
 
-def deck_data(lang: str = "pl", bench=None) -> tuple[dict, list[Path]]:
+def _inspect_reports(source: Path) -> dict[str, str]:
+    """``affine3d inspect``'s report of ``source`` in each of the deck's languages (the slide shows the reader's)."""
+    from .. import i18n
+    from ..nn.inspect import describe, format_report
+
+    report = describe(source)
+    report["file"] = source.name  # the file's name, not this machine's path
+    before, texts = i18n._chosen, {}
+    try:
+        for code in LANGUAGES:
+            i18n.use_language(code)
+            texts[code] = format_report(report)
+    finally:
+        i18n.use_language(before)
+    return texts
+
+
+def deck_data(lang: str | None = None, bench=None) -> tuple[dict, list[Path]]:
     """Everything the deck reads, as one JSON-ready dict; and the module files it runs.
 
     Parameters
     ----------
-    lang : {"pl", "en"}
-        The language the deck opens in (``?lang=`` in the URL overrides it).
+    lang : {"pl", "en"}, optional
+        The language the deck opens in (``?lang=`` in the URL overrides it); default the browser's, else Polish.
     bench : dict, optional
         :func:`load_bench`'s figures for the CPU-and-GPU slide.
     """
     from ..geometry.scene import load_scene
-    from ..nn.inspect import describe, format_report
 
-    if lang not in LANGUAGES:
-        raise UsageError(f"--lang: expected one of {', '.join(LANGUAGES)}, got {lang!r}")
+    if lang is not None and lang not in LANGUAGES:
+        raise UsageError(_("--lang: expected one of {choices}, got {value}").format(choices=", ".join(LANGUAGES), value=repr(lang)))
     script, files = bundle_modules()
-    scenes, models, inspect = {}, {}, ""
+    scenes, models, inspect = {}, {}, {}
     for key in deck_scenes():
         scene = load_scene(key)
         url = None
@@ -199,34 +216,32 @@ def deck_data(lang: str = "pl", bench=None) -> tuple[dict, list[Path]]:
             source = Path(scene.mlp)
             url = f"models/{source.stem}.safetensors"
             models[url] = base64.b64encode(read_regular(source, limit=64_000_000, what="model file")).decode("ascii")
-            report = describe(source)
-            report["file"] = source.name  # the file's name, not this machine's path
-            inspect = format_report(report)
+            inspect = _inspect_reports(source)
         scenes[key] = scene_record(scene, url)
     shaders = _shaders()
     size = lambda text: len(text.encode("utf-8"))  # noqa: E731
     engine = [f for f in files if f.name not in ("deck.js", "slides.js")]
     interface = [f for f in files if f.name in ("deck.js", "slides.js")]
     parts = [
-        {"name": {"pl": "silnik (WebGL2 + shadery)", "en": "engine (WebGL2 + shaders)"},
+        {"name": N_("engine (WebGL2 + shaders)"),
          "files": [[f"js/{f.name}", f.stat().st_size] for f in engine]
          + [[f"shaders/{name}", size(text)] for name, text in shaders.items() if not name.startswith("morph-")]
          + [["shaders/morph.vert", size(shaders["morph-1.vert"])]]},
-        {"name": {"pl": "interfejs", "en": "interface"},
+        {"name": N_("interface"),
          "files": [["lecture.html", (DECK_DIR / "lecture.html").stat().st_size], ["lecture.css", (DECK_DIR / "lecture.css").stat().st_size]]
          + [[f"js/{f.name}", f.stat().st_size] for f in interface]},
-        {"name": {"pl": "klej (dane i model)", "en": "glue (data and model)"},
+        {"name": N_("glue (data and model)"),
          "files": [[f"scenes/{k}.json", size(json.dumps(r, separators=(",", ":")))] for k, r in scenes.items()]
          + [[url, len(base64.b64decode(b))] for url, b in models.items()]},
     ]
-    data = {"lang": lang, "shaders": shaders, "scenes": scenes, "models": models, "inspect": inspect,
+    data = {"lang": lang, "catalogs": catalogs(), "shaders": shaders, "scenes": scenes, "models": models, "inspect": inspect,
             "bench": bench, "parts": parts}
     return {"data": data, "script": script}, files
 
 
-def deck_html(lang: str = "pl", bench=None) -> str:
+def deck_html(lang: str | None = None, bench=None) -> str:
     """The deck as one HTML file: the page, its style, its script and its data, nothing to fetch."""
-    built, _ = deck_data(lang, bench)
+    built = deck_data(lang, bench)[0]
     template = (DECK_DIR / "lecture.html").read_text(encoding="utf-8")
     style = (DECK_DIR / "lecture.css").read_text(encoding="utf-8")
     # "</" inside the JSON is written "<\/" (the same string to JSON), so no text in it can end the script element.
@@ -251,7 +266,7 @@ F pełny ekran, Shift+P widok prowadzącego, L polski / angielski.
 """
 
 
-def build_lecture(folder, *, lang: str = "pl", bench=None) -> Path:
+def build_lecture(folder, *, lang: str | None = None, bench=None) -> Path:
     """Write the deck into ``folder`` (new or empty): ``index.html`` (the whole deck) and ``README.txt``.
 
     Written through a temporary folder beside it and renamed at the end, as :func:`~affine3d.web.site.build_site`:
@@ -259,7 +274,7 @@ def build_lecture(folder, *, lang: str = "pl", bench=None) -> Path:
     """
     folder = Path(folder)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise UsageError(f"{folder}: expected a new or empty folder (nothing in it is overwritten)")
+        raise UsageError(_("{folder}: expected a new or empty folder (nothing in it is overwritten)").format(folder=folder))
     html = deck_html(lang, bench)
     folder.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
@@ -296,8 +311,8 @@ def write_handout(folder, *, png_dir=None, pdf=None, lang: str = "pl", size=(192
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        raise UsageError("--png/--pdf: the handout is photographed by headless Chromium through Playwright: "
-                         "pip install playwright, and apt-get install chromium") from None
+        raise UsageError(_("--png/--pdf: the handout is photographed by headless Chromium through Playwright: "
+                           "pip install playwright, and apt-get install chromium")) from None
     server, url = serve_folder(folder)
     written: list[Path] = []
     pictures = []
@@ -318,7 +333,7 @@ def write_handout(folder, *, png_dir=None, pdf=None, lang: str = "pl", size=(192
                     pictures.append(page.screenshot())
                 problems = errors + [m["text"] for m in page.evaluate("window.affine3d.messages") if m["error"]]
                 if problems:
-                    raise UsageError(f"the deck reported an error while photographing it: {problems[0]}")
+                    raise UsageError(_("the deck reported an error while photographing it: {problem}").format(problem=problems[0]))
             finally:
                 browser.close()
     finally:

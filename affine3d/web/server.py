@@ -32,6 +32,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..errors import UsageError
+from ..i18n import _
 
 __all__ = ["SiteHandler", "SiteServer", "make_server", "serve_folder", "DEFAULT_HOST", "DEFAULT_PORT", "resolve_inside",
            "is_loopback", "LISTEN_BACKLOG"]
@@ -179,14 +180,15 @@ def make_server(folder, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, q
     """
     root = Path(folder)
     if not root.is_dir():
-        raise UsageError(f"{folder}: expected a folder to serve")
+        raise UsageError(_("{folder}: expected a folder to serve").format(folder=folder))
     if not 0 <= int(port) <= 65535:
-        raise UsageError(f"--port: expected 0..65535, got {port}")
+        raise UsageError(_("--port: expected 0..65535, got {port}").format(port=port))
     handler = partial(SiteHandler, directory=str(root.resolve()), quiet=quiet)
     try:
         server = SiteServer((host, int(port)), handler)
     except (OSError, OverflowError) as exc:
-        raise UsageError(f"cannot listen on {host}:{port}: {getattr(exc, 'strerror', None) or exc}") from None
+        raise UsageError(_("cannot listen on {host}:{port}: {reason}").format(
+            host=host, port=port, reason=getattr(exc, "strerror", None) or exc)) from None
     server.loopback_only = is_loopback(str(server.server_address[0]))
     return server
 

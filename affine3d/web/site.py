@@ -4,6 +4,7 @@ The folder holds only static files, so any web server (or a course site) can ser
 is fetched from elsewhere at run time::
 
     index.html, style.css, js/*.js        the page and its ES modules (copied from affine3d/web/static)
+    locale/<lang>.json                    the page's words in each language (the catalogue, compiled)
     shaders/*.vert, *.frag                shaders/ through the GLSL include step, for WebGL2 (glsl.webgl_source)
     scenes/index.json                     the scene list and the default scene
     scenes/<key>.json                     one scene: camera, world, light, objects (meshes, model maps, colours)
@@ -26,10 +27,12 @@ import numpy as np
 
 from ..app.keys import keys_record
 from ..errors import SceneError, UsageError
+from ..i18n import _
 from ..geometry.scene import DEFAULT_SCENE, list_scenes, load_scene
 from ..geometry.shading import AMBIENT, EDGE_SHADE, INSIDE_COLOR, INSIDE_SHADE
 
-__all__ = ["STATIC_DIR", "SHADER_FILES", "MORPH_BLOCKS", "build_site", "scene_record", "scene_key"]
+__all__ = ["STATIC_DIR", "SHADER_FILES", "MORPH_BLOCKS", "build_site", "scene_record", "scene_key", "check_language",
+           "force_language", "catalogs"]
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 """The page's own files: ``index.html``, ``style.css``, ``js/``."""
@@ -44,6 +47,41 @@ MORPH_BLOCKS = (1, 2, 3, 4)
 def scene_key(scene) -> str:
     """The name a scene goes by in the page and in its URL: the file's stem (``platonic``)."""
     return scene.path.stem if scene.path is not None else scene.name
+
+
+def catalogs() -> dict[str, dict]:
+    """The page's catalogues (``static/locale/<lang>.json``) by language: for a deck or a widget that fetches nothing."""
+    from ..i18n import LANGUAGES, SOURCE_LANGUAGE
+
+    return {code: json.loads((STATIC_DIR / "locale" / f"{code}.json").read_text(encoding="utf-8"))
+            for code in LANGUAGES if code != SOURCE_LANGUAGE}
+
+
+def check_language(lang: str | None) -> str | None:
+    """``lang`` when it is one of :data:`affine3d.i18n.LANGUAGES` (None: the reader's browser decides); else a UsageError."""
+    from ..i18n import LANGUAGES
+
+    if lang is not None and lang not in LANGUAGES:
+        raise UsageError(_("--lang: expected one of {choices}, got {value}").format(choices=", ".join(LANGUAGES), value=repr(lang)))
+    return lang
+
+
+_LANG_META = '<meta name="affine3d-lang" content="">'
+
+
+def force_language(html: str, lang: str | None) -> str:
+    """The page with ``lang`` written into it as the teacher's choice (``?lang=`` in the URL still wins).
+
+    Examples
+    --------
+    >>> force_language('<meta name="affine3d-lang" content="">', "pl")
+    '<meta name="affine3d-lang" content="pl">'
+    """
+    if lang is None:
+        return html
+    if _LANG_META not in html:
+        raise UsageError("the page has no language slot (<meta name=\"affine3d-lang\">) to write --lang into")
+    return html.replace(_LANG_META, f'<meta name="affine3d-lang" content="{check_language(lang)}">', 1)
 
 
 def _matrix(M) -> list[list[float]]:
@@ -146,7 +184,7 @@ def _write_shaders(folder: Path) -> None:
         (folder / f"morph-{blocks}.vert").write_text(webgl_source("morph.vert", {"N_BLOCKS": blocks}), encoding="utf-8")
 
 
-def build_site(folder, scenes=None, *, default=None) -> Path:
+def build_site(folder, scenes=None, *, default=None, lang=None) -> Path:
     """Write the page and everything it loads into ``folder``: static files only.
 
     Parameters
@@ -160,6 +198,9 @@ def build_site(folder, scenes=None, *, default=None) -> Path:
     default : str, optional
         The key of the scene the page opens with (default: the first of ``scenes`` if they were
         given, else ``platonic``).
+    lang : {"pl", "en"}, optional
+        The language the page shows, whatever the reader's browser prefers (``?lang=`` in the URL still
+        picks); default: the browser's language.
 
     Returns
     -------
@@ -169,30 +210,33 @@ def build_site(folder, scenes=None, *, default=None) -> Path:
     Raises
     ------
     UsageError
-        ``folder`` exists and is not an empty directory.
+        ``folder`` exists and is not an empty directory, or ``lang`` is not a language of the catalogue.
     SceneError, ModelError
         A scene or its network cannot be read (the message names the file).
     """
     folder = Path(folder)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise UsageError(f"{folder}: expected a new or empty folder (nothing in it is overwritten)")
+        raise UsageError(_("{folder}: expected a new or empty folder (nothing in it is overwritten)").format(folder=folder))
+    check_language(lang)
     given = scenes is not None
     items = list(scenes) if given else list_scenes()
     if not items:
-        raise UsageError("scenes: expected at least one scene")
+        raise UsageError(_("scenes: expected at least one scene"))
     loaded = [item if hasattr(item, "objects") else load_scene(item) for item in items]
     keys = [scene_key(s) for s in loaded]
     if len(set(keys)) != len(keys):
-        raise SceneError(f"scenes: two scenes share the name {next(k for k in keys if keys.count(k) > 1)!r}")
+        raise SceneError(_("scenes: two scenes share the name {name}").format(name=repr(next(k for k in keys if keys.count(k) > 1))))
     if default is None:
         default = keys[0] if given else (DEFAULT_SCENE if DEFAULT_SCENE in keys else keys[0])
     if default not in keys:
-        raise UsageError(f"default: expected one of {', '.join(keys)}, got {default!r}")
+        raise UsageError(_("default: expected one of {choices}, got {value}").format(choices=", ".join(keys), value=repr(default)))
 
     folder.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
         shutil.copytree(STATIC_DIR, work, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+        page = work / "index.html"
+        page.write_text(force_language(page.read_text(encoding="utf-8"), lang), encoding="utf-8")
         for sub in ("shaders", "scenes", "models"):
             (work / sub).mkdir()
         _write_shaders(work / "shaders")

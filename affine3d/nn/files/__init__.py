@@ -30,6 +30,7 @@ import os
 from pathlib import Path
 
 from ...errors import ModelError
+from ...i18n import _
 from .common import METADATA_KEY, SUFFIXES, Model, check_activations, suffix_of
 from .npz import load_npz, save_npz
 from .onnx import (MAX_ONNX_IR_VERSION, MAX_ONNX_OPSET, MIN_ONNX_OPSET, ONNX_IR_VERSION, ONNX_OPSET, load_onnx,
@@ -52,11 +53,13 @@ def save(mlp, path, *, dtype="float32") -> None:
     """
     path = as_path(path)
     if path.is_dir():
-        raise ModelError(f"{path.name}: is a folder; save a model file into it ({path.name}/model.safetensors) "
-                         f"or the whole Hugging Face folder with net.save_pretrained({str(path)!r})")
+        raise ModelError(_("{name}: is a folder; save a model file into it ({name}/model.safetensors) or the whole Hugging Face "
+                            "folder with net.save_pretrained({path})").format(
+            name=path.name, path=repr(str(path))))
     if not path.suffix:
-        raise ModelError(f"{path.name}: no suffix, so no model file type (.safetensors, .npz, .onnx); for a Hugging Face "
-                         f"folder of that name use net.save_pretrained({str(path)!r})")
+        raise ModelError(_("{name}: no suffix, so no model file type (.safetensors, .npz, .onnx); for a Hugging Face folder of "
+                            "that name use net.save_pretrained({path})").format(
+            name=path.name, path=repr(str(path))))
     suffix = suffix_of(path)
     if suffix == ".safetensors":
         save_safetensors(mlp, path, dtype=dtype)
@@ -75,11 +78,12 @@ def load(path, activations=None) -> Model:
     path = as_path(path)
     if path.is_dir():
         if not (path / "config.json").exists():
-            raise ModelError(f"{path.name}: expected a model file ({', '.join(SUFFIXES)}) or a model folder "
-                             f"(config.json + model.safetensors), got a directory without config.json")
+            raise ModelError(_("{name}: expected a model file ({names}) or a model folder (config.json + model.safetensors), got a "
+                                "directory without config.json").format(
+                name=path.name, names=', '.join(SUFFIXES)))
         return load_pretrained(path, activations)
     if not path.suffix and not path.exists():
-        raise ModelError(f"{path.name}: model file or folder not found: {path}")
+        raise ModelError(_("{name}: model file or folder not found: {path}").format(name=path.name, path=path))
     suffix = suffix_of(path)
     if suffix == ".safetensors":
         if not has_architecture(path):
@@ -99,4 +103,5 @@ def as_path(path) -> Path:
     try:
         return Path(os.fsdecode(os.fspath(path)))
     except TypeError:
-        raise ModelError(f"path: expected a model file path (str or os.PathLike), got {type(path).__name__}") from None
+        raise ModelError(_("path: expected a model file path (str or os.PathLike), got {type}").format(
+            type=type(path).__name__)) from None

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import ModelError
+from ...i18n import _, prose_number
 from ...errors import shown as _short
 from ...fileio import atomic_write, open_regular
 from .common import (MAX_HEADER_BYTES, MAX_LAYERS, METADATA_KEY, Model, architecture_json, build, check_tensor_bytes,
@@ -57,13 +58,15 @@ def npz_members(path: Path) -> dict:
         archive_size = f.seek(0, 2)
         _check_member_count(name, f, archive_size)
     if head[:1] == b"\x80":
-        raise ModelError(f"{name}: this is a Python pickle, not an .npz archive; refused (loading a pickle can run code)")
+        raise ModelError(_("{name}: this is a Python pickle, not an .npz archive; refused (loading a pickle can run code)").format(
+            name=name))
     if head != b"PK\x03\x04" and head != b"PK\x05\x06":
-        raise ModelError(f"{name}: not an .npz (zip) archive (it does not start with a zip signature)")
+        raise ModelError(_("{name}: not an .npz (zip) archive (it does not start with a zip signature)").format(
+            name=name))
     try:
         archive = zipfile.ZipFile(path)
     except ZIP_ERRORS as exc:
-        raise ModelError(f"{name}: the zip archive is corrupted or truncated ({exc})") from None
+        raise ModelError(_("{name}: the zip archive is corrupted or truncated ({exc})").format(name=name, exc=exc)) from None
     members = {}
     with archive:
         for info in archive.infolist():
@@ -74,10 +77,12 @@ def npz_members(path: Path) -> dict:
             entry = {"member": info.filename, "compressed": info.compress_type != zipfile.ZIP_STORED,
                      "zip_size": info.file_size}
             if info.compress_type != zipfile.ZIP_STORED and info.file_size > 200 * max(info.compress_size, 1) + (1 << 20):
-                raise ModelError(f"{name}: member {label} expands {info.file_size:,} bytes from {info.compress_size:,}; refused")
+                raise ModelError(_("{name}: member {label} expands {file_size} bytes from {compress_size}; refused").format(
+                    name=name, label=label, file_size=prose_number(info.file_size), compress_size=prose_number(info.compress_size)))
             if info.header_offset + info.compress_size > archive_size:
-                raise ModelError(f"{name}: member {label} claims {info.compress_size:,} bytes but the archive has only "
-                                 f"{archive_size:,} (truncated or corrupted)")
+                raise ModelError(_("{name}: member {label} claims {compress_size} bytes but the archive has only {archive_size} "
+                                    "(truncated or corrupted)").format(
+                    name=name, label=label, compress_size=prose_number(info.compress_size), archive_size=prose_number(archive_size)))
             try:
                 with archive.open(info) as member:
                     version = np.lib.format.read_magic(member)
@@ -86,10 +91,11 @@ def npz_members(path: Path) -> dict:
                     elif version in ((2, 0), (3, 0)):
                         shape, fortran, dtype = np.lib.format.read_array_header_2_0(member)
                     else:  # pragma: no cover - read_magic raises for unknown versions
-                        raise ValueError(f"unknown .npy version {version}")
+                        raise ValueError(_("unknown .npy version {version}").format(version=version))
                     header_end = member.tell() if hasattr(member, "tell") else None
             except ZIP_ERRORS + (SyntaxError, RecursionError) as exc:
-                raise ModelError(f"{name}: member {label} is not a valid .npy array ({_short(str(exc), 120)})") from None
+                raise ModelError(_("{name}: member {label} is not a valid .npy array ({value})").format(
+                    name=name, label=label, value=_short(str(exc), 120))) from None
             entry.update(shape=tuple(shape), dtype=dtype, fortran=fortran)
             if dtype.hasobject:
                 entry["pickle"] = True
@@ -97,8 +103,9 @@ def npz_members(path: Path) -> dict:
                 needed = entry["nbytes"] = math.prod(shape) * dtype.itemsize
                 if header_end is None or header_end + needed != info.file_size:
                     raise ModelError(
-                        f"{name}: member {label}: its header says shape {_short(tuple(shape))} {dtype} ({needed:,} bytes) "
-                        f"but the member holds {info.file_size - (header_end or 0):,} data bytes (truncated or corrupted)"
+                        _("{name}: member {label}: its header says shape {value} {dtype} ({needed} bytes) but the member holds "
+                           "{value2} data bytes (truncated or corrupted)").format(
+                            name=name, label=label, value=_short(tuple(shape)), dtype=dtype, needed=prose_number(needed), value2=prose_number(info.file_size - (header_end or 0)))
                     )
                 if not entry["compressed"]:
                     # local file header: 30 bytes + file name + extra field, then the member's bytes
@@ -134,8 +141,9 @@ def _check_member_count(name: str, f, archive_size: int) -> None:
             if record[:4] == b"PK\x06\x06":
                 entries, directory_size = struct.unpack("<QQ", record[32:48])
     if entries > MAX_MEMBERS or directory_size > MAX_MEMBERS * 1024:
-        raise ModelError(f"{name}: the archive lists {entries:,} members ({directory_size:,} bytes of directory), "
-                         f"more than the {MAX_MEMBERS:,} an MLP file can need; refused")
+        raise ModelError(_("{name}: the archive lists {entries} members ({directory_size} bytes of directory), more than the "
+                            "{limit} an MLP file can need; refused").format(
+            name=name, entries=prose_number(entries), directory_size=prose_number(directory_size), limit=prose_number(MAX_MEMBERS)))
 
 
 def load_npz(path) -> Model:
@@ -146,20 +154,23 @@ def load_npz(path) -> Model:
     pickled = [k for k, m in members.items() if m.get("pickle")]
     if pickled:
         raise ModelError(
-            f"{name}: array {pickled[0]!r} holds Python objects, which only a pickle can restore; refused "
-            "(loading a pickle can run code; model files should hold numbers only)"
+            _("{name}: array {pickled} holds Python objects, which only a pickle can restore; refused (loading a "
+               "pickle can run code; model files should hold numbers only)").format(
+                name=name, pickled=repr(pickled[0]))
         )
     if METADATA_KEY not in members:
         raise ModelError(
-            f"{name}: no {METADATA_KEY!r} array, so the architecture (activations) is unknown; "
-            f"arrays: {_short(', '.join(members) or 'none', 200)} (see 'affine3d inspect')"
+            _("{name}: no {limit} array, so the architecture (activations) is unknown; arrays: {value} (see "
+               "'affine3d inspect')").format(
+                name=name, limit=repr(METADATA_KEY), value=_short(', '.join(members) or 'none', 200))
         )
     meta = members[METADATA_KEY]
     if meta["dtype"].kind != "U" or meta["shape"] != ():
-        raise ModelError(f"{name}: {METADATA_KEY!r} must be a 0-d text array, got dtype {meta['dtype']} shape {meta['shape']}")
+        raise ModelError(_("{name}: {limit} must be a 0-d text array, got dtype {meta} shape {meta2}").format(
+            name=name, limit=repr(METADATA_KEY), meta=meta['dtype'], meta2=meta['shape']))
     if meta["nbytes"] > 4 * MAX_HEADER_BYTES:  # 4 bytes a character in a numpy text array
-        raise ModelError(f"{name}: the {METADATA_KEY!r} text is {meta['nbytes'] // 4:,} characters, more than the "
-                         f"{MAX_HEADER_BYTES:,} affine3d reads")
+        raise ModelError(_("{name}: the {limit} text is {value} characters, more than the {limit2} affine3d reads").format(
+            name=name, limit=repr(METADATA_KEY), value=prose_number(meta['nbytes'] // 4), limit2=prose_number(MAX_HEADER_BYTES)))
     try:
         with np.load(path, allow_pickle=False) as data:
             record = parse_architecture(name, str(data[METADATA_KEY][()]))
@@ -170,5 +181,5 @@ def load_npz(path) -> Model:
     except ModelError:
         raise
     except ZIP_ERRORS + (KeyError,) as exc:
-        raise ModelError(f"{name}: cannot read the archive ({exc})") from None
+        raise ModelError(_("{name}: cannot read the archive ({exc})").format(name=name, exc=exc)) from None
     return build(name, record, tensors)

@@ -14,6 +14,8 @@ import numpy as np
 
 from ...affine import Affine
 from ...errors import AffineError, ModelError, one_line
+from ... import i18n
+from ...i18n import N_, _, prose_number
 from ...fileio import read_regular, write_bytes
 from ...version import __version__
 from .. import activations as act
@@ -44,7 +46,7 @@ def import_onnx():
         import onnx
         from onnx import numpy_helper
     except ImportError:
-        raise ModelError(f"ONNX files need the onnx package: {ONNX_HINT}") from None
+        raise ModelError(_("ONNX files need the onnx package: {limit}").format(limit=ONNX_HINT)) from None
     return onnx, numpy_helper
 
 
@@ -101,29 +103,34 @@ def save_onnx(mlp, path) -> None:
 
 def read_onnx_model(path: Path):
     """``onnx.ModelProto`` from ``path`` with versions checked; external data is never followed."""
-    onnx, _ = import_onnx()
+    onnx, _unused = import_onnx()
     name = path.name
     data = read_onnx_bytes(path)
     try:
         model = onnx.load_model_from_string(data)
     except Exception as exc:  # protobuf's DecodeError and friends
-        raise ModelError(f"{name}: not a valid ONNX protobuf, truncated or corrupted ({type(exc).__name__}: {exc})") from None
+        raise ModelError(_("{name}: not a valid ONNX protobuf, truncated or corrupted ({type}: {exc})").format(
+            name=name, type=type(exc).__name__, exc=exc)) from None
     if model.ir_version <= 0 or not model.HasField("graph"):
-        raise ModelError(f"{name}: not an ONNX model (no IR version or no graph; truncated or corrupted?)")
+        raise ModelError(_("{name}: not an ONNX model (no IR version or no graph; truncated or corrupted?)").format(
+            name=name))
     opset = default_opset(model)
     if opset is None:
-        raise ModelError(f"{name}: the model imports no opset of the default ONNX domain (truncated or corrupted?)")
+        raise ModelError(_("{name}: the model imports no opset of the default ONNX domain (truncated or corrupted?)").format(
+            name=name))
     if model.ir_version > MAX_ONNX_IR_VERSION or opset > MAX_ONNX_OPSET:
         raise ModelError(
-            f"{name}: the file has IR version {model.ir_version} and opset {opset}, newer than this affine3d reads "
-            f"(IR version <= {MAX_ONNX_IR_VERSION}, opset <= {MAX_ONNX_OPSET}); re-export with opset {ONNX_OPSET}"
+            _("{name}: the file has IR version {ir_version} and opset {opset}, newer than this affine3d reads (IR "
+               "version <= {limit}, opset <= {limit2}); re-export with opset {limit3}").format(
+                name=name, ir_version=model.ir_version, opset=opset, limit=MAX_ONNX_IR_VERSION, limit2=MAX_ONNX_OPSET, limit3=ONNX_OPSET)
         )
     if opset < MIN_ONNX_OPSET:
-        raise ModelError(f"{name}: opset {opset} is older than this affine3d reads (opset >= {MIN_ONNX_OPSET})")
+        raise ModelError(_("{name}: opset {opset} is older than this affine3d reads (opset >= {limit})").format(
+            name=name, opset=opset, limit=MIN_ONNX_OPSET))
     try:
         onnx.checker.check_model(model)
     except Exception as exc:  # onnx.checker.ValidationError, mostly
-        raise ModelError(f"{name}: not a valid ONNX model: {one_line(exc)}") from None
+        raise ModelError(_("{name}: not a valid ONNX model: {reason}").format(name=name, reason=one_line(exc))) from None
     return model
 
 
@@ -147,7 +154,8 @@ def _number(name, where, attrs, key, default, kind):
     """Attribute ``key`` as an int or float, or a ModelError naming the node."""
     value = attrs.get(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)):
-        raise ModelError(f"{name}: {where}: attribute {key} must be {'an int' if kind is int else 'a float'}, got {value!r}")
+        raise ModelError(_("{name}: {where}: attribute {key} must be {value}, got {value2}").format(
+            name=name, where=where, key=key, value='an int' if kind is int else 'a float', value2=repr(value)))
     return kind(value)
 
 
@@ -175,16 +183,16 @@ def load_onnx(path) -> Model:
     opset = default_opset(model)
 
     if len(graph.node) > MAX_NODES:
-        raise ModelError(f"{name}: the graph has {len(graph.node):,} nodes, more than the {MAX_NODES:,} an MLP of "
-                         f"{MAX_LAYERS:,} layers needs; refused")
+        raise ModelError(_("{name}: the graph has {count} nodes, more than the {limit} an MLP of {limit2} layers needs; refused").format(
+            name=name, count=prose_number(len(graph.node)), limit=prose_number(MAX_NODES), limit2=prose_number(MAX_LAYERS)))
     constants: dict[str, np.ndarray] = {}
     for tensor in graph.initializer:
         constants[tensor.name] = _onnx_array(onnx, numpy_helper, name, tensor)
     inputs = [v for v in graph.input if v.name not in constants]
     if len(inputs) != 1 or len(graph.output) != 1:
         raise ModelError(
-            f"{name}: an MLP has one input and one output; the graph has inputs {_short([v.name for v in inputs], 120)} "
-            f"and outputs {_short([v.name for v in graph.output], 120)}"
+            _("{name}: an MLP has one input and one output; the graph has inputs {value} and outputs {value2}").format(
+                name=name, value=_short([v.name for v in inputs], 120), value2=_short([v.name for v in graph.output], 120))
         )
     for role, value in (("input", inputs[0]), ("output", graph.output[0])):
         _check_declared(name, role, value)
@@ -201,25 +209,28 @@ def load_onnx(path) -> Model:
         op = node.op_type
         where = describe_node(node)
         if node.domain not in ("", "ai.onnx"):
-            raise ModelError(f"{name}: {where}: operator {node.domain}.{op} is not supported; an MLP here uses Gemm, MatMul, Add, "
-                             "Relu, Sigmoid, Tanh, LeakyRelu, Softmax, Identity")
+            raise ModelError(_("{name}: {where}: operator {domain}.{op} is not supported; an MLP here uses Gemm, MatMul, Add, Relu, "
+                                "Sigmoid, Tanh, LeakyRelu, Softmax, Identity").format(
+                name=name, where=where, domain=node.domain, op=op))
         attrs = _attributes(onnx, node)
         if op == "Constant":
             if len(node.output) != 1 or "value" not in attrs:
-                raise ModelError(f"{name}: {where}: only Constant nodes with a 'value' tensor are supported")
+                raise ModelError(_("{name}: {where}: only Constant nodes with a 'value' tensor are supported").format(
+                    name=name, where=where))
             constants[node.output[0]] = _onnx_array(onnx, numpy_helper, name, attrs["value"])
             continue
         if op not in _ONNX_SUPPORTED:
             raise ModelError(
-                f"{name}: {where}: operator {op} is not supported; an MLP here uses Gemm, MatMul, Add, "
-                "Relu, Sigmoid, Tanh, LeakyRelu, Softmax, Identity"
+                _("{name}: {where}: operator {op} is not supported; an MLP here uses Gemm, MatMul, Add, Relu, Sigmoid, "
+                   "Tanh, LeakyRelu, Softmax, Identity").format(name=name, where=where, op=op)
             )
         used = [x for x in node.input if x]
         dynamic = [x for x in used if x not in constants]
         if dynamic != [current] or len(node.output) != 1:
             raise ModelError(
-                f"{name}: {where}: reads {_short(used, 120)} and writes {_short(list(node.output), 120)}, but an MLP is a chain: each node must read "
-                f"the previous result {_short(current)} (plus constants) and write one tensor"
+                _("{name}: {where}: reads {value} and writes {value2}, but an MLP is a chain: each node must read the "
+                   "previous result {value3} (plus constants) and write one tensor").format(
+                    name=name, where=where, value=_short(used, 120), value2=_short(list(node.output), 120), value3=_short(current))
             )
         if op == "Identity":
             pass
@@ -227,31 +238,35 @@ def load_onnx(path) -> Model:
             try:  # Affine's own errors (an empty 0x3 weight, a product that overflows) name the file and the node here
                 F, layout = _onnx_affine(name, where, op, node, attrs, constants, current, layout, width)
                 if width is not None and F.dim_in != width:
-                    raise ModelError(f"{name}: {where}: its weights take width {F.dim_in} (map {F.A.shape}) but the tensor "
-                                     f"{_short(current)} has width {width}")
+                    raise ModelError(_("{name}: {where}: its weights take width {dim_in} (map {shape}) but the tensor {value} has width "
+                                        "{width}").format(
+                        name=name, where=where, dim_in=F.dim_in, shape=F.A.shape, value=_short(current), width=width))
                 width = F.dim_out
                 pending = F if pending is None else F @ pending
             except AffineError as exc:
-                raise ModelError(f"{name}: {where}: {exc}") from None
+                raise ModelError(_("{name}: {where}: {exc}").format(name=name, where=where, exc=exc)) from None
         else:
             activation = _onnx_activation(name, where, op, attrs, layout, opset)
             if width is None:
-                raise ModelError(f"{name}: {where}: the input's width is not declared and no weight comes before this activation")
+                raise ModelError(_("{name}: {where}: the input's width is not declared and no weight comes before this activation").format(
+                    name=name, where=where))
             try:
                 layers.append((pending if pending is not None else Affine.identity(width), activation))
             except AffineError as exc:
-                raise ModelError(f"{name}: {where}: {exc}") from None
+                raise ModelError(_("{name}: {where}: {exc}").format(name=name, where=where, exc=exc)) from None
             pending = None
         current = node.output[0]
 
     if current != graph.output[0].name:
-        raise ModelError(f"{name}: the graph's output {graph.output[0].name!r} is not the end of the chain {current!r}")
+        raise ModelError(_("{name}: the graph's output {name2} is not the end of the chain {current}").format(
+            name=name, name2=repr(graph.output[0].name), current=repr(current)))
     if layout != "rows":
-        raise ModelError(f"{name}: the graph returns its batch along columns (width, batch); affine3d's MLP returns rows (batch, width)")
+        raise ModelError(_("{name}: the graph returns its batch along columns (width, batch); affine3d's MLP returns rows "
+                            "(batch, width)").format(name=name))
     if pending is not None:
         layers.append((pending, act.get("identity")))
     if not layers:
-        raise ModelError(f"{name}: the graph has no layers (no Gemm, MatMul, Add or activation)")
+        raise ModelError(_("{name}: the graph has no layers (no Gemm, MatMul, Add or activation)").format(name=name))
     metadata = {}
     for prop in model.metadata_props:
         if prop.key == METADATA_KEY:
@@ -267,19 +282,34 @@ _ONNX_SUPPORTED = ("Gemm", "MatMul", "Add", "Identity", "Relu", "Sigmoid", "Tanh
 
 def _onnx_array(onnx, numpy_helper, name: str, tensor) -> np.ndarray:
     if tensor.data_location == onnx.TensorProto.EXTERNAL:
-        raise ModelError(f"{name}: tensor {tensor.name!r} is stored in an external file; affine3d reads self-contained models only")
+        raise ModelError(_("{name}: tensor {name2} is stored in an external file; affine3d reads self-contained models only").format(
+            name=name, name2=repr(tensor.name)))
     try:
         array = numpy_helper.to_array(tensor)
     except Exception as exc:
-        raise ModelError(f"{name}: tensor {tensor.name!r} cannot be read ({type(exc).__name__}: {exc})") from None
+        raise ModelError(_("{name}: tensor {name2} cannot be read ({type}: {exc})").format(
+            name=name, name2=repr(tensor.name), type=type(exc).__name__, exc=exc)) from None
     if array.dtype.kind not in "fiu":
-        raise ModelError(f"{name}: tensor {tensor.name!r} has dtype {array.dtype}; expected numbers")
+        raise ModelError(_("{name}: tensor {name2} has dtype {dtype}; expected numbers").format(
+            name=name, name2=repr(tensor.name), dtype=array.dtype))
     if not np.all(np.isfinite(array)):
-        raise ModelError(f"{name}: tensor {tensor.name!r} (shape {array.shape}) has non-finite entries")
+        raise ModelError(_("{name}: tensor {name2} (shape {shape}) has non-finite entries").format(
+            name=name, name2=repr(tensor.name), shape=array.shape))
     return array.astype(np.float64)
 
 
 _FLOAT_TYPES = {1: "float", 10: "float16", 11: "double", 16: "bfloat16"}
+
+
+class _Words(dict):
+    """The few words the ONNX reader's messages fill in, looked up when a message is made."""
+
+    def __getitem__(self, key):
+        return i18n._(dict.__getitem__(self, key))
+
+
+_WORDS = _Words({"rows": N_("along rows"), "cols": N_("along columns"), "transposed": N_("transposed"),
+                 "as is": N_("as is"), "input": N_("input"), "output": N_("output")})
 
 
 def _check_declared(name: str, role: str, value_info) -> None:
@@ -291,20 +321,22 @@ def _check_declared(name: str, role: str, value_info) -> None:
     """
     if not value_info.type.HasField("tensor_type"):
         kind = value_info.type.WhichOneof("value") or "unknown"
-        raise ModelError(f"{name}: the graph's {role} {_short(value_info.name)} is a {kind.replace('_type', '')}, "
-                         "not a tensor; an MLP maps a tensor of points")
+        raise ModelError(_("{name}: the graph's {role} {value} is a {value2}, not a tensor; an MLP maps a tensor of points").format(
+            name=name, role=_WORDS[role], value=_short(value_info.name), value2=kind.replace('_type', '')))
     tensor_type = value_info.type.tensor_type
     if tensor_type.elem_type and tensor_type.elem_type not in _FLOAT_TYPES:
         from onnx import TensorProto
 
         kind = TensorProto.DataType.Name(tensor_type.elem_type).lower() if tensor_type.elem_type in \
             TensorProto.DataType.values() else str(tensor_type.elem_type)
-        raise ModelError(f"{name}: the graph's {role} {_short(value_info.name)} holds {kind}; an MLP computes with "
-                         "floating-point numbers (float, double)")
+        raise ModelError(_("{name}: the graph's {role} {value} holds {kind}; an MLP computes with floating-point numbers "
+                            "(float, double)").format(
+            name=name, role=_WORDS[role], value=_short(value_info.name), kind=kind))
     if tensor_type.HasField("shape") and len(tensor_type.shape.dim) not in (1, 2):
         rank = len(tensor_type.shape.dim)
-        raise ModelError(f"{name}: the graph's {role} {_short(value_info.name)} has rank {rank}; an MLP maps a point "
-                         "(rank 1) or a batch of rows (rank 2)")
+        raise ModelError(_("{name}: the graph's {role} {value} has rank {rank}; an MLP maps a point (rank 1) or a batch of rows "
+                            "(rank 2)").format(
+            name=name, role=_WORDS[role], value=_short(value_info.name), rank=rank))
 
 
 def _declared_width(value_info) -> int | None:
@@ -323,7 +355,8 @@ def _onnx_affine(name, where, op, node, attrs, constants, current, layout, width
         a, b = node.input[0], node.input[1]
         c = constants[b] if a == current else constants[a]
         if width is None:
-            raise ModelError(f"{name}: {where}: adds a constant before the width of {current!r} is known (declare the input's shape)")
+            raise ModelError(_("{name}: {where}: adds a constant before the width of {current} is known (declare the input's shape)").format(
+                name=name, where=where, current=repr(current)))
         return Affine.translation(_broadcast_bias(name, where, c, 1.0, width, layout)), layout
     if op == "MatMul":
         alpha, beta, trans_a, trans_b, C = 1.0, 0.0, 0, 0, None
@@ -335,15 +368,18 @@ def _onnx_affine(name, where, op, node, attrs, constants, current, layout, width
         C = constants[node.input[2]] if len(node.input) > 2 and node.input[2] else None
     A_name, B_name = node.input[0], node.input[1]
     if current not in (A_name, B_name):
-        raise ModelError(f"{name}: {where}: the running tensor {current!r} is the bias C, not one of the factors A, B")
+        raise ModelError(_("{name}: {where}: the running tensor {current} is the bias C, not one of the factors A, B").format(
+            name=name, where=where, current=repr(current)))
     if A_name == current:
         # Y = alpha X op(B) + beta C: the batch is op(A)'s rows, so A must be X itself or X^T transposed back
         needed = "cols" if trans_a else "rows"
         if layout != needed:
-            raise ModelError(f"{name}: {where}: reads the batch {'transposed' if trans_a else 'as is'} but it runs along {layout}")
+            raise ModelError(_("{name}: {where}: reads the batch {value} but it runs {layout}").format(
+                name=name, where=where, value=_WORDS["transposed" if trans_a else "as is"], layout=_WORDS[layout]))
         B = constants[B_name]
         if B.ndim != 2:
-            raise ModelError(f"{name}: {where}: the weight {B_name!r} must be a matrix, got shape {B.shape}")
+            raise ModelError(_("{name}: {where}: the weight {B_name} must be a matrix, got shape {shape}").format(
+                name=name, where=where, B_name=repr(B_name), shape=B.shape))
         op_B = B.T if trans_b else B                      # (in, out)
         W = alpha * op_B.T                                 # (out, in)
         bias = _broadcast_bias(name, where, C, beta, W.shape[0], "rows")
@@ -351,10 +387,12 @@ def _onnx_affine(name, where, op, node, attrs, constants, current, layout, width
     # the weight comes first: Y = alpha op(A) X^T + beta C, the batch runs along Y's columns
     needed = "rows" if trans_b else "cols"
     if layout != needed:
-        raise ModelError(f"{name}: {where}: reads the batch {'transposed' if trans_b else 'as is'} but it runs along {layout}")
+        raise ModelError(_("{name}: {where}: reads the batch {value} but it runs {layout}").format(
+            name=name, where=where, value=_WORDS["transposed" if trans_b else "as is"], layout=_WORDS[layout]))
     A = constants[A_name]
     if A.ndim != 2:
-        raise ModelError(f"{name}: {where}: the weight {A_name!r} must be a matrix, got shape {A.shape}")
+        raise ModelError(_("{name}: {where}: the weight {A_name} must be a matrix, got shape {shape}").format(
+            name=name, where=where, A_name=repr(A_name), shape=A.shape))
     W = alpha * (A.T if trans_a else A)                    # (out, in)
     bias = _broadcast_bias(name, where, C, beta, W.shape[0], "cols")
     return Affine(W, bias), "cols"
@@ -374,8 +412,9 @@ def _broadcast_bias(name, where, C, beta, n_out, layout) -> np.ndarray:
         flat = np.broadcast_to(C, one_point).reshape(n_out)
     except ValueError:
         raise ModelError(
-            f"{name}: {where}: a bias of shape {C.shape} does not add one value per output to every point "
-            f"(out={n_out}, batch along {layout}; expected a shape that broadcasts to {one_point})"
+            _("{name}: {where}: a bias of shape {shape} does not add one value per output to every point "
+               "(out={n_out}, batch {layout}; expected a shape that broadcasts to {one_point})").format(
+                name=name, where=where, shape=C.shape, n_out=n_out, layout=_WORDS[layout], one_point=one_point)
         ) from None
     return beta * flat
 
@@ -396,5 +435,6 @@ def _onnx_activation(name, where, op, attrs, layout, opset):
     axis = _number(name, where, attrs, "axis", -1 if opset >= 13 else 1, int)
     feature_axes = (1, -1) if layout == "rows" else ((0, -2) if opset >= 13 else ())
     if axis not in feature_axes:
-        raise ModelError(f"{name}: {where}: softmax over axis {axis} mixes points of the batch; expected the feature axis")
+        raise ModelError(_("{name}: {where}: softmax over axis {axis} mixes points of the batch; expected the feature axis").format(
+            name=name, where=where, axis=axis))
     return act.get("softmax")

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import ModelError
+from ...i18n import _, ngettext, prose_number
 from ...errors import shown as _short
 from ...fileio import make_folder, read_regular, write_bytes
 from ...version import __version__
@@ -96,7 +97,8 @@ def save_pretrained(mlp, folder, *, dtype: str = "float32") -> Path:
     try:
         config_text = json.dumps(config, indent=2, allow_nan=False) + "\n"
     except (TypeError, ValueError) as exc:
-        raise ModelError(f"metadata: expected JSON-serialisable values (strings, numbers, lists, dicts), {exc}") from None
+        raise ModelError(_("metadata: expected JSON-serialisable values (strings, numbers, lists, dicts), {exc}").format(
+            exc=exc)) from None
     # "format": "pt" is what transformers writes, so its loaders treat the file as PyTorch's; our own
     # architecture record (with the Sequential's names) lets MLP.load read model.safetensors alone too.
     weights = save(tensors, metadata={"format": "pt", METADATA_KEY: architecture_json(mlp, names)})
@@ -185,7 +187,7 @@ def _read_text(path: Path, limit: int, what: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ModelError(f"{path.parent.name}/{path.name}: not UTF-8 text") from None
+        raise ModelError(_("{name}/{name2}: not UTF-8 text").format(name=path.parent.name, name2=path.name)) from None
 
 
 def read_config(folder: Path) -> dict:
@@ -194,22 +196,25 @@ def read_config(folder: Path) -> dict:
     name = f"{folder.name}/{CONFIG_NAME}"
     if not path.exists():
         present = sorted(p.name for p in folder.iterdir())[:8] if folder.is_dir() else []
-        raise ModelError(f"{folder.name}: a model folder needs {CONFIG_NAME}, {WEIGHTS_NAME} (and a {CARD_NAME} card); "
-                         f"found {', '.join(present) or 'nothing'}")
+        raise ModelError(_("{name}: a model folder needs {limit}, {limit2} (and a {limit3} card); found {value}").format(
+            name=folder.name, limit=CONFIG_NAME, limit2=WEIGHTS_NAME, limit3=CARD_NAME, value=', '.join(present) or 'nothing'))
     config = load_json(name, _read_text(path, MAX_HEADER_BYTES, "config file"), "config.json")
     if not isinstance(config, dict):
-        raise ModelError(f"{name}: expected a JSON object, got {type(config).__name__}")
+        raise ModelError(_("{name}: expected a JSON object, got {type}").format(
+            name=name, type=type(config).__name__))
     if config.get("model_type") != MODEL_TYPE:
-        raise ModelError(f"{name}: model_type {_short(config.get('model_type'))} is not an affine3d MLP "
-                         f"(expected {MODEL_TYPE!r})")
+        raise ModelError(_("{name}: model_type {value} is not an affine3d MLP (expected {limit})").format(
+            name=name, value=_short(config.get('model_type')), limit=repr(MODEL_TYPE)))
     sizes, activations = config.get("sizes"), config.get("activations")
     if (not isinstance(sizes, list) or len(sizes) < 2 or len(sizes) > MAX_LAYERS + 1
             or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in sizes)):
-        raise ModelError(f"{name}: sizes: expected a list [in, ..., out] of positive whole numbers, got {_short(sizes)}")
+        raise ModelError(_("{name}: sizes: expected a list [in, ..., out] of positive whole numbers, got {value}").format(
+            name=name, value=_short(sizes)))
     if not isinstance(activations, list) or len(activations) != len(sizes) - 1:
-        raise ModelError(f"{name}: activations: expected one per layer ({len(sizes) - 1}), got {_short(activations)}")
+        raise ModelError(_("{name}: activations: expected one per layer ({value}), got {value2}").format(
+            name=name, value=len(sizes) - 1, value2=_short(activations)))
     if not isinstance(config.get("metadata", {}), dict):
-        raise ModelError(f"{name}: metadata: expected a JSON object")
+        raise ModelError(_("{name}: metadata: expected a JSON object").format(name=name))
     return config
 
 
@@ -223,20 +228,21 @@ def load_pretrained(folder, activations=None) -> Model:
         try:
             specs.append(act.get(spec))
         except ModelError as exc:
-            raise ModelError(f"{name}: layer {i}: {exc}") from None
+            raise ModelError(_("{name}: layer {i}: {exc}").format(name=name, i=i, exc=exc)) from None
     if activations is not None:
         given = activation_specs(activations, len(specs), f"{folder.name}")
         if given != specs:
-            raise ModelError(f"{name}: its activations {', '.join(map(str, specs))} differ from the ones given "
-                             f"({', '.join(map(str, given))}); give none to use the folder's")
+            raise ModelError(_("{name}: its activations {names} differ from the ones given ({names2}); give none to use the folder's").format(
+                name=name, names=', '.join(map(str, specs)), names2=', '.join(map(str, given))))
     weights = folder / WEIGHTS_NAME
     if not weights.exists():
-        raise ModelError(f"{folder.name}: {CONFIG_NAME} is there but {WEIGHTS_NAME} is missing")
+        raise ModelError(_("{name}: {limit} is there but {limit2} is missing").format(
+            name=folder.name, limit=CONFIG_NAME, limit2=WEIGHTS_NAME))
     model = load_state_dict(weights, specs, shown=f"{folder.name}/{WEIGHTS_NAME}")
-    found = [model.layers[0][0].shape[1]] + [W.shape[0] for W, _, _ in model.layers]
+    found = [model.layers[0][0].shape[1]] + [W.shape[0] for W, _unused, _unused2 in model.layers]
     if found != config["sizes"]:
-        raise ModelError(f"{folder.name}: {CONFIG_NAME} says sizes {config['sizes']} but {WEIGHTS_NAME} holds "
-                         f"{' -> '.join(map(str, found))}")
+        raise ModelError(_("{name}: {limit} says sizes {config} but {limit2} holds {names}").format(
+            name=folder.name, limit=CONFIG_NAME, config=config['sizes'], limit2=WEIGHTS_NAME, names=' -> '.join(map(str, found))))
     return Model(model.layers, dict(config.get("metadata", {})))
 
 
@@ -269,7 +275,8 @@ def read_card(folder: Path) -> tuple[dict, str] | None:
     try:
         return ModelCard(text).data.to_dict(), body
     except Exception as exc:  # a card whose YAML does not parse: one line
-        raise ModelError(f"{folder.name}/{CARD_NAME}: the YAML front matter does not parse ({_short(str(exc), 100)})") from None
+        raise ModelError(_("{name}/{limit}: the YAML front matter does not parse ({value})").format(
+            name=folder.name, limit=CARD_NAME, value=_short(str(exc), 100))) from None
 
 
 # ---------------------------------------------------------------------- PyTorch state dicts
@@ -304,37 +311,47 @@ def load_state_dict(path, activations=None, *, shown: str | None = None) -> Mode
     for key in info["tensors"]:
         match = _LINEAR.match(key)
         if not match:
-            raise ModelError(f"{name}: no {METADATA_KEY!r} entry in the header's __metadata__ names an affine3d "
-                             f"architecture, and tensor {_short(key)} is not an nn.Linear weight or bias (0.weight, "
-                             f"layers.0.weight, fc1.weight), so it is no PyTorch MLP either (see 'affine3d inspect')")
+            raise ModelError(_("{name}: no {limit} entry in the header's __metadata__ names an affine3d architecture, and tensor "
+                                "{value} is not an nn.Linear weight or bias (0.weight, layers.0.weight, fc1.weight), so it is no "
+                                "PyTorch MLP either (see 'affine3d inspect')").format(
+                name=name, limit=repr(METADATA_KEY), value=_short(key)))
         groups.setdefault(match["prefix"] + match["number"], {})[match["role"]] = key
     if not groups:
-        raise ModelError(f"{name}: the file holds no tensors and no {METADATA_KEY!r} architecture")
+        raise ModelError(_("{name}: the file holds no tensors and no {limit} architecture").format(
+            name=name, limit=repr(METADATA_KEY)))
     if len(groups) > MAX_LAYERS:
-        raise ModelError(f"{name}: {len(groups):,} layers, more than the {MAX_LAYERS:,} affine3d reads")
+        raise ModelError(_("{name}: {count} layers, more than the {limit} affine3d reads").format(
+            name=name, count=prose_number(len(groups)), limit=prose_number(MAX_LAYERS)))
     order = sorted(groups, key=_order_key)
     for prefix in order:
         if "weight" not in groups[prefix]:
-            raise ModelError(f"{name}: {prefix}.bias has no {prefix}.weight beside it")
+            raise ModelError(_("{name}: {prefix}.bias has no {prefix}.weight beside it").format(
+                name=name, prefix=prefix))
     shapes = [info["tensors"][groups[p]["weight"]]["shape"] for p in order]
     for prefix, shape in zip(order, shapes):
         if len(shape) != 2:
-            raise ModelError(f"{name}: {prefix}.weight has shape {shape}; an nn.Linear weight is (out, in)")
+            raise ModelError(_("{name}: {prefix}.weight has shape {shape}; an nn.Linear weight is (out, in)").format(
+                name=name, prefix=prefix, shape=shape))
         bias = groups[prefix].get("bias")
         if bias is not None and info["tensors"][bias]["shape"] != (shape[0],):
-            raise ModelError(f"{name}: {bias} has shape {info['tensors'][bias]['shape']}, expected ({shape[0]},) "
-                             f"to match {prefix}.weight {shape}")
+            raise ModelError(_("{name}: {bias} has shape {info}, expected ({shape},) to match {prefix}.weight {shape2}").format(
+                name=name, bias=bias, info=info['tensors'][bias]['shape'], shape=shape[0], prefix=prefix, shape2=shape))
     for (p1, s1), (p2, s2) in zip(zip(order, shapes), zip(order[1:], shapes[1:])):
         if s2[1] != s1[0]:
-            raise ModelError(f"{name}: the layers do not chain: {p1}.weight {s1} returns R^{s1[0]} but {p2}.weight {s2} "
-                             f"takes R^{s2[1]} (layers in name order: {', '.join(order)})")
+            raise ModelError(_("{name}: the layers do not chain: {p1}.weight {s1} returns R^{s12} but {p2}.weight {s2} takes "
+                                "R^{s22} (layers in name order: {names})").format(
+                name=name, p1=p1, s1=s1, s12=s1[0], p2=p2, s2=s2, s22=s2[1], names=', '.join(order)))
     chain = " -> ".join(str(s) for s in [shapes[0][1]] + [s[0] for s in shapes])
     if activations is None:
         raise ModelError(
-            f"{name}: no {METADATA_KEY!r} entry names the architecture: a PyTorch state dict of {len(order)} nn.Linear "
-            f"layer{'s' if len(order) > 1 else ''} ({chain}) stores no activations; give one "
-            f"per layer: MLP.load(path, activations=[...]) or --activations "
-            f"{','.join(['tanh'] * (len(order) - 1) + ['identity'])}")
+            ngettext("{name}: no {key} entry names the architecture: a PyTorch state dict of {count} nn.Linear layer "
+                     "({chain}) stores no activations; give one per layer: MLP.load(path, activations=[...]) or "
+                     "--activations {names}",
+                     "{name}: no {key} entry names the architecture: a PyTorch state dict of {count} nn.Linear layers "
+                     "({chain}) stores no activations; give one per layer: MLP.load(path, activations=[...]) or "
+                     "--activations {names}", len(order)).format(
+                name=name, key=repr(METADATA_KEY), count=len(order), chain=chain,
+                names=",".join(["tanh"] * (len(order) - 1) + ["identity"])))
     specs = activation_specs(activations, len(order), name)
     check_tensor_bytes(name, {k: t["end"] - t["begin"] for k, t in info["tensors"].items()} or {"": 0})
     tensors = {}
@@ -342,11 +359,12 @@ def load_state_dict(path, activations=None, *, shown: str | None = None) -> Mode
         with safe_open(str(path), framework="np") as f:
             for key, t in info["tensors"].items():
                 if t["dtype"] not in ("F16", "F32", "F64"):
-                    raise ModelError(f"{name}: tensor {_short(key)} has dtype {t['dtype']}; expected F16, F32 or F64 "
-                                     f"(bfloat16: convert with .float() before saving)")
+                    raise ModelError(_("{name}: tensor {value} has dtype {t}; expected F16, F32 or F64 (bfloat16: convert with .float() "
+                                        "before saving)").format(
+                        name=name, value=_short(key), t=t['dtype']))
                 tensors[key] = f.get_tensor(key)
     except SafetensorError as exc:
-        raise ModelError(f"{name}: the safetensors library refused the file: {exc}") from None
+        raise ModelError(_("{name}: the safetensors library refused the file: {exc}").format(name=name, exc=exc)) from None
     layers = []
     for prefix, spec in zip(order, specs):
         W = tensors[groups[prefix]["weight"]]

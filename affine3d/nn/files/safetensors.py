@@ -12,7 +12,8 @@ import math
 import struct
 from pathlib import Path
 
-from ...errors import ModelError
+from ...errors import ModelError, byte_size
+from ...i18n import _, prose_number
 from ...fileio import write_bytes
 from ...errors import shown as _short
 from ...fileio import open_regular
@@ -64,61 +65,72 @@ def read_safetensors_header(path) -> dict:
         f.seek(0)
         prefix = f.read(8)
         if len(prefix) < 8:
-            raise ModelError(f"{name}: truncated: {file_size} bytes, but a .safetensors file starts with an 8-byte header length")
+            raise ModelError(_("{name}: truncated: {size}, but a .safetensors file starts with an 8-byte header "
+                               "length").format(name=name, size=byte_size(file_size)))
         (length,) = struct.unpack("<Q", prefix)
         if length > file_size - 8:
             raise ModelError(
-                f"{name}: the header length says {length:,} bytes but only {file_size - 8:,} follow (truncated, or not a .safetensors file)"
+                _("{name}: the header length says {length} bytes but only {value} follow (truncated, or not a "
+                   ".safetensors file)").format(
+                    name=name, length=prose_number(length), value=prose_number(file_size - 8))
             )
         if length > MAX_HEADER_BYTES:
-            raise ModelError(f"{name}: the JSON header is {length:,} bytes, more than the {MAX_HEADER_BYTES:,} affine3d reads")
+            raise ModelError(_("{name}: the JSON header is {length} bytes, more than the {limit} affine3d reads").format(
+                name=name, length=prose_number(length), limit=prose_number(MAX_HEADER_BYTES)))
         raw = f.read(length)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ModelError(f"{name}: the header is not valid JSON (not UTF-8 text); the file is corrupted or not a .safetensors file") from None
-    header = load_json(name, text, "the JSON header")
+        raise ModelError(_("{name}: the header is not valid JSON (not UTF-8 text); the file is corrupted or not a .safetensors "
+                            "file").format(name=name)) from None
+    header = load_json(name, text, _("the JSON header"))
     if not isinstance(header, dict):
-        raise ModelError(f"{name}: the header must be a JSON object, got {type(header).__name__}")
+        raise ModelError(_("{name}: the header must be a JSON object, got {type}").format(
+            name=name, type=type(header).__name__))
     data_start = 8 + length
     data_size = file_size - data_start
     metadata = header.pop("__metadata__", None) or {}
     if not isinstance(metadata, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()):
-        raise ModelError(f"{name}: __metadata__ must map strings to strings")
+        raise ModelError(_("{name}: __metadata__ must map strings to strings").format(name=name))
     tensors = {}
     for key, entry in header.items():
         where = f"{name}: tensor {_short(key)}"
         if not isinstance(entry, dict):
-            raise ModelError(f"{where}: expected an object with dtype, shape and data_offsets")
+            raise ModelError(_("{where}: expected an object with dtype, shape and data_offsets").format(where=where))
         dtype, shape, offsets = entry.get("dtype"), entry.get("shape"), entry.get("data_offsets")
         if not isinstance(dtype, str) or dtype not in ST_DTYPES:
-            raise ModelError(f"{where}: unknown dtype {_short(dtype)}")
+            raise ModelError(_("{where}: unknown dtype {value}").format(where=where, value=_short(dtype)))
         if (not isinstance(shape, list) or len(shape) > 32
                 or not all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s < 2**63 for s in shape)):
-            raise ModelError(f"{where}: shape must be a list of at most 32 non-negative integers (each below 2^63), got {_short(shape)}")
+            raise ModelError(_("{where}: shape must be a list of at most 32 non-negative integers (each below 2^63), got {value}").format(
+                where=where, value=_short(shape)))
         if (
             not isinstance(offsets, list) or len(offsets) != 2
             or not all(isinstance(o, int) and not isinstance(o, bool) for o in offsets)
             or not 0 <= offsets[0] <= offsets[1]
         ):
-            raise ModelError(f"{where}: data_offsets must be [begin, end] with 0 <= begin <= end, got {_short(offsets)}")
+            raise ModelError(_("{where}: data_offsets must be [begin, end] with 0 <= begin <= end, got {value}").format(
+                where=where, value=_short(offsets)))
         needed = math.prod(shape) * ST_DTYPES[dtype][1]
         begin, end = offsets
         if end > data_size:
             raise ModelError(
-                f"{where}: its bytes [{begin}, {end}) lie past the end of the file "
-                f"(only {data_size:,} data bytes; truncated?)"
+                _("{where}: its bytes [{begin}, {end}) lie past the end of the file (only {data_size} data bytes; "
+                   "truncated?)").format(
+                    where=where, begin=begin, end=end, data_size=prose_number(data_size))
             )
         if end - begin != needed:
             raise ModelError(
-                f"{where}: the header says shape {tuple(shape)} {dtype} ({needed:,} bytes) "
-                f"but gives it bytes [{begin}, {end}) ({end - begin:,} bytes)"
+                _("{where}: the header says shape {value} {dtype} ({needed} bytes) but gives it bytes [{begin}, {end}) "
+                   "({value2} bytes)").format(
+                    where=where, value=tuple(shape), dtype=dtype, needed=prose_number(needed), begin=begin, end=end, value2=prose_number(end - begin))
             )
         tensors[key] = {"dtype": dtype, "shape": tuple(shape), "begin": data_start + begin, "end": data_start + end}
     ordered = sorted(tensors.items(), key=lambda kv: (kv[1]["begin"], kv[1]["end"]))
     for (k1, t1), (k2, t2) in zip(ordered, ordered[1:]):
         if t2["begin"] < t1["end"]:
-            raise ModelError(f"{name}: tensors {k1!r} and {k2!r} overlap in the file")
+            raise ModelError(_("{name}: tensors {k1} and {k2} overlap in the file").format(
+                name=name, k1=repr(k1), k2=repr(k2)))
     return {
         "header_length": length,
         "data_start": data_start,
@@ -141,8 +153,9 @@ def load_safetensors(path) -> Model:
     info = read_safetensors_header(path)
     if METADATA_KEY not in info["metadata"]:
         raise ModelError(
-            f"{name}: no {METADATA_KEY!r} entry in the header's __metadata__, so the architecture (activations) is unknown; "
-            f"tensors: {', '.join(info['tensors']) or 'none'} (see 'affine3d inspect')"
+            _("{name}: no {limit} entry in the header's __metadata__, so the architecture (activations) is "
+               "unknown; tensors: {value} (see 'affine3d inspect')").format(
+                name=name, limit=repr(METADATA_KEY), value=', '.join(info['tensors']) or 'none')
         )
     record = parse_architecture(name, info["metadata"][METADATA_KEY])
     wanted = {spec[role] for spec in record["layers"] for role in ("weight", "bias")}
@@ -154,8 +167,9 @@ def load_safetensors(path) -> Model:
             for key in present:
                 dtype = info["tensors"][key]["dtype"]
                 if dtype not in ("F16", "F32", "F64"):
-                    raise ModelError(f"{name}: tensor {_short(key)} has dtype {dtype}; expected F16, F32 or F64")
+                    raise ModelError(_("{name}: tensor {value} has dtype {dtype}; expected F16, F32 or F64").format(
+                        name=name, value=_short(key), dtype=dtype))
                 tensors[key] = f.get_tensor(key)
     except SafetensorError as exc:
-        raise ModelError(f"{name}: the safetensors library refused the file: {exc}") from None
+        raise ModelError(_("{name}: the safetensors library refused the file: {exc}").format(name=name, exc=exc)) from None
     return build(name, record, tensors)

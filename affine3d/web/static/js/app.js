@@ -9,13 +9,27 @@
 //
 // The picture itself (world map, drags, the network's stages, drawing) is the engine's View (view.js), the
 // same the notebook widget and the lecture deck use; this file adds what only the page has.
+//
+// Words: every text is the catalogue's (_() of i18n.js, locale/<lang>.json), in the language of ?lang=, else
+// the teacher's (`serve --lang`, `export-web --lang`: the page's <meta name="affine3d-lang">), else the
+// browser's; index.html's own texts carry data-i18n and are listed in PAGE_TEXTS for the catalogue.
 
 import {
   Affine, Turntable, fixed, formatMatrix, infoLines, pathNotes, ModelError, parseModel, helpText, desktopOnly,
-  SHADER_NAMES, DEFAULT_SPIN, View,
+  SHADER_NAMES, DEFAULT_SPIN, View, _, N_, fill, loadLanguage, chooseLanguage, browserWishes, translateElements,
+  language, languageCode,
 } from "./engine.js";
 
 const SCRUB_STEP = 0.05;
+
+// index.html's texts (data-i18n, data-i18n-title, data-i18n-aria-label): the catalogue finds them here.
+export const PAGE_TEXTS = [
+  N_("affine3d: 3D graphics and neural networks are the same linear algebra"), N_("scene"), N_("edges"), N_("space"),
+  N_("reset view"), N_("or drop a .safetensors file, or a model folder (MLP.save_pretrained), onto the picture"),
+  N_("load model…"), N_("save PNG"), N_("F1 or ?"), N_("keys"), N_("the scene; drag to turn the world"),
+  N_("drop a .safetensors 3 → … → 3 model to watch it warp the solid"), N_("world: world space → camera space"),
+  N_("network"), N_("Left"), N_("◀ stage"), N_("Right"), N_("stage ▶"),
+];
 
 const $ = (id) => document.getElementById(id);
 
@@ -67,7 +81,7 @@ async function fetchJSON(url) {
 async function sceneRecord(key) {
   if (!app.records.has(key)) {
     const entry = app.index.scenes.find((s) => s.key === key);
-    if (!entry) throw new Error(`scene: unknown scene '${key}'; expected one of: ${app.index.scenes.map((s) => s.key).join(", ")}`);
+    if (!entry) throw new Error(fill(_("scene: unknown scene '{key}'; expected one of: {keys}"), { key, keys: app.index.scenes.map((s) => s.key).join(", ") }));
     app.records.set(key, await fetchJSON(entry.file));
   }
   return app.records.get(key);
@@ -88,7 +102,7 @@ async function showScene(key, view = null) {
   }
   if (view) applyView(view);
   $("scene-picker").value = key;
-  $("caption").textContent = record.description || "";
+  $("caption").textContent = record.description ? _(record.description) : ""; // a shipped scene's: web/scene_texts.py
   updateButtons();
   requestDraw();
 }
@@ -100,7 +114,7 @@ function resetView() {
 function toggleShading() {
   const current = app.shading ?? (app.objects.some((obj) => obj.shading === "smooth") ? "smooth" : "flat");
   app.view.setShading(current === "smooth" ? "flat" : "smooth");
-  say(`${app.shading} shading`);
+  say(app.shading === "smooth" ? _("smooth shading") : _("flat shading"));
 }
 
 function togglePath() {
@@ -111,7 +125,8 @@ function togglePath() {
     say(exc.message, { error: true });
     return;
   }
-  say(`path ${app.path}: ${app.path === "polar" ? "A(t) = R(t) ((1-t) I + t S), a turn times a stretch" : "A(t) = (1-t) I + t W, a straight line"}`);
+  say(app.path === "polar" ? _("path polar: A(t) = R(t) ((1-t) I + t S), a turn times a stretch")
+    : _("path linear: A(t) = (1-t) I + t W, a straight line"));
 }
 
 // ------------------------------------------------------------------------------------------------ a network
@@ -130,11 +145,13 @@ function dropNetwork() {
 async function loadModelBytes(buffer, name) {
   try {
     if (!name.toLowerCase().endsWith(".safetensors")) {
-      throw new ModelError(`${name}: the page reads .safetensors models; in Python: MLP.load("${name}").save("${name.replace(/\.[^.]*$/, "")}.safetensors")`);
+      throw new ModelError(fill(_("{name}: the page reads .safetensors models; in Python: {code}"),
+        { name, code: `MLP.load("${name}").save("${name.replace(/\.[^.]*$/, "")}.safetensors")` }));
     }
     const network = parseModel(buffer, name);
     setNetwork(network, name);
-    say(`${name}: ${network.sizes.join("-")} network, ${app.net.morph.nStages} stages (${app.net.gpu.where}), warping ${app.scene.name}`);
+    say(fill(_("{name}: {sizes} network, {stages} stages ({where}), warping {scene}"),
+      { name, sizes: network.sizes.join("-"), stages: app.net.morph.nStages, where: app.net.gpu.where, scene: _(app.scene.name) }));
     requestDraw();
     return true;
   } catch (exc) {
@@ -158,7 +175,7 @@ function modelFileOf(files) {
 async function fileOfFolder(entry) {
   const entries = await new Promise((resolve, reject) => entry.createReader().readEntries(resolve, reject));
   const weights = entries.find((child) => child.isFile && child.name === FOLDER_WEIGHTS);
-  if (!weights) return { missing: `${entry.name}/: no ${FOLDER_WEIGHTS} in this folder (a model folder holds config.json, ${FOLDER_WEIGHTS} and README.md)` };
+  if (!weights) return { missing: fill(_("{folder}/: no {weights} in this folder (a model folder holds config.json, {weights} and README.md)"), { folder: entry.name, weights: FOLDER_WEIGHTS }) };
   const file = await new Promise((resolve, reject) => weights.file(resolve, reject));
   return { file, name: `${entry.name}/${FOLDER_WEIGHTS}` };
 }
@@ -188,7 +205,7 @@ function projection() {
 }
 
 function toggleController() {
-  say(app.view.toggleController());
+  say(controllerName(app.view.toggleController()));
 }
 
 // ------------------------------------------------------------------------------------------------ drawing
@@ -248,24 +265,25 @@ function worldLines() {
   const camera = app.view.camera(); // the field of view the picture has (widened where the canvas is narrow)
   const index = app.index.scenes.findIndex((s) => s.key === app.scene.key);
   const triangles = app.objects.reduce((n, obj) => n + obj.triangles.length / 3, 0);
+  const control = controllerName();
   const rows = [
     ["det A", fixed(w.determinant, 6)],
     ["max|AᵀA-I|", w.orthonormalityError().toExponential(1).replace(/e([+-])(\d)$/, "e$10$2")],
-    ["projection", app.ortho ? "orthographic" : `perspective, fov ${((camera.fov * 180) / Math.PI).toFixed(1)} deg`],
-    ["control", `${app.controller.name}${app.spinning ? ", spinning" : ""}`],
-    ["triangles", triangles.toLocaleString("en-US")],
-    ["fps", app.fps ? app.fps.toFixed(1) : "(measuring)"],
-    ["scene", `${app.scene.name}${index >= 0 ? ` (${index + 1}/${app.index.scenes.length})` : ""}`],
+    [_("projection"), app.ortho ? _("orthographic") : fill(_("perspective, fov {fov} deg"), { fov: ((camera.fov * 180) / Math.PI).toFixed(1) })],
+    [_("control"), app.spinning ? fill(_("{control}, spinning"), { control }) : control],
+    [_("triangles"), triangles.toLocaleString(language() === "pl" ? "pl-PL" : "en-US")],
+    ["fps", app.fps ? app.fps.toFixed(1) : _("(measuring)")],
+    [_("scene"), `${_(app.scene.name)}${index >= 0 ? ` (${index + 1}/${app.index.scenes.length})` : ""}`],
   ];
-  return [...formatMatrix(w.matrix), ...rows.map(([name, value]) => `${name.padEnd(12)}${value}`)];
+  return [...formatMatrix(w.matrix), ...rows.map(([name, value]) => `${name.padEnd(Math.max(12, name.length + 1))}${value}`)];
 }
 
 function networkLines() {
   const net = app.net;
   const player = net.player;
-  const head = [`network ${net.name} ${net.network.sizes.join("-")}, path ${net.morph.path}, on the ${net.gpu.where}`,
-    `stage ${player.stageIndex + 1}/${player.nStages}, ${player.playing ? "playing" : "paused"}`];
-  if (player.atInput) return [...head, "input: the scene before layer 1"];
+  const head = [fill(_("network {name} {sizes}, path {path}, on the {where}"), { name: net.name, sizes: net.network.sizes.join("-"), path: net.morph.path, where: net.gpu.where }),
+    fill(player.playing ? _("stage {k}/{n}, playing") : _("stage {k}/{n}, paused"), { k: player.stageIndex + 1, n: player.nStages })];
+  if (player.atInput) return [...head, _("input: the scene before layer 1")];
   const stage = net.morph.stages[player.stageIndex], info = net.morph.infos[stage.index];
   return [...head, ...infoLines(info, player.t), ...(stage.kind === "affine" ? pathNotes(info) : [])];
 }
@@ -277,21 +295,35 @@ function updatePanels() {
 
 // A panel's lines, never clipped: a line longer than the panel is wide shrinks the panel's font (down to
 // MIN_PANEL_SCALE of it), and past that the lines wrap. Measured again only when the longest line or the
-// panel's width changes (the fps figure changes every frame, the lines' lengths seldom).
+// panel's width changes (the fps figure changes every frame, the lines' lengths seldom). With `wrapFirst` the
+// first line (a network's name and sizes, as long as its file name) takes no part in the font's size: it wraps
+// at the panel's edge, and the matrix lines below keep the largest font they fit at.
 const MIN_PANEL_SCALE = 0.75;
 
-function showLines(panel, lines) {
+function showLines(panel, lines, { wrapFirst = false } = {}) {
+  const measured = wrapFirst ? lines.slice(1) : lines;
+  const longest = Math.max(0, ...measured.map((line) => line.length));
+  const shape = `${longest}:${panel.clientWidth}`;
+  if (panel.dataset.fitted !== shape && panel.offsetParent !== null) {
+    panel.textContent = measured.join("\n");
+    fitPanel(panel, shape);
+  }
   panel.textContent = lines.join("\n");
-  fitPanel(panel, Math.max(0, ...lines.map((line) => line.length)));
+  if (wrapFirst) panel.classList.add("wrap"); // the other lines fit as they are: only a longer first line wraps
 }
 
-function fitPanel(panel, longest) {
-  const shape = `${longest}:${panel.clientWidth}`;
-  if (panel.dataset.fitted === shape || panel.offsetParent === null) return;
+function fitPanel(panel, shape) {
   panel.dataset.fitted = shape;
   panel.style.fontSize = "";
   panel.classList.remove("wrap");
-  const wide = () => panel.scrollWidth > panel.clientWidth + 1;
+  // Wider than the room, to the fraction of a pixel: a line that overhangs by less than one still wraps under pre-wrap.
+  const style = getComputedStyle(panel);
+  const room = panel.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const range = document.createRange();
+  const wide = () => {
+    range.selectNodeContents(panel);
+    return panel.scrollWidth > panel.clientWidth + 1 || range.getBoundingClientRect().width > room - 0.5;
+  };
   const base = parseFloat(getComputedStyle(panel).fontSize);
   let scale = 1;
   while (wide() && scale > MIN_PANEL_SCALE) {
@@ -303,17 +335,22 @@ function fitPanel(panel, longest) {
 
 function updateNetworkPanel() {
   const net = app.net;
-  showLines($("network-panel"), networkLines());
-  $("play").textContent = net.player.playing ? "pause" : "play";
+  showLines($("network-panel"), networkLines(), { wrapFirst: true });
+  $("play").textContent = net.player.playing ? _("pause") : _("play");
   if (document.activeElement !== $("t-slider")) $("t-slider").value = String(net.player.t);
   $("t-value").textContent = net.player.t.toFixed(2);
 }
 
+// The controller's name in the reader's language (the engine's names, "arcball" and "turntable", are its ids).
+function controllerName(name = app.controller.name) {
+  return name === "turntable" ? _("turntable") : name === "arcball" ? _("arcball") : name;
+}
+
 function updateButtons() {
-  $("projection").textContent = app.ortho ? "orthographic" : "perspective";
+  $("projection").textContent = app.ortho ? _("orthographic") : _("perspective");
   $("wireframe").classList.toggle("on", app.wireframe);
-  $("spin").textContent = app.spinning ? "stop spin" : "spin";
-  $("controller").textContent = app.controller.name;
+  $("spin").textContent = app.spinning ? _("stop spin") : _("spin");
+  $("controller").textContent = controllerName();
 }
 
 // ------------------------------------------------------------------------------------------------ the URL's hash
@@ -346,7 +383,7 @@ function parseHash(hash) {
 
 function numbers(text, n, what) {
   const values = text.split(",").map(Number);
-  if (values.length !== n || !values.every(Number.isFinite)) throw new Error(`URL: ${what}: expected ${n} numbers, got '${text}'`);
+  if (values.length !== n || !values.every(Number.isFinite)) throw new Error(fill(_("URL: {what}: expected {n} numbers, got '{text}'"), { what, n, text }));
   return values;
 }
 
@@ -361,7 +398,7 @@ function applyView(view) {
   if (view.pan !== undefined) app.pan = numbers(view.pan, 2, "pan");
   if (view.edges !== undefined) app.wireframe = view.edges === "1";
   if (view.path !== undefined && view.path !== app.path) {
-    if (view.path !== "linear" && view.path !== "polar") throw new Error(`URL: path: expected linear or polar, got '${view.path}'`);
+    if (view.path !== "linear" && view.path !== "polar") throw new Error(fill(_("URL: path: expected linear or polar, got '{path}'"), { path: view.path }));
     togglePath();
   }
   if (app.net && (view.stage !== undefined || view.t !== undefined)) {
@@ -398,10 +435,10 @@ async function onHashChange(event) {
 function chooseScene(index) {
   const scenes = app.index.scenes;
   if (index < 0 || index >= scenes.length) {
-    say(`no scene ${index + 1}: there are ${scenes.length}`);
+    say(fill(_("no scene {k}: there are {n}"), { k: index + 1, n: scenes.length }));
     return;
   }
-  app.loading = showScene(scenes[index].key).then(() => say(`scene ${index + 1}/${scenes.length}: ${app.scene.name}`))
+  app.loading = showScene(scenes[index].key).then(() => say(fill(_("scene {k}/{n}: {name}"), { k: index + 1, n: scenes.length, name: _(app.scene.name) })))
     .catch((exc) => say(exc.message, { error: true }));
 }
 
@@ -416,7 +453,7 @@ function networkKey(key) {
   const action = actions[key.length === 1 ? key.toLowerCase() : key];
   if (!action) return false;
   if (!player) {
-    if (key.toLowerCase() === "m") say("no network: open a scene with one (cube-to-sphere), or drop a .safetensors model onto the picture");
+    if (key.toLowerCase() === "m") say(_("no network: open a scene with one (cube-to-sphere), or drop a .safetensors model onto the picture"));
     return key.toLowerCase() === "m";
   }
   action();
@@ -441,7 +478,8 @@ function onKey(event) {
   else if (key === "f" || key === "F") toggleShading();
   else if (key === "a" || key === "A") togglePath();
   else if (desktopOnly(app.keys, key.length === 1 ? key.toUpperCase() : key)) {
-    say(`${key.length === 1 ? key.toUpperCase() : key} is a key of the desktop viewer (affine3d view: ${app.scene.key}); the page plays the network as it is`);
+    say(fill(_("{key} is a key of the desktop viewer (affine3d view {scene}); the page plays the network as it is"),
+      { key: key.length === 1 ? key.toUpperCase() : key, scene: app.scene.key }));
   }
   else if (key === "s" || key === "S") savePNG();
   else if (key === "F1" || key === "?") $("help").hidden = !$("help").hidden;
@@ -481,7 +519,7 @@ function savePNG() {
   link.download = `affine3d-${app.scene.key}.png`;
   link.href = $("view").toDataURL("image/png");
   link.click();
-  say(`saved ${link.download}`);
+  say(fill(_("saved {file}"), { file: link.download }));
 }
 
 function bindInput() {
@@ -559,6 +597,7 @@ function testingHooks() {
     loadModel: (bytes, name) => loadModelBytes(Uint8Array.from(bytes).buffer, name),
     loadModelBuffer: (buffer, name) => loadModelBytes(buffer, name), // bytes made in the page (a 60 MB header)
     helpText: () => $("help").textContent,
+    language: () => language(),
     seek: (stage, t) => { app.net.player.seek(stage + t); drawFrame(); updatePanels(); },
     settle: async () => { await app.loading; drawFrame(); return app.frames; },
     // Milliseconds per frame over n frames, each waited for (a 1-pixel read-back ends it): draw, or warp + draw.
@@ -578,10 +617,27 @@ function testingHooks() {
 }
 
 // ------------------------------------------------------------------------------------------------ start
+// ?lang= first, then the teacher's (<meta name="affine3d-lang">, written by serve/export-web --lang), then the
+// browser's languages, else English; index.html's texts are translated before anything else is shown.
+async function startLanguage() {
+  const { asked, preferred } = browserWishes();
+  const forced = document.querySelector('meta[name="affine3d-lang"]')?.content || null;
+  const lang = chooseLanguage({ asked, forced, preferred });
+  try {
+    await loadLanguage(lang, "locale/");
+  } catch (exc) {
+    say(exc.message, { error: true }); // the page stays English
+  }
+  document.documentElement.lang = language();
+  translateElements(document);
+  if (asked && languageCode(asked) !== lang) say(fill(_("?lang={asked}: expected one of {choices}; showing {lang}"), { asked, choices: "en, pl", lang }), { error: true });
+}
+
 async function start() {
+  await startLanguage();
   const canvas = $("view");
   const gl = canvas.getContext("webgl2", { antialias: true, alpha: false, preserveDrawingBuffer: true });
-  if (!gl) throw new Error("this page needs WebGL2, which this browser does not offer (try a current Firefox, Chrome or Safari)");
+  if (!gl) throw new Error(_("this page needs WebGL2, which this browser does not offer (try a current Firefox, Chrome or Safari)"));
   app.gl = gl;
   const texts = await Promise.all(SHADER_NAMES.map((name) => fetchText(`shaders/${name}`)));
   SHADER_NAMES.forEach((name, k) => { app.shaders[name] = texts[k]; });
@@ -590,12 +646,12 @@ async function start() {
   app.keys = app.index.keys;
   $("help").textContent = helpText(app.keys, "page");
   const picker = $("scene-picker");
-  app.index.scenes.forEach((s, k) => picker.add(new Option(`${k + 1}  ${s.name}`, s.key)));
+  app.index.scenes.forEach((s, k) => picker.add(new Option(`${k + 1}  ${_(s.name)}`, s.key)));
   bindInput();
   resize();
   const view = parseHash(location.hash);
   const key = app.index.scenes.some((s) => s.key === view.scene) ? view.scene : app.index.default;
-  if (view.scene && key !== view.scene) say(`scene: unknown scene '${view.scene}'; showing ${key}`, { error: true });
+  if (view.scene && key !== view.scene) say(fill(_("scene: unknown scene '{asked}'; showing {key}"), { asked: view.scene, key }), { error: true });
   await showScene(key, view);
   requestAnimationFrame(tick);
 }

@@ -11,16 +11,19 @@
 // fitDistance), so no rotation can push a solid out.
 //
 // The camera never moves: world = translation(0, 0, -d + zoom) @ translation(pan) @ R @ translation(-centre).
-// The URL: ?lang=pl|en picks the language; #slide=K&rot=w,x,y,z&proj=...&stage=S&t=T&pick=N reproduces a slide.
+// Words: every text is the catalogue's (i18n.js's _(); the slides' texts are slides.js's messages), its
+// catalogues inlined in the deck's data. The language: ?lang=pl|en, else the teacher's (`lecture --lang`), else
+// the browser's, else Polish, the lecture's own. The URL: #slide=K&rot=w,x,y,z&proj=...&stage=S&t=T&pick=N reproduces a slide.
 // Presenter view: the same file with ?presenter=1, kept in step by a BroadcastChannel (and postMessage between
 // the two windows when one opened the other).
 
 import {
   Affine, Arcball, DEFAULT_SPIN, Morph, SHADER_NAMES, StagePlayer, Turntable, ZOOM_STEP, boundingSphere,
   fitDistance, fixed, formatMatrix, infoLines, makeMorph, parseModel, readHeader, Renderer, sceneObjects,
-  sceneProjection, signedVolume,
+  sceneProjection, signedVolume, _, fill, ngettext, addCatalog, useLanguage, chooseLanguage, browserWishes, proseNumber,
+  languageCode,
 } from "./engine.js";
-import { LANGUAGES, SLIDES, UI } from "./slides.js";
+import { LANGUAGES, SLIDES } from "./slides.js";
 
 const PICK_S = 2.5; // seconds between panel examples (the neuron's vertex, the solid whose matrix is shown)
 const SCRUB_STEP = 0.05;
@@ -102,8 +105,8 @@ function say(text, { error = false } = {}) {
   if (error) console.error(text);
 }
 
-const ui = () => UI[deck.lang];
-const text = (field) => field[deck.lang] ?? field.en;
+const counter = (index) => fill(_("slide {k} of {n}"), { k: index + 1, n: SLIDES.length });
+const bodyOf = (slide) => fill(_(slide.body), slide.math ?? {}); // the formulas go in after the words
 
 // ------------------------------------------------------------------------------------------------ scenes
 function model(url) {
@@ -289,11 +292,12 @@ export function go(k) {
 function renderText() {
   const slide = deck.slide;
   document.documentElement.lang = deck.lang;
-  document.title = `${deck.index + 1}. ${text(slide.title)} (affine3d)`;
-  $("counter").textContent = `${ui().slide} ${deck.index + 1} ${ui().of} ${SLIDES.length}`;
-  $("title").textContent = text(slide.title);
-  $("body").innerHTML = text(slide.body);
-  $("keys").textContent = ui().keys;
+  document.title = `${deck.index + 1}. ${_(slide.title)} (affine3d)`;
+  $("counter").textContent = counter(deck.index);
+  $("title").textContent = _(slide.title);
+  $("body").innerHTML = bodyOf(slide);
+  $("keys").textContent = _("→ next · ← back · a number + Enter · Shift+P: presenter view");
+  $("view").setAttribute("aria-label", _("the slide's scene; drag to turn the world"));
   $("panel").hidden = slide.panel === "none";
   deck.panelShape = "";
   updatePanel();
@@ -346,8 +350,8 @@ function neuronLines() {
   const a = deck.net.network.trace(x)[2][0];
   const name = layer.activation.name;
   return [
-    `x   = ${vec(x)}   ${ui().vertex} ${(deck.pick % xs.length) + 1}/${xs.length}`,
-    `w₁  = ${vec(w)}   (W1, ${deck.lang === "pl" ? "wiersz" : "row"} 1)`,
+    `x   = ${vec(x)}   ${_("vertex")} ${(deck.pick % xs.length) + 1}/${xs.length}`,
+    `w₁  = ${vec(w)}   (W1, ${_("row")} 1)`,
     `b₁  = ${fixed(b, 3)}`,
     `w₁·x + b₁ = ${w.map((wj, j) => `${signed(wj)}·${signed(x[j])}`).join(" + ")} + ${signed(b)}`,
     `          = ${fixed(z, 4)}`,
@@ -363,7 +367,7 @@ function layerLines() {
   const rows = formatMatrix(layer.W.map((row, i) => [...row, layer.b[i]]), 2);
   const head = `W1 | b1${" ".repeat(Math.max(1, rows[0].length - 5))}x       y′ = W1 x + b1   y = ${layer.activation.name}(y′)`;
   return [head, ...rows.map((row, i) => `${row}  [${f3(x[i])} ]   [${f3(z[i])} ]    [${f3(y[i])} ]`),
-    `${ui().vertex} ${(deck.pick % xs.length) + 1}/${xs.length}`];
+    `${_("vertex")} ${(deck.pick % xs.length) + 1}/${xs.length}`];
 }
 
 function homogeneousLines() {
@@ -373,16 +377,17 @@ function homogeneousLines() {
   const q = obj.model.apply(p);
   const rows = formatMatrix(M, 3);
   const det = obj.model.determinant;
-  const note = det < 0 ? (deck.lang === "pl" ? "  < 0: lustro" : "  < 0: a mirror") : "";
-  return [`model: ${obj.name}  (${(deck.pick % deck.objects.length) + 1}/${deck.objects.length})`,
+  const note = det < 0 ? `  < 0: ${_("a mirror")}` : "";
+  return [`model: ${_(obj.name)}  (${(deck.pick % deck.objects.length) + 1}/${deck.objects.length})`,
     ...rows.map((row, i) => `${row}  [${f3([...p, 1][i])} ]   [${f3([...q, 1][i])} ]`),
     `det A = ${fixed(det, 3)}${note}`];
 }
 
 function networkLines() {
   const net = deck.net, player = net.player;
-  const head = [`${net.name} ${net.network.sizes.join("-")}`, `stage ${player.stageIndex + 1}/${player.nStages}, ${player.playing ? "playing" : "paused"}`];
-  if (player.atInput) return [...head, "input: the scene before layer 1"];
+  const head = [`${net.name} ${net.network.sizes.join("-")}`,
+    fill(player.playing ? _("stage {k}/{n}, playing") : _("stage {k}/{n}, paused"), { k: player.stageIndex + 1, n: player.nStages })];
+  if (player.atInput) return [...head, _("input: the scene before layer 1")];
   const stage = net.morph.stages[player.stageIndex];
   return [...head, ...infoLines(net.morph.infos[stage.index], player.t)];
 }
@@ -402,36 +407,43 @@ function agreement() {
   return net.agreement;
 }
 
+// "24 punkty", "1 538 punktów": the count with its word in the reader's plural form.
+const points = (n) => fill(ngettext("{count} point", "{count} points", n), { count: n });
+
 function batchLines() {
   const net = deck.net, N = net.points.length;
   const shapes = net.network.layers.map((l, i) => `W${i + 1} ${l.W.length}×${l.W[0].length}`).join(", ");
-  return [`X: ${N} ${ui().points} × 3  (${N}×3)`, shapes,
-    `${deck.lang === "pl" ? "etap" : "stage"} ${net.player.stageIndex + 1}/${net.player.nStages}: ${N} ${deck.lang === "pl" ? "wierzchołków naraz (morph.vert)" : "vertices at once (morph.vert)"}`,
-    `max |GPU − CPU| = ${agreement().toExponential(1)}  (float32 vs float64, ${net.morph.nStages + 1} ${deck.lang === "pl" ? "granic etapów" : "stage boundaries"})`];
+  const boundaries = net.morph.nStages + 1;
+  return [`X: ${points(N)} × 3  (${N}×3)`, shapes,
+    fill(ngettext("stage {k}/{n}: {count} vertex at once (morph.vert)", "stage {k}/{n}: {count} vertices at once (morph.vert)", N),
+      { k: net.player.stageIndex + 1, n: net.player.nStages, count: N }),
+    `max |GPU − CPU| = ${agreement().toExponential(1)}  (float32 vs float64, ${fill(ngettext("{count} stage boundary", "{count} stage boundaries", boundaries), { count: boundaries })})`];
 }
 
 function polyhedraLines() {
-  const lines = ["           V    E    T   V − 3T/2 + T"];
+  const lines = ["               V    E    T   V − 3T/2 + T"];
   for (const obj of deck.objects) {
     const V = obj.positions.length / 3, E = obj.edges.length / 2, T = obj.triangles.length / 3;
-    lines.push(`${obj.name.padEnd(12).slice(0, 12)}${String(V).padStart(3)}  ${String(E).padStart(3)}  ${String(T).padStart(3)}   ${V - (3 * T) / 2 + T}`);
+    lines.push(`${_(obj.name).padEnd(16).slice(0, 16)}${String(V).padStart(3)}  ${String(E).padStart(3)}  ${String(T).padStart(3)}   ${V - (3 * T) / 2 + T}`);
   }
-  lines.push(deck.lang === "pl" ? "V wierzchołki, E krawędzie, T trójkąty (Euler: 2)" : "V vertices, E edges, T triangles (Euler: 2)");
+  lines.push(_("V vertices, E edges, T triangles (Euler: 2)"));
   return lines;
 }
 
 function worldLines() {
   const w = world();
-  return ["world: world space → camera space", ...formatMatrix(w.matrix), `det A       ${fixed(w.determinant, 6)}`,
-    `max|AᵀA−I|  ${w.orthonormalityError().toExponential(1)}`, `control     ${deck.controller.name}${deck.spinning ? ", spinning" : ""}`];
+  const control = _(deck.controller.name === "arcball" ? "arcball" : "turntable");
+  return [_("world: world space → camera space"), ...formatMatrix(w.matrix), `det A       ${fixed(w.determinant, 6)}`,
+    `max|AᵀA−I|  ${w.orthonormalityError().toExponential(1)}`,
+    `${_("control")}${" ".repeat(Math.max(1, 12 - _("control").length))}${deck.spinning ? fill(_("{control}, spinning"), { control }) : control}`];
 }
 
 function projectionLines() {
   const cam = camera();
   const P = projection();
-  return [`P: camera space → clip space (${deck.ortho ? "orthographic" : "perspective"})`, ...formatMatrix(P, 3),
-    `fov ${((cam.fov * 180) / Math.PI).toFixed(1)}°, aspect ${aspect().toFixed(3)}, near ${fixed(cam.near, 2)}, far ${fixed(cam.far, 2)}`,
-    deck.ortho ? "w = 1: no division" : "w = −z (camera): x/w, y/w shrink with distance"];
+  return [deck.ortho ? _("P: camera space → clip space (orthographic)") : _("P: camera space → clip space (perspective)"), ...formatMatrix(P, 3),
+    fill(_("fov {fov}°, aspect {aspect}, near {near}, far {far}"), { fov: ((cam.fov * 180) / Math.PI).toFixed(1), aspect: aspect().toFixed(3), near: fixed(cam.near, 2), far: fixed(cam.far, 2) }),
+    deck.ortho ? _("w = 1: no division") : _("w = −z (camera): x/w, y/w shrink with distance")];
 }
 
 function facesLines() {
@@ -440,16 +452,16 @@ function facesLines() {
   for (const obj of deck.objects) {
     const T = obj.triangles.length / 3;
     total += T;
-    lines.push(`${obj.name.padEnd(24)} V ${String(obj.positions.length / 3).padStart(6)}  T ${String(T).padStart(6)}`);
+    lines.push(`${_(obj.name).padEnd(24)} V ${String(obj.positions.length / 3).padStart(6)}  T ${String(T).padStart(6)}`);
   }
-  lines.push(`${deck.lang === "pl" ? "razem trójkątów" : "triangles in all"}: ${total.toLocaleString("en-US")}`, `fps ${deck.fps ? deck.fps.toFixed(1) : "…"}`);
+  lines.push(fill(_("triangles in all: {count}"), { count: proseNumber(total) }), `fps ${deck.fps ? deck.fps.toFixed(1) : "…"}`);
   return lines;
 }
 
 function benchLines() {
   const bench = deck.data.bench;
-  if (!bench) return [ui().noBench, "  affine3d bench gpu --json bench.json", "  affine3d lecture --bench bench.json"];
-  const lines = [`${ui().bench}:`, `  ${bench.machine}`];
+  if (!bench) return [_("No figures of this machine in the deck. To add them:"), "  affine3d bench gpu --json bench.json", "  affine3d lecture --bench bench.json"];
+  const lines = [`${_("This machine's figures (affine3d bench)")}:`, `  ${bench.machine}`];
   for (const table of bench.tables) {
     lines.push(`  ${table.title}`);
     const widths = table.columns.map((c, k) => Math.max(c.length, ...table.rows.map((r) => String(r[k] ?? "-").length)));
@@ -461,9 +473,9 @@ function benchLines() {
 
 function gpuLines() {
   const gl = deck.gl;
-  return [`${ui().live}:`, `  WebGL: ${gl.getParameter(gl.VERSION)}`, `  renderer: ${gl.getParameter(gl.RENDERER)}`,
-    `  CPU: ${navigator.hardwareConcurrency || "?"} ${deck.lang === "pl" ? "wątków" : "threads"}`,
-    `  max |GPU − CPU| = ${agreement().toExponential(1)} (${deck.net.points.length} ${ui().points})`, ...benchLines()];
+  return [`${_("Live in this browser")}:`, `  WebGL: ${gl.getParameter(gl.VERSION)}`, `  ${_("renderer")}: ${gl.getParameter(gl.RENDERER)}`,
+    `  CPU: ${navigator.hardwareConcurrency ? fill(ngettext("{count} thread", "{count} threads", navigator.hardwareConcurrency), { count: navigator.hardwareConcurrency }) : "?"}`,
+    `  max |GPU − CPU| = ${agreement().toExponential(1)} (${points(deck.net.points.length)})`, ...benchLines()];
 }
 
 function hex(bytes) {
@@ -475,58 +487,61 @@ function fileLines() {
   const name = deck.record.mlp.split("/").pop();
   const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
   const { tensors } = readHeader(bytes.buffer, name);
-  const lines = [`${name}: ${bytes.length.toLocaleString("en-US")} bytes`,
-    `0–7      ${hex(bytes.subarray(0, 8))}  = ${n} (u64 LE): ${deck.lang === "pl" ? "długość nagłówka" : "the header's length"}`,
+  const lines = [`${name}: ${fill(ngettext("{count} byte", "{count} bytes", bytes.length), { count: proseNumber(bytes.length) })}`,
+    `0–7      ${hex(bytes.subarray(0, 8))}  = ${n} (u64 LE): ${_("the header's length")}`,
     `8–${8 + n - 1}    ${new TextDecoder().decode(bytes.subarray(8, 8 + Math.min(n, 28)))}…  JSON`];
   const first = Object.values(tensors).reduce((lo, info) => Math.min(lo, info.begin), bytes.length);
-  lines.push(`${first}–${bytes.length - 1}`.padEnd(9) + ` ${Object.keys(tensors).length} tensors, ${deck.lang === "pl" ? "liczby" : "numbers"}: ${hex(bytes.subarray(first, first + 8))} …`);
-  // inspect's report up to its metadata (the architecture and every tensor's byte range; the metadata is long).
-  const report = deck.data.inspect.split("\n");
-  const end = report.findIndex((line) => line.startsWith("metadata:"));
+  lines.push(`${first}–${bytes.length - 1}`.padEnd(9) + ` ${fill(ngettext("{count} tensor, numbers", "{count} tensors, numbers", Object.keys(tensors).length), { count: Object.keys(tensors).length })}: ${hex(bytes.subarray(first, first + 8))} …`);
+  // inspect's report (in the reader's language) up to its metadata (the architecture and every tensor's byte
+  // range; the metadata is long): as many lines as the English report has before its "metadata:".
+  const reports = typeof deck.data.inspect === "string" ? { en: deck.data.inspect } : deck.data.inspect;
+  const report = (reports[deck.lang] ?? reports.en ?? "").split("\n");
+  const end = (reports.en ?? "").split("\n").findIndex((line) => line.startsWith("metadata:"));
   lines.push("", `$ affine3d inspect ${name}`, ...(end < 0 ? report : report.slice(0, end)));
   return lines;
 }
 
 function engineLines() {
   const net = deck.net, gl = deck.gl;
-  const shader = (name) => `${name} (${deck.shaders[name].split("\n").length} ${deck.lang === "pl" ? "wierszy" : "lines"})`;
-  return [`1. parseModel  safetensors.js → ${net.network.sizes.join("-")}, ${net.network.layers.length} ${deck.lang === "pl" ? "warstw" : "layers"}`,
-    `2. Morph       affine.js      → ${net.morph.nStages} ${deck.lang === "pl" ? "etapów" : "stages"}`,
-    net.gpu.nBlocks ? `3. GPUMorph    gl.js + ${shader(`morph-${net.gpu.nBlocks}.vert`)}` : "3. CPUMorph    gl.js (wider than the shader takes)",
-    `               → ${net.points.length} ${ui().points}, transform feedback`,
+  const lineCount = (name) => deck.shaders[name].split("\n").length, layers = net.network.layers.length, stages = net.morph.nStages;
+  const shader = (name) => `${name} (${fill(ngettext("{count} line", "{count} lines", lineCount(name)), { count: lineCount(name) })})`;
+  return [`1. parseModel  safetensors.js → ${net.network.sizes.join("-")}, ${fill(ngettext("{count} layer", "{count} layers", layers), { count: layers })}`,
+    `2. Morph       affine.js      → ${fill(ngettext("{count} stage", "{count} stages", stages), { count: stages })}`,
+    net.gpu.nBlocks ? `3. GPUMorph    gl.js + ${shader(`morph-${net.gpu.nBlocks}.vert`)}` : `3. CPUMorph    gl.js (${_("wider than the shader takes")})`,
+    `               → ${points(net.points.length)}, transform feedback`,
     `4. Renderer    gl.js + ${shader("mesh.vert")}, mesh.frag`,
-    `${deck.lang === "pl" ? "teraz" : "now"}: stage ${net.player.stageIndex + 1}/${net.player.nStages}, t = ${net.player.t.toFixed(2)}`,
+    `${fill(_("now: stage {k}/{n}"), { k: net.player.stageIndex + 1, n: net.player.nStages })}, t = ${net.player.t.toFixed(2)}`,
     `${gl.getParameter(gl.VERSION)}`];
 }
 
 function applicationLines() {
   const lines = [];
   for (const part of deck.data.parts) {
-    lines.push(`${part.name[deck.lang] ?? part.name.en}:`);
+    lines.push(`${typeof part.name === "string" ? _(part.name) : part.name[deck.lang] ?? part.name.en}:`);
     for (const [file, size] of part.files) lines.push(`  ${file.padEnd(24)} ${size.toLocaleString("en-US").padStart(9)} B`);
   }
-  lines.push(`${deck.lang === "pl" ? "klatek narysowanych" : "frames drawn"}: ${deck.frames}, fps ${deck.fps ? deck.fps.toFixed(1) : "…"}`);
+  lines.push(`${_("frames drawn")}: ${deck.frames}, fps ${deck.fps ? deck.fps.toFixed(1) : "…"}`);
   return lines;
 }
 
 function huggingFaceLines() {
   const url = deck.data.scenes["cube-to-sphere"]?.mlp;
-  const pl = deck.lang === "pl";
-  return [pl ? "Hugging Face          ta prezentacja" : "Hugging Face          this deck",
-    `Hub: model.safetensors  ${url ?? "-"} (${url ? model(url).bytes.length.toLocaleString("en-US") : 0} B)`,
-    `${pl ? "karta modelu" : "model card"}            __metadata__ ${pl ? "w nagłówku" : "in the header"}`,
-    `transformers, ${pl ? "dostawcy" : "providers"}  gl.js + morph.vert (WebGL2)`,
+  const column = (text) => text + " ".repeat(Math.max(1, 24 - text.length));
+  return [`${column("Hugging Face")}${_("this deck")}`,
+    `${column("Hub: model.safetensors")}${url ?? "-"} (${url ? proseNumber(model(url).bytes.length) : 0} B)`,
+    `${column(_("model card"))}__metadata__ ${_("in the header")}`,
+    `${column(`transformers, ${_("providers")}`)}gl.js + morph.vert (WebGL2)`,
     "Space (Gradio)          lecture.html + deck.js"];
 }
 
 function commandLines() {
-  return ["affine3d view                 # " + (deck.lang === "pl" ? "bryły, macierz świata" : "the solids, the world matrix"),
-    "affine3d view cube-to-sphere  # " + (deck.lang === "pl" ? "sieć etap po etapie" : "the network, stage by stage"),
-    "affine3d mlp-demo             # " + (deck.lang === "pl" ? "sieć krok po kroku" : "a network step by step"),
-    "affine3d inspect FILE         # " + (deck.lang === "pl" ? "bajty pliku modelu" : "a model file's bytes"),
+  return ["affine3d view                 # " + _("the solids, the world matrix"),
+    "affine3d view cube-to-sphere  # " + _("the network, stage by stage"),
+    "affine3d mlp-demo             # " + _("a network step by step"),
+    `affine3d inspect ${_("FILE").padEnd(13)}# ` + _("a model file's bytes"),
     "affine3d bench gpu            # CPU : GPU",
-    "affine3d serve                # " + (deck.lang === "pl" ? "to samo w przeglądarce" : "the same in a browser"),
-    "affine3d exercise list        # " + (deck.lang === "pl" ? "zadania" : "exercises")];
+    "affine3d serve                # " + _("the same in a browser"),
+    "affine3d exercise list        # " + _("exercises")];
 }
 
 const PANELS = {
@@ -748,33 +763,45 @@ function openPresenter() {
   url.searchParams.set("lang", deck.lang);
   url.hash = "";
   deck.presenter = window.open(url.href, "affine3d-presenter", "width=1100,height=700");
-  if (!deck.presenter) say(deck.lang === "pl" ? "przeglądarka zablokowała nowe okno: otwórz ten adres z ?presenter=1" : "the browser blocked the new window: open this address with ?presenter=1", { error: true });
+  if (!deck.presenter) say(_("the browser blocked the new window: open this address with ?presenter=1"), { error: true });
+}
+
+function presenterLabels() {
+  $("p-now-label").textContent = _("now");
+  $("p-next-label").textContent = _("next");
+  $("p-notes-label").textContent = _("notes");
 }
 
 function presenterShow(state) {
   deck.index = state.index;
+  if (state.lang && state.lang !== deck.lang && LANGUAGES.includes(state.lang)) { // the deck switched (L)
+    deck.lang = useLanguage(state.lang);
+    document.documentElement.lang = deck.lang;
+    presenterLabels();
+  }
   const slide = SLIDES[state.index], next = SLIDES[state.index + 1];
-  $("p-counter").textContent = `${ui().slide} ${state.index + 1} ${ui().of} ${SLIDES.length}`;
-  $("p-now-title").textContent = text(slide.title);
+  $("p-counter").textContent = counter(state.index);
+  $("p-now-title").textContent = _(slide.title);
   $("p-thumb").hidden = !state.thumb;
   if (state.thumb) $("p-thumb").src = state.thumb;
-  $("p-next-title").textContent = next ? text(next.title) : `(${ui().end})`;
-  $("p-next-body").innerHTML = next ? text(next.body) : "";
-  $("p-notes").textContent = text(slide.notes);
+  $("p-next-title").textContent = next ? _(next.title) : `(${_("end")})`;
+  $("p-next-body").innerHTML = next ? bodyOf(next) : "";
+  $("p-notes").textContent = _(slide.notes);
 }
 
 function presenterClock() {
   const seconds = Math.floor((performance.now() - deck.started) / 1000);
   const hms = (s) => `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
   $("p-clock").textContent = new Date().toLocaleTimeString(deck.lang === "pl" ? "pl-PL" : "en-GB", { hour: "2-digit", minute: "2-digit" });
-  $("p-elapsed").textContent = `${ui().elapsed} ${hms(seconds)}`;
+  $("p-elapsed").textContent = fill(_("elapsed {time}"), { time: hms(seconds) });
 }
 
 function startPresenter() {
   document.body.classList.add("presenter");
   $("slide").hidden = true;
   $("presenter").hidden = false;
-  for (const [id, key] of [["p-now-label", "now"], ["p-next-label", "next"], ["p-notes-label", "notes"]]) $(id).textContent = ui()[key];
+  document.documentElement.lang = deck.lang;
+  presenterLabels();
   openChannel();
   presenterShow({ index: 0, thumb: null });
   presenterClock();
@@ -888,7 +915,7 @@ function bindInput() {
 
 function setLanguage(lang) {
   if (!LANGUAGES.includes(lang)) throw new Error(`lang: expected one of ${LANGUAGES.join(", ")}, got '${lang}'`);
-  deck.lang = lang;
+  deck.lang = useLanguage(lang);
   const url = new URL(location.href);
   url.searchParams.set("lang", lang);
   history.replaceState(null, "", url.href);
@@ -954,7 +981,7 @@ function testingHooks() {
       get index() { return deck.index; },
       get lang() { return deck.lang; },
       go: (k) => go(k),
-      slides: () => SLIDES.map((s) => ({ id: s.id, scene: s.scene, panel: s.panel, title: text(s.title) })),
+      slides: () => SLIDES.map((s) => ({ id: s.id, scene: s.scene, panel: s.panel, title: _(s.title) })),
       setLanguage: (lang) => setLanguage(lang),
       hash: () => viewToHash(),
       world: () => world().matrix,
@@ -980,16 +1007,18 @@ function testingHooks() {
 }
 
 // ------------------------------------------------------------------------------------------------ start
-function chooseLanguage() {
-  const asked = new URLSearchParams(location.search).get("lang");
-  if (asked && LANGUAGES.includes(asked)) return asked;
-  if (asked) say(`?lang=${asked}: expected one of ${LANGUAGES.join(", ")}; showing ${deck.data.lang}`, { error: true });
-  return deck.data.lang;
+// ?lang= first, then the teacher's (`lecture --lang`, in the data), then the browser's languages, else Polish.
+function deckLanguage() {
+  const { asked, preferred } = browserWishes();
+  const lang = chooseLanguage({ asked, forced: deck.data.lang, preferred, fallback: LANGUAGES[0], known: LANGUAGES });
+  if (asked && languageCode(asked) !== lang) say(fill(_("?lang={asked}: expected one of {choices}; showing {lang}"), { asked, choices: LANGUAGES.join(", "), lang }), { error: true });
+  return lang;
 }
 
 async function start() {
   deck.data = embeddedData();
-  deck.lang = chooseLanguage();
+  for (const [lang, catalog] of Object.entries(deck.data.catalogs ?? {})) addCatalog(lang, catalog);
+  deck.lang = useLanguage(deckLanguage());
   $("boot").hidden = true;
   if (new URLSearchParams(location.search).get("presenter") === "1") {
     startPresenter();
@@ -997,7 +1026,7 @@ async function start() {
   }
   const canvas = $("view");
   const gl = canvas.getContext("webgl2", { antialias: true, alpha: false, preserveDrawingBuffer: true });
-  if (!gl) throw new Error("this deck needs WebGL2, which this browser does not offer (try a current Firefox, Chrome or Safari)");
+  if (!gl) throw new Error(_("this deck needs WebGL2, which this browser does not offer (try a current Firefox, Chrome or Safari)"));
   deck.gl = gl;
   for (const name of SHADER_NAMES) deck.shaders[name] = deck.data.shaders[name];
   deck.renderer = new Renderer(gl, deck.shaders);

@@ -10,8 +10,10 @@
 //   gl.js          Renderer, GPUMorph / CPUMorph (gl/renderer.py, gl/morph.py)
 //   format.js      fixed, formatMatrix (app/state.py)   keys.js  helpText (app/keys.py)
 //   view.js        View: a canvas + a scene record (+ model bytes) -> a drawn, draggable picture
+//   i18n.js        _(), ngettext(), fill: the words in the reader's language (affine3d/i18n.py's catalogue)
 // affine3d/notebook.py joins these files into one module for anywidget (no relative imports there).
 
+export * from "./i18n.js";
 export * from "./pack.js";
 export * from "./affine.js";
 export * from "./projection.js";

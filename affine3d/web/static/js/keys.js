@@ -1,5 +1,9 @@
 // keys.js: the help text from the one help table (affine3d/app/keys.py, sent as JSON in scenes/index.json),
 // formatted by help_text's rule: sections, then "  KEYS<padded to 19>what it does", desktop-only keys marked.
+// Each word is looked up in the catalogue (the table's texts are app/keys.py's messages), so the help is in the
+// reader's language; in English it is help_text("page") to the character.
+
+import { _ } from "./i18n.js";
 
 export const KEY_COLUMN = 19;
 
@@ -10,10 +14,11 @@ export function helpText(table, host = "page") {
   let section = null;
   for (const [where, keys, text, hosts] of table.keys) {
     if (!hosts.includes(host) && (host === "desktop" || own.has(keys))) continue;
-    if (where !== section) { lines.push(where); section = where; }
-    lines.push(`  ${keys.padEnd(KEY_COLUMN)}${text}${hosts.includes(host) ? "" : " (desktop: affine3d view)"}`);
+    if (where !== section) { lines.push(_(where)); section = where; }
+    const shown = _(keys);
+    lines.push(`  ${shown.padEnd(Math.max(KEY_COLUMN, shown.length + 1))}${_(text)}${hosts.includes(host) ? "" : ` (${_("desktop: affine3d view")})`}`);
   }
-  lines.push(table.footer);
+  lines.push(_(table.footer));
   return lines.join("\n");
 }
 

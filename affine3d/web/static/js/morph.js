@@ -3,6 +3,7 @@
 
 import { Affine } from "./affine.js";
 import { fixed } from "./format.js";
+import { _, fill, ngettext } from "./i18n.js";
 import { determinant, identityRows, matmul, singularValues, svd, symmetricEigen, transpose } from "./linalg.js";
 import { activationLabel, affineApply, applyActivation } from "./network.js";
 
@@ -98,24 +99,29 @@ function stageName(stage) {
   return `layer ${stage.layer} of ${stage.nLayers}: ${stage.kind === "affine" ? "affine" : activationLabel(stage.activation)}`;
 }
 
+// The stage's name as the panel shows it, in the reader's language (stage.name stays English: an id for tests).
+function stageTitle(stage) {
+  return fill(_("layer {k} of {n}: {what}"), { k: stage.layer, n: stage.nLayers, what: stage.kind === "affine" ? _("affine") : activationLabel(stage.activation) });
+}
+
 // A network's forward pass as stages that move points; displays map each space to R^3 (see nn/morph.py).
 export class Morph {
   constructor(network, points, path = "linear") {
-    if (!PATHS.includes(path)) throw new Error(`path: expected one of ${PATHS.join(", ")}, got ${JSON.stringify(path)}`);
+    if (!PATHS.includes(path)) throw new Error(fill(_("path: expected one of {choices}, got {path}"), { choices: PATHS.join(", "), path: JSON.stringify(path) }));
     const { layers, sizes } = network;
     if (sizes[0] !== 3) {
-      throw new Error(`model: expected 3 inputs (a point of 3D space), got ${sizes[0]}: W1 has shape (${layers[0].W.length}, ${sizes[0]}); only a 3 -> ... -> 3 network can move a solid's vertices`);
+      throw new Error(fill(_("model: expected 3 inputs (a point of 3D space), got {inputs}: W1 has shape ({rows}, {inputs}); only a 3 -> ... -> 3 network can move a solid's vertices"), { inputs: sizes[0], rows: layers[0].W.length }));
     }
     const last = sizes[sizes.length - 1];
     if (last !== 3) {
       const k = layers.length;
-      throw new Error(`model: expected 3 outputs (a point of 3D space), got ${last}: W${k} has shape (${last}, ${layers[k - 1].W[0].length}); only a 3 -> ... -> 3 network can move a solid's vertices`);
+      throw new Error(fill(_("model: expected 3 outputs (a point of 3D space), got {last}: W{k} has shape ({last}, {columns}); only a 3 -> ... -> 3 network can move a solid's vertices"), { last, k, columns: layers[k - 1].W[0].length }));
     }
     this.network = network;
     this.path = path;
     const widest = Math.max(...network.sizes);
     if (path === "polar" && widest > MAX_POLAR_WIDTH) {
-      throw new Error(`path polar: the page turns layers up to ${MAX_POLAR_WIDTH} wide, but this network has a layer ${widest} wide (sizes ${network.sizes.join("-")}); the linear path plays it`);
+      throw new Error(fill(_("path polar: the page turns layers up to {limit} wide, but this network has a layer {widest} wide (sizes {sizes}); the linear path plays it"), { limit: MAX_POLAR_WIDTH, widest, sizes: network.sizes.join("-") }));
     }
     this.stages = [];
     layers.forEach((layer, i) => {
@@ -305,9 +311,9 @@ export function determinantAt(info, t) {
 export function pathNotes(info) {
   const i = info.stage.layer, det = info.determinant;
   if (det === null || info.rank < info.W.length) return [];
-  if (det < 0) return ["det W < 0: every path from I (det 1) to W passes det 0;", `swap two neurons (two rows of W${i}) and det W${i} > 0`];
+  if (det < 0) return [_("det W < 0: every path from I (det 1) to W passes det 0;"), fill(_("swap two neurons (two rows of W{i}) and det W{i} > 0"), { i })];
   if (info.stage.path === "linear" && straightPathFlattens(info.W)) {
-    return ["W has a negative eigenvalue: this straight path passes det 0;", "--path polar turns instead (det A(t) > 0 all the way)"];
+    return [_("W has a negative eigenvalue: this straight path passes det 0;"), _("--path polar turns instead (det A(t) > 0 all the way)")];
   }
   return [];
 }
@@ -320,29 +326,30 @@ function small(v, digits) { // fixed point, or powers of ten for what would prin
 export function infoLines(info, t = null, digits = 2) {
   const { stage } = info;
   const i = stage.layer;
-  const lines = [t === null ? stage.name : `${stage.name}   t = ${t.toFixed(2)}`];
+  const name = stageTitle(stage);
+  const lines = [t === null ? name : `${name}   t = ${t.toFixed(2)}`];
   if (stage.kind === "affine" && stage.path === "polar") lines.push(`x -> A(t) x + b(t),  A(t) = R(t) ((1-t) I + t S),  W${i} = R S,  b(t) = t b${i}`);
   else if (stage.kind === "affine") lines.push(`x -> A(t) x + b(t),  A(t) = (1-t) I + t W${i},  b(t) = t b${i}`);
-  else lines.push(`x -> (1-t) x + t ${activationLabel(stage.activation)}(x)   (element-wise, after W${i} x + b${i})`);
+  else lines.push(`x -> (1-t) x + t ${activationLabel(stage.activation)}(x)   (${fill(_("element-wise, after W{i} x + b{i}"), { i })})`);
   const out = info.W.length, nIn = info.W[0].length;
   lines.push(`W${i} (${out}x${nIn}) | b${i}`);
   const number = (v) => fixed(v, digits).padStart(digits + 4);
   info.W.slice(0, 8).forEach((row, r) => {
     lines.push(`[${row.slice(0, 8).map(number).join(" ")}${nIn > 8 ? " ..." : ""} ] [${number(info.b[r])}]`);
   });
-  if (out > 8) lines.push(`... (${out - 8} more rows)`);
+  if (out > 8) lines.push(`... (${fill(ngettext("{count} more row", "{count} more rows", out - 8), { count: out - 8 })})`);
   const sv = info.singularValues.slice(0, 8).map((v) => small(v, digits)).join(", ");
   if (info.determinant === null) {
-    lines.push(`det: none (${out}x${nIn} is not square); singular values ${sv}`);
+    lines.push(fill(_("det: none ({shape} is not square); singular values {values}"), { shape: `${out}x${nIn}`, values: sv }));
   } else {
     let note = "";
-    if (info.rank < out) note = "  singular: flattens the solid";
-    else if (info.determinant < 0) note = "  < 0: turns the solid inside out";
+    if (info.rank < out) note = `  ${_("singular: flattens the solid")}`;
+    else if (info.determinant < 0) note = `  < 0: ${_("turns the solid inside out")}`;
     lines.push(`det W${i} = ${small(info.determinant, digits)}${note}`);
-    lines.push(`singular values ${sv}`);
+    lines.push(fill(_("singular values {values}"), { values: sv }));
     if (stage.kind === "affine" && t !== null) lines.push(`det A(t) = ${small(determinantAt(info, t), digits)}`);
   }
-  if (out < nIn) lines.push(`${nIn} -> ${out}: the layer drops to ${out} dimensions`);
+  if (out < nIn) lines.push(`${nIn} -> ${out}: ${fill(_("the layer drops to {count} dimensions"), { count: out })}`);
   return lines;
 }
 

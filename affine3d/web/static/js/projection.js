@@ -61,16 +61,20 @@ export function originRadius(flat) {
   return Math.sqrt(r2);
 }
 
-// How much the projection P (rows, for a canvas of `aspect`) must shrink so that a sphere of `radius` about the
-// world's origin, `distance` in front of the camera, stays inside `fill` of the canvas's smaller side: at most 1
-// (a scene that fits keeps its own framing, as `affine3d render` draws it); 1 when the camera is inside the sphere.
-export function keepInside(P, radius, distance, aspect, ortho, fill = 0.98) {
+// How much the projection P (rows, for a canvas of `aspect`) must be scaled so that a sphere of `radius` about the
+// world's origin, `distance` in front of the camera, stays inside `fill` of the canvas's smaller side and fills at
+// least `least` of it (the desktop's FRAME_FILL): below 1 where the canvas is too small for the scene, above 1 where
+// the scene would be small in it, 1 in between (the scene's own framing, as `affine3d render` draws it); 1 when the
+// camera is inside the sphere.
+export function keepInside(P, radius, distance, aspect, ortho, fill = 0.98, least = 0.8) {
   let reach; // the sphere's outline, in NDC units of the picture's height
   if (ortho) reach = P[1][1] * radius;
   else if (radius < distance) reach = (P[1][1] * radius) / Math.sqrt(distance * distance - radius * radius);
   else return 1;
-  const room = fill * Math.min(1, aspect); // NDC 1 is half the height; half the width is `aspect` of that
-  return Math.min(1, room / reach);
+  const side = Math.min(1, aspect); // NDC 1 is half the height; half the width is `aspect` of that
+  if (reach > fill * side) return (fill * side) / reach;
+  if (reach > 0 && reach < least * side) return (least * side) / reach;
+  return 1;
 }
 
 // P with x and y scaled by k in clip space: the same camera, the picture zoomed about its centre.

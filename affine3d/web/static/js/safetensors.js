@@ -10,6 +10,7 @@
 // field: a file someone sends a student cannot freeze or crash the page.
 
 import { Network, ACTIVATION_NAMES } from "./network.js";
+import { _, fill, language } from "./i18n.js";
 
 const DTYPES = { // name -> bytes per element; the ones a network's weights may use are read below
   BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, I16: 2, U16: 2, F16: 2, BF16: 2,
@@ -31,7 +32,7 @@ const FORMAT_VERSION = 1;
 
 export class ModelError extends Error {}
 
-const count = (n) => n.toLocaleString("en-US");
+const count = (n) => n.toLocaleString(language() === "pl" ? "pl-PL" : "en-US"); // a number in a sentence, the reader's way
 const short = (value, limit = 60) => {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > limit ? `${text.slice(0, limit - 3)}...` : text;
@@ -58,14 +59,14 @@ function jsonDepth(value) {
 
 // JSON.parse with every failure a ModelError naming the file and what (common.load_json).
 function loadJSON(name, text, what) {
-  if (text.length > MAX_HEADER_BYTES) throw new ModelError(`${name}: ${what} is ${count(text.length)} characters, more than the ${count(MAX_HEADER_BYTES)} affine3d reads`);
+  if (text.length > MAX_HEADER_BYTES) throw new ModelError(fill(_("{name}: {what} is {length} characters, more than the {limit} affine3d reads"), { name, what, length: count(text.length), limit: count(MAX_HEADER_BYTES) }));
   let value;
   try {
     value = JSON.parse(text);
   } catch (exc) {
-    throw new ModelError(`${name}: ${what} is not valid JSON (${exc.message})`);
+    throw new ModelError(fill(_("{name}: {what} is not valid JSON ({reason})"), { name, what, reason: exc.message }));
   }
-  if (jsonDepth(value) > MAX_JSON_DEPTH) throw new ModelError(`${name}: ${what} nests too deeply (more than ${MAX_JSON_DEPTH} levels); refused`);
+  if (jsonDepth(value) > MAX_JSON_DEPTH) throw new ModelError(fill(_("{name}: {what} nests too deeply (more than {limit} levels); refused"), { name, what, limit: MAX_JSON_DEPTH }));
   return value;
 }
 
@@ -93,81 +94,81 @@ function topLevelKeys(text) {
 // The checked header: {metadata, tensors: name -> {dtype, shape, begin, end} (absolute offsets)}.
 export function readHeader(buffer, name) {
   const size = buffer.byteLength;
-  if (size < 8) throw new ModelError(`${name}: truncated: ${size} bytes, but a .safetensors file starts with an 8-byte header length`);
+  if (size < 8) throw new ModelError(fill(_("{name}: truncated: {size} bytes, but a .safetensors file starts with an 8-byte header length"), { name, size }));
   const length = new DataView(buffer).getBigUint64(0, true);
   if (length > BigInt(size - 8)) {
-    throw new ModelError(`${name}: the header length says ${count(length)} bytes but only ${count(size - 8)} follow (truncated, or not a .safetensors file)`);
+    throw new ModelError(fill(_("{name}: the header length says {length} bytes but only {rest} follow (truncated, or not a .safetensors file)"), { name, length: count(length), rest: count(size - 8) }));
   }
-  if (length > BigInt(MAX_HEADER_BYTES)) throw new ModelError(`${name}: the JSON header is ${count(length)} bytes, more than the ${count(MAX_HEADER_BYTES)} affine3d reads`);
+  if (length > BigInt(MAX_HEADER_BYTES)) throw new ModelError(fill(_("{name}: the JSON header is {length} bytes, more than the {limit} affine3d reads"), { name, length: count(length), limit: count(MAX_HEADER_BYTES) }));
   let text;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(new Uint8Array(buffer, 8, Number(length)));
   } catch {
-    throw new ModelError(`${name}: the header is not valid JSON (not UTF-8 text); the file is corrupted or not a .safetensors file`);
+    throw new ModelError(fill(_("{name}: the header is not valid JSON (not UTF-8 text); the file is corrupted or not a .safetensors file"), { name }));
   }
-  const header = loadJSON(name, text, "the JSON header");
+  const header = loadJSON(name, text, _("the JSON header"));
   if (header === null || typeof header !== "object" || Array.isArray(header)) {
-    throw new ModelError(`${name}: the header must be a JSON object`);
+    throw new ModelError(fill(_("{name}: the header must be a JSON object"), { name }));
   }
   const seen = new Set();
   for (const key of topLevelKeys(text)) {
-    if (seen.has(key)) throw new ModelError(`${name}: the header names tensor ${short(key)} twice; a tensor name must be unique`);
+    if (seen.has(key)) throw new ModelError(fill(_("{name}: the header names tensor {key} twice; a tensor name must be unique"), { name, key: short(key) }));
     seen.add(key);
   }
   const dataStart = 8 + Number(length), dataSize = size - dataStart;
   const metadata = header.__metadata__ ?? {};
   delete header.__metadata__;
   if (typeof metadata !== "object" || Array.isArray(metadata) || !Object.values(metadata).every((v) => typeof v === "string")) {
-    throw new ModelError(`${name}: __metadata__ must map strings to strings`);
+    throw new ModelError(fill(_("{name}: __metadata__ must map strings to strings"), { name }));
   }
   const tensors = {};
   for (const [key, entry] of Object.entries(header)) {
     const where = `${name}: tensor ${short(key)}`;
-    if (entry === null || typeof entry !== "object" || Array.isArray(entry)) throw new ModelError(`${where}: expected an object with dtype, shape and data_offsets`);
+    if (entry === null || typeof entry !== "object" || Array.isArray(entry)) throw new ModelError(fill(_("{where}: expected an object with dtype, shape and data_offsets"), { where }));
     const { dtype, shape, data_offsets: offsets } = entry;
-    if (typeof dtype !== "string" || !(dtype in DTYPES)) throw new ModelError(`${where}: unknown dtype ${short(dtype)}`);
+    if (typeof dtype !== "string" || !(dtype in DTYPES)) throw new ModelError(fill(_("{where}: unknown dtype {dtype}"), { where, dtype: short(dtype) }));
     if (!Array.isArray(shape) || shape.length > 32 || !shape.every((s) => Number.isSafeInteger(s) && s >= 0)) {
-      throw new ModelError(`${where}: shape must be a list of at most 32 non-negative integers (each below 2^63), got ${short(shape)}`);
+      throw new ModelError(fill(_("{where}: shape must be a list of at most 32 non-negative integers (each below 2^63), got {shape}"), { where, shape: short(shape) }));
     }
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(Number.isSafeInteger) || !(0 <= offsets[0] && offsets[0] <= offsets[1])) {
-      throw new ModelError(`${where}: data_offsets must be [begin, end] with 0 <= begin <= end, got ${short(offsets)}`);
+      throw new ModelError(fill(_("{where}: data_offsets must be [begin, end] with 0 <= begin <= end, got {offsets}"), { where, offsets: short(offsets) }));
     }
     const needed = shape.reduce((p, s) => p * s, 1) * DTYPES[dtype];
     const [begin, end] = offsets;
     if (end > dataSize) {
-      throw new ModelError(`${where}: its bytes [${count(begin)}, ${count(end)}) lie past the end of the file (only ${count(dataSize)} data bytes; truncated?)`);
+      throw new ModelError(fill(_("{where}: its bytes [{begin}, {end}) lie past the end of the file (only {data_size} data bytes; truncated?)"), { where, begin: count(begin), end: count(end), data_size: count(dataSize) }));
     }
     if (end - begin !== needed) {
-      throw new ModelError(`${where}: the header says shape (${shape.join(", ")}) ${dtype} (${count(needed)} bytes) but gives it bytes [${count(begin)}, ${count(end)}) (${count(end - begin)} bytes)`);
+      throw new ModelError(fill(_("{where}: the header says shape ({shape}) {dtype} ({needed} bytes) but gives it bytes [{begin}, {end}) ({given} bytes)"), { where, shape: shape.join(", "), dtype, needed: count(needed), begin: count(begin), end: count(end), given: count(end - begin) }));
     }
     tensors[key] = { dtype, shape, begin: dataStart + begin, end: dataStart + end };
   }
   const ordered = Object.entries(tensors).sort((a, b) => a[1].begin - b[1].begin || a[1].end - b[1].end);
   for (let k = 1; k < ordered.length; k++) {
-    if (ordered[k][1].begin < ordered[k - 1][1].end) throw new ModelError(`${name}: tensors '${ordered[k - 1][0]}' and '${ordered[k][0]}' overlap in the file`);
+    if (ordered[k][1].begin < ordered[k - 1][1].end) throw new ModelError(fill(_("{name}: tensors '{first}' and '{second}' overlap in the file"), { name, first: ordered[k - 1][0], second: ordered[k][0] }));
   }
   return { metadata, tensors };
 }
 
 // The architecture JSON (common.parse_architecture), checked field by field.
 function parseArchitecture(name, text) {
-  const record = loadJSON(name, text, `the '${METADATA_KEY}' entry`);
+  const record = loadJSON(name, text, fill(_("the '{key}' entry"), { key: METADATA_KEY }));
   if (record === null || typeof record !== "object" || Array.isArray(record) || record.format !== "affine3d.mlp") {
-    throw new ModelError(`${name}: the '${METADATA_KEY}' entry does not describe an affine3d MLP (no "format": 'affine3d.mlp')`);
+    throw new ModelError(fill(_("{name}: the '{METADATA_KEY}' entry does not describe an affine3d MLP (no \"format\": 'affine3d.mlp')"), { name, METADATA_KEY }));
   }
   const version = record.version;
-  if (!Number.isInteger(version) || version < 1) throw new ModelError(`${name}: architecture version ${short(version)}: expected a whole number >= 1`);
-  if (version > FORMAT_VERSION) throw new ModelError(`${name}: architecture version ${short(version)} is newer than this affine3d reads (${FORMAT_VERSION})`);
+  if (!Number.isInteger(version) || version < 1) throw new ModelError(fill(_("{name}: architecture version {version}: expected a whole number >= 1"), { name, version: short(version) }));
+  if (version > FORMAT_VERSION) throw new ModelError(fill(_("{name}: architecture version {version} is newer than this affine3d reads ({FORMAT_VERSION})"), { name, version: short(version), FORMAT_VERSION }));
   const layers = record.layers;
-  if (!Array.isArray(layers) || layers.length === 0) throw new ModelError(`${name}: the architecture lists no layers`);
-  if (layers.length > MAX_LAYERS) throw new ModelError(`${name}: the architecture lists ${count(layers.length)} layers, more than the ${count(MAX_LAYERS)} affine3d reads`);
+  if (!Array.isArray(layers) || layers.length === 0) throw new ModelError(fill(_("{name}: the architecture lists no layers"), { name }));
+  if (layers.length > MAX_LAYERS) throw new ModelError(fill(_("{name}: the architecture lists {layers} layers, more than the {limit} affine3d reads"), { name, layers: count(layers.length), limit: count(MAX_LAYERS) }));
   layers.forEach((spec, index) => {
     if (spec === null || typeof spec !== "object" || typeof spec.weight !== "string" || typeof spec.bias !== "string") {
-      throw new ModelError(`${name}: layer ${index + 1} of the architecture must name its 'weight' and 'bias' tensors`);
+      throw new ModelError(fill(_("{name}: layer {layer} of the architecture must name its 'weight' and 'bias' tensors"), { name, layer: index + 1 }));
     }
   });
   const metadata = record.metadata ?? {};
-  if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata)) throw new ModelError(`${name}: the architecture's 'metadata' must be a JSON object`);
+  if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata)) throw new ModelError(fill(_("{name}: the architecture's 'metadata' must be a JSON object"), { name }));
   return record;
 }
 
@@ -179,7 +180,7 @@ function readTensor(buffer, name, key, info) {
     if (info.dtype === "F32") values[k] = view.getFloat32(4 * k, true);
     else if (info.dtype === "F64") values[k] = view.getFloat64(8 * k, true);
     else values[k] = half(view.getUint16(2 * k, true));
-    if (!Number.isFinite(values[k])) throw new ModelError(`${name}: tensor '${key}': entry ${k} is ${values[k]}; expected finite weights`);
+    if (!Number.isFinite(values[k])) throw new ModelError(fill(_("{name}: tensor '{key}': entry {k} is {value}; expected finite weights"), { name, key, k, value: values[k] }));
   }
   return values;
 }
@@ -187,10 +188,10 @@ function readTensor(buffer, name, key, info) {
 function activation(name, spec, i) {
   const a = typeof spec === "string" ? { name: spec } : spec;
   if (a === null || typeof a !== "object" || !ACTIVATION_NAMES.includes(a.name)) {
-    throw new ModelError(`${name}: layer ${i}: unknown activation ${short(a?.name ?? spec)}; expected one of ${ACTIVATION_NAMES.join(", ")}`);
+    throw new ModelError(fill(_("{name}: layer {i}: unknown activation {activation}; expected one of {choices}"), { name, i, activation: short(a?.name ?? spec), choices: ACTIVATION_NAMES.join(", ") }));
   }
   const alpha = a.alpha ?? 0.01;
-  if (typeof alpha !== "number" || !Number.isFinite(alpha)) throw new ModelError(`${name}: layer ${i}: leaky_relu alpha: expected a finite number, got ${short(alpha)}`);
+  if (typeof alpha !== "number" || !Number.isFinite(alpha)) throw new ModelError(fill(_("{name}: layer {i}: leaky_relu alpha: expected a finite number, got {alpha}"), { name, i, alpha: short(alpha) }));
   return { name: a.name, alpha };
 }
 
@@ -200,50 +201,50 @@ function activation(name, spec, i) {
 export function parseModel(buffer, name) {
   const { metadata, tensors } = readHeader(buffer, name);
   if (!(METADATA_KEY in metadata)) {
-    throw new ModelError(`${name}: no '${METADATA_KEY}' entry in the header's __metadata__, so the architecture (activations) is unknown; tensors: ${Object.keys(tensors).join(", ") || "none"} (see 'affine3d inspect')`);
+    throw new ModelError(fill(_("{name}: no '{METADATA_KEY}' entry in the header's __metadata__, so the architecture (activations) is unknown; tensors: {tensors} (see 'affine3d inspect')"), { name, METADATA_KEY, tensors: Object.keys(tensors).join(", ") || "none" }));
   }
   const record = parseArchitecture(name, metadata[METADATA_KEY]);
   const wanted = new Set(record.layers.flatMap((spec) => [spec.weight, spec.bias]).filter((key) => key in tensors));
   const total = [...wanted].reduce((s, key) => s + tensors[key].end - tensors[key].begin, 0);
   if (total > MAX_TENSOR_BYTES) {
-    throw new ModelError(`${name}: the tensors need ${(total / 2 ** 20).toFixed(1)} MiB, more than the ${MAX_TENSOR_BYTES / 2 ** 20} MiB a model file may hold; refused before reading`);
+    throw new ModelError(fill(_("{name}: the tensors need {size_mib} MiB, more than the {limit_mib} MiB a model file may hold; refused before reading"), { name, size_mib: (total / 2 ** 20).toFixed(1), limit_mib: MAX_TENSOR_BYTES / 2 ** 20 }));
   }
   const shapes = record.layers.map((spec, index) => {
     const i = index + 1;
     for (const key of [spec.weight, spec.bias]) {
-      if (!(key in tensors)) throw new ModelError(`${name}: layer ${i}: tensor ${short(key)} is missing from the file`);
+      if (!(key in tensors)) throw new ModelError(fill(_("{name}: layer {i}: tensor {key} is missing from the file"), { name, i, key: short(key) }));
     }
     const w = tensors[spec.weight], b = tensors[spec.bias];
     if (w.shape.length !== 2 || b.shape.length !== 1 || b.shape[0] !== w.shape[0]) {
-      throw new ModelError(`${name}: layer ${i}: expected weight (out, in) and bias (out,), got '${spec.weight}' (${w.shape.join(", ")}) and '${spec.bias}' (${b.shape.join(", ")}${b.shape.length === 1 ? "," : ""})`);
+      throw new ModelError(fill(_("{name}: layer {i}: expected weight (out, in) and bias (out,), got '{weight}' ({weight_shape}) and '{bias}' ({bias_shape}{comma})"), { name, i, weight: spec.weight, weight_shape: w.shape.join(", "), bias: spec.bias, bias_shape: b.shape.join(", "), comma: b.shape.length === 1 ? "," : "" }));
     }
     for (const [key, t] of [[spec.weight, w], [spec.bias, b]]) {
-      if (!["F16", "F32", "F64"].includes(t.dtype)) throw new ModelError(`${name}: tensor ${short(key)} has dtype ${t.dtype}; expected F16, F32 or F64`);
+      if (!["F16", "F32", "F64"].includes(t.dtype)) throw new ModelError(fill(_("{name}: tensor {key} has dtype {dtype}; expected F16, F32 or F64"), { name, key: short(key), dtype: t.dtype }));
     }
-    if (w.shape[0] === 0 || w.shape[1] === 0) throw new ModelError(`${name}: layer ${i}: weight '${spec.weight}' has shape (${w.shape.join(", ")}); expected at least one row and column`);
+    if (w.shape[0] === 0 || w.shape[1] === 0) throw new ModelError(fill(_("{name}: layer {i}: weight '{weight}' has shape ({weight_shape}); expected at least one row and column"), { name, i, weight: spec.weight, weight_shape: w.shape.join(", ") }));
     return w.shape;
   });
   for (let i = 1; i < shapes.length; i++) {
     const before = shapes[i - 1][0], after = shapes[i][1];
     if (before !== after) {
-      throw new ModelError(`${name}: layer ${i + 1}: expected W${i + 1} with ${before} columns (layer ${i} has ${before} outputs), got shape (${shapes[i].join(", ")})`);
+      throw new ModelError(fill(_("{name}: layer {next}: expected W{next} with {before} columns (layer {i} has {before} outputs), got shape ({shape})"), { name, next: i + 1, before, i, shape: shapes[i].join(", ") }));
     }
   }
   const k = shapes.length;
   if (shapes[0][1] !== 3) {
-    throw new ModelError(`${name}: model: expected 3 inputs (a point of 3D space), got ${shapes[0][1]}: W1 has shape (${shapes[0].join(", ")}); only a 3 -> ... -> 3 network can move a solid's vertices`);
+    throw new ModelError(fill(_("{name}: model: expected 3 inputs (a point of 3D space), got {inputs}: W1 has shape ({shape}); only a 3 -> ... -> 3 network can move a solid's vertices"), { name, inputs: shapes[0][1], shape: shapes[0].join(", ") }));
   }
   if (shapes[k - 1][0] !== 3) {
-    throw new ModelError(`${name}: model: expected 3 outputs (a point of 3D space), got ${shapes[k - 1][0]}: W${k} has shape (${shapes[k - 1].join(", ")}); only a 3 -> ... -> 3 network can move a solid's vertices`);
+    throw new ModelError(fill(_("{name}: model: expected 3 outputs (a point of 3D space), got {outputs}: W{k} has shape ({shape}); only a 3 -> ... -> 3 network can move a solid's vertices"), { name, outputs: shapes[k - 1][0], k, shape: shapes[k - 1].join(", ") }));
   }
   const sizes = [3, ...shapes.map((s) => s[0])];
   const widest = Math.max(...sizes), weights = shapes.reduce((s, [o, n]) => s + o * n + o, 0);
   const square = shapes.find(([o, n]) => Math.min(o, n) > MAX_PAGE_SQUARE);
   if (widest > MAX_PAGE_WIDTH || weights > MAX_PAGE_WEIGHTS || square) {
-    const why = widest > MAX_PAGE_WIDTH ? `a layer ${count(widest)} wide (the page plays up to ${count(MAX_PAGE_WIDTH)})`
-      : weights > MAX_PAGE_WEIGHTS ? `${count(weights)} weights (the page plays up to ${count(MAX_PAGE_WEIGHTS)})`
-        : `a ${square[0]}x${square[1]} layer (the page diagonalises layers up to ${MAX_PAGE_SQUARE} on their smaller side)`;
-    throw new ModelError(`${name}: sizes ${sizes.join("-")}: ${why}; the desktop plays it: affine3d view --mlp ${name}`);
+    const why = widest > MAX_PAGE_WIDTH ? fill(_("a layer {width} wide (the page plays up to {limit})"), { width: count(widest), limit: count(MAX_PAGE_WIDTH) })
+      : weights > MAX_PAGE_WEIGHTS ? fill(_("{count} weights (the page plays up to {limit})"), { count: count(weights), limit: count(MAX_PAGE_WEIGHTS) })
+        : fill(_("a {shape} layer (the page diagonalises layers up to {limit} on their smaller side)"), { shape: `${square[0]}x${square[1]}`, limit: MAX_PAGE_SQUARE });
+    throw new ModelError(fill(_("{name}: sizes {sizes}: {why}; the desktop plays it: affine3d view --mlp {name}"), { name, sizes: sizes.join("-"), why }));
   }
   const cache = new Map(); // a tensor named by many layers is read once
   const read = (key) => {

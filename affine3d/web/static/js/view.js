@@ -18,6 +18,7 @@ import { keepInside, originRadius, sceneProjection } from "./projection.js";
 import { Morph, StagePlayer } from "./morph.js";
 import { parseModel } from "./safetensors.js";
 import { Renderer, makeMorph, signedVolume } from "./gl.js";
+import { _ } from "./i18n.js";
 
 export const DEFAULT_SPIN = 0.5; // radians per second when a scene sets none (state.py's DEFAULT_SPIN)
 export const ZOOM_STEP = 0.9;
@@ -48,7 +49,7 @@ export class View {
   constructor(canvas, { shaders, gl = null, keepInside = false } = {}) {
     this.canvas = canvas;
     this.gl = gl ?? canvas.getContext("webgl2", { antialias: true, alpha: false, preserveDrawingBuffer: true });
-    if (!this.gl) throw new Error("this needs WebGL2, which this browser does not offer (try a current Firefox, Chrome or Safari)");
+    if (!this.gl) throw new Error(_("this needs WebGL2, which this browser does not offer (try a current Firefox, Chrome or Safari)"));
     this.shaders = shaders;
     this.renderer = new Renderer(this.gl, shaders);
     this.scene = null;
@@ -198,17 +199,18 @@ export class View {
     return this.canvas.width / Math.max(this.canvas.height, 1);
   }
 
-  // The scene's camera (Scene.camera); with keepInside, its field of view widened just enough, where the canvas is
-  // too narrow for the scene, that the sphere about the world's origin holding every object (and every shape its
-  // network passes through) stays inside 98% of the canvas however the world turns: the picture zoomed out about
-  // its centre. Measured at the scene's own camera distance, so the wheel's zoom still zooms in from there; where
-  // the scene fits, the camera is the scene's own and the picture is `affine3d render`'s.
+  // The scene's camera (Scene.camera); with keepInside, its field of view changed just enough that the sphere about
+  // the world's origin holding every object (and every shape its network passes through) stays inside 98% of the
+  // canvas's smaller side however the world turns (widened where the canvas is too small for the scene) and fills at
+  // least 80% of it (narrowed where the scene would be small: as large as the canvas allows, as the desktop frames
+  // it), centred. Measured at the scene's own camera distance, so the wheel's zoom still zooms in from there; in
+  // between, the camera is the scene's own and the picture is `affine3d render`'s.
   camera() {
     const camera = this.scene.camera;
     if (!this.keepInside) return camera;
     const P = sceneProjection(camera, this.aspect(), this.ortho);
     const k = keepInside(P, this.frameRadius(), camera.distance, this.aspect(), this.ortho);
-    return k < 1 ? { ...camera, fov: 2 * Math.atan(Math.tan(camera.fov / 2) / k) } : camera;
+    return k !== 1 ? { ...camera, fov: 2 * Math.atan(Math.tan(camera.fov / 2) / k) } : camera;
   }
 
   projection() {

@@ -6,8 +6,9 @@
 // shaders/ texts), _keys (the one help table), _network (a network's .safetensors bytes, or empty), _network_name.
 // Synced both ways: world (4x4 rows: a drag writes it, Python's value redraws), stage and t, projection,
 // wireframe, shading, path, playing. Drawing is on demand: only after a change, or while the network plays.
+// Words: _catalogs (the page's locale/<lang>.json, by language) and lang ("pl", "en", or "": the browser's).
 
-import { View, helpText, fixed } from "./engine.js";
+import { View, helpText, fixed, _, fill, addCatalog, useLanguage, chooseLanguage, browserWishes } from "./engine.js";
 
 function bytesOf(value) { // a Bytes trait arrives as a DataView (or ArrayBuffer / typed array in other hosts)
   if (!value) return null;
@@ -31,7 +32,14 @@ function render({ model, el }) {
   el.appendChild(root);
 
   const view = new View(canvas, { shaders: model.get("_shaders") });
-  canvas.title = helpText(model.get("_keys"), "page");
+  for (const [lang, catalog] of Object.entries(model.get("_catalogs") || {})) addCatalog(lang, catalog);
+  const speak = () => { // the language: the lang trait, else the browser's
+    const lang = useLanguage(chooseLanguage({ forced: model.get("lang") || null, preferred: browserWishes().preferred }));
+    root.lang = lang;
+    canvas.title = helpText(model.get("_keys"), "page");
+    canvas.setAttribute("aria-label", _("the scene; drag to turn the world"));
+  };
+  speak();
   const [width, height] = [model.get("width"), model.get("height")];
   view.resize(width, height, window.devicePixelRatio || 1);
   view.setScene(model.get("_scene"));
@@ -69,7 +77,8 @@ function render({ model, el }) {
       view.path = model.get("path") || "linear";
       const network = view.setModel(bytes, model.get("_network_name") || "model.safetensors", { playing: Boolean(model.get("playing")) });
       applyPlayer();
-      say(`${network.name}: ${network.sizes.join("-")} network, ${view.net.morph.nStages} stages (${view.net.gpu.where}), path ${view.path}`);
+      say(fill(_("{name}: {sizes} network, {stages} stages ({where}), path {path}"),
+        { name: network.name, sizes: network.sizes.join("-"), stages: view.net.morph.nStages, where: view.net.gpu.where, path: view.path }));
     } catch (exc) {
       say(exc.message); // the previous network (if any) keeps playing
       model.send({ event: "error", message: exc.message });
@@ -96,8 +105,8 @@ function render({ model, el }) {
   function panel() {
     const w = view.world();
     const rows = w.matrix.map((row) => `[ ${row.slice(0, 3).map((v) => fixed(v).padStart(7)).join(" ")} | ${fixed(row[3]).padStart(7)} ]`);
-    const net = view.net ? `   stage ${view.net.player.stageIndex + 1}/${view.net.player.nStages}  t = ${view.net.player.t.toFixed(2)}` : "";
-    return `world  det A = ${fixed(w.determinant, 4)}${net}\n${rows.join("\n")}`;
+    const net = view.net ? `   ${fill(_("stage {k}/{n}"), { k: view.net.player.stageIndex + 1, n: view.net.player.nStages })}  t = ${view.net.player.t.toFixed(2)}` : "";
+    return `${_("world")}  det A = ${fixed(w.determinant, 4)}${net}\n${rows.join("\n")}`;
   }
 
   function tick(now) {
@@ -133,10 +142,10 @@ function render({ model, el }) {
       f: () => write({ shading: (view.shading ?? "flat") === "smooth" ? "flat" : "smooth" }),
       a: () => {
         const path = view.path === "polar" ? "linear" : "polar";
-        try { view.setPath(path); write({ path }); say(`path ${path}`); } catch (exc) { say(exc.message); }
+        try { view.setPath(path); write({ path }); say(fill(_("path {path}"), { path })); } catch (exc) { say(exc.message); }
       },
       r: () => { view.resetView(); write({ world: view.world().matrix }); },
-      t: () => say(view.toggleController()),
+      t: () => say(_(view.toggleController())), // "arcball" / "turntable": app.js's messages
       m: () => { p?.toggle(); writePlayer(); },
       ArrowRight: () => { p?.next(); writePlayer(); },
       ArrowLeft: () => { p?.previous(); writePlayer(); },
@@ -153,6 +162,7 @@ function render({ model, el }) {
   on("world", applyWorld);
   for (const name of ["projection", "wireframe", "shading"]) on(name, applyOptions);
   on("_network", applyModel);
+  model.on("change:lang", () => { speak(); dirty = true; });
   on("_scene", () => { view.setScene(model.get("_scene")); applyOptions(); applyModel(); write({ world: view.world().matrix }); });
   on("path", () => {
     try { view.setPath(model.get("path")); applyPlayer(); } catch (exc) { say(exc.message); }
