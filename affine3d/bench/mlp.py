@@ -56,8 +56,8 @@ COLUMNS = [N_("model"), N_("batch"), "affine3d", "numpy", "PyTorch", "onnxruntim
 def run(quick: bool = False) -> list[Table]:
     """Two tables: every library with its default thread pool, then each on one thread (in a child process).
 
-    ``quick``: batches 1 and 4096 only, fewer and shorter rounds, and no one-thread table (a few
-    seconds instead of a minute or two: ``affine3d bench --quick`` runs every suite in about 30 s).
+    ``quick``: batches 1 and 4096 only, fewer and shorter rounds, and no one-thread table (about 15
+    seconds instead of a few minutes).
     """
     if quick:
         rows, notes = measure(QUICK_BATCHES, rounds=3, repeat=2, rest_s=0.15, min_time_s=0.02)
