@@ -18,14 +18,27 @@ Three tricks, each measured by those benchmarks:
   ``diag(A.T, ..., A.T)``. BLAS is slow on an inner dimension of 3 and fast on 12; the extra
   multiplications by zero are free next to the memory traffic.
 
-The per-map kernels (``A.T`` in the batch's dtype, ``b`` tiled, the block-diagonal) are made once per
-map and kept until the map is garbage-collected (keyed by its read-only ``A`` array).
+An MLP's pass (:class:`ForwardPass`) adds four more, measured by ``affine3d bench mlp`` against onnxruntime:
+
+- Tiles of rows that stay in cache: a tile goes through every layer before the next one starts.
+- Threads across tiles, one per CPU, each holding numpy's BLAS to one thread (threadpoolctl, when
+  installed): numpy releases the GIL in its products and loops, and a BLAS thread pool on a busy
+  machine spins where our threads just wait.
+- The bias inside the product: a hidden layer's buffer has one more column, all ones, and the next
+  kernel one more row, ``b``; so no pass over memory adds ``b``.
+- ReLU as long runs against a row of zeros (numpy compares two arrays several times faster than an
+  array and the scalar 0), over the ones column too (``max(1, 0) = 1``).
+
+The per-map kernels (``A.T`` in the batch's dtype, ``b`` tiled, the block-diagonal, ``[[A.T], [b]]``) are
+made once per map and kept until the map is garbage-collected (keyed by its read-only ``A`` array).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -47,9 +60,76 @@ The tests check both sides of the line against each other (tests/test_fast_paths
 """
 TILE_ROWS = 1000
 GROUP = 4
-# An MLP's bias and ReLU zeros are repeated over tiles of about this many numbers (64 KiB of float32),
-# with an odd number of rows, for the same 4K-aliasing reason as TILE_ROWS.
-TILE_NUMBERS = 16384
+# An MLP's ReLU compares runs of this many numbers with as many zeros (64 KiB of float32, and 64 bytes more:
+# not a multiple of 4 KiB, for the same 4K-aliasing reason as TILE_ROWS).
+TILE_NUMBERS = 16400
+FOLD_INPUT = 16
+"""An MLP's input rows up to this wide are copied beside a column of ones, so the first layer's bias rides in its product."""
+THREADS: int | None = None
+"""Threads that share a big forward pass (:class:`ForwardPass`); None: one per CPU this process may use, when
+numpy's BLAS can be held to one thread meanwhile (threadpoolctl installed), otherwise 1 (the BLAS's own threads
+then share each product). The tests set it to run the threaded path on any machine."""
+MIN_TILE_ROWS = 256
+"""The fewest rows a thread takes at a time: below that, each tile's dozen numpy calls cost more than they save."""
+
+_CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+_BLAS: list = []  # [threadpoolctl's controllers of the loaded BLAS libraries, or None], looked up once
+_BLAS_LOCK = threading.Lock()
+_BLAS_USERS: list = [0, []]  # calls inside _OneBlasThread now, and the (library, threads) to restore after them
+_POOL: list = [None, 0, 0]  # the ThreadPoolExecutor, its size, the process id it was made in
+
+
+def _blas_controllers():
+    """threadpoolctl's handles on numpy's BLAS (a list), or None without threadpoolctl or a BLAS it knows."""
+    if not _BLAS:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:
+            _BLAS.append(None)
+        else:
+            _BLAS.append(ThreadpoolController().select(user_api="blas").lib_controllers or None)
+    return _BLAS[0]
+
+
+def workers() -> int:
+    """How many threads share a big forward pass: :data:`THREADS`, or one per CPU when BLAS can be held to one."""
+    if THREADS is not None:
+        return max(1, int(THREADS))
+    return _CPUS if _CPUS > 1 and _blas_controllers() is not None else 1
+
+
+class _OneBlasThread:
+    """Inside: numpy's BLAS on one thread per call (so that our threads, one per CPU, do not each start its
+    pool); the thread counts it had are restored when the last such block ends. Without threadpoolctl: nothing."""
+
+    def __enter__(self):
+        with _BLAS_LOCK:
+            if _BLAS_USERS[0] == 0:
+                kept = [(lib, lib.get_num_threads()) for lib in (_blas_controllers() or ())]
+                kept = [(lib, count) for lib, count in kept if isinstance(count, int) and count > 1]
+                for lib, _count in kept:
+                    lib.set_num_threads(1)
+                _BLAS_USERS[1] = kept
+            _BLAS_USERS[0] += 1
+        return self
+
+    def __exit__(self, *exc):
+        with _BLAS_LOCK:
+            _BLAS_USERS[0] -= 1
+            if _BLAS_USERS[0] == 0:
+                for lib, count in _BLAS_USERS[1]:
+                    lib.set_num_threads(count)
+                _BLAS_USERS[1] = []
+        return False
+
+
+def _pool(size: int) -> ThreadPoolExecutor:
+    """A pool of ``size`` helper threads, made once (again after a fork: a child has none of its parent's threads)."""
+    pool, made_size, pid = _POOL
+    if pool is None or made_size < size or pid != os.getpid():
+        pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="affine3d-fast")
+        _POOL[:] = [pool, size, os.getpid()]
+    return pool
 
 _KERNELS: dict[int, dict] = {}  # id(A) -> {key: kernel}; emptied when A is collected
 
@@ -116,9 +196,12 @@ class ForwardPass:
     """An MLP's forward pass on rows, fast: per layer one BLAS call into a kept scratch buffer, then ``+ b``
     and the activation in place.
 
-    A call allocates nothing but its result. Large batches go through in blocks of rows small enough for
-    the scratch buffers to stay in the CPU cache between the product, the bias and the activation. The
-    scratch buffers are per thread (a viewer's training thread and its drawing thread may both call).
+    A call allocates nothing but its result. The rows go through in tiles small enough for the scratch
+    buffers to stay in the CPU's cache from one layer to the next: a tile goes through every layer before
+    the next tile starts. With several CPUs the tiles are shared among threads (:func:`workers`), each
+    thread's BLAS calls on that thread alone (:class:`_OneBlasThread`): numpy releases the GIL in its
+    products and loops. Scratch buffers are per thread (a viewer's training thread and its drawing thread
+    may both call).
 
     Parameters
     ----------
@@ -140,6 +223,15 @@ class ForwardPass:
         """``rows`` (N, in), float32 or float64, through every layer into ``result`` (N, out), same dtype."""
         n_rows = rows.shape[0]
         block = self._block[rows.dtype.itemsize]
+        threads = workers()
+        if threads > 1 and n_rows >= 2 * MIN_TILE_ROWS:
+            # two tiles per thread or more (a thread that starts late, or shares its CPU, takes fewer):
+            # at most a block, at least MIN_TILE_ROWS, a multiple of 8 rows
+            share = -(-n_rows // (2 * threads))
+            tile = min(block, max(MIN_TILE_ROWS, -(-share // 8) * 8))
+            if tile < n_rows:
+                self._in_threads(rows, result, tile, threads)
+                return
         if n_rows <= block:
             _forward(self._plan(n_rows, rows.dtype), rows, result)
             return
@@ -147,55 +239,120 @@ class ForwardPass:
         for lo in range(0, n_rows, block):
             _forward(plan, rows[lo: lo + block], result[lo: lo + block])
 
-    def _plan(self, rows: int, dtype) -> list:
-        """Per layer: ``(A.T, b, b tiled, zeros tiled or None, rows per tile, scratch or None, activation or None)``.
+    def _in_threads(self, rows: np.ndarray, result: np.ndarray, tile: int, threads: int) -> None:
+        """Tiles of ``tile`` rows handed out to ``threads`` threads (this one among them), each taking the next when free."""
+        n_rows = rows.shape[0]
+        starts = iter(range(0, n_rows, tile))
+        lock = threading.Lock()
 
-        The bias and (for ReLU) zeros are repeated over a tile of rows, about :data:`TILE_NUMBERS`
-        numbers: numpy adds and compares two long contiguous runs several times faster than it
-        broadcasts a short row (or a scalar, for ``maximum``) over many rows. Scratch buffers hold at
-        least ``rows`` rows (the last layer writes into the result: None). One plan per thread, rebuilt
-        when the dtype changes or more rows are needed.
-        """
+        def work():
+            plan = self._plan(tile, rows.dtype)
+            while True:
+                with lock:
+                    lo = next(starts, None)
+                if lo is None:
+                    return
+                _forward(plan, rows[lo: lo + tile], result[lo: lo + tile])
+
+        helpers = min(threads, -(-n_rows // tile)) - 1
+        with _OneBlasThread():
+            futures = [_pool(threads - 1).submit(work) for _ in range(helpers)]
+            try:
+                work()
+            finally:
+                for future in futures:
+                    future.result()
+
+    def _plan(self, rows: int, dtype) -> "_Plan":
+        """Scratch buffers for ``rows`` rows and each layer's kernel, in ``dtype``: one plan per thread, rebuilt
+        when the dtype changes or more rows are needed (see :class:`_Plan`)."""
         cached = getattr(self._local, "plan", None)
-        if cached is not None and cached[0] >= rows and cached[1] == dtype:
-            return cached[2]
-        plan = []
-        last = len(self.layers) - 1
-        for i, (A, b, activation) in enumerate(self.layers):
-            A_T, _ = kernels(A, b, dtype)
-            width = A.shape[0]
-            b_cast = b.astype(dtype)
-            tile_rows = max(1, TILE_NUMBERS // width) | 1  # odd: see TILE_NUMBERS
-            b_tile = np.tile(b_cast, tile_rows)
-            relu = activation.name == "relu"
-            zeros = np.zeros(tile_rows * width, dtype=dtype) if relu else None
-            sigma = None if (relu or activation.is_identity) else activation.function
-            z = None if i == last else np.empty((rows, width), dtype=dtype)
-            plan.append((A_T, b_cast, b_tile, zeros, tile_rows, z, sigma))
-        self._local.plan = (rows, dtype, plan)
+        if cached is not None and cached.rows >= rows and cached.dtype == dtype:
+            return cached
+        plan = self._local.plan = _Plan(self.layers, rows, dtype)
         return plan
 
 
-def _forward(plan: list, a: np.ndarray, result: np.ndarray) -> None:
+class _Plan:
+    """What one thread needs to push tiles of up to ``rows`` rows through the layers.
+
+    The bias rides in the product: a hidden layer's output is kept in a buffer one column wider than the
+    layer, that column all ones, and the next layer's kernel is ``A.T`` with ``b`` as one more row, so
+    ``[a, 1] @ [[A.T], [b]] = a @ A.T + b`` in one BLAS call, and no pass over memory adds ``b``. The first
+    layer gets the same when the input is narrow (its rows are copied beside a column of ones, cheap for
+    a few numbers per row); a wide input's first layer adds ``b`` after its product, as one flat run over
+    its buffer against ``[b, 0]`` repeated (numpy adds two long contiguous runs several times faster than
+    it broadcasts ``b`` over rows that have a gap between them).
+
+    ReLU runs over the whole buffer, ones column included (``max(1, 0) = 1``), as one flat run against a
+    tile of :data:`TILE_NUMBERS` zeros: numpy compares two long contiguous runs several times faster than
+    it compares each number with a scalar 0. Other activations run on the layer's columns.
+    """
+
+    def __init__(self, layers, rows: int, dtype):
+        self.rows, self.dtype = rows, dtype
+        A0 = layers[0][0]
+        n_in = A0.shape[1]
+        # the input's rows beside a column of ones, when the first layer folds its bias in too
+        self.x1 = np.ones((rows, n_in + 1), dtype=dtype) if n_in <= FOLD_INPUT else None
+        self.zeros = np.zeros(TILE_NUMBERS, dtype=dtype)
+        self.steps = []
+        last = len(layers) - 1
+        for i, (A, b, activation) in enumerate(layers):
+            width = A.shape[0]
+            folded = i > 0 or self.x1 is not None
+            kernel = _folded_kernel(A, b, dtype) if folded else kernels(A, b, dtype)[0]
+            buffer = None if i == last else np.ones((rows, width + 1), dtype=dtype)
+            b_runs = None
+            if not folded:  # b (and a 0 for the ones column) repeated over about TILE_NUMBERS numbers
+                row = b if buffer is None else np.append(b, 0.0)
+                b_runs = np.tile(row.astype(dtype), max(1, TILE_NUMBERS // row.shape[0]))
+            relu = activation.name == "relu"
+            sigma = None if (relu or activation.is_identity) else activation.function
+            self.steps.append((kernel, b_runs, buffer, width, relu, sigma))
+
+
+def _folded_kernel(A: np.ndarray, b: np.ndarray, dtype) -> np.ndarray:
+    """``[[A.T], [b]]`` (in + 1, out), contiguous, in ``dtype``: the layer's map on rows ``[a, 1]``; made once per map."""
+    table = _kernels_of(A)
+    key = ("folded", dtype, id(b))
+    kernel = table.get(key)
+    if kernel is None:
+        kernel = table[key] = np.ascontiguousarray(np.vstack([A.T, b[None, :]]), dtype=dtype)
+    return kernel
+
+
+def _in_runs(op, values: np.ndarray, run: np.ndarray) -> None:
+    """``values = op(values, run repeated)`` in place on a contiguous array: runs of ``len(run)`` numbers, then the rest."""
+    flat = values.reshape(-1)
+    step = run.shape[0]
+    whole = flat.shape[0] - flat.shape[0] % step
+    if whole:
+        runs = flat[:whole].reshape(-1, step)
+        op(runs, run, out=runs)
+    if whole < flat.shape[0]:
+        rest = flat[whole:]
+        op(rest, run[: rest.shape[0]], out=rest)
+
+
+def _forward(plan: _Plan, a: np.ndarray, result: np.ndarray) -> None:
     """Rows ``a`` (r, in) through every layer of ``plan`` into ``result`` (r, out)."""
     n_rows = a.shape[0]
-    for A_T, b, b_tile, zeros, tile_rows, z, sigma in plan:
-        if z is None:  # the last layer writes straight into the result
-            z = result
-        elif z.shape[0] != n_rows:
-            z = z[:n_rows]
-        np.matmul(a, A_T, out=z)                    # z = a @ W.T: one BLAS call
-        whole = n_rows - n_rows % tile_rows          # rows covered by whole tiles
-        if whole:
-            tiles = z[:whole].reshape(-1, b_tile.shape[0])
-            np.add(tiles, b_tile, out=tiles)         # z += b
-            if zeros is not None:
-                np.maximum(tiles, zeros, out=tiles)  # relu, in place
-        if whole < n_rows:
-            rest = z[whole:] if whole else z
-            np.add(rest, b, out=rest)
-            if zeros is not None:
-                np.maximum(rest, 0, out=rest)
-        if sigma is not None:
+    if plan.x1 is not None:  # [x, 1]: the first layer's bias rides in its product too
+        x1 = plan.x1[:n_rows]
+        np.copyto(x1[:, :-1], a)
+        a = x1
+    for kernel, b_runs, buffer, width, relu, sigma in plan.steps:
+        if buffer is None:  # the last layer writes straight into the result
+            z = whole = result
+        else:
+            whole = buffer[:n_rows]                  # [z, 1]
+            z = whole[:, :width]
+        np.matmul(a, kernel, out=z)                  # z = a @ W.T + b: one BLAS call
+        if b_runs is not None:                       # a wide input's first layer: + b after the product
+            _in_runs(np.add, whole, b_runs)
+        if relu:
+            _in_runs(np.maximum, whole, plan.zeros)  # relu in place (the ones column stays 1)
+        elif sigma is not None:
             sigma(z, out=z)
-        a = z
+        a = whole

@@ -6,6 +6,7 @@ the fast paths. Both sides of the line are checked against each other (the thres
 """
 
 import contextlib
+import threading
 
 import numpy as np
 import pytest
@@ -51,20 +52,141 @@ class Spy:
         self.fast(rows, result)
 
 
+@contextlib.contextmanager
+def fast_threads(threads: int, min_tile_rows: int = _fast.MIN_TILE_ROWS):
+    """``_fast.THREADS`` and ``_fast.MIN_TILE_ROWS`` set inside the block: the threaded path on any machine, on small batches."""
+    kept = _fast.THREADS, _fast.MIN_TILE_ROWS
+    _fast.THREADS, _fast.MIN_TILE_ROWS = threads, min_tile_rows
+    try:
+        yield
+    finally:
+        _fast.THREADS, _fast.MIN_TILE_ROWS = kept
+
+
+def random_net(rng, sizes, names):
+    return MLP.from_arrays([rng.normal(size=(o, i)) for i, o in zip(sizes[:-1], sizes[1:])],
+                           [rng.normal(size=o) for o in sizes[1:]], names)
+
+
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.integers(1, 12), min_size=2, max_size=5), st.integers(0, 10**6), st.integers(1, 40),
-       st.sampled_from([np.float32, np.float64]))
-def test_mlp_readable_and_fast_agree(sizes, seed, rows, dtype):
-    """mlp(X) through the layer loop and through _fast.ForwardPass: equal within the dtype's rounding."""
+@given(st.lists(st.integers(1, 24), min_size=2, max_size=5), st.integers(0, 10**6), st.integers(1, 40),
+       st.sampled_from([np.float32, np.float64]), st.sampled_from([1, 2, 3]))
+def test_mlp_readable_and_fast_agree(sizes, seed, rows, dtype, threads):
+    """mlp(X) through the layer loop and through _fast.ForwardPass (on 1 to 3 threads, tiles of 2 rows and up):
+    equal within the dtype's rounding. Inputs up to 24 wide: both sides of _fast.FOLD_INPUT."""
     rng = np.random.default_rng(seed)
     names = [ACTIVATIONS[k] for k in rng.integers(0, len(ACTIVATIONS), len(sizes) - 1)]
-    net = MLP.from_arrays([rng.normal(size=(o, i)) for i, o in zip(sizes[:-1], sizes[1:])],
-                          [rng.normal(size=o) for o in sizes[1:]], names)
+    net = random_net(rng, sizes, names)
     X = rng.normal(size=(rows, sizes[0])).astype(dtype)
-    readable, fast = both_paths(lambda: net(X))
+    with fast_threads(threads, min_tile_rows=2):
+        readable, fast = both_paths(lambda: net(X))
     assert readable.dtype == fast.dtype == dtype
     tol = 1e-4 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(fast, readable, rtol=tol, atol=tol)
+
+
+def tile_edges(block: int, threads: int) -> list[int]:
+    """Batch sizes around the fast pass's tile edges: the smallest threaded batch, a tile, a block, a block per thread."""
+    edge = 2 * _fast.MIN_TILE_ROWS
+    sizes = {1, 3, edge - 1, edge, edge + 1, block - 1, block, block + 1, 2 * block + 3, threads * block - 1,
+             threads * block + 7}
+    return sorted(n for n in sizes if n > 0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("threads", [1, 3])
+@pytest.mark.parametrize("activation", ACTIVATIONS, ids=lambda a: a if isinstance(a, str) else a["name"])
+@pytest.mark.parametrize("sizes", [[3, 70, 33, 5], [20, 40, 7]], ids=["narrow-input", "wide-input"])
+def test_forward_pass_equals_the_readable_loop_row_by_row(dtype, threads, activation, sizes):
+    """Every activation, float32 and float64, on one thread and on three, odd batch sizes around the tile edges:
+    each row of the fast pass is the readable loop's row for the same batch, and for that row alone.
+
+    [3, 70, 33, 5] copies its narrow input beside a column of ones (the first bias inside the product);
+    [20, 40, 7] adds the first bias after the product (FOLD_INPUT); both fold the later biases.
+    """
+    assert 3 <= _fast.FOLD_INPUT < 20  # the two networks sit on either side of it
+    rng = np.random.default_rng(12)
+    others = [a for a in ACTIVATIONS if a != activation]
+    net = random_net(rng, sizes, [activation] * (len(sizes) - 2) + [others[len(sizes) % len(others)]])
+    net_last = random_net(rng, sizes, ["tanh"] * (len(sizes) - 2) + [activation])  # the activation on the output
+    tol = 1e-4 if dtype == np.float32 else 1e-12
+    with fast_threads(threads):
+        for network in (net, net_last):
+            block = network._fast._block[np.dtype(dtype).itemsize]
+            for n in tile_edges(block, threads):
+                X = rng.normal(size=(n, sizes[0])).astype(dtype)
+                fast = np.empty((n, sizes[-1]), dtype)
+                network._fast(X, fast)
+                with rows_threshold(10**12):
+                    readable = network(X)
+                    for i in sorted({0, n // 2, n - 1, min(n - 1, block), min(n - 1, block - 1)}):
+                        np.testing.assert_allclose(fast[i], network(X[i]), rtol=tol, atol=tol, err_msg=f"row {i} of {n}")
+                np.testing.assert_allclose(fast, readable, rtol=tol, atol=tol, err_msg=f"{n} rows")
+
+
+def test_forward_pass_shares_its_tiles_among_threads(monkeypatch):
+    """With THREADS = 3 a big batch's tiles run on several threads, each tile once, and the rows come out in place."""
+    ran = []
+    real = _fast._forward
+
+    def spy(plan, a, result):
+        ran.append((threading.get_ident(), a.shape[0]))
+        real(plan, a, result)
+
+    monkeypatch.setattr(_fast, "_forward", spy)
+    net = MLP.random([3, 64, 64, 3], seed=13)
+    X = np.random.default_rng(14).normal(size=(20_001, 3))
+    with fast_threads(3):
+        fast = np.empty((20_001, 3))
+        net._fast(X, fast)
+    assert sum(rows for _, rows in ran) == 20_001
+    assert len({thread for thread, _ in ran}) >= 2
+    with rows_threshold(10**12):
+        np.testing.assert_allclose(fast, net(X), rtol=1e-12, atol=1e-12)
+
+
+def test_forward_pass_is_safe_from_two_threads_at_once():
+    """Two threads calling one network's fast pass together (a viewer draws while it trains) each get their own rows."""
+    net = MLP.random([3, 32, 3], seed=15)
+    rng = np.random.default_rng(16)
+    batches = [rng.normal(size=(n, 3)).astype(np.float32) for n in (5000, 9000, 4096, 7001)]
+    with rows_threshold(10**12):
+        expected = [net(X) for X in batches]
+    errors = []
+
+    def run(k):
+        try:
+            for _ in range(5):
+                for X, want in zip(batches[k::2], expected[k::2]):
+                    got = np.empty_like(want)
+                    net._fast(X, got)
+                    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+        except AssertionError as exc:  # pragma: no cover - the failure is reported below
+            errors.append(exc)
+
+    with fast_threads(2):
+        workers = [threading.Thread(target=run, args=(k,)) for k in (0, 1)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+    assert not errors, errors[0]
+
+
+def test_blas_is_held_to_one_thread_inside_the_pass_and_given_back():
+    """Inside _OneBlasThread numpy's BLAS runs on one thread; the count it had comes back when the last block ends."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    blas = threadpoolctl.ThreadpoolController().select(user_api="blas")
+    if not blas.lib_controllers:
+        pytest.skip("no BLAS that threadpoolctl knows")
+    with blas.limit(limits=2):
+        before = [lib.get_num_threads() for lib in blas.lib_controllers]
+        with _fast._OneBlasThread():
+            with _fast._OneBlasThread():  # nested, as two threads' calls overlap
+                assert [lib.get_num_threads() for lib in blas.lib_controllers] == [1] * len(before)
+            assert [lib.get_num_threads() for lib in blas.lib_controllers] == [1] * len(before)
+        assert [lib.get_num_threads() for lib in blas.lib_controllers] == before
+        assert _fast.workers() == (_fast._CPUS if _fast.THREADS is None else _fast.THREADS)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

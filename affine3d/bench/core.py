@@ -84,6 +84,8 @@ def machine_info(*, gl: bool = False) -> dict:
         "cpu": cpu_name(),
         "cores": os.cpu_count(),
     }
+    if hasattr(os, "getloadavg"):  # a shared machine's load when the run began: runnable processes, 1-minute average
+        info["load"] = round(os.getloadavg()[0], 2)
     if gl:
         info["gl_renderer"] = gl_renderer()
     try:

@@ -5,10 +5,12 @@ Two networks, ReLU hidden layers and a linear output, float32 throughout:
 - 3-64-64-3: the shape of a network that moves 3D points (the demos' size);
 - 784-256-256-10: an MNIST-sized classifier.
 
-For each batch size each library is timed in turn (best of several rounds, see
-:func:`~affine3d.bench.core.best_time`), with a pause in between: OpenBLAS (numpy), OpenMP (PyTorch)
-and onnxruntime each keep a pool of threads that spin for a while after a call, and a pool still
-spinning slows the next library down. The thread counts used are reported in the notes.
+For each batch size the libraries are timed in turn, round after round (five rounds; each time the
+best of two runs, see :func:`~affine3d.bench.core.best_time`), with a pause before each: OpenBLAS
+(numpy), OpenMP (PyTorch) and onnxruntime each keep a pool of threads that spin for a while after a
+call, and a pool still spinning slows the next library down. A time is the median of its rounds and a
+ratio the median of the ratios within each round, so a burst of load on a shared machine moves one
+round, not the table. The thread counts used are reported in the notes.
 
 Two tables: first every library with its default thread pool (all cores), then every library on
 one thread, measured in a child process started with ``OPENBLAS_NUM_THREADS=1`` (numpy's BLAS pool
@@ -18,8 +20,8 @@ table, batches 1 and 4096, shorter pauses). Before anything is timed, every
 column's output is compared with ours (the notes give the largest difference).
 
 Columns: ``affine3d`` is ``mlp(X)``: below :data:`affine3d._fast.MIN_ROWS` rows (batches 1 and 64) the
-readable loop over the layers, from it on (4096, 65536) ``affine3d/_fast.py`` (scratch buffers, bias and
-activation in place, blocks of rows); ``numpy`` the textbook
+readable loop over the layers, from it on (4096, 65536) ``affine3d/_fast.py`` (tiles of rows through every
+layer, shared among threads, the bias inside the product, ReLU in place); ``numpy`` the textbook
 loop ``a = act(a @ W.T + b)`` with fresh arrays, the naive reference; ``PyTorch`` a
 ``torch.nn.Sequential`` of ``Linear`` and ``ReLU`` under ``inference_mode`` (skipped when torch is
 not installed); ``onnxruntime`` an ``InferenceSession`` on the file ``mlp.to_onnx`` writes (skipped
@@ -54,33 +56,43 @@ COLUMNS = [N_("model"), N_("batch"), "affine3d", "numpy", "PyTorch", "onnxruntim
 def run(quick: bool = False) -> list[Table]:
     """Two tables: every library with its default thread pool, then each on one thread (in a child process).
 
-    ``quick``: batches 1 and 4096 only, shorter rounds and pauses, and no one-thread table (a few
-    seconds instead of half a minute: ``affine3d bench --quick`` runs every suite in about 30 s).
+    ``quick``: batches 1 and 4096 only, fewer and shorter rounds, and no one-thread table (about 15
+    seconds instead of a few minutes).
     """
     if quick:
-        rows, notes = measure(QUICK_BATCHES, repeat=3, rest_s=0.25, min_time_s=0.02)
-        notes.append("--quick: batches " + ", ".join(map(str, QUICK_BATCHES)) + ", default threads only; "
-                     "run without --quick for every batch size and the one-thread table.")
+        rows, notes = measure(QUICK_BATCHES, rounds=3, repeat=2, rest_s=0.15, min_time_s=0.02)
+        notes.append("--quick: batches " + ", ".join(map(str, QUICK_BATCHES)) + ", default threads only, 3 rounds; "
+                     "run without --quick for every batch size, 5 rounds and the one-thread table.")
         return [Table(f"{TITLE} (float32, time per call; default threads)", COLUMNS, rows, notes)]
-    rows, notes = measure(BATCHES, repeat=5)
+    rows, notes = measure(BATCHES)
     default = Table(f"{TITLE} (float32, time per call; default threads)", COLUMNS, rows, notes)
     single = Table(f"{TITLE} (float32, time per call; one thread each)", COLUMNS)
     try:
-        rows, notes = _measure_in_child(BATCHES, repeat=5)
+        rows, notes = _measure_in_child(BATCHES)
         single.rows, single.notes = rows, notes
     except (OSError, subprocess.SubprocessError, ValueError) as exc:
         single.notes = [f"the one-thread run failed: {one_line(exc)}"]
     return [default, single]
 
 
-def measure(batches, repeat: int = 5, threads: int | None = None, *, rest_s: float = 0.3,
-            min_time_s: float = 0.05) -> tuple[list[list], list[str]]:
-    """Table rows and notes: each model and batch size, each library timed in turn with a pause before it.
+def measure(batches, rounds: int = 5, repeat: int = 2, threads: int | None = None, *, rest_s: float = 0.2,
+            min_time_s: float = 0.03, _threads: int | None = None) -> tuple[list[list], list[str]]:
+    """Table rows and notes: each model and batch size, the libraries timed in turn, ``rounds`` times over.
 
+    In each round every library is timed once (:func:`best_time` of ``repeat`` runs of at least
+    ``min_time_s``), after a pause of ``rest_s``, in an order that turns from round to round. A time in the
+    table is the median of its rounds; a ratio is the median of the ratios within each round (both
+    libraries timed seconds apart, so a burst of load on a shared machine hits one round, not the ratio).
     ``threads``: onnxruntime's and PyTorch's intra-op thread count (None: their defaults). numpy's
     BLAS pool is fixed when numpy is imported (``OPENBLAS_NUM_THREADS``), hence the child process.
-    ``rest_s``: the pause before each library; ``repeat`` and ``min_time_s`` go to :func:`best_time`.
     """
+    if threads is not None:  # our forward pass too: no more threads over tiles than the others get
+        kept, _fast.THREADS = _fast.THREADS, threads
+        try:
+            return measure(batches, rounds, repeat, None, rest_s=rest_s, min_time_s=min_time_s, _threads=threads)
+        finally:
+            _fast.THREADS = kept
+    threads = _threads
     torch = _import_torch()
     ort = _import_onnxruntime()
     if torch is not None and threads is not None:
@@ -101,30 +113,37 @@ def measure(batches, repeat: int = 5, threads: int | None = None, *, rest_s: flo
                 for label, fn in (("numpy", numpy_plain), ("PyTorch", torch_run), ("onnxruntime", ort_run)):
                     if fn is not None:  # every column must compute the same function before it is timed
                         worst[label] = max(worst.get(label, 0.0), float(np.max(np.abs(fn(X) - expected))))
-                times = {}
-                for label, fn in (("affine3d", lambda: net(X, out=out)), ("numpy", lambda: numpy_plain(X)),
-                                  ("PyTorch", torch_run and (lambda: torch_run(X))),
-                                  ("onnxruntime", ort_run and (lambda: ort_run(X)))):
-                    if fn is None:
-                        times[label] = None
-                        continue
-                    pause(rest_s)  # let the previous library's threads stop spinning
-                    times[label] = best_time(fn, repeat=repeat, min_time_s=min_time_s)
-                reference = times["onnxruntime"]
-                ratio = lambda t: None if t is None or reference is None else round(t / reference, 2)  # noqa: E731
-                rows.append([name, batch, *(format_si(t, "s") if t is not None else None for t in
-                                            (times["affine3d"], times["numpy"], times["PyTorch"], times["onnxruntime"])),
-                             ratio(times["affine3d"]), ratio(times["numpy"]), ratio(times["PyTorch"])])
-    notes = _notes(torch, ort, facts, rest_s)
+                contestants = [(label, fn) for label, fn in (
+                    ("affine3d", lambda: net(X, out=out)), ("numpy", lambda: numpy_plain(X)),
+                    ("PyTorch", torch_run and (lambda: torch_run(X))),
+                    ("onnxruntime", ort_run and (lambda: ort_run(X)))) if fn is not None]
+                times = {label: [] for label, _ in contestants}
+                for turn in range(rounds):
+                    k = turn % len(contestants)  # each library leads some rounds and follows in others
+                    for label, fn in contestants[k:] + contestants[:k]:
+                        pause(rest_s)  # let the previous library's threads stop spinning
+                        times[label].append(best_time(fn, repeat=repeat, min_time_s=min_time_s))
+                middle = {label: float(np.median(t)) for label, t in times.items()}
+                reference = times.get("onnxruntime")
+
+                def ratio(label):
+                    if label not in times or reference is None:
+                        return None
+                    return round(float(np.median([t / r for t, r in zip(times[label], reference)])), 2)
+
+                rows.append([name, batch, *(format_si(middle[label], "s") if label in middle else None for label in
+                                            ("affine3d", "numpy", "PyTorch", "onnxruntime")),
+                             ratio("affine3d"), ratio("numpy"), ratio("PyTorch")])
+    notes = _notes(torch, ort, facts, rest_s, rounds)
     if worst:
         notes.insert(1, "Same outputs: largest difference from affine3d's "
                      + ", ".join(f"{label} {value:.1e}" for label, value in worst.items()) + " (float32 rounding).")
     return rows, notes
 
 
-def _measure_in_child(batches, repeat: int) -> tuple[list[list], list[str]]:
+def _measure_in_child(batches) -> tuple[list[list], list[str]]:
     """:func:`measure` with one thread per library, in a fresh interpreter whose BLAS starts with one thread."""
-    return measure_in_child("affine3d.bench.mlp", f"measure({tuple(batches)!r}, repeat={repeat}, threads=1)",
+    return measure_in_child("affine3d.bench.mlp", f"measure({tuple(batches)!r}, threads=1)",
                             "one intra-op thread for onnxruntime and PyTorch")
 
 
@@ -200,10 +219,19 @@ def _ort_runner(ort, net: MLP, path: Path, threads: dict, n_threads: int | None 
     return lambda X: session.run(None, {name: X})[0]
 
 
-def _notes(torch, ort, threads: dict, rest_s: float = 0.3) -> list[str]:
-    notes = ["Times are the best of several rounds; ratios divide by onnxruntime's time (below 1: faster than onnxruntime).",
+def _threads_note() -> str:
+    count = _fast.workers()
+    if count == 1:
+        return "one thread" + ("" if _fast.THREADS == 1 else "; threads over tiles need threadpoolctl (pip install threadpoolctl)"
+                                                                " to hold BLAS to one thread each, so BLAS's own threads share each product")
+    return f"{count} threads over tiles of rows, each holding BLAS to one thread with threadpoolctl"
+
+
+def _notes(torch, ort, threads: dict, rest_s: float = 0.2, rounds: int = 5) -> list[str]:
+    notes = [f"Each library is timed once per round, {rounds} rounds in turn; a time is the median of its rounds, a ratio the "
+             "median of each round's time over onnxruntime's in that round (below 1: faster than onnxruntime).",
              f"affine3d: batches below {_fast.MIN_ROWS} rows run the readable loop over the layers (z = a @ W.T; "
-             f"z += b; σ in place), {_fast.MIN_ROWS} rows and up affine3d/_fast.py."]
+             f"z += b; σ in place), {_fast.MIN_ROWS} rows and up affine3d/_fast.py ({_threads_note()})."]
     try:
         from threadpoolctl import threadpool_info
 
