@@ -599,7 +599,15 @@ function testingHooks() {
     helpText: () => $("help").textContent,
     language: () => language(),
     seek: (stage, t) => { app.net.player.seek(stage + t); drawFrame(); updatePanels(); },
-    settle: async () => { await app.loading; drawFrame(); return app.frames; },
+    // Two animation frames first: a resize or hash change the test just made has been handled, then the picture and
+    // the panels are brought up to date at once (the panels are otherwise refitted on the next tick).
+    settle: async () => {
+      await app.loading;
+      await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+      drawFrame();
+      updatePanels();
+      return app.frames;
+    },
     // Milliseconds per frame over n frames, each waited for (a 1-pixel read-back ends it): draw, or warp + draw.
     benchFrames: (n, warp = false) => {
       const gl = app.gl, pixel = new Uint8Array(4);
