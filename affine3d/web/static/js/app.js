@@ -15,7 +15,8 @@
 // browser's; index.html's own texts carry data-i18n and are listed in PAGE_TEXTS for the catalogue.
 
 import {
-  Affine, Turntable, fixed, formatMatrix, infoLines, pathNotes, ModelError, parseModel, helpText, desktopOnly,
+  Turntable, fixed, formatMatrix, infoLines, pathNotes, ModelError, parseModel, helpText, desktopOnly,
+  parseHash, viewHashParts, momentHashParts, applyViewHash, applyMomentHash,
   SHADER_NAMES, DEFAULT_SPIN, View, _, N_, fill, loadLanguage, chooseLanguage, browserWishes, translateElements,
   language, languageCode,
 } from "./engine.js";
@@ -357,57 +358,20 @@ function updateButtons() {
 // scene=KEY&rot=w,x,y,z (R as a unit quaternion)&proj=perspective|orthographic&stage=K&t=T, plus zoom, pan,
 // edges and turntable when they differ from the start. A link with rot stops the spin; one with stage/t pauses.
 function viewToHash() {
-  const q = rotation().toQuaternion("wxyz");
-  const parts = [`scene=${encodeURIComponent(app.scene.key)}`, `rot=${q.map((v) => +v.toFixed(9)).join(",")}`,
-    `proj=${app.ortho ? "orthographic" : "perspective"}`];
-  if (app.zoom) parts.push(`zoom=${+app.zoom.toFixed(6)}`);
-  if (app.pan[0] || app.pan[1]) parts.push(`pan=${app.pan.map((v) => +v.toFixed(6)).join(",")}`);
-  if (app.wireframe) parts.push("edges=1");
+  const parts = [`scene=${encodeURIComponent(app.scene.key)}`, ...viewHashParts(app, rotation())];
   if (app.controller instanceof Turntable) parts.push("control=turntable");
   if (app.path !== "linear") parts.push(`path=${app.path}`);
-  if (app.net) {
-    parts.push(`stage=${app.net.player.stageIndex + 1}`, `t=${+app.net.player.t.toFixed(4)}`);
-    if (app.net.player.playing) parts.push("play=1");
-  }
-  return parts.join("&");
-}
-
-function parseHash(hash) {
-  const view = {};
-  for (const part of hash.replace(/^#/, "").split("&")) {
-    const [name, value = ""] = part.split("=");
-    if (name) view[decodeURIComponent(name)] = decodeURIComponent(value);
-  }
-  return view;
-}
-
-function numbers(text, n, what) {
-  const values = text.split(",").map(Number);
-  if (values.length !== n || !values.every(Number.isFinite)) throw new Error(fill(_("URL: {what}: expected {n} numbers, got '{text}'"), { what, n, text }));
-  return values;
+  return [...parts, ...momentHashParts(app.net)].join("&");
 }
 
 function applyView(view) {
   if (view.control === "turntable" && !(app.controller instanceof Turntable)) app.controller = new Turntable(app.size, rotation());
-  if (view.rot !== undefined) {
-    app.controller.reset(Affine.fromQuaternion(numbers(view.rot, 4, "rot"), "wxyz"));
-    app.spinning = false;
-  }
-  if (view.proj !== undefined) app.ortho = view.proj === "orthographic";
-  if (view.zoom !== undefined) app.zoom = numbers(view.zoom, 1, "zoom")[0];
-  if (view.pan !== undefined) app.pan = numbers(view.pan, 2, "pan");
-  if (view.edges !== undefined) app.wireframe = view.edges === "1";
+  applyViewHash(app, view);
   if (view.path !== undefined && view.path !== app.path) {
     if (view.path !== "linear" && view.path !== "polar") throw new Error(fill(_("URL: path: expected linear or polar, got '{path}'"), { path: view.path }));
     togglePath();
   }
-  if (app.net && (view.stage !== undefined || view.t !== undefined)) {
-    const player = app.net.player;
-    const stage = view.stage !== undefined ? numbers(view.stage, 1, "stage")[0] : player.stageIndex + 1;
-    const t = view.t !== undefined ? numbers(view.t, 1, "t")[0] : 0;
-    player.seek(stage - 1 + Math.min(Math.max(t, 0), 1));
-    if (view.play === "1") player.playing = true;
-  }
+  applyMomentHash(app.net, view);
   updateButtons();
   requestDraw();
 }

@@ -21,7 +21,7 @@ import {
   Affine, Arcball, DEFAULT_SPIN, Morph, SHADER_NAMES, StagePlayer, Turntable, ZOOM_STEP, boundingSphere,
   fitDistance, fixed, formatMatrix, infoLines, makeMorph, parseModel, readHeader, Renderer, sceneObjects,
   sceneProjection, signedVolume, _, fill, ngettext, addCatalog, useLanguage, chooseLanguage, browserWishes, proseNumber,
-  languageCode,
+  languageCode, parseHash, hashNumbers, viewHashParts, momentHashParts, applyViewHash, applyMomentHash,
 } from "./engine.js";
 import { LANGUAGES, SLIDES } from "./slides.js";
 
@@ -637,52 +637,16 @@ function countFrame(now) {
 
 // ------------------------------------------------------------------------------------------------ the URL
 function viewToHash() {
-  const q = rotation().toQuaternion("wxyz");
-  const parts = [`slide=${deck.index + 1}`, `rot=${q.map((v) => +v.toFixed(9)).join(",")}`, `proj=${deck.ortho ? "orthographic" : "perspective"}`];
-  if (deck.zoom) parts.push(`zoom=${+deck.zoom.toFixed(6)}`);
-  if (deck.pan[0] || deck.pan[1]) parts.push(`pan=${deck.pan.map((v) => +v.toFixed(6)).join(",")}`);
-  if (deck.wireframe) parts.push("edges=1");
+  const parts = [`slide=${deck.index + 1}`, ...viewHashParts(deck, rotation())];
   if (deck.pick) parts.push(`pick=${deck.pick}`);
-  if (deck.net) {
-    parts.push(`stage=${deck.net.player.stageIndex + 1}`, `t=${+deck.net.player.t.toFixed(4)}`);
-    if (deck.net.player.playing) parts.push("play=1");
-  }
-  return parts.join("&");
+  return [...parts, ...momentHashParts(deck.net)].join("&");
 }
 
-function parseHash(hash) {
-  const view = {};
-  for (const part of hash.replace(/^#/, "").split("&")) {
-    const [name, value = ""] = part.split("=");
-    if (name) view[decodeURIComponent(name)] = decodeURIComponent(value);
-  }
-  return view;
-}
-
-function numbers(textValue, n, what) {
-  const values = textValue.split(",").map(Number);
-  if (values.length !== n || !values.every(Number.isFinite)) throw new Error(`URL: ${what}: expected ${n} numbers, got '${textValue}'`);
-  return values;
-}
-
-// A view from the URL's hash: a link with rot stops the spin; one with stage/t pauses; pick fixes the example.
+// A view from the URL's hash (hash.js); pick fixes the example the panel shows.
 function applyView(view) {
-  if (view.rot !== undefined) {
-    deck.controller.reset(Affine.fromQuaternion(numbers(view.rot, 4, "rot"), "wxyz"));
-    deck.spinning = false;
-  }
-  if (view.proj !== undefined) deck.ortho = view.proj === "orthographic";
-  if (view.zoom !== undefined) deck.zoom = numbers(view.zoom, 1, "zoom")[0];
-  if (view.pan !== undefined) deck.pan = numbers(view.pan, 2, "pan");
-  if (view.edges !== undefined) deck.wireframe = view.edges === "1";
-  if (view.pick !== undefined) { deck.pick = numbers(view.pick, 1, "pick")[0]; deck.pickFixed = true; }
-  if (deck.net && (view.stage !== undefined || view.t !== undefined)) {
-    const player = deck.net.player;
-    const stage = view.stage !== undefined ? numbers(view.stage, 1, "stage")[0] : player.stageIndex + 1;
-    const t = view.t !== undefined ? numbers(view.t, 1, "t")[0] : 0;
-    player.seek(stage - 1 + Math.min(Math.max(t, 0), 1));
-    if (view.play === "1") player.playing = true;
-  }
+  applyViewHash(deck, view);
+  if (view.pick !== undefined) { deck.pick = hashNumbers(view.pick, 1, "pick")[0]; deck.pickFixed = true; }
+  applyMomentHash(deck.net, view);
   requestDraw();
 }
 

@@ -11,6 +11,7 @@
 //   format.js      fixed, formatMatrix (app/state.py)   keys.js  helpText (app/keys.py)
 //   view.js        View: a canvas + a scene record (+ model bytes) -> a drawn, draggable picture
 //   i18n.js        _(), ngettext(), fill: the words in the reader's language (affine3d/i18n.py's catalogue)
+//   hash.js        parseHash, viewHashParts, applyViewHash: a view in the URL's hash (the page and the deck)
 // affine3d/notebook.py joins these files into one module for anywidget (no relative imports there).
 
 export * from "./i18n.js";
@@ -26,3 +27,4 @@ export * from "./gl.js";
 export * from "./format.js";
 export * from "./keys.js";
 export * from "./view.js";
+export * from "./hash.js";
