@@ -150,6 +150,16 @@ def add_arguments(parser) -> None:
                              "auto (the GPU if an OpenGL context can be made, else the CPU; the default)"))
 
 
+def check_angles(args) -> None:
+    """``--yaw`` and ``--pitch`` are finite numbers of degrees (``inf`` parses as a float), else a one-line UsageError."""
+    from ..errors import UsageError
+
+    for name in ("yaw", "pitch"):
+        if not math.isfinite(getattr(args, name)):
+            raise UsageError(_("--{name}: expected a finite number of degrees, got {value}").format(
+                name=name, value=getattr(args, name)))
+
+
 def world_rotation(scene, yaw_deg: float, pitch_deg: float):
     """The scene's rotation turned by ``yaw_deg`` about its own y axis, then tipped by ``pitch_deg`` about x.
 
@@ -170,10 +180,7 @@ def run(args) -> int:
     from ..pictures import MAX_FRAMES_PER_STAGE
 
     size = parse_size(args.size)
-    for name in ("yaw", "pitch"):
-        if not math.isfinite(getattr(args, name)):
-            raise UsageError(_("--{name}: expected a finite number of degrees, got {value}").format(
-                name=name, value=getattr(args, name)))
+    check_angles(args)
     if args.samples < 0:
         raise UsageError(_("--samples: expected 0 (off) or a power of two, got {samples}").format(samples=args.samples))
     check_moment(args)

@@ -61,13 +61,10 @@ def run(args) -> int:
     from ..geometry.scene import DEFAULT_SCENE, load_scene
     from ..images import parse_size
     from ..nn.morph import Morph
-    from .render import network_of, world_rotation
+    from .render import check_angles, network_of, world_rotation
 
     size = parse_size(args.size)
-    for name in ("yaw", "pitch"):
-        if not math.isfinite(getattr(args, name)):
-            raise UsageError(_("--{name}: expected a finite number of degrees, got {value}").format(
-                name=name, value=getattr(args, name)))
+    check_angles(args)
     scene = load_scene(args.scene or DEFAULT_SCENE)
     model_path = args.mlp or scene.mlp
     morph = None
