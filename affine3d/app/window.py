@@ -619,7 +619,8 @@ class Viewer:
 
     def _saved(self, path: Path, replacing: bool = False) -> None:
         if getattr(self, "_announce", True):
-            print(f"saved {path}{', replacing the file that was there' if replacing else ''}")
+            message = _("saved {path}, replacing the file that was there") if replacing else _("saved {path}")
+            print(message.format(path=path))
 
     def _tick(self, dt_s: float) -> None:
         self.state.update(dt_s)
@@ -721,7 +722,7 @@ class Viewer:
                 print(f"affine3d view: {one_line(exc)}", file=sys.stderr)
                 self.state.say(_("not saved: {reason}").format(reason=exc))
             else:
-                print(f"saved {path.resolve()}")
+                print(_("saved {path}").format(path=path.resolve()))
                 self.state.say(_("saved {path}").format(path=path))
         elif action == "scene":
             self._load_renderer()
