@@ -15,10 +15,13 @@ import re
 
 import numpy as np
 
+from . import i18n
 from .affine import Affine
 from .errors import UsageError, shown
 from .fileio import make_folder, replaces
+from .geometry.scene_texts import scene_words
 from .geometry.shading import INSIDE_LEGEND
+from .i18n import _, prose_number
 from .images import ContactSheet, GifWriter, caption, loss_inset, save_image
 from .nn.mlp import MLP
 from .nn.morph import stage_times
@@ -39,7 +42,9 @@ def stage_file_name(index: int, stage=None) -> str:
     """
     if stage is None:
         return f"stage-{index:02d}-input.png"
-    slug = re.sub(r"[^a-z0-9]+", "-", stage.name.lower()).strip("-")
+    # The file name is the same in every language (Stage.name is the reader's): "layer-2-of-5-affine".
+    what = "affine" if stage.kind == "affine" else str(stage.activation)
+    slug = re.sub(r"[^a-z0-9]+", "-", f"layer {stage.layer} of {stage.n_layers} {what}".lower()).strip("-")
     return f"stage-{index:02d}-{slug}.png"
 
 
@@ -58,9 +63,11 @@ def stage_label(morph, stage) -> str:
     i = stage.layer
     if info.determinant is None:
         out, n_in = info.W.shape
-        det = f"W{i} is {out}x{n_in}: no det"
+        det = _("W{i} is {rows}x{columns}: no det").format(i=i, rows=out, columns=n_in)
+    elif stage.kind == "affine":
+        det = _("det W{i} = {det}").format(i=i, det=f"{info.determinant:.2f}")
     else:
-        det = f"det W{i} = {info.determinant:.2f}" if stage.kind == "affine" else f"after W{i} (det {info.determinant:.2f})"
+        det = _("after W{i} (det {det})").format(i=i, det=f"{info.determinant:.2f}")
     return f"{stage.name}, {det}"
 
 
@@ -115,11 +122,11 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
     from PIL import Image
 
     if backend not in ("gpu", "cpu"):
-        raise UsageError(f"backend: expected 'gpu' or 'cpu', got {backend!r}")
+        raise UsageError(_("backend: expected 'gpu' or 'cpu', got {backend}").format(backend=repr(backend)))
     if isinstance(frames_per_stage, bool) or not isinstance(frames_per_stage, (int, np.integer)) \
             or not 1 <= frames_per_stage <= MAX_FRAMES_PER_STAGE:
-        raise UsageError(f"frames: expected a whole number of GIF frames per stage in 1..{MAX_FRAMES_PER_STAGE}, "
-                         f"got {shown(frames_per_stage)}")
+        raise UsageError(_("frames: expected a whole number of GIF frames per stage in 1..{most}, got {value}").format(
+            most=MAX_FRAMES_PER_STAGE, value=shown(frames_per_stage)))
     ctx = drawing_context(backend, ctx)
     directory = make_folder(directory, what)
     times = stage_times(frames_per_stage)
@@ -135,7 +142,7 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
 
         def picture(stage, t, label):
             image = Image.fromarray(morphing.render(stage, t, world, ortho=ortho, wireframe=wireframe), "RGBA").convert("RGB")
-            footer = INSIDE_LEGEND if any(morphing.inside_out) else None
+            footer = i18n._(INSIDE_LEGEND) if any(morphing.inside_out) else None
             return caption(image, label, footer) if captions else image
 
         def still(k, image):  # a stage's last frame: its PNG and its tile, then it can go
@@ -145,7 +152,8 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
             hatched_stills.append(any(morphing.inside_out))
 
         with GifWriter(gif_path, what=what) as gif:
-            first = picture(stages[0], 0.0, f"input: {', '.join(o.name for o in scene.objects)}")
+            first = picture(stages[0], 0.0, _("input: {objects}").format(
+                objects=", ".join(scene_words(o.name) for o in scene.objects)))
             gif.add(first, hold_ms)
             still(0, first)
             for k, stage in enumerate(stages, start=1):
@@ -155,7 +163,8 @@ def render_stages(scene, mlp, directory, size=(800, 600), *, frames_per_stage: i
                     gif.add(image, hold_ms if t == 1.0 else frame_ms)
                 still(k, image)
             gif.set_last_duration(2 * hold_ms)  # linger on the result before the loop starts again
-    footer = f"{INSIDE_LEGEND} (the solid's inside faces the camera)" if any(hatched_stills) else None
+    footer = _("{legend} (the solid's inside faces the camera)").format(legend=i18n._(INSIDE_LEGEND)) \
+        if any(hatched_stills) else None
     save_image(sheet.finished(footer), sheet_path, what)
     return {"stages": paths, "gif": gif_path, "sheet": sheet_path, "frames": gif.frames, "replaced": replaced}
 
@@ -173,7 +182,7 @@ def learning_epochs(epochs: int, frames: int) -> list[int]:
     [0, 188, 750, 1688, 3000]
     """
     if int(frames) < 2:
-        raise UsageError(f"frames: expected 2 or more (the start and the end), got {frames}")
+        raise UsageError(_("frames: expected 2 or more (the start and the end), got {frames}").format(frames=frames))
     steps = np.linspace(0.0, 1.0, int(frames)) ** 2 * int(epochs)
     return sorted({int(round(e)) for e in steps})
 
@@ -218,14 +227,16 @@ def render_learning(scene, experiment, directory, size=(800, 600), *, frames: in
     from PIL import Image
 
     if backend not in ("gpu", "cpu"):
-        raise UsageError(f"backend: expected 'gpu' or 'cpu', got {backend!r}")
+        raise UsageError(_("backend: expected 'gpu' or 'cpu', got {backend}").format(backend=repr(backend)))
     from .nn.targets import MAX_EPOCHS
 
     epochs = experiment.epochs if epochs is None else int(epochs)
     if not 1 <= epochs <= MAX_EPOCHS:
-        raise UsageError(f"epochs: expected 1 to {MAX_EPOCHS:,}, got {epochs:,}")
+        raise UsageError(_("epochs: expected 1 to {most}, got {epochs}").format(
+            most=prose_number(MAX_EPOCHS), epochs=prose_number(epochs)))
     if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or not 2 <= frames <= MAX_LEARNING_FRAMES:
-        raise UsageError(f"frames: expected 2..{MAX_LEARNING_FRAMES} pictures in the learning GIF, got {shown(frames)}")
+        raise UsageError(_("frames: expected 2..{most} pictures in the learning GIF, got {value}").format(
+            most=MAX_LEARNING_FRAMES, value=shown(frames)))
     shown_epochs = learning_epochs(epochs, frames)
     ctx = drawing_context(backend, ctx)
     directory = make_folder(directory, what)
@@ -244,7 +255,7 @@ def render_learning(scene, experiment, directory, size=(800, 600), *, frames: in
                 loss = f", mse {losses[epoch - 1]:.2e}" if epoch else ""
                 watch = experiment.target.watch
                 note = f"\n{watch(network)}" if watch is not None else ""
-                caption(image, f"{experiment.target.name}: epoch {epoch}{loss}{note}")
+                caption(image, _("{target}: epoch {epoch}").format(target=experiment.target.name, epoch=epoch) + loss + note)
                 loss_inset(image, losses, epoch)
             writer.add(image, hold_ms if k in (0, len(networks) - 1) else frame_ms)
             if k in picks:

@@ -252,3 +252,21 @@ def test_render_stages_writes_the_same_files_every_time(tmp_path):
     assert "forward-pass.gif" in names and "stages.png" in names and len(names) == 12
     for name in names:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_stage_pictures_speak_the_readers_language_but_keep_english_file_names():
+    """Under Polish, a stage's caption is Polish (its title and det line) while its PNG keeps the English file name
+    that scripts and the README name (``stage-01-layer-1-of-5-affine.png``); back in English the caption is as before."""
+    from affine3d import i18n
+    from affine3d.pictures import stage_file_name
+
+    morph = Morph(MLP.load(load_scene("cube-to-sphere").mlp))
+    english = [(stage_file_name(k, s), stage_label(morph, s)) for k, s in enumerate(morph.stages, start=1)]
+    try:
+        i18n.use_language("pl")
+        polish = [(stage_file_name(k, s), stage_label(morph, s)) for k, s in enumerate(morph.stages, start=1)]
+    finally:
+        i18n.use_language("en")
+    assert [name for name, _ in polish] == [name for name, _ in english]
+    assert english[0] == ("stage-01-layer-1-of-5-affine.png", "layer 1 of 5: affine, det W1 = 2.32")
+    assert polish[0][1].startswith("warstwa 1 z 5: ") and all("layer" not in label for _, label in polish)

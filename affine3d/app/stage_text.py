@@ -9,13 +9,7 @@ from __future__ import annotations
 from ..i18n import _, ngettext
 from ..nn.paths import straight_path_flattens
 
-__all__ = ["stage_lines", "path_notes", "stage_title"]
-
-
-def stage_title(stage) -> str:
-    """The stage's name in the reader's language: ``"layer 2 of 3: affine"`` (``Stage.name``), ``"layer 2 of 3: tanh"``."""
-    what = _("affine") if stage.kind == "affine" else str(stage.activation)
-    return _("layer {number} of {count}: {what}").format(number=stage.layer, count=stage.n_layers, what=what)
+__all__ = ["stage_lines", "path_notes"]
 
 
 def stage_lines(info, t: float | None = None, digits: int = 2) -> list[str]:
@@ -26,7 +20,7 @@ def stage_lines(info, t: float | None = None, digits: int = 2) -> list[str]:
     """
     stage = info.stage
     i = stage.layer
-    title = stage_title(stage)
+    title = stage.name
     head = title if t is None else f"{title}   t = {t:.2f}"
     lines = [head]
     if stage.kind == "affine" and stage.path == "polar":

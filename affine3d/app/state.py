@@ -100,7 +100,6 @@ _MORPH_KEYS = {
 HELP_TEXT = help_text("desktop")  # the one help table (app/keys.py), which the browser page reads too (English; the
 # window shows help_text("desktop") in the reader's language)
 
-N_("hatched: inside out, det < 0")  # geometry.shading.INSIDE_LEGEND's words, shown here through i18n._
 CONTROLLER_NAMES = {"arcball": N_("arcball"), "turntable": N_("turntable")}
 """The controllers' names as the overlay shows them (looked up where shown)."""
 SHADING_NAMES = {"flat": N_("flat"), "smooth": N_("smooth"), "mixed": N_("mixed")}

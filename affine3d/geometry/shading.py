@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..affine import MAX_CONDITION
 from ..errors import SceneError, shown
-from ..i18n import _
+from ..i18n import N_, _
 
 __all__ = ["DEFAULT_LIGHT", "SHADINGS", "shading_of", "AMBIENT", "EDGE_SHADE", "INSIDE_COLOR", "INSIDE_SHADE",
            "INSIDE_LEGEND", "hatch_period", "singular_model_error"]
@@ -41,7 +41,7 @@ INSIDE_COLOR = (0.902, 0.624, 0.0)
 INSIDE_SHADE = 0.3
 """The dark stripes are :data:`INSIDE_COLOR` times this: orange and near-black, a look no scene colour has."""
 
-INSIDE_LEGEND = "hatched: inside out, det < 0"
+INSIDE_LEGEND = N_("hatched: inside out, det < 0")  # looked up where it is shown: i18n._(INSIDE_LEGEND)
 """What the overlay and the stage sheets say about the stripes."""
 
 

@@ -125,9 +125,9 @@ class Stage:
 
     @property
     def name(self) -> str:
-        """``"layer 2 of 3: affine"`` or ``"layer 2 of 3: tanh"``."""
-        what = "affine" if self.kind == "affine" else str(self.activation)
-        return f"layer {self.layer} of {self.n_layers}: {what}"
+        """``"layer 2 of 3: affine"`` or ``"layer 2 of 3: tanh"``, in the reader's language (the HUD's and the pictures' title)."""
+        what = _("affine") if self.kind == "affine" else str(self.activation)
+        return _("layer {number} of {count}: {what}").format(number=self.layer, count=self.n_layers, what=what)
 
     @property
     def width(self) -> int:
