@@ -277,3 +277,42 @@ def test_the_render_patterns_catch_the_old_ways():
     assert SLIDE_FILES.search("        with GifWriter(gif_path, what=what) as gif:")
     assert not TRAINING_LOOP.search("networks, losses = experiment.snapshots(scene.world_points(), shown_epochs)")
     assert not SLIDE_FILES.search("result = render_stages(scene, mlp, folder, size)")
+
+
+# -- today's homes: a stage's title (nn/morph.py's Stage.name), the shipped scenes' words, the view in the URL's hash --
+
+STAGE_TITLE = re.compile(r"""layer \{[^}]*\} of \{""")
+SHIPPED_SCENE_WORD = re.compile(r"""N_\(\s*["'](Cube to sphere|Platonic solids|Linked rings, 3 wide)["']""")
+JS_DIR = PACKAGE / "web" / "static" / "js"
+HASH_JOB = re.compile(r"\bfunction (parseHash|viewToHash|applyView)\b[^\n]*\n(?:(?!\nfunction)[\s\S])*?fromQuaternion|"
+                      r"""split\(["']&["']\)""")
+
+
+def test_a_stages_title_has_one_home():
+    """'layer 2 of 5: affine' is written by Stage.name only: the HUD, the pictures and the captions read it. (The
+    pictures' file names spell it in English whatever the language: stage-01-layer-1-of-5-affine.png.)"""
+    assert written_again(STAGE_TITLE, {"affine3d.nn.morph", "affine3d.pictures"}) == []
+
+
+def test_the_shipped_scenes_words_have_one_home():
+    """The shipped scenes' names are marked for the catalogue in geometry/scene_texts.py only (viewer and page share it)."""
+    assert written_again(SHIPPED_SCENE_WORD, {"affine3d.geometry.scene_texts"}) == []
+
+
+def test_the_url_hash_has_one_home_in_the_browser():
+    """Only web/static/js/hash.js splits a hash into its parts and turns rot=... back into a rotation."""
+    found = [path.name for path in sorted(JS_DIR.glob("*.js")) if path.name != "hash.js"
+             and HASH_JOB.search(path.read_text(encoding="utf-8"))]
+    assert found == []
+
+
+def test_todays_patterns_catch_the_old_ways():
+    """The patterns match the copies these homes replaced: app/stage_text's title, app/scene_text's list, deck.js's hash."""
+    assert STAGE_TITLE.search('    return _("layer {number} of {count}: {what}").format(number=stage.layer)')
+    assert STAGE_TITLE.search('        return f"layer {self.layer} of {self.n_layers}: {what}"')
+    assert SHIPPED_SCENE_WORD.search('    N_("Cube to sphere"),')
+    assert HASH_JOB.search('  for (const part of hash.replace(/^#/, "").split("&")) {')
+    assert HASH_JOB.search('function applyView(view) {\n  if (view.rot !== undefined) {\n'
+                           '    deck.controller.reset(Affine.fromQuaternion(numbers(view.rot, 4, "rot"), "wxyz"));')
+    assert not STAGE_TITLE.search("    title = stage.name")
+    assert not HASH_JOB.search("function applyView(view) {\n  applyViewHash(deck, view);\n}\n\nfunction scheduleHash() {")
