@@ -230,13 +230,11 @@ class MLP:
         float64 goes through ``affine3d/_fast.py``, which computes the same sums without temporaries;
         anything smaller (one point, a scene's mesh, a demo's data) runs the loop below.
         """
-        X = self._check_input(X)
-        if out is not None and (not isinstance(out, np.ndarray) or out.shape != X.shape[:-1] + (self._dim_out,)
-                                or out.dtype != X.dtype):
-            shape = X.shape[:-1] + (self._dim_out,)
-            got = (out.shape, out.dtype) if isinstance(out, np.ndarray) else type(out).__name__
-            raise ModelError(_("out: expected shape {shape} and dtype {dtype}, got {got}").format(
-                shape=shape, dtype=X.dtype, got=got))
+        if not (type(X) is np.ndarray and X.dtype.char in "fd" and 0 < X.ndim <= 2 and X.shape[-1] == self._dim_in):
+            X = self._check_input(X)  # anything but a float32/float64 array of the right width: converted or refused
+        if out is not None and (type(out) is not np.ndarray or out.dtype != X.dtype
+                                or out.shape != X.shape[:-1] + (self._dim_out,)):
+            self._refuse_out(X, out)
         if X.ndim == 2 and X.shape[0] >= _fast.MIN_ROWS and X.dtype.char in _fast.FAST_DTYPES:
             # many rows: the same sums, without temporaries
             packed = out is not None and out.flags.c_contiguous
@@ -247,13 +245,21 @@ class MLP:
             np.copyto(out, result)  # a strided view gets the packed result copied in
             return out
         a = X
-        for (W, b), layer in zip(self._weights(X.dtype), self._layers):
-            z = a @ W.T                        # W a for every row a (the layer's Affine: F(a) = W a + b)
+        *hidden, last = self._weights(X.dtype)
+        for W_T, b, activation in hidden:
+            z = a @ W_T                        # W a for every row a (the layer's Affine: F(a) = W a + b)
             z += b
-            a = layer.activation(z, out=z)     # σ(z), in place
-        if out is None:
-            return a
-        np.copyto(out, a)
+            a = activation(z, out=z)           # σ(z), in place
+        W_T, b, activation = last
+        if out is None or not out.flags.c_contiguous:
+            y = a @ W_T
+        else:
+            y = np.matmul(a, W_T, out=out)     # the last layer writes straight into out: no copy
+        y += b
+        activation(y, out=y)
+        if out is None or y is out:
+            return y
+        np.copyto(out, y)                      # a strided out gets the result copied in
         return out
 
     def trace(self, X) -> list[TraceStep]:
@@ -423,6 +429,12 @@ class MLP:
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ internals
+    def _refuse_out(self, X: np.ndarray, out) -> None:
+        shape = X.shape[:-1] + (self._dim_out,)
+        got = (out.shape, out.dtype) if isinstance(out, np.ndarray) else type(out).__name__
+        raise ModelError(_("out: expected shape {shape} and dtype {dtype}, got {got}").format(
+            shape=shape, dtype=X.dtype, got=got))
+
     def _check_input(self, X) -> np.ndarray:
         X = np.asarray(X)
         if X.dtype.kind != "f":
@@ -436,18 +448,19 @@ class MLP:
             )
         return X
 
-    def _weights(self, dtype) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Each layer's ``(W, b)`` in the input's float type (float32 copies are made once, by the layer's Affine).
+    def _weights(self, dtype) -> list[tuple[np.ndarray, np.ndarray, object]]:
+        """Each layer's ``(W.T, b, σ)`` in the input's float type (float32 copies are made once, by the layer's Affine).
 
-        A layer 32 or more wide keeps a copy of ``W`` laid out so that ``W.T`` is contiguous: BLAS reads
-        ``a @ W.T`` row by row then, up to a third faster than through a transposed view (same numbers).
+        ``W.T`` is made here once, not at every call. A layer 32 or more wide keeps it as a contiguous copy:
+        BLAS reads ``a @ W.T`` row by row then, up to a third faster than through a transposed view (same
+        numbers). ``σ`` is the activation's plain function (:attr:`Activation.function`), looked up once.
         """
         weights = self._typed.get(dtype)
         if weights is None:
             weights = []
             for layer in self._layers:
                 W, b = layer.affine._in_dtype(dtype)
-                weights.append((np.ascontiguousarray(W.T).T if W.shape[0] >= 32 else W, b))
+                weights.append((np.ascontiguousarray(W.T) if W.shape[0] >= 32 else W.T, b, layer.activation.function))
             self._typed[dtype] = weights
         return weights
 
