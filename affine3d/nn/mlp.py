@@ -107,6 +107,7 @@ class MLP:
                 )
         self._layers = tuple(built)
         self._dim_in, self._dim_out = built[0].affine.dim_in, built[-1].affine.dim_out
+        self._shape_in, self._shape_out = (self._dim_in,), (self._dim_out,)
         self.metadata = dict(metadata or {})
         self._fast = _fast.ForwardPass([(l.affine.A, l.affine.b, l.activation) for l in built])
         self._typed: dict = {}  # dtype -> [(W, b)] for the readable forward pass (see _weights)
@@ -230,12 +231,12 @@ class MLP:
         float64 goes through ``affine3d/_fast.py``, which computes the same sums without temporaries;
         anything smaller (one point, a scene's mesh, a demo's data) runs the loop below.
         """
-        if not (type(X) is np.ndarray and X.dtype.char in "fd" and 0 < X.ndim <= 2 and X.shape[-1] == self._dim_in):
-            X = self._check_input(X)  # anything but a float32/float64 array of the right width: converted or refused
+        if type(X) is not np.ndarray or X.dtype.char not in "fd" or X.shape[-1:] != self._shape_in or X.ndim > 2:
+            X = self._check_input(X)  # anything but a float32/float64 array (in,) or (N, in): converted or refused
         if out is not None and (type(out) is not np.ndarray or out.dtype != X.dtype
-                                or out.shape != X.shape[:-1] + (self._dim_out,)):
+                                or out.shape != X.shape[:-1] + self._shape_out):
             self._refuse_out(X, out)
-        if X.ndim == 2 and X.shape[0] >= _fast.MIN_ROWS and X.dtype.char in _fast.FAST_DTYPES:
+        if len(X) >= _fast.MIN_ROWS and X.ndim == 2 and X.dtype.char in _fast.FAST_DTYPES:
             # many rows: the same sums, without temporaries
             packed = out is not None and out.flags.c_contiguous
             result = out if packed else np.empty((X.shape[0], self._dim_out), X.dtype)
@@ -244,19 +245,16 @@ class MLP:
                 return result
             np.copyto(out, result)  # a strided view gets the packed result copied in
             return out
+        hidden, last = self._weights(X.dtype)
         a = X
-        *hidden, last = self._weights(X.dtype)
-        for W_T, b, activation in hidden:
+        for W_T, b, activation in hidden:      # W_T: W.T, made once (see _weights)
             z = a @ W_T                        # W a for every row a (the layer's Affine: F(a) = W a + b)
             z += b
             a = activation(z, out=z)           # σ(z), in place
-        W_T, b, activation = last
-        if out is None or not out.flags.c_contiguous:
-            y = a @ W_T
-        else:
-            y = np.matmul(a, W_T, out=out)     # the last layer writes straight into out: no copy
+        W_T, b, activation = last              # the last layer: the same lines, its product written into out
+        y = np.matmul(a, W_T, out=out if out is not None and out.flags.c_contiguous else None)
         y += b
-        activation(y, out=y)
+        y = activation(y, out=y)
         if out is None or y is out:
             return y
         np.copyto(out, y)                      # a strided out gets the result copied in
@@ -448,8 +446,9 @@ class MLP:
             )
         return X
 
-    def _weights(self, dtype) -> list[tuple[np.ndarray, np.ndarray, object]]:
-        """Each layer's ``(W.T, b, σ)`` in the input's float type (float32 copies are made once, by the layer's Affine).
+    def _weights(self, dtype) -> tuple[list, tuple]:
+        """Each layer's ``(W.T, b, σ)`` in the input's float type (float32 copies are made once, by the layer's Affine),
+        as the hidden layers' list and the last layer's triple.
 
         ``W.T`` is made here once, not at every call. A layer 32 or more wide keeps it as a contiguous copy:
         BLAS reads ``a @ W.T`` row by row then, up to a third faster than through a transposed view (same
@@ -461,7 +460,7 @@ class MLP:
             for layer in self._layers:
                 W, b = layer.affine._in_dtype(dtype)
                 weights.append((np.ascontiguousarray(W.T) if W.shape[0] >= 32 else W.T, b, layer.activation.function))
-            self._typed[dtype] = weights
+            weights = self._typed[dtype] = (weights[:-1], weights[-1])
         return weights
 
     def __getstate__(self):
@@ -470,6 +469,7 @@ class MLP:
     def __setstate__(self, state):
         self._layers = state["layers"]
         self._dim_in, self._dim_out = self._layers[0].affine.dim_in, self._layers[-1].affine.dim_out
+        self._shape_in, self._shape_out = (self._dim_in,), (self._dim_out,)
         self.metadata = state["metadata"]
         self._fast = _fast.ForwardPass([(l.affine.A, l.affine.b, l.activation) for l in self._layers])
         self._typed = {}
