@@ -233,7 +233,7 @@ class MLP:
         """
         if type(X) is not np.ndarray or X.dtype.char not in "fd" or X.shape[-1:] != self._shape_in or X.ndim > 2:
             X = self._check_input(X)  # anything but a float32/float64 array (in,) or (N, in): converted or refused
-        if out is not None and (type(out) is not np.ndarray or out.dtype != X.dtype
+        if out is not None and (not isinstance(out, np.ndarray) or out.dtype != X.dtype
                                 or out.shape != X.shape[:-1] + self._shape_out):
             self._refuse_out(X, out)
         if len(X) >= _fast.MIN_ROWS and X.ndim == 2 and X.dtype.char in _fast.FAST_DTYPES:
