@@ -110,7 +110,7 @@ class MLP:
         self._shape_in, self._shape_out = (self._dim_in,), (self._dim_out,)
         self.metadata = dict(metadata or {})
         self._fast = _fast.ForwardPass([(l.affine.A, l.affine.b, l.activation) for l in built])
-        self._typed: dict = {}  # dtype -> [(W, b)] for the readable forward pass (see _weights)
+        self._typed: dict = {}  # dtype -> the layers' (W.T, b, σ) for the readable forward pass (see _weights)
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -246,15 +246,17 @@ class MLP:
             np.copyto(out, result)  # a strided view gets the packed result copied in
             return out
         hidden, last = self._weights(X.dtype)
-        a = X
+        one_row = X.ndim == 2 and len(X) == 1  # a (1, in) batch runs as the vector (in,): numpy's 1-D steps are quicker
+        y = out if out is not None and out.flags.c_contiguous else np.empty(X.shape[:-1] + self._shape_out, X.dtype)
+        a = X[0] if one_row else X
         for W_T, b, activation in hidden:      # W_T: W.T, made once (see _weights)
             z = a @ W_T                        # W a for every row a (the layer's Affine: F(a) = W a + b)
             z += b
             a = activation(z, out=z)           # σ(z), in place
-        W_T, b, activation = last              # the last layer: the same lines, its product written into out
-        y = np.matmul(a, W_T, out=out if out is not None and out.flags.c_contiguous else None)
-        y += b
-        y = activation(y, out=y)
+        W_T, b, activation = last              # the last layer: the same lines, its product written into y
+        z = np.matmul(a, W_T, out=y[0] if one_row else y)
+        z += b
+        activation(z, out=z)
         if out is None or y is out:
             return y
         np.copyto(out, y)                      # a strided out gets the result copied in
