@@ -150,6 +150,18 @@ def test_out_gets_the_same_bits_as_a_new_result(dtype, last):
         assert not wide[..., 1::2].any()  # the columns between stay untouched
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_one_row_batch_runs_as_its_vector(dtype):
+    """A (1, in) batch (run as the vector (in,)) gives a new (1, out) array of its own, the bits of net(x) for the
+    point, and the first row of a longer batch up to rounding."""
+    net, _, _ = _random_net([5, 40, 6, 3], ["relu", "sigmoid", "softmax"])
+    X = np.random.default_rng(13).normal(size=(4, 5)).astype(dtype)
+    y = net(X[:1])
+    assert y.shape == (1, 3) and y.dtype == dtype and y.flags.owndata and y.flags.c_contiguous
+    assert y.tobytes() == net(X[0]).tobytes()
+    np.testing.assert_allclose(y[0], net(X)[0], rtol=1e-5 if dtype == np.float32 else 1e-13)
+
+
 def test_out_may_be_the_input():
     """net(X, out=X) (in = out) gives what net(X) gives, one layer (the product reads X as it writes) or three."""
     for sizes in ([3, 3], [3, 8, 40, 3]):
