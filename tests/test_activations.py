@@ -147,3 +147,19 @@ def test_out_shape_checked():
         relu(np.zeros(3), out=np.zeros(4))
     with pytest.raises(ModelError, match="out"):
         tanh(np.zeros(3), out=np.zeros(3, dtype=np.float32))
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_relu_gives_the_bits_of_max_z_0(dtype):
+    """relu compares with a stored 0 of z's type: the same bits as np.maximum(z, 0), -0.0, NaN and inf included,
+    new, in place or into another array, in z's dtype; the stored zeros cannot be written to."""
+    z = np.array([-np.inf, -2.5, -0.0, 0.0, 1e-3, 3.0, np.inf, np.nan], dtype=dtype)
+    expected = np.maximum(z, 0)
+    assert relu(z).dtype == dtype and relu(z).tobytes() == expected.tobytes()
+    other = np.empty_like(z)
+    assert relu(z, out=other) is other and other.tobytes() == expected.tobytes()
+    same = z.copy()
+    assert relu(same, out=same) is same and same.tobytes() == expected.tobytes()
+    assert relu(z[None, :]).tobytes() == expected.tobytes()
+    from affine3d.nn import activations
+    assert all(not zero.flags.writeable and zero == 0 for zero in activations._ZEROS.values())

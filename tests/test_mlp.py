@@ -133,6 +133,69 @@ def test_out_argument():
         net(X, out=np.empty((5, 3), dtype=np.float32))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("last", ["identity", "relu", "softmax"])
+def test_out_gets_the_same_bits_as_a_new_result(dtype, last):
+    """The last layer writes into a contiguous out, a strided or Fortran-ordered out gets a copy: every way, the
+    same bits as ``net(X)``, for (N, in) and (in,) (a 40-wide layer keeps W.T contiguous, the others a view)."""
+    net, _, _ = _random_net([3, 40, 5, 3], ["relu", "tanh", last])
+    X = np.random.default_rng(11).normal(size=(7, 3)).astype(dtype)
+    for x in (X, X[0], X[:1]):
+        expected = net(x)
+        shape = expected.shape
+        wide = np.zeros(shape[:-1] + (2 * shape[-1],), dtype)
+        for out in (np.empty(shape, dtype), wide[..., ::2], np.empty(shape, dtype, order="F")):
+            assert net(x, out=out) is out
+            assert out.tobytes() == expected.tobytes()
+        assert not wide[..., 1::2].any()  # the columns between stay untouched
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_one_row_batch_runs_as_its_vector(dtype):
+    """A (1, in) batch (run as the vector (in,)) gives a new (1, out) array of its own, the bits of net(x) for the
+    point, and the first row of a longer batch up to rounding."""
+    net, _, _ = _random_net([5, 40, 6, 3], ["relu", "sigmoid", "softmax"])
+    X = np.random.default_rng(13).normal(size=(4, 5)).astype(dtype)
+    y = net(X[:1])
+    assert y.shape == (1, 3) and y.dtype == dtype and y.flags.owndata and y.flags.c_contiguous
+    assert y.tobytes() == net(X[0]).tobytes()
+    np.testing.assert_allclose(y[0], net(X)[0], rtol=1e-5 if dtype == np.float32 else 1e-13)
+
+
+def test_out_may_be_the_input():
+    """net(X, out=X) (in = out) gives what net(X) gives, one layer (the product reads X as it writes) or three."""
+    for sizes in ([3, 3], [3, 8, 40, 3]):
+        net, _, _ = _random_net(sizes, ["relu"] * (len(sizes) - 2) + ["identity"])
+        for rows in (6, 1):
+            X = np.random.default_rng(12).normal(size=(rows, 3))
+            expected = net(X)
+            assert net(X, out=X) is X
+            np.testing.assert_array_equal(X, expected)
+
+
+def test_input_that_is_not_a_float_array_takes_the_checked_way():
+    """Lists, integers, a float32 view with odd strides and an ndarray subclass give what the plain array gives,
+    out= included; a list as out is refused."""
+    net, _, _ = _random_net([3, 4, 2], ["relu", "identity"])
+    X = np.array([[1.0, 2.0, -3.0], [0.5, -1.0, 2.0]])
+
+    class Sub(np.ndarray):
+        pass
+
+    expected = net(X)
+    for x in (X.tolist(), np.array([[1, 2, -3], [0, -1, 2]]), X.view(Sub)):
+        want = net(np.asarray(x, dtype=np.float64))
+        np.testing.assert_array_equal(net(x), want)
+        out = np.empty((2, 2)).view(Sub)
+        assert net(x, out=out) is out
+        np.testing.assert_array_equal(out, want)
+    np.testing.assert_array_equal(net(X.view(Sub)), expected)
+    strided = np.asfortranarray(X.astype(np.float32))[:, ::1]
+    np.testing.assert_array_equal(net(strided), net(np.ascontiguousarray(strided)))
+    with pytest.raises(ModelError, match=r"out: expected shape \(2, 2\)"):
+        net(X, out=[[0.0, 0.0], [0.0, 0.0]])
+
+
 def test_threads_do_not_share_scratch_buffers(monkeypatch):
     """Two threads running one network on different inputs each get their own right answer (the fast path's buffers)."""
     monkeypatch.setattr(_fast, "MIN_ROWS", 100)

@@ -107,9 +107,10 @@ class MLP:
                 )
         self._layers = tuple(built)
         self._dim_in, self._dim_out = built[0].affine.dim_in, built[-1].affine.dim_out
+        self._shape_in, self._shape_out = (self._dim_in,), (self._dim_out,)
         self.metadata = dict(metadata or {})
         self._fast = _fast.ForwardPass([(l.affine.A, l.affine.b, l.activation) for l in built])
-        self._typed: dict = {}  # dtype -> [(W, b)] for the readable forward pass (see _weights)
+        self._typed: dict = {}  # dtype -> the layers' (W.T, b, σ) for the readable forward pass (see _weights)
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -230,14 +231,12 @@ class MLP:
         float64 goes through ``affine3d/_fast.py``, which computes the same sums without temporaries;
         anything smaller (one point, a scene's mesh, a demo's data) runs the loop below.
         """
-        X = self._check_input(X)
-        if out is not None and (not isinstance(out, np.ndarray) or out.shape != X.shape[:-1] + (self._dim_out,)
-                                or out.dtype != X.dtype):
-            shape = X.shape[:-1] + (self._dim_out,)
-            got = (out.shape, out.dtype) if isinstance(out, np.ndarray) else type(out).__name__
-            raise ModelError(_("out: expected shape {shape} and dtype {dtype}, got {got}").format(
-                shape=shape, dtype=X.dtype, got=got))
-        if X.ndim == 2 and X.shape[0] >= _fast.MIN_ROWS and X.dtype.char in _fast.FAST_DTYPES:
+        if type(X) is not np.ndarray or X.dtype.char not in "fd" or X.shape[-1:] != self._shape_in or X.ndim > 2:
+            X = self._check_input(X)  # anything but a float32/float64 array (in,) or (N, in): converted or refused
+        if out is not None and (not isinstance(out, np.ndarray) or out.dtype != X.dtype
+                                or out.shape != X.shape[:-1] + self._shape_out):
+            self._refuse_out(X, out)
+        if len(X) >= _fast.MIN_ROWS and X.ndim == 2 and X.dtype.char in _fast.FAST_DTYPES:
             # many rows: the same sums, without temporaries
             packed = out is not None and out.flags.c_contiguous
             result = out if packed else np.empty((X.shape[0], self._dim_out), X.dtype)
@@ -246,14 +245,21 @@ class MLP:
                 return result
             np.copyto(out, result)  # a strided view gets the packed result copied in
             return out
-        a = X
-        for (W, b), layer in zip(self._weights(X.dtype), self._layers):
-            z = a @ W.T                        # W a for every row a (the layer's Affine: F(a) = W a + b)
+        hidden, last = self._weights(X.dtype)
+        one_row = X.ndim == 2 and len(X) == 1  # a (1, in) batch runs as the vector (in,): numpy's 1-D steps are quicker
+        y = out if out is not None and out.flags.c_contiguous else np.empty(X.shape[:-1] + self._shape_out, X.dtype)
+        a = X[0] if one_row else X
+        for W_T, b, activation in hidden:      # W_T: W.T, made once (see _weights)
+            z = a @ W_T                        # W a for every row a (the layer's Affine: F(a) = W a + b)
             z += b
-            a = layer.activation(z, out=z)     # σ(z), in place
-        if out is None:
-            return a
-        np.copyto(out, a)
+            a = activation(z, out=z)           # σ(z), in place
+        W_T, b, activation = last              # the last layer: the same lines, its product written into y
+        z = np.matmul(a, W_T, out=y[0] if one_row else y)
+        z += b
+        activation(z, out=z)
+        if out is None or y is out:
+            return y
+        np.copyto(out, y)                      # a strided out gets the result copied in
         return out
 
     def trace(self, X) -> list[TraceStep]:
@@ -423,6 +429,12 @@ class MLP:
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ internals
+    def _refuse_out(self, X: np.ndarray, out) -> None:
+        shape = X.shape[:-1] + (self._dim_out,)
+        got = (out.shape, out.dtype) if isinstance(out, np.ndarray) else type(out).__name__
+        raise ModelError(_("out: expected shape {shape} and dtype {dtype}, got {got}").format(
+            shape=shape, dtype=X.dtype, got=got))
+
     def _check_input(self, X) -> np.ndarray:
         X = np.asarray(X)
         if X.dtype.kind != "f":
@@ -436,19 +448,21 @@ class MLP:
             )
         return X
 
-    def _weights(self, dtype) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Each layer's ``(W, b)`` in the input's float type (float32 copies are made once, by the layer's Affine).
+    def _weights(self, dtype) -> tuple[list, tuple]:
+        """Each layer's ``(W.T, b, σ)`` in the input's float type (float32 copies are made once, by the layer's Affine),
+        as the hidden layers' list and the last layer's triple.
 
-        A layer 32 or more wide keeps a copy of ``W`` laid out so that ``W.T`` is contiguous: BLAS reads
-        ``a @ W.T`` row by row then, up to a third faster than through a transposed view (same numbers).
+        ``W.T`` is made here once, not at every call. A layer 32 or more wide keeps it as a contiguous copy:
+        BLAS reads ``a @ W.T`` row by row then, up to a third faster than through a transposed view (same
+        numbers). ``σ`` is the activation's plain function (:attr:`Activation.function`), looked up once.
         """
         weights = self._typed.get(dtype)
         if weights is None:
             weights = []
             for layer in self._layers:
                 W, b = layer.affine._in_dtype(dtype)
-                weights.append((np.ascontiguousarray(W.T).T if W.shape[0] >= 32 else W, b))
-            self._typed[dtype] = weights
+                weights.append((np.ascontiguousarray(W.T) if W.shape[0] >= 32 else W.T, b, layer.activation.function))
+            weights = self._typed[dtype] = (weights[:-1], weights[-1])
         return weights
 
     def __getstate__(self):
@@ -457,6 +471,7 @@ class MLP:
     def __setstate__(self, state):
         self._layers = state["layers"]
         self._dim_in, self._dim_out = self._layers[0].affine.dim_in, self._layers[-1].affine.dim_out
+        self._shape_in, self._shape_out = (self._dim_in,), (self._dim_out,)
         self.metadata = state["metadata"]
         self._fast = _fast.ForwardPass([(l.affine.A, l.affine.b, l.activation) for l in self._layers])
         self._typed = {}
