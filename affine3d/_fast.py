@@ -71,6 +71,11 @@ numpy's BLAS can be held to one thread meanwhile (threadpoolctl installed), othe
 then share each product). The tests set it to run the threaded path on any machine."""
 MIN_TILE_ROWS = 256
 """The fewest rows a thread takes at a time: below that, each tile's dozen numpy calls cost more than they save."""
+MIN_THREADED_ROWS = 16384
+"""Batches of fewer rows run on one thread (BLAS keeps its own threads for each product). Measured on 2 cores
+(``affine3d bench mlp``; 3-64-64-3, ReLU, float32): at 4096 rows a call takes ~0.35 ms on one thread and ~0.5 ms
+on two, waking a helper and handing tiles over costing more than the work it takes; the two are level at 8192 and
+two threads win from 16384 on. (784-256-256-10, whose products are BLAS's: the same either way at 4096.)"""
 
 _CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 _BLAS: list = []  # [threadpoolctl's controllers of the loaded BLAS libraries, or None], looked up once
@@ -224,7 +229,7 @@ class ForwardPass:
         n_rows = rows.shape[0]
         block = self._block[rows.dtype.itemsize]
         threads = workers()
-        if threads > 1 and n_rows >= 2 * MIN_TILE_ROWS:
+        if threads > 1 and n_rows >= max(2 * MIN_TILE_ROWS, MIN_THREADED_ROWS):
             # two tiles per thread or more (a thread that starts late, or shares its CPU, takes fewer):
             # at most a block, at least MIN_TILE_ROWS, a multiple of 8 rows
             share = -(-n_rows // (2 * threads))

@@ -54,13 +54,14 @@ class Spy:
 
 @contextlib.contextmanager
 def fast_threads(threads: int, min_tile_rows: int = _fast.MIN_TILE_ROWS):
-    """``_fast.THREADS`` and ``_fast.MIN_TILE_ROWS`` set inside the block: the threaded path on any machine, on small batches."""
-    kept = _fast.THREADS, _fast.MIN_TILE_ROWS
-    _fast.THREADS, _fast.MIN_TILE_ROWS = threads, min_tile_rows
+    """``_fast.THREADS`` and ``_fast.MIN_TILE_ROWS`` set inside the block (and no smallest threaded batch): the threaded
+    path on any machine, on small batches."""
+    kept = _fast.THREADS, _fast.MIN_TILE_ROWS, _fast.MIN_THREADED_ROWS
+    _fast.THREADS, _fast.MIN_TILE_ROWS, _fast.MIN_THREADED_ROWS = threads, min_tile_rows, 0
     try:
         yield
     finally:
-        _fast.THREADS, _fast.MIN_TILE_ROWS = kept
+        _fast.THREADS, _fast.MIN_TILE_ROWS, _fast.MIN_THREADED_ROWS = kept
 
 
 def random_net(rng, sizes, names):
@@ -309,3 +310,34 @@ def test_dot_in_chunks_equals_the_sum():
     import math
     assert _fast_train.dot(u, v) == pytest.approx(math.fsum((u * v).reshape(-1)), rel=1e-12)
     assert _fast_train.dot(u[:10], u[:10]) == pytest.approx(float(np.sum(u[:10] ** 2)), rel=1e-13)
+
+
+def test_a_batch_below_min_threaded_rows_runs_on_one_thread(monkeypatch):
+    """Below MIN_THREADED_ROWS every tile runs on the calling thread (waking helpers costs more than they save there);
+    from it on, with several threads allowed, the batch is handed to the threads (whichever of them takes each tile)."""
+    ran, handed = [], []
+    real_forward, real_in_threads = _fast._forward, _fast.ForwardPass._in_threads
+
+    def spy(plan, a, result):
+        ran.append(threading.get_ident())
+        real_forward(plan, a, result)
+
+    def spy_threads(self, rows, result, tile, threads):
+        handed.append(rows.shape[0])
+        real_in_threads(self, rows, result, tile, threads)
+
+    monkeypatch.setattr(_fast, "_forward", spy)
+    monkeypatch.setattr(_fast.ForwardPass, "_in_threads", spy_threads)
+    monkeypatch.setattr(_fast, "THREADS", 2)
+    net = MLP.random([3, 64, 64, 3], seed=15)
+    threads_of = {}
+    for rows in (_fast.MIN_THREADED_ROWS - 1, _fast.MIN_THREADED_ROWS):
+        ran.clear()
+        X = np.random.default_rng(16).normal(size=(rows, 3))
+        result = np.empty((rows, 3))
+        net._fast(X, result)
+        threads_of[rows] = set(ran)
+        with rows_threshold(10**12):
+            np.testing.assert_allclose(result, net(X), rtol=1e-12, atol=1e-12)
+    assert handed == [_fast.MIN_THREADED_ROWS]
+    assert threads_of[_fast.MIN_THREADED_ROWS - 1] == {threading.get_ident()}  # the smaller batch: all on this thread

@@ -224,7 +224,8 @@ def _threads_note() -> str:
     if count == 1:
         return "one thread" + ("" if _fast.THREADS == 1 else "; threads over tiles need threadpoolctl (pip install threadpoolctl)"
                                                                 " to hold BLAS to one thread each, so BLAS's own threads share each product")
-    return f"{count} threads over tiles of rows, each holding BLAS to one thread with threadpoolctl"
+    return (f"from {_fast.MIN_THREADED_ROWS} rows {count} threads over tiles of rows, each holding BLAS to one thread "
+            "with threadpoolctl; below, one thread and BLAS's own")
 
 
 def _notes(torch, ort, threads: dict, rest_s: float = 0.2, rounds: int = 5) -> list[str]:
