@@ -41,3 +41,16 @@ def english_messages():
     use_language("en")
     yield
     use_language("en")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (Debian's, through Playwright: affine3d.web.browser.launch), one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    from affine3d.web.browser import launch
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()

@@ -108,18 +108,6 @@ def keep_picture(picture: bytes, name: str, tmp_path) -> Path:
     return tmp_path / name
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    from affine3d.web.browser import launch
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
 def watched(page):
     page.problems = []
     page.on("console", lambda m: page.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)

@@ -13,13 +13,11 @@ import sys
 
 import numpy as np
 import pytest
-from playwright.sync_api import sync_playwright
 
 from affine3d.bench.core import Table
 from affine3d.errors import UsageError
 from affine3d.geometry.scene import list_scenes
 from affine3d.web import serve_folder
-from affine3d.web.browser import launch
 from affine3d.web.lecture import build_lecture, bundle_modules, deck_scenes, load_bench
 from test_fileio import one_line, run_cli
 
@@ -33,14 +31,6 @@ SILHOUETTE_SHARE = 0.3
 @pytest.fixture(scope="module")
 def deck(tmp_path_factory):
     return build_lecture(tmp_path_factory.mktemp("lecture") / "deck", lang="pl")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 def watched(page):

@@ -12,7 +12,6 @@ import re
 import numpy as np
 import pytest
 from PIL import Image
-from playwright.sync_api import sync_playwright
 
 from affine3d import Affine
 from affine3d.app.state import ViewerState
@@ -20,7 +19,6 @@ from affine3d.geometry import load_scene
 from affine3d.nn.mlp import MLP
 from affine3d.notebook import engine_files, show, strip_imports, widget_module
 from affine3d.web import build_site
-from affine3d.web.browser import launch
 from test_raster import agreement
 
 HARNESS = """async ([esm, state]) => {
@@ -55,14 +53,6 @@ def state_for_js(widget, names=None) -> dict:
     state = widget.get_state(names)
     return {k: ({"__bytes__": base64.b64encode(bytes(v)).decode()} if isinstance(v, (bytes, memoryview)) else v)
             for k, v in state.items()}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

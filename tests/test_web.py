@@ -15,7 +15,6 @@ import sys
 import numpy as np
 import pytest
 from PIL import Image
-from playwright.sync_api import sync_playwright
 
 from affine3d import Affine
 from affine3d.app.arcball import Arcball, Turntable
@@ -26,7 +25,6 @@ from affine3d.app.player import StagePlayer
 from affine3d.app.stage_text import path_notes, stage_lines
 from affine3d.nn.morph import Morph
 from affine3d.web import build_site, serve_folder
-from affine3d.web.browser import launch
 from test_raster import agreement
 
 VIEWPORT = {"width": 1200, "height": 760}
@@ -70,14 +68,6 @@ def url(site):
     yield address
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
