@@ -181,10 +181,10 @@ def test_forward_pass_is_safe_from_two_threads_at_once():
 
 def test_blas_is_held_to_one_thread_inside_the_pass_and_given_back():
     """Inside _OneBlasThread numpy's BLAS runs on one thread; the count it had comes back when the last block ends."""
-    threadpoolctl = pytest.importorskip("threadpoolctl")
+    import threadpoolctl  # in the test extra: the fast path's threads need it, so CI always has it
+
     blas = threadpoolctl.ThreadpoolController().select(user_api="blas")
-    if not blas.lib_controllers:
-        pytest.skip("no BLAS that threadpoolctl knows")
+    assert blas.lib_controllers, "numpy's BLAS is not one threadpoolctl knows: the pass could not hold it to one thread"
     with blas.limit(limits=2):
         before = [lib.get_num_threads() for lib in blas.lib_controllers]
         with _fast._OneBlasThread():
