@@ -67,4 +67,7 @@ def scene_words(text: str) -> str:
     >>> scene_words("My own scene")
     'My own scene'
     """
-    return i18n._(text) if text in SCENE_TEXTS else text
+    return i18n._(text) if text in _LISTED else text
+
+
+_LISTED = frozenset(SCENE_TEXTS)  # asked every frame by the viewer's overlay: a set, not a scan of the tuple
