@@ -42,9 +42,7 @@ def stage_file_name(index: int, stage=None) -> str:
     """
     if stage is None:
         return f"stage-{index:02d}-input.png"
-    # The file name is the same in every language (Stage.name is the reader's): "layer-2-of-5-affine".
-    what = "affine" if stage.kind == "affine" else str(stage.activation)
-    slug = re.sub(r"[^a-z0-9]+", "-", f"layer {stage.layer} of {stage.n_layers} {what}".lower()).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", stage.name.lower()).strip("-")  # Stage.name: English in every language
     return f"stage-{index:02d}-{slug}.png"
 
 
@@ -68,7 +66,7 @@ def stage_label(morph, stage) -> str:
         det = _("det W{i} = {det}").format(i=i, det=f"{info.determinant:.2f}")
     else:
         det = _("after W{i} (det {det})").format(i=i, det=f"{info.determinant:.2f}")
-    return f"{stage.name}, {det}"
+    return f"{stage.title}, {det}"
 
 
 MAX_FRAMES_PER_STAGE = 200

@@ -521,3 +521,17 @@ def test_hud_numbers_never_read_minus_zero():
     text = "\n".join(stage_lines(Morph(MLP.from_arrays([W], [np.array([-1e-4, 0.0, 1.0])])).info(0), 0.5))
     assert "-0.00" not in text
     assert "det W1 = -1.0e-15" in text and "singular values 1.0e-05, 1.0e-05, 1.0e-05" in text
+
+
+def test_a_stage_keeps_its_name_in_code_whatever_the_readers_language():
+    """Stage.name is code (Morph.stage finds a stage by it under any language); Stage.title is the reader's words."""
+    from affine3d import i18n
+
+    morph = Morph(MLP.from_arrays([np.eye(3), np.eye(3)], activations=["tanh", "identity"]))
+    try:
+        i18n.use_language("pl")
+        assert morph.stage("layer 2 of 2: affine").index == 2
+        assert morph.stages[0].name == "layer 1 of 2: affine" and morph.stages[0].title.startswith("warstwa 1 z 2")
+    finally:
+        i18n.use_language("en")
+    assert morph.stages[0].title == morph.stages[0].name

@@ -279,7 +279,7 @@ def test_the_render_patterns_catch_the_old_ways():
     assert not SLIDE_FILES.search("result = render_stages(scene, mlp, folder, size)")
 
 
-# -- today's homes: a stage's title (nn/morph.py's Stage.name), the shipped scenes' words, the view in the URL's hash --
+# -- today's homes: a stage's title (nn/morph.py's Stage.name and Stage.title), the shipped scenes' words, the view in the URL's hash --
 
 STAGE_TITLE = re.compile(r"""layer \{[^}]*\} of \{""")
 SHIPPED_SCENE_WORD = re.compile(r"""N_\(\s*["'](Cube to sphere|Platonic solids|Linked rings, 3 wide)["']""")
@@ -289,9 +289,9 @@ HASH_JOB = re.compile(r"\bfunction (parseHash|viewToHash|applyView)\b[^\n]*\n(?:
 
 
 def test_a_stages_title_has_one_home():
-    """'layer 2 of 5: affine' is written by Stage.name only: the HUD, the pictures and the captions read it. (The
-    pictures' file names spell it in English whatever the language: stage-01-layer-1-of-5-affine.png.)"""
-    assert written_again(STAGE_TITLE, {"affine3d.nn.morph", "affine3d.pictures"}) == []
+    """'layer 2 of 5: affine' is written by nn/morph.py's Stage only (name in code, title in the reader's language):
+    the HUD, the pictures, their captions and file names read it."""
+    assert written_again(STAGE_TITLE, {"affine3d.nn.morph"}) == []
 
 
 def test_the_shipped_scenes_words_have_one_home():

@@ -20,7 +20,7 @@ def stage_lines(info, t: float | None = None, digits: int = 2) -> list[str]:
     """
     stage = info.stage
     i = stage.layer
-    title = stage.name
+    title = stage.title
     head = title if t is None else f"{title}   t = {t:.2f}"
     lines = [head]
     if stage.kind == "affine" and stage.path == "polar":

@@ -125,7 +125,15 @@ class Stage:
 
     @property
     def name(self) -> str:
-        """``"layer 2 of 3: affine"`` or ``"layer 2 of 3: tanh"``, in the reader's language (the HUD's and the pictures' title)."""
+        """``"layer 2 of 3: affine"`` or ``"layer 2 of 3: tanh"``: the stage's name in code (:meth:`Morph.stage` finds it
+        by this name in any language); :attr:`title` is the same words in the reader's language."""
+        what = "affine" if self.kind == "affine" else str(self.activation)
+        return f"layer {self.layer} of {self.n_layers}: {what}"
+
+    @property
+    def title(self) -> str:
+        """The stage's name as the reader reads it (``"warstwa 2 z 3: afiniczna"`` in Polish): the HUD's and the
+        pictures' title."""
         what = _("affine") if self.kind == "affine" else str(self.activation)
         return _("layer {number} of {count}: {what}").format(number=self.layer, count=self.n_layers, what=what)
 
