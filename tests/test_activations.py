@@ -149,11 +149,14 @@ def test_out_shape_checked():
         tanh(np.zeros(3), out=np.zeros(3, dtype=np.float32))
 
 
+@pytest.mark.parametrize("size", [8, 600, 20_000, 40_001])
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
-def test_relu_gives_the_bits_of_max_z_0(dtype):
-    """relu compares with a stored 0 of z's type: the same bits as np.maximum(z, 0), -0.0, NaN and inf included,
-    new, in place or into another array, in z's dtype; the stored zeros cannot be written to."""
-    z = np.array([-np.inf, -2.5, -0.0, 0.0, 1e-3, 3.0, np.inf, np.nan], dtype=dtype)
+def test_relu_gives_the_bits_of_max_z_0(dtype, size):
+    """relu compares with stored zeros of z's type (a 0-d zero, or for big contiguous arrays a run of zeros,
+    whole or in runs): the same bits as np.maximum(z, 0), -0.0, NaN and inf included, new, in place or into
+    another array, contiguous or strided, in z's dtype; the stored zeros cannot be written to."""
+    specials = np.array([-np.inf, -2.5, -0.0, 0.0, 1e-3, 3.0, np.inf, np.nan], dtype=dtype)
+    z = np.resize(specials, size) * np.resize(np.array([1, 1, 1, 1, 2, 3], dtype=dtype), size)
     expected = np.maximum(z, 0)
     assert relu(z).dtype == dtype and relu(z).tobytes() == expected.tobytes()
     other = np.empty_like(z)
@@ -161,5 +164,11 @@ def test_relu_gives_the_bits_of_max_z_0(dtype):
     same = z.copy()
     assert relu(same, out=same) is same and same.tobytes() == expected.tobytes()
     assert relu(z[None, :]).tobytes() == expected.tobytes()
-    from affine3d.nn import activations
-    assert all(not zero.flags.writeable and zero == 0 for zero in activations._ZEROS.values())
+    if size % 8 == 0:
+        square = z.reshape(8, -1)
+        assert relu(square).tobytes() == np.maximum(square, 0).tobytes()
+        assert relu(square.T).tobytes() == np.maximum(square.T, 0).tobytes()            # strided
+        assert relu(square[:, ::2]).tobytes() == np.maximum(square[:, ::2], 0).tobytes()
+    from affine3d import _fast
+    kept = list(_fast._ZERO.values()) + list(_fast._ZERO_RUNS.values()) + list(_fast._ZEROS_SHAPED.values())
+    assert len(kept) > 4 and all(not zero.flags.writeable and not np.any(zero) for zero in kept)
