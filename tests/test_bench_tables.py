@@ -1,6 +1,8 @@
 """Each benchmark table stands on its own: no pointer to files outside the repository, ratios above a goal explained,
 a suite that cannot run says why in one line."""
 
+import numpy as np
+
 from affine3d.bench import mlp, render, viewer
 from affine3d.bench.core import Table
 
@@ -38,3 +40,23 @@ def test_render_explains_every_ratio_above_its_goal():
     assert level2.startswith("Level 2 is above the goal (1.3 > 1.10)") and "most of that" in level2
     assert level3.startswith("Level 3 is above the goal (1.15 > 1.10)") and "median" in level3
     assert render._above_goal([(0, 1.05, 0.1 * ms, 90 * us)]) == ["Every ratio is within the goal (< 1.10)."]
+
+
+def test_mlp_products_alone_are_the_layers_products_without_bias_or_activation():
+    """The 'products alone' column times X W1.T W2.T W3.T (numpy's BLAS, nothing else), for one row and for many."""
+    net = mlp.MLP.random([5, 7, 6, 2], activation="relu", output="identity", seed=3)
+    products = mlp._products_alone(net)
+    for rows in (1, 9, 1):  # kept arrays per batch size, reused
+        X = np.random.default_rng(rows).standard_normal((rows, 5)).astype(np.float32)
+        expected = X.astype(np.float64) @ net.layers[0].W.T @ net.layers[1].W.T @ net.layers[2].W.T
+        got = products(X)
+        assert got.dtype == np.float32 and np.allclose(got.reshape(rows, 2), expected, rtol=1e-5, atol=1e-5)
+        assert not np.allclose(got.reshape(rows, 2), net(X), atol=1e-3)  # not the network: no bias, no ReLU
+
+
+def test_mlp_floor_note_names_the_rows_where_numpys_products_alone_reach_onnxruntime():
+    rows = [["3-64-64-3", 64, *[None] * 7, 0.62], ["784-256-256-10", 64, *[None] * 7, 1.1],
+            ["784-256-256-10", 1, *[None] * 7, 1.0], ["x", 2, *[None] * 8]]
+    (note,) = mlp._floor_note(rows)
+    assert "(784-256-256-10 x 64, 784-256-256-10 x 1)" in note and "3-64-64-3" not in note
+    assert mlp._floor_note(rows[:1] + rows[3:]) == []

@@ -22,7 +22,10 @@ column's output is compared with ours (the notes give the largest difference).
 Columns: ``affine3d`` is ``mlp(X)``: below :data:`affine3d._fast.MIN_ROWS` rows (batches 1 and 64) the
 readable loop over the layers, from it on (4096, 65536) ``affine3d/_fast.py`` (tiles of rows through every
 layer, shared among threads, the bias inside the product, ReLU in place); ``numpy`` the textbook
-loop ``a = act(a @ W.T + b)`` with fresh arrays, the naive reference; ``PyTorch`` a
+loop ``a = act(a @ W.T + b)`` with fresh arrays, the naive reference; ``products alone`` only the layers'
+matrix products through numpy (``np.matmul`` into kept arrays; no bias, no activation, no checks): what any
+forward pass through numpy's BLAS costs at least, so where it is above onnxruntime's whole pass no numpy code
+can meet onnxruntime (its ratio column says where); ``PyTorch`` a
 ``torch.nn.Sequential`` of ``Linear`` and ``ReLU`` under ``inference_mode`` (skipped when torch is
 not installed); ``onnxruntime`` an ``InferenceSession`` on the file ``mlp.to_onnx`` writes (skipped
 when not installed). The ratio columns divide by onnxruntime's time: below 1 is faster than it.
@@ -50,7 +53,8 @@ BATCHES = (1, 64, 4096, 65536)
 QUICK_BATCHES = (1, 4096)
 
 
-COLUMNS = [N_("model"), N_("batch"), "affine3d", "numpy", "PyTorch", "onnxruntime", "affine3d/ort", "numpy/ort", "torch/ort"]
+COLUMNS = [N_("model"), N_("batch"), "affine3d", "numpy", "PyTorch", "onnxruntime", N_("products alone"), "affine3d/ort",
+           "numpy/ort", "torch/ort", N_("products/ort")]
 
 
 def run(quick: bool = False) -> list[Table]:
@@ -104,6 +108,7 @@ def measure(batches, rounds: int = 5, repeat: int = 2, threads: int | None = Non
             net = MLP.random(sizes, activation="relu", output="identity", seed=1)
             name = "-".join(map(str, sizes))
             numpy_plain = _numpy_plain(net)
+            products = _products_alone(net)
             torch_run = _torch_runner(torch, net, facts)
             ort_run = _ort_runner(ort, net, Path(tmp) / f"{name}.onnx", facts, threads)
             for batch in batches:
@@ -115,6 +120,7 @@ def measure(batches, rounds: int = 5, repeat: int = 2, threads: int | None = Non
                         worst[label] = max(worst.get(label, 0.0), float(np.max(np.abs(fn(X) - expected))))
                 contestants = [(label, fn) for label, fn in (
                     ("affine3d", lambda: net(X, out=out)), ("numpy", lambda: numpy_plain(X)),
+                    ("products", lambda: products(X)),
                     ("PyTorch", torch_run and (lambda: torch_run(X))),
                     ("onnxruntime", ort_run and (lambda: ort_run(X)))) if fn is not None]
                 times = {label: [] for label, _ in contestants}
@@ -132,9 +138,10 @@ def measure(batches, rounds: int = 5, repeat: int = 2, threads: int | None = Non
                     return round(float(np.median([t / r for t, r in zip(times[label], reference)])), 2)
 
                 rows.append([name, batch, *(format_si(middle[label], "s") if label in middle else None for label in
-                                            ("affine3d", "numpy", "PyTorch", "onnxruntime")),
-                             ratio("affine3d"), ratio("numpy"), ratio("PyTorch")])
+                                            ("affine3d", "numpy", "PyTorch", "onnxruntime", "products")),
+                             ratio("affine3d"), ratio("numpy"), ratio("PyTorch"), ratio("products")])
     notes = _notes(torch, ort, facts, rest_s, rounds)
+    notes.extend(_floor_note(rows))
     if worst:
         notes.insert(1, "Same outputs: largest difference from affine3d's "
                      + ", ".join(f"{label} {value:.1e}" for label, value in worst.items()) + " (float32 rounding).")
@@ -158,6 +165,34 @@ def _numpy_plain(net: MLP):
             a = a @ W_T + b
             if act == "relu":
                 a = np.maximum(a, 0)
+        return a
+
+    return forward
+
+
+def _floor_note(rows: list[list]) -> list[str]:
+    """A note naming the rows whose products alone take as long as onnxruntime's whole pass (none: no note)."""
+    floor = [f"{row[0]} x {row[1]}" for row in rows if row[-1] is not None and row[-1] >= 1]
+    if not floor:
+        return []
+    return ["Where 'products/ort' is 1 or more (" + ", ".join(floor) + "), numpy's matrix products alone take as long "
+            "as onnxruntime's whole pass: no forward pass through numpy's BLAS can be faster there."]
+
+
+def _products_alone(net: MLP):
+    """Only the forward pass's matrix products, through numpy, into arrays kept between calls: one row as a
+    vector (as ``mlp(X)`` runs it), more as a matrix. No bias, no activation: the floor of any numpy pass."""
+    kernels = [np.ascontiguousarray(layer.W.T, dtype=np.float32) for layer in net.layers]
+    kept: dict[int, list[np.ndarray]] = {}
+
+    def forward(X):
+        rows = X.shape[0]
+        outs = kept.get(rows)
+        if outs is None:
+            outs = kept[rows] = [np.empty((rows, k.shape[1]), np.float32) for k in kernels]
+        a = X[0] if rows == 1 else X
+        for kernel, z in zip(kernels, outs):
+            a = np.matmul(a, kernel, out=z[0] if rows == 1 else z)
         return a
 
     return forward
@@ -231,6 +266,8 @@ def _threads_note() -> str:
 def _notes(torch, ort, threads: dict, rest_s: float = 0.2, rounds: int = 5) -> list[str]:
     notes = [f"Each library is timed once per round, {rounds} rounds in turn; a time is the median of its rounds, a ratio the "
              "median of each round's time over onnxruntime's in that round (below 1: faster than onnxruntime).",
+             "products alone: only the layers' np.matmul calls, into kept arrays (no bias, no activation, no checks), "
+             "the floor of any numpy forward pass.",
              f"affine3d: batches below {_fast.MIN_ROWS} rows run the readable loop over the layers (z = a @ W.T; "
              f"z += b; σ in place), {_fast.MIN_ROWS} rows and up affine3d/_fast.py ({_threads_note()})."]
     try:
