@@ -36,7 +36,9 @@ import contextlib
 import errno
 import os
 import secrets
+import shutil
 import stat
+import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
@@ -44,8 +46,8 @@ from . import i18n
 from .errors import InputError, UsageError, os_reason
 from .i18n import N_, _, prose_number
 
-__all__ = ["open_regular", "read_regular", "atomic_write", "write_bytes", "make_folder", "check_output", "replaces",
-           "file_kind", "output_error", "shown_path"]
+__all__ = ["open_regular", "read_regular", "atomic_write", "write_bytes", "make_folder", "check_new_folder", "new_folder",
+           "check_output", "replaces", "file_kind", "output_error", "shown_path"]
 
 # How much of a very long name a message shows (a 5000-character name is still one readable line).
 _SHOWN_CHARACTERS = 120
@@ -349,3 +351,63 @@ def make_folder(path, what: str = "output") -> Path:
     except OSError as exc:
         raise output_error(exc, folder, what) from None
     return folder
+
+
+def check_new_folder(path, what: str = "output") -> Path:
+    """``path`` as a Path if a new folder may be made there: nothing there, or an empty folder (not a link to one).
+
+    Anything else is one UsageError line (nothing in a folder of the user's is ever overwritten).
+    """
+    folder = _as_path(path, what)
+    try:
+        info = os.lstat(folder)
+    except FileNotFoundError:
+        return folder
+    except OSError as exc:
+        raise output_error(exc, folder, what) from None
+    if stat.S_ISLNK(info.st_mode):
+        raise UsageError(_("{what}: {path} is a symbolic link; affine3d does not write through links (remove it, or "
+                           "give another name)").format(what=_what(what), path=shown_path(folder)))
+    try:
+        empty = stat.S_ISDIR(info.st_mode) and not any(os.scandir(folder))
+    except OSError as exc:
+        raise output_error(exc, folder, what) from None
+    if not empty:
+        raise UsageError(_("{folder}: expected a new or empty folder (nothing in it is overwritten)").format(
+            folder=shown_path(folder)))
+    return folder
+
+
+@contextlib.contextmanager
+def new_folder(path, what: str = "output") -> Iterator[Path]:
+    """Build a whole folder at ``path`` (new, or empty now): the block fills a temporary folder beside it.
+
+    When the block ends the temporary folder (mode 0755, for a web server's user) is renamed to ``path``;
+    if the block fails or the command is killed, ``path`` is as it was and the temporary folder is removed.
+    ``path`` is checked with :func:`check_new_folder` (call that first too, to refuse before long work);
+    its parent folders are made with :func:`make_folder`.
+
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "site"
+    >>> with new_folder(target) as work:
+    ...     _ = (work / "index.html").write_text("<p>hello</p>")
+    >>> sorted(p.name for p in target.iterdir())
+    ['index.html']
+    """
+    folder = check_new_folder(path, what)
+    make_folder(folder.parent, what)
+    try:
+        work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    except OSError as exc:
+        raise output_error(exc, folder, what) from None
+    try:
+        yield work
+        os.chmod(work, 0o755)  # mkdtemp made it 0700
+        check_new_folder(folder, what)  # again: the block may have run a while
+        if os.path.lexists(folder):
+            os.rmdir(folder)  # empty, checked
+        os.rename(work, folder)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    _fsync_folder(folder.parent)

@@ -19,7 +19,8 @@ from PIL import Image
 
 from affine3d.cli import main
 from affine3d.errors import ModelError, SceneError, UsageError
-from affine3d.fileio import atomic_write, check_output, make_folder, open_regular, read_regular, replaces, write_bytes
+from affine3d.fileio import (atomic_write, check_new_folder, check_output, make_folder, new_folder, open_regular, read_regular,
+                             replaces, write_bytes)
 from affine3d.nn import MLP
 
 
@@ -364,3 +365,60 @@ def test_nothing_written_is_half_a_model(tmp_path, monkeypatch):
     with pytest.raises(UsageError, match="no space left"):
         MLP.random([3, 4, 3], seed=2).save(path)
     assert MLP.load(path).allclose(first, atol=1e-6)
+
+
+# -- a whole new folder: fileio.new_folder ---------------------------------------------------------------------------
+def test_new_folder_appears_whole_readable_and_leaves_no_temporary(tmp_path):
+    """Absent or empty: the block's files appear at once under the name, mode 0755, nothing else left beside it."""
+    (tmp_path / "empty").mkdir()
+    for name in ("fresh", "empty", "made/parents/too"):
+        with new_folder(tmp_path / name) as work:
+            assert work.parent == (tmp_path / name).parent and not (tmp_path / name).exists() or name == "empty"
+            (work / "index.html").write_text("<p>hi</p>")
+        assert [p.name for p in (tmp_path / name).iterdir()] == ["index.html"]
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o755
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "fresh", "made"]
+
+
+def test_new_folder_that_fails_leaves_the_place_as_it_was(tmp_path):
+    (tmp_path / "empty").mkdir()
+    for name in ("fresh", "empty"):
+        with pytest.raises(RuntimeError):
+            with new_folder(tmp_path / name) as work:
+                (work / "half.html").write_text("<p>")
+                raise RuntimeError("killed half-way")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"] and not any((tmp_path / "empty").iterdir())
+
+
+def test_new_folder_refuses_what_it_would_overwrite_in_one_line(tmp_path):
+    """A folder with anything in it, a file, a link (even to an empty folder): refused before the block runs; a file
+    where a parent should be: named."""
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "mine.txt").write_text("keep")
+    (tmp_path / "file").write_text("keep")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "empty")
+    cases = {"full": "expected a new or empty folder", "file": "expected a new or empty folder",
+             "link": "symbolic link", "file/site": "is a file, not a folder"}
+    for name, words in cases.items():
+        ran = []
+        with pytest.raises(UsageError) as caught:
+            with new_folder(tmp_path / name, "--export"):
+                ran.append(True)
+        message = str(caught.value)
+        assert words in message and "\n" not in message and not ran, (name, message)
+        assert str(tmp_path / name.split("/")[0]) in message
+    with pytest.raises(UsageError, match="expected a new or empty folder"):
+        check_new_folder(tmp_path / "full")
+    assert check_new_folder(tmp_path / "empty") == tmp_path / "empty"
+    assert (tmp_path / "full" / "mine.txt").read_text() == "keep" and (tmp_path / "file").read_text() == "keep"
+
+
+def test_export_under_a_file_is_one_line_exit_2(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("keep")
+    for argv in (["export-web", str(tmp_path / "notes.txt" / "site")],
+                 ["lecture", "--export", str(tmp_path / "notes.txt" / "deck")]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "notes.txt is a file, not a folder" in err and "Traceback" not in err
+    assert (tmp_path / "notes.txt").read_text() == "keep"

@@ -95,6 +95,46 @@ def test_the_file_access_pattern_catches_the_old_ways():
     assert not OWN_FILE_ACCESS.search("with open_regular(path, limit=MAX_MESH_BYTES) as file:")
 
 
+# -- ReLU over a network's values: affine3d._fast.relu_into ----------------------------------------------------------
+
+OWN_RELU = re.compile(r"np\.maximum\(\s*\w+\s*,\s*(0(\.0)?|\w*zero\w*|\w*ZERO\w*|plan\.zeros)(\[[^\]]*\])?\s*[,)]")
+
+
+def test_the_networks_relu_is_only_fast_relu_into():
+    """nn/ (the layers, the readable loop, the trainer) takes ReLU from _fast.relu_into, numpy's quickest way to it;
+    the exercises' own ``np.maximum(z, 0.0)`` is a student's code and stays theirs."""
+    network = {module for module in MODULES if module.startswith("affine3d.nn")}
+    assert written_again(OWN_RELU, set(MODULES) - network) == []
+
+
+def test_the_relu_pattern_catches_the_old_ways():
+    assert OWN_RELU.search("return np.maximum(z, zero) if out is None else np.maximum(z, zero, out=_out(z, out))")
+    assert OWN_RELU.search("a = np.maximum(a, 0)")
+    assert OWN_RELU.search("np.maximum(z, _ZEROS['f'], out=z)")
+    assert not OWN_RELU.search("return _fast.relu_into(z, _out(z, out))")
+    assert not OWN_RELU.search("np.maximum(row_max, z[:, k], out=row_max)")  # softmax's row maximum, not a ReLU
+
+
+# -- a whole new folder (export-web, lecture --export), built beside and renamed: affine3d.fileio.new_folder ----------
+
+TEMPORARY_FOLDER = re.compile(r"\bmkdtemp\(|\bTemporaryDirectory\([^)]*\bdir=")
+
+
+def test_a_new_folder_is_built_only_by_fileio_new_folder():
+    """Only fileio makes a temporary folder beside the user's to rename into place (scratch folders in the system's
+    temporary place, with ``TemporaryDirectory()``, are anyone's; the benchmarks' too)."""
+    benchmarks = {module for module in MODULES if module.startswith("affine3d.bench")}
+    assert written_again(TEMPORARY_FOLDER, {"affine3d.fileio"} | benchmarks) == []
+
+
+def test_the_temporary_folder_pattern_catches_the_old_ways():
+    """site.py and lecture.py each had their own copy: check, mkdtemp beside, rename."""
+    assert TEMPORARY_FOLDER.search('work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))')
+    assert TEMPORARY_FOLDER.search("with tempfile.TemporaryDirectory(dir=folder.parent) as work:")
+    assert not TEMPORARY_FOLDER.search("with new_folder(folder) as work:")
+    assert not TEMPORARY_FOLDER.search('with tempfile.TemporaryDirectory(prefix="affine3d-web-") as tmp:')
+
+
 # -- byte sizes for messages: affine3d.errors.byte_size ----------------------------------------------------------------
 
 SIZE_IN_UNITS = re.compile(r"//?\s*\(?(2\s*\*\*\s*(10|20|30|40)|1 << (10|20|30|40)|1024\s*\*\*\s*[1234])\)?[^\n]{0,20}(KiB|MiB|GiB|TiB)")

@@ -22,12 +22,10 @@ from __future__ import annotations
 import base64
 import json
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 from ..errors import UsageError
-from ..fileio import read_regular
+from ..fileio import check_new_folder, new_folder, read_regular
 from ..i18n import N_, _
 from .site import STATIC_DIR, catalogs, scene_record
 
@@ -269,25 +267,14 @@ F pełny ekran, Shift+P widok prowadzącego, L polski / angielski.
 def build_lecture(folder, *, lang: str | None = None, bench=None) -> Path:
     """Write the deck into ``folder`` (new or empty): ``index.html`` (the whole deck) and ``README.txt``.
 
-    Written through a temporary folder beside it and renamed at the end, as :func:`~affine3d.web.site.build_site`:
-    a failed export leaves nothing half-written, and nothing of the user's is overwritten.
+    Written through a temporary folder beside it and renamed at the end (:func:`affine3d.fileio.new_folder`): a
+    failed export leaves nothing half-written, and nothing of the user's is overwritten.
     """
-    folder = Path(folder)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise UsageError(_("{folder}: expected a new or empty folder (nothing in it is overwritten)").format(folder=folder))
+    folder = check_new_folder(folder, "--export")
     html = deck_html(lang, bench)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
-    try:
+    with new_folder(folder, "--export") as work:
         (work / "index.html").write_text(html, encoding="utf-8")
         (work / "README.txt").write_text(README_TEXT, encoding="utf-8")
-        work.chmod(0o755)
-        if folder.exists():
-            folder.rmdir()
-        work.rename(folder)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
     return folder
 
 

@@ -18,15 +18,14 @@ page draws exactly the vertices the desktop renderer draws. Numbers are written 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from ..app.keys import keys_record
 from ..errors import SceneError, UsageError
+from ..fileio import check_new_folder, new_folder
 from ..i18n import _
 from ..geometry.scene import DEFAULT_SCENE, list_scenes, load_scene
 from ..geometry.shading import AMBIENT, EDGE_SHADE, INSIDE_COLOR, INSIDE_SHADE
@@ -214,9 +213,7 @@ def build_site(folder, scenes=None, *, default=None, lang=None) -> Path:
     SceneError, ModelError
         A scene or its network cannot be read (the message names the file).
     """
-    folder = Path(folder)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise UsageError(_("{folder}: expected a new or empty folder (nothing in it is overwritten)").format(folder=folder))
+    folder = check_new_folder(folder)
     check_language(lang)
     given = scenes is not None
     items = list(scenes) if given else list_scenes()
@@ -231,9 +228,7 @@ def build_site(folder, scenes=None, *, default=None, lang=None) -> Path:
     if default not in keys:
         raise UsageError(_("default: expected one of {choices}, got {value}").format(choices=", ".join(keys), value=repr(default)))
 
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
-    try:
+    with new_folder(folder) as work:
         shutil.copytree(STATIC_DIR, work, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
         page = work / "index.html"
         page.write_text(force_language(page.read_text(encoding="utf-8"), lang), encoding="utf-8")
@@ -250,11 +245,4 @@ def build_site(folder, scenes=None, *, default=None, lang=None) -> Path:
         record = {"default": default, "scenes": index, "keys": keys_record()}  # keys: the one help table (app/keys.py)
         (work / "scenes" / "index.json").write_text(json.dumps(record, indent=1),
                                                      encoding="utf-8")
-        os.chmod(work, 0o755)  # mkdtemp made it 0700; a web server's user must read it
-        if folder.exists():
-            folder.rmdir()  # empty, checked above
-        work.rename(folder)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
     return folder
