@@ -194,8 +194,8 @@ def _as_path(path, what: str) -> Path:
     return Path(os.fsdecode(text))
 
 
-def _check_target(path: Path, what: str) -> os.stat_result | None:
-    """The target's ``lstat`` if it is a regular file, None if absent; UsageError for anything else."""
+def _not_a_link(path: Path, what: str) -> os.stat_result | None:
+    """``lstat`` of what is at ``path``, None if nothing; a UsageError line for a symbolic link or an unreadable place."""
     try:
         info = os.lstat(path)
     except FileNotFoundError:
@@ -205,6 +205,14 @@ def _check_target(path: Path, what: str) -> os.stat_result | None:
     if stat.S_ISLNK(info.st_mode):
         raise UsageError(_("{what}: {path} is a symbolic link; affine3d does not write through links (remove it, or "
                            "give another name)").format(what=_what(what), path=shown_path(path)))
+    return info
+
+
+def _check_target(path: Path, what: str) -> os.stat_result | None:
+    """The target's ``lstat`` if it is a regular file, None if absent; UsageError for anything else."""
+    info = _not_a_link(path, what)
+    if info is None:
+        return None
     if not stat.S_ISREG(info.st_mode):
         raise UsageError(_("{what}: {path} is {kind}; expected a file name to write").format(
             what=_what(what), path=shown_path(path), kind=file_kind(info.st_mode)))
@@ -359,15 +367,9 @@ def check_new_folder(path, what: str = "output") -> Path:
     Anything else is one UsageError line (nothing in a folder of the user's is ever overwritten).
     """
     folder = _as_path(path, what)
-    try:
-        info = os.lstat(folder)
-    except FileNotFoundError:
+    info = _not_a_link(folder, what)
+    if info is None:
         return folder
-    except OSError as exc:
-        raise output_error(exc, folder, what) from None
-    if stat.S_ISLNK(info.st_mode):
-        raise UsageError(_("{what}: {path} is a symbolic link; affine3d does not write through links (remove it, or "
-                           "give another name)").format(what=_what(what), path=shown_path(folder)))
     try:
         empty = stat.S_ISDIR(info.st_mode) and not any(os.scandir(folder))
     except OSError as exc:
