@@ -16,15 +16,17 @@ HELP = N_("measure speed: transform, mlp, render, gpu, raster, viewer, web, mesh
 DESCRIPTION = N_("""Benchmarks, each figure next to a reference measured in the same run.
 
 Suites: transform (F(points) against a memory copy, pytransform3d and, without --quick, a loop
-over pyrr), mlp (numpy against PyTorch and onnxruntime), render (the renderer against a raw
-moderngl loop, then the CPU rasterizer against the GPU renderer), gpu (the MLP on a compute
-shader against numpy), raster (only the CPU-against-GPU table), viewer (the window's frames per
-second against headless rendering; needs a display, e.g. xvfb-run), web (the browser page's frame
-time in headless Chromium against the desktop renderer's; needs chromium), meshes (reading OBJ and
-OFF files of 10^4 to 10^6 faces against trimesh, when it is installed: time and peak memory), train
-(optimizer steps per second of affine3d's trainer against PyTorch's on the same network, batch, loss
-and optimizer), grade (checks per second of `affine3d exercise grade`, one job against one per core). Without a suite name, all of them run. The first lines name the machine: CPU, cores,
-BLAS threads and the OpenGL renderer (on Mesa's llvmpipe the "GPU" is software on these same CPU cores).
+over pyrr), mlp (numpy against PyTorch and onnxruntime, beside numpy's matrix products alone),
+render (the renderer against a raw moderngl loop, then the CPU rasterizer against the GPU
+renderer), gpu (the MLP on a compute shader against numpy), raster (only the CPU-against-GPU
+table), viewer (the window's frames per second against headless rendering; needs a display, e.g.
+xvfb-run), web (the browser page's frame time in headless Chromium against the desktop renderer's;
+needs chromium), meshes (reading OBJ and OFF files of 10^4 to 10^6 faces against trimesh, when it
+is installed: time and peak memory), train (optimizer steps per second of affine3d's trainer
+against PyTorch's on the same network, batch, loss and optimizer), grade (checks per second of
+`affine3d exercise grade`, one job against one per core). Without a suite name, all of them run.
+The first lines name the machine: CPU, cores, BLAS threads and the OpenGL renderer (on Mesa's
+llvmpipe the "GPU" is software on these same CPU cores).
 
 Examples:
   affine3d bench transform --quick
