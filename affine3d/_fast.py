@@ -26,7 +26,7 @@ An MLP's pass (:class:`ForwardPass`) adds four more, measured by ``affine3d benc
   machine spins where our threads just wait.
 - The bias inside the product: a hidden layer's buffer has one more column, all ones, and the next
   kernel one more row, ``b``; so no pass over memory adds ``b``.
-- ReLU as long runs against a row of zeros (:func:`relu_into`, which every ReLU in affine3d runs: numpy
+- ReLU as long runs against a row of zeros (:func:`relu_into`, which every ReLU of affine3d's networks runs: numpy
   compares two arrays several times faster than an array and the scalar 0), over the ones column too
   (``max(1, 0) = 1``).
 
@@ -333,10 +333,8 @@ _ZERO_RUNS = {char: np.zeros(TILE_NUMBERS, dtype=char) for char in FAST_DTYPES} 
 for _run in _ZERO_RUNS.values():
     _run.setflags(write=False)
 del _run
-_ZEROS_SHAPED: dict[tuple, np.ndarray] = {}  # (dtype char, shape) -> a view of the zeros in that shape
-
-
 _ZERO = {char: run[:1].reshape(()) for char, run in _ZERO_RUNS.items()}  # 0 as a 0-d array of the type
+_ZEROS_SHAPED: dict[tuple, np.ndarray] = {}  # (dtype char, shape) -> a view of the zeros in that shape
 
 
 def relu_into(z: np.ndarray, out: np.ndarray) -> np.ndarray:
