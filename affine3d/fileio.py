@@ -384,8 +384,9 @@ def check_new_folder(path, what: str = "output") -> Path:
 def new_folder(path, what: str = "output") -> Iterator[Path]:
     """Build a whole folder at ``path`` (new, or empty now): the block fills a temporary folder beside it.
 
-    When the block ends the temporary folder (mode 0755, for a web server's user) is renamed to ``path``;
-    if the block fails or the command is killed, ``path`` is as it was and the temporary folder is removed.
+    When the block ends the temporary folder (mode 0755, for a web server's user) is renamed to ``path``.
+    If the block fails or is interrupted, ``path`` is as it was and the temporary folder is removed; a process
+    killed outright leaves ``path`` as it was too, and the hidden ``.name-…`` folder beside it.
     ``path`` is checked with :func:`check_new_folder` (call that first too, to refuse before long work);
     its parent folders are made with :func:`make_folder`.
 
