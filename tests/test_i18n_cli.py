@@ -163,3 +163,11 @@ def test_argparse_speaks_through_our_catalogue():
         assert cli.build_parser().format_usage().startswith("usage: ")
     finally:
         i18n.use_language(None)
+
+
+def test_render_names_the_stage_in_polish(tmp_path):
+    """render --stage says which stage in the reader's words (Stage.title), not the stage's name in code."""
+    result = affine3d("render", "cube-to-sphere", "--stage", "3", "--t", "0.5", "--backend", "cpu", "--size", "64x48",
+                      "-o", str(tmp_path / "stage.png"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "warstwa 2 z 5: afiniczne" in result.stdout and "layer 2 of 5" not in result.stdout

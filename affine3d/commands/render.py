@@ -362,7 +362,7 @@ def _run_network(args, size, scene=None) -> int:
         what = _("before network {model} (its input)").format(model=model_path.name)
     else:
         what = _("at stage {stage} ({stage_name}), t = {t}, of network {model}").format(
-            stage=args.stage, stage_name=Morph(mlp).stages[stage].name, t=prose_number(t), model=model_path.name)
+            stage=args.stage, stage_name=Morph(mlp).stages[stage].title, t=prose_number(t), model=model_path.name)
     print(_("wrote {path}{replaced} ({width}x{height}, scene {name} {what}, backend {backend}: {detail})").format(
         path=output, replaced=_replaced(replacing), width=size[0], height=size[1], name=repr(scene.name), what=what,
         backend=backend, detail=detail))
