@@ -346,11 +346,21 @@ def test_the_url_hash_has_one_home_in_the_browser():
     assert found == []
 
 
+ANGLE_CHECK = re.compile(r"expected a finite number of degrees")
+
+
+def test_yaw_and_pitch_are_checked_in_one_place():
+    """--yaw/--pitch are checked by commands/render.check_angles only (render and view share it)."""
+    assert written_again(ANGLE_CHECK, {"affine3d.commands.render"}) == []
+    assert len([code for _, code in code_lines("affine3d.commands.render") if ANGLE_CHECK.search(code)]) == 1
+
+
 def test_todays_patterns_catch_the_old_ways():
     """The patterns match the copies these homes replaced: app/stage_text's title, app/scene_text's list, deck.js's hash."""
     assert STAGE_TITLE.search('    return _("layer {number} of {count}: {what}").format(number=stage.layer)')
     assert STAGE_TITLE.search('        return f"layer {self.layer} of {self.n_layers}: {what}"')
     assert SHIPPED_SCENE_WORD.search('    N_("Cube to sphere"),')
+    assert ANGLE_CHECK.search('raise UsageError(_("--{name}: expected a finite number of degrees, got {value}").format(')
     assert HASH_JOB.search('  for (const part of hash.replace(/^#/, "").split("&")) {')
     assert HASH_JOB.search('function applyView(view) {\n  if (view.rot !== undefined) {\n'
                            '    deck.controller.reset(Affine.fromQuaternion(numbers(view.rot, 4, "rot"), "wxyz"));')

@@ -162,7 +162,8 @@ def run(args) -> int:
     from ..images import parse_size
     from ..nn.morph import Morph
     from ..render import MORPH_SCENE
-    from .render import NO_NETWORK, ONE_OR_MORE, SAMPLES_POWER_OF_TWO, check_moment, moment, network_of, world_rotation
+    from .render import (NO_NETWORK, ONE_OR_MORE, SAMPLES_POWER_OF_TWO, check_angles, check_moment, moment, network_of,
+                         world_rotation)
 
     size = parse_size(args.size)
     if args.frames is not None and args.frames < 1:
@@ -171,10 +172,7 @@ def run(args) -> int:
         raise UsageError(i18n._(SAMPLES_POWER_OF_TWO).format(samples=args.samples))
     if not (math.isfinite(args.hud_scale) and 0 < args.hud_scale <= 8):
         raise UsageError(_("--hud-scale: expected a factor above 0, at most 8, got {value}").format(value=args.hud_scale))
-    for name in ("yaw", "pitch"):
-        if not math.isfinite(getattr(args, name)):
-            raise UsageError(_("--{name}: expected a finite number of degrees, got {value}").format(
-                name=name, value=getattr(args, name)))
+    check_angles(args)
     if args.screenshot is not None and Path(args.screenshot).suffix.lower() != ".png":
         raise UsageError(_("--screenshot: expected a .png file name, got {name}").format(name=repr(args.screenshot)))
     if args.screenshot is not None:
