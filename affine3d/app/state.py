@@ -269,6 +269,7 @@ class ViewerState:
         self.clock_s = 0.0  # seconds the state has been advanced (update); the status line times out on it
         self.fixed_step: float | None = None  # seconds a frame in a scripted run; None: the wall clock
         self.hud_rects: list[tuple[int, int, int, int]] = []  # the overlay's panels (see scene_box)
+        self._scene_box: tuple = (None, None)  # (framebuffer size and panels, the box free_box gave for them)
         self._frame_radius: float | None = None  # see frame_radius
         self.shading: str | None = None  # "flat" or "smooth" for every object; None: each object's own
         self.lab = None  # live training (affine3d.app.lab.Lab), started by L or --train
@@ -396,7 +397,11 @@ class ViewerState:
         """
         if not self.show_hud or not self.hud_rects:
             return None
-        return free_box(self.framebuffer_size, self.hud_rects, smallest=1 / 3, share=SCENE_SHARE)
+        # asked a few times a frame (the overlay's fit, the projection) for the same panels: searched once for them
+        key = (self.framebuffer_size, tuple(self.hud_rects))
+        if self._scene_box[0] != key:
+            self._scene_box = (key, free_box(self.framebuffer_size, self.hud_rects, smallest=1 / 3, share=SCENE_SHARE))
+        return self._scene_box[1]
 
     def resize(self, size, framebuffer_size=None) -> None:
         """The window is now ``size`` (mouse units) with a ``framebuffer_size`` pixel framebuffer."""
