@@ -182,7 +182,7 @@ def run(args) -> int:
     size = parse_size(args.size)
     check_angles(args)
     if args.samples < 0:
-        raise UsageError(_("--samples: expected 0 (off) or a power of two, got {samples}").format(samples=args.samples))
+        raise UsageError(i18n._(SAMPLES_POWER_OF_TWO).format(samples=args.samples))
     check_moment(args)
     if args.stages and args.stage is not None:
         raise UsageError(_("--stage: picks one moment for one PNG; --stages writes them all (give one of the two)"))
