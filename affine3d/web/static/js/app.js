@@ -18,7 +18,7 @@ import {
   Turntable, fixed, formatMatrix, infoLines, pathNotes, ModelError, parseModel, helpText, desktopOnly,
   parseHash, viewHashParts, momentHashParts, applyViewHash, applyMomentHash,
   SHADER_NAMES, DEFAULT_SPIN, View, _, N_, fill, loadLanguage, chooseLanguage, browserWishes, translateElements,
-  language, languageCode,
+  language, languageCode, proseNumber,
 } from "./engine.js";
 
 const SCRUB_STEP = 0.05;
@@ -103,7 +103,7 @@ async function showScene(key, view = null) {
   }
   if (view) applyView(view);
   $("scene-picker").value = key;
-  $("caption").textContent = record.description ? _(record.description) : ""; // a shipped scene's: web/scene_texts.py
+  $("caption").textContent = record.description ? _(record.description) : ""; // a shipped scene's: geometry/scene_texts.py
   updateButtons();
   requestDraw();
 }
@@ -272,7 +272,7 @@ function worldLines() {
     ["max|AᵀA-I|", w.orthonormalityError().toExponential(1).replace(/e([+-])(\d)$/, "e$10$2")],
     [_("projection"), app.ortho ? _("orthographic") : fill(_("perspective, fov {fov} deg"), { fov: ((camera.fov * 180) / Math.PI).toFixed(1) })],
     [_("control"), app.spinning ? fill(_("{control}, spinning"), { control }) : control],
-    [_("triangles"), triangles.toLocaleString(language() === "pl" ? "pl-PL" : "en-US")],
+    [_("triangles"), proseNumber(triangles)],
     ["fps", app.fps ? app.fps.toFixed(1) : _("(measuring)")],
     [_("scene"), `${_(app.scene.name)}${index >= 0 ? ` (${index + 1}/${app.index.scenes.length})` : ""}`],
   ];

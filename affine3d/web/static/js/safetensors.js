@@ -10,7 +10,7 @@
 // field: a file someone sends a student cannot freeze or crash the page.
 
 import { Network, ACTIVATION_NAMES } from "./network.js";
-import { _, fill, language } from "./i18n.js";
+import { _, fill, proseNumber } from "./i18n.js";
 
 const DTYPES = { // name -> bytes per element; the ones a network's weights may use are read below
   BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, I16: 2, U16: 2, F16: 2, BF16: 2,
@@ -32,7 +32,7 @@ const FORMAT_VERSION = 1;
 
 export class ModelError extends Error {}
 
-const count = (n) => n.toLocaleString(language() === "pl" ? "pl-PL" : "en-US"); // a number in a sentence, the reader's way
+const count = (n) => proseNumber(n); // a number in a sentence, the reader's way
 const short = (value, limit = 60) => {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > limit ? `${text.slice(0, limit - 3)}...` : text;
