@@ -17,6 +17,7 @@ import numpy as np
 
 from ..cpu.trace import format_vector, trace_vertex
 from ..errors import one_line
+from ..geometry.scene_texts import scene_words
 from ..i18n import _
 from ..nn.targets import Target, experiment_from_table
 from .lattice import BASIS_COLORS, Basis, LatticeDrawer, basis_for
@@ -176,7 +177,7 @@ class LabOverlay:
         if found is None:
             state.say(_("no vertex near the click: trace off (click a vertex to follow it through every map)"))
         else:
-            name = state.scene.objects[found.obj].name
+            name = scene_words(state.scene.objects[found.obj].name)
             state.say(_("vertex {vertex} of {name} (object {number}): its way through every map is in the panel").format(
                 vertex=found.vertex, name=name, number=found.obj))
 
@@ -216,7 +217,7 @@ class LabOverlay:
         else:
             picked = state.picked
             head = _("vertex {vertex} of {name} (object {number})").format(
-                vertex=picked.vertex, name=state.scene.objects[picked.obj].name, number=picked.obj)
+                vertex=picked.vertex, name=scene_words(state.scene.objects[picked.obj].name), number=picked.obj)
             self.trace.set_lines([head, *compact_trace(self._rows)])
             self._place(self.trace, max(4, width - 4 - self.trace.width), bottom)
         return self._taken[mine:]

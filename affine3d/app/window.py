@@ -25,6 +25,7 @@ import numpy as np
 from ..errors import InputError, ModelError, UsageError, one_line
 from ..gl.context import make_current, release_current_egl_context, window_context
 from ..fileio import replaces
+from ..geometry.scene_texts import scene_words
 from ..images import save_png
 from ..nn.model import load_model
 from ..render import MorphingScene
@@ -283,9 +284,9 @@ class Viewer:
         self.window = None
         for config in _configs(pyglet):
             try:
-                self.window = pyglet.window.Window(width, height, caption=caption or f"affine3d view: {scene.name}",
-                                                   resizable=True,
-                                                   config=config, vsync=vsync, visible=visible)
+                self.window = pyglet.window.Window(width, height,
+                                                   caption=caption or f"affine3d view: {scene_words(scene.name)}",
+                                                   resizable=True, config=config, vsync=vsync, visible=visible)
                 break
             except (pyglet.window.NoSuchConfigException, pyglet.gl.ContextException) as exc:
                 errors.append(exc)
@@ -745,7 +746,7 @@ class Viewer:
         self._release_renderer()
         self._make_renderer(self.state.scene)
         self.fit_again()  # another scene's panels may need less room
-        self.window.set_caption(f"affine3d view: {self.state.scene.name}")
+        self.window.set_caption(f"affine3d view: {scene_words(self.state.scene.name)}")
 
     # -- a network warping the scene (affine3d.nn.morph, affine3d.gl.morph)
     def _network_for(self, scene):
