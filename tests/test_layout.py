@@ -45,7 +45,7 @@ FLOORS = {
 PART_OF_MODULE = {"__main__": "cli"}  # `python -m affine3d` is the command line
 # Modules a part may import across its floor, each with its reason (keep this short: it is a list of exceptions).
 ACROSS = {
-    ("web", "affine3d.app.keys"): "the one keys-and-help table, which imports only the core's N_: the page prints it as F1 does",
+    ("web", "affine3d.app.keys"): "the one keys-and-help table, which imports nothing: the page prints it as F1 does",
 }
 FLOOR = FLOORS  # the name older tests and notes use
 ABOVE_THE_VIEWER = {part for part, floor in FLOORS.items() if floor > FLOORS["app"]}

@@ -16,13 +16,13 @@ True
 
 from __future__ import annotations
 
-from ..i18n import N_
-
 __all__ = ["KEYS", "HOSTS", "help_text", "keys_record"]
 
 
-# Texts are marked for the catalogue here and looked up by whoever shows the help (help_text is handed the lookup):
-# the table itself stays plain data, which the page reads too.
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue, as :func:`affine3d.i18n.N_` does: this table imports nothing (the page reads
+    it too), so :func:`help_text` is handed the lookup (``affine3d.i18n._``) by whoever shows the help."""
+    return message
 
 
 HOSTS = ("desktop", "page")
