@@ -55,7 +55,8 @@ export function fill(text, values = {}) {
 // A number inside a sentence, the reader's way (1 024,5 in Polish); never in a matrix or a file.
 export function proseNumber(value, digits = null) {
   const options = digits === null ? {} : { minimumFractionDigits: digits, maximumFractionDigits: digits };
-  return Number(value).toLocaleString(i18n.language === "pl" ? "pl-PL" : "en-US", options);
+  const number = typeof value === "bigint" ? value : Number(value); // a BigInt keeps every digit (a header length)
+  return number.toLocaleString(i18n.language === "pl" ? "pl-PL" : "en-US", options);
 }
 
 // ------------------------------------------------------------------------------------------------ plural rules
